@@ -1,0 +1,178 @@
+// Package app wires loa's parts into the running service: the store, the leader-elected
+// scheduler and the HTTP endpoints for health, readiness and metrics. cmd/loa builds a
+// Service from the configuration and runs it; end-to-end tests run it in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"loa/config"
+	"loa/feeds"
+	"loa/scheduler"
+	"loa/store"
+)
+
+// ShutdownTimeout bounds a graceful stop: in-flight requests and polls get this long.
+const ShutdownTimeout = 10 * time.Second
+
+// Service is one loa replica.
+type Service struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Version string
+	// Now is the clock (default time.Now); tests move it to make feeds due.
+	Now func() time.Time
+	// Tick is how often the leader looks for due feeds (default 1s).
+	Tick time.Duration
+	// LeaderRetry and LeaderCheck tune the election (defaults in scheduler.Leader).
+	LeaderRetry, LeaderCheck time.Duration
+
+	addrOnce sync.Once
+	addrCh   chan string
+}
+
+// UserAgent is what loa calls itself when fetching feeds.
+func UserAgent(version string) string {
+	return "loa/" + version + " (RSS announcement broadcaster)"
+}
+
+// Addr waits until the HTTP server listens and returns its address ("127.0.0.1:PORT"
+// when configured with ":0"), or "" if ctx ends first.
+func (s *Service) Addr(ctx context.Context) string {
+	select {
+	case a := <-s.addrChan():
+		s.addrChan() <- a // leave it for the next caller
+		return a
+	case <-ctx.Done():
+		return ""
+	}
+}
+
+func (s *Service) addrChan() chan string {
+	s.addrOnce.Do(func() { s.addrCh = make(chan string, 1) })
+	return s.addrCh
+}
+
+// Run starts the replica and blocks until ctx ends, then shuts down within
+// ShutdownTimeout. It migrates the database first, under the migration lock, so several
+// replicas may start at once.
+func (s *Service) Run(ctx context.Context) error {
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	st, err := store.Open(ctx, s.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		s.Log.Info("applied migrations", slog.Any("versions", applied))
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	leaderGauge := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "loa_leader",
+		Help: "1 while this replica is the leader (runs the scheduler), else 0.",
+	})
+	reg.MustRegister(leaderGauge)
+
+	poller := &scheduler.Poller{
+		Store: st,
+		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
+			UserAgent: UserAgent(s.Version),
+			MaxBytes:  s.Config.FeedMaxBytes,
+			Timeout:   s.Config.FeedTimeout,
+		}),
+		Log:         s.Log,
+		Metrics:     scheduler.NewMetrics(reg),
+		Now:         now,
+		Backlog:     s.Config.FeedBacklog,
+		MaxAnnounce: s.Config.FeedMaxAnnounce,
+		MaxFailures: s.Config.FeedMaxFailures,
+	}
+	sched := &scheduler.Scheduler{Poller: poller, Location: s.Config.Location, Log: s.Log, Tick: s.Tick}
+	leader := &scheduler.Leader{
+		ConnConfig:    st.ConnConfig(),
+		RetryInterval: s.LeaderRetry,
+		CheckInterval: s.LeaderCheck,
+		Log:           s.Log,
+		OnChange: func(leading bool) {
+			if leading {
+				leaderGauge.Set(1)
+			} else {
+				leaderGauge.Set(0)
+			}
+		},
+	}
+
+	ln, err := net.Listen("tcp", s.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.Config.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           newHandler(st, reg, s.Log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+	s.addrChan() <- ln.Addr().String()
+	s.Log.Info("loa started", slog.String("version", s.Version), slog.String("http_addr", ln.Addr().String()),
+		slog.String("timezone", s.Config.Location.String()))
+
+	var wg sync.WaitGroup
+	serveErr := make(chan error, 1)
+	wg.Go(func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
+		}
+	})
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	wg.Go(func() {
+		_ = leader.Run(runCtx, sched.Run) // returns nil when runCtx ends
+	})
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-serveErr:
+		runErr = fmt.Errorf("http server: %w", runErr)
+	}
+	s.Log.Info("shutting down")
+	stop()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		s.Log.Warn("http shutdown", slog.String("error", err.Error()))
+	}
+	wg.Wait()
+	s.Log.Info("stopped")
+	return runErr
+}
+
+// NewLogger builds the service's logger: text or JSON on w at the configured level.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config.Load
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"loa/app"
+	"loa/config"
+	"loa/store"
+)
+
+const usage = `loa — chat-bot announcement broadcaster
+
+Usage:
+  loa serve                      run the service (migrates the database first)
+  loa migrate                    apply database migrations and exit
+  loa feeds add URL [--topic T] [--interval D]
+                                 check that URL is a feed and add it
+  loa feeds list [--json]        list feeds and their polling state
+  loa feeds remove ID            remove a feed (its broadcasts stay)
+  loa feeds enable ID            re-enable a feed disabled after failures
+  loa feeds import FILE.opml     add every feed of an OPML file
+  loa feeds export               print the feeds as OPML
+  loa version                    print the version
+
+Configuration comes from LOA_* environment variables; see the README.
+`
+
+// exitUsage is the exit code for a command line that could not be understood.
+const exitUsage = 2
+
+// env is what a command gets from its surroundings; tests supply their own.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = e.serve(args[1:])
+	case "migrate":
+		err = e.migrate(args[1:])
+	case "feeds":
+		err = e.feeds(args[1:])
+	case "version", "--version":
+		fmt.Fprintln(stdout, "loa", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "loa: %s\nRun 'loa help' for usage.\n", ue.msg)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "loa: %v\n", err)
+		return 1
+	}
+}
+
+// usageError is a command line mistake: the message and a hint to read the usage.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// parseFlags parses fs from args, allowing flags after positional arguments
+// ("feeds add URL --topic T"), and returns the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(cmd string, pos []string, names ...string) error {
+	if len(pos) != len(names) {
+		if len(names) == 0 {
+			return usagef("%s takes no arguments, got %q", cmd, strings.Join(pos, " "))
+		}
+		return usagef("%s needs %s", cmd, strings.Join(names, " "))
+	}
+	return nil
+}
+
+func (e env) config() (config.Config, error) {
+	return config.Load(e.getenv, os.ReadFile)
+}
+
+// openStore loads the configuration and opens a migrated store.
+func (e env) openStore() (*store.Store, config.Config, error) {
+	cfg, err := e.config()
+	if err != nil {
+		return nil, cfg, err
+	}
+	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if _, err := st.Migrate(e.ctx); err != nil {
+		st.Close()
+		return nil, cfg, fmt.Errorf("migrate: %w", err)
+	}
+	return st, cfg, nil
+}
+
+func (e env) serve(args []string) error {
+	pos, err := parseFlags(flag.NewFlagSet("serve", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("serve", pos); err != nil {
+		return err
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(cfg, e.stderr)
+	svc := &app.Service{Config: cfg, Log: log, Version: version}
+	if err := svc.Run(e.ctx); err != nil {
+		log.Error("loa stopped", slog.String("error", err.Error()))
+		return err
+	}
+	return nil
+}
+
+func (e env) migrate(args []string) error {
+	pos, err := parseFlags(flag.NewFlagSet("migrate", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("migrate", pos); err != nil {
+		return err
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(e.ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(e.stdout, "database is up to date (version %d)\n", store.LatestVersion())
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "applied migrations %v; database is at version %d\n", applied, store.LatestVersion())
+	return nil
+}

@@ -1,0 +1,212 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"loa/feeds"
+	"loa/store"
+)
+
+// Bounds on how far the feed's own hints and failures may push its next poll.
+const (
+	// maxTTL caps a feed's <ttl> hint: a stale hint of a day must not silence a news feed.
+	maxTTL = time.Hour
+	// maxBackoff caps the wait after repeated failures.
+	maxBackoff = 6 * time.Hour
+	// maxRetryAfter caps a server's Retry-After.
+	maxRetryAfter = 24 * time.Hour
+)
+
+// Poller polls due feeds and records what it finds: new items become broadcasts, in the
+// same transaction that records them as seen.
+type Poller struct {
+	Store   *store.Store
+	Fetcher *feeds.Fetcher
+	Log     *slog.Logger
+	Metrics *Metrics
+	// Now is the clock; polls are scheduled and recorded by it.
+	Now func() time.Time
+	// Backlog: how many of a new feed's newest items its first poll announces.
+	Backlog int
+	// MaxAnnounce: how many new items one poll announces at most.
+	MaxAnnounce int
+	// MaxFailures: consecutive failures after which a feed is disabled (0: never).
+	MaxFailures int
+	// Concurrency: feeds polled at once (default 4).
+	Concurrency int
+	// Lease: how long a claimed feed stays claimed; longer than a fetch can take
+	// (default 5 minutes).
+	Lease time.Duration
+}
+
+// PollDue claims the feeds that are due and polls them, a few at a time. It returns how
+// many it polled; one feed's failure is recorded on that feed and does not stop the
+// others.
+func (p *Poller) PollDue(ctx context.Context) (int, error) {
+	conc := p.Concurrency
+	if conc <= 0 {
+		conc = 4
+	}
+	lease := p.Lease
+	if lease <= 0 {
+		lease = 5 * time.Minute
+	}
+	due, err := p.Store.ClaimDueFeeds(ctx, p.Now(), lease, 100)
+	if err != nil {
+		return 0, err
+	}
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for _, f := range due {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			p.Poll(ctx, f)
+		}()
+	}
+	wg.Wait()
+	return len(due), nil
+}
+
+// Poll fetches one feed and records the outcome. Errors are recorded on the feed and
+// logged, not returned: a feed that misbehaves is that feed's problem.
+func (p *Poller) Poll(ctx context.Context, f store.Feed) {
+	start := p.Now()
+	log := p.Log.With(slog.Int64("feed_id", f.ID))
+	res, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified}, start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return // shutting down: the lease makes the feed due again soon
+		}
+		p.recordFailure(ctx, log, f, start, err)
+		return
+	}
+	out, err := p.Record(ctx, f, res, start)
+	if errors.Is(err, store.ErrNotFound) {
+		log.Info("feed removed while it was being polled")
+		return
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("record poll", slog.String("error", err.Error()))
+			p.Metrics.poll("error", p.Now().Sub(start))
+		}
+		return
+	}
+	result := "ok"
+	if res.NotModified {
+		result = "not_modified"
+	}
+	p.Metrics.poll(result, p.Now().Sub(start))
+	p.Metrics.items(out.New, len(out.Broadcasts))
+	attrs := []any{slog.String("result", result), slog.Int("new_items", out.New), slog.Int("broadcasts", len(out.Broadcasts))}
+	if out.Primed {
+		attrs = append(attrs, slog.Bool("primed", true))
+	}
+	if out.URLChanged {
+		attrs = append(attrs, slog.String("new_url", res.URL))
+	}
+	level := slog.LevelDebug // a quiet poll is routine
+	if out.New > 0 || out.URLChanged {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "polled feed", attrs...)
+}
+
+// Record stores a successful fetch of f made at start: new items, their broadcasts and
+// the feed's next poll. `loa feeds add` uses it to prime a feed with the fetch that
+// validated it.
+func (p *Poller) Record(ctx context.Context, f store.Feed, res *feeds.Result, start time.Time) (store.PollResult, error) {
+	ps := store.PollSuccess{
+		FeedID:       f.ID,
+		PolledAt:     start,
+		NotModified:  res.NotModified,
+		ETag:         res.ETag,
+		LastModified: res.LastModified,
+		Backlog:      p.Backlog,
+		MaxAnnounce:  p.MaxAnnounce,
+	}
+	if res.Redirected {
+		ps.URL = res.URL
+	}
+	ttl := f.TTL
+	if res.Feed != nil {
+		ps.Title = res.Feed.Title
+		ps.TTL = res.Feed.TTL
+		ttl = res.Feed.TTL
+		ps.Items = storeItems(res.Feed.Items)
+	}
+	ps.NextPollAt = start.Add(nextInterval(f.Interval, ttl))
+	return p.Store.RecordPoll(ctx, ps)
+}
+
+func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Feed, start time.Time, ferr error) {
+	failures := f.ConsecutiveFailures + 1
+	wait := backoff(f.Interval, failures)
+	var se *feeds.StatusError
+	if errors.As(ferr, &se) && se.RetryAfter > wait {
+		wait = min(se.RetryAfter, maxRetryAfter)
+	}
+	disabled, err := p.Store.RecordPollFailure(ctx, store.PollFailure{
+		FeedID:      f.ID,
+		PolledAt:    start,
+		Err:         ferr.Error(),
+		NextPollAt:  start.Add(wait),
+		MaxFailures: p.MaxFailures,
+	})
+	p.Metrics.poll("error", p.Now().Sub(start))
+	if errors.Is(err, store.ErrNotFound) {
+		return // removed or disabled meanwhile
+	}
+	if err != nil {
+		log.Error("record poll failure", slog.String("error", err.Error()))
+		return
+	}
+	log.Warn("poll failed", slog.String("error", ferr.Error()), slog.Int("consecutive_failures", failures),
+		slog.Duration("retry_in", wait))
+	if disabled {
+		p.Metrics.disabled()
+		log.Error("feed disabled after repeated failures", slog.Int("consecutive_failures", failures),
+			slog.String("error", ferr.Error()))
+	}
+}
+
+// nextInterval is the wait after a successful poll: the configured interval, or the
+// feed's TTL hint when that is longer (capped at maxTTL, and never below the interval).
+func nextInterval(interval, ttl time.Duration) time.Duration {
+	return max(interval, min(ttl, maxTTL))
+}
+
+// backoff is the wait after the n-th consecutive failure: the interval doubled for each
+// failure after the first, capped at maxBackoff (or the interval, if longer), with up to
+// 10% jitter so that feeds failing together spread out.
+func backoff(interval time.Duration, n int) time.Duration {
+	d := interval
+	for i := 1; i < n && d < maxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, max(maxBackoff, interval))
+	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+}
+
+// storeItems converts parsed items to what the store records.
+func storeItems(items []feeds.Item) []store.Item {
+	out := make([]store.Item, len(items))
+	for i, it := range items {
+		out[i] = store.Item{
+			Key:         it.Key,
+			GUID:        it.GUID,
+			Link:        it.Link,
+			Title:       it.Title,
+			Summary:     it.Summary,
+			PublishedAt: it.Published,
+		}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrFeedExists is returned when a feed with the same URL is already configured.
+var ErrFeedExists = errors.New("a feed with this URL already exists")
+
+// Feed is a configured feed and its polling state.
+type Feed struct {
+	ID                  int64
+	URL                 string
+	Title               string
+	Topic               string
+	Interval            time.Duration
+	Enabled             bool
+	DisabledReason      string
+	ETag                string
+	LastModified        string
+	TTL                 time.Duration
+	Primed              bool
+	LastPolledAt        *time.Time
+	LastSuccessAt       *time.Time
+	LastError           string
+	ConsecutiveFailures int
+	NextPollAt          time.Time
+	CreatedAt           time.Time
+}
+
+const feedColumns = `id, url, title, topic, poll_interval, enabled, disabled_reason, etag,
+	last_modified, ttl, primed, last_polled_at, last_success_at, last_error,
+	consecutive_failures, next_poll_at, created_at`
+
+func scanFeed(row pgx.Row) (Feed, error) {
+	var f Feed
+	err := row.Scan(&f.ID, &f.URL, &f.Title, &f.Topic, &f.Interval, &f.Enabled, &f.DisabledReason,
+		&f.ETag, &f.LastModified, &f.TTL, &f.Primed, &f.LastPolledAt, &f.LastSuccessAt,
+		&f.LastError, &f.ConsecutiveFailures, &f.NextPollAt, &f.CreatedAt)
+	return f, err
+}
+
+func collectFeeds(rows pgx.Rows) ([]Feed, error) {
+	defer rows.Close()
+	var fs []Feed
+	for rows.Next() {
+		f, err := scanFeed(rows)
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, f)
+	}
+	return fs, rows.Err()
+}
+
+// insertFeed adds a feed, or nothing (no row returned) when its URL is taken.
+const insertFeed = `
+	INSERT INTO feeds (url, title, topic, poll_interval)
+	VALUES ($1, $2, $3, $4)
+	ON CONFLICT (url) DO NOTHING
+	RETURNING ` + feedColumns
+
+// NewFeed is what an admin gives to add a feed.
+type NewFeed struct {
+	URL      string
+	Title    string
+	Topic    string
+	Interval time.Duration
+}
+
+// AddFeed stores a new feed, due for its first (priming) poll at once. A caller that has
+// already fetched the feed records that fetch with RecordPoll, which primes it.
+func (s *Store) AddFeed(ctx context.Context, nf NewFeed) (Feed, error) {
+	f, err := scanFeed(s.pool.QueryRow(ctx, insertFeed, nf.URL, nf.Title, nf.Topic, nf.Interval))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Feed{}, ErrFeedExists
+	}
+	if err != nil {
+		return Feed{}, fmt.Errorf("add feed: %w", err)
+	}
+	return f, nil
+}
+
+// Feeds lists every feed by id.
+func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+feedColumns+` FROM feeds ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	fs, err := collectFeeds(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	return fs, nil
+}
+
+// Feed returns one feed.
+func (s *Store) Feed(ctx context.Context, id int64) (Feed, error) {
+	f, err := scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Feed{}, fmt.Errorf("feed %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Feed{}, fmt.Errorf("get feed %d: %w", id, err)
+	}
+	return f, nil
+}
+
+// RemoveFeed deletes a feed and the items seen in it. Broadcasts already made from its
+// items stay (their item reference is cleared).
+func (s *Store) RemoveFeed(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM feeds WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("remove feed %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("feed %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// ClaimDueFeeds returns up to limit enabled feeds due at now, and moves each one's next
+// poll to now+lease so that no other scheduler claims it while it is being polled. The
+// poll's outcome then sets the real next poll time; a poller that dies mid-poll leaves
+// the feed to be polled again when the lease ends.
+func (s *Store) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
+	rows, err := s.pool.Query(ctx, `
+		UPDATE feeds SET next_poll_at = $1::timestamptz + $2::interval
+		WHERE id IN (
+			SELECT id FROM feeds
+			WHERE enabled AND next_poll_at <= $1
+			ORDER BY next_poll_at, id
+			LIMIT $3
+			FOR UPDATE SKIP LOCKED)
+		RETURNING `+feedColumns, now, lease, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim due feeds: %w", err)
+	}
+	fs, err := collectFeeds(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim due feeds: %w", err)
+	}
+	return fs, nil
+}
+
+// PollFailure is what a failed poll records.
+type PollFailure struct {
+	FeedID   int64
+	PolledAt time.Time
+	Err      string
+	// NextPollAt is when to try again (the caller's backoff).
+	NextPollAt time.Time
+	// MaxFailures disables the feed when this failure is the MaxFailures-th in a row
+	// (0: never).
+	MaxFailures int
+}
+
+// RecordPollFailure counts a failed poll and schedules the next one. It reports whether
+// the feed has just been disabled because it failed too often.
+func (s *Store) RecordPollFailure(ctx context.Context, pf PollFailure) (disabled bool, err error) {
+	var enabled bool
+	err = s.pool.QueryRow(ctx, `
+		UPDATE feeds SET
+			last_polled_at = $2,
+			last_error = $3::text,
+			consecutive_failures = consecutive_failures + 1,
+			next_poll_at = $4,
+			enabled = ($5 = 0 OR consecutive_failures + 1 < $5),
+			disabled_reason = CASE WHEN $5 > 0 AND consecutive_failures + 1 >= $5
+				THEN format('disabled after %s consecutive failures; last: %s', consecutive_failures + 1, $3)
+				ELSE disabled_reason END,
+			updated_at = now()
+		WHERE id = $1 AND enabled
+		RETURNING enabled`,
+		pf.FeedID, pf.PolledAt, pf.Err, pf.NextPollAt, pf.MaxFailures).Scan(&enabled)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Removed or disabled while it was being polled: nothing to record.
+		return false, fmt.Errorf("feed %d: %w", pf.FeedID, ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("record poll failure of feed %d: %w", pf.FeedID, err)
+	}
+	return !enabled, nil
+}
+
+// EnableFeed re-enables a feed (after an admin fixed what made it fail) and makes it due
+// at once, with its failure count reset.
+func (s *Store) EnableFeed(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE feeds SET enabled = true, disabled_reason = '', consecutive_failures = 0,
+			next_poll_at = now(), updated_at = now()
+		WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("enable feed %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("feed %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// AddFeeds adds several feeds in one transaction (an OPML import): either every new one
+// is added or none. URLs already configured are skipped and returned.
+func (s *Store) AddFeeds(ctx context.Context, nfs []NewFeed) (added []Feed, skipped []string, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, nf := range nfs {
+			f, err := scanFeed(tx.QueryRow(ctx, insertFeed, nf.URL, nf.Title, nf.Topic, nf.Interval))
+			if errors.Is(err, pgx.ErrNoRows) {
+				skipped = append(skipped, nf.URL)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("add feed %s: %w", nf.URL, err)
+			}
+			added = append(added, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("add feeds: %w", err)
+	}
+	return added, skipped, nil
+}

@@ -1,0 +1,54 @@
+// Package store keeps loa's state in PostgreSQL: feeds, the items seen in them and the
+// broadcasts they yield. All SQL lives here; callers pass values and get Go types back.
+//
+// Every statement runs in the connection's current schema, so a deployment (or a test)
+// can live in a schema of its own by setting search_path in the database URL.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrNotFound is returned when the row asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is loa's PostgreSQL store. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database named by url and checks that it answers. The url is a
+// PostgreSQL URL or keyword/value string as understood by pgx; it never appears in the
+// returned error, since it may carry a password.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors quote the offending string: keep only the gist.
+		return nil, errors.New("invalid database URL: expected postgres://user:password@host:port/dbname")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database %s:%d/%s: %w",
+			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close closes every connection of the store.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// ConnConfig returns a copy of the configuration the store's connections use, so that a
+// caller can open a dedicated connection (leadership) to the same database and schema.
+func (s *Store) ConnConfig() *pgx.ConnConfig { return s.pool.Config().ConnConfig.Copy() }
