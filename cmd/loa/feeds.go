@@ -56,15 +56,15 @@ func checkFeedURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
-// checkTopic accepts a short name of letters, digits, '-' and '_' (Vietnamese letters
-// included): topics become buttons and command arguments in chat.
+// checkTopic accepts a short name of letters (Vietnamese included), digits, spaces, '-',
+// '_' and '/': topics become buttons and command arguments in chat.
 func checkTopic(t string) error {
-	if t == "" || len([]rune(t)) > 32 {
-		return usagef("topic %q: want 1 to 32 characters", t)
+	if t == "" || len([]rune(t)) > 32 || strings.TrimSpace(t) != t {
+		return usagef("topic %q: want 1 to 32 characters, no leading or trailing space", t)
 	}
 	for _, r := range t {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' {
-			return usagef("topic %q: use letters, digits, '-' and '_' only", t)
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && !strings.ContainsRune(" -_/", r) {
+			return usagef("topic %q: use letters, digits, spaces, '-', '_' and '/' only", t)
 		}
 	}
 	return nil

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"loa/internal/dbtest"
+)
+
+const goodFeed = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Đảng bộ Khối &amp; Doanh nghiệp</title><link>https://portal.example/</link>
+<item><title>Bài hai</title><link>https://portal.example/2</link><guid>2</guid><pubDate>Thu, 06 Jun 2024 07:00:00 +0700</pubDate></item>
+<item><title>Bài một</title><link>https://portal.example/1</link><guid>1</guid><pubDate>Wed, 05 Jun 2024 07:00:00 +0700</pubDate></item>
+</channel></rss>`
+
+// cli runs loa commands in-process against one test schema.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	return &cli{t: t, env: map[string]string{"LOA_DATABASE_URL": dbtest.URL(t)}}
+}
+
+func (c *cli) run(args ...string) (code int, stdout, stderr string) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return c.env[k] })
+	return code, out.String(), errb.String()
+}
+
+// ok runs a command that must succeed and returns its output.
+func (c *cli) ok(args ...string) string {
+	c.t.Helper()
+	code, out, errs := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("loa %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func (c *cli) feeds() []feedJSON {
+	c.t.Helper()
+	var fs []feedJSON
+	if err := json.Unmarshal([]byte(c.ok("feeds", "list", "--json")), &fs); err != nil {
+		c.t.Fatal(err)
+	}
+	return fs
+}
+
+func servePaths(t *testing.T, paths map[string]func(w http.ResponseWriter, r *http.Request)) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	for p, h := range paths {
+		mux.HandleFunc(p, h)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func body(s string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, s) }
+}
+
+func TestFeedsAddListRemove(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["LOA_FEED_BACKLOG"] = "1"
+	srv := servePaths(t, map[string]func(http.ResponseWriter, *http.Request){"/rss": body(goodFeed)})
+
+	out := c.ok("feeds", "add", srv.URL+"/rss", "--topic", "tin-tuc", "--interval", "2s")
+	for _, want := range []string{"added feed 1: Đảng bộ Khối & Doanh nghiệp", "topic: tin-tuc, every 2s", "2 items recorded as seen, 1 announced"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("add output lacks %q:\n%s", want, out)
+		}
+	}
+	fs := c.feeds()
+	if len(fs) != 1 || fs[0].URL != srv.URL+"/rss" || fs[0].Topic != "tin-tuc" || fs[0].IntervalSeconds != 2 ||
+		!fs[0].Enabled || fs[0].LastPolledAt == nil || fs[0].ConsecutiveFailures != 0 {
+		t.Fatalf("feeds list --json = %+v", fs)
+	}
+	if table := c.ok("feeds", "list"); !strings.Contains(table, "tin-tuc") || !strings.Contains(table, "ID") {
+		t.Fatalf("feeds list:\n%s", table)
+	}
+
+	code, _, errs := c.run("feeds", "add", srv.URL+"/rss")
+	if code != 1 || !strings.Contains(errs, "is already configured") {
+		t.Fatalf("second add: exit %d, %s", code, errs)
+	}
+	c.ok("feeds", "remove", "1")
+	if fs := c.feeds(); len(fs) != 0 {
+		t.Fatalf("after remove: %+v", fs)
+	}
+	code, _, errs = c.run("feeds", "remove", "1")
+	if code != 1 || !strings.Contains(errs, "feed 1: not found") {
+		t.Fatalf("remove of a missing feed: exit %d, %s", code, errs)
+	}
+}
+
+func TestFeedsAddRefusesWhatIsNotAFeed(t *testing.T) {
+	t.Parallel()
+	srv := servePaths(t, map[string]func(http.ResponseWriter, *http.Request){
+		"/html":      body(`<!DOCTYPE html><html><head><title>Cổng thông tin</title></head><body><p>Xin chào</p></body></html>`),
+		"/malformed": body(`<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>bị cắt`),
+		"/big":       body(strings.Repeat("x", 4096)),
+		"/missing":   http.NotFound,
+	})
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(body(goodFeed)))
+	t.Cleanup(tlsSrv.Close)
+
+	tests := []struct {
+		name string
+		url  string
+		env  map[string]string
+		want string
+	}{
+		{"404", srv.URL + "/missing", nil, "HTTP 404 Not Found"},
+		{"HTML page", srv.URL + "/html", nil, "not an RSS, Atom or JSON feed"},
+		{"malformed XML", srv.URL + "/malformed", nil, "malformed feed"},
+		{"TLS error", tlsSrv.URL + "/rss", nil, "certificate"},
+		{"body over the cap", srv.URL + "/big", map[string]string{"LOA_FEED_MAX_BYTES": "1024"}, "too large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCLI(t)
+			for k, v := range tt.env {
+				c.env[k] = v
+			}
+			code, _, errs := c.run("feeds", "add", tt.url)
+			if code != 1 || !strings.Contains(errs, "feed not added: ") || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want a refusal mentioning %q", code, errs, tt.want)
+			}
+			if fs := c.feeds(); len(fs) != 0 {
+				t.Fatalf("a refused feed was stored: %+v", fs)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"feeds"}, "feeds needs a subcommand"},
+		{[]string{"feeds", "add"}, "feeds add needs URL"},
+		{[]string{"feeds", "add", "ftp://x/feed"}, `"ftp://x/feed" is not an http:// or https:// URL`},
+		{[]string{"feeds", "add", "https://x/feed", "--interval", "500ms"}, "want a duration of at least 1s"},
+		{[]string{"feeds", "add", "https://x/feed", "--interval", "5"}, "want a duration of at least 1s"},
+		{[]string{"feeds", "add", "https://x/feed", "--topic", "<b>"}, "use letters, digits"},
+		{[]string{"feeds", "add", "https://x/feed", "--colour", "red"}, "flag provided but not defined: -colour"},
+		{[]string{"feeds", "remove", "abc"}, `"abc" is not a feed id`},
+		{[]string{"feeds", "list", "extra"}, "feeds list takes no arguments"},
+	}
+	for _, tt := range tests {
+		code, _, errs := c.run(tt.args...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) || !strings.Contains(errs, "loa help") {
+			t.Errorf("loa %s: exit %d, stderr %q; want exit 2 mentioning %q", strings.Join(tt.args, " "), code, errs, tt.want)
+		}
+	}
+}
+
+func TestBadConfigurationIsReported(t *testing.T) {
+	t.Parallel()
+	c := &cli{t: t, env: map[string]string{"LOA_DATABASE_URL": "postgres://loa:hunter2@127.0.0.1:1/loa", "LOA_TIMEZONE": "Mars/Olympus"}}
+	code, _, errs := c.run("migrate")
+	if code != 1 || !strings.Contains(errs, "LOA_TIMEZONE") || strings.Contains(errs, "hunter2") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	delete(c.env, "LOA_TIMEZONE")
+	code, _, errs = c.run("migrate")
+	if code != 1 || !strings.Contains(errs, "connect to database") || strings.Contains(errs, "hunter2") {
+		t.Fatalf("unreachable database: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestFeedsImportExport(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	dir := t.TempDir()
+	opml := filepath.Join(dir, "in.opml")
+	if err := os.WriteFile(opml, []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>x</title></head><body>
+  <outline text="Thời sự">
+    <outline text="Tỉnh ủy" type="rss" xmlUrl="https://tinhuy.example.vn/rss"/>
+  </outline>
+  <outline text="Cổng" type="rss" xmlUrl="https://portal.example.vn/rss"/>
+</body></opml>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("feeds", "import", opml)
+	if !strings.Contains(out, "imported 2 feeds, skipped 0") {
+		t.Fatalf("import: %s", out)
+	}
+	if out := c.ok("feeds", "import", opml); !strings.Contains(out, "imported 0 feeds, skipped 2") {
+		t.Fatalf("second import: %s", out)
+	}
+	fs := c.feeds()
+	if len(fs) != 2 || fs[0].Topic != "Thời sự" || fs[1].Topic != defaultTopic {
+		t.Fatalf("imported feeds = %+v", fs)
+	}
+
+	// Export, then import the export into a fresh database: the same feeds.
+	exported := filepath.Join(dir, "out.opml")
+	if err := os.WriteFile(exported, []byte(c.ok("feeds", "export")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := newCLI(t)
+	other.ok("feeds", "import", exported)
+	got := other.feeds()
+	if len(got) != 2 || got[0].URL != fs[0].URL || got[0].Topic != fs[0].Topic || got[1].URL != fs[1].URL {
+		t.Fatalf("round trip: %+v, want %+v", got, fs)
+	}
+
+	// A file with one bad entry imports nothing.
+	bad := filepath.Join(dir, "bad.opml")
+	if err := os.WriteFile(bad, []byte(`<opml version="2.0"><body>
+  <outline text="ok" xmlUrl="https://fine.example.vn/rss"/>
+  <outline text="bad" xmlUrl="https://fine.example.vn/rss2" category="&lt;script&gt;"/>
+</body></opml>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := other.run("feeds", "import", bad)
+	if code == 0 || !strings.Contains(errs, "nothing imported") {
+		t.Fatalf("bad file: exit %d, %s", code, errs)
+	}
+	if n := len(other.feeds()); n != 2 {
+		t.Fatalf("a bad file changed the feeds: %d", n)
+	}
+	code, _, errs = other.run("feeds", "import", filepath.Join(dir, "missing.opml"))
+	if code != 1 || !strings.Contains(errs, "no such file") {
+		t.Fatalf("missing file: exit %d, %s", code, errs)
+	}
+}
