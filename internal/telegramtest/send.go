@@ -1,0 +1,273 @@
+package telegramtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SentMessage is one message a chat received, as the fake recorded it.
+type SentMessage struct {
+	ChatID    int64
+	MessageID int
+	ThreadID  int
+	// Text is the plain text after entity parsing (what the member reads);
+	// RawText is the text parameter as sent.
+	Text      string
+	RawText   string
+	ParseMode string
+	Entities  []MessageEntity
+	// ReplyMarkup and LinkPreviewOptions are the JSON parameters as sent.
+	ReplyMarkup           json.RawMessage
+	LinkPreviewOptions    json.RawMessage
+	DisableWebPagePreview bool
+	DisableNotification   bool
+	// At is the server clock's time of acceptance.
+	At time.Time
+}
+
+// sendMessage implements sendMessage. Order of checks: scripted reply, chat
+// (unknown, migrated, state), text, thread, rate limits.
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
+	raw := p["chat_id"]
+	if raw == "" {
+		s.badRequest(w, "chat_id is empty")
+		return
+	}
+	s.mu.Lock()
+	chatID, known := s.resolveLocked(raw)
+	var reply *Reply
+	if q := s.scripts[chatID]; known && len(q) > 0 {
+		reply, s.scripts[chatID] = &q[0], q[1:]
+	}
+	s.mu.Unlock()
+	if reply != nil {
+		if reply.Gate != nil && !s.hold(r.Context(), reply.Gate) {
+			return
+		}
+		if reply.failure() && !reply.Deliver {
+			s.fail(w, *reply, s.chatType(chatID))
+			return
+		}
+	}
+
+	// Parse outside the lock; a chat error still takes precedence below.
+	text := p["text"]
+	var plain string
+	var entities []MessageEntity
+	var textErr string
+	switch {
+	case !utf8.ValidString(text):
+		textErr = "strings must be encoded in UTF-8"
+	default:
+		var err error
+		plain, entities, err = ParseText(text, p["parse_mode"], !s.opts.LenientHTML)
+		var pe *ParseError
+		switch {
+		case errors.Is(err, errUnsupportedParseMode):
+			textErr = "unsupported parse_mode"
+		case errors.As(err, &pe):
+			textErr = "can't parse entities: " + pe.Reason
+		case plain == "":
+			textErr = "message text is empty"
+		case UTF16Len(plain) > MaxTextLength:
+			textErr = "message is too long"
+		}
+	}
+	thread, threadOK := p.int("message_thread_id")
+	var markup json.RawMessage
+	if p.has("reply_markup") {
+		var err error
+		if markup, err = checkReplyMarkup(p["reply_markup"]); err != nil {
+			s.badRequest(w, err.Error())
+			return
+		}
+	}
+	var preview json.RawMessage
+	if p.has("link_preview_options") {
+		if !json.Valid([]byte(p["link_preview_options"])) || !strings.HasPrefix(strings.TrimSpace(p["link_preview_options"]), "{") {
+			s.badRequest(w, "can't parse link preview options JSON object")
+			return
+		}
+		preview = json.RawMessage(p["link_preview_options"])
+	}
+
+	s.mu.Lock()
+	cs := s.chats[chatID]
+	switch {
+	case !known || cs == nil:
+		s.mu.Unlock()
+		s.fail(w, ChatNotFound(), "")
+		return
+	case cs.migratedTo != 0:
+		to := cs.migratedTo
+		s.mu.Unlock()
+		s.fail(w, Migrated(to), "")
+		return
+	case cs.state != ChatOK:
+		st, t := cs.state, cs.chat.Type
+		s.mu.Unlock()
+		s.fail(w, *stateReply(st, t), t)
+		return
+	case textErr != "":
+		s.mu.Unlock()
+		s.badRequest(w, textErr)
+		return
+	case !threadOK || thread != 0 && (!cs.chat.IsForum || cs.topics[int(thread)] == ""):
+		s.mu.Unlock()
+		s.badRequest(w, "message thread not found")
+		return
+	}
+	now := s.now()
+	if !s.opts.Unthrottled {
+		if wait := s.limiter.take(now, chatID, cs.chat.Type.isGroupLike()); wait > 0 {
+			s.mu.Unlock()
+			s.fail(w, TooManyRequests(retryAfter(wait)), "")
+			return
+		}
+	}
+	cs.lastMsgID++
+	rec := SentMessage{
+		ChatID: chatID, MessageID: cs.lastMsgID, ThreadID: int(thread),
+		Text: plain, RawText: text, ParseMode: p["parse_mode"], Entities: entities,
+		ReplyMarkup: markup, LinkPreviewOptions: preview,
+		DisableWebPagePreview: p.bool("disable_web_page_preview"),
+		DisableNotification:   p.bool("disable_notification"),
+		At:                    now,
+	}
+	s.sent[chatID] = append(s.sent[chatID], rec)
+	s.all = append(s.all, rec)
+	s.changedLocked()
+	msg := Message{
+		MessageID: rec.MessageID, Date: now.Unix(), Chat: cs.chat,
+		Text: plain, Entities: entities, LinkPreviewOptions: preview,
+	}
+	if cs.chat.Type == Channel {
+		msg.SenderChat = &msg.Chat
+	} else {
+		bot := s.bot
+		msg.From = &bot
+	}
+	if thread != 0 {
+		msg.MessageThreadID, msg.IsTopicMessage = int(thread), true
+	}
+	if strings.Contains(string(markup), `"inline_keyboard"`) {
+		msg.ReplyMarkup = markup // Telegram echoes inline keyboards only
+	}
+	s.mu.Unlock()
+
+	if reply != nil && reply.Deliver && reply.failure() {
+		s.fail(w, *reply, msg.Chat.Type)
+		return
+	}
+	s.writeOK(w, msg, "")
+}
+
+func (s *Server) chatType(id int64) ChatType {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cs := s.chats[id]; cs != nil {
+		return cs.chat.Type
+	}
+	return ""
+}
+
+// checkReplyMarkup validates reply_markup the way Telegram does for the
+// mistakes that matter: bad JSON, inline buttons without an action, callback
+// data over 64 bytes.
+func checkReplyMarkup(raw string) (json.RawMessage, error) {
+	var m struct {
+		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, errors.New("can't parse reply keyboard markup JSON object")
+	}
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			var text string
+			if json.Unmarshal(b["text"], &text) != nil {
+				return nil, errors.New("can't parse inline keyboard button: Field \"text\" must be of type String")
+			}
+			if data, ok := b["callback_data"]; ok {
+				var d string
+				if json.Unmarshal(data, &d) != nil || len(d) == 0 || len(d) > 64 {
+					return nil, errors.New("BUTTON_DATA_INVALID")
+				}
+				continue
+			}
+			action := false
+			for k := range b {
+				if k != "text" {
+					action = true
+				}
+			}
+			if !action {
+				return nil, errors.New("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+			}
+		}
+	}
+	return json.RawMessage(raw), nil
+}
+
+// Messages returns what chatID received, in order.
+func (s *Server) Messages(chatID int64) []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SentMessage(nil), s.sent[chatID]...)
+}
+
+// AllMessages returns every accepted message, in order of acceptance.
+func (s *Server) AllMessages() []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SentMessage(nil), s.all...)
+}
+
+// Accepted is the number of messages accepted.
+func (s *Server) Accepted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.all)
+}
+
+// Count429 is the number of 429 answers given (rate limits and scripted).
+func (s *Server) Count429() int { return s.Errors(http.StatusTooManyRequests) }
+
+// Errors is the number of error answers with the given error_code.
+func (s *Server) Errors(code int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.errors[code]
+}
+
+// Calls is the number of calls of a method (Bot API name, any case) with the
+// right token, including failed ones.
+func (s *Server) Calls(method string) int {
+	h, ok := s.handlers[strings.ToLower(method)]
+	if !ok {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[h.name]
+}
+
+// WaitMessages waits until chatID has received at least n messages and returns
+// them, or returns ctx's error.
+func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]SentMessage, error) {
+	var got []SentMessage
+	err := s.WaitFor(ctx, func() bool {
+		got = s.Messages(chatID)
+		return len(got) >= n
+	})
+	return got, err
+}
+
+// WaitAccepted waits until at least n messages were accepted in total.
+func (s *Server) WaitAccepted(ctx context.Context, n int) error {
+	return s.WaitFor(ctx, func() bool { return s.Accepted() >= n })
+}

@@ -1,0 +1,417 @@
+package telegramtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// PushUpdate queues an update for getUpdates or the webhook, giving it the next
+// update_id, which it returns.
+func (s *Server) PushUpdate(u Update) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.UpdateID = s.nextUpdateID
+	s.nextUpdateID++
+	s.queue = append(s.queue, u)
+	s.changedLocked()
+	return u.UpdateID
+}
+
+// PendingUpdates is the number of queued updates not yet confirmed (polling)
+// or delivered (webhook).
+func (s *Server) PendingUpdates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pendingLocked()
+}
+
+// WaitUpdatesDrained waits until no update is pending.
+func (s *Server) WaitUpdatesDrained(ctx context.Context) error {
+	return s.WaitFor(ctx, func() bool { return s.PendingUpdates() == 0 })
+}
+
+// LongPolls is the number of getUpdates requests waiting for updates now.
+func (s *Server) LongPolls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting
+}
+
+// ExpirePolls makes every long-polling getUpdates return now, as if its timeout
+// had elapsed, so a test need not wait for it.
+func (s *Server) ExpirePolls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.expire)
+	s.expire = make(chan struct{})
+}
+
+func (s *Server) allowedLocked(u *Update) bool {
+	k := u.kind()
+	if len(s.allowed) == 0 {
+		return k != "chat_member" // Telegram's default
+	}
+	return slices.Contains(s.allowed, k)
+}
+
+// availableLocked drops the updates allowed_updates excludes (Telegram never
+// delivers them) and returns up to limit of the rest.
+func (s *Server) availableLocked(limit int) []Update {
+	s.queue = slices.DeleteFunc(s.queue, func(u Update) bool { return !s.allowedLocked(&u) })
+	return append([]Update(nil), s.queue[:min(limit, len(s.queue))]...)
+}
+
+func (s *Server) pendingLocked() int {
+	n := 0
+	for i := range s.queue {
+		if s.allowedLocked(&s.queue[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) markDeliveredLocked(ups []Update) {
+	for _, u := range ups {
+		if u.CallbackQuery != nil {
+			s.delivered[u.CallbackQuery.ID] = true
+		}
+	}
+}
+
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
+	offset, ok1 := p.int("offset")
+	limit, ok2 := p.int("limit")
+	timeout, ok3 := p.int("timeout")
+	allowed, setAllowed, err := parseAllowedUpdates(p)
+	if !ok1 || !ok2 || !ok3 || err != nil {
+		s.badRequest(w, "invalid getUpdates parameters")
+		return
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	s.mu.Lock()
+	if s.webhook.url != "" {
+		s.mu.Unlock()
+		s.writeError(w, http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", nil)
+		return
+	}
+	if setAllowed {
+		s.allowed = allowed
+	}
+	// Confirm: updates before offset are gone for good; a negative offset keeps
+	// only the last -offset updates.
+	switch {
+	case offset > 0:
+		s.queue = slices.DeleteFunc(s.queue, func(u Update) bool { return int64(u.UpdateID) < offset })
+	case offset < 0 && int64(len(s.queue)) > -offset:
+		s.queue = append([]Update(nil), s.queue[int64(len(s.queue))+offset:]...)
+	}
+	// A newer getUpdates terminates an older one still waiting, as on Telegram.
+	if s.pollKill != nil {
+		close(s.pollKill)
+	}
+	kill := make(chan struct{})
+	s.pollKill = kill
+	s.changedLocked()
+
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(time.Duration(timeout) * time.Second)
+		defer t.Stop()
+		deadline = t.C
+	}
+	waiting := false
+	defer func() {
+		if waiting { // every return below happens without the lock
+			s.mu.Lock()
+			s.waiting--
+			s.changedLocked()
+			s.mu.Unlock()
+		}
+	}()
+	for {
+		ups := s.availableLocked(int(limit))
+		if len(ups) > 0 || timeout <= 0 {
+			s.finishPollLocked(kill, ups)
+			s.mu.Unlock()
+			s.writeOK(w, ups, "")
+			return
+		}
+		if !waiting {
+			waiting = true
+			s.waiting++
+			s.changedLocked()
+		}
+		changed, expire := s.changed, s.expire
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			timeout = 0
+		case <-expire:
+			timeout = 0
+		case <-kill:
+			s.writeError(w, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", nil)
+			return
+		case <-r.Context().Done():
+			s.mu.Lock()
+			s.finishPollLocked(kill, nil)
+			s.mu.Unlock()
+			return
+		case <-s.done:
+			return
+		}
+		s.mu.Lock()
+		if s.webhook.url != "" {
+			s.finishPollLocked(kill, nil)
+			s.mu.Unlock()
+			s.writeError(w, http.StatusConflict, "Conflict: terminated by setWebhook request", nil)
+			return
+		}
+	}
+}
+
+func (s *Server) finishPollLocked(kill chan struct{}, served []Update) {
+	if s.pollKill == kill {
+		s.pollKill = nil
+	}
+	s.markDeliveredLocked(served)
+}
+
+// webhookLoop delivers queued updates to the webhook, one at a time and in
+// order, while one is set. A failed delivery is retried after a short backoff
+// (or sooner when something changes) and reported by getWebhookInfo.
+func (s *Server) webhookLoop() {
+	defer s.loops.Done()
+	backoff := time.Duration(0)
+	for {
+		s.mu.Lock()
+		hook := s.webhook
+		var next []Update
+		if hook.url != "" {
+			next = s.availableLocked(1)
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		if len(next) == 0 {
+			select {
+			case <-changed:
+				continue
+			case <-s.done:
+				return
+			}
+		}
+		u := next[0]
+		err := s.post(hook, u)
+		s.mu.Lock()
+		if err == nil {
+			s.queue = slices.DeleteFunc(s.queue, func(q Update) bool { return q.UpdateID == u.UpdateID })
+			s.markDeliveredLocked(next)
+			backoff = 0
+		} else {
+			s.webhook.lastErrorDate, s.webhook.lastErrorMsg = s.now().Unix(), err.Error()
+			backoff = min(max(2*backoff, 20*time.Millisecond), time.Second)
+		}
+		s.changedLocked()
+		changed = s.changed
+		s.mu.Unlock()
+		if err != nil {
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-changed:
+			case <-s.done:
+				t.Stop()
+				return
+			}
+			t.Stop()
+		}
+	}
+}
+
+// post sends one update to the webhook. Telegram's webhook may answer with a
+// method call in the body; the fake ignores such answers.
+func (s *Server) post(hook webhookState, u Update) error {
+	body, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if hook.secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", hook.secret)
+	}
+	resp, err := s.opts.WebhookClient.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return errors.New("Connection refused")
+		}
+		return fmt.Errorf("Connection error: %v", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status)
+	}
+	return nil
+}
+
+// Update builders. They take ids and dates from the server (message ids per
+// chat, the injected clock) and register unknown chats by their id's
+// convention; they do not queue the update (PushUpdate does) nor change any
+// chat's state (SetState, MigrateChat do).
+
+func (s *Server) messageLocked(chatID int64, from *User, text string) *Message {
+	cs := s.chatLocked(chatID)
+	if cs.chat.Type == Private && from != nil && cs.chat.FirstName == "" {
+		cs.chat.FirstName, cs.chat.LastName, cs.chat.Username = from.FirstName, from.LastName, from.Username
+	}
+	cs.lastMsgID++
+	m := &Message{MessageID: cs.lastMsgID, From: from, Date: s.now().Unix(), Chat: cs.chat, Text: text}
+	if strings.HasPrefix(text, "/") {
+		cmd, _, _ := strings.Cut(text, " ")
+		m.Entities = []MessageEntity{{Type: "bot_command", Offset: 0, Length: UTF16Len(cmd)}}
+	}
+	return m
+}
+
+// TextMessage builds a "message" update: from writes text in chatID. A text
+// starting with "/" gets its bot_command entity.
+func (s *Server) TextMessage(chatID int64, from User, text string) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Update{Message: s.messageLocked(chatID, &from, text)}
+}
+
+// Command builds a "/command args" message, e.g. Command(chat, user, "start").
+func (s *Server) Command(chatID int64, from User, command string) Update {
+	return s.TextMessage(chatID, from, "/"+strings.TrimPrefix(command, "/"))
+}
+
+// TopicMessage builds a message written in a forum topic.
+func (s *Server) TopicMessage(chatID int64, threadID int, from User, text string) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.messageLocked(chatID, &from, text)
+	m.MessageThreadID, m.IsTopicMessage = threadID, true
+	return Update{Message: m}
+}
+
+// ChannelPost builds a "channel_post" update in a channel.
+func (s *Server) ChannelPost(chatID int64, text string) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.chats[chatID] == nil {
+		s.addChatLocked(Chat{ID: chatID, Type: Channel})
+	}
+	m := s.messageLocked(chatID, nil, text)
+	m.SenderChat = &m.Chat
+	return Update{ChannelPost: m}
+}
+
+// CallbackQuery builds a press by from on a button with data, under the bot's
+// message messageID in chatID. Its id becomes answerable once the update is
+// delivered.
+func (s *Server) CallbackQuery(chatID int64, from User, messageID int, data string) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.chatLocked(chatID)
+	s.callbackSeq++
+	msg := &Message{MessageID: messageID, Chat: cs.chat, Date: s.now().Unix()}
+	bot := s.bot
+	msg.From = &bot
+	for _, m := range s.sent[chatID] {
+		if m.MessageID == messageID {
+			msg.Text, msg.Entities, msg.Date = m.Text, m.Entities, m.At.Unix()
+			if strings.Contains(string(m.ReplyMarkup), `"inline_keyboard"`) {
+				msg.ReplyMarkup = m.ReplyMarkup
+			}
+		}
+	}
+	return Update{CallbackQuery: &CallbackQuery{
+		ID:           strconv.FormatInt(s.bot.ID, 10) + strconv.Itoa(1000000+s.callbackSeq),
+		From:         from,
+		Message:      msg,
+		ChatInstance: strconv.FormatInt(-chatID*7919, 10),
+		Data:         data,
+	}}
+}
+
+func (s *Server) myChatMemberLocked(chatID int64, by User, old, status MemberStatus) Update {
+	cs := s.chatLocked(chatID)
+	mem := func(st MemberStatus) ChatMember {
+		m := ChatMember{Status: st, User: s.bot}
+		if st == Kicked {
+			var forever int64
+			m.UntilDate = &forever
+		}
+		return m
+	}
+	return Update{MyChatMember: &ChatMemberUpdated{
+		Chat: cs.chat, From: by, Date: s.now().Unix(),
+		OldChatMember: mem(old), NewChatMember: mem(status),
+	}}
+}
+
+// BotAdded builds the my_chat_member update for the bot being added to a
+// group, supergroup or channel by a user, with its new status (Member or
+// Administrator).
+func (s *Server) BotAdded(chatID int64, by User, status MemberStatus) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.myChatMemberLocked(chatID, by, Left, status)
+}
+
+// BotRemoved builds the my_chat_member update for the bot leaving (Left) or
+// being removed (Kicked) by a user. In a private chat, Kicked is the user
+// blocking the bot.
+func (s *Server) BotRemoved(chatID int64, by User, status MemberStatus) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := Member
+	if cs := s.chatLocked(chatID); cs.chat.Type == Channel {
+		old = Administrator
+	}
+	return s.myChatMemberLocked(chatID, by, old, status)
+}
+
+// MigrationUpdates builds the two service messages Telegram sends when a group
+// becomes a supergroup: migrate_to_chat_id in the old group and
+// migrate_from_chat_id in the new one.
+func (s *Server) MigrationUpdates(groupID, supergroupID int64, by User) []Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.messageLocked(groupID, &by, "")
+	old.MigrateToChatID = supergroupID
+	if s.chats[supergroupID] == nil {
+		s.addChatLocked(Chat{ID: supergroupID, Type: Supergroup, Title: s.chats[groupID].chat.Title})
+	}
+	sc := s.messageLocked(supergroupID, &User{ID: 1087968824, IsBot: true, FirstName: "Group", Username: "GroupAnonymousBot"}, "")
+	sc.MigrateFromChatID = groupID
+	sc.SenderChat = &sc.Chat
+	return []Update{{Message: old}, {Message: sc}}
+}
