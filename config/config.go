@@ -36,6 +36,31 @@ type Config struct {
 	FeedTimeout time.Duration
 	// FeedMaxBytes caps a feed response body.
 	FeedMaxBytes int64
+	// DeliveryMaxAge: a delivery still failing transiently this long after its
+	// broadcast was created is given up.
+	DeliveryMaxAge time.Duration
+	// Admins are the Telegram user ids of loa's administrators.
+	Admins []int64
+
+	// Telegram is the Telegram channel; Token is empty when it is off.
+	Telegram Telegram
+}
+
+// Telegram configures the Telegram channel.
+type Telegram struct {
+	// Token is the bot token (secret).
+	Token string
+	// APIEndpoint is the Bot API URL pattern in go-telegram-bot-api's format, with %s
+	// for the token and then the method.
+	APIEndpoint string
+	// WebhookURL, when set, switches inbound updates from long polling to a webhook.
+	WebhookURL string
+	// WebhookSecret is the secret_token Telegram sends back in every webhook request
+	// (secret). When unset it is derived from the token, so that every replica agrees.
+	WebhookSecret string
+	// Rate is the bot's overall sending rate in messages per second, shared by all
+	// replicas.
+	Rate float64
 }
 
 // Default values, shared with the README's reference table.
@@ -46,6 +71,9 @@ const (
 	DefaultFeedMaxFailures = 10
 	DefaultFeedTimeout     = 30 * time.Second
 	DefaultFeedMaxBytes    = 10 << 20
+	DefaultDeliveryMaxAge  = 24 * time.Hour
+	DefaultTelegramAPI     = "https://api.telegram.org/bot%s/%s"
+	DefaultTelegramRate    = 25
 )
 
 // Load reads the configuration through getenv (os.Getenv in production) and readFile
@@ -63,7 +91,17 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		FeedMaxFailures: r.intIn("LOA_FEED_MAX_FAILURES", DefaultFeedMaxFailures, 0, 1_000_000),
 		FeedTimeout:     r.duration("LOA_FEED_TIMEOUT", DefaultFeedTimeout, time.Second),
 		FeedMaxBytes:    int64(r.intIn("LOA_FEED_MAX_BYTES", DefaultFeedMaxBytes, 1024, 1<<30)),
+		DeliveryMaxAge:  r.duration("LOA_DELIVERY_MAX_AGE", DefaultDeliveryMaxAge, time.Minute),
+		Admins:          r.ids("LOA_ADMINS"),
+		Telegram: Telegram{
+			Token:         r.secret("LOA_TELEGRAM_TOKEN"),
+			APIEndpoint:   r.str("LOA_TELEGRAM_API_ENDPOINT", DefaultTelegramAPI),
+			WebhookURL:    r.str("LOA_TELEGRAM_WEBHOOK_URL", ""),
+			WebhookSecret: r.secret("LOA_TELEGRAM_WEBHOOK_SECRET"),
+			Rate:          r.rate("LOA_TELEGRAM_RATE", DefaultTelegramRate),
+		},
 	}
+	c.checkTelegram(&r)
 	tz := r.str("LOA_TIMEZONE", DefaultTimezone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -91,6 +129,54 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(r.errs, "\n  "))
 	}
 	return c, nil
+}
+
+// checkTelegram validates the Telegram options that go together.
+func (c *Config) checkTelegram(r *reader) {
+	tg := &c.Telegram
+	if strings.Count(tg.APIEndpoint, "%s") != 2 || !strings.HasPrefix(tg.APIEndpoint, "http") {
+		r.fail("LOA_TELEGRAM_API_ENDPOINT", "%q: want a URL with %%s for the token and %%s for the method, like %s", tg.APIEndpoint, DefaultTelegramAPI)
+	}
+	if tg.Token != "" && !validToken(tg.Token) {
+		r.fail("LOA_TELEGRAM_TOKEN", "does not look like a bot token (digits, a colon, then letters, digits, _ and -)")
+	}
+	if tg.WebhookURL != "" {
+		u, err := url.Parse(tg.WebhookURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			r.fail("LOA_TELEGRAM_WEBHOOK_URL", "%q: Telegram calls webhooks over https only; want https://host/path", tg.WebhookURL)
+		}
+		if tg.Token == "" {
+			r.fail("LOA_TELEGRAM_WEBHOOK_URL", "is set but LOA_TELEGRAM_TOKEN is not")
+		}
+	}
+	if tg.WebhookSecret != "" && !validWebhookSecret(tg.WebhookSecret) {
+		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "want 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+}
+
+func validToken(t string) bool {
+	id, rest, ok := strings.Cut(t, ":")
+	if !ok || id == "" || rest == "" {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return validWebhookSecret(rest)
+}
+
+func validWebhookSecret(s string) bool {
+	if len(s) == 0 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // FromEnv loads the configuration from the process environment.
@@ -158,6 +244,38 @@ func (r *reader) intIn(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+// ids reads a comma-separated list of integer user ids.
+func (r *reader) ids(name string) []int64 {
+	var ids []int64
+	for _, f := range strings.Split(r.getenv(name), ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			r.fail(name, "%q is not a user id: want comma-separated numbers, e.g. 123456789,987654321", f)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// rate reads messages per second: a positive number.
+func (r *reader) rate(name string, def float64) float64 {
+	s := strings.TrimSpace(r.getenv(name))
+	if s == "" {
+		return def
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 100000 {
+		r.fail(name, "%q: want messages per second, a number above 0 (e.g. 25)", s)
+		return def
+	}
+	return v
 }
 
 func (r *reader) duration(name string, def, lo time.Duration) time.Duration {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,4 +39,77 @@ func (s *Store) Broadcasts(ctx context.Context, limit int) ([]Broadcast, error) 
 		return nil, fmt.Errorf("list broadcasts: %w", err)
 	}
 	return bs, nil
+}
+
+// BroadcastStat is a broadcast with the progress of its deliveries.
+type BroadcastStat struct {
+	Broadcast
+	Total, Sent, Failed, Cancelled, Pending int
+}
+
+const broadcastStatQuery = `
+	SELECT b.id, b.source_key, b.kind, b.topic, b.title, b.summary, b.link, b.item_id, b.created_at,
+		count(d.id),
+		count(d.id) FILTER (WHERE d.status = 'sent'),
+		count(d.id) FILTER (WHERE d.status = 'failed'),
+		count(d.id) FILTER (WHERE d.status = 'cancelled'),
+		count(d.id) FILTER (WHERE d.status = 'pending')
+	FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id`
+
+func scanBroadcastStat(row pgx.CollectableRow) (BroadcastStat, error) {
+	var b BroadcastStat
+	err := row.Scan(&b.ID, &b.SourceKey, &b.Kind, &b.Topic, &b.Title, &b.Summary, &b.Link, &b.ItemID, &b.CreatedAt,
+		&b.Total, &b.Sent, &b.Failed, &b.Cancelled, &b.Pending)
+	return b, err
+}
+
+// BroadcastStats returns up to limit broadcasts, newest first, with delivery counts.
+func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat, error) {
+	rows, err := s.pool.Query(ctx, broadcastStatQuery+` GROUP BY b.id ORDER BY b.created_at DESC, b.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast stats: %w", err)
+	}
+	bs, err := pgx.CollectRows(rows, scanBroadcastStat)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast stats: %w", err)
+	}
+	return bs, nil
+}
+
+// FailureCount is how many deliveries of a broadcast ended with one reason.
+type FailureCount struct {
+	Reason string
+	Count  int
+}
+
+// BroadcastDetail returns one broadcast with its delivery counts and its failed or
+// cancelled deliveries counted by reason.
+func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, []FailureCount, error) {
+	rows, err := s.pool.Query(ctx, broadcastStatQuery+` WHERE b.id = $1 GROUP BY b.id`, id)
+	if err != nil {
+		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
+	}
+	b, err := pgx.CollectExactlyOneRow(rows, scanBroadcastStat)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
+	}
+	rows, err = s.pool.Query(ctx, `
+		SELECT status || ': ' || last_error, count(*) FROM deliveries
+		WHERE broadcast_id = $1 AND status IN ('failed', 'cancelled')
+		GROUP BY 1 ORDER BY 2 DESC, 1`, id)
+	if err != nil {
+		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
+	}
+	fails, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (FailureCount, error) {
+		var f FailureCount
+		err := row.Scan(&f.Reason, &f.Count)
+		return f, err
+	})
+	if err != nil {
+		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
+	}
+	return b, fails, nil
 }

@@ -185,7 +185,7 @@ func newest(items []Item, n int) []Item {
 }
 
 // createArticleBroadcasts marks the items announced and creates one broadcast for each,
-// in the given order, with the feed's topic. The source key item:<id> makes a second
+// in the given order, with the feed's topic, and their deliveries. The source key item:<id> makes a second
 // attempt for the same item a no-op.
 func createArticleBroadcasts(ctx context.Context, tx pgx.Tx, items []Item) ([]int64, error) {
 	ids := make([]int64, len(items))
@@ -210,6 +210,9 @@ func createArticleBroadcasts(ctx context.Context, tx pgx.Tx, items []Item) ([]in
 	bids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return nil, fmt.Errorf("create broadcasts: %w", err)
+	}
+	if _, err := fanOut(ctx, tx, bids); err != nil {
+		return nil, err
 	}
 	return bids, nil
 }

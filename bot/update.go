@@ -1,0 +1,80 @@
+package bot
+
+// Update is one inbound event from a messenger, already parsed by its adapter
+// (bot/telegram, bot/zalo) into this messenger-independent shape.
+type Update struct {
+	// Channel is "telegram" or "zalo".
+	Channel string
+	Chat    Chat
+	// From is who sent the message, pressed the button or changed the bot's membership.
+	From User
+	// Text is a message's text, commands included ("/start", "/topics@loa_bot").
+	Text string
+	// Callback is set when a member pressed an inline button.
+	Callback *Callback
+	// Membership is set when the bot itself was added to or removed from a group,
+	// supergroup or channel.
+	Membership *Membership
+	// MigratedTo is set when the group became a supergroup with this address.
+	MigratedTo string
+}
+
+// Chat is the chat an update comes from.
+type Chat struct {
+	Address string // chat id on its channel
+	Kind    string // private, group, supergroup or channel
+	Title   string // group title, or the member's name in a private chat
+	// ThreadID is the forum topic the message was written in; 0 for none.
+	ThreadID int64
+	// IsForum: a supergroup with topics.
+	IsForum bool
+}
+
+// User is a person on a messenger.
+type User struct {
+	ID   string
+	Name string
+}
+
+// Callback is a pressed inline button.
+type Callback struct {
+	ID   string // to answer it (answerCallbackQuery)
+	Data string // the button's data, as the bot set it
+	// MessageID is the message carrying the keyboard, so it can be edited in place.
+	MessageID string
+}
+
+// Membership says the bot was added to or removed from a chat.
+type Membership struct {
+	// Added: the bot is now a member or administrator; otherwise it left, was removed
+	// or was kicked.
+	Added bool
+}
+
+// Response is what the bot does in answer to an update. The adapter carries it out:
+// replies go to the update's chat (and thread), in its format.
+type Response struct {
+	// Replies are messages to send, in order.
+	Replies []Reply
+	// Edit, if set, replaces the text and keyboard of the message whose button was
+	// pressed (Callback.MessageID).
+	Edit *Reply
+	// CallbackText answers the pressed button (a short toast); sent whenever the update
+	// was a callback, empty or not, so the client stops its spinner.
+	CallbackText string
+	// Leave: the bot leaves the chat after replying.
+	Leave bool
+}
+
+// Reply is one message: plain text (the adapter escapes it for its format) and,
+// optionally, rows of inline buttons (channels without buttons show none).
+type Reply struct {
+	Text    string
+	Buttons [][]Button
+}
+
+// Button is an inline button.
+type Button struct {
+	Text string
+	Data string // at most 64 bytes (Telegram's limit)
+}

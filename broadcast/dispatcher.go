@@ -1,0 +1,340 @@
+// Package broadcast delivers broadcasts: sources create them, together with one pending
+// delivery per matching subscriber (the outbox, in store), and a Dispatcher per channel
+// claims due deliveries, paces them under the channel's limits, sends them through the
+// channel's Sender and records each outcome as it returns.
+//
+// Guarantees, and where they come from:
+//   - Nothing is lost: a delivery leaves "pending" only when it was sent, failed
+//     permanently, or was cancelled; a sender that dies leaves its leased rows to be
+//     claimed again when the lease ends.
+//   - Nothing is said twice, except a message whose send was accepted by the API just
+//     before the process died and before the outcome was recorded (at most the sends in
+//     flight, Concurrency).
+//   - Limits are the bot's, not the process's: send slots are reserved from one row
+//     shared by every replica, and a 429 seen by one replica pauses them all.
+//   - Per-chat order and pacing: a chat's next delivery is claimable only when the one
+//     before it has finished and the chat's spacing has passed.
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"loa/store"
+)
+
+// Defaults for a Dispatcher's zero fields.
+const (
+	DefaultChatSpacing  = time.Second     // Telegram: about one message a second per chat
+	DefaultGroupSpacing = 3 * time.Second // Telegram: 20 messages a minute per group
+	DefaultLease        = time.Minute
+	DefaultMaxAge       = 24 * time.Hour
+	DefaultConcurrency  = 16
+	DefaultIdle         = 500 * time.Millisecond
+	// unauthorizedPause is how long a channel rests before trying a revoked token again.
+	unauthorizedPause = time.Minute
+	// shutdownGrace is how long sends in flight may finish after Run's context ends.
+	shutdownGrace = 5 * time.Second
+	maxRetryBackoff = 10 * time.Minute
+)
+
+// Dispatcher sends one channel's deliveries. Run one per channel on every replica.
+type Dispatcher struct {
+	Store   *store.Store
+	Sender  Sender
+	Log     *slog.Logger
+	Metrics *Metrics
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Owner identifies this replica in leases (diagnostics only).
+	Owner string
+	// Rate is the channel's overall rate in messages per second, shared by all replicas.
+	Rate float64
+	// ChatSpacing and GroupSpacing are the least time between two messages to one
+	// private chat, and to one group, supergroup or channel.
+	ChatSpacing, GroupSpacing time.Duration
+	// Lease is how long a claimed delivery stays claimed.
+	Lease time.Duration
+	// MaxAge: a delivery still failing transiently this long after it was created fails.
+	MaxAge time.Duration
+	// Concurrency bounds the sends in flight.
+	Concurrency int
+	// Idle is how long to wait when nothing is due.
+	Idle time.Duration
+
+	// pausedUntil (unix nanoseconds) is this replica's copy of the channel pause, set
+	// the moment one of its sends sees a 429, before the store is told.
+	pausedUntil atomic.Int64
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Run sends until ctx ends, then lets the sends in flight finish (up to a few seconds)
+// and record their outcomes.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if d.Rate <= 0 {
+		return fmt.Errorf("dispatcher %s: rate must be above 0", d.Sender.Channel())
+	}
+	// Sends outlive ctx a little: a message half-sent at shutdown is better finished
+	// and recorded than abandoned and repeated after the restart.
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancelSends) })
+	defer stop()
+
+	sem := make(chan struct{}, orDefault(d.Concurrency, DefaultConcurrency))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		wait := d.step(ctx, sendCtx, sem, &wg)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// step claims one batch and starts its sends at their reserved slots. It returns how
+// long to wait before the next step (0: go on at once).
+func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *sync.WaitGroup) time.Duration {
+	ch := d.Sender.Channel()
+	idle := orDefault(d.Idle, DefaultIdle)
+	now := d.now()
+	if p := d.localPause(); p.After(now) {
+		return p.Sub(now)
+	}
+	until, _, err := d.Store.ChannelPause(ctx, ch)
+	if err != nil {
+		d.logError(ctx, "read channel pause", err)
+		return idle
+	}
+	if until.After(now) {
+		return until.Sub(now)
+	}
+	// A batch is about a second of sending: the leases stay short, and a pause found by
+	// one send holds back little.
+	batch := min(max(int(d.Rate), 1), 500)
+	ds, err := d.Store.ClaimDeliveries(ctx, ch, now, orDefault(d.Lease, DefaultLease), batch, d.Owner)
+	if err != nil {
+		d.logError(ctx, "claim deliveries", err)
+		return idle
+	}
+	if len(ds) == 0 {
+		return idle
+	}
+	spacing := time.Duration(float64(time.Second) / d.Rate)
+	start, err := d.Store.ReserveSlots(ctx, ch, now, len(ds), spacing)
+	if err != nil {
+		d.logError(ctx, "reserve send slots", err)
+		d.release(ds, now, "")
+		return idle
+	}
+	for i, del := range ds {
+		if !sleepUntil(ctx, d.now, start.Add(time.Duration(i)*spacing)) {
+			d.release(ds[i:], d.now(), "")
+			return 0
+		}
+		if p := d.localPause(); p.After(d.now()) {
+			d.release(ds[i:], p, "channel paused")
+			return p.Sub(d.now())
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			d.release(ds[i:], d.now(), "")
+			return 0
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d.deliver(sendCtx, del)
+		}()
+	}
+	return 0
+}
+
+// release hands claimed deliveries back, due at due, without counting an attempt.
+func (d *Dispatcher) release(ds []store.Delivery, due time.Time, reason string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, del := range ds {
+		if err := d.Store.RetryDelivery(ctx, del.ID, due, reason, false); err != nil {
+			d.logError(ctx, "release delivery", err) // its lease ends on its own
+		}
+	}
+}
+
+func (d *Dispatcher) localPause() time.Time {
+	return time.Unix(0, d.pausedUntil.Load())
+}
+
+// spacingFor is the least time between two messages to a chat of this kind.
+func (d *Dispatcher) spacingFor(kind string) time.Duration {
+	if kind == "private" {
+		return orDefault(d.ChatSpacing, DefaultChatSpacing)
+	}
+	return orDefault(d.GroupSpacing, DefaultGroupSpacing)
+}
+
+// deliver renders and sends one delivery, resuming after the parts already sent, and
+// records the outcome.
+func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
+	// Outcomes are recorded even when sending is being cut short at shutdown.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(sendCtx), 10*time.Second)
+	defer cancel()
+	chat := Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
+	parts := d.Sender.Render(Content{Kind: del.Kind, Topic: del.Topic, Title: del.Title, Summary: del.Summary, Link: del.Link})
+	began := time.Now()
+	for p := del.PartsSent; p < len(parts); p++ {
+		if p > del.PartsSent && !d.waitForNextPart(sendCtx, chat) {
+			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted between parts", false))
+			return
+		}
+		err := d.Sender.Send(sendCtx, chat, parts[p])
+		if err != nil {
+			d.failed(ctx, del, err)
+			return
+		}
+		if p < len(parts)-1 {
+			d.record(ctx, "mark part sent", d.Store.MarkPartSent(ctx, del.ID, p+1))
+		}
+	}
+	now := d.now()
+	d.Metrics.sent(del.Channel, time.Since(began))
+	d.record(ctx, "mark sent", d.Store.MarkSent(ctx, del.ID, len(parts), now, now.Add(d.spacingFor(del.ChatKind))))
+}
+
+// waitForNextPart keeps the chat's spacing between the parts of one long message and
+// takes a global slot for each.
+func (d *Dispatcher) waitForNextPart(ctx context.Context, chat Chat) bool {
+	if !sleepUntil(ctx, d.now, d.now().Add(d.spacingFor(chat.Kind))) {
+		return false
+	}
+	slot, err := d.Store.ReserveSlots(ctx, chat.Channel, d.now(), 1, time.Duration(float64(time.Second)/d.Rate))
+	if err != nil {
+		d.logError(ctx, "reserve send slot", err)
+		return false
+	}
+	return sleepUntil(ctx, d.now, slot)
+}
+
+// failed records a failed send according to its kind.
+func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) {
+	var se *SendError
+	if !errors.As(err, &se) {
+		se = &SendError{Kind: Transient, Reason: "error", Err: err}
+	}
+	now := d.now()
+	log := d.Log.With(slog.Int64("delivery_id", del.ID), slog.Int64("subscriber_id", del.SubscriberID),
+		slog.String("channel", del.Channel), slog.String("reason", se.Reason))
+	d.Metrics.failure(del.Channel, se.Kind, se.Reason)
+	switch se.Kind {
+	case RateLimited:
+		// Pause every replica for retry_after plus up to a second of jitter, so they do
+		// not all come back in the same instant; the message itself is retried.
+		until := now.Add(se.RetryAfter + time.Duration(rand.Int64N(int64(time.Second))))
+		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
+		log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", se.RetryAfter))
+		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, until, se.Error(), false))
+	case Unauthorized:
+		until := now.Add(unauthorizedPause)
+		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
+		log.Error("the bot token was refused: sending paused, deliveries kept", slog.String("error", se.Error()))
+		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, until, se.Error(), false))
+	case ChatGone:
+		log.Info("chat unreachable: subscriber marked gone")
+		d.record(ctx, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.SubscriberID, now, se.Reason))
+	case Migrated:
+		log.Info("group migrated to a supergroup: re-keyed", slog.String("new_address", se.MigrateTo))
+		if _, err := d.Store.MigrateChat(ctx, del.Channel, del.Address, se.MigrateTo); err != nil {
+			d.logError(ctx, "migrate chat", err)
+		}
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, "migrated to "+se.MigrateTo, false))
+	case Rejected:
+		log.Warn("message rejected", slog.String("error", se.Error()))
+		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now, se.Error()))
+	default:
+		if now.Sub(del.CreatedAt) >= orDefault(d.MaxAge, DefaultMaxAge) {
+			log.Warn("giving up after repeated failures", slog.Int("attempts", del.Attempts), slog.String("error", se.Error()))
+			d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now,
+				fmt.Sprintf("gave up after %d attempts: %s", del.Attempts, se.Error())))
+			return
+		}
+		wait := retryBackoff(del.Attempts)
+		log.Debug("send failed, will retry", slog.Int("attempts", del.Attempts), slog.Duration("retry_in", wait),
+			slog.String("error", se.Error()))
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now.Add(wait), se.Error(), true))
+	}
+}
+
+// retryBackoff is the wait after the n-th transient failure: 2s doubling, at most ten
+// minutes, with ±20% jitter so failed chats do not retry in lockstep.
+func retryBackoff(n int) time.Duration {
+	d := 2 * time.Second
+	for i := 1; i < n && d < maxRetryBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, maxRetryBackoff)
+	jitter := time.Duration(rand.Int64N(int64(d)*2/5+1)) - d/5
+	return d + jitter
+}
+
+// record logs a failure to record an outcome. The delivery's lease then ends and it is
+// sent again: this is the one place a duplicate can come from.
+func (d *Dispatcher) record(ctx context.Context, what string, err error) {
+	if err != nil {
+		d.logError(ctx, what, err)
+	}
+}
+
+func (d *Dispatcher) logError(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return // shutting down
+	}
+	d.Log.Error(what, slog.String("channel", d.Sender.Channel()), slog.String("error", err.Error()))
+}
+
+// sleepUntil waits until the clock reads t, or ctx ends (false).
+func sleepUntil(ctx context.Context, now func() time.Time, t time.Time) bool {
+	wait := t.Sub(now())
+	if wait <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}

@@ -1,0 +1,73 @@
+package broadcast
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics counts what the dispatchers do. A nil *Metrics counts nothing.
+type Metrics struct {
+	sentTotal   *prometheus.CounterVec
+	failures    *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	queueDepth  *prometheus.GaugeVec
+}
+
+// NewMetrics registers the delivery metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		sentTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "loa_deliveries_sent_total",
+			Help: "Deliveries sent, by channel.",
+		}, []string{"channel"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "loa_send_failures_total",
+			Help: "Failed sends by channel, kind (transient, rate_limited, chat_gone, migrated, rejected, unauthorized) and reason.",
+		}, []string{"channel", "kind", "reason"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "loa_rate_limited_total",
+			Help: "429 Too Many Requests answers seen, by channel.",
+		}, []string{"channel"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "loa_send_latency_seconds",
+			Help:    "Time to send one delivery (all its parts), by channel.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"channel"}),
+		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "loa_delivery_queue_depth",
+			Help: "Pending deliveries, by channel.",
+		}, []string{"channel"}),
+	}
+	reg.MustRegister(m.sentTotal, m.failures, m.rateLimited, m.latency, m.queueDepth)
+	return m
+}
+
+func (m *Metrics) sent(channel string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.sentTotal.WithLabelValues(channel).Inc()
+	m.latency.WithLabelValues(channel).Observe(d.Seconds())
+}
+
+func (m *Metrics) failure(channel string, kind ErrorKind, reason string) {
+	if m == nil {
+		return
+	}
+	m.failures.WithLabelValues(channel, kind.String(), reason).Inc()
+	if kind == RateLimited {
+		m.rateLimited.WithLabelValues(channel).Inc()
+	}
+}
+
+// SetQueueDepth records the pending deliveries of each channel.
+func (m *Metrics) SetQueueDepth(depth map[string]int) {
+	if m == nil {
+		return
+	}
+	for _, ch := range []string{"telegram", "zalo"} {
+		m.queueDepth.WithLabelValues(ch).Set(float64(depth[ch]))
+	}
+}

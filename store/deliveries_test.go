@@ -1,0 +1,275 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/store"
+)
+
+func subscribe(t *testing.T, s *store.Store, channel, address, kind string) store.Subscriber {
+	t.Helper()
+	sub, _, err := s.Subscribe(context.Background(), store.Chat{Channel: channel, Address: address, Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+func broadcast(t *testing.T, s *store.Store, key, topic, channel string) int64 {
+	t.Helper()
+	id, created, err := s.CreateBroadcast(context.Background(), store.NewBroadcast{
+		SourceKey: key, Kind: "announcement", Topic: topic, Title: key, Channel: channel,
+	})
+	if err != nil || !created {
+		t.Fatalf("create broadcast %s: created %v, %v", key, created, err)
+	}
+	return id
+}
+
+func claim(t *testing.T, s *store.Store, channel string, now time.Time, limit int) []store.Delivery {
+	t.Helper()
+	ds, err := s.ClaimDeliveries(context.Background(), channel, now, time.Minute, limit, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func addresses(ds []store.Delivery) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Address+":"+d.Title)
+	}
+	sort.Strings(out)
+	return fmt.Sprint(out)
+}
+
+func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	subscribe(t, s, "telegram", "1", "private")
+	subscribe(t, s, "telegram", "2", "private")
+	subscribe(t, s, "zalo", "z3", "private")
+	subscribe(t, s, "telegram", "4", "group")
+	if _, err := s.ToggleTopic(ctx, "telegram", "2", "news"); err != nil { // 2 mutes news
+		t.Fatal(err)
+	}
+	if err := s.SetSubscriberStatus(ctx, "telegram", "4", store.StatusStopped, "test"); err != nil {
+		t.Fatal(err)
+	}
+
+	broadcast(t, s, "a", "news", "")
+	broadcast(t, s, "b", "announcements", "zalo")
+	if _, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "a", Kind: "article", Topic: "news", Title: "again"}); err != nil || created {
+		t.Fatalf("same source key again: created %v, %v", created, err)
+	}
+	now := time.Now().Add(time.Second)
+	if got, want := addresses(claim(t, s, "telegram", now, 100)), "[1:a]"; got != want {
+		t.Fatalf("telegram deliveries = %s, want %s (2 muted news, 4 stopped)", got, want)
+	}
+	if got, want := addresses(claim(t, s, "zalo", now, 100)), "[z3:a]"; got != want {
+		t.Fatalf("zalo deliveries = %s, want %s (b waits behind a)", got, want)
+	}
+}
+
+func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	subscribe(t, s, "telegram", "1", "private")
+	subscribe(t, s, "telegram", "2", "private")
+	for _, k := range []string{"first", "second", "third"} {
+		broadcast(t, s, k, "news", "")
+	}
+	now := time.Now().Add(time.Second)
+	got := claim(t, s, "telegram", now, 100)
+	if addresses(got) != "[1:first 2:first]" {
+		t.Fatalf("first claim = %s; each chat gets only its oldest pending broadcast", addresses(got))
+	}
+	if more := claim(t, s, "telegram", now, 100); len(more) != 0 {
+		t.Fatalf("claimed %s while the first ones are leased", addresses(more))
+	}
+	// Chat 1's first is sent; its next is held back by the chat's spacing.
+	if err := s.MarkSent(ctx, got[0].ID, 1, now, now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if more := claim(t, s, "telegram", now, 100); len(more) != 0 {
+		t.Fatalf("claimed %s before the chat's spacing passed", addresses(more))
+	}
+	second := claim(t, s, "telegram", now.Add(time.Second), 100)
+	if addresses(second) != "[1:second]" {
+		t.Fatalf("after the spacing: %s, want [1:second]", addresses(second))
+	}
+	if err := s.MarkSent(ctx, second[0].ID, 1, now, now); err != nil {
+		t.Fatal(err)
+	}
+	// Chat 2's first failed transiently: its second waits behind the retry.
+	if err := s.RetryDelivery(ctx, got[1].ID, now.Add(time.Hour), "HTTP 502", true); err != nil {
+		t.Fatal(err)
+	}
+	third := claim(t, s, "telegram", now.Add(2*time.Second), 100)
+	if addresses(third) != "[1:third]" {
+		t.Fatalf("claimed %s; want chat 1's third only, chat 2's second waiting behind its retry", addresses(third))
+	}
+	if err := s.MarkSent(ctx, third[0].ID, 1, now, now); err != nil {
+		t.Fatal(err)
+	}
+	retried := claim(t, s, "telegram", now.Add(time.Hour), 100)
+	if addresses(retried) != "[2:first]" || retried[0].Attempts != 2 {
+		t.Fatalf("after the backoff: %s, want chat 2's first on its second attempt", addresses(retried))
+	}
+}
+
+func TestConcurrentClaimsNeverOverlap(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	for i := range 200 {
+		subscribe(t, s, "telegram", fmt.Sprint(i), "private")
+	}
+	broadcast(t, s, "x", "news", "")
+	now := time.Now().Add(time.Second)
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				ds, err := s.ClaimDeliveries(context.Background(), "telegram", now, time.Minute, 7, "r")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(ds) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, d := range ds {
+					seen[d.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 200 {
+		t.Fatalf("claimed %d distinct deliveries, want 200", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("delivery %d claimed %d times", id, n)
+		}
+	}
+}
+
+func TestReserveSlotsAndPause(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	now := time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
+	spacing := 40 * time.Millisecond
+	first, err := s.ReserveSlots(ctx, "telegram", now, 25, spacing)
+	if err != nil || !first.Equal(now) {
+		t.Fatalf("first reservation starts %v, %v; want now", first, err)
+	}
+	second, err := s.ReserveSlots(ctx, "telegram", now, 10, spacing)
+	if err != nil || !second.Equal(now.Add(time.Second)) {
+		t.Fatalf("second reservation starts %v, want after the first's 25 slots", second)
+	}
+	if z, err := s.ReserveSlots(ctx, "zalo", now, 1, spacing); err != nil || !z.Equal(now) {
+		t.Fatalf("zalo's slots are its own: %v, %v", z, err)
+	}
+
+	if err := s.PauseChannel(ctx, "telegram", now.Add(41*time.Second), "429"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PauseChannel(ctx, "telegram", now.Add(5*time.Second), "shorter"); err != nil {
+		t.Fatal(err)
+	}
+	until, reason, err := s.ChannelPause(ctx, "telegram")
+	if err != nil || !until.Equal(now.Add(41*time.Second)) || reason != "429" {
+		t.Fatalf("pause = %v %q %v; a shorter pause must not cut a longer one", until, reason, err)
+	}
+	if until, _, _ := s.ChannelPause(ctx, "zalo"); until.After(now) {
+		t.Fatal("a Telegram pause paused Zalo")
+	}
+}
+
+func TestSubscriberGoneCancelsTheRest(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	sub := subscribe(t, s, "telegram", "1", "private")
+	broadcast(t, s, "a", "news", "")
+	broadcast(t, s, "b", "news", "")
+	ds := claim(t, s, "telegram", time.Now().Add(time.Second), 10)
+	if err := s.SubscriberGone(ctx, ds[0].ID, sub.ID, time.Now(), "blocked"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SubscriberByChat(ctx, "telegram", "1")
+	if err != nil || got.Status != store.StatusGone || got.StatusReason != "blocked" {
+		t.Fatalf("subscriber = %+v, %v", got, err)
+	}
+	if more := claim(t, s, "telegram", time.Now().Add(time.Hour), 10); len(more) != 0 {
+		t.Fatalf("a gone subscriber still has deliveries: %s", addresses(more))
+	}
+	bs, err := s.BroadcastStats(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		if b.Pending != 0 || b.Total != 1 {
+			t.Fatalf("broadcast %s: %+v", b.SourceKey, b)
+		}
+	}
+}
+
+func TestMigrateChat(t *testing.T) {
+	t.Parallel()
+	t.Run("re-keys the group", func(t *testing.T) {
+		t.Parallel()
+		s := dbtest.Store(t)
+		old := subscribe(t, s, "telegram", "-100", "group")
+		broadcast(t, s, "a", "news", "")
+		got, err := s.MigrateChat(context.Background(), "telegram", "-100", "-1001")
+		if err != nil || got.ID != old.ID || got.Address != "-1001" || got.Kind != "supergroup" {
+			t.Fatalf("migrated = %+v, %v", got, err)
+		}
+		if ds := claim(t, s, "telegram", time.Now().Add(time.Second), 10); addresses(ds) != "[-1001:a]" {
+			t.Fatalf("deliveries = %s", addresses(ds))
+		}
+	})
+	t.Run("merges into an existing supergroup", func(t *testing.T) {
+		t.Parallel()
+		s := dbtest.Store(t)
+		ctx := context.Background()
+		subscribe(t, s, "telegram", "-100", "group")
+		broadcast(t, s, "a", "news", "")
+		subscribe(t, s, "telegram", "-1001", "supergroup")
+		broadcast(t, s, "b", "news", "")
+		if _, err := s.MigrateChat(ctx, "telegram", "-100", "-1001"); err != nil {
+			t.Fatal(err)
+		}
+		old, err := s.SubscriberByChat(ctx, "telegram", "-100")
+		if err != nil || old.Status != store.StatusGone {
+			t.Fatalf("old group = %+v, %v", old, err)
+		}
+		now := time.Now().Add(time.Second)
+		first := claim(t, s, "telegram", now, 10)
+		if addresses(first) != "[-1001:a]" {
+			t.Fatalf("first claim = %s, want the moved delivery of a", addresses(first))
+		}
+		if err := s.MarkSent(ctx, first[0].ID, 1, now, now); err != nil {
+			t.Fatal(err)
+		}
+		if next := claim(t, s, "telegram", now, 10); addresses(next) != "[-1001:b]" {
+			t.Fatalf("then %s, want b", addresses(next))
+		}
+	})
+}

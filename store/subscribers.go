@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Subscriber statuses.
+const (
+	StatusActive  = "active"
+	StatusStopped = "stopped"
+	StatusGone    = "gone"
+)
+
+// Built-in topics besides the feeds' own.
+const (
+	TopicAnniversaries = "anniversaries"
+	TopicAnnouncements = "announcements"
+)
+
+// Subscriber is a chat that receives broadcasts.
+type Subscriber struct {
+	ID           int64
+	Channel      string
+	Address      string
+	Kind         string
+	ThreadID     int64
+	Title        string
+	Status       string
+	StatusReason string
+	MutedTopics  []string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+const subscriberColumns = `id, channel, address, kind, thread_id, title, status, status_reason, muted_topics, created_at, updated_at`
+
+func scanSubscriber(row pgx.Row) (Subscriber, error) {
+	var s Subscriber
+	err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.Kind, &s.ThreadID, &s.Title, &s.Status, &s.StatusReason,
+		&s.MutedTopics, &s.CreatedAt, &s.UpdatedAt)
+	return s, err
+}
+
+// Chat names a chat on a channel.
+type Chat struct {
+	Channel string
+	Address string
+	Kind    string
+	Title   string
+}
+
+// Subscribe makes the chat an active subscriber of every topic, creating it if needed,
+// and reports whether it was already active.
+func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActive bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var prev string
+		err := tx.QueryRow(ctx, `SELECT status FROM subscribers WHERE channel = $1 AND address = $2 FOR UPDATE`,
+			c.Channel, c.Address).Scan(&prev)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		wasActive = prev == StatusActive
+		sub, err = scanSubscriber(tx.QueryRow(ctx, `
+			INSERT INTO subscribers (channel, address, kind, title)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (channel, address) DO UPDATE SET
+				kind = EXCLUDED.kind,
+				title = CASE WHEN EXCLUDED.title <> '' THEN EXCLUDED.title ELSE subscribers.title END,
+				status = 'active', status_reason = '', muted_topics = '{}', updated_at = now()
+			RETURNING `+subscriberColumns, c.Channel, c.Address, c.Kind, c.Title))
+		return err
+	})
+	if err != nil {
+		return Subscriber{}, false, fmt.Errorf("subscribe %s chat %s: %w", c.Channel, c.Address, err)
+	}
+	return sub, wasActive, nil
+}
+
+// SetSubscriberStatus changes a chat's status (stopped on /stop, gone when the bot was
+// removed) and, unless the new status is active, cancels its pending deliveries. It
+// returns ErrNotFound for a chat that never subscribed.
+func (s *Store) SetSubscriberStatus(ctx context.Context, channel, address, status, reason string) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `
+			UPDATE subscribers SET status = $3, status_reason = $4, updated_at = now()
+			WHERE channel = $1 AND address = $2 RETURNING id`, channel, address, status, reason).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || status == StatusActive {
+			return err
+		}
+		return cancelPending(ctx, tx, id, "subscriber "+status)
+	})
+	if err != nil {
+		return fmt.Errorf("set status of %s chat %s: %w", channel, address, err)
+	}
+	return nil
+}
+
+// cancelPending cancels a subscriber's pending deliveries with the reason.
+func cancelPending(ctx context.Context, tx pgx.Tx, subscriberID int64, reason string) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE deliveries SET status = 'cancelled', last_error = $2, finished_at = now()
+		WHERE subscriber_id = $1 AND status = 'pending'`, subscriberID, reason)
+	return err
+}
+
+// SubscriberByChat returns the subscriber for a chat, or ErrNotFound.
+func (s *Store) SubscriberByChat(ctx context.Context, channel, address string) (Subscriber, error) {
+	sub, err := scanSubscriber(s.pool.QueryRow(ctx, `SELECT `+subscriberColumns+` FROM subscribers
+		WHERE channel = $1 AND address = $2`, channel, address))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Subscriber{}, ErrNotFound
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("get %s chat %s: %w", channel, address, err)
+	}
+	return sub, nil
+}
+
+// ToggleTopic mutes the topic for the chat, or unmutes it if it was muted, and returns
+// the subscriber as it now is.
+func (s *Store) ToggleTopic(ctx context.Context, channel, address, topic string) (Subscriber, error) {
+	sub, err := scanSubscriber(s.pool.QueryRow(ctx, `
+		UPDATE subscribers SET
+			muted_topics = CASE WHEN $3 = ANY(muted_topics) THEN array_remove(muted_topics, $3)
+				ELSE array_append(muted_topics, $3) END,
+			updated_at = now()
+		WHERE channel = $1 AND address = $2
+		RETURNING `+subscriberColumns, channel, address, topic))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Subscriber{}, ErrNotFound
+	}
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("toggle topic of %s chat %s: %w", channel, address, err)
+	}
+	return sub, nil
+}
+
+// SetThread makes broadcasts to the chat go to a forum topic (0: the general one).
+func (s *Store) SetThread(ctx context.Context, channel, address string, threadID int64) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE subscribers SET thread_id = $3, updated_at = now()
+		WHERE channel = $1 AND address = $2`, channel, address, threadID)
+	if err != nil {
+		return fmt.Errorf("set thread of %s chat %s: %w", channel, address, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MigrateChat re-keys a chat whose group became a supergroup: the subscriber keeps its
+// id, topics and deliveries under the new address. If the new address is already a
+// subscriber (the supergroup subscribed by itself), the old one is marked gone instead,
+// and its pending deliveries move to the existing one unless it already has them.
+func (s *Store) MigrateChat(ctx context.Context, channel, oldAddress, newAddress string) (Subscriber, error) {
+	var sub Subscriber
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		sub, err = scanSubscriber(tx.QueryRow(ctx, `
+			UPDATE subscribers SET address = $3, kind = 'supergroup', updated_at = now()
+			WHERE channel = $1 AND address = $2
+				AND NOT EXISTS (SELECT 1 FROM subscribers o WHERE o.channel = $1 AND o.address = $3)
+			RETURNING `+subscriberColumns, channel, oldAddress, newAddress))
+		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		// The supergroup is a subscriber already: merge into it.
+		var oldID int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM subscribers WHERE channel = $1 AND address = $2`,
+			channel, oldAddress).Scan(&oldID); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		sub, err = scanSubscriber(tx.QueryRow(ctx, `SELECT `+subscriberColumns+` FROM subscribers
+			WHERE channel = $1 AND address = $2`, channel, newAddress))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE deliveries d SET subscriber_id = $2
+			WHERE d.subscriber_id = $1 AND d.status = 'pending'
+				AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = $2 AND e.broadcast_id = d.broadcast_id)`,
+			oldID, sub.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE subscribers SET status = 'gone', status_reason = $2, updated_at = now() WHERE id = $1`,
+			oldID, "migrated to supergroup "+newAddress); err != nil {
+			return err
+		}
+		return cancelPending(ctx, tx, oldID, "migrated to supergroup "+newAddress)
+	})
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("migrate %s chat %s to %s: %w", channel, oldAddress, newAddress, err)
+	}
+	return sub, nil
+}
+
+// Subscribers lists every subscriber by id.
+func (s *Store) Subscribers(ctx context.Context) ([]Subscriber, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	return subs, nil
+}
+
+// SubscriberCount is how many subscribers a channel has in a status.
+type SubscriberCount struct {
+	Channel string
+	Kind    string
+	Status  string
+	Count   int
+}
+
+// SubscriberStats counts subscribers by channel, kind and status.
+func (s *Store) SubscriberStats(ctx context.Context) ([]SubscriberCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT channel, kind, status, count(*) FROM subscribers
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+	if err != nil {
+		return nil, fmt.Errorf("subscriber stats: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SubscriberCount, error) {
+		var c SubscriberCount
+		err := row.Scan(&c.Channel, &c.Kind, &c.Status, &c.Count)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscriber stats: %w", err)
+	}
+	return out, nil
+}
+
+// Topics lists the topics a member can choose: the feeds' topics, then anniversaries
+// and announcements.
+func (s *Store) Topics(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT topic FROM feeds ORDER BY topic`)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	topics, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	for _, t := range []string{TopicAnniversaries, TopicAnnouncements} {
+		found := false
+		for _, x := range topics {
+			found = found || x == t
+		}
+		if !found {
+			topics = append(topics, t)
+		}
+	}
+	return topics, nil
+}
