@@ -19,6 +19,7 @@ func (s *Server) methods() map[string]handler {
 	add("getMe", (*Server).getMe)
 	add("getUpdates", (*Server).getUpdates)
 	add("sendMessage", (*Server).sendMessage)
+	add("editMessageText", (*Server).editMessageText)
 	add("setMyCommands", (*Server).setMyCommands)
 	add("getMyCommands", (*Server).getMyCommands)
 	add("deleteMyCommands", (*Server).deleteMyCommands)

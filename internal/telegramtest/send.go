@@ -28,6 +28,12 @@ type SentMessage struct {
 	DisableNotification   bool
 	// At is the server clock's time of acceptance.
 	At time.Time
+	// Edits counts the successful editMessageText calls on the message;
+	// EditedAt is the server clock's time of the last one. An edit replaces
+	// Text, RawText, ParseMode, Entities, ReplyMarkup, LinkPreviewOptions and
+	// DisableWebPagePreview; the rest stays as sent.
+	Edits    int
+	EditedAt time.Time
 }
 
 // sendMessage implements sendMessage. Order of checks: scripted reply, chat
@@ -57,27 +63,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 
 	// Parse outside the lock; a chat error still takes precedence below.
 	text := p["text"]
-	var plain string
-	var entities []MessageEntity
-	var textErr string
-	switch {
-	case !utf8.ValidString(text):
-		textErr = "strings must be encoded in UTF-8"
-	default:
-		var err error
-		plain, entities, err = ParseText(text, p["parse_mode"], !s.opts.LenientHTML)
-		var pe *ParseError
-		switch {
-		case errors.Is(err, errUnsupportedParseMode):
-			textErr = "unsupported parse_mode"
-		case errors.As(err, &pe):
-			textErr = "can't parse entities: " + pe.Reason
-		case plain == "":
-			textErr = "message text is empty"
-		case UTF16Len(plain) > MaxTextLength:
-			textErr = "message is too long"
-		}
-	}
+	plain, entities, textErr := s.checkText(p)
 	thread, threadOK := p.int("message_thread_id")
 	var markup json.RawMessage
 	if p.has("reply_markup") {
@@ -87,13 +73,10 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 			return
 		}
 	}
-	var preview json.RawMessage
-	if p.has("link_preview_options") {
-		if !json.Valid([]byte(p["link_preview_options"])) || !strings.HasPrefix(strings.TrimSpace(p["link_preview_options"]), "{") {
-			s.badRequest(w, "can't parse link preview options JSON object")
-			return
-		}
-		preview = json.RawMessage(p["link_preview_options"])
+	preview, err := checkLinkPreview(p)
+	if err != nil {
+		s.badRequest(w, err.Error())
+		return
 	}
 
 	s.mu.Lock()
@@ -165,6 +148,65 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 		return
 	}
 	s.writeOK(w, msg, "")
+}
+
+// checkText parses the text parameter (with parse_mode, or with entities when
+// there is no parse_mode) the way sendMessage and editMessageText do. textErr
+// is the description after "Bad Request: ", "" when the text is accepted.
+func (s *Server) checkText(p params) (plain string, entities []MessageEntity, textErr string) {
+	text := p["text"]
+	if !utf8.ValidString(text) {
+		return "", nil, "strings must be encoded in UTF-8"
+	}
+	var err error
+	if p["parse_mode"] == "" && p.has("entities") {
+		if json.Unmarshal([]byte(p["entities"]), &entities) != nil {
+			return "", nil, "can't parse entities JSON object"
+		}
+		entities = clipEntities(entities, UTF16Len(text))
+		plain, entities = trimText(text, entities)
+	} else {
+		plain, entities, err = ParseText(text, p["parse_mode"], !s.opts.LenientHTML)
+	}
+	var pe *ParseError
+	switch {
+	case errors.Is(err, errUnsupportedParseMode):
+		return "", nil, "unsupported parse_mode"
+	case errors.As(err, &pe):
+		return "", nil, "can't parse entities: " + pe.Reason
+	case plain == "":
+		return "", nil, "message text is empty"
+	case UTF16Len(plain) > MaxTextLength:
+		return "", nil, "message is too long"
+	}
+	return plain, entities, ""
+}
+
+// clipEntities drops the entities outside a text of total UTF-16 units and
+// cuts those that run past its end, as Telegram does.
+func clipEntities(entities []MessageEntity, total int) []MessageEntity {
+	out := entities[:0]
+	for _, e := range entities {
+		start, end := max(e.Offset, 0), min(e.Offset+e.Length, total)
+		if e.Type == "" || end <= start {
+			continue
+		}
+		e.Offset, e.Length = start, end-start
+		out = append(out, e)
+	}
+	return out
+}
+
+// checkLinkPreview validates link_preview_options, nil when absent.
+func checkLinkPreview(p params) (json.RawMessage, error) {
+	if !p.has("link_preview_options") {
+		return nil, nil
+	}
+	raw := p["link_preview_options"]
+	if !json.Valid([]byte(raw)) || !strings.HasPrefix(strings.TrimSpace(raw), "{") {
+		return nil, errors.New("can't parse link preview options JSON object")
+	}
+	return json.RawMessage(raw), nil
 }
 
 func (s *Server) chatType(id int64) ChatType {

@@ -446,8 +446,8 @@ func (s *Server) changedLocked() {
 }
 
 // WaitFor returns when cond() is true, re-checking after every change to the
-// server (a message accepted, an error answered, updates queued or consumed),
-// or with ctx's error. cond may call the Server's accessors.
+// server (a message accepted or edited, an error answered, updates queued or
+// consumed), or with ctx's error. cond may call the Server's accessors.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()

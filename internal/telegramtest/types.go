@@ -61,6 +61,7 @@ type Message struct {
 	SenderChat         *Chat           `json:"sender_chat,omitempty"`
 	Date               int64           `json:"date"`
 	Chat               Chat            `json:"chat"`
+	EditDate           int64           `json:"edit_date,omitempty"`
 	IsTopicMessage     bool            `json:"is_topic_message,omitempty"`
 	Text               string          `json:"text,omitempty"`
 	Entities           []MessageEntity `json:"entities,omitempty"`

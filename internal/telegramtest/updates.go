@@ -347,6 +347,9 @@ func (s *Server) CallbackQuery(chatID int64, from User, messageID int, data stri
 	for _, m := range s.sent[chatID] {
 		if m.MessageID == messageID {
 			msg.Text, msg.Entities, msg.Date = m.Text, m.Entities, m.At.Unix()
+			if m.Edits > 0 {
+				msg.EditDate = m.EditedAt.Unix()
+			}
 			if strings.Contains(string(m.ReplyMarkup), `"inline_keyboard"`) {
 				msg.ReplyMarkup = m.ReplyMarkup
 			}
