@@ -27,6 +27,10 @@ Usage:
   loa feeds enable ID            re-enable a feed disabled after failures
   loa feeds import FILE.opml     add every feed of an OPML file
   loa feeds export               print the feeds as OPML
+  loa broadcasts list [--json]   broadcasts with delivery progress
+  loa broadcasts show ID         one broadcast, failures counted by reason
+  loa subscribers list [--json]  chats that subscribed, their status and topics
+  loa subscribers stats [--json] subscribers counted by channel, kind and status
   loa version                    print the version
 
 Configuration comes from LOA_* environment variables; see the README.
@@ -59,6 +63,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.migrate(args[1:])
 	case "feeds":
 		err = e.feeds(args[1:])
+	case "broadcasts":
+		err = e.broadcasts(args[1:])
+	case "subscribers":
+		err = e.subscribers(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "loa", version)
 	case "help", "-h", "--help":
