@@ -57,9 +57,9 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (id int64,
 }
 
 // fanOut creates, in one statement, a pending delivery of each broadcast for every
-// active subscriber of its topic (and channel, when the broadcast names one). Deliveries
-// are created in broadcast order, so each subscriber receives broadcasts in the order
-// they were made.
+// active subscriber of its topic (and channel, when the broadcast names one). The order
+// of insertion does not matter: senders claim by broadcast id, so each subscriber
+// receives broadcasts in the order they were made.
 func fanOut(ctx context.Context, tx pgx.Tx, broadcastIDs []int64) (int64, error) {
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO deliveries (broadcast_id, subscriber_id, channel)
@@ -69,7 +69,6 @@ func fanOut(ctx context.Context, tx pgx.Tx, broadcastIDs []int64) (int64, error)
 			AND NOT (b.topic = ANY (s.muted_topics))
 			AND (b.channel IS NULL OR b.channel = s.channel)
 		WHERE b.id = ANY ($1)
-		ORDER BY b.id, s.id
 		ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, broadcastIDs)
 	if err != nil {
 		return 0, fmt.Errorf("fan out: %w", err)

@@ -63,8 +63,8 @@ CREATE INDEX deliveries_due_idx ON deliveries (channel, due_at) WHERE status = '
 -- A subscriber gets broadcasts in order: a delivery waits while an older one to the same
 -- subscriber is pending.
 CREATE INDEX deliveries_subscriber_pending_idx ON deliveries (subscriber_id, broadcast_id) WHERE status = 'pending';
--- Progress of a broadcast.
-CREATE INDEX deliveries_broadcast_idx ON deliveries (broadcast_id, status);
+-- A broadcast's progress is read through the unique (broadcast_id, subscriber_id) index;
+-- no index of its own, since every index slows the fan-out's bulk insert.
 
 -- State each channel's senders share across replicas.
 CREATE TABLE channel_state (
