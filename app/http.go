@@ -19,7 +19,7 @@ import (
 //	/healthz  the process is up (liveness: restart it if this fails)
 //	/readyz   the database answers and its schema is current (readiness)
 //	/metrics  Prometheus metrics
-func newHandler(st *store.Store, reg *prometheus.Registry, log *slog.Logger) http.Handler {
+func newHandler(st *store.Store, reg *prometheus.Registry, log *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"loa/broadcast"
 	"loa/config"
 	"loa/feeds"
 	"loa/scheduler"
@@ -122,12 +123,20 @@ func (s *Service) Run(ctx context.Context) error {
 		},
 	}
 
+	metrics := broadcast.NewMetrics(reg)
+	tg, err := newTelegram(ctx, s.Config, st, metrics, replicaID(), s.Log)
+	if err != nil {
+		return err
+	}
+	mux := newHandler(st, reg, s.Log)
+	tg.mount(mux)
+
 	ln, err := net.Listen("tcp", s.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.Config.HTTPAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           newHandler(st, reg, s.Log),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
@@ -145,8 +154,10 @@ func (s *Service) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	wg.Go(func() {
-		_ = leader.Run(runCtx, sched.Run) // returns nil when runCtx ends
+		_ = leader.Run(runCtx, func(ctx context.Context) { all(ctx, sched.Run, tg.lead) }) // nil when runCtx ends
 	})
+	wg.Go(func() { tg.run(runCtx) })
+	wg.Go(func() { s.watchQueue(runCtx, st, metrics) })
 
 	var runErr error
 	select {
@@ -164,6 +175,25 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Wait()
 	s.Log.Info("stopped")
 	return runErr
+}
+
+// watchQueue keeps the queue-depth gauge current.
+func (s *Service) watchQueue(ctx context.Context, st *store.Store, m *broadcast.Metrics) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		depth, err := st.PendingDeliveries(ctx)
+		if err == nil {
+			m.SetQueueDepth(depth)
+		} else if ctx.Err() == nil {
+			s.Log.Warn("count pending deliveries", slog.String("error", err.Error()))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // NewLogger builds the service's logger: text or JSON on w at the configured level.

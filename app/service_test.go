@@ -62,15 +62,18 @@ type instance struct {
 	addr   string
 }
 
-func start(t *testing.T, dbURL string) *instance {
+// start runs a replica on the test database, with extra LOA_* settings.
+func start(t *testing.T, dbURL string, extra ...string) *instance {
 	t.Helper()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"LOA_DATABASE_URL": dbURL,
-			"LOA_HTTP_ADDR":    "127.0.0.1:0",
-			"LOA_LOG_LEVEL":    "debug",
-		}[k]
-	}, nil)
+	env := map[string]string{
+		"LOA_DATABASE_URL": dbURL,
+		"LOA_HTTP_ADDR":    "127.0.0.1:0",
+		"LOA_LOG_LEVEL":    "debug",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

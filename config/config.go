@@ -39,6 +39,10 @@ type Config struct {
 	// DeliveryMaxAge: a delivery still failing transiently this long after its
 	// broadcast was created is given up.
 	DeliveryMaxAge time.Duration
+	// DeliveryLease is how long a replica's claim on a delivery lasts: after a crash,
+	// the deliveries it held are sent by another replica (or after the restart) once
+	// this has passed.
+	DeliveryLease time.Duration
 	// Admins are the Telegram user ids of loa's administrators.
 	Admins []int64
 
@@ -72,6 +76,7 @@ const (
 	DefaultFeedTimeout     = 30 * time.Second
 	DefaultFeedMaxBytes    = 10 << 20
 	DefaultDeliveryMaxAge  = 24 * time.Hour
+	DefaultDeliveryLease   = time.Minute
 	DefaultTelegramAPI     = "https://api.telegram.org/bot%s/%s"
 	DefaultTelegramRate    = 25
 )
@@ -92,6 +97,7 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		FeedTimeout:     r.duration("LOA_FEED_TIMEOUT", DefaultFeedTimeout, time.Second),
 		FeedMaxBytes:    int64(r.intIn("LOA_FEED_MAX_BYTES", DefaultFeedMaxBytes, 1024, 1<<30)),
 		DeliveryMaxAge:  r.duration("LOA_DELIVERY_MAX_AGE", DefaultDeliveryMaxAge, time.Minute),
+		DeliveryLease:   r.duration("LOA_DELIVERY_LEASE", DefaultDeliveryLease, time.Second),
 		Admins:          r.ids("LOA_ADMINS"),
 		Telegram: Telegram{
 			Token:         r.secret("LOA_TELEGRAM_TOKEN"),

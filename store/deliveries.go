@@ -171,7 +171,7 @@ func (s *Store) PauseChannel(ctx context.Context, channel string, until time.Tim
 
 // ResumeChannel lifts a channel's pause (the token works again).
 func (s *Store) ResumeChannel(ctx context.Context, channel string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE channel_state SET paused_until = '-infinity', pause_reason = '' WHERE channel = $1`, channel)
+	_, err := s.pool.Exec(ctx, `UPDATE channel_state SET paused_until = 'epoch', pause_reason = '' WHERE channel = $1`, channel)
 	if err != nil {
 		return fmt.Errorf("resume %s: %w", channel, err)
 	}

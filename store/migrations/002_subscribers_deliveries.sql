@@ -18,7 +18,7 @@ CREATE TABLE subscribers (
     muted_topics  text[]      NOT NULL DEFAULT '{}',
     -- Per-chat pacing shared by every replica: the chat's next message may go out at
     -- this time, not before (Telegram: ~1/s per chat, 20/min per group).
-    next_send_at  timestamptz NOT NULL DEFAULT '-infinity',
+    next_send_at  timestamptz NOT NULL DEFAULT 'epoch',
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (channel, address)
@@ -70,11 +70,11 @@ CREATE INDEX deliveries_subscriber_pending_idx ON deliveries (subscriber_id, bro
 CREATE TABLE channel_state (
     channel      text PRIMARY KEY CHECK (channel IN ('telegram', 'zalo')),
     -- A 429 (or a revoked token) seen by one replica pauses every replica until then.
-    paused_until timestamptz NOT NULL DEFAULT '-infinity',
+    paused_until timestamptz NOT NULL DEFAULT 'epoch',
     pause_reason text        NOT NULL DEFAULT '',
     -- Send slots: the next free slot of the channel's global rate. A replica reserves k
     -- slots by moving this forward by k/rate, so the replicas' sum stays under the rate.
-    next_slot_at timestamptz NOT NULL DEFAULT '-infinity'
+    next_slot_at timestamptz NOT NULL DEFAULT 'epoch'
 );
 
 INSERT INTO channel_state (channel) VALUES ('telegram'), ('zalo');

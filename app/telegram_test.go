@@ -1,0 +1,213 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/internal/telegramtest"
+	"loa/store"
+)
+
+// tgEnv is the configuration that points a replica at the fake Bot API.
+func tgEnv(fake *telegramtest.Server, extra ...string) []string {
+	return append([]string{
+		"LOA_TELEGRAM_TOKEN", fake.Token(),
+		"LOA_TELEGRAM_API_ENDPOINT", fake.Endpoint(),
+		"LOA_ADMINS", "1",
+	}, extra...)
+}
+
+// waitFake waits, on the fake's own change notifications, for cond.
+func waitFake(t *testing.T, fake *telegramtest.Server, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := fake.WaitFor(ctx, cond); err != nil {
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// texts returns what a chat read, in order.
+func texts(fake *telegramtest.Server, chat int64) []string {
+	var out []string
+	for _, m := range fake.Messages(chat) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// articleTexts returns the messages of a chat that are articles (they carry the
+// portal's link), in order.
+func articleTexts(fake *telegramtest.Server, chat int64) []string {
+	var out []string
+	for _, m := range fake.Messages(chat) {
+		if strings.Contains(m.Text, "/tin/") {
+			out = append(out, strings.SplitN(m.Text, "\n", 2)[0])
+		}
+	}
+	return out
+}
+
+func TestTelegramMembersSubscribeAndReceiveEachArticleOnceInOrder(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	p := newPortal(t, 1)
+	f := addFeed(t, st, p.srv.URL+"/rss")
+
+	start(t, dbURL, tgEnv(fake)...)
+	users := []telegramtest.User{{ID: 101, FirstName: "Lan"}, {ID: 102, FirstName: "Minh"}, {ID: 103, FirstName: "Hà"}}
+	for _, u := range users {
+		fake.AddChat(telegramtest.Chat{ID: u.ID, Type: "private", FirstName: u.FirstName})
+		fake.PushUpdate(fake.Command(u.ID, u, "/start"))
+	}
+	waitFake(t, fake, "three welcomes", 15*time.Second, func() bool {
+		return len(fake.Messages(101)) > 0 && len(fake.Messages(102)) > 0 && len(fake.Messages(103)) > 0
+	})
+	eventually(t, "the feed to be primed", primed(t, st, f.ID))
+	if cmds := fake.Commands(); len(cmds) == 0 {
+		t.Error("setMyCommands was not called at start")
+	}
+
+	p.publish(2)
+	p.publish(3)
+	p.publish(4)
+	want := "[Bài viết số 2 Bài viết số 3 Bài viết số 4]"
+	waitFake(t, fake, "three articles in every chat", 30*time.Second, func() bool {
+		for _, u := range users {
+			if len(articleTexts(fake, u.ID)) < 3 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, u := range users {
+		if got := fmt.Sprint(articleTexts(fake, u.ID)); got != want {
+			t.Errorf("chat %d read %s, want %s exactly once each, in order", u.ID, got, want)
+		}
+	}
+	if n := fake.Count429(); n != 0 {
+		t.Errorf("%d 429s: the engine must pace below the limits", n)
+	}
+}
+
+func TestTelegramErrorPaths(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+
+	// A chat for each outcome, subscribed directly: the inbound side is tested above.
+	const (
+		ok, blocked, deactivated, notFound, flaky, limited, group, super = 201, 202, 203, 204, 205, 206, -300, -1000300
+	)
+	for _, id := range []int64{ok, blocked, deactivated, flaky, limited} {
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+	}
+	fake.AddChat(telegramtest.Chat{ID: group, Type: "group", Title: "Chi bộ"})
+	for _, id := range []int64{ok, blocked, deactivated, notFound, flaky, limited} {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(group), Kind: "group"}); err != nil {
+		t.Fatal(err)
+	}
+	fake.SetState(blocked, telegramtest.ChatBlocked)
+	fake.SetState(deactivated, telegramtest.ChatDeactivated)
+	fake.MigrateChat(group, super)
+	fake.Script(flaky, telegramtest.BadGateway(), telegramtest.ServerError(500))
+	fake.Script(limited, telegramtest.TooManyRequests(1))
+
+	start(t, dbURL, tgEnv(fake)...)
+	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+		SourceKey: "ann:1", Kind: "announcement", Topic: store.TopicAnnouncements,
+		Title: "Thông báo", Summary: "Hội nghị học tập Nghị quyết lúc 8 giờ, thứ hai 10/6/2024 & sau đó <tổng kết>.",
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	waitFake(t, fake, "delivery to the healthy, flaky, rate-limited and migrated chats", 60*time.Second, func() bool {
+		return len(fake.Messages(ok)) == 1 && len(fake.Messages(flaky)) == 1 && len(fake.Messages(limited)) == 1 &&
+			len(fake.Messages(super)) == 1
+	})
+	if got := texts(fake, ok)[0]; !strings.Contains(got, "& sau đó <tổng kết>.") {
+		t.Errorf("text arrived as %q: escaping broke it", got)
+	}
+	eventually(t, "the unreachable chats to be marked gone", func() bool {
+		for _, id := range []int64{blocked, deactivated, notFound} {
+			s, err := st.SubscriberByChat(ctx, "telegram", fmt.Sprint(id))
+			if err != nil || s.Status != store.StatusGone {
+				return false
+			}
+		}
+		return true
+	})
+	moved, err := st.SubscriberByChat(ctx, "telegram", fmt.Sprint(super))
+	if err != nil || moved.Kind != "supergroup" {
+		t.Fatalf("migrated group: %+v, %v", moved, err)
+	}
+	bs, err := st.BroadcastStats(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := bs[0]; b.Total != 7 || b.Sent != 4 || b.Failed != 3 || b.Pending != 0 {
+		t.Fatalf("broadcast progress = %+v; want 4 sent (ok, flaky, limited, migrated), 3 failed", b)
+	}
+	_, fails, err := st.BroadcastDetail(ctx, bs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(fails); !strings.Contains(got, "blocked") || !strings.Contains(got, "deactivated") || !strings.Contains(got, "chat_not_found") {
+		t.Fatalf("failure reasons = %s", got)
+	}
+}
+
+func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	const chats = 40
+	for i := range chats {
+		id := int64(1000 + i)
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { start(t, dbURL, tgEnv(fake)...) })
+	}
+	wg.Wait()
+	for i := 1; i <= 3; i++ {
+		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+			SourceKey: fmt.Sprintf("ann:%d", i), Kind: "announcement", Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFake(t, fake, "three messages in every chat", 60*time.Second, func() bool { return fake.Accepted() >= 3*chats })
+	for i := range chats {
+		id := int64(1000 + i)
+		var got []string
+		for _, m := range fake.Messages(id) {
+			got = append(got, strings.SplitN(m.Text, "\n", 2)[0])
+		}
+		if len(got) != 3 || !strings.Contains(got[0], "Thông báo 1") || !strings.Contains(got[2], "Thông báo 3") {
+			t.Fatalf("chat %d read %q; want the three announcements once each, in order", id, got)
+		}
+	}
+	if n := fake.Count429(); n != 0 {
+		t.Errorf("two replicas drew %d 429s: the rate must be shared", n)
+	}
+}

@@ -1,0 +1,187 @@
+// Package bot answers members' and admins' commands (/start, /stop, /topics, /latest,
+// /help, /here), topic buttons and changes of the bot's membership in groups, whatever
+// the messenger: adapters (bot/telegram, bot/zalo) turn their updates into an Update and
+// carry out the Response.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+
+	"loa/store"
+)
+
+// Chat kinds, as in Chat.Kind and the subscribers table.
+const (
+	kindPrivate    = "private"
+	kindGroup      = "group"
+	kindSupergroup = "supergroup"
+	kindChannel    = "channel"
+)
+
+// latestCount is how many articles /latest shows.
+const latestCount = 5
+
+// Bot answers members' and admins' commands, whatever the messenger. Its fields are set
+// once before the first Handle; Handle is safe for concurrent use.
+type Bot struct {
+	Store *store.Store
+	// IsAdmin reports whether the user is a loa admin on that channel. Nil: nobody is.
+	IsAdmin func(ctx context.Context, channel, userID string) bool
+	// Log receives what happened (never message text beyond a command's name). Nil:
+	// nothing is logged.
+	Log *slog.Logger
+	// Location is the zone of the dates shown to members (Asia/Ho_Chi_Minh). Nil: UTC+7,
+	// which is Vietnam's time all year round.
+	Location *time.Location
+	// Username is the bot's @username without the @, so that "/start@loa_bot" is
+	// accepted and commands addressed to other bots in a group are ignored. Empty: every
+	// command is taken as addressed to this bot.
+	Username string
+}
+
+// Command is a bot command and its description, for the messenger's command menu.
+type Command struct {
+	Name        string // without the slash
+	Description string
+}
+
+// Handle answers one update. Malformed or empty updates get an empty Response; a store
+// error is logged and the member gets a short apology, never its details.
+func (b *Bot) Handle(ctx context.Context, u Update) Response {
+	if u.Channel == "" || u.Chat.Address == "" {
+		return Response{}
+	}
+	switch u.Chat.Kind {
+	case kindPrivate, kindGroup, kindSupergroup, kindChannel:
+	default:
+		b.log().Debug("update from an unknown kind of chat", slog.String("channel", u.Channel),
+			slog.String("chat_id", u.Chat.Address), slog.String("chat_kind", u.Chat.Kind))
+		return Response{}
+	}
+	switch {
+	case u.MigratedTo != "":
+		b.migrate(ctx, u)
+		return Response{}
+	case u.Membership != nil:
+		return b.membership(ctx, u)
+	case u.Callback != nil:
+		return b.callback(ctx, u)
+	}
+	return b.message(ctx, u)
+}
+
+// message answers a text message: a command, or a hint in a private chat.
+func (b *Bot) message(ctx context.Context, u Update) Response {
+	private := u.Chat.Kind == kindPrivate
+	name, target, ok := parseCommand(u.Text)
+	if !ok {
+		if private && strings.TrimSpace(u.Text) != "" {
+			return reply(plainTextHint)
+		}
+		return Response{} // groups talk among themselves; empty messages say nothing
+	}
+	if target != "" && b.Username != "" && !strings.EqualFold(target, b.Username) {
+		return Response{} // for another bot
+	}
+	forum := u.Chat.IsForum
+	switch name {
+	case "start":
+		if !private && !b.isAdmin(ctx, u) {
+			return reply(startNotAdminText(u.Chat.Kind))
+		}
+		return b.start(ctx, u)
+	case "stop":
+		if !private && !b.isAdmin(ctx, u) {
+			return reply(adminOnlyText(u.Chat.Kind, name))
+		}
+		return b.stop(ctx, u)
+	case "topics":
+		if !private && !b.isAdmin(ctx, u) {
+			return reply(adminOnlyText(u.Chat.Kind, name))
+		}
+		return b.topics(ctx, u)
+	case "latest":
+		return b.latest(ctx, u)
+	case "help":
+		return reply(helpText(u.Chat.Kind, forum))
+	case "here":
+		return b.here(ctx, u)
+	}
+	// In a group, "/foo" without a username may be meant for another bot: answer only
+	// what was addressed to us by name.
+	if private || target != "" {
+		return reply(unknownCommandText)
+	}
+	return Response{}
+}
+
+// parseCommand splits "/name@target args" into its lower-cased name and its target
+// (the bot it is addressed to, if any); ok is false when the text is not a command.
+func parseCommand(text string) (name, target string, ok bool) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	tok := text[1:]
+	if i := strings.IndexFunc(tok, unicode.IsSpace); i >= 0 {
+		tok = tok[:i]
+	}
+	name, target, _ = strings.Cut(tok, "@")
+	return strings.ToLower(name), target, true
+}
+
+// isAdmin reports whether the update's sender is a loa admin.
+func (b *Bot) isAdmin(ctx context.Context, u Update) bool {
+	return b.IsAdmin != nil && u.From.ID != "" && b.IsAdmin(ctx, u.Channel, u.From.ID)
+}
+
+func (b *Bot) log() *slog.Logger {
+	if b.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return b.Log
+}
+
+// chatLog is the logger for things that happen in the update's chat.
+func (b *Bot) chatLog(u Update) *slog.Logger {
+	return b.log().With(slog.String("channel", u.Channel), slog.String("chat_id", u.Chat.Address),
+		slog.String("chat_kind", u.Chat.Kind))
+}
+
+// failed logs a store error and returns the apology members see.
+func (b *Bot) failed(u Update, op string, err error) Response {
+	b.chatLog(u).Error(op, slog.String("error", err.Error()))
+	if u.Callback != nil {
+		return Response{CallbackText: busyText}
+	}
+	return reply(busyText)
+}
+
+func (b *Bot) location() *time.Location {
+	if b.Location == nil {
+		return vietnam
+	}
+	return b.Location
+}
+
+// vietnam is UTC+7 without daylight saving time, as Vietnam has kept since 1975.
+var vietnam = time.FixedZone("ICT", 7*60*60)
+
+// reply is a Response of one plain message.
+func reply(text string) Response {
+	return Response{Replies: []Reply{{Text: text}}}
+}
+
+// isNotFound reports whether err says the row does not exist.
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// cleanTitle makes a chat title safe to store: valid UTF-8 without NUL bytes, which
+// PostgreSQL's text type rejects.
+func cleanTitle(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}

@@ -1,0 +1,236 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// golden compares got with testdata/golden/name.txt, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot/ -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test ./bot/ -update if the new text is right)\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// render writes a Response as a reviewer reads it: the messages, their buttons (with
+// their data), the edit, the toast and whether the bot leaves.
+func render(r Response) string {
+	var sb strings.Builder
+	writeReply := func(head string, rp Reply) {
+		sb.WriteString("--- " + head + "\n" + rp.Text + "\n")
+		for _, row := range rp.Buttons {
+			for i, btn := range row {
+				if i > 0 {
+					sb.WriteString(" ")
+				}
+				fmt.Fprintf(&sb, "[%s](%s)", btn.Text, btn.Data)
+			}
+			sb.WriteString("\n")
+		}
+	}
+	for _, rp := range r.Replies {
+		writeReply("reply", rp)
+	}
+	if r.Edit != nil {
+		writeReply("edit", *r.Edit)
+	}
+	if r.CallbackText != "" {
+		sb.WriteString("--- toast\n" + r.CallbackText + "\n")
+	}
+	if r.Leave {
+		sb.WriteString("--- leave\n")
+	}
+	return sb.String()
+}
+
+// logBuffer collects a bot's log lines (JSON) for a test to inspect.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+const (
+	adminID  = "1001"
+	memberID = "2002"
+)
+
+// isAdmin makes adminID the one loa admin on Telegram.
+func isAdmin(_ context.Context, channel, userID string) bool {
+	return channel == "telegram" && userID == adminID
+}
+
+// env is a bot on a fresh store of its own.
+type env struct {
+	bot   *Bot
+	store *store.Store
+	logs  *logBuffer
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvOn(t, dbtest.Store(t))
+}
+
+func newEnvOn(t testing.TB, s *store.Store) *env {
+	t.Helper()
+	logs := &logBuffer{}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{
+		bot: &Bot{
+			Store:    s,
+			IsAdmin:  isAdmin,
+			Log:      slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Location: loc,
+			Username: "loa_bot",
+		},
+		store: s,
+		logs:  logs,
+	}
+}
+
+func (e *env) handle(u Update) Response {
+	return e.bot.Handle(context.Background(), u)
+}
+
+// subscriber returns the chat's subscriber, failing the test if there is none.
+func (e *env) subscriber(t *testing.T, address string) store.Subscriber {
+	t.Helper()
+	sub, err := e.store.SubscriberByChat(context.Background(), "telegram", address)
+	if err != nil {
+		t.Fatalf("subscriber %s: %v", address, err)
+	}
+	return sub
+}
+
+// subscribe makes the chat an active subscriber.
+func (e *env) subscribe(t testing.TB, c Chat) {
+	t.Helper()
+	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{
+		Channel: "telegram", Address: c.Address, Kind: c.Kind, Title: c.Title,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addFeed adds a feed with the topic and records a poll of it with the items.
+func (e *env) addFeed(t testing.TB, topic string, items ...store.Item) {
+	t.Helper()
+	ctx := context.Background()
+	f, err := e.store.AddFeed(ctx, store.NewFeed{
+		URL: "https://tinhuy.example.vn/rss/" + topic + ".rss", Topic: topic, Interval: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2024, 6, 7, 8, 0, 0, 0, time.UTC)
+	if _, err := e.store.RecordPoll(ctx, store.PollSuccess{
+		FeedID: f.ID, PolledAt: now, NextPollAt: now.Add(time.Hour), Items: items, MaxAnnounce: 10,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Chats and people the tests talk in.
+var (
+	admin  = User{ID: adminID, Name: "Quản trị"}
+	member = User{ID: memberID, Name: "Nguyễn Văn An"}
+
+	privateChat = Chat{Address: memberID, Kind: "private", Title: "Nguyễn Văn An"}
+	adminChat   = Chat{Address: adminID, Kind: "private", Title: "Quản trị"}
+	groupChat   = Chat{Address: "-4001", Kind: "group", Title: "Chi bộ Văn phòng"}
+	forumChat   = Chat{Address: "-1004002", Kind: "supergroup", Title: "Đảng bộ Khối", IsForum: true, ThreadID: 7}
+	plainSuper  = Chat{Address: "-1004003", Kind: "supergroup", Title: "Ban Tuyên giáo"}
+	channelChat = Chat{Address: "-1004004", Kind: "channel", Title: "Tin Tỉnh ủy"}
+)
+
+// msg is a text message in a chat.
+func msg(c Chat, from User, text string) Update {
+	return Update{Channel: "telegram", Chat: c, From: from, Text: text}
+}
+
+// press is a press on a button of the message 42 in a chat.
+func press(c Chat, from User, data string) Update {
+	return Update{Channel: "telegram", Chat: c, From: from, Callback: &Callback{ID: "cb1", Data: data, MessageID: "42"}}
+}
+
+// added is the bot being added to (or removed from) a chat.
+func added(c Chat, from User, isAdded bool) Update {
+	return Update{Channel: "telegram", Chat: c, From: from, Membership: &Membership{Added: isAdded}}
+}
+
+// text returns the only reply's text, failing the test otherwise.
+func text(t *testing.T, r Response) string {
+	t.Helper()
+	if len(r.Replies) != 1 {
+		t.Fatalf("want one reply, got %s", render(r))
+	}
+	return r.Replies[0].Text
+}
+
+// articles are real-looking items, published on different days (UTC; the 17:30 one is
+// the next day in Vietnam).
+func articles(n int) []store.Item {
+	titles := []string{
+		"Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15",
+		"Hà Nam & Ninh Bình <2025>: hợp nhất",
+		"Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước",
+		"Tổng kết công tác tuyên giáo 6 tháng đầu năm",
+		"Hướng dẫn tổ chức đại hội chi bộ",
+		"Tin cũ nhất",
+	}
+	var items []store.Item
+	for i := range n {
+		items = append(items, store.Item{
+			Key:         fmt.Sprintf("key-%d", i),
+			GUID:        fmt.Sprintf("guid-%d", i),
+			Link:        fmt.Sprintf("https://tinhuy.example.vn/tin/%d.html", i),
+			Title:       titles[i%len(titles)],
+			PublishedAt: time.Date(2024, 6, 5-i, 17, 30, 0, 0, time.UTC),
+		})
+	}
+	return items
+}
