@@ -37,7 +37,7 @@ func TestGolden(t *testing.T) {
 			e.addFeed(t, "thoi-su")
 			e.addFeed(t, longTopic)
 			e.subscribe(t, privateChat)
-			if _, err := e.store.ToggleTopic(context.Background(), "telegram", privateChat.Address, "thoi-su"); err != nil {
+			if _, err := e.store.SetTopicMuted(context.Background(), "telegram", privateChat.Address, "thoi-su", true); err != nil {
 				t.Fatal(err)
 			}
 		}, update: msg(privateChat, member, "/topics")},

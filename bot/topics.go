@@ -138,13 +138,14 @@ func (b *Bot) callback(ctx context.Context, u Update) Response {
 	if !ok {
 		return Response{CallbackText: outdatedToast}
 	}
-	// store.ToggleTopic flips the state; flip only when it differs from the one asked.
-	if muted := slices.Contains(sub.MutedTopics, topic); muted == on {
-		if sub, err = b.Store.ToggleTopic(ctx, u.Channel, u.Chat.Address, topic); isNotFound(err) {
-			return Response{CallbackText: notSubscribedToast(u.Chat.Kind)}
-		} else if err != nil {
-			return b.failed(u, "toggle topic", err)
-		}
+	// The button says the state to set, not "toggle": a double tap changes nothing.
+	changed := slices.Contains(sub.MutedTopics, topic) == on
+	if sub, err = b.Store.SetTopicMuted(ctx, u.Channel, u.Chat.Address, topic, !on); isNotFound(err) {
+		return Response{CallbackText: notSubscribedToast(u.Chat.Kind)}
+	} else if err != nil {
+		return b.failed(u, "toggle topic", err)
+	}
+	if changed {
 		b.chatLog(u).Info("topic changed", slog.String("topic", topic), slog.Bool("on", on),
 			slog.String("user_id", u.From.ID))
 	}

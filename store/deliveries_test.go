@@ -58,7 +58,7 @@ func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
 	subscribe(t, s, "telegram", "2", "private")
 	subscribe(t, s, "zalo", "z3", "private")
 	subscribe(t, s, "telegram", "4", "group")
-	if _, err := s.ToggleTopic(ctx, "telegram", "2", "news"); err != nil { // 2 mutes news
+	if _, err := s.SetTopicMuted(ctx, "telegram", "2", "news", true); err != nil { // 2 mutes news
 		t.Fatal(err)
 	}
 	if err := s.SetSubscriberStatus(ctx, "telegram", "4", store.StatusStopped, "test"); err != nil {

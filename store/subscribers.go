@@ -125,21 +125,22 @@ func (s *Store) SubscriberByChat(ctx context.Context, channel, address string) (
 	return sub, nil
 }
 
-// ToggleTopic mutes the topic for the chat, or unmutes it if it was muted, and returns
-// the subscriber as it now is.
-func (s *Store) ToggleTopic(ctx context.Context, channel, address, topic string) (Subscriber, error) {
+// SetTopicMuted mutes or unmutes a topic for the chat and returns the subscriber as it
+// now is. Setting the state it already has changes nothing, so a button pressed twice, or
+// an old keyboard, cannot flip a topic back.
+func (s *Store) SetTopicMuted(ctx context.Context, channel, address, topic string, muted bool) (Subscriber, error) {
 	sub, err := scanSubscriber(s.pool.QueryRow(ctx, `
 		UPDATE subscribers SET
-			muted_topics = CASE WHEN $3 = ANY(muted_topics) THEN array_remove(muted_topics, $3)
-				ELSE array_append(muted_topics, $3) END,
+			muted_topics = CASE WHEN $4 THEN array_append(array_remove(muted_topics, $3), $3)
+				ELSE array_remove(muted_topics, $3) END,
 			updated_at = now()
 		WHERE channel = $1 AND address = $2
-		RETURNING `+subscriberColumns, channel, address, topic))
+		RETURNING `+subscriberColumns, channel, address, topic, muted))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Subscriber{}, ErrNotFound
 	}
 	if err != nil {
-		return Subscriber{}, fmt.Errorf("toggle topic of %s chat %s: %w", channel, address, err)
+		return Subscriber{}, fmt.Errorf("set topic of %s chat %s: %w", channel, address, err)
 	}
 	return sub, nil
 }
