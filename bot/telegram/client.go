@@ -1,0 +1,233 @@
+// Package telegram is loa's Telegram adapter: it sends broadcasts (broadcast.Sender),
+// receives updates by long polling or webhook, turns them into bot.Update for the bot
+// package and carries out its bot.Response. The wire is go-telegram-bot-api/v5's
+// MakeRequest; everything newer than its Bot API 5.5 (message_thread_id,
+// link_preview_options, secret_token, ...) goes through MakeRequest's parameters.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/bot"
+)
+
+// DefaultAPIEndpoint is Telegram's Bot API in the library's format: %s for the token,
+// then %s for the method.
+const DefaultAPIEndpoint = tgbotapi.APIEndpoint
+
+const (
+	// callTimeout bounds one Bot API call other than a long poll.
+	callTimeout = 30 * time.Second
+	// pollTimeout is getUpdates' long-poll timeout; the call itself gets
+	// pollTimeout+pollGrace before it is abandoned.
+	pollTimeout = 25 * time.Second
+	pollGrace   = 15 * time.Second
+	// maxResponseBytes caps a Bot API answer (100 updates of a few KiB each fit easily).
+	maxResponseBytes = 16 << 20
+)
+
+// Options configures a Client; config.Telegram supplies Token and APIEndpoint.
+type Options struct {
+	// Token is the bot token (secret: it never appears in errors or logs).
+	Token string
+	// APIEndpoint is the Bot API URL pattern in go-telegram-bot-api's format, with %s
+	// for the token and then %s for the method; "" means DefaultAPIEndpoint.
+	APIEndpoint string
+	// HTTPClient makes the calls; nil means a client of our own with dial, TLS and
+	// overall timeouts. Every call also gets its own context deadline.
+	HTTPClient *http.Client
+	// Log receives what happened; nil discards it.
+	Log *slog.Logger
+}
+
+// Client talks to the Telegram Bot API for one bot token. It is safe for concurrent
+// use.
+type Client struct {
+	token    string
+	endpoint string
+	hc       *http.Client
+	log      *slog.Logger
+	// callTimeout bounds one call (a field so tests can shorten it).
+	callTimeout time.Duration
+	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
+	sleep func(ctx context.Context, d time.Duration) error
+	pace  *pacer
+}
+
+// New returns a Client. Unlike tgbotapi.NewBotAPIWithClient it makes no call, so the
+// service starts while Telegram is unreachable.
+func New(opts Options) (*Client, error) {
+	if opts.Token == "" {
+		return nil, errors.New("telegram: no bot token")
+	}
+	if opts.APIEndpoint == "" {
+		opts.APIEndpoint = DefaultAPIEndpoint
+	}
+	if strings.Count(opts.APIEndpoint, "%s") != 2 {
+		return nil, fmt.Errorf("telegram: API endpoint %q: want %%s for the token and %%s for the method", opts.APIEndpoint)
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{
+		token:       opts.Token,
+		endpoint:    opts.APIEndpoint,
+		hc:          hc,
+		log:         log,
+		callTimeout: callTimeout,
+		sleep:       sleepCtx,
+	}
+	c.pace = newPacer(time.Now)
+	return c, nil
+}
+
+// defaultHTTPClient has timeouts for each stage; the overall Timeout is a backstop
+// above the longest call (a long poll), which has its own context deadline anyway.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t, Timeout: pollTimeout + pollGrace + 10*time.Second}
+}
+
+// sleepCtx waits for d, or less if ctx ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ctxDoer is the library's HTTPClient for one call: MakeRequest builds its request
+// without a context, so the call's context is attached here. It also remembers the
+// HTTP status, which the library drops when the body is not a Bot API answer.
+type ctxDoer struct {
+	ctx    context.Context
+	hc     *http.Client
+	status int
+}
+
+func (d *ctxDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.hc.Do(req.WithContext(d.ctx))
+	if err != nil {
+		return nil, err
+	}
+	d.status = resp.StatusCode
+	resp.Body = limitedBody{io.LimitReader(resp.Body, maxResponseBytes), resp.Body}
+	return resp, nil
+}
+
+type limitedBody struct {
+	io.Reader
+	io.Closer
+}
+
+// call makes one Bot API call within timeout and returns its result. A failure is an
+// *Error whose text never contains the token.
+func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params, timeout time.Duration) (json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	d := &ctxDoer{ctx: ctx, hc: c.hc}
+	// A BotAPI per call: cheap (a few fields), and it carries this call's context.
+	api := tgbotapi.BotAPI{Token: c.token, Client: d}
+	api.SetAPIEndpoint(c.endpoint)
+	resp, err := api.MakeRequest(method, params)
+	if err == nil {
+		return resp.Result, nil
+	}
+	e := &Error{Method: method, HTTPStatus: d.status}
+	var apiErr *tgbotapi.Error
+	if errors.As(err, &apiErr) {
+		e.Code, e.Description = apiErr.Code, apiErr.Message
+		if e.Code == 0 {
+			e.Code = d.status
+		}
+		e.RetryAfter = time.Duration(apiErr.RetryAfter) * time.Second
+		e.MigrateTo = apiErr.MigrateToChatID
+		return nil, e
+	}
+	e.Err = redact(err, c.token)
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
+		e.Timeout = true
+	case ctx.Err() != nil:
+		e.Canceled = true
+	}
+	return nil, e
+}
+
+// decode unmarshals a call's result.
+func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
+	var v T
+	if err != nil {
+		return v, err
+	}
+	if uerr := json.Unmarshal(raw, &v); uerr != nil {
+		return v, &Error{Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
+	}
+	return v, nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// GetMe returns the bot's @username (without the @); it also proves the token works.
+func (c *Client) GetMe(ctx context.Context) (username string, err error) {
+	raw, err := c.call(ctx, "getMe", nil, c.callTimeout)
+	me, err := decode[tgUser]("getMe", raw, err)
+	if err != nil {
+		return "", err
+	}
+	return me.Username, nil
+}
+
+// SetCommands sets the bot's command menu for every chat (default scope, every
+// language): names without the slash, descriptions as the members will read them.
+func (c *Client) SetCommands(ctx context.Context, cmds []bot.Command) error {
+	type command struct {
+		Command     string `json:"command"`
+		Description string `json:"description"`
+	}
+	list := make([]command, 0, len(cmds))
+	for _, cmd := range cmds {
+		list = append(list, command{Command: strings.TrimPrefix(cmd.Name, "/"), Description: cmd.Description})
+	}
+	p := tgbotapi.Params{}
+	if err := p.AddInterface("commands", list); err != nil {
+		return fmt.Errorf("telegram setMyCommands: %w", err)
+	}
+	_, err := c.call(ctx, "setMyCommands", p, c.callTimeout)
+	return err
+}
+
+// deleteWebhook removes a webhook, keeping the updates it did not deliver.
+func (c *Client) deleteWebhook(ctx context.Context) error {
+	_, err := c.call(ctx, "deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"}, c.callTimeout)
+	return err
+}

@@ -1,0 +1,259 @@
+package telegram
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"loa/broadcast"
+)
+
+// MaxTextLength is the longest text Telegram accepts in one message, counted in UTF-16
+// code units of the visible text (after HTML entities and tags are parsed).
+const MaxTextLength = 4096
+
+// Headings of the notices that are not articles: an emoji marks the kind, the title
+// (or, without one, the kind's name) is bold.
+const (
+	anniversaryMark   = "🇻🇳"
+	anniversaryLabel  = "Ngày kỷ niệm"
+	announcementMark  = "📢"
+	announcementLabel = "Thông báo"
+)
+
+// run is a stretch of visible text with one formatting: plain, or bold and possibly
+// linked.
+type run struct {
+	text string
+	bold bool
+	href string
+}
+
+// render lays a broadcast out as runs of visible text.
+//
+//	article:                    announcement / anniversary:
+//	<b><a href=L>Title</a></b>  📢 <b><a href=L>Title</a></b>  (or 📢 <b>Thông báo</b>)
+//
+//	Summary                     Summary
+//
+//	L                           L
+//
+// The link comes last on its own line, so the reader sees where it leads; Telegram
+// previews the first link of the message, which is the same article.
+func render(c broadcast.Content) []run {
+	title := strings.Join(strings.Fields(clean(c.Title)), " ")
+	body := cleanBody(c.Summary)
+	link := checkLink(c.Link)
+
+	var runs []run
+	switch c.Kind {
+	case "anniversary", "announcement":
+		mark, label := announcementMark, announcementLabel
+		if c.Kind == "anniversary" {
+			mark, label = anniversaryMark, anniversaryLabel
+		}
+		runs = append(runs, run{text: mark + " "})
+		if title != "" {
+			runs = append(runs, run{text: title, bold: true, href: link})
+		} else {
+			runs = append(runs, run{text: label, bold: true})
+		}
+	default: // "article", and any kind added later shows as one
+		if title != "" {
+			runs = append(runs, run{text: title, bold: true, href: link})
+		}
+	}
+	for _, tail := range []string{body, link} {
+		if tail == "" {
+			continue
+		}
+		if len(runs) > 0 {
+			runs = append(runs, run{text: "\n\n"})
+		}
+		runs = append(runs, run{text: tail})
+	}
+	return runs
+}
+
+// renderHTML renders runs as Telegram HTML messages, each with at most limit UTF-16
+// units of visible text.
+//
+// Splitting works on the visible text, never on the markup: the text is cut at the
+// last paragraph break that fits, else the last line break, else the last space, else
+// (one unbroken word longer than a message) at a character boundary. Each part is then
+// rendered on its own from the runs it overlaps, so a bold or linked run cut in two is
+// closed at the end of one part and reopened at the start of the next: every part is
+// valid HTML, no tag or entity is ever cut, and escaping happens after the cut.
+func renderHTML(runs []run, limit int) []string {
+	var sb strings.Builder
+	for _, r := range runs {
+		sb.WriteString(r.text)
+	}
+	full := sb.String()
+	var parts []string
+	for _, rg := range splitText(full, limit) {
+		sb.Reset()
+		pos := 0
+		for _, r := range runs {
+			rs, re := pos, pos+len(r.text)
+			pos = re
+			a, b := max(rs, rg[0]), min(re, rg[1])
+			if a >= b {
+				continue
+			}
+			piece := escapeText(full[a:b])
+			switch {
+			case r.bold && r.href != "":
+				sb.WriteString(`<b><a href="` + escapeAttr(r.href) + `">` + piece + `</a></b>`)
+			case r.bold:
+				sb.WriteString("<b>" + piece + "</b>")
+			default:
+				sb.WriteString(piece)
+			}
+		}
+		parts = append(parts, sb.String())
+	}
+	return parts
+}
+
+// splitText cuts s into byte ranges whose trimmed text is at most limit UTF-16 units,
+// at paragraph, then line, then word boundaries, else between characters (never
+// before a combining mark). The ranges are trimmed of white space at both ends, as
+// Telegram trims a message, and never empty.
+func splitText(s string, limit int) [][2]int {
+	var out [][2]int
+	start := 0
+	for {
+		start += len(s[start:]) - len(strings.TrimLeftFunc(s[start:], unicode.IsSpace))
+		if start >= len(s) {
+			return out
+		}
+		// end: the longest prefix from start that fits.
+		end, n := start, 0
+		for end < len(s) {
+			r, size := utf8.DecodeRuneInString(s[end:])
+			w := 1
+			if r > 0xFFFF {
+				w = 2
+			}
+			if n+w > limit {
+				break
+			}
+			n += w
+			end += size
+		}
+		if end == start { // a limit below one character: take it anyway
+			_, size := utf8.DecodeRuneInString(s[end:])
+			end += size
+		}
+		if end == len(s) {
+			out = append(out, [2]int{start, trimEnd(s, start, end)})
+			return out
+		}
+		cut := boundary(s, start, end)
+		out = append(out, [2]int{start, trimEnd(s, start, cut)})
+		start = cut
+	}
+}
+
+// boundary picks where to cut s between start and end (end: the first byte that does
+// not fit): at the last paragraph break, else line break, in the second half of the
+// window (a title alone, cut off from its summary, would make a poor message), else at
+// the last space.
+func boundary(s string, start, end int) int {
+	half := (end - start) / 2
+	// A break right at end also counts: the text up to it fits.
+	if i := strings.LastIndex(s[start:min(len(s), end+2)], "\n\n"); i > 0 && i >= half {
+		return start + i
+	}
+	if i := strings.LastIndex(s[start:min(len(s), end+1)], "\n"); i > 0 && i >= half {
+		return start + i
+	}
+	for i := end; i > start; {
+		if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+			return i
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	// One word longer than a message: cut between characters, keeping combining marks
+	// (Vietnamese tones in decomposed text, emoji modifiers) with their base.
+	cut := end
+	for cut > start {
+		r, _ := utf8.DecodeRuneInString(s[cut:])
+		prev, size := utf8.DecodeLastRuneInString(s[:cut])
+		if !unicode.In(r, unicode.Mn, unicode.Me) && r != '\u200d' && prev != '\u200d' {
+			break
+		}
+		cut -= size
+	}
+	if cut == start { // nothing but marks: cut anyway
+		cut = end
+	}
+	return cut
+}
+
+func trimEnd(s string, start, end int) int {
+	return start + len(strings.TrimRightFunc(s[start:end], unicode.IsSpace))
+}
+
+var (
+	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+)
+
+// escapeText escapes text for Telegram HTML: only <, > and & are special there.
+func escapeText(s string) string { return textEscaper.Replace(s) }
+
+// escapeAttr escapes a double-quoted attribute value.
+func escapeAttr(s string) string { return attrEscaper.Replace(s) }
+
+// clean makes s valid UTF-8 with \n line ends and no control characters but \n
+// (a tab becomes a space): feeds carry all of these, and Telegram rejects or mangles
+// them.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\r':
+			return '\n'
+		case r == '\t':
+			return ' '
+		case unicode.IsControl(r), r == '\uFEFF':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// cleanBody cleans a summary: lines trimmed at the end, at most one blank line between
+// paragraphs, no white space around the whole.
+func cleanBody(s string) string {
+	lines := strings.Split(clean(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
+	}
+	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	return strings.TrimSpace(s)
+}
+
+// checkLink returns the link when it is an absolute http(s) URL Telegram will accept,
+// else "".
+func checkLink(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) || !utf8.ValidString(s) {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return s
+}

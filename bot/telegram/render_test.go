@@ -1,0 +1,308 @@
+package telegram
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"loa/broadcast"
+	"loa/internal/telegramtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// longSummary is a real-looking article body of several messages' length.
+func longSummary() string {
+	paras := []string{
+		"Sáng 5/6, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm 6 tháng cuối năm 2024. Dự hội nghị có các đồng chí Ủy viên Ban Thường vụ, lãnh đạo các sở, ban, ngành & đoàn thể tỉnh.",
+		"Theo báo cáo, tăng trưởng kinh tế (GRDP) ước đạt 8,2% <cao hơn cùng kỳ>; thu ngân sách nhà nước đạt 56% dự toán; công tác xây dựng Đảng, hệ thống chính trị tiếp tục được chú trọng.",
+		"Phát biểu chỉ đạo, đồng chí Bí thư Tỉnh ủy nhấn mạnh: \"Các cấp ủy, tổ chức đảng cần bám sát nghị quyết, tập trung tháo gỡ khó khăn, vướng mắc cho doanh nghiệp, đẩy nhanh tiến độ giải ngân vốn đầu tư công.\"",
+	}
+	var sb strings.Builder
+	for i := 0; i < 14; i++ {
+		if i > 0 {
+			sb.WriteString("\n\n")
+		}
+		fmt.Fprintf(&sb, "%d. %s", i+1, paras[i%len(paras)])
+	}
+	return sb.String()
+}
+
+var goldenCases = []struct {
+	name    string
+	content broadcast.Content
+}{
+	{"article_escaping", broadcast.Content{
+		Kind:    "article",
+		Topic:   "tin-tuc",
+		Title:   "Hà Nam & Ninh Bình <2025>",
+		Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> không được chạy.\r\n\r\n\r\nĐoạn thứ hai.  ",
+		Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
+	}},
+	{"anniversary", broadcast.Content{
+		Kind:    "anniversary",
+		Topic:   "ky-niem",
+		Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
+		Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
+	}},
+	{"announcement", broadcast.Content{
+		Kind:    "announcement",
+		Topic:   "thong-bao",
+		Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
+	}},
+	{"long_article", broadcast.Content{
+		Kind:    "article",
+		Topic:   "tin-tuc",
+		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
+		Summary: strings.Repeat(longSummary()+"\n\n", 3),
+		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
+	}},
+}
+
+func TestRenderGolden(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			parts := c.Render(tc.content)
+			var sb strings.Builder
+			for i, p := range parts {
+				plain := checkPart(t, p, MaxTextLength)
+				fmt.Fprintf(&sb, "----- part %d of %d: %d UTF-16 units visible -----\n%s\n", i+1, len(parts), telegramtest.UTF16Len(plain), p)
+			}
+			path := filepath.Join("testdata", "golden", tc.name+".html.txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got := sb.String(); got != string(want) {
+				t.Errorf("Render(%s) differs from %s (run go test -update to accept):\n%s", tc.name, path, got)
+			}
+		})
+	}
+}
+
+// checkPart parses a rendered part the way Telegram does (strictly) and returns its
+// visible text, failing when it is invalid, empty or too long.
+func checkPart(t testing.TB, part string, limit int) string {
+	t.Helper()
+	plain, _, err := telegramtest.ParseText(part, "HTML", true)
+	if err != nil {
+		t.Fatalf("part is not valid Telegram HTML: %v\n%s", err, part)
+	}
+	if plain == "" {
+		t.Fatalf("empty part %q", part)
+	}
+	if n := telegramtest.UTF16Len(plain); n > limit {
+		t.Fatalf("part has %d UTF-16 units of visible text, limit %d", n, limit)
+	}
+	return plain
+}
+
+func TestRenderArticle(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	parts := c.Render(goldenCases[0].content)
+	if len(parts) != 1 {
+		t.Fatalf("got %d parts, want 1", len(parts))
+	}
+	plain, entities, err := telegramtest.ParseText(parts[0], "HTML", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTitle := "Hà Nam & Ninh Bình <2025>"
+	if !strings.HasPrefix(plain, wantTitle+"\n\n") {
+		t.Errorf("visible text starts %q, want the title then a blank line", plain)
+	}
+	if !strings.HasSuffix(plain, "\n\nhttps://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi") {
+		t.Errorf("visible text should end with the link on its own line: %q", plain)
+	}
+	var bold, link bool
+	for _, e := range entities {
+		if e.Offset == 0 && e.Length == telegramtest.UTF16Len(wantTitle) {
+			bold = bold || e.Type == "bold"
+			link = link || e.Type == "text_link" && e.URL == goldenCases[0].content.Link
+		}
+	}
+	if !bold || !link {
+		t.Errorf("title should be bold and linked to the article: %+v", entities)
+	}
+}
+
+func TestRenderKinds(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	tests := []struct {
+		content broadcast.Content
+		want    string // visible text
+	}{
+		{broadcast.Content{Kind: "announcement", Summary: "Họp chi bộ lúc 14h."}, "📢 Thông báo\n\nHọp chi bộ lúc 14h."},
+		{broadcast.Content{Kind: "announcement", Title: "Lịch họp", Summary: "Họp chi bộ lúc 14h."}, "📢 Lịch họp\n\nHọp chi bộ lúc 14h."},
+		{broadcast.Content{Kind: "anniversary", Summary: "Ngày Thầy thuốc Việt Nam."}, "🇻🇳 Ngày kỷ niệm\n\nNgày Thầy thuốc Việt Nam."},
+		{broadcast.Content{Kind: "article", Title: "Tiêu đề", Link: "javascript:alert(1)"}, "Tiêu đề"},
+		{broadcast.Content{Kind: "article", Link: "https://example.vn/a"}, "https://example.vn/a"},
+		{broadcast.Content{Kind: "article", Title: "  Hai\ndòng\t tiêu đề "}, "Hai dòng tiêu đề"},
+		{broadcast.Content{Kind: "article", Title: "A\x00B\x1b", Summary: "x\xffy"}, "AB\n\nx\uFFFDy"},
+	}
+	for _, tc := range tests {
+		parts := c.Render(tc.content)
+		if len(parts) != 1 {
+			t.Errorf("Render(%+v): %d parts, want 1", tc.content, len(parts))
+			continue
+		}
+		if got := checkPart(t, parts[0], MaxTextLength); got != tc.want {
+			t.Errorf("Render(%+v) shows %q, want %q", tc.content, got, tc.want)
+		}
+	}
+	if parts := c.Render(broadcast.Content{Kind: "article", Summary: " \n "}); parts != nil {
+		t.Errorf("an empty article renders %q, want nothing", parts)
+	}
+}
+
+// TestRenderSplitsFormatting: a bold, linked title longer than a message is closed at
+// the end of one part and reopened in the next.
+func TestRenderSplitsFormatting(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	title := strings.Repeat("Đảng bộ & nhân dân <tỉnh> ", 300) // ~7,800 units
+	parts := c.Render(broadcast.Content{Kind: "article", Title: title, Summary: "Tóm tắt.", Link: "https://example.vn/x?a=1&b=2"})
+	if len(parts) < 2 {
+		t.Fatalf("got %d parts, want a split", len(parts))
+	}
+	for i, p := range parts[:len(parts)-1] {
+		checkPart(t, p, MaxTextLength)
+		if !strings.HasPrefix(p, `<b><a href="https://example.vn/x?a=1&amp;b=2">`) || !strings.HasSuffix(p, "</a></b>") {
+			t.Errorf("part %d does not open and close the title's formatting: %.80q … %q", i+1, p, p[len(p)-20:])
+		}
+	}
+}
+
+func TestSplitTextBoundaries(t *testing.T) {
+	t.Parallel()
+	p := strings.Repeat("word ", 8) // 40 units
+	text := p + "\n\n" + p + "\n" + p
+	trim := strings.TrimSpace
+	tests := []struct {
+		name  string
+		s     string
+		limit int
+		want  []string
+	}{
+		{"fits", text, 200, []string{trim(text)}},
+		{"paragraph", p + p + "\n\n" + p + "\n" + p, 130, []string{trim(p + p), trim(p + "\n" + p)}},
+		{"line", p + "\n" + p, 60, []string{trim(p), trim(p)}},
+		// A break in the first half of the window would leave a stub of a message.
+		{"early paragraph", "ab\n\n" + p + p, 50, []string{"ab\n\n" + trim(strings.Repeat("word ", 9)), trim(strings.Repeat("word ", 7))}},
+		{"vietnamese", "Hà Nội\n\nHải Phòng", 12, []string{"Hà Nội", "Hải Phòng"}},
+		{"word", "một hai ba bốn năm", 8, []string{"một hai", "ba bốn", "năm"}},
+		{"hard", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"surrogates", "😀😀😀", 3, []string{"😀", "😀", "😀"}},
+		{"combining", "aaa\u0301bb", 3, []string{"aa", "a\u0301b", "b"}},
+		{"only space", " \n\n ", 10, nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, rg := range splitText(tc.s, tc.limit) {
+			got = append(got, tc.s[rg[0]:rg[1]])
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
+			t.Errorf("%s: splitText = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestRenderThroughFake sends every golden rendering to the fake, which parses HTML
+// as strictly as Telegram and rejects anything over the limit.
+func TestRenderThroughFake(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t, telegramtest.Unthrottled())
+	srv.AddChat(telegramtest.Chat{ID: 1001, Type: telegramtest.Private, FirstName: "Hoa"})
+	c, _ := newClient(t, srv, nil)
+	ctx := testContext(t)
+	for _, tc := range goldenCases {
+		for i, part := range c.Render(tc.content) {
+			if err := c.Send(ctx, broadcast.Chat{Channel: "telegram", Address: "1001", Kind: "private"}, part); err != nil {
+				t.Fatalf("%s part %d: %v", tc.name, i+1, err)
+			}
+		}
+	}
+	msgs := srv.Messages(1001)
+	if got := msgs[0].Text; !strings.HasPrefix(got, "Hà Nam & Ninh Bình <2025>\n\n") {
+		t.Errorf("the title did not arrive intact: %q", got)
+	}
+	if msgs[0].ParseMode != "HTML" {
+		t.Errorf("parse_mode %q, want HTML", msgs[0].ParseMode)
+	}
+}
+
+func FuzzRender(f *testing.F) {
+	for _, tc := range goldenCases {
+		f.Add(tc.content.Kind, tc.content.Title, tc.content.Summary, tc.content.Link, uint16(4096))
+	}
+	f.Add("article", "<b>&amp;</b>", "a\n\nb\nc d", "https://x.vn/?q=\"'<>&", uint16(3))
+	f.Add("anniversary", "", "😀👍🏽\u0301\u200d", "", uint16(2))
+	f.Add("announcement", "x", strings.Repeat("dài ", 50), "http://a.b", uint16(17))
+	f.Fuzz(func(t *testing.T, kind, title, summary, link string, limit uint16) {
+		content := broadcast.Content{Kind: kind, Title: title, Summary: summary, Link: link}
+		runs := render(content)
+		whole := renderHTML(runs, math.MaxInt)
+		if len(whole) > 1 {
+			t.Fatalf("unsplit rendering has %d parts", len(whole))
+		}
+		want := ""
+		if len(whole) == 1 {
+			want = checkPart(t, whole[0], math.MaxInt)
+		}
+		for _, lim := range []int{MaxTextLength, max(2, int(limit))} {
+			var got strings.Builder
+			for _, p := range renderHTML(runs, lim) {
+				got.WriteString(checkPart(t, p, lim))
+			}
+			if a, b := noSpace(got.String()), noSpace(want); a != b {
+				t.Fatalf("limit %d: parts show %q, the whole shows %q", lim, a, b)
+			}
+		}
+	})
+}
+
+func noSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// TestGoldenFilesMatchCases: the golden directory holds only what TestRenderGolden
+// writes, so a stale file from a renamed case is noticed.
+func TestGoldenFilesMatchCases(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, tc := range goldenCases {
+		names[tc.name+".html.txt"] = true
+	}
+	for _, f := range files {
+		if !names[filepath.Base(f)] {
+			t.Errorf("stale golden file %s", f)
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package telegram
+
+import (
+	"context"
+	"strconv"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/broadcast"
+)
+
+var _ broadcast.Sender = (*Client)(nil)
+
+// Channel names the channel: "telegram".
+func (c *Client) Channel() string { return "telegram" }
+
+// Render turns a broadcast into Telegram HTML messages, in order, each at most
+// MaxTextLength UTF-16 units of visible text (see renderHTML for how long content is
+// split). Every piece of the content is escaped. It returns nil only when the content
+// has nothing to show (an article without title, summary or link).
+func (c *Client) Render(content broadcast.Content) []string {
+	return renderHTML(render(content), MaxTextLength)
+}
+
+// Send sends one rendered text (Telegram HTML) to chat.Address, in the forum topic
+// chat.ThreadID when it is not 0. A failure is a *broadcast.SendError (see sendError
+// for the mapping).
+func (c *Client) Send(ctx context.Context, chat broadcast.Chat, text string) error {
+	p := tgbotapi.Params{
+		"chat_id":    chat.Address,
+		"text":       text,
+		"parse_mode": tgbotapi.ModeHTML,
+	}
+	if chat.ThreadID != 0 {
+		p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
+	}
+	if _, err := c.call(ctx, "sendMessage", p, c.callTimeout); err != nil {
+		return sendError(err)
+	}
+	return nil
+}

@@ -1,0 +1,565 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/bot"
+)
+
+// Handler answers one update; *bot.Bot is one.
+type Handler interface {
+	Handle(ctx context.Context, u bot.Update) bot.Response
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, u bot.Update) bot.Response
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) bot.Response { return f(ctx, u) }
+
+// allowedUpdates are the update kinds loa asks for, polling or webhook. Edited
+// messages are left out on purpose: an edited "/start" must not run twice.
+var allowedUpdates = []string{"message", "channel_post", "callback_query", "my_chat_member"}
+
+// The Bot API types, reduced to the fields loa reads. go-telegram-bot-api v5.5.1's own
+// types predate forum topics (message_thread_id, is_topic_message, is_forum).
+type (
+	tgUpdate struct {
+		UpdateID      int64                `json:"update_id"`
+		Message       *tgMessage           `json:"message"`
+		EditedMessage *tgMessage           `json:"edited_message"`
+		ChannelPost   *tgMessage           `json:"channel_post"`
+		CallbackQuery *tgCallbackQuery     `json:"callback_query"`
+		MyChatMember  *tgChatMemberUpdated `json:"my_chat_member"`
+	}
+	tgMessage struct {
+		MessageID       int64   `json:"message_id"`
+		MessageThreadID int64   `json:"message_thread_id"`
+		IsTopicMessage  bool    `json:"is_topic_message"`
+		From            *tgUser `json:"from"`
+		SenderChat      *tgChat `json:"sender_chat"`
+		Chat            *tgChat `json:"chat"`
+		Text            string  `json:"text"`
+		MigrateToChatID int64   `json:"migrate_to_chat_id"`
+	}
+	tgChat struct {
+		ID        int64  `json:"id"`
+		Type      string `json:"type"`
+		Title     string `json:"title"`
+		Username  string `json:"username"`
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		IsForum   bool   `json:"is_forum"`
+	}
+	tgUser struct {
+		ID        int64  `json:"id"`
+		IsBot     bool   `json:"is_bot"`
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		Username  string `json:"username"`
+	}
+	tgCallbackQuery struct {
+		ID      string     `json:"id"`
+		From    *tgUser    `json:"from"`
+		Message *tgMessage `json:"message"`
+		Data    string     `json:"data"`
+	}
+	tgChatMemberUpdated struct {
+		Chat          *tgChat      `json:"chat"`
+		From          *tgUser      `json:"from"`
+		OldChatMember tgChatMember `json:"old_chat_member"`
+		NewChatMember tgChatMember `json:"new_chat_member"`
+	}
+	tgChatMember struct {
+		Status   string `json:"status"`
+		IsMember bool   `json:"is_member"` // for "restricted"
+	}
+)
+
+// errSkip marks an update that is well formed but says nothing loa acts on.
+var errSkip = errors.New("nothing for the bot")
+
+// parseUpdate turns one Telegram update into a bot.Update. It returns errSkip for an
+// update loa does not act on (an edit, a service message, a promotion) and another
+// error for a malformed one.
+func parseUpdate(raw []byte) (int64, bot.Update, error) {
+	var tu tgUpdate
+	if err := json.Unmarshal(raw, &tu); err != nil {
+		// update_id is still read when a later field has the wrong type: log it.
+		return tu.UpdateID, bot.Update{}, fmt.Errorf("decode update: %w", err)
+	}
+	u, err := convert(&tu)
+	return tu.UpdateID, u, err
+}
+
+func convert(tu *tgUpdate) (bot.Update, error) {
+	u := bot.Update{Channel: "telegram"}
+	switch {
+	case tu.Message != nil || tu.ChannelPost != nil:
+		m := tu.Message
+		if m == nil {
+			m = tu.ChannelPost
+		}
+		if m.Chat == nil || m.Chat.ID == 0 {
+			return u, errors.New("message without a chat")
+		}
+		u.Chat = chatOf(m.Chat, m)
+		switch {
+		case m.From != nil:
+			u.From = userOf(m.From)
+		case m.SenderChat != nil: // a channel post, or an anonymous group admin
+			u.From = bot.User{ID: strconv.FormatInt(m.SenderChat.ID, 10), Name: chatTitle(m.SenderChat)}
+		}
+		u.Text = m.Text
+		if m.MigrateToChatID != 0 {
+			u.MigratedTo = strconv.FormatInt(m.MigrateToChatID, 10)
+		}
+		if u.Text == "" && u.MigratedTo == "" {
+			return u, errSkip // service messages, media without text
+		}
+	case tu.CallbackQuery != nil:
+		q := tu.CallbackQuery
+		if q.ID == "" || q.From == nil {
+			return u, errors.New("callback query without id or sender")
+		}
+		u.From = userOf(q.From)
+		u.Callback = &bot.Callback{ID: q.ID, Data: q.Data}
+		if m := q.Message; m != nil && m.Chat != nil && m.Chat.ID != 0 {
+			u.Chat = chatOf(m.Chat, m)
+			u.Callback.MessageID = strconv.FormatInt(m.MessageID, 10)
+		} else {
+			// A button under an inline-mode message, or one too old to be sent:
+			// still answered; anything else goes to the member privately.
+			u.Chat = bot.Chat{Address: u.From.ID, Kind: "private", Title: u.From.Name}
+		}
+	case tu.MyChatMember != nil:
+		mc := tu.MyChatMember
+		if mc.Chat == nil || mc.Chat.ID == 0 {
+			return u, errors.New("my_chat_member without a chat")
+		}
+		was, is := present(mc.OldChatMember), present(mc.NewChatMember)
+		if was == is {
+			return u, errSkip // promoted, demoted, restricted: still there
+		}
+		u.Chat = chatOf(mc.Chat, nil)
+		if mc.From != nil {
+			u.From = userOf(mc.From)
+		}
+		u.Membership = &bot.Membership{Added: is}
+	case tu.EditedMessage != nil:
+		return u, errSkip
+	default:
+		return u, errSkip
+	}
+	return u, nil
+}
+
+// present reports whether a chat member status means the bot is in the chat.
+func present(m tgChatMember) bool {
+	switch m.Status {
+	case "creator", "administrator", "member":
+		return true
+	case "restricted":
+		return m.IsMember
+	}
+	return false
+}
+
+// chatOf converts a chat; m, when given, is the message whose topic it names.
+func chatOf(c *tgChat, m *tgMessage) bot.Chat {
+	ch := bot.Chat{
+		Address: strconv.FormatInt(c.ID, 10),
+		Kind:    c.Type,
+		Title:   chatTitle(c),
+		IsForum: c.IsForum,
+	}
+	// message_thread_id is also set on replies in ordinary supergroups; only a topic
+	// message names a forum topic that sendMessage can target.
+	if m != nil && m.IsTopicMessage && m.MessageThreadID != 0 {
+		ch.ThreadID = m.MessageThreadID
+	}
+	return ch
+}
+
+func chatTitle(c *tgChat) string {
+	if c.Title != "" {
+		return c.Title
+	}
+	if name := strings.TrimSpace(c.FirstName + " " + c.LastName); name != "" {
+		return name
+	}
+	if c.Username != "" {
+		return "@" + c.Username
+	}
+	return ""
+}
+
+func userOf(u *tgUser) bot.User {
+	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if name == "" && u.Username != "" {
+		name = "@" + u.Username
+	}
+	return bot.User{ID: strconv.FormatInt(u.ID, 10), Name: name}
+}
+
+// handleRaw parses one update, lets h answer it and carries the answer out. A
+// malformed update is logged and skipped; a panicking handler is logged, and a
+// pressed button is answered all the same.
+func (c *Client) handleRaw(ctx context.Context, h Handler, raw []byte) {
+	id, u, err := parseUpdate(raw)
+	log := c.log.With(slog.Int64("update_id", id))
+	switch {
+	case errors.Is(err, errSkip):
+		log.Debug("update skipped")
+		return
+	case err != nil:
+		log.Warn("malformed update skipped", slog.String("error", err.Error()), slog.Int("bytes", len(raw)))
+		return
+	}
+	resp := c.safeHandle(ctx, log, h, u)
+	c.carryOut(ctx, log.With(slog.String("chat_id", u.Chat.Address)), u, resp)
+}
+
+func (c *Client) safeHandle(ctx context.Context, log *slog.Logger, h Handler, u bot.Update) (resp bot.Response) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("update handler panicked", slog.String("panic", fmt.Sprint(p)))
+			resp = bot.Response{}
+		}
+	}()
+	return h.Handle(ctx, u)
+}
+
+// carryOut does what the bot answered, in this order: answer the pressed button
+// (always, so the member's client stops its spinner), edit the message under it,
+// send the replies to the update's chat and topic, leave the chat. Failures are
+// logged: the member can ask again.
+func (c *Client) carryOut(ctx context.Context, log *slog.Logger, u bot.Update, resp bot.Response) {
+	if u.Callback != nil {
+		p := tgbotapi.Params{"callback_query_id": u.Callback.ID}
+		p.AddNonEmpty("text", truncateRunes(resp.CallbackText, 200))
+		if _, err := c.call(ctx, "answerCallbackQuery", p, c.callTimeout); err != nil {
+			warn(ctx, log, "answer callback query", err)
+		}
+	}
+	if resp.Edit != nil {
+		if u.Callback == nil || u.Callback.MessageID == "" {
+			log.Warn("edit asked for an update without a message to edit")
+		} else if err := c.edit(ctx, u.Chat, u.Callback.MessageID, *resp.Edit); err != nil {
+			warn(ctx, log, "edit message", err)
+		}
+	}
+	for _, r := range resp.Replies {
+		if err := c.reply(ctx, u.Chat, r); err != nil {
+			warn(ctx, log, "send reply", err)
+			break // keep the replies in order: after a failure, stop
+		}
+	}
+	if resp.Leave {
+		if _, err := c.call(ctx, "leaveChat", tgbotapi.Params{"chat_id": u.Chat.Address}, c.callTimeout); err != nil {
+			warn(ctx, log, "leave chat", err)
+		} else {
+			log.Info("left chat")
+		}
+	}
+}
+
+// warn logs a failed call, at debug level when it failed because ctx ended (a
+// shutdown is not a failure).
+func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
+	level := slog.LevelWarn
+	if ctx.Err() != nil {
+		level = slog.LevelDebug
+	}
+	log.Log(ctx, level, msg, slog.String("error", err.Error()))
+}
+
+// noPreview keeps command answers compact: no link previews under menus and lists.
+const noPreview = `{"is_disabled":true}`
+
+// reply sends a plain-text reply (no parse mode, so nothing needs escaping), split
+// like broadcasts when longer than a message; the buttons go under its last part.
+func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
+	ranges := splitText(r.Text, MaxTextLength)
+	for i, rg := range ranges {
+		p := tgbotapi.Params{
+			"chat_id":              chat.Address,
+			"text":                 r.Text[rg[0]:rg[1]],
+			"link_preview_options": noPreview,
+		}
+		if chat.ThreadID != 0 {
+			p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
+		}
+		if i == len(ranges)-1 {
+			if err := addKeyboard(p, r.Buttons); err != nil {
+				return err
+			}
+		}
+		if err := c.paced(ctx, chat.Address, "sendMessage", p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// edit replaces the text and keyboard of the bot's message msgID; no buttons removes
+// the keyboard. "message is not modified" (the same text again) is not a failure.
+func (c *Client) edit(ctx context.Context, chat bot.Chat, msgID string, r bot.Reply) error {
+	text := r.Text
+	if rg := splitText(text, MaxTextLength); len(rg) > 0 {
+		text = text[rg[0][0]:rg[0][1]] // an edit is one message: keep what fits
+	}
+	p := tgbotapi.Params{
+		"chat_id":              chat.Address,
+		"message_id":           msgID,
+		"text":                 text,
+		"link_preview_options": noPreview,
+	}
+	if err := addKeyboard(p, r.Buttons); err != nil {
+		return err
+	}
+	err := c.paced(ctx, chat.Address, "editMessageText", p)
+	var e *Error
+	if errors.As(err, &e) && e.Code == http.StatusBadRequest && strings.Contains(e.Description, "message is not modified") {
+		return nil
+	}
+	return err
+}
+
+// addKeyboard sets reply_markup to an inline keyboard of callback buttons.
+func addKeyboard(p tgbotapi.Params, rows [][]bot.Button) error {
+	type button struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data"`
+	}
+	var kb struct {
+		InlineKeyboard [][]button `json:"inline_keyboard"`
+	}
+	for _, row := range rows {
+		var out []button
+		for _, b := range row {
+			out = append(out, button{Text: b.Text, CallbackData: b.Data})
+		}
+		if len(out) > 0 {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+		}
+	}
+	if len(kb.InlineKeyboard) == 0 {
+		return nil
+	}
+	if err := p.AddInterface("reply_markup", kb); err != nil {
+		return fmt.Errorf("encode keyboard: %w", err)
+	}
+	return nil
+}
+
+// maxReplyRetryWait is the longest 429 wait a reply sits out; a member will not wait
+// longer for an answer, and the poll loop should not stall.
+const maxReplyRetryWait = 30 * time.Second
+
+// paced makes a call to a chat no sooner than replySpacing after the previous one from
+// this client, and retries it once after a 429's retry_after.
+func (c *Client) paced(ctx context.Context, chatID, method string, p tgbotapi.Params) error {
+	if err := c.sleep(ctx, c.pace.reserve(chatID)); err != nil {
+		return err
+	}
+	_, err := c.call(ctx, method, p, c.callTimeout)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
+		return err
+	}
+	wait := e.retryAfter()
+	if wait > maxReplyRetryWait {
+		return err
+	}
+	c.pace.delay(chatID, wait)
+	if serr := c.sleep(ctx, wait); serr != nil {
+		return err
+	}
+	_, err = c.call(ctx, method, p, c.callTimeout)
+	return err
+}
+
+// replySpacing is Telegram's pace for one chat: about a message a second.
+const replySpacing = time.Second
+
+// pacer spaces the calls to each chat by replySpacing. It only knows this client's
+// replies: broadcasts are paced by the engine.
+type pacer struct {
+	now  func() time.Time
+	mu   sync.Mutex
+	next map[string]time.Time // the earliest time of the next call to a chat
+}
+
+func newPacer(now func() time.Time) *pacer {
+	return &pacer{now: now, next: make(map[string]time.Time)}
+}
+
+// reserve books the chat's next slot and returns how long to wait for it.
+func (p *pacer) reserve(chat string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	at := p.next[chat]
+	if at.Before(now) {
+		at = now
+	}
+	p.next[chat] = at.Add(replySpacing)
+	if len(p.next) > 4096 { // forget chats that are free again
+		for k, t := range p.next {
+			if t.Before(now) {
+				delete(p.next, k)
+			}
+		}
+	}
+	return at.Sub(now)
+}
+
+// delay pushes the chat's next slot back by d from now (after a 429).
+func (p *pacer) delay(chat string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if at := p.now().Add(d + replySpacing); at.After(p.next[chat]) {
+		p.next[chat] = at
+	}
+}
+
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// Poll receives updates by long polling until ctx ends, and hands each to h in order,
+// one at a time. It first deletes any webhook (with one set, getUpdates fails with
+// 409). An update is confirmed (the next getUpdates' offset) once handled, so after a
+// crash the unconfirmed ones come again. Failed calls are retried with exponential
+// backoff (1 s doubling to 30 s) or after a 429's retry_after. It returns nil when ctx
+// ends, and an error only when Telegram rejects the token.
+func (c *Client) Poll(ctx context.Context, h Handler) error {
+	bo := backoff{}
+	for {
+		err := c.deleteWebhook(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if tokenRejected(err) {
+			return err
+		}
+		wait := bo.next()
+		c.log.Warn("delete webhook before polling", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
+		if c.sleep(ctx, wait) != nil {
+			return nil
+		}
+	}
+	bo = backoff{}
+	var offset, confirmed int64
+	defer func() {
+		if offset > confirmed {
+			c.confirm(ctx, offset)
+		}
+	}()
+	for ctx.Err() == nil {
+		batch, err := c.getUpdates(ctx, offset, pollTimeout)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if tokenRejected(err) {
+				return err
+			}
+			wait := bo.next()
+			var e *Error
+			if errors.As(err, &e) && e.Code == http.StatusTooManyRequests {
+				wait = e.retryAfter()
+			}
+			c.log.Warn("get updates", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
+			if errors.As(err, &e) && e.Code == http.StatusConflict && strings.Contains(e.Description, "webhook") {
+				if err := c.deleteWebhook(ctx); err != nil && ctx.Err() == nil {
+					c.log.Warn("delete webhook", slog.String("error", err.Error()))
+				}
+			}
+			if c.sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
+		bo = backoff{}
+		confirmed = offset
+		for _, raw := range batch {
+			c.handleRaw(ctx, h, raw)
+			if ctx.Err() != nil {
+				return nil // not confirmed: the next poller gets it again
+			}
+			var head struct {
+				UpdateID int64 `json:"update_id"`
+			}
+			if json.Unmarshal(raw, &head) == nil && head.UpdateID >= offset {
+				offset = head.UpdateID + 1
+			}
+		}
+	}
+	return nil
+}
+
+// confirm tells Telegram the updates before offset are handled, when Poll stops.
+func (c *Client) confirm(ctx context.Context, offset int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	p := tgbotapi.Params{"offset": strconv.FormatInt(offset, 10), "timeout": "0", "limit": "1"}
+	if _, err := c.call(ctx, "getUpdates", p, 5*time.Second); err != nil {
+		c.log.Warn("confirm handled updates", slog.String("error", err.Error()))
+	}
+}
+
+// getUpdates long-polls for up to timeout and returns the updates, undecoded.
+func (c *Client) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]json.RawMessage, error) {
+	p := tgbotapi.Params{
+		"timeout": strconv.Itoa(int(timeout / time.Second)),
+		"limit":   "100",
+	}
+	p.AddNonZero64("offset", offset)
+	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
+		return nil, err
+	}
+	raw, err := c.call(ctx, "getUpdates", p, timeout+pollGrace)
+	return decode[[]json.RawMessage]("getUpdates", raw, err)
+}
+
+// tokenRejected: Telegram answered that the token is not valid (401, or 404 for an
+// unknown bot); polling cannot work until the configuration changes.
+func tokenRejected(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound)
+}
+
+// backoff doubles from 1 s to 30 s.
+type backoff struct{ d time.Duration }
+
+func (b *backoff) next() time.Duration {
+	switch {
+	case b.d == 0:
+		b.d = time.Second
+	case b.d < 30*time.Second:
+		b.d = min(2*b.d, 30*time.Second)
+	}
+	return b.d
+}

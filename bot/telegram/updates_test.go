@@ -1,0 +1,499 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"loa/bot"
+	"loa/internal/telegramtest"
+)
+
+var hoa = telegramtest.User{ID: 501, FirstName: "Hoa", LastName: "Nguyễn", Username: "hoa_ng"}
+
+func marshal(t *testing.T, u telegramtest.Update) []byte {
+	t.Helper()
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseUpdate(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa", LastName: "Nguyễn"})
+	srv.AddChat(telegramtest.Chat{ID: groupID, Type: telegramtest.Group, Title: "Chi bộ 1"})
+	srv.AddChat(telegramtest.Chat{ID: supergroupID, Type: telegramtest.Supergroup, Title: "Đảng bộ tỉnh"})
+	const channelID = -1004004004004
+	srv.AddChat(telegramtest.Chat{ID: channelID, Type: telegramtest.Channel, Title: "Kênh tin"})
+	topic := srv.AddTopic(supergroupID, "Tin tức")
+	from := bot.User{ID: "501", Name: "Hoa Nguyễn"}
+	migrations := srv.MigrationUpdates(groupID, -1005005005005, hoa)
+
+	tests := []struct {
+		name string
+		raw  []byte
+		want bot.Update
+		skip bool
+	}{
+		{name: "private text", raw: marshal(t, srv.TextMessage(privateID, hoa, "xin chào")),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Text: "xin chào"}},
+		{name: "group command", raw: marshal(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Text: "/start@loa_test_bot"}},
+		{name: "forum topic", raw: marshal(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", ThreadID: int64(topic), IsForum: true}, From: from, Text: "/here"}},
+		{name: "channel post", raw: marshal(t, srv.ChannelPost(channelID, "/start")),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
+		{name: "callback", raw: marshal(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from,
+				Callback: &bot.Callback{ID: "1234567891000001", Data: "topic:articles", MessageID: "7"}}},
+		{name: "bot added as member", raw: marshal(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: true}}},
+		{name: "bot added as administrator", raw: marshal(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from, Membership: &bot.Membership{Added: true}}},
+		{name: "bot left", raw: marshal(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: false}}},
+		{name: "bot kicked", raw: marshal(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}, From: from, Membership: &bot.Membership{Added: false}}},
+		{name: "blocked in private", raw: marshal(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Membership: &bot.Membership{Added: false}}},
+		{name: "migrate_to_chat_id", raw: marshal(t, migrations[0]),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, MigratedTo: "-1005005005005"}},
+		{name: "migrate_from_chat_id", raw: marshal(t, migrations[1]), skip: true},
+		{name: "promoted", skip: true, raw: []byte(`{"update_id":1,"my_chat_member":{"chat":{"id":-2002,"type":"group"},"from":{"id":501,"first_name":"Hoa"},"date":1,
+			"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"b"}},"new_chat_member":{"status":"administrator","user":{"id":1,"is_bot":true,"first_name":"b"}}}}`)},
+		{name: "edited message", skip: true, raw: marshal(t, telegramtest.Update{EditedMessage: srv.TextMessage(privateID, hoa, "/start").Message})},
+		{name: "chat_member", skip: true, raw: []byte(`{"update_id":2,"chat_member":{}}`)},
+		{name: "reply in a non-forum supergroup", raw: []byte(`{"update_id":3,"message":{"message_id":9,"message_thread_id":5,
+			"from":{"id":501,"first_name":"Hoa"},"chat":{"id":-1003,"type":"supergroup","title":"Nhóm"},"date":1,"text":"/latest"}}`),
+			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003", Kind: "supergroup", Title: "Nhóm"}, From: bot.User{ID: "501", Name: "Hoa"}, Text: "/latest"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, got, err := parseUpdate(tc.raw)
+			if tc.skip {
+				if !errors.Is(err, errSkip) {
+					t.Errorf("parseUpdate = %+v, %v; want it skipped", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseUpdate: %v\n%s", err, tc.raw)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("parseUpdate:\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseUpdateMalformed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		`not json`,
+		`{"update_id":1,"message":"text"}`,
+		`{"update_id":"one","message":{}}`,
+		`{"update_id":1,"message":{"text":"/start"}}`,
+		`{"update_id":1,"callback_query":{"data":"x"}}`,
+		`{"update_id":1,"my_chat_member":{"new_chat_member":{"status":"member"}}}`,
+	} {
+		if _, u, err := parseUpdate([]byte(raw)); err == nil || errors.Is(err, errSkip) {
+			t.Errorf("parseUpdate(%s) = %+v, %v; want an error", raw, u, err)
+		}
+	}
+}
+
+// recorder is a test Handler: it records updates and answers from a script.
+type recorder struct {
+	mu      sync.Mutex
+	updates []bot.Update
+	answer  func(u bot.Update) bot.Response
+	got     chan bot.Update
+}
+
+func newRecorder(answer func(bot.Update) bot.Response) *recorder {
+	return &recorder{answer: answer, got: make(chan bot.Update, 100)}
+}
+
+func (r *recorder) Handle(_ context.Context, u bot.Update) bot.Response {
+	r.mu.Lock()
+	r.updates = append(r.updates, u)
+	r.mu.Unlock()
+	r.got <- u
+	if r.answer == nil {
+		return bot.Response{}
+	}
+	return r.answer(u)
+}
+
+func (r *recorder) all() []bot.Update {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Update(nil), r.updates...)
+}
+
+// editRecorder stands in front of the fake, which has no editMessageText: it records
+// those calls and passes everything else on.
+type editRecorder struct {
+	srv   *telegramtest.Server
+	mu    sync.Mutex
+	edits []url.Values
+}
+
+func (e *editRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/editMessageText") {
+		e.srv.ServeHTTP(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	e.mu.Lock()
+	e.edits = append(e.edits, v)
+	e.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"ok":true,"result":true}`)
+}
+
+func (e *editRecorder) all() []url.Values {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]url.Values(nil), e.edits...)
+}
+
+func TestPoll(t *testing.T) {
+	t.Parallel()
+	clk := newTestClock()
+	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
+	srv.AddChat(telegramtest.Chat{ID: groupID, Type: telegramtest.Group, Title: "Chi bộ 1"})
+	topic := srv.AddTopic(supergroupID, "Tin tức")
+	edits := &editRecorder{srv: srv}
+	front := httptest.NewServer(edits)
+	t.Cleanup(front.Close)
+	c, _ := newClientAt(t, front.URL+"/bot%s/%s", srv.Token(), clk)
+	ctx := testContext(t)
+
+	// A webhook left over from webhook mode: Poll must delete it first.
+	if err := c.SetWebhook(ctx, "https://loa.example.vn/telegram", ""); err != nil {
+		t.Fatal(err)
+	}
+	keyboard := [][]bot.Button{{{Text: "✅ Bài viết", Data: "topic:articles"}, {Text: "Kỷ niệm", Data: "topic:anniv"}}}
+	h := newRecorder(func(u bot.Update) bot.Response {
+		switch {
+		case u.Callback != nil:
+			return bot.Response{CallbackText: "Đã lưu", Edit: &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: keyboard}}
+		case u.Text == "/start":
+			return bot.Response{Replies: []bot.Reply{{Text: "Chào <Hoa> & mọi người!", Buttons: keyboard}}}
+		case u.Text == "/here":
+			return bot.Response{Replies: []bot.Reply{{Text: "Tin sẽ về chủ đề này."}}}
+		case u.Membership != nil && u.Membership.Added:
+			return bot.Response{Replies: []bot.Reply{{Text: "Bạn không phải quản trị viên loa."}}, Leave: true}
+		}
+		return bot.Response{}
+	})
+	done := make(chan error, 1)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { done <- c.Poll(pctx, h) }()
+
+	ids := []int{
+		srv.PushUpdate(srv.Command(privateID, hoa, "start")),
+		srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "topic:articles")),
+		srv.PushUpdate(srv.TopicMessage(supergroupID, topic, hoa, "/here")),
+		srv.PushUpdate(srv.BotAdded(groupID, hoa, telegramtest.Member)),
+	}
+	if err := srv.WaitFor(ctx, func() bool { return len(srv.LeftChats()) == 1 }); err != nil {
+		t.Fatalf("waiting for the bot to leave the group: %v", err)
+	}
+	// Handled updates are confirmed by the next getUpdates.
+	if err := srv.WaitUpdatesDrained(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Poll = %v, want nil after its context ended", err)
+	}
+
+	if srv.Calls("deleteWebhook") == 0 || srv.Webhook().URL != "" {
+		t.Errorf("Poll did not delete the webhook: %+v", srv.Webhook())
+	}
+	got := h.all()
+	if len(got) != len(ids) {
+		t.Fatalf("handler got %d updates, want %d: %+v", len(got), len(ids), got)
+	}
+	if got[0].Text != "/start" || got[1].Callback == nil || got[2].Chat.ThreadID != int64(topic) || got[3].Membership == nil {
+		t.Errorf("updates out of order or misread: %+v", got)
+	}
+
+	// The reply to /start, with its keyboard.
+	msgs := srv.Messages(privateID)
+	if len(msgs) != 1 || msgs[0].Text != "Chào <Hoa> & mọi người!" || msgs[0].ParseMode != "" {
+		t.Fatalf("private chat received %+v", msgs)
+	}
+	var markup struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal(msgs[0].ReplyMarkup, &markup); err != nil || len(markup.InlineKeyboard) != 1 ||
+		markup.InlineKeyboard[0][1].CallbackData != "topic:anniv" || markup.InlineKeyboard[0][0].Text != "✅ Bài viết" {
+		t.Errorf("keyboard %s (%v)", msgs[0].ReplyMarkup, err)
+	}
+	// The callback: answered, and its message edited.
+	answers := srv.CallbackAnswers()
+	if len(answers) != 1 || answers[0].Text != "Đã lưu" || answers[0].CallbackQueryID != got[1].Callback.ID {
+		t.Errorf("callback answers %+v", answers)
+	}
+	ed := edits.all()
+	if len(ed) != 1 || ed[0].Get("chat_id") != "1001" || ed[0].Get("message_id") != "1" || ed[0].Get("text") != "Chủ đề đã chọn:" ||
+		!strings.Contains(ed[0].Get("reply_markup"), `"callback_data":"topic:articles"`) {
+		t.Errorf("edits %v", ed)
+	}
+	// The reply in the forum topic went to the topic.
+	if m := srv.Messages(supergroupID); len(m) != 1 || m[0].ThreadID != topic {
+		t.Errorf("forum received %+v", m)
+	}
+	// The group: told, then left.
+	if m := srv.Messages(groupID); len(m) != 1 || m[0].Text != "Bạn không phải quản trị viên loa." {
+		t.Errorf("group received %+v", m)
+	}
+	if left := srv.LeftChats(); len(left) != 1 || left[0] != groupID {
+		t.Errorf("left %v", left)
+	}
+	if n := srv.Count429(); n != 0 {
+		t.Errorf("%d answers were 429", n)
+	}
+}
+
+// TestPollBacksOff: failed getUpdates calls are retried after growing waits, a 429
+// after its retry_after, a webhook conflict after deleting the webhook again.
+func TestPollBacksOff(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
+	srv.ScriptMethod("getUpdates",
+		telegramtest.ServerError(500),
+		telegramtest.BadGateway(),
+		telegramtest.Hangup(),
+		telegramtest.TooManyRequests(7),
+		telegramtest.Fail(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"),
+		telegramtest.ServerError(500),
+	)
+	c, logs := newClient(t, srv, nil)
+	s := &sleeps{}
+	c.sleep = s.sleep
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	h := newRecorder(nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, h) }()
+	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
+	select {
+	case u := <-h.got:
+		if u.Text != "xin chào" {
+			t.Errorf("got %+v", u)
+		}
+	case <-ctx.Done():
+		t.Fatal("no update after the failures")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Poll = %v", err)
+	}
+	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second}
+	if got := s.all(); !reflect.DeepEqual(got[:len(want)], want) {
+		t.Errorf("waits %v, want %v", got, want)
+	}
+	if n := srv.Calls("deleteWebhook"); n != 2 {
+		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
+	}
+	assertNoToken(t, "log", logs.String(), srv.Token())
+}
+
+func TestPollTokenRejected(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	c, _ := newClientAt(t, srv.Endpoint(), "42:not-the-right-token", nil)
+	err := c.Poll(testContext(t), newRecorder(nil))
+	if !tokenRejected(err) {
+		t.Errorf("Poll with a revoked token = %v, want the 401", err)
+	}
+}
+
+// TestPollSkipsMalformed: a malformed update in a batch is logged and skipped, the
+// others are handled and all of them confirmed.
+func TestPollSkipsMalformed(t *testing.T) {
+	t.Parallel()
+	offsets := make(chan string, 10)
+	var calls sync.Mutex
+	first := true
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/deleteWebhook"):
+			io.WriteString(w, `{"ok":true,"result":true}`)
+		case strings.HasSuffix(r.URL.Path, "/getUpdates"):
+			r.ParseForm()
+			calls.Lock()
+			f := first
+			first = false
+			calls.Unlock()
+			if f {
+				io.WriteString(w, `{"ok":true,"result":[
+					{"update_id":5,"message":"not a message"},
+					{"update_id":6,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private"},"date":1,"text":"/help"}},
+					{"update_id":7,"poll":{"id":"x"}}]}`)
+				return
+			}
+			offsets <- r.Form.Get("offset")
+			if r.Form.Get("timeout") == "0" { // Poll confirming on its way out
+				io.WriteString(w, `{"ok":true,"result":[]}`)
+				return
+			}
+			<-r.Context().Done()
+		default:
+			io.WriteString(w, `{"ok":true,"result":{"message_id":2,"date":1,"chat":{"id":1001,"type":"private"}}}`)
+		}
+	}))
+	t.Cleanup(api.Close)
+	c, logs := newClientAt(t, api.URL+"/bot%s/%s", "1:token-for-malformed", nil)
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	h := newRecorder(nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, h) }()
+	select {
+	case off := <-offsets:
+		if off != "8" {
+			t.Errorf("next offset %q, want 8", off)
+		}
+	case <-ctx.Done():
+		t.Fatal("no second getUpdates")
+	}
+	stop()
+	<-done
+	if off := <-offsets; off != "8" {
+		t.Errorf("Poll confirmed offset %q on its way out, want 8", off)
+	}
+	if got := h.all(); len(got) != 1 || got[0].Text != "/help" {
+		t.Errorf("handled %+v, want only /help", got)
+	}
+	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "update_id=5") {
+		t.Errorf("the malformed update was not logged:\n%s", logs)
+	}
+}
+
+// TestRepliesPaced: replies to one chat are a second apart, on the injected clock,
+// which the fake's per-chat limit checks; a 429 is waited out and retried once.
+func TestRepliesPaced(t *testing.T) {
+	t.Parallel()
+	clk := newTestClock()
+	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
+	c, _ := newClient(t, srv, clk)
+	ctx := testContext(t)
+	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private"}}
+	resp := bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}}
+	c.carryOut(ctx, c.log, u, resp)
+	msgs := srv.Messages(privateID)
+	if len(msgs) != 3 {
+		t.Fatalf("received %d messages, want 3", len(msgs))
+	}
+	for i := 1; i < len(msgs); i++ {
+		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
+			t.Errorf("messages %d and %d %v apart", i, i+1, d)
+		}
+	}
+	if n := srv.Count429(); n != 0 {
+		t.Errorf("%d answers were 429", n)
+	}
+
+	srv.Script(privateID, telegramtest.TooManyRequests(3))
+	before := clk.Now()
+	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
+	msgs = srv.Messages(privateID)
+	if len(msgs) != 4 || msgs[3].Text != "bốn" {
+		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
+	}
+	if d := msgs[3].At.Sub(before); d < 3*time.Second {
+		t.Errorf("retried %v after the 429, want its retry_after (3s)", d)
+	}
+}
+
+func TestReplySplitsLongText(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t, telegramtest.Unthrottled())
+	thread := srv.AddTopic(supergroupID, "Tin")
+	c, _ := newClient(t, srv, nil)
+	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 200)
+	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}}
+	c.carryOut(testContext(t), c.log, u, bot.Response{Replies: []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}}})
+	msgs := srv.Messages(supergroupID)
+	if len(msgs) < 3 {
+		t.Fatalf("got %d messages, want the reply split", len(msgs))
+	}
+	var all strings.Builder
+	for i, m := range msgs {
+		all.WriteString(m.Text)
+		if m.ThreadID != thread {
+			t.Errorf("part %d went to thread %d", i+1, m.ThreadID)
+		}
+		if hasKB := len(m.ReplyMarkup) > 0; hasKB != (i == len(msgs)-1) {
+			t.Errorf("part %d: keyboard %s; want it under the last part only", i+1, m.ReplyMarkup)
+		}
+	}
+	if noSpace(all.String()) != noSpace(long) {
+		t.Error("the parts do not add up to the reply")
+	}
+}
+
+// TestCallbackAlwaysAnswered: a handler that panics or answers nothing still gets the
+// button answered.
+func TestCallbackAlwaysAnswered(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
+	c, logs := newClient(t, srv, nil)
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	n := 0
+	h := HandlerFunc(func(context.Context, bot.Update) bot.Response {
+		n++
+		if n == 1 {
+			panic("boom")
+		}
+		return bot.Response{}
+	})
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, h) }()
+	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "a"))
+	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "b"))
+	if err := srv.WaitFor(ctx, func() bool { return len(srv.CallbackAnswers()) == 2 }); err != nil {
+		t.Fatalf("callbacks answered: %+v (%v)", srv.CallbackAnswers(), err)
+	}
+	stop()
+	<-done
+	if !strings.Contains(logs.String(), "panicked") {
+		t.Errorf("the panic was not logged:\n%s", logs)
+	}
+}

@@ -1,0 +1,519 @@
+// Package zalotest is a fake Zalo Bot Platform API server for tests. It speaks
+// the wire format of bot-api.zaloplatforms.com (POST /bot<TOKEN>/<method> with
+// a JSON body; form-encoded bodies and GET query parameters are accepted too;
+// the {"ok":...} envelope with error_code and description), enforces the
+// documented limits (text 1–2000 characters, string ids, millisecond dates,
+// getUpdates handing out one update per call with no offsets, a bot reaching
+// only users who wrote to it), applies a configurable rate limit, lets a test
+// script failures per chat or per method, records what each chat received,
+// and feeds updates through getUpdates or a webhook.
+//
+// Time comes from Options.Now, so rate limits and dates are deterministic;
+// waits use channels, never sleeps.
+//
+// Where the platform's documentation is silent (error descriptions, rate
+// limits, what a bot gets for a user it cannot reach, getUpdates while a
+// webhook is set) the fake makes a choice and says so in the comment of the
+// thing concerned; scripted replies cover any other answer a test needs.
+package zalotest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// DefaultToken is the bot token a server accepts unless Options.Token is set.
+// Zalo tokens are "<bot id>:<access token>".
+const DefaultToken = "1459232241454765289:zalotest-fake-access-token-0123456789abcdef"
+
+// Options configures a Server. The zero value is a throttled server with the
+// default limits and the real clock.
+type Options struct {
+	// Token is the only accepted bot token; default DefaultToken.
+	Token string
+	// Bot is what getMe returns; default an account named bot.LoaTest whose
+	// id is the token's prefix.
+	Bot BotInfo
+	// Now is the clock for dates, rate limits and records; default time.Now.
+	Now func() time.Time
+	// Unthrottled turns every rate limit off (for benchmarks).
+	Unthrottled bool
+	// GlobalLimit and ChatLimit override DefaultGlobalLimit and
+	// DefaultChatLimit when non-zero. A Limit with N < 0 turns that limit off.
+	GlobalLimit, ChatLimit Limit
+	// CamelErrorCode spells the error code "errorCode" instead of
+	// "error_code" in error envelopes, so a client's leniency can be tested.
+	CamelErrorCode bool
+	// ErrorStatus200 answers every error envelope with HTTP status 200
+	// (ok:false in the body only), as some platforms do. By default the HTTP
+	// status equals the error code for 4xx and 5xx codes.
+	ErrorStatus200 bool
+	// BareWebhook posts the bare update object to the webhook. By default the
+	// body is the envelope {"ok":true,"result":<update>}, the form of the
+	// webhook samples in the platform's documentation.
+	BareWebhook bool
+	// MaxPollTimeout, when positive, caps how long a getUpdates waits,
+	// whatever its timeout parameter asks (default 30 s when absent).
+	MaxPollTimeout time.Duration
+	// WebhookClient posts updates to the webhook; default a client with a
+	// 10 s timeout.
+	WebhookClient *http.Client
+}
+
+// Option adjusts Options for NewServer.
+type Option func(*Options)
+
+// WithToken sets the accepted bot token.
+func WithToken(token string) Option { return func(o *Options) { o.Token = token } }
+
+// WithClock injects the clock.
+func WithClock(now func() time.Time) Option { return func(o *Options) { o.Now = now } }
+
+// Unthrottled turns all rate limits off.
+func Unthrottled() Option { return func(o *Options) { o.Unthrottled = true } }
+
+// WithLimits sets the global and per-chat limits (zero keeps a default).
+func WithLimits(global, chat Limit) Option {
+	return func(o *Options) { o.GlobalLimit, o.ChatLimit = global, chat }
+}
+
+// CamelErrorCode spells the error code "errorCode" in error envelopes.
+func CamelErrorCode() Option { return func(o *Options) { o.CamelErrorCode = true } }
+
+// ErrorStatus200 answers errors with HTTP 200 and ok:false.
+func ErrorStatus200() Option { return func(o *Options) { o.ErrorStatus200 = true } }
+
+// BareWebhook posts bare updates, without the envelope, to the webhook.
+func BareWebhook() Option { return func(o *Options) { o.BareWebhook = true } }
+
+// WithMaxPollTimeout caps the wait of every getUpdates.
+func WithMaxPollTimeout(d time.Duration) Option { return func(o *Options) { o.MaxPollTimeout = d } }
+
+// WithWebhookClient sets the client used to post updates to the webhook.
+func WithWebhookClient(c *http.Client) Option { return func(o *Options) { o.WebhookClient = c } }
+
+// Server is a running fake Zalo Bot API. All methods are safe for concurrent
+// use.
+type Server struct {
+	opts     Options
+	ts       *httptest.Server
+	now      func() time.Time
+	done     chan struct{}
+	closing  sync.Once
+	loops    sync.WaitGroup
+	handlers map[string]handler
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced on every change
+	revoked   bool
+	chats     map[string]*chatState
+	scripts   map[string][]Reply
+	methodScr map[string][]Reply
+	limiter   *limiter
+	sent      map[string][]SentMessage
+	all       []SentMessage
+	actions   []ChatAction
+	calls     map[string]int
+	errors    map[int]int
+	msgSeq    uint64
+
+	queue     []queued
+	queueSeq  uint64
+	waiting   int // long polls waiting
+	expire    chan struct{}
+	webhook   webhookState
+	hookPosts int // webhook deliveries answered 2xx
+}
+
+type handler struct {
+	name string
+	fn   func(s *Server, w http.ResponseWriter, r *http.Request, p params)
+}
+
+// New starts a server; Close stops it.
+func New(opts Options) *Server {
+	if opts.Token == "" {
+		opts.Token = DefaultToken
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Bot.ID == "" {
+		id, _, _ := strings.Cut(opts.Token, ":")
+		if id == "" {
+			id = "1459232241454765289"
+		}
+		opts.Bot = BotInfo{ID: id, AccountName: "bot.LoaTest", AccountType: "BASIC"}
+	}
+	if opts.WebhookClient == nil {
+		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	pick := func(l, def Limit) Limit {
+		if l == (Limit{}) {
+			return def
+		}
+		return l
+	}
+	s := &Server{
+		opts:      opts,
+		now:       opts.Now,
+		done:      make(chan struct{}),
+		changed:   make(chan struct{}),
+		chats:     make(map[string]*chatState),
+		scripts:   make(map[string][]Reply),
+		methodScr: make(map[string][]Reply),
+		limiter:   newLimiter(pick(opts.GlobalLimit, DefaultGlobalLimit), pick(opts.ChatLimit, DefaultChatLimit)),
+		sent:      make(map[string][]SentMessage),
+		calls:     make(map[string]int),
+		errors:    make(map[int]int),
+		expire:    make(chan struct{}),
+	}
+	s.handlers = s.methods()
+	s.ts = httptest.NewUnstartedServer(s)
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0) // hangups are on purpose
+	s.ts.Start()
+	s.loops.Add(1)
+	go s.webhookLoop()
+	return s
+}
+
+// NewServer starts a server configured by opts and closes it when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	var o Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := New(o)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close releases held and long-polling requests, stops webhook delivery and
+// shuts the server down. It is safe to call more than once.
+func (s *Server) Close() {
+	s.closing.Do(func() {
+		close(s.done)
+		s.ts.CloseClientConnections()
+		s.ts.Close()
+		s.loops.Wait()
+	})
+}
+
+// URL is the server's base URL, e.g. http://127.0.0.1:PORT, to use in place
+// of https://bot-api.zaloplatforms.com.
+func (s *Server) URL() string { return s.ts.URL }
+
+// MethodURL is the full URL of a method with the accepted token.
+func (s *Server) MethodURL(method string) string {
+	return s.ts.URL + "/bot" + s.opts.Token + "/" + method
+}
+
+// Token is the accepted bot token.
+func (s *Server) Token() string { return s.opts.Token }
+
+// Bot is what getMe returns.
+func (s *Server) Bot() BotInfo { return s.opts.Bot }
+
+// Client is an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// RevokeToken makes every call with the token answer 401 "Unauthorized", as
+// when the bot's token is reset in Zalo Bot Creator, until RestoreToken.
+func (s *Server) RevokeToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked = true
+	s.changedLocked()
+}
+
+// RestoreToken undoes RevokeToken.
+func (s *Server) RestoreToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked = false
+	s.changedLocked()
+}
+
+// param is one request parameter. str is false for a JSON value that was not
+// a string (a number, boolean, object or array), whose JSON text is v; a JSON
+// null is an empty, non-string value.
+type param struct {
+	v   string
+	str bool
+}
+
+// params are a request's parameters, whatever way they came.
+type params map[string]param
+
+func (p params) get(k string) string { return p[k].v }
+
+// has reports a parameter that is present, not empty and not JSON null.
+func (p params) has(k string) bool { return p[k].v != "" }
+
+// isString reports whether a present parameter came as a string (always true
+// outside JSON bodies).
+func (p params) isString(k string) bool { return p[k].str }
+
+func readParams(r *http.Request) (params, error) {
+	p := make(params)
+	for k, v := range r.URL.Query() {
+		p[k] = param{v: v[0], str: true}
+	}
+	if r.Body == nil {
+		return p, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	if err != nil {
+		return nil, err
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	trimmed := strings.TrimSpace(string(body))
+	switch {
+	case trimmed == "":
+	case ct == "application/x-www-form-urlencoded":
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range vals {
+			p[k] = param{v: v[0], str: true}
+		}
+	case ct == "multipart/form-data":
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		if err := r.ParseMultipartForm(10 << 20); err != nil {
+			return nil, err
+		}
+		for k, v := range r.MultipartForm.Value {
+			p[k] = param{v: v[0], str: true}
+		}
+	case ct == "application/json" || ct == "" || strings.HasSuffix(ct, "+json"):
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(body, &obj); err != nil {
+			return nil, err
+		}
+		for k, raw := range obj {
+			var str string
+			switch {
+			case len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &str) == nil:
+				p[k] = param{v: str, str: true}
+			case string(raw) == "null":
+				p[k] = param{}
+			default:
+				p[k] = param{v: string(raw)}
+			}
+		}
+	default:
+		return nil, errors.New("unsupported content type")
+	}
+	return p, nil
+}
+
+// ServeHTTP serves the Bot API. Order: path, token, method name (exact, as
+// documented), revoked token, parameters, per-method script, the method.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+	token, method, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		s.writeError(w, http.StatusNotFound, "Not Found", nil)
+		return
+	}
+	if token != s.opts.Token {
+		s.writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
+		return
+	}
+	h, ok := s.handlers[method]
+	if !ok {
+		s.writeError(w, http.StatusNotFound, "Not Found", nil)
+		return
+	}
+	s.mu.Lock()
+	s.calls[h.name]++
+	revoked := s.revoked
+	s.changedLocked()
+	s.mu.Unlock()
+	if revoked {
+		s.writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
+		return
+	}
+	p, err := readParams(r)
+	if err != nil {
+		s.badRequest(w, "can't parse request parameters")
+		return
+	}
+	s.mu.Lock()
+	var reply *Reply
+	if q := s.methodScr[h.name]; len(q) > 0 {
+		reply, s.methodScr[h.name] = &q[0], q[1:]
+	}
+	s.mu.Unlock()
+	if reply != nil {
+		if reply.Gate != nil && !s.hold(r.Context(), reply.Gate) {
+			return
+		}
+		if reply.failure() {
+			s.fail(w, *reply)
+			return
+		}
+	}
+	h.fn(s, w, r, p)
+}
+
+// hold waits at g; false means the client or the server went away meanwhile.
+func (s *Server) hold(ctx context.Context, g *Gate) bool {
+	g.arrive()
+	select {
+	case <-g.released:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.done:
+		return false
+	}
+}
+
+// fail writes a scripted (or lasting) failure.
+func (s *Server) fail(w http.ResponseWriter, r Reply) {
+	switch {
+	case r.Hangup:
+		s.hangup(w)
+	case r.Body != "":
+		s.mu.Lock()
+		s.errors[r.Code]++
+		s.changedLocked()
+		s.mu.Unlock()
+		if r.ContentType != "" {
+			w.Header().Set("Content-Type", r.ContentType)
+		}
+		w.WriteHeader(httpStatus(r.Code, r.Status200))
+		io.WriteString(w, r.Body)
+	default:
+		desc := r.Description
+		if desc == "" {
+			desc = http.StatusText(r.Code)
+		}
+		var rp *responseParameters
+		if r.RetryAfter != 0 {
+			rp = &responseParameters{RetryAfter: r.RetryAfter}
+		}
+		s.writeErrorStatus(w, r.Code, desc, rp, r.Status200)
+	}
+}
+
+func (s *Server) hangup(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // closes the connection without a response
+}
+
+// responseParameters is sent only with scripted replies that set RetryAfter:
+// the platform documents no such field.
+type responseParameters struct {
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
+type envelope struct {
+	OK             bool                `json:"ok"`
+	Result         any                 `json:"result,omitempty"`
+	ErrorCode      int                 `json:"error_code,omitempty"`
+	ErrorCodeCamel int                 `json:"errorCode,omitempty"`
+	Description    string              `json:"description,omitempty"`
+	Parameters     *responseParameters `json:"parameters,omitempty"`
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v envelope) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error"}`)
+	}
+	writeBody(w, status, body)
+}
+
+// writeOK answers {"ok":true,"result":result}, or {"ok":true} for a nil
+// result (sendChatAction's documented answer).
+func (s *Server) writeOK(w http.ResponseWriter, result any) {
+	writeJSON(w, http.StatusOK, envelope{OK: true, Result: result})
+}
+
+// httpStatus is the HTTP status an error code travels with: the code itself
+// for 4xx and 5xx, unless status200 asks for 200 (ok:false in the body only).
+func httpStatus(code int, status200 bool) int {
+	if status200 || code < 400 || code > 599 {
+		return http.StatusOK
+	}
+	return code
+}
+
+// writeError answers an error envelope and counts it.
+func (s *Server) writeError(w http.ResponseWriter, code int, description string, p *responseParameters) {
+	s.writeErrorStatus(w, code, description, p, false)
+}
+
+func (s *Server) writeErrorStatus(w http.ResponseWriter, code int, description string, p *responseParameters, status200 bool) {
+	s.mu.Lock()
+	s.errors[code]++
+	s.changedLocked()
+	s.mu.Unlock()
+	env := envelope{Description: description, Parameters: p}
+	if s.opts.CamelErrorCode {
+		env.ErrorCodeCamel = code
+	} else {
+		env.ErrorCode = code
+	}
+	writeJSON(w, httpStatus(code, status200 || s.opts.ErrorStatus200), env)
+}
+
+func (s *Server) badRequest(w http.ResponseWriter, description string) {
+	s.writeError(w, http.StatusBadRequest, "Bad Request: "+description, nil)
+}
+
+// changedLocked wakes everything waiting for a change. s.mu must be held.
+func (s *Server) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// WaitFor returns when cond() is true, re-checking after every change to the
+// server (a call received, a message accepted, an error answered, updates
+// queued or consumed, a webhook delivery), or with ctx's error. cond may call
+// the Server's accessors.
+func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.done:
+			return errors.New("zalotest: server closed")
+		}
+	}
+}
