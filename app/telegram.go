@@ -21,6 +21,10 @@ import (
 	"loa/store"
 )
 
+// telegramAPILimit is Telegram's documented limit: about 30 messages a second per bot.
+// A higher LOA_TELEGRAM_RATE (a local Bot API server) raises it.
+const telegramAPILimit = 30
+
 // telegramParts is the Telegram channel of a running replica.
 type telegramParts struct {
 	client     *telegram.Client
@@ -70,6 +74,7 @@ func newTelegram(ctx context.Context, cfg config.Config, st *store.Store, metric
 			Metrics: metrics,
 			Owner:   owner,
 			Rate:    cfg.Telegram.Rate,
+			Limit:   max(telegramAPILimit, cfg.Telegram.Rate),
 			Lease:   cfg.DeliveryLease,
 			MaxAge:  cfg.DeliveryMaxAge,
 		},

@@ -211,3 +211,37 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 		t.Errorf("two replicas drew %d 429s: the rate must be shared", n)
 	}
 }
+
+// TestTelegramThousandSubscribersUnderTheLimit sends one article to 1,000 chats through
+// the fake's real limits (30 messages/s per bot) at the default rate: every chat gets it
+// exactly once, and Telegram never has to say 429.
+func TestTelegramThousandSubscribersUnderTheLimit(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	const chats = 1000
+	for i := range chats {
+		id := int64(20_000 + i)
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, dbURL, tgEnv(fake)...)
+	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+		SourceKey: "item:1", Kind: "article", Topic: "news", Title: "Bài viết mới", Link: "https://portal.example.vn/tin/1",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitFake(t, fake, "1,000 deliveries", 3*time.Minute, func() bool { return fake.Accepted() >= chats })
+	for i := range chats {
+		if n := len(fake.Messages(int64(20_000 + i))); n != 1 {
+			t.Fatalf("chat %d received %d messages, want 1", 20_000+i, n)
+		}
+	}
+	if n := fake.Count429(); n != 0 {
+		t.Fatalf("%d 429s at the default rate", n)
+	}
+}

@@ -56,6 +56,9 @@ type Dispatcher struct {
 	Owner string
 	// Rate is the channel's overall rate in messages per second, shared by all replicas.
 	Rate float64
+	// Limit is the API's own limit in messages per second (Telegram: 30), which this
+	// replica never exceeds as the API counts, stalls included; 0 means Rate.
+	Limit float64
 	// ChatSpacing and GroupSpacing are the least time between two messages to one
 	// private chat, and to one group, supergroup or channel.
 	ChatSpacing, GroupSpacing time.Duration
@@ -67,6 +70,8 @@ type Dispatcher struct {
 	Concurrency int
 	// Idle is how long to wait when nothing is due.
 	Idle time.Duration
+
+	win *window
 
 	// pausedUntil (unix nanoseconds) is this replica's copy of the channel pause, set
 	// the moment one of its sends sees a 429, before the store is told.
@@ -101,6 +106,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancelSends) })
 	defer stop()
 
+	d.win = newWindow(int(max(orDefault(d.Limit, d.Rate), 1)), d.now)
 	sem := make(chan struct{}, orDefault(d.Concurrency, DefaultConcurrency))
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -217,7 +223,12 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
 			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted between parts", false))
 			return
 		}
+		if !d.win.acquire(sendCtx) {
+			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted", false))
+			return
+		}
 		err := d.Sender.Send(sendCtx, chat, parts[p])
+		d.win.release()
 		if err != nil {
 			d.failed(ctx, del, err)
 			return
@@ -257,9 +268,11 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 	d.Metrics.failure(del.Channel, se.Kind, se.Reason)
 	switch se.Kind {
 	case RateLimited:
-		// Pause every replica for retry_after plus up to a second of jitter, so they do
-		// not all come back in the same instant; the message itself is retried.
-		until := now.Add(se.RetryAfter + time.Duration(rand.Int64N(int64(time.Second))))
+		// Pause every replica for retry_after plus a little jitter (up to a quarter of it,
+		// at most a second), so they do not all come back in the same instant; the
+		// message itself is retried.
+		spread := min(se.RetryAfter/4, time.Second)
+		until := now.Add(se.RetryAfter + time.Duration(rand.Int64N(int64(spread)+1)))
 		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
 		log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", se.RetryAfter))
 		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
