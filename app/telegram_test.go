@@ -107,6 +107,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 	// A chat for each outcome, subscribed directly: the inbound side is tested above.
 	const (
 		ok, blocked, deactivated, notFound, flaky, limited, group, super = 201, 202, 203, 204, 205, 206, -300, -1000300
+		forum                                                            = -1000400
 	)
 	for _, id := range []int64{ok, blocked, deactivated, flaky, limited} {
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
@@ -118,6 +119,14 @@ func TestTelegramErrorPaths(t *testing.T) {
 		}
 	}
 	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(group), Kind: "group"}); err != nil {
+		t.Fatal(err)
+	}
+	// A forum whose chosen topic was deleted: the message goes to its main thread.
+	fake.AddChat(telegramtest.Chat{ID: forum, Type: "supergroup", Title: "Đảng bộ", IsForum: true})
+	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(forum), Kind: "supergroup"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetThread(ctx, "telegram", fmt.Sprint(forum), 999); err != nil {
 		t.Fatal(err)
 	}
 	fake.SetState(blocked, telegramtest.ChatBlocked)
@@ -136,8 +145,11 @@ func TestTelegramErrorPaths(t *testing.T) {
 
 	waitFake(t, fake, "delivery to the healthy, flaky, rate-limited and migrated chats", 60*time.Second, func() bool {
 		return len(fake.Messages(ok)) == 1 && len(fake.Messages(flaky)) == 1 && len(fake.Messages(limited)) == 1 &&
-			len(fake.Messages(super)) == 1
+			len(fake.Messages(super)) == 1 && len(fake.Messages(forum)) == 1
 	})
+	if th := fake.Messages(forum)[0].ThreadID; th != 0 {
+		t.Errorf("forum message went to thread %d, want the main thread", th)
+	}
 	if got := texts(fake, ok)[0]; !strings.Contains(got, "& sau đó <tổng kết>.") {
 		t.Errorf("text arrived as %q: escaping broke it", got)
 	}
@@ -158,8 +170,8 @@ func TestTelegramErrorPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := bs[0]; b.Total != 7 || b.Sent != 4 || b.Failed != 3 || b.Pending != 0 {
-		t.Fatalf("broadcast progress = %+v; want 4 sent (ok, flaky, limited, migrated), 3 failed", b)
+	if b := bs[0]; b.Total != 8 || b.Sent != 5 || b.Failed != 3 || b.Pending != 0 {
+		t.Fatalf("broadcast progress = %+v; want 5 sent (ok, flaky, limited, migrated, forum), 3 failed", b)
 	}
 	_, fails, err := st.BroadcastDetail(ctx, bs[0].ID)
 	if err != nil {

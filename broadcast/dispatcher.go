@@ -40,7 +40,7 @@ const (
 	// unauthorizedPause is how long a channel rests before trying a revoked token again.
 	unauthorizedPause = time.Minute
 	// shutdownGrace is how long sends in flight may finish after Run's context ends.
-	shutdownGrace = 5 * time.Second
+	shutdownGrace   = 5 * time.Second
 	maxRetryBackoff = 10 * time.Minute
 )
 
@@ -217,6 +217,10 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
 	defer cancel()
 	chat := Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
 	parts := d.Sender.Render(Content{Kind: del.Kind, Topic: del.Topic, Title: del.Title, Summary: del.Summary, Link: del.Link})
+	if len(parts) == 0 {
+		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, d.now(), "nothing to send: the broadcast renders empty"))
+		return
+	}
 	began := time.Now()
 	for p := del.PartsSent; p < len(parts); p++ {
 		if p > del.PartsSent && !d.waitForNextPart(sendCtx, chat) {
@@ -292,6 +296,10 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 			d.logError(ctx, "migrate chat", err)
 		}
 		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, "migrated to "+se.MigrateTo, false))
+	case ThreadGone:
+		log.Info("forum topic gone: sending to the chat's main thread")
+		d.record(ctx, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
 	case Rejected:
 		log.Warn("message rejected", slog.String("error", se.Error()))
 		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now, se.Error()))

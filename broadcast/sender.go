@@ -59,9 +59,12 @@ const (
 	// Unauthorized: the bot token is not valid any more: the channel's sending stops
 	// (deliveries stay pending) until the token works again.
 	Unauthorized
+	// ThreadGone: the forum topic the subscriber chose was deleted: broadcasts go to the
+	// chat's main thread from now on, starting with this one.
+	ThreadGone
 )
 
-var kindNames = [...]string{"transient", "rate_limited", "chat_gone", "migrated", "rejected", "unauthorized"}
+var kindNames = [...]string{"transient", "rate_limited", "chat_gone", "migrated", "rejected", "unauthorized", "thread_gone"}
 
 // String names the kind, as used in metrics labels.
 func (k ErrorKind) String() string {

@@ -73,7 +73,7 @@ func (e *Error) retryAfter() time.Duration {
 //	400 with migrate_to_chat_id             Migrated     migrated (MigrateTo)
 //	400 "chat not found"                    ChatGone     chat_not_found
 //	400 "group chat was deactivated"        ChatGone     chat_deactivated
-//	400 "message thread not found"          Rejected     thread_not_found
+//	400 "message thread not found"          ThreadGone   thread_not_found
 //	400 anything else                       Rejected     bad_request
 //	401, 404 (token revoked or wrong URL)   Unauthorized unauthorized
 //	other codes, 5xx, non-JSON answers      Transient    http_<status>
@@ -83,9 +83,9 @@ func (e *Error) retryAfter() time.Duration {
 //	no answer (refused, reset, EOF)         Transient    network
 //
 // thread_not_found means the forum topic was deleted (or the chat is no forum any
-// more) while the chat itself is fine: the engine should clear the subscriber's
-// thread and send the message to the chat's main thread, as it re-sends after a
-// migration; otherwise every later broadcast to that chat fails the same way.
+// more) while the chat itself is fine: the engine clears the subscriber's thread and
+// sends the message to the chat's main thread, as it re-sends after a migration;
+// otherwise every later broadcast to that chat would fail the same way.
 func sendError(err error) *broadcast.SendError {
 	var e *Error
 	if !errors.As(err, &e) {
@@ -119,7 +119,7 @@ func sendError(err error) *broadcast.SendError {
 	case e.Code == http.StatusBadRequest && strings.Contains(desc, "group chat was deactivated"):
 		se.Kind, se.Reason = broadcast.ChatGone, "chat_deactivated"
 	case e.Code == http.StatusBadRequest && strings.Contains(desc, "message thread not found"):
-		se.Kind, se.Reason = broadcast.Rejected, "thread_not_found"
+		se.Kind, se.Reason = broadcast.ThreadGone, "thread_not_found"
 	case e.Code == http.StatusBadRequest:
 		se.Kind, se.Reason = broadcast.Rejected, "bad_request"
 	case status == http.StatusUnauthorized || status == http.StatusNotFound:

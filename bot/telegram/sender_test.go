@@ -64,7 +64,7 @@ func TestSendErrors(t *testing.T) {
 					t.Errorf("MigrateTo %q, want -1003003003003", se.MigrateTo)
 				}
 			}},
-		{name: "thread not found", kind: broadcast.Rejected, reason: "thread_not_found",
+		{name: "thread not found", kind: broadcast.ThreadGone, reason: "thread_not_found",
 			setup: func(srv *telegramtest.Server) broadcast.Chat {
 				srv.AddTopic(supergroupID, "Tin tức")
 				return chatOfID(supergroupID, 999)
