@@ -33,7 +33,7 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 var t0 = time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
 
-func newPoller(t *testing.T) (*Poller, *clock) {
+func newPoller(t testing.TB) (*Poller, *clock) {
 	t.Helper()
 	c := &clock{t: t0}
 	return &Poller{
@@ -46,7 +46,7 @@ func newPoller(t *testing.T) (*Poller, *clock) {
 	}, c
 }
 
-func addFeed(t *testing.T, p *Poller, url string, interval time.Duration) store.Feed {
+func addFeed(t testing.TB, p *Poller, url string, interval time.Duration) store.Feed {
 	t.Helper()
 	f, err := p.Store.AddFeed(context.Background(), store.NewFeed{URL: url, Topic: "news", Interval: interval})
 	if err != nil {
@@ -55,7 +55,7 @@ func addFeed(t *testing.T, p *Poller, url string, interval time.Duration) store.
 	return f
 }
 
-func reload(t *testing.T, p *Poller, id int64) store.Feed {
+func reload(t testing.TB, p *Poller, id int64) store.Feed {
 	t.Helper()
 	f, err := p.Store.Feed(context.Background(), id)
 	if err != nil {

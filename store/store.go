@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,6 +31,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		// pgx's parse errors quote the offending string: keep only the gist.
 		return nil, errors.New("invalid database URL: expected postgres://user:password@host:port/dbname")
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (4 on this class of machine) starves the senders, which record
+		// each outcome as it returns; PostgreSQL's default max_connections is 100.
+		cfg.MaxConns = 16
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
