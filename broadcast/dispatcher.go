@@ -40,7 +40,9 @@ const (
 	// unauthorizedPause is how long a channel rests before trying a revoked token again.
 	unauthorizedPause = time.Minute
 	// shutdownGrace is how long sends in flight may finish after Run's context ends.
-	shutdownGrace   = 5 * time.Second
+	shutdownGrace = 5 * time.Second
+	// pauseRefresh is how often a sending replica re-reads the shared channel pause.
+	pauseRefresh    = 100 * time.Millisecond
 	maxRetryBackoff = 10 * time.Minute
 )
 
@@ -72,6 +74,10 @@ type Dispatcher struct {
 	Idle time.Duration
 
 	win *window
+	// sharedPause caches the channel pause read from the store, so a 429 seen by
+	// another replica stops this one's batch within pauseRefresh.
+	sharedPause    atomic.Int64
+	pauseCheckedAt atomic.Int64
 
 	// pausedUntil (unix nanoseconds) is this replica's copy of the channel pause, set
 	// the moment one of its sends sees a 429, before the store is told.
@@ -133,10 +139,7 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	ch := d.Sender.Channel()
 	idle := orDefault(d.Idle, DefaultIdle)
 	now := d.now()
-	if p := d.localPause(); p.After(now) {
-		return p.Sub(now)
-	}
-	until, _, err := d.Store.ChannelPause(ctx, ch)
+	until, err := d.pause(ctx, true)
 	if err != nil {
 		d.logError(ctx, "read channel pause", err)
 		return idle
@@ -167,8 +170,8 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 			d.release(ds[i:], d.now(), "")
 			return 0
 		}
-		if p := d.localPause(); p.After(d.now()) {
-			d.release(ds[i:], p, "channel paused")
+		if p, _ := d.pause(ctx, false); p.After(d.now()) {
+			d.release(ds[i:], d.now(), "channel paused")
 			return p.Sub(d.now())
 		}
 		select {
@@ -199,6 +202,26 @@ func (d *Dispatcher) release(ds []store.Delivery, due time.Time, reason string) 
 
 func (d *Dispatcher) localPause() time.Time {
 	return time.Unix(0, d.pausedUntil.Load())
+}
+
+// pause returns until when the channel is paused: by this replica's own 429s, or by
+// any replica's as recorded in the store, re-read when fresh is set or the cached copy
+// is older than pauseRefresh.
+func (d *Dispatcher) pause(ctx context.Context, fresh bool) (time.Time, error) {
+	now := time.Now()
+	if fresh || now.Sub(time.Unix(0, d.pauseCheckedAt.Load())) >= pauseRefresh {
+		until, _, err := d.Store.ChannelPause(ctx, d.Sender.Channel())
+		if err != nil {
+			return d.localPause(), err
+		}
+		d.sharedPause.Store(until.UnixNano())
+		d.pauseCheckedAt.Store(now.UnixNano())
+	}
+	shared := time.Unix(0, d.sharedPause.Load())
+	if local := d.localPause(); local.After(shared) {
+		return local, nil
+	}
+	return shared, nil
 }
 
 // spacingFor is the least time between two messages to a chat of this kind.
@@ -280,13 +303,14 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
 		log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", se.RetryAfter))
 		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, until, se.Error(), false))
+		// Due at once: the pause holds it back, and lifting the pause frees it.
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
 	case Unauthorized:
 		until := now.Add(unauthorizedPause)
 		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
 		log.Error("the bot token was refused: sending paused, deliveries kept", slog.String("error", se.Error()))
 		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, until, se.Error(), false))
+		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
 	case ChatGone:
 		log.Info("chat unreachable: subscriber marked gone")
 		d.record(ctx, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.SubscriberID, now, se.Reason))
