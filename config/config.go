@@ -46,8 +46,29 @@ type Config struct {
 	// Admins are the Telegram user ids of loa's administrators.
 	Admins []int64
 
+	// NoticeHour and NoticeMinute are when, each day in Location, the day's
+	// commemorative notices go out (LOA_NOTICE_TIME, default 07:00).
+	NoticeHour, NoticeMinute int
+
 	// Telegram is the Telegram channel; Token is empty when it is off.
 	Telegram Telegram
+	// Zalo is the Zalo Bot Platform channel; Token is empty when it is off.
+	Zalo Zalo
+}
+
+// Zalo configures the Zalo Bot Platform channel.
+type Zalo struct {
+	// Token is the bot token from Zalo Bot Creator (secret).
+	Token string
+	// APIBase is the API's base URL; requests go to {APIBase}/bot{token}/{method}.
+	APIBase string
+	// WebhookURL, when set, switches inbound updates from long polling to a webhook.
+	WebhookURL string
+	// WebhookSecret is the secret_token Zalo sends back in X-Bot-Api-Secret-Token
+	// (secret; 8 to 256 characters). When unset it is derived from the token.
+	WebhookSecret string
+	// Rate is the bot's overall sending rate in messages per second.
+	Rate float64
 }
 
 // Telegram configures the Telegram channel.
@@ -79,6 +100,9 @@ const (
 	DefaultDeliveryLease   = time.Minute
 	DefaultTelegramAPI     = "https://api.telegram.org/bot%s/%s"
 	DefaultTelegramRate    = 25
+	DefaultZaloAPI         = "https://bot-api.zaloplatforms.com"
+	DefaultZaloRate        = 10
+	DefaultNoticeTime      = "07:00"
 )
 
 // Load reads the configuration through getenv (os.Getenv in production) and readFile
@@ -107,7 +131,16 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 			Rate:          r.rate("LOA_TELEGRAM_RATE", DefaultTelegramRate),
 		},
 	}
+	c.Zalo = Zalo{
+		Token:         r.secret("LOA_ZALO_TOKEN"),
+		APIBase:       strings.TrimRight(r.str("LOA_ZALO_API_BASE", DefaultZaloAPI), "/"),
+		WebhookURL:    r.str("LOA_ZALO_WEBHOOK_URL", ""),
+		WebhookSecret: r.secret("LOA_ZALO_WEBHOOK_SECRET"),
+		Rate:          r.rate("LOA_ZALO_RATE", DefaultZaloRate),
+	}
+	c.NoticeHour, c.NoticeMinute = r.clock("LOA_NOTICE_TIME", DefaultNoticeTime)
 	c.checkTelegram(&r)
+	c.checkZalo(&r)
 	tz := r.str("LOA_TIMEZONE", DefaultTimezone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -157,6 +190,29 @@ func (c *Config) checkTelegram(r *reader) {
 	}
 	if tg.WebhookSecret != "" && !validWebhookSecret(tg.WebhookSecret) {
 		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "want 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+}
+
+// checkZalo validates the Zalo options that go together.
+func (c *Config) checkZalo(r *reader) {
+	z := &c.Zalo
+	if u, err := url.Parse(z.APIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		r.fail("LOA_ZALO_API_BASE", "%q: want a URL such as %s", z.APIBase, DefaultZaloAPI)
+	}
+	if z.Token != "" && (strings.ContainsAny(z.Token, " /?#") || len(z.Token) > 512) {
+		r.fail("LOA_ZALO_TOKEN", "does not look like a bot token (no spaces, '/', '?' or '#')")
+	}
+	if z.WebhookURL != "" {
+		u, err := url.Parse(z.WebhookURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			r.fail("LOA_ZALO_WEBHOOK_URL", "%q: Zalo calls webhooks over https only; want https://host/path", z.WebhookURL)
+		}
+		if z.Token == "" {
+			r.fail("LOA_ZALO_WEBHOOK_URL", "is set but LOA_ZALO_TOKEN is not")
+		}
+	}
+	if z.WebhookSecret != "" && (len(z.WebhookSecret) < 8 || !validWebhookSecret(z.WebhookSecret)) {
+		r.fail("LOA_ZALO_WEBHOOK_SECRET", "want 8 to 256 characters of A-Z, a-z, 0-9, _ and -")
 	}
 }
 
@@ -268,6 +324,17 @@ func (r *reader) ids(name string) []int64 {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// clock reads a time of day as HH:MM.
+func (r *reader) clock(name, def string) (hour, minute int) {
+	s := r.str(name, def)
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		r.fail(name, "%q: want a time of day as HH:MM, e.g. 07:00", s)
+		t, _ = time.Parse("15:04", def)
+	}
+	return t.Hour(), t.Minute()
 }
 
 // rate reads messages per second: a positive number.
