@@ -1,0 +1,228 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"loa/calendar"
+	"loa/internal/dbtest"
+	"loa/store"
+)
+
+var hanoi = time.FixedZone("ICT", 7*3600)
+
+func announcer(st *store.Store, c *clock) *Announcer {
+	return &Announcer{
+		Store: st, Location: hanoi, Now: c.now,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+func schedule(t *testing.T, st *store.Store, na store.NewAnnouncement) store.Announcement {
+	t.Helper()
+	if na.Topic == "" {
+		na.Topic = store.TopicAnnouncements
+	}
+	a, err := st.CreateAnnouncement(context.Background(), na, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func summaries(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	bs, err := st.Broadcasts(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(bs) - 1; i >= 0; i-- {
+		out = append(out, bs[i].Summary)
+	}
+	return out
+}
+
+func TestCronAnnouncementFiresOncePerMinuteWithTwoReplicas(t *testing.T) {
+	t.Parallel()
+	st := dbtest.Store(t)
+	c := &clock{t: time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)}
+	first, err := NextRun(Schedule{Kind: store.ScheduleCron, Cron: "* 7 * * *"}, c.now().Add(-time.Second), hanoi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schedule(t, st, store.NewAnnouncement{Body: "Họp giao ban", Schedule: store.ScheduleCron, Cron: "* 7 * * *", NextRunAt: *first})
+	a, b := announcer(st, c), announcer(st, c)
+	for minute := 0; minute < 5; minute++ {
+		c.set(time.Date(2024, 6, 5, 7, minute, 30, 0, hanoi))
+		var wg sync.WaitGroup
+		for _, r := range []*Announcer{a, b, a, b} {
+			wg.Go(func() {
+				if _, err := r.Tick(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if got := len(summaries(t, st)); got != 5 {
+		t.Fatalf("%d broadcasts for 5 minutes ticked by two replicas, want 5", got)
+	}
+	runs, err := st.AnnouncementRuns(context.Background(), 1)
+	if err != nil || runs.Sent != 5 || runs.Missed != 0 {
+		t.Fatalf("runs = %+v, %v", runs, err)
+	}
+}
+
+func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		back       time.Duration // when the service comes back, after the run time
+		wantSent   int
+		wantMissed int
+	}{
+		{"back after 59 minutes: sent late", 59 * time.Minute, 1, 0},
+		{"back after 2 hours: missed, admins told", 2 * time.Hour, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st := dbtest.Store(t)
+			runAt := time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)
+			ann := schedule(t, st, store.NewAnnouncement{Body: "Thông báo", Schedule: store.ScheduleOnce, NextRunAt: runAt})
+			c := &clock{t: runAt.Add(tt.back)}
+			a := announcer(st, c)
+			var alerts []string
+			a.Alert = func(_ context.Context, text string) { alerts = append(alerts, text) }
+			for range 2 {
+				if _, err := a.Tick(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			runs, err := st.AnnouncementRuns(context.Background(), ann.ID)
+			if err != nil || runs.Sent != tt.wantSent || runs.Missed != tt.wantMissed {
+				t.Fatalf("runs = %+v, %v", runs, err)
+			}
+			if len(summaries(t, st)) != tt.wantSent {
+				t.Fatalf("broadcasts = %v", summaries(t, st))
+			}
+			if (len(alerts) == 1) != (tt.wantMissed == 1) || len(alerts) > 1 {
+				t.Fatalf("alerts = %q", alerts)
+			}
+			got, _ := st.Announcement(context.Background(), ann.ID)
+			if got.Status != "done" || got.NextRunAt != nil {
+				t.Fatalf("announcement after its one run: %+v", got)
+			}
+		})
+	}
+}
+
+func TestLongOutageOfACronAnnouncementIsOneMissedRun(t *testing.T) {
+	t.Parallel()
+	st := dbtest.Store(t)
+	start := time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)
+	ann := schedule(t, st, store.NewAnnouncement{Body: "x", Schedule: store.ScheduleCron, Cron: "*/10 * * * *", NextRunAt: start})
+	c := &clock{t: start.Add(5*time.Hour + 5*time.Minute)} // back at 12:05
+	a := announcer(st, c)
+	alerts := 0
+	a.Alert = func(context.Context, string) { alerts++ }
+	if _, err := a.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := st.AnnouncementRuns(context.Background(), ann.ID)
+	// One missed record for the outage, then the runs inside the last hour: 11:10 … 12:00.
+	if runs.Missed != 1 || runs.Sent != 6 || alerts != 1 {
+		t.Fatalf("runs = %+v, alerts %d; want 1 missed, 6 sent late, 1 alert", runs, alerts)
+	}
+	got, _ := st.Announcement(context.Background(), ann.ID)
+	if want := time.Date(2024, 6, 5, 12, 10, 0, 0, hanoi); got.NextRunAt == nil || !got.NextRunAt.Equal(want) {
+		t.Fatalf("next run = %v, want %v", got.NextRunAt, want)
+	}
+}
+
+func TestEventGreetingEveryYearWithTheRightCount(t *testing.T) {
+	t.Parallel()
+	st := dbtest.Store(t)
+	ev := calendar.Event{ID: 7, Slug: "bac-ho-ra-di", Title: "Ngày Bác Hồ ra đi tìm đường cứu nước", Kind: calendar.Solar,
+		Day: 5, Month: 6, FoundedYear: 1911, Category: calendar.National, Enabled: true}
+	sched := Schedule{Kind: store.ScheduleEvent, Event: &ev, EventTime: "07:00"}
+	c := &clock{t: time.Date(2024, 1, 1, 9, 0, 0, 0, hanoi)}
+	first, err := NextRun(sched, c.now(), hanoi)
+	if err != nil || first == nil || !first.Equal(time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)) {
+		t.Fatalf("first run = %v, %v", first, err)
+	}
+	id := ev.ID
+	schedule(t, st, store.NewAnnouncement{
+		Body:     "Kỷ niệm {years} năm Ngày Bác Hồ ra đi tìm đường cứu nước ({founded} - {date})",
+		Schedule: store.ScheduleEvent, EventID: &id, EventTime: "07:00", NextRunAt: *first,
+	})
+	a := announcer(st, c)
+	a.Event = func(_ context.Context, got int64) (calendar.Event, error) {
+		if got != ev.ID {
+			return calendar.Event{}, fmt.Errorf("event %d: %w", got, store.ErrNotFound)
+		}
+		return ev, nil
+	}
+	for _, day := range []time.Time{
+		time.Date(2024, 6, 4, 7, 0, 0, 0, hanoi), // the day before: nothing
+		time.Date(2024, 6, 5, 7, 0, 5, 0, hanoi),
+		time.Date(2024, 6, 5, 8, 0, 0, 0, hanoi), // later the same day: nothing more
+		time.Date(2025, 6, 5, 7, 1, 0, 0, hanoi),
+	} {
+		c.set(day)
+		if _, err := a.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "[Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024) " +
+		"Kỷ niệm 114 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2025)]"
+	if got := fmt.Sprint(summaries(t, st)); got != want {
+		t.Fatalf("greetings = %s\nwant %s", got, want)
+	}
+}
+
+func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
+	t.Parallel()
+	st := dbtest.Store(t)
+	ctx := context.Background()
+	for i := range 3 {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(100 + i), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runAt := time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)
+	ann := schedule(t, st, store.NewAnnouncement{Body: "Họp", Schedule: store.ScheduleCron, Cron: "0 7 * * *", NextRunAt: runAt})
+	c := &clock{t: runAt}
+	if n, err := announcer(st, c).Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("tick = %d, %v", n, err)
+	}
+	stopped, err := st.CancelAnnouncement(ctx, ann.ID, "telegram:1")
+	if err != nil || stopped != 3 {
+		t.Fatalf("cancel stopped %d, %v; want the 3 pending deliveries", stopped, err)
+	}
+	if _, err := st.CancelAnnouncement(ctx, ann.ID, "telegram:1"); err == nil || !strings.Contains(err.Error(), "already cancelled") {
+		t.Fatalf("second cancel: %v", err)
+	}
+	c.set(runAt.Add(24 * time.Hour))
+	if n, err := announcer(st, c).Tick(ctx); err != nil || n != 0 {
+		t.Fatalf("tick after cancel = %d, %v", n, err)
+	}
+	log, err := st.AuditLog(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Actor+" "+e.Action)
+	}
+	if got := fmt.Sprint(actions); got != "[telegram:1 announcement.cancel loa announcement.sent test announcement.create]" {
+		t.Fatalf("audit = %s", got)
+	}
+}

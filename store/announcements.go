@@ -1,0 +1,292 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Announcement schedules.
+const (
+	ScheduleOnce  = "once"
+	ScheduleCron  = "cron"
+	ScheduleEvent = "event"
+)
+
+// Announcement is an admin's message and when it goes out.
+type Announcement struct {
+	ID          int64
+	Body        string
+	Topic       string
+	Channel     string // "" for every channel
+	Schedule    string
+	Cron        string
+	EventID     *int64
+	EventTime   string // HH:MM, for event greetings
+	NextRunAt   *time.Time
+	Status      string
+	CreatedBy   string
+	CreatedAt   time.Time
+	CancelledBy string
+	CancelledAt *time.Time
+}
+
+const announcementColumns = `id, body, topic, coalesce(channel, ''), schedule, cron, event_id, event_time,
+	next_run_at, status, created_by, created_at, cancelled_by, cancelled_at`
+
+func scanAnnouncement(row pgx.Row) (Announcement, error) {
+	var a Announcement
+	err := row.Scan(&a.ID, &a.Body, &a.Topic, &a.Channel, &a.Schedule, &a.Cron, &a.EventID, &a.EventTime,
+		&a.NextRunAt, &a.Status, &a.CreatedBy, &a.CreatedAt, &a.CancelledBy, &a.CancelledAt)
+	return a, err
+}
+
+// NewAnnouncement is what an admin schedules. The caller validates it and computes the
+// first run (scheduler.FirstRun).
+type NewAnnouncement struct {
+	Body      string
+	Topic     string
+	Channel   string
+	Schedule  string
+	Cron      string
+	EventID   *int64
+	EventTime string
+	NextRunAt time.Time
+}
+
+// CreateAnnouncement stores an announcement and records who scheduled it, in one
+// transaction.
+func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
+	var a Announcement
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		a, err = scanAnnouncement(tx.QueryRow(ctx, `
+			INSERT INTO announcements (body, topic, channel, schedule, cron, event_id, event_time, next_run_at, created_by)
+			VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9)
+			RETURNING `+announcementColumns,
+			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, na.NextRunAt, actor))
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
+			fmt.Sprintf("%s, first run %s, topic %s%s", describeSchedule(a), na.NextRunAt.Format(time.RFC3339), a.Topic, channelNote(a.Channel)))
+	})
+	if err != nil {
+		return Announcement{}, fmt.Errorf("create announcement: %w", err)
+	}
+	return a, nil
+}
+
+func describeSchedule(a Announcement) string {
+	switch a.Schedule {
+	case ScheduleCron:
+		return "cron " + a.Cron
+	case ScheduleEvent:
+		return fmt.Sprintf("every year on event %d at %s", *a.EventID, a.EventTime)
+	}
+	return "once"
+}
+
+func channelNote(ch string) string {
+	if ch == "" {
+		return ""
+	}
+	return ", " + ch + " only"
+}
+
+// Announcements lists announcements by id; finished and cancelled ones only when all.
+func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
+		WHERE $1 OR status = 'scheduled' ORDER BY id`, all)
+	if err != nil {
+		return nil, fmt.Errorf("list announcements: %w", err)
+	}
+	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list announcements: %w", err)
+	}
+	return as, nil
+}
+
+// Announcement returns one announcement.
+func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error) {
+	a, err := scanAnnouncement(s.pool.QueryRow(ctx, `SELECT `+announcementColumns+` FROM announcements WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Announcement{}, fmt.Errorf("announcement %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Announcement{}, fmt.Errorf("announcement %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// CancelAnnouncement stops an announcement's future runs and the pending deliveries of
+// the broadcasts it already made, and records who did it. It returns how many pending
+// deliveries were stopped.
+func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
+	var stopped int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM announcements WHERE id = $1 FOR UPDATE`, id).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("announcement %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if status == "cancelled" {
+			return fmt.Errorf("announcement %d is already cancelled", id)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE announcements SET status = 'cancelled', next_run_at = NULL,
+			cancelled_by = $2, cancelled_at = now() WHERE id = $1`, id, actor); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE deliveries SET status = 'cancelled', last_error = 'announcement cancelled', finished_at = now()
+			WHERE status = 'pending' AND broadcast_id IN (
+				SELECT broadcast_id FROM announcement_runs WHERE announcement_id = $1 AND broadcast_id IS NOT NULL)`, id)
+		if err != nil {
+			return err
+		}
+		stopped = tag.RowsAffected()
+		return audit(ctx, tx, actor, "announcement.cancel", fmt.Sprintf("announcement %d", id),
+			fmt.Sprintf("%d pending deliveries stopped", stopped))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cancel announcement %d: %w", id, err)
+	}
+	return stopped, nil
+}
+
+// DueAnnouncements returns the scheduled announcements whose next run has come.
+func (s *Store) DueAnnouncements(ctx context.Context, now time.Time) ([]Announcement, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
+		WHERE status = 'scheduled' AND next_run_at <= $1 ORDER BY next_run_at, id`, now)
+	if err != nil {
+		return nil, fmt.Errorf("due announcements: %w", err)
+	}
+	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
+	if err != nil {
+		return nil, fmt.Errorf("due announcements: %w", err)
+	}
+	return as, nil
+}
+
+// AnnouncementRun is one run of an announcement to record.
+type AnnouncementRun struct {
+	AnnouncementID int64
+	RunAt          time.Time
+	// Missed: the run is past its grace window; it is recorded, not sent.
+	Missed bool
+	// Broadcast is what the run says (ignored when Missed).
+	Broadcast NewBroadcast
+	// Next is the following run, or nil when there is none (the announcement is done).
+	Next *time.Time
+}
+
+// RecordAnnouncementRun makes one run of an announcement, in one transaction: the run
+// row, its broadcast and deliveries, and the announcement's next run. A run that another
+// replica already made (the announcement's next run is no longer RunAt) changes nothing
+// and returns made == false.
+func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (broadcastID int64, made bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var next *time.Time
+		var status string
+		err := tx.QueryRow(ctx, `SELECT next_run_at, status FROM announcements WHERE id = $1 FOR UPDATE`,
+			r.AnnouncementID).Scan(&next, &status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("announcement %d: %w", r.AnnouncementID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if status != "scheduled" || next == nil || !next.Equal(r.RunAt) {
+			return nil // made (or cancelled) meanwhile
+		}
+		runStatus, detail := "sent", ""
+		var bid *int64
+		if r.Missed {
+			runStatus, detail = "missed", "past the grace window"
+		} else {
+			var id int64
+			err := tx.QueryRow(ctx, `
+				INSERT INTO broadcasts (source_key, kind, topic, title, summary, link, channel)
+				VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))
+				ON CONFLICT (source_key) DO NOTHING
+				RETURNING id`, r.Broadcast.SourceKey, r.Broadcast.Kind, r.Broadcast.Topic, r.Broadcast.Title,
+				r.Broadcast.Summary, r.Broadcast.Link, r.Broadcast.Channel).Scan(&id)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			if err == nil {
+				if _, err := fanOut(ctx, tx, []int64{id}); err != nil {
+					return err
+				}
+				bid, broadcastID = &id, id
+				detail = fmt.Sprintf("broadcast %d", id)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO announcement_runs (announcement_id, run_at, status, broadcast_id)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, r.AnnouncementID, r.RunAt, runStatus, bid); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE announcements SET next_run_at = $2,
+			status = CASE WHEN $2::timestamptz IS NULL THEN 'done' ELSE status END WHERE id = $1`,
+			r.AnnouncementID, r.Next); err != nil {
+			return err
+		}
+		made = true
+		return audit(ctx, tx, "loa", "announcement."+runStatus, fmt.Sprintf("announcement %d", r.AnnouncementID),
+			fmt.Sprintf("run %s: %s", r.RunAt.Format(time.RFC3339), detail))
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("run announcement %d at %s: %w", r.AnnouncementID, r.RunAt.Format(time.RFC3339), err)
+	}
+	return broadcastID, made, nil
+}
+
+// RunCount is how an announcement's runs went.
+type RunCount struct {
+	Sent, Missed int
+}
+
+// AnnouncementRuns counts an announcement's runs.
+func (s *Store) AnnouncementRuns(ctx context.Context, id int64) (RunCount, error) {
+	var rc RunCount
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'missed')
+		FROM announcement_runs WHERE announcement_id = $1`, id).Scan(&rc.Sent, &rc.Missed)
+	if err != nil {
+		return RunCount{}, fmt.Errorf("runs of announcement %d: %w", id, err)
+	}
+	return rc, nil
+}
+
+// CancelBroadcast stops a broadcast's pending deliveries and records who did it. It
+// returns how many were stopped.
+func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (int64, error) {
+	var stopped int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("broadcast %d: %w", id, ErrNotFound)
+		}
+		tag, err = tx.Exec(ctx, `UPDATE deliveries SET status = 'cancelled', last_error = 'broadcast cancelled', finished_at = now()
+			WHERE broadcast_id = $1 AND status = 'pending'`, id)
+		if err != nil {
+			return err
+		}
+		stopped = tag.RowsAffected()
+		return audit(ctx, tx, actor, "broadcast.cancel", fmt.Sprintf("broadcast %d", id),
+			fmt.Sprintf("%d pending deliveries stopped", stopped))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cancel broadcast %d: %w", id, err)
+	}
+	return stopped, nil
+}
