@@ -108,7 +108,22 @@ func (s *Service) Run(ctx context.Context) error {
 		MaxAnnounce: s.Config.FeedMaxAnnounce,
 		MaxFailures: s.Config.FeedMaxFailures,
 	}
-	sched := &scheduler.Scheduler{Poller: poller, Location: s.Config.Location, Log: s.Log, Tick: s.Tick}
+	metrics := broadcast.NewMetrics(reg)
+	adm := newAdmins(s.Config, st, s.Log)
+	poller.Alert = adm.alert
+	announcer := &scheduler.Announcer{
+		Store: st, Location: s.Config.Location, Now: now, Log: s.Log,
+		Grace: s.Config.AnnounceGrace, Alert: adm.alert,
+	}
+	tick := s.Tick
+	if tick <= 0 {
+		tick = time.Second
+	}
+	sched := &scheduler.Scheduler{Location: s.Config.Location, Log: s.Log, Jobs: []scheduler.Job{
+		{Name: "poll due feeds", Every: tick, Run: func(ctx context.Context) error { _, err := poller.PollDue(ctx); return err }},
+		{Name: "make due announcement runs", Every: tick, Run: func(ctx context.Context) error { _, err := announcer.Tick(ctx); return err }},
+		{Name: "report finished broadcasts with failures", Every: time.Minute, Run: adm.reportFailures},
+	}}
 	leader := &scheduler.Leader{
 		ConnConfig:    st.ConnConfig(),
 		RetryInterval: s.LeaderRetry,
@@ -123,8 +138,7 @@ func (s *Service) Run(ctx context.Context) error {
 		},
 	}
 
-	metrics := broadcast.NewMetrics(reg)
-	tg, err := newTelegram(ctx, s.Config, st, metrics, replicaID(), s.Log)
+	tg, err := newTelegram(ctx, s.Config, st, metrics, replicaID(), adm, s.Log)
 	if err != nil {
 		return err
 	}

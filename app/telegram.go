@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -35,7 +33,7 @@ type telegramParts struct {
 }
 
 // newTelegram builds the Telegram channel, or returns nil when no token is configured.
-func newTelegram(ctx context.Context, cfg config.Config, st *store.Store, metrics *broadcast.Metrics, owner string, log *slog.Logger) (*telegramParts, error) {
+func newTelegram(ctx context.Context, cfg config.Config, st *store.Store, metrics *broadcast.Metrics, owner string, adm *admins, log *slog.Logger) (*telegramParts, error) {
 	if cfg.Telegram.Token == "" {
 		log.Info("telegram: no LOA_TELEGRAM_TOKEN, channel off")
 		return nil, nil
@@ -62,7 +60,7 @@ func newTelegram(ctx context.Context, cfg config.Config, st *store.Store, metric
 		log:    log,
 		bot: &bot.Bot{
 			Store:    st,
-			IsAdmin:  adminsFrom(cfg.Admins),
+			IsAdmin:  adm.isAdmin,
 			Log:      log,
 			Location: cfg.Location,
 			Username: username,
@@ -77,19 +75,9 @@ func newTelegram(ctx context.Context, cfg config.Config, st *store.Store, metric
 			Limit:   max(telegramAPILimit, cfg.Telegram.Rate),
 			Lease:   cfg.DeliveryLease,
 			MaxAge:  cfg.DeliveryMaxAge,
+			Alert:   adm.alert,
 		},
 	}, nil
-}
-
-// adminsFrom answers IsAdmin from LOA_ADMINS (Telegram user ids).
-func adminsFrom(ids []int64) func(ctx context.Context, channel, userID string) bool {
-	return func(_ context.Context, channel, userID string) bool {
-		if channel != "telegram" {
-			return false
-		}
-		id, err := strconv.ParseInt(userID, 10, 64)
-		return err == nil && slices.Contains(ids, id)
-	}
 }
 
 // webhookSecret is the configured secret, or one derived from the token so that every

@@ -72,6 +72,8 @@ type Dispatcher struct {
 	Concurrency int
 	// Idle is how long to wait when nothing is due.
 	Idle time.Duration
+	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
+	Alert func(ctx context.Context, key, text string)
 
 	win *window
 	// sharedPause caches the channel pause read from the store, so a 429 seen by
@@ -309,6 +311,12 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 		until := now.Add(unauthorizedPause)
 		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
 		log.Error("the bot token was refused: sending paused, deliveries kept", slog.String("error", se.Error()))
+		if d.Alert != nil {
+			// One alert an hour while the token stays refused.
+			d.Alert(ctx, fmt.Sprintf("unauthorized:%s:%s", del.Channel, now.UTC().Format("2006-01-02T15")), fmt.Sprintf(
+				"Kênh %s từ chối token của bot (%s): việc gửi tạm dừng, các tin chưa gửi vẫn được giữ. Kiểm tra lại token.",
+				del.Channel, se.Reason))
+		}
 		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
 	case ChatGone:

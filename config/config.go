@@ -46,6 +46,13 @@ type Config struct {
 	// Admins are the Telegram user ids of loa's administrators.
 	Admins []int64
 
+	// AdminChat is a Telegram chat id that receives the admins' alerts instead of each
+	// admin's private chat ("" for the private chats).
+	AdminChat string
+	// AnnounceGrace is how late a scheduled announcement may still go out after the
+	// service was down; later runs are recorded as missed and the admins are told.
+	AnnounceGrace time.Duration
+
 	// NoticeHour and NoticeMinute are when, each day in Location, the day's
 	// commemorative notices go out (LOA_NOTICE_TIME, default 07:00).
 	NoticeHour, NoticeMinute int
@@ -103,6 +110,7 @@ const (
 	DefaultZaloAPI         = "https://bot-api.zaloplatforms.com"
 	DefaultZaloRate        = 10
 	DefaultNoticeTime      = "07:00"
+	DefaultAnnounceGrace   = time.Hour
 )
 
 // Load reads the configuration through getenv (os.Getenv in production) and readFile
@@ -139,6 +147,14 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		Rate:          r.rate("LOA_ZALO_RATE", DefaultZaloRate),
 	}
 	c.NoticeHour, c.NoticeMinute = r.clock("LOA_NOTICE_TIME", DefaultNoticeTime)
+	c.AnnounceGrace = r.duration("LOA_ANNOUNCE_GRACE", DefaultAnnounceGrace, time.Minute)
+	if chat := r.str("LOA_ADMIN_CHAT", ""); chat != "" {
+		if _, err := strconv.ParseInt(chat, 10, 64); err != nil {
+			r.fail("LOA_ADMIN_CHAT", "%q: want a Telegram chat id, a number such as -1001234567890", chat)
+		} else {
+			c.AdminChat = chat
+		}
+	}
 	c.checkTelegram(&r)
 	c.checkZalo(&r)
 	tz := r.str("LOA_TIMEZONE", DefaultTimezone)

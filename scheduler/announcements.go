@@ -126,8 +126,8 @@ type Announcer struct {
 	Grace time.Duration
 	// Event looks up a calendar event for yearly greetings.
 	Event func(ctx context.Context, id int64) (calendar.Event, error)
-	// Alert tells the admins (nil: only logged).
-	Alert func(ctx context.Context, text string)
+	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
+	Alert func(ctx context.Context, key, text string)
 }
 
 // Tick makes every due run. It returns how many broadcasts it created.
@@ -153,6 +153,9 @@ func (a *Announcer) run(ctx context.Context, ann store.Announcement, now time.Ti
 	sched := Schedule{Kind: ann.Schedule, Cron: ann.Cron, EventTime: ann.EventTime}
 	var ev calendar.Event
 	if ann.Schedule == store.ScheduleEvent {
+		if a.Event == nil {
+			return 0, errors.New("event greetings need the calendar (Announcer.Event is not set)")
+		}
 		var err error
 		if ev, err = a.Event(ctx, *ann.EventID); err != nil {
 			return 0, fmt.Errorf("event %d: %w", *ann.EventID, err)
@@ -204,7 +207,7 @@ func (a *Announcer) run(ctx context.Context, ann store.Announcement, now time.Ti
 		if missed {
 			log.Warn("announcement run missed: past the grace window", slog.Duration("late", now.Sub(runAt)))
 			if a.Alert != nil {
-				a.Alert(ctx, fmt.Sprintf("Thông báo số %d lẽ ra được gửi lúc %s nhưng hệ thống không chạy; đã quá %s nên không gửi bù.",
+				a.Alert(ctx, fmt.Sprintf("missed:%d:%d", ann.ID, runAt.Unix()), fmt.Sprintf("Thông báo số %d lẽ ra được gửi lúc %s nhưng hệ thống không chạy; đã quá %s nên không gửi bù.",
 					ann.ID, runAt.In(a.Location).Format("15:04 02/01/2006"), grace))
 			}
 		} else {

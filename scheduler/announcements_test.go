@@ -100,7 +100,7 @@ func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
 			c := &clock{t: runAt.Add(tt.back)}
 			a := announcer(st, c)
 			var alerts []string
-			a.Alert = func(_ context.Context, text string) { alerts = append(alerts, text) }
+			a.Alert = func(_ context.Context, _, text string) { alerts = append(alerts, text) }
 			for range 2 {
 				if _, err := a.Tick(context.Background()); err != nil {
 					t.Fatal(err)
@@ -132,7 +132,7 @@ func TestLongOutageOfACronAnnouncementIsOneMissedRun(t *testing.T) {
 	c := &clock{t: start.Add(5*time.Hour + 5*time.Minute)} // back at 12:05
 	a := announcer(st, c)
 	alerts := 0
-	a.Alert = func(context.Context, string) { alerts++ }
+	a.Alert = func(context.Context, string, string) { alerts++ }
 	if _, err := a.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}

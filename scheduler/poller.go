@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -42,6 +43,8 @@ type Poller struct {
 	// Lease: how long a claimed feed stays claimed; longer than a fetch can take
 	// (default 5 minutes).
 	Lease time.Duration
+	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
+	Alert func(ctx context.Context, key, text string)
 }
 
 // PollDue claims the feeds that are due and polls them, a few at a time. It returns how
@@ -174,6 +177,11 @@ func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Fe
 		p.Metrics.disabled()
 		log.Error("feed disabled after repeated failures", slog.Int("consecutive_failures", failures),
 			slog.String("error", ferr.Error()))
+		if p.Alert != nil {
+			p.Alert(ctx, fmt.Sprintf("feed-disabled:%d:%d", f.ID, start.Unix()), fmt.Sprintf(
+				"Nguồn tin #%d (%s) đã bị tắt sau %d lần lấy tin thất bại liên tiếp.\nLỗi cuối: %s\nSửa xong, bật lại bằng: loa feeds enable %d",
+				f.ID, f.URL, failures, ferr.Error(), f.ID))
+		}
 	}
 }
 

@@ -5,48 +5,57 @@
 // Each feed's schedule lives in the database (feeds.next_poll_at), not in cron entries:
 // a feed added from the command line is picked up on the next tick without a reload, a
 // new leader carries on where the old one stopped, and backoff and TTL hints are just a
-// later next_poll_at. Cron supplies the one-second tick (and, later, the wall-clock jobs
-// such as the daily calendar notice).
+// later next_poll_at. The same holds for announcements (next_run_at) and the daily
+// notices (a source key per event and day): every job is an idempotent catch-up run on
+// an interval, so a missed tick, a restart or a new leader loses nothing and repeats
+// nothing. Cron, in the configured zone, supplies the intervals.
 package scheduler
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
 )
 
-// Scheduler is the leader's periodic work.
-type Scheduler struct {
-	Poller   *Poller
-	Location *time.Location
-	Log      *slog.Logger
-	// Tick is how often due feeds are looked for (default 1s).
-	Tick time.Duration
+// Job is one periodic task of the leader.
+type Job struct {
+	Name string
+	// Every is the interval between two runs; the first run is at the start of the
+	// leadership term, so a new leader catches up at once.
+	Every time.Duration
+	Run   func(ctx context.Context) error
 }
 
-// Run ticks until ctx ends, then waits for the tick in progress to finish.
+// Scheduler is the leader's periodic work.
+type Scheduler struct {
+	Jobs     []Job
+	Location *time.Location
+	Log      *slog.Logger
+}
+
+// Run runs the jobs until ctx ends, then waits for the runs in progress to finish. A
+// job still running when its next time comes is skipped that time, not piled up.
 func (s *Scheduler) Run(ctx context.Context) {
 	logger := cronLogger{s.Log}
-	c := cron.New(
-		cron.WithLocation(s.Location),
-		cron.WithLogger(logger),
-		// A slow poll delays the next tick instead of piling ticks up.
-		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
-	)
-	tick := s.Tick
-	if tick <= 0 {
-		tick = time.Second
+	chain := cron.NewChain(cron.Recover(logger), cron.SkipIfStillRunning(logger))
+	c := cron.New(cron.WithLocation(s.Location), cron.WithLogger(logger))
+	var first sync.WaitGroup
+	for _, j := range s.Jobs {
+		job := chain.Then(cron.FuncJob(func() {
+			if err := j.Run(ctx); err != nil && ctx.Err() == nil {
+				s.Log.Error(j.Name, slog.String("error", err.Error()))
+			}
+		}))
+		c.Schedule(every(j.Every), job)
+		first.Go(job.Run)
 	}
-	c.Schedule(every(tick), cron.FuncJob(func() {
-		if _, err := s.Poller.PollDue(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("poll due feeds", slog.String("error", err.Error()))
-		}
-	}))
 	c.Start()
 	<-ctx.Done()
 	<-c.Stop().Done()
+	first.Wait()
 }
 
 // cronLogger lets cron log through slog. Cron's routine messages (every schedule and

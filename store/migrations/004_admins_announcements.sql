@@ -64,3 +64,13 @@ CREATE TABLE audit_log (
 );
 
 CREATE INDEX audit_log_at_idx ON audit_log (at DESC);
+
+-- Alerts: messages to the admins only (a feed disabled, a broadcast that finished with
+-- failures, a missed run, a token refused). They go through the outbox like everything
+-- else, but to named chats instead of a topic's subscribers.
+ALTER TABLE broadcasts DROP CONSTRAINT broadcasts_kind_check;
+ALTER TABLE broadcasts ADD CONSTRAINT broadcasts_kind_check
+    CHECK (kind IN ('article', 'anniversary', 'announcement', 'alert'));
+-- When the admins were told that the broadcast finished with failures (NULL: not yet,
+-- or nothing to tell).
+ALTER TABLE broadcasts ADD COLUMN failures_reported_at timestamptz;

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"loa/config"
+	"loa/store"
+)
+
+// admins knows who loa's admins are and tells them — never the members — what needs
+// their attention, through the outbox like any broadcast, so an alert survives restarts
+// and is paced and retried.
+type admins struct {
+	store     *store.Store
+	admins    []int64 // LOA_ADMINS
+	adminChat string  // LOA_ADMIN_CHAT
+	log       *slog.Logger
+}
+
+func newAdmins(cfg config.Config, st *store.Store, log *slog.Logger) *admins {
+	return &admins{store: st, admins: cfg.Admins, adminChat: cfg.AdminChat, log: log}
+}
+
+// alert sends text to LOA_ADMIN_CHAT, or else to each admin's private chat (admins of
+// LOA_ADMINS and of the database, on their channel). key makes it once: the same key
+// raised by two replicas is one alert.
+func (a *admins) alert(ctx context.Context, key, text string) {
+	a.log.Warn("alert", slog.String("key", key), slog.String("text", text))
+	to, err := a.recipients(ctx)
+	if err != nil {
+		a.log.Error("alert recipients", slog.String("error", err.Error()))
+		return
+	}
+	if len(to) == 0 {
+		a.log.Warn("alert not sent: no admin chat (set LOA_ADMINS or LOA_ADMIN_CHAT)", slog.String("key", key))
+		return
+	}
+	if _, _, err := a.store.CreateAlert(ctx, "alert:"+key, text, to); err != nil {
+		a.log.Error("alert", slog.String("key", key), slog.String("error", err.Error()))
+	}
+}
+
+func (a *admins) recipients(ctx context.Context) ([]store.Chat, error) {
+	if a.adminChat != "" {
+		kind := "group"
+		if strings.HasPrefix(a.adminChat, "-100") {
+			kind = "supergroup"
+		} else if !strings.HasPrefix(a.adminChat, "-") {
+			kind = "private"
+		}
+		return []store.Chat{{Channel: "telegram", Address: a.adminChat, Kind: kind}}, nil
+	}
+	seen := map[store.Chat]bool{}
+	var to []store.Chat
+	add := func(c store.Chat) {
+		if !seen[c] {
+			seen[c] = true
+			to = append(to, c)
+		}
+	}
+	for _, id := range a.admins {
+		add(store.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: "private"})
+	}
+	dbAdmins, err := a.store.Admins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ad := range dbAdmins {
+		// A private chat's id is the user's id, on Telegram and on Zalo.
+		add(store.Chat{Channel: ad.Channel, Address: ad.UserID, Kind: "private"})
+	}
+	return to, nil
+}
+
+// reportFailures tells the admins about broadcasts that finished with failures.
+func (a *admins) reportFailures(ctx context.Context) error {
+	reports, err := a.store.FinishedWithFailures(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		var reasons []string
+		for _, f := range r.Failures {
+			reasons = append(reasons, fmt.Sprintf("%d × %s", f.Count, f.Reason))
+		}
+		title := r.Title
+		if title == "" {
+			title = r.SourceKey
+		}
+		a.alert(ctx, fmt.Sprintf("failures:%d", r.ID), fmt.Sprintf(
+			"Bản tin #%d «%s» đã gửi xong: %d thành công, %d thất bại, %d huỷ.\nLý do: %s",
+			r.ID, title, r.Sent, r.Failed, r.Cancelled, strings.Join(reasons, "; ")))
+	}
+	return nil
+}
+
+// isAdmin answers the bot's admin check: LOA_ADMINS (Telegram) or the admins table.
+func (a *admins) isAdmin(ctx context.Context, channel, userID string) bool {
+	if channel == "telegram" {
+		if id, err := strconv.ParseInt(userID, 10, 64); err == nil {
+			for _, x := range a.admins {
+				if x == id {
+					return true
+				}
+			}
+		}
+	}
+	ok, err := a.store.IsAdmin(ctx, channel, userID)
+	if err != nil {
+		a.log.Error("admin check", slog.String("error", err.Error()))
+		return false
+	}
+	return ok
+}
