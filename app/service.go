@@ -113,7 +113,7 @@ func (s *Service) Run(ctx context.Context) error {
 	poller.Alert = adm.alert
 	announcer := &scheduler.Announcer{
 		Store: st, Location: s.Config.Location, Now: now, Log: s.Log,
-		Grace: s.Config.AnnounceGrace, Alert: adm.alert,
+		Grace: s.Config.AnnounceGrace, Alert: adm.alert, Event: st.Event,
 	}
 	tick := s.Tick
 	if tick <= 0 {

@@ -29,9 +29,11 @@ func (e env) printJSON(v any) error {
 
 func (e env) broadcasts(args []string) error {
 	if len(args) == 0 {
-		return usagef("broadcasts needs a subcommand: list or show")
+		return usagef("broadcasts needs a subcommand: list, show or cancel")
 	}
 	switch args[0] {
+	case "cancel":
+		return e.broadcastsCancel(args[1:])
 	case "list":
 		return e.broadcastsList(args[1:])
 	case "show":

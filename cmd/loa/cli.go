@@ -29,8 +29,36 @@ Usage:
   loa feeds export               print the feeds as OPML
   loa broadcasts list [--json]   broadcasts with delivery progress
   loa broadcasts show ID         one broadcast, failures counted by reason
+  loa broadcasts cancel ID       stop a broadcast's pending deliveries
   loa subscribers list [--json]  chats that subscribed, their status and topics
   loa subscribers stats [--json] subscribers counted by channel, kind and status
+  loa calendar list [--json] [--all]
+                                 commemorative days (--all: with the disabled ones)
+  loa calendar add --title T (--date d/m[/yyyy] | --lunar d/m [--leap]) [--founded YYYY]
+        [--category national|province|organisation] [--advance N] [--slug S] [--source S]
+                                 add an event
+  loa calendar edit ID [the flags of add]
+                                 change what the flags say, nothing else
+  loa calendar disable ID        stop an event's notices (enable ID brings them back)
+  loa calendar import FILE.csv   add or update events from CSV, all or nothing
+  loa calendar export [--format csv|ics] [--from-year Y] [--to-year Y]
+                                 print the events as CSV or iCalendar
+  loa calendar banner --from DATE --to DATE
+                                 the greeting for the anniversaries in that range
+  loa calendar upcoming [--from DATE] [--days N] [--json]
+                                 the notices of the coming days (default: 30 from today)
+  loa calendar convert DATE [--json]
+  loa calendar convert --to-solar LUNAR-DATE [--leap] [--json]
+                                 solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025)
+  loa announce --text T [--at "2024-06-05 07:00" | --cron "0 7 5 6 *" | --event ID [--time 07:00]]
+               [--topic T] [--channel telegram|zalo]
+                                 schedule an announcement (now, once, recurring, or every
+                                 year on a calendar event's day)
+  loa announcements list [--json] [--all]
+  loa announcements cancel ID    stop future runs and pending deliveries
+  loa admins add|remove CHANNEL USER_ID [--name N]
+  loa admins list [--json]       admins from LOA_ADMINS and the database
+  loa audit [--json] [--limit N] who created, changed, cancelled or sent what, and when
   loa version                    print the version
 
 Configuration comes from LOA_* environment variables; see the README.
@@ -67,6 +95,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.broadcasts(args[1:])
 	case "subscribers":
 		err = e.subscribers(args[1:])
+	case "calendar":
+		err = e.calendar(args[1:])
+	case "announce":
+		err = e.announce(args[1:])
+	case "announcements":
+		err = e.announcements(args[1:])
+	case "admins":
+		err = e.admins(args[1:])
+	case "audit":
+		err = e.audit(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "loa", version)
 	case "help", "-h", "--help":
