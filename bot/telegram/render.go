@@ -21,14 +21,17 @@ const (
 	anniversaryLabel  = "Ngày kỷ niệm"
 	announcementMark  = "📢"
 	announcementLabel = "Thông báo"
+	alertMark         = "⚠️"
+	alertLabel        = "Cảnh báo hệ thống"
 )
 
 // run is a stretch of visible text with one formatting: plain, or bold and possibly
 // linked.
 type run struct {
-	text string
-	bold bool
-	href string
+	text   string
+	bold   bool
+	italic bool
+	href   string
 }
 
 // render lays a broadcast out as runs of visible text.
@@ -49,10 +52,13 @@ func render(c broadcast.Content) []run {
 
 	var runs []run
 	switch c.Kind {
-	case "anniversary", "announcement":
+	case "anniversary", "announcement", "alert":
 		mark, label := announcementMark, announcementLabel
-		if c.Kind == "anniversary" {
+		switch c.Kind {
+		case "anniversary":
 			mark, label = anniversaryMark, anniversaryLabel
+		case "alert":
+			mark, label = alertMark, alertLabel
 		}
 		runs = append(runs, run{text: mark + " "})
 		if title != "" {
@@ -65,12 +71,20 @@ func render(c broadcast.Content) []run {
 			runs = append(runs, run{text: title, bold: true, href: link})
 		}
 	}
-	for _, tail := range []string{body, link} {
+	for i, tail := range []string{body, link} {
 		if tail == "" {
 			continue
 		}
 		if len(runs) > 0 {
 			runs = append(runs, run{text: "\n\n"})
+		}
+		if i == 0 && c.Kind == "announcement" {
+			// Admins write announcements with simple formatting (*bold*, _italic_,
+			// [text](link)); everything else is plain text.
+			for _, sp := range broadcast.ParseMarkup(tail) {
+				runs = append(runs, run{text: sp.Text, bold: sp.Bold, italic: sp.Italic, href: sp.Link})
+			}
+			continue
 		}
 		runs = append(runs, run{text: tail})
 	}
@@ -104,14 +118,16 @@ func renderHTML(runs []run, limit int) []string {
 				continue
 			}
 			piece := escapeText(full[a:b])
-			switch {
-			case r.bold && r.href != "":
-				sb.WriteString(`<b><a href="` + escapeAttr(r.href) + `">` + piece + `</a></b>`)
-			case r.bold:
-				sb.WriteString("<b>" + piece + "</b>")
-			default:
-				sb.WriteString(piece)
+			if r.href != "" {
+				piece = `<a href="` + escapeAttr(r.href) + `">` + piece + `</a>`
 			}
+			if r.italic {
+				piece = "<i>" + piece + "</i>"
+			}
+			if r.bold {
+				piece = "<b>" + piece + "</b>"
+			}
+			sb.WriteString(piece)
 		}
 		parts = append(parts, sb.String())
 	}

@@ -306,3 +306,24 @@ func TestGoldenFilesMatchCases(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderAnnouncementFormatting(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	parts := c.Render(broadcast.Content{Kind: "announcement",
+		Summary: "Mời dự *hội nghị* _trực tuyến_, xem [giấy mời](https://portal.example.vn/gm?a=1&b=2) & 3 * 4 <ghi chú>"})
+	if len(parts) != 1 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	want := `📢 <b>Thông báo</b>` + "\n\n" + `Mời dự <b>hội nghị</b> <i>trực tuyến</i>, xem <a href="https://portal.example.vn/gm?a=1&amp;b=2">giấy mời</a> &amp; 3 * 4 &lt;ghi chú&gt;`
+	if parts[0] != want {
+		t.Fatalf("rendered\n%s\nwant\n%s", parts[0], want)
+	}
+	if _, _, err := telegramtest.ParseText(parts[0], "HTML", true); err != nil {
+		t.Fatalf("Telegram would refuse it: %v", err)
+	}
+	alert := c.Render(broadcast.Content{Kind: "alert", Summary: "Nguồn tin #1 đã bị tắt"})
+	if len(alert) != 1 || !strings.HasPrefix(alert[0], "⚠️ <b>Cảnh báo hệ thống</b>") {
+		t.Fatalf("alert = %q", alert)
+	}
+}
