@@ -60,14 +60,35 @@ type NewAnnouncement struct {
 // CreateAnnouncement stores an announcement and records who scheduled it, in one
 // transaction.
 func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
+	return s.createAnnouncement(ctx, na, "scheduled", actor)
+}
+
+// CreateDraft stores a one-off announcement written in the bot, to be confirmed
+// (ConfirmDraft) before anything goes out. runAt nil means "now, on confirmation".
+func (s *Store) CreateDraft(ctx context.Context, body, actor string, runAt *time.Time) (Announcement, error) {
+	na := NewAnnouncement{Body: body, Topic: TopicAnnouncements, Schedule: ScheduleOnce}
+	if runAt != nil {
+		na.NextRunAt = *runAt
+	}
+	return s.createAnnouncement(ctx, na, "draft", actor)
+}
+
+func (s *Store) createAnnouncement(ctx context.Context, na NewAnnouncement, status, actor string) (Announcement, error) {
+	var next *time.Time
+	if !na.NextRunAt.IsZero() {
+		next = &na.NextRunAt
+	}
 	var a Announcement
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		a, err = scanAnnouncement(tx.QueryRow(ctx, `
-			INSERT INTO announcements (body, topic, channel, schedule, cron, event_id, event_time, next_run_at, created_by)
-			VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9)
+			INSERT INTO announcements (body, topic, channel, schedule, cron, event_id, event_time, next_run_at, status, created_by)
+			VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $10, $9)
 			RETURNING `+announcementColumns,
-			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, na.NextRunAt, actor))
+			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, next, actor, status))
+		if err != nil || status == "draft" {
+			return err
+		}
 		if err != nil {
 			return err
 		}
@@ -76,6 +97,75 @@ func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, acto
 	})
 	if err != nil {
 		return Announcement{}, fmt.Errorf("create announcement: %w", err)
+	}
+	return a, nil
+}
+
+// ErrNotDraft is returned when confirming or changing an announcement that is no
+// longer a draft (confirmed or discarded already, or never one).
+var ErrNotDraft = errors.New("not a draft any more")
+
+// ConfirmDraft schedules a draft to run at runAt (the caller decides: its proposed
+// time, or now). The confirmation is what the audit log records as the creation.
+func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
+	var a Announcement
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		a, err = scanAnnouncement(tx.QueryRow(ctx, `
+			UPDATE announcements SET status = 'scheduled', next_run_at = $2
+			WHERE id = $1 AND status = 'draft'
+			RETURNING `+announcementColumns, id, runAt))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotDraft
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
+			fmt.Sprintf("confirmed in the bot, once at %s", runAt.Format(time.RFC3339)))
+	})
+	if err != nil {
+		return Announcement{}, fmt.Errorf("confirm announcement %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// SetDraftTime proposes a time for a draft.
+func (s *Store) SetDraftTime(ctx context.Context, id int64, runAt time.Time) (Announcement, error) {
+	a, err := scanAnnouncement(s.pool.QueryRow(ctx, `
+		UPDATE announcements SET next_run_at = $2 WHERE id = $1 AND status = 'draft'
+		RETURNING `+announcementColumns, id, runAt))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Announcement{}, ErrNotDraft
+	}
+	if err != nil {
+		return Announcement{}, fmt.Errorf("set time of draft %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// DiscardDraft drops a draft; nothing was sent, so nothing is audited.
+func (s *Store) DiscardDraft(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE announcements SET status = 'cancelled', cancelled_at = now()
+		WHERE id = $1 AND status = 'draft'`, id)
+	if err != nil {
+		return fmt.Errorf("discard draft %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotDraft
+	}
+	return nil
+}
+
+// LatestDraft returns the newest draft of an admin, or ErrNotFound.
+func (s *Store) LatestDraft(ctx context.Context, actor string) (Announcement, error) {
+	a, err := scanAnnouncement(s.pool.QueryRow(ctx, `SELECT `+announcementColumns+` FROM announcements
+		WHERE status = 'draft' AND created_by = $1 ORDER BY id DESC LIMIT 1`, actor))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Announcement{}, ErrNotFound
+	}
+	if err != nil {
+		return Announcement{}, fmt.Errorf("latest draft of %s: %w", actor, err)
 	}
 	return a, nil
 }
@@ -100,7 +190,7 @@ func channelNote(ch string) string {
 // Announcements lists announcements by id; finished and cancelled ones only when all.
 func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
-		WHERE $1 OR status = 'scheduled' ORDER BY id`, all)
+		WHERE ($1 AND status <> 'draft') OR status = 'scheduled' ORDER BY id`, all)
 	if err != nil {
 		return nil, fmt.Errorf("list announcements: %w", err)
 	}
@@ -137,8 +227,11 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 		if err != nil {
 			return err
 		}
-		if status == "cancelled" {
+		switch status {
+		case "cancelled":
 			return fmt.Errorf("announcement %d is already cancelled", id)
+		case "draft":
+			return fmt.Errorf("announcement %d is a draft that was never confirmed: %w", id, ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE announcements SET status = 'cancelled', next_run_at = NULL,
 			cancelled_by = $2, cancelled_at = now() WHERE id = $1`, id, actor); err != nil {

@@ -113,3 +113,27 @@ func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, [
 	}
 	return b, fails, nil
 }
+
+// Activity sums what was said since a time: broadcasts made (alerts excluded) and their
+// deliveries by outcome.
+type Activity struct {
+	Broadcasts                       int
+	Sent, Failed, Cancelled, Pending int
+}
+
+// ActivitySince returns the activity since the given time.
+func (s *Store) ActivitySince(ctx context.Context, since time.Time) (Activity, error) {
+	var a Activity
+	err := s.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM broadcasts WHERE created_at >= $1 AND kind <> 'alert'),
+			count(*) FILTER (WHERE d.status = 'sent'),
+			count(*) FILTER (WHERE d.status = 'failed'),
+			count(*) FILTER (WHERE d.status = 'cancelled'),
+			count(*) FILTER (WHERE d.status = 'pending')
+		FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
+		WHERE b.created_at >= $1 AND b.kind <> 'alert'`, since).Scan(&a.Broadcasts, &a.Sent, &a.Failed, &a.Cancelled, &a.Pending)
+	if err != nil {
+		return Activity{}, fmt.Errorf("activity since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return a, nil
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -272,4 +273,40 @@ func TestMigrateChat(t *testing.T) {
 			t.Fatalf("then %s, want b", addresses(next))
 		}
 	})
+}
+
+func TestDraftsNeedConfirmation(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	d, err := s.CreateDraft(ctx, "Họp *chi bộ*", "telegram:1", nil)
+	if err != nil || d.Status != "draft" || d.NextRunAt != nil {
+		t.Fatalf("draft = %+v, %v", d, err)
+	}
+	if due, _ := s.DueAnnouncements(ctx, time.Now().Add(time.Hour)); len(due) != 0 {
+		t.Fatalf("a draft is due: %+v", due)
+	}
+	if latest, err := s.LatestDraft(ctx, "telegram:1"); err != nil || latest.ID != d.ID {
+		t.Fatalf("latest draft = %+v, %v", latest, err)
+	}
+	if _, err := s.LatestDraft(ctx, "telegram:2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another admin's latest draft: %v", err)
+	}
+	at := time.Now().Add(time.Minute).Truncate(time.Second)
+	if _, err := s.SetDraftTime(ctx, d.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {
+		t.Fatalf("second confirmation: %v, want ErrNotDraft", err)
+	}
+	if err := s.DiscardDraft(ctx, d.ID); !errors.Is(err, store.ErrNotDraft) {
+		t.Fatalf("discarding a confirmed announcement: %v", err)
+	}
+	due, err := s.DueAnnouncements(ctx, at)
+	if err != nil || len(due) != 1 || due[0].Status != "scheduled" {
+		t.Fatalf("due after confirmation = %+v, %v", due, err)
+	}
 }

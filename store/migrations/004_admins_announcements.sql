@@ -26,10 +26,13 @@ CREATE TABLE announcements (
     cron         text        NOT NULL DEFAULT '',
     event_id     bigint,
     event_time   text        NOT NULL DEFAULT '',
-    -- The next run to make; NULL when there is none left.
+    -- The next run to make; NULL when there is none left. A draft keeps the time it
+    -- was proposed for (NULL: now, on confirmation).
     next_run_at  timestamptz,
+    -- draft: written in the bot and previewed, waiting for the admin's confirmation
+    -- (nothing goes out without one); scheduled; done; cancelled.
     status       text        NOT NULL DEFAULT 'scheduled'
-                 CHECK (status IN ('scheduled', 'done', 'cancelled')),
+                 CHECK (status IN ('draft', 'scheduled', 'done', 'cancelled')),
     created_by   text        NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
     cancelled_by text        NOT NULL DEFAULT '',
