@@ -138,12 +138,16 @@ func (s *Service) Run(ctx context.Context) error {
 		},
 	}
 
-	tg, err := newTelegram(ctx, s.Config, st, metrics, replicaID(), adm, s.Log)
+	chans, err := newChannels(ctx, deps{cfg: s.Config, store: st, metrics: metrics, admins: adm, owner: replicaID(), log: s.Log})
 	if err != nil {
 		return err
 	}
 	mux := newHandler(st, reg, s.Log)
-	tg.mount(mux)
+	lead := []func(context.Context){sched.Run}
+	for _, ch := range chans {
+		ch.mount(mux)
+		lead = append(lead, ch.lead)
+	}
 
 	ln, err := net.Listen("tcp", s.Config.HTTPAddr)
 	if err != nil {
@@ -168,9 +172,11 @@ func (s *Service) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	wg.Go(func() {
-		_ = leader.Run(runCtx, func(ctx context.Context) { all(ctx, sched.Run, tg.lead) }) // nil when runCtx ends
+		_ = leader.Run(runCtx, func(ctx context.Context) { all(ctx, lead...) }) // nil when runCtx ends
 	})
-	wg.Go(func() { tg.run(runCtx) })
+	for _, ch := range chans {
+		wg.Go(func() { ch.run(runCtx) })
+	}
 	wg.Go(func() { s.watchQueue(runCtx, st, metrics) })
 
 	var runErr error

@@ -37,8 +37,10 @@ const (
 	DefaultMaxAge       = 24 * time.Hour
 	DefaultConcurrency  = 16
 	DefaultIdle         = 500 * time.Millisecond
-	// unauthorizedPause is how long a channel rests before trying a revoked token again.
-	unauthorizedPause = time.Minute
+	// A refused token is tried again after 10 s, then 20 s, 40 s, … at most 5 minutes:
+	// a token fixed quickly resumes sending quickly, a dead one costs a call now and then.
+	unauthorizedPause    = 10 * time.Second
+	maxUnauthorizedPause = 5 * time.Minute
 	// shutdownGrace is how long sends in flight may finish after Run's context ends.
 	shutdownGrace = 5 * time.Second
 	// pauseRefresh is how often a sending replica re-reads the shared channel pause.
@@ -80,6 +82,9 @@ type Dispatcher struct {
 	// another replica stops this one's batch within pauseRefresh.
 	sharedPause    atomic.Int64
 	pauseCheckedAt atomic.Int64
+
+	// refusals counts the token refusals in a row, for the pause's backoff.
+	refusals atomic.Int32
 
 	// pausedUntil (unix nanoseconds) is this replica's copy of the channel pause, set
 	// the moment one of its sends sees a 429, before the store is told.
@@ -267,6 +272,7 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
 		}
 	}
 	now := d.now()
+	d.refusals.Store(0)
 	d.Metrics.sent(del.Channel, time.Since(began))
 	d.record(ctx, "mark sent", d.Store.MarkSent(ctx, del.ID, len(parts), now, now.Add(d.spacingFor(del.ChatKind))))
 }
@@ -308,16 +314,22 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 		// Due at once: the pause holds it back, and lifting the pause frees it.
 		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
 	case Unauthorized:
-		until := now.Add(unauthorizedPause)
-		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
-		log.Error("the bot token was refused: sending paused, deliveries kept", slog.String("error", se.Error()))
-		if d.Alert != nil {
-			// One alert an hour while the token stays refused.
-			d.Alert(ctx, fmt.Sprintf("unauthorized:%s:%s", del.Channel, now.UTC().Format("2006-01-02T15")), fmt.Sprintf(
-				"Kênh %s từ chối token của bot (%s): việc gửi tạm dừng, các tin chưa gửi vẫn được giữ. Kiểm tra lại token.",
-				del.Channel, se.Reason))
+		// Sends in flight when the token went bad are refused too: they belong to the
+		// same refusal, which the pause already covers.
+		if !d.localPause().After(now) {
+			n := min(d.refusals.Add(1), 10)
+			until := now.Add(min(unauthorizedPause<<(n-1), maxUnauthorizedPause))
+			d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
+			log.Error("the bot token was refused: sending paused, deliveries kept",
+				slog.Duration("retry_in", until.Sub(now)), slog.String("error", se.Error()))
+			if d.Alert != nil {
+				// One alert an hour while the token stays refused.
+				d.Alert(ctx, fmt.Sprintf("unauthorized:%s:%s", del.Channel, now.UTC().Format("2006-01-02T15")), fmt.Sprintf(
+					"Kênh %s từ chối token của bot (%s): việc gửi tạm dừng, các tin chưa gửi vẫn được giữ. Kiểm tra lại token.",
+					del.Channel, se.Reason))
+			}
+			d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		}
-		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
 	case ChatGone:
 		log.Info("chat unreachable: subscriber marked gone")

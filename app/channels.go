@@ -1,0 +1,227 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"loa/bot"
+	"loa/bot/telegram"
+	"loa/bot/zalo"
+	"loa/broadcast"
+	"loa/config"
+	"loa/store"
+)
+
+// telegramAPILimit is Telegram's documented limit: about 30 messages a second per bot.
+// A higher LOA_TELEGRAM_RATE (a local Bot API server) raises it.
+const telegramAPILimit = 30
+
+// channel is one messenger of a running replica: the dispatcher sending its deliveries
+// (every replica), and its inbound updates — long polling on the leader, or a webhook
+// served by every replica.
+type channel struct {
+	name       string
+	dispatcher *broadcast.Dispatcher
+	log        *slog.Logger
+	// webhookURL is set in webhook mode; webhook then serves it.
+	webhookURL string
+	webhook    http.Handler
+	// setWebhook registers the webhook; poll long-polls until ctx ends.
+	setWebhook func(ctx context.Context) error
+	poll       func(ctx context.Context) error
+	// setup runs at the start of each leadership term (the command menu); may be nil.
+	setup func(ctx context.Context) error
+}
+
+// deps is what every channel is built from.
+type deps struct {
+	cfg     config.Config
+	store   *store.Store
+	metrics *broadcast.Metrics
+	admins  *admins
+	owner   string
+	log     *slog.Logger
+}
+
+func (d deps) bot(username string) *bot.Bot {
+	return &bot.Bot{
+		Store:    d.store,
+		IsAdmin:  d.admins.isAdmin,
+		Log:      d.log,
+		Location: d.cfg.Location,
+		Username: username,
+	}
+}
+
+func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog.Logger) *broadcast.Dispatcher {
+	return &broadcast.Dispatcher{
+		Store:   d.store,
+		Sender:  sender,
+		Log:     log,
+		Metrics: d.metrics,
+		Owner:   d.owner,
+		Rate:    rate,
+		Limit:   limit,
+		Lease:   d.cfg.DeliveryLease,
+		MaxAge:  d.cfg.DeliveryMaxAge,
+		Alert:   d.admins.alert,
+	}
+}
+
+// newChannels builds the channels whose tokens are configured.
+func newChannels(ctx context.Context, d deps) ([]*channel, error) {
+	var chs []*channel
+	if d.cfg.Telegram.Token == "" {
+		d.log.Info("telegram: no LOA_TELEGRAM_TOKEN, channel off")
+	} else {
+		ch, err := newTelegram(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		chs = append(chs, ch)
+	}
+	if d.cfg.Zalo.Token == "" {
+		d.log.Info("zalo: no LOA_ZALO_TOKEN, channel off")
+	} else {
+		ch, err := newZalo(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		chs = append(chs, ch)
+	}
+	return chs, nil
+}
+
+func newTelegram(ctx context.Context, d deps) (*channel, error) {
+	tc := d.cfg.Telegram
+	log := d.log.With(slog.String("channel", "telegram"))
+	client, err := telegram.New(telegram.Options{Token: tc.Token, APIEndpoint: tc.APIEndpoint, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	// The bot's username tells "/start@loa_bot" from a command for another bot in a
+	// group. Telegram being down must not stop the service: without the name every
+	// command is taken as ours.
+	gctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	username, err := client.GetMe(gctx)
+	cancel()
+	if err != nil {
+		log.Warn("getMe failed; going on without the bot's username", slog.String("error", err.Error()))
+	} else {
+		log.Info("connected", slog.String("bot", username))
+	}
+	b := d.bot(username)
+	secret := tc.WebhookSecret
+	if secret == "" {
+		secret = telegram.DeriveWebhookSecret(tc.Token)
+	}
+	return &channel{
+		name:       "telegram",
+		dispatcher: d.dispatcher(client, tc.Rate, max(telegramAPILimit, tc.Rate), log),
+		log:        log,
+		webhookURL: tc.WebhookURL,
+		webhook:    client.WebhookHandler(secret, b),
+		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, tc.WebhookURL, secret) },
+		poll:       func(ctx context.Context) error { return client.Poll(ctx, b) },
+		setup:      func(ctx context.Context) error { return client.SetCommands(ctx, bot.Commands()) },
+	}, nil
+}
+
+func newZalo(ctx context.Context, d deps) (*channel, error) {
+	zc := d.cfg.Zalo
+	log := d.log.With(slog.String("channel", "zalo"))
+	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	gctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	name, err := client.GetMe(gctx)
+	cancel()
+	if err != nil {
+		log.Warn("getMe failed; going on", slog.String("error", err.Error()))
+	} else {
+		log.Info("connected", slog.String("bot", name))
+	}
+	b := d.bot("")
+	secret := zc.WebhookSecret
+	if secret == "" {
+		secret = zalo.DeriveWebhookSecret(zc.Token)
+	}
+	return &channel{
+		name: "zalo",
+		// Zalo publishes no per-second limit: the configured rate is the limit too.
+		dispatcher: d.dispatcher(client, zc.Rate, zc.Rate, log),
+		log:        log,
+		webhookURL: zc.WebhookURL,
+		webhook:    client.WebhookHandler(secret, b),
+		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, zc.WebhookURL, secret) },
+		poll:       func(ctx context.Context) error { return client.Poll(ctx, b) },
+	}, nil
+}
+
+// mount adds the webhook endpoint, on the path of the webhook URL, in webhook mode.
+// Every replica serves it: a load balancer may send the messenger's requests to any.
+func (c *channel) mount(mux *http.ServeMux) {
+	if c.webhookURL == "" {
+		return
+	}
+	u, _ := url.Parse(c.webhookURL) // validated by config.Load
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	mux.Handle("POST "+path, c.webhook)
+}
+
+// run sends deliveries until ctx ends; every replica runs it.
+func (c *channel) run(ctx context.Context) {
+	if err := c.dispatcher.Run(ctx); err != nil {
+		c.log.Error("dispatcher stopped", slog.String("error", err.Error()))
+	}
+}
+
+// lead is the channel's work on the leader: its setup, the webhook registration, or
+// long polling (a bot has one poller at a time).
+func (c *channel) lead(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if c.setup != nil {
+		if err := c.setup(cctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("setup failed", slog.String("error", err.Error()))
+		}
+	}
+	if c.webhookURL != "" {
+		if err := c.setWebhook(cctx); err != nil && ctx.Err() == nil {
+			c.log.Error("setWebhook failed; members' messages will not arrive", slog.String("error", err.Error()))
+		}
+		return
+	}
+	if err := c.poll(ctx); err != nil && ctx.Err() == nil {
+		c.log.Error("polling stopped", slog.String("error", err.Error()))
+	}
+}
+
+// replicaID names this process in delivery leases.
+func replicaID() string {
+	host, _ := os.Hostname() // diagnostics only: "" is fine
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// all runs the functions together and returns when all have returned.
+func all(ctx context.Context, fns ...func(context.Context)) {
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		wg.Go(func() { fn(ctx) })
+	}
+	wg.Wait()
+}

@@ -1,0 +1,191 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/internal/telegramtest"
+	"loa/internal/zalotest"
+	"loa/store"
+)
+
+func zaloEnv(fake *zalotest.Server) []string {
+	return []string{"LOA_ZALO_TOKEN", fake.Token(), "LOA_ZALO_API_BASE", fake.URL()}
+}
+
+func waitZalo(t *testing.T, fake *zalotest.Server, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := fake.WaitFor(ctx, cond); err != nil {
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+func zaloTexts(fake *zalotest.Server, chat string) []string {
+	var out []string
+	for _, m := range fake.Messages(chat) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func countContaining(texts []string, sub string) int {
+	n := 0
+	for _, s := range texts {
+		if strings.Contains(s, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+// A Zalo member writes "đăng ký" and then receives the next article and the next
+// anniversary notice, each exactly once.
+func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
+	t.Parallel()
+	fake := zalotest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	p := newPortal(t, 1)
+	f := addFeed(t, st, p.srv.URL+"/rss")
+	start(t, dbURL, zaloEnv(fake)...)
+
+	fake.PushUpdate(fake.TextMessage("u-lan", "u-lan", "Nguyễn Thị Lan", "Đăng ký"))
+	waitZalo(t, fake, "the welcome", 15*time.Second, func() bool { return len(fake.Messages("u-lan")) > 0 })
+	sub, err := st.SubscriberByChat(context.Background(), "zalo", "u-lan")
+	if err != nil || sub.Status != store.StatusActive {
+		t.Fatalf("subscriber = %+v, %v", sub, err)
+	}
+	eventually(t, "the feed to be primed", primed(t, st, f.ID))
+
+	p.publish(2)
+	if _, _, err := st.CreateBroadcast(context.Background(), store.NewBroadcast{
+		SourceKey: "anniv:1:2024-06-05", Kind: "anniversary", Topic: store.TopicAnniversaries,
+		Title: "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitZalo(t, fake, "the article and the notice", 30*time.Second, func() bool {
+		texts := zaloTexts(fake, "u-lan")
+		return countContaining(texts, "Bài viết số 2") > 0 && countContaining(texts, "Kỷ niệm 113 năm") > 0
+	})
+	eventually(t, "every delivery recorded", func() bool {
+		bs, err := st.BroadcastStats(context.Background(), 10)
+		if err != nil {
+			return false
+		}
+		for _, b := range bs {
+			if b.Pending > 0 {
+				return false
+			}
+		}
+		return true
+	})
+	texts := zaloTexts(fake, "u-lan")
+	if n := countContaining(texts, "Bài viết số 2"); n != 1 {
+		t.Errorf("the article arrived %d times: %q", n, texts)
+	}
+	if n := countContaining(texts, "Kỷ niệm 113 năm"); n != 1 {
+		t.Errorf("the notice arrived %d times: %q", n, texts)
+	}
+	if n := countContaining(texts, "Bài viết số 1"); n != 0 {
+		t.Errorf("an article from before the subscription arrived: %q", texts)
+	}
+}
+
+// A Telegram 429 storm pauses Telegram only: Zalo members keep receiving at once.
+func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.NewServer(t)
+	zf := zalotest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	const n = 5
+	for i := range n {
+		id := int64(700 + i)
+		tg.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+		// Every Telegram send is refused with "retry after 30" for a while.
+		tg.Script(id, telegramtest.TooManyRequests(30), telegramtest.TooManyRequests(30))
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+		zid := fmt.Sprintf("z-%d", i)
+		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "zalo", Address: zid, Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, dbURL, append(tgEnv(tg), zaloEnv(zf)...)...)
+	for i := 1; i <= 3; i++ {
+		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+			SourceKey: fmt.Sprintf("ann:%d", i), Kind: "announcement", Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Telegram is paused for 30 s from its first 429; Zalo finishes well within that.
+	waitZalo(t, zf, "every Zalo delivery", 25*time.Second, func() bool { return zf.Accepted() >= 3*n })
+	if tg.Count429() == 0 {
+		t.Fatal("the storm never happened")
+	}
+	until, _, err := st.ChannelPause(ctx, "telegram")
+	if err != nil || !until.After(time.Now()) {
+		t.Fatalf("telegram is not paused: %v, %v", until, err)
+	}
+	if zu, _, _ := st.ChannelPause(ctx, "zalo"); zu.After(time.Now()) {
+		t.Fatal("zalo was paused by Telegram's 429")
+	}
+}
+
+// The Zalo token is revoked mid-broadcast and restored: sending pauses, nothing fails,
+// and every member receives the broadcast once the token works again.
+func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
+	t.Parallel()
+	zf := zalotest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	const n = 30
+	for i := range n {
+		zid := fmt.Sprintf("z-%d", i)
+		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "zalo", Address: zid, Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, dbURL, append(zaloEnv(zf), "LOA_ZALO_RATE", "10")...)
+	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+		SourceKey: "ann:1", Kind: "announcement", Topic: "announcements", Title: "Thông báo khẩn",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitZalo(t, zf, "a few deliveries", 15*time.Second, func() bool { return zf.Accepted() >= 5 })
+	zf.RevokeToken()
+	eventually(t, "the channel to pause on the refused token", func() bool {
+		until, reason, err := st.ChannelPause(ctx, "zalo")
+		return err == nil && until.After(time.Now()) && strings.Contains(reason, "unauthorized")
+	})
+	sentBefore := zf.Accepted()
+	zf.RestoreToken()
+	waitZalo(t, zf, "every member once the token works again", 60*time.Second, func() bool { return zf.Accepted() >= n })
+	eventually(t, "every outcome recorded", func() bool {
+		bs, err := st.BroadcastStats(ctx, 1)
+		return err == nil && bs[0].Sent == n
+	})
+	bs, _ := st.BroadcastStats(ctx, 1)
+	if bs[0].Failed != 0 || bs[0].Pending != 0 {
+		t.Fatalf("after the token came back: %+v", bs[0])
+	}
+	for i := range n {
+		if got := len(zf.Messages(fmt.Sprintf("z-%d", i))); got != 1 {
+			t.Fatalf("chat z-%d received %d messages", i, got)
+		}
+	}
+	t.Logf("%d sent before the revocation, %d after", sentBefore, n-sentBefore)
+}
