@@ -44,6 +44,7 @@ type channel struct {
 // deps is what every channel is built from.
 type deps struct {
 	cfg     config.Config
+	now     func() time.Time
 	store   *store.Store
 	metrics *broadcast.Metrics
 	admins  *admins
@@ -58,6 +59,7 @@ func (d deps) bot(username string) *bot.Bot {
 		Log:      d.log,
 		Location: d.cfg.Location,
 		Username: username,
+		Now:      d.now,
 	}
 }
 

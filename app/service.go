@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"loa/broadcast"
+	"loa/calendar"
 	"loa/config"
 	"loa/feeds"
 	"loa/scheduler"
@@ -85,6 +86,15 @@ func (s *Service) Run(ctx context.Context) error {
 	if len(applied) > 0 {
 		s.Log.Info("applied migrations", slog.Any("versions", applied))
 	}
+	builtin, err := calendar.Builtin()
+	if err != nil {
+		return fmt.Errorf("built-in calendar: %w", err)
+	}
+	if added, err := st.SeedBuiltinEvents(ctx, builtin); err != nil {
+		return fmt.Errorf("seed the built-in calendar: %w", err)
+	} else if added > 0 {
+		s.Log.Info("added built-in calendar events", slog.Int("events", added))
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -115,6 +125,10 @@ func (s *Service) Run(ctx context.Context) error {
 		Store: st, Location: s.Config.Location, Now: now, Log: s.Log,
 		Grace: s.Config.AnnounceGrace, Alert: adm.alert, Event: st.Event,
 	}
+	notifier := &scheduler.Notifier{
+		Store: st, Location: s.Config.Location, Hour: s.Config.NoticeHour, Minute: s.Config.NoticeMinute,
+		Now: now, Log: s.Log,
+	}
 	tick := s.Tick
 	if tick <= 0 {
 		tick = time.Second
@@ -123,6 +137,9 @@ func (s *Service) Run(ctx context.Context) error {
 		{Name: "poll due feeds", Every: tick, Run: func(ctx context.Context) error { _, err := poller.PollDue(ctx); return err }},
 		{Name: "make due announcement runs", Every: tick, Run: func(ctx context.Context) error { _, err := announcer.Tick(ctx); return err }},
 		{Name: "report finished broadcasts with failures", Every: time.Minute, Run: adm.reportFailures},
+		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
+		// tick is a read of today's source keys once the day's notices exist.
+		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
 	}}
 	leader := &scheduler.Leader{
 		ConnConfig:    st.ConnConfig(),
@@ -138,7 +155,7 @@ func (s *Service) Run(ctx context.Context) error {
 		},
 	}
 
-	chans, err := newChannels(ctx, deps{cfg: s.Config, store: st, metrics: metrics, admins: adm, owner: replicaID(), log: s.Log})
+	chans, err := newChannels(ctx, deps{cfg: s.Config, now: now, store: st, metrics: metrics, admins: adm, owner: replicaID(), log: s.Log})
 	if err != nil {
 		return err
 	}

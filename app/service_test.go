@@ -65,6 +65,12 @@ type instance struct {
 // start runs a replica on the test database, with extra LOA_* settings.
 func start(t *testing.T, dbURL string, extra ...string) *instance {
 	t.Helper()
+	return startAt(t, dbURL, nil, extra...)
+}
+
+// startAt runs a replica whose clock is now (nil: the real one).
+func startAt(t *testing.T, dbURL string, now func() time.Time, extra ...string) *instance {
+	t.Helper()
 	env := map[string]string{
 		"LOA_DATABASE_URL": dbURL,
 		"LOA_HTTP_ADDR":    "127.0.0.1:0",
@@ -81,6 +87,7 @@ func start(t *testing.T, dbURL string, extra ...string) *instance {
 		Config:      cfg,
 		Log:         slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version:     "test",
+		Now:         now,
 		Tick:        50 * time.Millisecond,
 		LeaderRetry: 50 * time.Millisecond,
 		LeaderCheck: 50 * time.Millisecond,

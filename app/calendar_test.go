@@ -1,0 +1,58 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/internal/telegramtest"
+	"loa/store"
+)
+
+// The service was down from 06:00 to 09:00 on 5 June 2024; the 07:00 notices go out
+// when it comes back, once, with the built-in calendar seeded at start.
+func TestAnniversaryNoticeMissedWhileDownGoesOutOnceOnReturn(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	fake.AddChat(telegramtest.Chat{ID: 301, Type: "private", FirstName: "Lan"})
+	if _, _, err := st.Subscribe(context.Background(), store.Chat{Channel: "telegram", Address: "301", Kind: "private"}); err != nil {
+		t.Fatal(err)
+	}
+	nineOClock := time.Date(2024, 6, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+	clock := func() time.Time { return nineOClock }
+	a := startAt(t, dbURL, clock, tgEnv(fake)...)
+	notice := "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)"
+	waitFake(t, fake, "the day's notice", 30*time.Second, func() bool {
+		for _, m := range fake.Messages(301) {
+			if strings.Contains(m.Text, notice) {
+				return true
+			}
+		}
+		return false
+	})
+	// Later ticks the same day (the notices job runs every few ticks) add nothing.
+	a.stop(t)
+	bs, err := st.BroadcastStats(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, b := range bs {
+		if strings.Contains(b.Title, notice) {
+			n++
+			if b.Total != 1 || b.Sent != 1 {
+				t.Errorf("notice deliveries: %+v", b)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d broadcasts of the notice, want 1", n)
+	}
+	if got := len(fake.Messages(301)); got != len(bs) {
+		t.Fatalf("chat received %d messages for %d broadcasts", got, len(bs))
+	}
+}
