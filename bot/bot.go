@@ -1,7 +1,7 @@
 // Package bot answers members' and admins' commands (/start, /stop, /topics, /latest,
-// /help, /here), topic buttons and changes of the bot's membership in groups, whatever
-// the messenger: adapters (bot/telegram, bot/zalo) turn their updates into an Update and
-// carry out the Response.
+// /today, /upcoming, /help, /here), topic buttons and changes of the bot's membership in
+// groups, whatever the messenger: adapters (bot/telegram, bot/zalo) turn their updates
+// into an Update and carry out the Response.
 package bot
 
 import (
@@ -38,6 +38,9 @@ type Bot struct {
 	// Location is the zone of the dates shown to members (Asia/Ho_Chi_Minh). Nil: UTC+7,
 	// which is Vietnam's time all year round.
 	Location *time.Location
+	// Now is the clock that says which day /today and /upcoming are about (in Location).
+	// Nil: time.Now.
+	Now func() time.Time
 	// Username is the bot's @username without the @, so that "/start@loa_bot" is
 	// accepted and commands addressed to other bots in a group are ignored. Empty: every
 	// command is taken as addressed to this bot.
@@ -77,6 +80,12 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 
 // message answers a text message: a command, or a hint in a private chat.
 func (b *Bot) message(ctx context.Context, u Update) Response {
+	if u.Channel == channelZalo {
+		// Zalo has no buttons: members type words (zalo_text.go).
+		if r, ok := b.zaloMessage(ctx, u); ok {
+			return r
+		}
+	}
 	private := u.Chat.Kind == kindPrivate
 	name, target, ok := parseCommand(u.Text)
 	if !ok {
@@ -107,6 +116,10 @@ func (b *Bot) message(ctx context.Context, u Update) Response {
 		return b.topics(ctx, u)
 	case "latest":
 		return b.latest(ctx, u)
+	case "today":
+		return b.today(ctx, u)
+	case "upcoming":
+		return b.upcoming(ctx, u)
 	case "help":
 		return reply(helpText(u.Chat.Kind, forum))
 	case "here":

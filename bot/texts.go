@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 
+	"loa/calendar"
 	"loa/store"
 )
 
@@ -21,6 +23,8 @@ var commandList = []Command{
 	{Name: "start", Description: "Đăng ký nhận tin"},
 	{Name: "topics", Description: "Chọn chủ đề muốn nhận"},
 	{Name: "latest", Description: "Xem 5 tin bài mới nhất"},
+	{Name: "today", Description: "Ngày kỷ niệm hôm nay"},
+	{Name: "upcoming", Description: "Các ngày kỷ niệm trong 30 ngày tới"},
 	{Name: "stop", Description: "Ngừng nhận tin"},
 	{Name: "help", Description: "Hướng dẫn sử dụng"},
 }
@@ -215,6 +219,56 @@ const (
 	dateLayout     = "02/01/2006"
 )
 
+// Texts of /today and /upcoming. Dates are written the portal's way, 5/6/2024.
+
+// weekdayNames name the days of the week mid-sentence.
+var weekdayNames = [7]string{"chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
+
+// longDate is "thứ Tư, ngày 5/6/2024".
+func longDate(d calendar.Date) string {
+	return weekdayNames[d.Weekday()] + ", ngày " + d.DMY()
+}
+
+// todayText lists today's notices.
+func todayText(d calendar.Date, notices []string) string {
+	return "Hôm nay, " + longDate(d) + ":\n\n" + bullets(notices)
+}
+
+// noneTodayText says there is no notice today.
+func noneTodayText(d calendar.Date) string {
+	return "Hôm nay, " + longDate(d) + ", không có ngày kỷ niệm nào."
+}
+
+// nextText shows the next day with anniversaries, days after today.
+func nextText(d calendar.Date, days int, notices []string) string {
+	when := "ngày mai"
+	if days > 1 {
+		when = "còn " + strconv.Itoa(days) + " ngày"
+	}
+	return "Ngày kỷ niệm sắp tới (" + d.DMY() + ", " + when + "):\n" + bullets(notices)
+}
+
+// upcomingLine is one anniversary of /upcoming.
+func upcomingLine(d calendar.Date, isToday bool, notice string) string {
+	day := strconv.Itoa(d.Day) + "/" + strconv.Itoa(int(d.Month))
+	if isToday {
+		day += " (hôm nay)"
+	}
+	return day + ": " + notice
+}
+
+// upcomingText lists the coming anniversaries and counts those left out.
+func upcomingText(lines []string, more int) string {
+	text := "Các ngày kỷ niệm trong " + strconv.Itoa(upcomingDays) + " ngày tới:\n\n" + bullets(lines)
+	if more > 0 {
+		text += "\n… và " + strconv.Itoa(more) + " ngày kỷ niệm khác."
+	}
+	return text
+}
+
+// noUpcomingText answers /upcoming when nothing is coming.
+var noUpcomingText = "Không có ngày kỷ niệm nào trong " + strconv.Itoa(upcomingDays) + " ngày tới."
+
 // helpText answers /help.
 func helpText(kind string, forum bool) string {
 	_, lower := who(kind)
@@ -235,4 +289,61 @@ const (
 const (
 	unknownCommandText = "Xin lỗi, bot chưa hiểu lệnh này. Vui lòng gửi /help để xem các lệnh có thể dùng."
 	plainTextHint      = "Bot chỉ trả lời các lệnh, chưa trả lời được tin nhắn thường. Vui lòng gửi /help để xem hướng dẫn."
+)
+
+// Texts of the Zalo channel, where members type words instead of pressing buttons (see
+// zalo_text.go). Quotes “…” mark what to type.
+
+// zaloCommandsHeader heads the typed-command menu.
+const zaloCommandsHeader = "Các lệnh (nhắn đúng nội dung sau, có dấu hay không dấu đều được):"
+
+// zaloToggleTip says how topics are chosen without buttons.
+const zaloToggleTip = "Để chọn chủ đề: nhắn “chủ đề” để xem danh sách đánh số, rồi nhắn “tắt 2” hoặc “bật 2” (2 là số thứ tự của chủ đề)."
+
+// zaloTopicsTip follows the numbered topic list.
+const zaloTopicsTip = "Nhắn “tắt” hoặc “bật” kèm số thứ tự để đổi, ví dụ: tắt 2"
+
+// zaloAdminOnlyNote says who may change a group's subscription; lower names the chat.
+func zaloAdminOnlyNote(lower string) string {
+	return "Trong " + lower + ", chỉ quản trị viên hệ thống mới dùng được “đăng ký”, “hủy”, “chủ đề”, “bật” và “tắt”."
+}
+
+// zaloTopicsHeader heads the numbered topic list.
+func zaloTopicsHeader(kind string) string {
+	_, lower := who(kind)
+	return "Chủ đề nhận tin của " + lower + " (✅ đang nhận, ⬜ đã tắt):"
+}
+
+// zaloHelpText answers “trợ giúp” and /help on Zalo.
+func zaloHelpText(kind string) string {
+	_, lower := who(kind)
+	return "Bot gửi đến " + lower + " tin bài mới của Cổng thông tin điện tử, thông báo các ngày kỷ niệm, " +
+		"ngày lễ lớn và các thông báo chính thức.\n\n" + zaloCommandsText(kind, "")
+}
+
+// zaloNotSubscribedText answers “chủ đề”, “bật N” or “tắt N” from a chat that is not
+// subscribed.
+func zaloNotSubscribedText(kind string) string {
+	if kind == kindPrivate {
+		return "Bạn chưa đăng ký nhận tin. Vui lòng nhắn “đăng ký” để đăng ký."
+	}
+	capital, lower := who(kind)
+	return capital + " chưa đăng ký nhận tin. Quản trị viên hệ thống có thể nhắn “đăng ký” để đăng ký cho " + lower + "."
+}
+
+// zaloNoSuchTopicText answers “bật N” or “tắt N” with an N outside the list of count
+// topics.
+func zaloNoSuchTopicText(n, count int) string {
+	which := "số " + strconv.Itoa(n)
+	if n > maxTopicNumber {
+		which = "mang số này"
+	}
+	return "Không có chủ đề " + which + ". Hiện có " + strconv.Itoa(count) + " chủ đề, đánh số từ 1 đến " +
+		strconv.Itoa(count) + "; nhắn “chủ đề” để xem danh sách."
+}
+
+// Answers on Zalo to what the bot does not understand.
+const (
+	zaloToggleUsageText = "Vui lòng nhắn “bật” hoặc “tắt” kèm số thứ tự của chủ đề, ví dụ: tắt 2. Nhắn “chủ đề” để xem danh sách."
+	zaloHintText        = "Bot chưa hiểu tin nhắn này. Nhắn “đăng ký” để nhận tin, hoặc “trợ giúp” để xem các lệnh."
 )

@@ -1,0 +1,286 @@
+package zalo
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"loa/broadcast"
+	"loa/internal/zalotest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// longSummary is a real-looking article body of several messages' length.
+func longSummary() string {
+	paras := []string{
+		"Sáng 5/6, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm 6 tháng cuối năm 2024. Dự hội nghị có các đồng chí Ủy viên Ban Thường vụ, lãnh đạo các sở, ban, ngành & đoàn thể tỉnh.",
+		"Theo báo cáo, tăng trưởng kinh tế (GRDP) ước đạt 8,2% <cao hơn cùng kỳ>; thu ngân sách nhà nước đạt 56% dự toán; công tác xây dựng Đảng, hệ thống chính trị tiếp tục được chú trọng.",
+		"Phát biểu chỉ đạo, đồng chí Bí thư Tỉnh ủy nhấn mạnh: \"Các cấp ủy, tổ chức đảng cần bám sát nghị quyết, tập trung tháo gỡ khó khăn, vướng mắc cho doanh nghiệp, đẩy nhanh tiến độ giải ngân vốn đầu tư công.\"",
+	}
+	var sb strings.Builder
+	for i := 0; i < 14; i++ {
+		if i > 0 {
+			sb.WriteString("\n\n")
+		}
+		fmt.Fprintf(&sb, "%d. %s", i+1, paras[i%len(paras)])
+	}
+	return sb.String()
+}
+
+// wordsOnly is one paragraph of words, no line breaks, longer than a message.
+func wordsOnly() string {
+	return strings.TrimSpace(strings.Repeat("Đảng bộ và nhân dân tỉnh Hà Nam & Ninh Bình <2025> thi đua lập thành tích chào mừng Đại hội. ", 60))
+}
+
+var goldenCases = []struct {
+	name    string
+	content broadcast.Content
+}{
+	{"article_escaping", broadcast.Content{
+		Kind:    "article",
+		Topic:   "tin-tuc",
+		Title:   "Hà Nam & Ninh Bình <2025>",
+		Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> chỉ là chữ.\r\n\r\n\r\nĐoạn thứ hai.  ",
+		Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
+	}},
+	{"anniversary", broadcast.Content{
+		Kind:    "anniversary",
+		Topic:   "anniversaries",
+		Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
+		Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
+	}},
+	{"announcement", broadcast.Content{
+		Kind:    "announcement",
+		Topic:   "announcements",
+		Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
+	}},
+	{"long_article", broadcast.Content{
+		Kind:    "article",
+		Topic:   "news",
+		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
+		Summary: longSummary(),
+		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
+	}},
+	{"long_words", broadcast.Content{
+		Kind:    "article",
+		Topic:   "news",
+		Title:   "Thi đua chào mừng Đại hội",
+		Summary: wordsOnly(),
+		Link:    "https://tinhuy.example.vn/tin-tuc/thi-dua",
+	}},
+}
+
+func TestRenderGolden(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			parts := c.Render(tc.content)
+			var sb strings.Builder
+			for i, p := range parts {
+				checkPart(t, p)
+				fmt.Fprintf(&sb, "----- part %d of %d: %d characters -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
+			}
+			path := filepath.Join("testdata", "golden", tc.name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got := sb.String(); got != string(want) {
+				t.Errorf("Render(%s) differs from %s (run go test -update to accept):\n%s", tc.name, path, got)
+			}
+		})
+	}
+}
+
+// checkPart fails when a part is empty, too long, or not trimmed.
+func checkPart(t testing.TB, p string) {
+	t.Helper()
+	if strings.TrimSpace(p) == "" {
+		t.Fatalf("empty part %q", p)
+	}
+	if n := len(utf16.Encode([]rune(p))); n > MaxTextLength {
+		t.Fatalf("part has %d UTF-16 units, limit %d", n, MaxTextLength)
+	}
+	if n := utf8.RuneCountInString(p); n > MaxTextLength {
+		t.Fatalf("part has %d characters, limit %d", n, MaxTextLength)
+	}
+	if strings.TrimSpace(p) != p {
+		t.Fatalf("part not trimmed: %q", p)
+	}
+}
+
+// TestRenderPlain: no escaping, the text reads as written.
+func TestRenderPlain(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	parts := c.Render(goldenCases[0].content)
+	if len(parts) != 1 {
+		t.Fatalf("got %d parts, want 1", len(parts))
+	}
+	want := "Hà Nam & Ninh Bình <2025>\n\n" +
+		"Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> chỉ là chữ.\n\nĐoạn thứ hai.\n\n" +
+		"https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi"
+	if parts[0] != want {
+		t.Errorf("Render = %q\nwant %q", parts[0], want)
+	}
+}
+
+func TestRenderKinds(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	tests := []struct {
+		content broadcast.Content
+		want    string
+	}{
+		{broadcast.Content{Kind: "announcement", Summary: "Họp chi bộ lúc 14h."}, "📢 Thông báo\n\nHọp chi bộ lúc 14h."},
+		{broadcast.Content{Kind: "announcement", Title: "Lịch họp", Summary: "Họp chi bộ lúc 14h."}, "📢 Lịch họp\n\nHọp chi bộ lúc 14h."},
+		{broadcast.Content{Kind: "anniversary", Summary: "Ngày Thầy thuốc Việt Nam."}, "🇻🇳 Ngày kỷ niệm\n\nNgày Thầy thuốc Việt Nam."},
+		{broadcast.Content{Kind: "article", Title: "Tiêu đề", Link: "javascript:alert(1)"}, "Tiêu đề"},
+		{broadcast.Content{Kind: "article", Link: "https://example.vn/a"}, "https://example.vn/a"},
+		{broadcast.Content{Kind: "article", Title: "  Hai\ndòng\t tiêu đề "}, "Hai dòng tiêu đề"},
+		{broadcast.Content{Kind: "article", Title: "A\x00B\x1b", Summary: "x\xffy"}, "AB\n\nx\uFFFDy"},
+		// Decomposed Vietnamese (NFD, as some editors save it) is composed: "Tỉnh ủy".
+		{broadcast.Content{Kind: "article", Title: "Ti\u0309nh u\u0309y"}, "Tỉnh ủy"},
+	}
+	for _, tc := range tests {
+		parts := c.Render(tc.content)
+		if len(parts) != 1 || parts[0] != tc.want {
+			t.Errorf("Render(%+v) = %q, want %q", tc.content, parts, tc.want)
+		}
+	}
+	if parts := c.Render(broadcast.Content{Kind: "article", Summary: " \n "}); parts != nil {
+		t.Errorf("an empty article renders %q, want nothing", parts)
+	}
+}
+
+// TestRenderSplitsOnWords: a long text is cut only where a word ends, and the parts
+// add up to the whole.
+func TestRenderSplitsOnWords(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	for _, tc := range goldenCases[3:] {
+		full := render(tc.content)
+		parts := c.Render(tc.content)
+		if len(parts) < 2 {
+			t.Fatalf("%s: %d parts, want a split", tc.name, len(parts))
+		}
+		pos := 0
+		for i, p := range parts {
+			checkPart(t, p)
+			at := strings.Index(full[pos:], p)
+			if at < 0 || strings.TrimSpace(full[pos:pos+at]) != "" {
+				t.Fatalf("%s: part %d is not the text that follows part %d", tc.name, i+1, i)
+			}
+			pos += at + len(p)
+			if pos < len(full) {
+				if r, _ := utf8.DecodeRuneInString(full[pos:]); !unicode.IsSpace(r) {
+					t.Errorf("%s: part %d ends inside a word: …%q", tc.name, i+1, p[max(0, len(p)-20):])
+				}
+			}
+		}
+		if strings.TrimSpace(full[pos:]) != "" {
+			t.Errorf("%s: the parts leave out %q", tc.name, full[pos:])
+		}
+	}
+}
+
+func TestSplitTextBoundaries(t *testing.T) {
+	t.Parallel()
+	a := strings.TrimSpace(strings.Repeat("chữ ", 8)) // 31 characters
+	text := a + "\n" + a + "\n\n" + a + "\n" + a      // paragraph break at 63, line breaks at 31, 97
+	tests := []struct {
+		name  string
+		text  string
+		limit int
+		want  []string
+	}{
+		{"fits", "ngắn gọn", 20, []string{"ngắn gọn"}},
+		{"paragraph before line", text, 100, []string{a + "\n" + a, a + "\n" + a}},
+		{"line", a + " " + a + "\n" + a, 70, []string{a + " " + a, a}},
+		{"word", "một hai ba bốn", 8, []string{"một hai", "ba bốn"}},
+		{"one long word", strings.Repeat("a", 25), 10, []string{strings.Repeat("a", 10), strings.Repeat("a", 10), strings.Repeat("a", 5)}},
+		{"combining marks stay", "e\u0301e\u0301e\u0301", 3, []string{"e\u0301", "e\u0301", "e\u0301"}},
+		{"emoji counts two", "😀😀😀", 4, []string{"😀😀", "😀"}},
+		{"blank", " \n\n ", 10, nil},
+	}
+	for _, tc := range tests {
+		if got := split(tc.text, tc.limit); strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
+			t.Errorf("%s: split = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestRenderThroughFake: every part of every golden case is accepted by the fake,
+// which enforces Zalo's 1–2000 characters.
+func TestRenderThroughFake(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t, zalotest.Unthrottled())
+	srv.AddChat(zalotest.Chat{ID: hoaID})
+	c, _ := newClient(t, srv, nil)
+	ctx := testContext(t)
+	var want []string
+	for _, tc := range goldenCases {
+		for _, p := range c.Render(tc.content) {
+			if err := c.Send(ctx, broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private"}, p); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			want = append(want, p)
+		}
+	}
+	got := srv.Messages(hoaID)
+	if len(got) != len(want) {
+		t.Fatalf("the fake recorded %d messages, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Text != want[i] {
+			t.Errorf("message %d: %q, want %q", i+1, got[i].Text, want[i])
+		}
+	}
+}
+
+func FuzzRender(f *testing.F) {
+	f.Add("Hà Nam & Ninh Bình <2025>", longSummary(), "https://example.vn/a?b=1&c=2")
+	f.Add("", strings.Repeat("x", 4500), "")
+	f.Add("😀", strings.Repeat("😀e\u0301 ", 900), "javascript:x")
+	f.Fuzz(func(t *testing.T, title, summary, link string) {
+		c := &Client{}
+		for _, kind := range []string{"article", "announcement"} {
+			for _, p := range c.Render(broadcast.Content{Kind: kind, Title: title, Summary: summary, Link: link}) {
+				checkPart(t, p)
+				if !utf8.ValidString(p) {
+					t.Fatalf("invalid UTF-8 %q", p)
+				}
+			}
+		}
+	})
+}
+
+func TestRenderAnnouncementMarkupAsPlainText(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	parts := c.Render(broadcast.Content{Kind: "announcement", Summary: "Mời dự *hội nghị*, xem [giấy mời](https://portal.example.vn/gm) & 3 * 4"})
+	want := "📢 Thông báo\n\nMời dự hội nghị, xem giấy mời (https://portal.example.vn/gm) & 3 * 4"
+	if len(parts) != 1 || parts[0] != want {
+		t.Fatalf("parts = %q, want %q", parts, want)
+	}
+	if alert := c.Render(broadcast.Content{Kind: "alert", Summary: "x"}); len(alert) != 1 || !strings.HasPrefix(alert[0], "⚠️ Cảnh báo hệ thống") {
+		t.Fatalf("alert = %q", alert)
+	}
+}

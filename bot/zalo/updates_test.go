@@ -1,0 +1,464 @@
+package zalo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/bot"
+	"loa/internal/zalotest"
+)
+
+func marshal(t *testing.T, u zalotest.Update) []byte {
+	t.Helper()
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseUpdate(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	hoa := bot.User{ID: hoaID, Name: "Nguyễn Thị Hoa"}
+	private := bot.Chat{Address: hoaID, Kind: "private", Title: "Nguyễn Thị Hoa"}
+	text := srv.TextMessage(hoaID, hoaID, "Nguyễn Thị Hoa", "đăng ký")
+	tests := []struct {
+		name  string
+		raw   []byte
+		want  bot.Update
+		msgID string
+		skip  bool
+		bad   bool
+	}{
+		{name: "private text", raw: marshal(t, text), msgID: text.Message.MessageID,
+			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
+		{name: "name instead of display_name", raw: marshal(t, text.WithNameField()), msgID: text.Message.MessageID,
+			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
+		{name: "group", raw: marshal(t, srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest")),
+			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: groupID, Kind: "group"}, From: hoa, Text: "/latest"}},
+		{name: "numeric ids, string date, lower-case type, chat title",
+			raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":12345,"display_name":"Lan","is_bot":false},
+				"chat":{"id":67890,"chat_type":"group","title":"Chi bộ 2"},"text":"chủ đề","message_id":987654321,"date":"1717574400000"}}`),
+			msgID: "987654321",
+			want:  bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
+		{name: "no event name, no sender", raw: []byte(`{"message":{"chat":{"id":"abc"},"text":"huỷ","message_id":"m1"}}`), msgID: "m1",
+			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
+		{name: "sticker", raw: marshal(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
+		{name: "image", raw: marshal(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
+		{name: "unknown event", raw: marshal(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
+		{name: "event without message", raw: []byte(`{"event_name":"bot.added"}`), skip: true},
+		{name: "from a bot", raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":"b","is_bot":true},"chat":{"id":"c"},"text":"/start","message_id":"m"}}`), skip: true},
+		{name: "empty text", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c"},"text":"  ","message_id":"m"}}`), skip: true},
+		{name: "text not a string", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c"},"text":42,"message_id":"m"}}`), skip: true},
+		{name: "unknown chat type", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":"CHANNEL"},"text":"x","message_id":"m"}}`), skip: true},
+		{name: "not JSON", raw: []byte(`{"event_name":`), bad: true},
+		{name: "no message", raw: []byte(`{"event_name":"message.text.received"}`), bad: true},
+		{name: "empty object", raw: []byte(`{}`), bad: true},
+		{name: "no chat", raw: []byte(`{"event_name":"message.text.received","message":{"text":"x","message_id":"m"}}`), bad: true},
+		{name: "chat id of the wrong type", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":{}},"text":"x"}}`), bad: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			id, u, err := parseUpdate(tc.raw)
+			switch {
+			case tc.skip:
+				if !errors.Is(err, errSkip) {
+					t.Errorf("parseUpdate = %+v, %v; want skipped", u, err)
+				}
+			case tc.bad:
+				if err == nil || errors.Is(err, errSkip) {
+					t.Errorf("parseUpdate = %+v, %v; want malformed", u, err)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("parseUpdate: %v", err)
+				}
+				if !reflect.DeepEqual(u, tc.want) {
+					t.Errorf("parseUpdate =\n%+v\nwant\n%+v", u, tc.want)
+				}
+				if tc.msgID != "" && id != tc.msgID {
+					t.Errorf("message id %q, want %q", id, tc.msgID)
+				}
+			}
+		})
+	}
+}
+
+func TestUpdatesIn(t *testing.T) {
+	t.Parallel()
+	upd := `{"event_name":"message.text.received","message":{"chat":{"id":"c"},"text":"x","message_id":"m"}}`
+	tests := []struct {
+		body string
+		n    int
+		bad  bool
+	}{
+		{body: upd, n: 1},
+		{body: `{"ok":true,"result":` + upd + `}`, n: 1},
+		{body: `{"ok":true,"result":[` + upd + `,` + upd + `]}`, n: 2},
+		{body: `{"result":` + upd + `}`, n: 1},
+		{body: `{"ok":true,"result":null}`, n: 0},
+		{body: `{"ok":false,"result":` + upd + `}`, bad: true},
+		{body: `{"ok":true,"result":"x"}`, bad: true},
+		{body: `[` + upd + `]`, bad: true},
+		{body: `nonsense`, bad: true},
+	}
+	for _, tc := range tests {
+		got, err := updatesIn([]byte(tc.body))
+		if tc.bad != (err != nil) || len(got) != tc.n {
+			t.Errorf("updatesIn(%.60s) = %d updates, %v; want %d, bad=%v", tc.body, len(got), err, tc.n, tc.bad)
+		}
+	}
+}
+
+// TestPoll: updates are handled in order, idle polls (408) are not errors, a
+// duplicate message_id is handled once, other events are ignored, "name" is read like
+// "display_name", and the replies arrive in the fake.
+func TestPoll(t *testing.T) {
+	t.Parallel()
+	clk := newTestClock()
+	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
+	c, logs := newClient(t, srv, clk)
+	ctx := testContext(t)
+
+	// A webhook left over from webhook mode: Poll must delete it first.
+	if err := c.SetWebhook(ctx, "https://loa.example.vn/zalo", ""); err != nil {
+		t.Fatal(err)
+	}
+	h := newRecorder(func(u bot.Update) bot.Response {
+		return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text, Buttons: [][]bot.Button{{{Text: "x", Data: "y"}}}}}}
+	})
+	done := make(chan error, 1)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { done <- c.Poll(pctx, h) }()
+
+	// Two idle polls first.
+	for range 2 {
+		if err := srv.WaitFor(ctx, func() bool { return srv.LongPolls() == 1 }); err != nil {
+			t.Fatal(err)
+		}
+		before := srv.Errors(408)
+		srv.ExpirePolls()
+		if err := srv.WaitFor(ctx, func() bool { return srv.Errors(408) > before }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := srv.TextMessage(hoaID, hoaID, "Nguyễn Thị Hoa", "đăng ký")
+	srv.PushUpdate(first)
+	srv.PushUpdate(srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Nguyễn Thị Hoa"))
+	srv.PushUpdate(first) // the same message_id again
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Nguyễn Thị Hoa", "chủ đề").WithNameField())
+	srv.PushUpdate(srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest"))
+	if _, err := srv.WaitMessages(ctx, groupID, 1); err != nil {
+		t.Fatalf("waiting for the group's reply: %v", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Poll = %v, want nil after its context ended", err)
+	}
+	if srv.Calls("deleteWebhook") == 0 {
+		t.Error("Poll did not delete the webhook")
+	}
+	if url, _, _ := srv.Webhook(); url != "" {
+		t.Errorf("webhook still set: %s", url)
+	}
+
+	got := h.all()
+	var texts []string
+	for _, u := range got {
+		texts = append(texts, u.Text)
+	}
+	if want := []string{"đăng ký", "chủ đề", "/latest"}; !reflect.DeepEqual(texts, want) {
+		t.Fatalf("handled %q, want %q (in order, the duplicate and the sticker skipped)", texts, want)
+	}
+	if got[1].From.Name != "Nguyễn Thị Hoa" || got[1].Chat.Title != "Nguyễn Thị Hoa" {
+		t.Errorf("the name field was not read: %+v", got[1])
+	}
+	if got[2].Chat.Kind != "group" || got[2].Chat.Address != groupID {
+		t.Errorf("group update read as %+v", got[2].Chat)
+	}
+	msgs := srv.Messages(hoaID)
+	if len(msgs) != 2 || msgs[0].Text != "Đã nhận: đăng ký" || msgs[1].Text != "Đã nhận: chủ đề" {
+		t.Fatalf("private chat received %+v", msgs)
+	}
+	if d := msgs[1].At.Sub(msgs[0].At); d < replySpacing {
+		t.Errorf("replies to one chat %v apart, want at least %v", d, replySpacing)
+	}
+	if n := srv.Count429(); n != 0 {
+		t.Errorf("%d answers were 429", n)
+	}
+	if !strings.Contains(logs.String(), "duplicate update skipped") {
+		t.Errorf("the duplicate was not logged:\n%s", logs)
+	}
+	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("idle polls or skips logged as problems:\n%s", logs)
+	}
+	assertNoToken(t, "log", logs.String(), srv.Token())
+}
+
+// TestPollBacksOff: failed getUpdates calls are retried after growing waits, a 429
+// after its hint, a webhook conflict after deleting the webhook again; an idle poll
+// resets nothing but needs no wait.
+func TestPollBacksOff(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	srv.ScriptMethod("getUpdates",
+		zalotest.ServerError(500),
+		zalotest.BadGateway(),
+		zalotest.Hangup(),
+		zalotest.Reply{Code: 429, Description: "Too Many Requests", RetryAfter: 7},
+		zalotest.InternalError(),
+		zalotest.Fail(409, "Conflict: getUpdates is not available while a webhook is set"),
+		zalotest.ServerError(503),
+	)
+	c, logs := newClient(t, srv, nil)
+	s := &sleeps{}
+	c.sleep = s.sleep
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	h := newRecorder(nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, h) }()
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
+	select {
+	case u := <-h.got:
+		if u.Text != "xin chào" {
+			t.Errorf("got %+v", u)
+		}
+	case <-ctx.Done():
+		t.Fatal("no update after the failures")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Poll = %v", err)
+	}
+	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
+	if got := s.all(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
+		t.Errorf("waits %v, want %v", got, want)
+	}
+	if n := srv.Calls("deleteWebhook"); n != 2 {
+		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
+	}
+	assertNoToken(t, "log", logs.String(), srv.Token())
+}
+
+// TestPollIdleNotAnError: a server that answers 408 at once is polled again after a
+// short pause, without a warning and without a growing backoff.
+func TestPollIdleNotAnError(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.RequestTimeout(), zalotest.RequestTimeout())
+	c, logs := newClient(t, srv, nil)
+	s := &sleeps{}
+	c.sleep = s.sleep
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	h := newRecorder(nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, h) }()
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
+	select {
+	case <-h.got:
+	case <-ctx.Done():
+		t.Fatal("no update after the idle polls")
+	}
+	stop()
+	<-done
+	if got := s.all(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
+		t.Errorf("waits %v, want three short pauses", got)
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("idle polls logged as problems:\n%s", logs)
+	}
+}
+
+func TestPollTokenRejected(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, _ := newClientAt(t, srv.URL(), "42:not-the-right-token", nil)
+	if err := c.Poll(testContext(t), newRecorder(nil)); !tokenRejected(err) {
+		t.Errorf("Poll with a wrong token = %v, want the 401", err)
+	}
+
+	// Refused by getUpdates (the token revoked after polling began): Poll stops with
+	// the error.
+	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.TokenInvalid())
+	c, _ = newClient(t, srv, nil)
+	err := c.Poll(testContext(t), newRecorder(nil))
+	if !tokenRejected(err) {
+		t.Errorf("Poll after the token was revoked = %v, want the 401", err)
+	}
+	assertNoToken(t, "error", fmt.Sprint(err), srv.Token())
+	if n := srv.Calls("getUpdates"); n != 2 {
+		t.Errorf("getUpdates called %d times, want 2 (idle, refused)", n)
+	}
+}
+
+// TestPollSkipsMalformed: a malformed update is logged and skipped, the next one is
+// handled.
+func TestPollSkipsMalformed(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	h := newRecorder(nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, h) }()
+	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
+	select {
+	case u := <-h.got:
+		if u.Text != "/help" {
+			t.Errorf("got %+v", u)
+		}
+	case <-ctx.Done():
+		t.Fatal("no update after the malformed one")
+	}
+	stop()
+	<-done
+	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
+		t.Errorf("the malformed update was not logged:\n%s", logs)
+	}
+	if n := len(h.all()); n != 1 {
+		t.Errorf("handled %d updates, want 1", n)
+	}
+}
+
+func TestRecentIDs(t *testing.T) {
+	t.Parallel()
+	r := newRecentIDs(3)
+	for _, id := range []string{"a", "b", "c"} {
+		if !r.add(id) {
+			t.Errorf("%s reported as seen", id)
+		}
+	}
+	if r.add("a") || r.add("c") {
+		t.Error("a recent id was taken as new")
+	}
+	if !r.add("d") { // forgets "a", the oldest
+		t.Error("d reported as seen")
+	}
+	if !r.add("a") {
+		t.Error("the oldest id was not forgotten")
+	}
+	if r.add("d") {
+		t.Error("d forgotten too soon")
+	}
+	if len(r.set) != 3 || len(r.ring) != 3 {
+		t.Errorf("holds %d ids (%d in the ring), want 3", len(r.set), len(r.ring))
+	}
+}
+
+// TestRepliesPaced: replies to one chat are a second apart on the injected clock,
+// which the fake's per-chat limit checks; a 429 is waited out and retried once.
+func TestRepliesPaced(t *testing.T) {
+	t.Parallel()
+	clk := newTestClock()
+	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
+	srv.AddChat(zalotest.Chat{ID: hoaID})
+	c, _ := newClient(t, srv, clk)
+	ctx := testContext(t)
+	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
+	msgs := srv.Messages(hoaID)
+	if len(msgs) != 3 {
+		t.Fatalf("received %d messages, want 3", len(msgs))
+	}
+	for i := 1; i < len(msgs); i++ {
+		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
+			t.Errorf("messages %d and %d %v apart", i, i+1, d)
+		}
+	}
+	if n := srv.Count429(); n != 0 {
+		t.Errorf("%d answers were 429", n)
+	}
+
+	srv.Script(hoaID, zalotest.QuotaExceeded())
+	before := clk.Now()
+	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
+	msgs = srv.Messages(hoaID)
+	if len(msgs) != 4 || msgs[3].Text != "bốn" {
+		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
+	}
+	if d := msgs[3].At.Sub(before); d < defaultRetryAfter {
+		t.Errorf("retried %v after the 429, want the default wait (%v)", d, defaultRetryAfter)
+	}
+
+	// Two 429s in a row: the reply is given up (and logged), not retried forever.
+	srv.Script(hoaID, zalotest.QuotaExceeded(), zalotest.QuotaExceeded())
+	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "năm"}}})
+	if n := len(srv.Messages(hoaID)); n != 4 {
+		t.Errorf("received %d messages, want the reply dropped after a second 429", n)
+	}
+}
+
+// TestCarryOut: long replies are split, buttons dropped, an edit becomes a new
+// message before the replies, a callback text and a request to leave do nothing.
+func TestCarryOut(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t, zalotest.Unthrottled())
+	srv.AddChat(zalotest.Chat{ID: hoaID})
+	c, logs := newClient(t, srv, nil)
+	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
+	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	c.carryOut(testContext(t), c.log, u, bot.Response{
+		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
+		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
+		CallbackText: "Đã lưu",
+		Leave:        true,
+	})
+	msgs := srv.Messages(hoaID)
+	if len(msgs) < 4 || msgs[0].Text != "Chủ đề đã chọn:" {
+		t.Fatalf("received %+v; want the edit, then the reply in at least 3 parts", msgs)
+	}
+	var all strings.Builder
+	for _, m := range msgs[1:] {
+		checkPart(t, m.Text)
+		all.WriteString(m.Text)
+	}
+	if noSpace(all.String()) != noSpace(long) {
+		t.Error("the parts do not add up to the reply")
+	}
+	if !strings.Contains(logs.String(), "cannot do") {
+		t.Errorf("the ignored Leave was not logged:\n%s", logs)
+	}
+}
+
+func noSpace(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// TestHandlerPanics: a panicking handler is logged and the next update handled.
+func TestHandlerPanics(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	n := 0
+	h := HandlerFunc(func(_ context.Context, u bot.Update) bot.Response {
+		n++
+		if n == 1 {
+			panic("boom")
+		}
+		return bot.Response{}
+	})
+	ctx := testContext(t)
+	for _, text := range []string{"a", "b"} {
+		if err := c.handleRaw(ctx, h, marshal(t, srv.TextMessage(hoaID, hoaID, "Hoa", text))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 2 || !strings.Contains(logs.String(), "panicked") {
+		t.Errorf("handled %d, log:\n%s", n, logs)
+	}
+}

@@ -1,0 +1,125 @@
+package zalo
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+)
+
+// SecretHeader is the header in which Zalo sends the webhook's secret_token back.
+const SecretHeader = "X-Bot-Api-Secret-Token"
+
+// maxUpdateBytes caps a webhook request body; real updates are a few KiB.
+const maxUpdateBytes = 1 << 20
+
+// webhookSecretLabel is what DeriveWebhookSecret signs. Changing it changes every
+// derived secret: the next SetWebhook then has to run before requests pass again.
+const webhookSecretLabel = "loa zalo webhook secret v1"
+
+// DeriveWebhookSecret derives a webhook secret from the bot token, for when none is
+// configured: the hex HMAC-SHA256 of a fixed label keyed by the token. Every replica
+// computes the same value without configuration, and it reveals nothing of the token.
+// It has 64 characters from [0-9a-f], within the 8 to 256 that Zalo's secret_token
+// takes.
+func DeriveWebhookSecret(token string) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write([]byte(webhookSecretLabel))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// webhookParams are setWebhook's parameters: Zalo requires both.
+type webhookParams struct {
+	URL         string `json:"url"`
+	SecretToken string `json:"secret_token"`
+}
+
+// SetWebhook points Zalo at url (https), with secret as the secret_token that comes
+// back in every request's X-Bot-Api-Secret-Token ("" means DeriveWebhookSecret(token),
+// as WebhookHandler assumes). Zalo requires both.
+func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
+	if url == "" {
+		return errors.New("zalo setWebhook: no URL")
+	}
+	if secret == "" {
+		secret = DeriveWebhookSecret(c.token)
+	}
+	_, err := c.call(ctx, "setWebhook", webhookParams{URL: url, SecretToken: secret}, c.callTimeout)
+	return err
+}
+
+// DeleteWebhook removes the webhook, so that getUpdates works again.
+func (c *Client) DeleteWebhook(ctx context.Context) error {
+	_, err := c.call(ctx, "deleteWebhook", struct{}{}, c.callTimeout)
+	return err
+}
+
+// WebhookURL returns the webhook Zalo has now ("" when none), for diagnostics.
+func (c *Client) WebhookURL(ctx context.Context) (string, error) {
+	raw, err := c.call(ctx, "getWebhookInfo", struct{}{}, c.callTimeout)
+	info, err := decode[struct {
+		URL string `json:"url"`
+	}]("getWebhookInfo", raw, err)
+	return info.URL, err
+}
+
+// WebhookHandler receives Zalo's webhook requests and hands each update to h ("" secret
+// means DeriveWebhookSecret(token), never "no check"). A request without the right
+// secret header gets 401 and is not read; other methods than POST get 405; a body over
+// 1 MiB gets 413; one that is not an update's JSON, bare or in the envelope
+// {"ok":true,"result":update}, gets 400 (and is logged). A valid update is answered
+// 200 once handled, even when loa skips it (another event, a duplicate) or a reply
+// fails: any other status would make Zalo send it again. Requests may arrive
+// concurrently.
+func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
+	if secret == "" {
+		secret = DeriveWebhookSecret(c.token)
+	}
+	want := []byte(secret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get(SecretHeader)), want) != 1 {
+			c.log.Warn("webhook request without the right secret", slog.String("remote_addr", r.RemoteAddr))
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			c.log.Warn("webhook request too large", slog.Int64("limit_bytes", tooBig.Limit))
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
+			c.log.Warn("read webhook request", slog.String("error", err.Error()))
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+			return
+		}
+		updates, err := updatesIn(body)
+		if err != nil {
+			c.log.Warn("malformed webhook request", slog.String("error", err.Error()), slog.Int("bytes", len(body)))
+			http.Error(w, "malformed update", http.StatusBadRequest)
+			return
+		}
+		malformed := 0
+		for _, raw := range updates {
+			if c.handleRaw(r.Context(), h, raw) != nil {
+				malformed++
+			}
+		}
+		if malformed > 0 && malformed == len(updates) {
+			http.Error(w, "malformed update", http.StatusBadRequest) // logged by handleRaw
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}

@@ -1,0 +1,163 @@
+package zalo
+
+import (
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"loa/bot"
+	"loa/internal/zalotest"
+)
+
+func TestDeriveWebhookSecret(t *testing.T) {
+	t.Parallel()
+	a := DeriveWebhookSecret(zalotest.DefaultToken)
+	if a != DeriveWebhookSecret(zalotest.DefaultToken) {
+		t.Error("not deterministic")
+	}
+	if a == DeriveWebhookSecret("1:another-token") {
+		t.Error("two tokens give the same secret")
+	}
+	if !regexp.MustCompile(`^[A-Za-z0-9_-]{8,256}$`).MatchString(a) {
+		t.Errorf("secret %q: want 8 to 256 characters of A-Z a-z 0-9 _ -", a)
+	}
+	assertNoToken(t, "secret", a, zalotest.DefaultToken)
+}
+
+func TestWebhookHandler(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cret_value-for-tests"
+	upd := `{"event_name":"message.text.received","message":{"from":{"id":"` + hoaID + `","display_name":"Hoa","is_bot":false},` +
+		`"chat":{"id":"` + hoaID + `","chat_type":"PRIVATE"},"text":"trợ giúp","message_id":"m-%s","date":1717574400000}}`
+	body := func(id string) string { return strings.Replace(upd, "%s", id, 1) }
+	tests := []struct {
+		name    string
+		method  string
+		header  *string
+		body    string
+		status  int
+		handled bool
+	}{
+		{name: "right secret, wrapped", method: "POST", header: ptr(secret), body: `{"ok":true,"result":` + body("1") + `}`, status: 200, handled: true},
+		{name: "right secret, bare", method: "POST", header: ptr(secret), body: body("2"), status: 200, handled: true},
+		{name: "wrong secret", method: "POST", header: ptr("s3cret_value-for-test"), body: body("3"), status: 401},
+		{name: "missing secret", method: "POST", body: body("4"), status: 401},
+		{name: "empty secret", method: "POST", header: ptr(""), body: body("5"), status: 401},
+		{name: "wrong method", method: "GET", header: ptr(secret), status: 405},
+		{name: "oversized", method: "POST", header: ptr(secret), body: `{"event_name":"x","pad":"` + strings.Repeat("a", 1<<20) + `"}`, status: 413},
+		{name: "malformed JSON", method: "POST", header: ptr(secret), body: `{"event_name":`, status: 400},
+		{name: "not an update", method: "POST", header: ptr(secret), body: `{"event_name":"message.text.received","message":{"text":"x"}}`, status: 400},
+		{name: "envelope not ok", method: "POST", header: ptr(secret), body: `{"ok":false,"result":` + body("6") + `}`, status: 400},
+		{name: "other event", method: "POST", header: ptr(secret), body: `{"event_name":"message.sticker.received","message":{"chat":{"id":"c"},"message_id":"s"}}`, status: 200},
+		{name: "empty envelope", method: "POST", header: ptr(secret), body: `{"ok":true,"result":null}`, status: 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := zalotest.NewServer(t)
+			srv.AddChat(zalotest.Chat{ID: hoaID})
+			c, logs := newClient(t, srv, nil)
+			h := newRecorder(func(bot.Update) bot.Response {
+				return bot.Response{Replies: []bot.Reply{{Text: "Hướng dẫn"}}}
+			})
+			req := httptest.NewRequest(tc.method, "/zalo/webhook", strings.NewReader(tc.body))
+			if tc.header != nil {
+				req.Header.Set(SecretHeader, *tc.header)
+			}
+			rec := httptest.NewRecorder()
+			c.WebhookHandler(secret, h).ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
+			}
+			got := h.all()
+			if tc.handled != (len(got) == 1) {
+				t.Fatalf("handled %+v, want handled=%v", got, tc.handled)
+			}
+			if tc.handled {
+				if got[0].Text != "trợ giúp" || got[0].Chat.Address != hoaID {
+					t.Errorf("handled %+v", got[0])
+				}
+				if m := srv.Messages(hoaID); len(m) != 1 || m[0].Text != "Hướng dẫn" {
+					t.Errorf("reply not sent before answering: %+v", m)
+				}
+			}
+			if tc.status == 400 && !strings.Contains(logs.String(), "malformed") {
+				t.Errorf("malformed request not logged:\n%s", logs)
+			}
+			if tc.status == 401 && !strings.Contains(logs.String(), "without the right secret") {
+				t.Errorf("refused request not logged:\n%s", logs)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+// TestWebhookEndToEnd: SetWebhook registers the URL and the derived secret, the fake's
+// deliveries (wrapped, its default, or bare) pass the handler's check, a redelivered
+// message is handled once, and another secret is refused.
+func TestWebhookEndToEnd(t *testing.T) {
+	t.Parallel()
+	for _, bare := range []bool{false, true} {
+		name := "wrapped"
+		clk := newTestClock() // the fake's per-chat limit and the client's pacing agree
+		opts := []zalotest.Option{zalotest.WithClock(clk.Now)}
+		if bare {
+			name, opts = "bare", append(opts, zalotest.BareWebhook())
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := zalotest.NewServer(t, opts...)
+			c, logs := newClient(t, srv, clk)
+			h := newRecorder(func(u bot.Update) bot.Response {
+				return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text}}}
+			})
+			hook := httptest.NewServer(c.WebhookHandler("", h))
+			t.Cleanup(hook.Close)
+			ctx := testContext(t)
+			if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
+				t.Fatal(err)
+			}
+			url, secret, _ := srv.Webhook()
+			if url != hook.URL+"/zalo" || secret != DeriveWebhookSecret(srv.Token()) {
+				t.Errorf("webhook %q with secret %q, want the derived secret", url, secret)
+			}
+			if got, err := c.WebhookURL(ctx); err != nil || got != url {
+				t.Errorf("WebhookURL = %q, %v", got, err)
+			}
+			first := srv.TextMessage(hoaID, hoaID, "Hoa", "đăng ký")
+			srv.PushUpdate(first)
+			srv.PushUpdate(first) // redelivered
+			srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "chủ đề").WithNameField())
+			if err := srv.WaitFor(ctx, func() bool { return srv.PendingUpdates() == 0 && srv.WebhookDeliveries() == 3 }); err != nil {
+				t.Fatalf("updates not delivered: %v", err)
+			}
+			if m := srv.Messages(hoaID); len(m) != 2 || m[0].Text != "Đã nhận: đăng ký" || m[1].Text != "Đã nhận: chủ đề" {
+				t.Errorf("chat received %+v", m)
+			}
+			if got := h.all(); len(got) != 2 || got[1].From.Name != "Hoa" {
+				t.Errorf("handled %+v", got)
+			}
+
+			// Another secret than the one the handler checks: every delivery is refused.
+			if err := c.SetWebhook(ctx, hook.URL+"/zalo", "another-secret-value"); err != nil {
+				t.Fatal(err)
+			}
+			srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
+			if err := srv.WaitFor(ctx, func() bool { _, _, e := srv.Webhook(); return e != "" }); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, e := srv.Webhook(); !strings.Contains(e, "401") {
+				t.Errorf("webhook error %q, want a 401", e)
+			}
+			if len(h.all()) != 2 {
+				t.Error("a request with the wrong secret was handled")
+			}
+			if err := c.DeleteWebhook(ctx); err != nil {
+				t.Fatal(err)
+			}
+			assertNoToken(t, "log", logs.String(), srv.Token())
+		})
+	}
+}

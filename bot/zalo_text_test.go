@@ -1,0 +1,266 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"loa/store"
+)
+
+// Zalo chats the tests talk in: ids are strings of hex digits, as on the platform.
+var (
+	zaloMember  = User{ID: "e4ea2cd5189df1c3a88c", Name: "Nguyễn Thị Hoa"}
+	zaloPrivate = Chat{Address: "e4ea2cd5189df1c3a88c", Kind: "private", Title: "Nguyễn Thị Hoa"}
+	zaloGroup   = Chat{Address: "7d1f0c9ab2e34c55a0b1", Kind: "group", Title: "Chi bộ Thôn 3"}
+)
+
+// zmsg is a text message on Zalo.
+func zmsg(c Chat, from User, text string) Update {
+	return Update{Channel: "zalo", Chat: c, From: from, Text: text}
+}
+
+// zsubscribe makes the Zalo chat an active subscriber.
+func (e *env) zsubscribe(t testing.TB, c Chat) {
+	t.Helper()
+	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{
+		Channel: "zalo", Address: c.Address, Kind: c.Kind, Title: c.Title,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// zsubscriber returns the Zalo chat's subscriber, failing the test if there is none.
+func (e *env) zsubscriber(t *testing.T, address string) store.Subscriber {
+	t.Helper()
+	sub, err := e.store.SubscriberByChat(context.Background(), "zalo", address)
+	if err != nil {
+		t.Fatalf("zalo subscriber %s: %v", address, err)
+	}
+	return sub
+}
+
+// zaloTopicsSetup: feeds "news" and "thoi-su" (muted), so the list reads
+// 1 Tin tức, 2 thoi-su, 3 Ngày kỷ niệm, 4 Thông báo.
+func zaloTopicsSetup(t *testing.T, e *env) {
+	e.addFeed(t, "news")
+	e.addFeed(t, "thoi-su")
+	e.zsubscribe(t, zaloPrivate)
+	if _, err := e.store.SetTopicMuted(context.Background(), "zalo", zaloPrivate.Address, "thoi-su", true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestZaloGolden pins the wording of the Zalo replies in testdata/golden/zalo-*.txt.
+func TestZaloGolden(t *testing.T) {
+	t.Parallel()
+	zsub := func(c Chat) func(*testing.T, *env) { return func(t *testing.T, e *env) { e.zsubscribe(t, c) } }
+	tests := []struct {
+		name   string
+		setup  func(t *testing.T, e *env)
+		update Update
+	}{
+		{name: "zalo-start-private", update: zmsg(zaloPrivate, zaloMember, "đăng ký")},
+		{name: "zalo-start-private-again", setup: zsub(zaloPrivate), update: zmsg(zaloPrivate, zaloMember, "Dang ky!")},
+		{name: "zalo-start-group-member", update: zmsg(zaloGroup, zaloMember, "đăng ký")},
+		{name: "zalo-stop-private", setup: zsub(zaloPrivate), update: zmsg(zaloPrivate, zaloMember, "hủy")},
+		{name: "zalo-stop-not-subscribed", update: zmsg(zaloPrivate, zaloMember, "huỷ đăng ký")},
+		{name: "zalo-topics-private", setup: zaloTopicsSetup, update: zmsg(zaloPrivate, zaloMember, "chủ đề")},
+		{name: "zalo-topics-not-subscribed", update: zmsg(zaloPrivate, zaloMember, "/topics")},
+		{name: "zalo-topics-group-member", setup: zsub(zaloGroup), update: zmsg(zaloGroup, zaloMember, "chủ đề")},
+		{name: "zalo-toggle-off", setup: zaloTopicsSetup, update: zmsg(zaloPrivate, zaloMember, "tắt 1")},
+		{name: "zalo-toggle-on", setup: zaloTopicsSetup, update: zmsg(zaloPrivate, zaloMember, "bat 2")},
+		{name: "zalo-toggle-out-of-range", setup: zaloTopicsSetup, update: zmsg(zaloPrivate, zaloMember, "bật 9")},
+		{name: "zalo-toggle-no-number", setup: zaloTopicsSetup, update: zmsg(zaloPrivate, zaloMember, "tắt")},
+		{name: "zalo-toggle-not-subscribed", update: zmsg(zaloPrivate, zaloMember, "tắt 1")},
+		{name: "zalo-toggle-group-member", setup: zsub(zaloGroup), update: zmsg(zaloGroup, zaloMember, "tắt 1")},
+		{name: "zalo-help-private", update: zmsg(zaloPrivate, zaloMember, "Trợ giúp")},
+		{name: "zalo-help-group", update: zmsg(zaloGroup, zaloMember, "/help")},
+		{name: "zalo-hint", update: zmsg(zaloPrivate, zaloMember, "Xin chào")},
+		{name: "zalo-latest", setup: func(t *testing.T, e *env) { e.addFeed(t, "news", articles(2)...) },
+			update: zmsg(zaloPrivate, zaloMember, "/latest")},
+		{name: "zalo-unknown-command", update: zmsg(zaloPrivate, zaloMember, "/foo")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			if tt.setup != nil {
+				tt.setup(t, e)
+			}
+			r := e.handle(tt.update)
+			for _, rp := range r.Replies {
+				if len(rp.Buttons) > 0 {
+					t.Errorf("a Zalo reply has buttons, which Zalo cannot show: %v", rp.Buttons)
+				}
+				if n := utf8.RuneCountInString(rp.Text); n > 2000 {
+					t.Errorf("a Zalo reply has %d characters, over Zalo's 2000", n)
+				}
+			}
+			golden(t, tt.name, render(r))
+		})
+	}
+}
+
+// TestZaloIntent: what members type is matched whatever its case, diacritics,
+// spacing and punctuation around it.
+func TestZaloIntent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text   string
+		intent string
+		n      int
+	}{
+		{"/start", "start", 0},
+		{"  /START  ", "start", 0},
+		{"đăng ký", "start", 0},
+		{"Đăng Ký", "start", 0},
+		{"ĐĂNG KÝ!!!", "start", 0},
+		{"dang ky", "start", 0},
+		{"  dang   ky. ", "start", 0},
+		{"đăng kí", "start", 0},
+		{"dangky", "start", 0},
+		{"\"đăng ký\"", "start", 0},
+		{"đăng ký" + "\u0301", "start", 0},             // a stray combining mark
+		{"\u0111a\u0306\u0300ng ky\u0301", "start", 0}, // decomposed input (NFD)
+		{"/stop", "stop", 0},
+		{"huỷ", "stop", 0},
+		{"hủy", "stop", 0},
+		{"HUY", "stop", 0},
+		{"hủy đăng ký", "stop", 0},
+		{"Huỷ đăng kí.", "stop", 0},
+		{"/topics", "topics", 0},
+		{"chủ đề", "topics", 0},
+		{"Chu de?", "topics", 0},
+		{"/help", "help", 0},
+		{"trợ giúp", "help", 0},
+		{"tro giup", "help", 0},
+		{"bật 2", zaloOn, 2},
+		{"Bật 2", zaloOn, 2},
+		{"bat 2", zaloOn, 2},
+		{"bat2", zaloOn, 2},
+		{"bật số 3", zaloOn, 3},
+		{"bật chủ đề 4", zaloOn, 4},
+		{"BẬT 02.", zaloOn, 2},
+		{"tắt 2", zaloOff, 2},
+		{"tat 12", zaloOff, 12},
+		{"tắt", zaloOff, 0},
+		{"bật 0", zaloOn, 0},
+		{"tắt 123456789", zaloOff, maxTopicNumber + 1},
+		{"/latest", zaloShared, 0},
+		{"/today", zaloShared, 0},
+		{"/foo", zaloShared, 0},
+		{"bắt đầu", "", 0},
+		{"tất cả", "", 0},
+		{"bật đèn", "", 0},
+		{"đăng ký giúp tôi", "", 0},
+		{"Xin chào", "", 0},
+		{"", "", 0},
+		{"!!!", "", 0},
+	}
+	for _, tt := range tests {
+		intent, n := zaloIntent(tt.text)
+		if intent != tt.intent || n != tt.n {
+			t.Errorf("zaloIntent(%q) = %q, %d; want %q, %d", tt.text, intent, n, tt.intent, tt.n)
+		}
+	}
+}
+
+// TestZaloCommands checks what each typed command does to the store.
+func TestZaloCommands(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	e.addFeed(t, "news")
+
+	e.handle(zmsg(zaloPrivate, zaloMember, "Đăng ký"))
+	sub := e.zsubscriber(t, zaloPrivate.Address)
+	if sub.Status != store.StatusActive || sub.Kind != "private" || sub.Title != "Nguyễn Thị Hoa" {
+		t.Fatalf("after “Đăng ký”: %+v", sub)
+	}
+	topics, err := e.store.Topics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// "tắt 1" mutes the first topic of the list; twice is the same as once.
+	for range 2 {
+		got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "tắt 1")))
+		if !strings.HasPrefix(got, "Đã tắt: "+TopicName(topics[0])) {
+			t.Errorf("“tắt 1” answered %q", got)
+		}
+		if sub := e.zsubscriber(t, zaloPrivate.Address); !slices.Equal(sub.MutedTopics, []string{topics[0]}) {
+			t.Errorf("after “tắt 1”: muted %v, want [%s]", sub.MutedTopics, topics[0])
+		}
+	}
+	e.handle(zmsg(zaloPrivate, zaloMember, "bat 1"))
+	if sub := e.zsubscriber(t, zaloPrivate.Address); len(sub.MutedTopics) != 0 {
+		t.Errorf("after “bat 1”: muted %v, want none", sub.MutedTopics)
+	}
+
+	// Out of range changes nothing.
+	e.handle(zmsg(zaloPrivate, zaloMember, "tắt 99"))
+	if sub := e.zsubscriber(t, zaloPrivate.Address); len(sub.MutedTopics) != 0 {
+		t.Errorf("after “tắt 99”: muted %v, want none", sub.MutedTopics)
+	}
+
+	// A second "đăng ký" keeps the topics chosen.
+	e.handle(zmsg(zaloPrivate, zaloMember, "tắt 2"))
+	e.handle(zmsg(zaloPrivate, zaloMember, "dang ky"))
+	if sub := e.zsubscriber(t, zaloPrivate.Address); !slices.Equal(sub.MutedTopics, []string{topics[1]}) {
+		t.Errorf("a second “dang ky” changed the topics: muted %v", sub.MutedTopics)
+	}
+
+	e.handle(zmsg(zaloPrivate, zaloMember, "Huỷ"))
+	if sub := e.zsubscriber(t, zaloPrivate.Address); sub.Status != store.StatusStopped {
+		t.Errorf("after “Huỷ”: status %s, want stopped", sub.Status)
+	}
+	if got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "bật 1"))); got != zaloNotSubscribedText("private") {
+		t.Errorf("“bật 1” after stopping answered %q", got)
+	}
+
+	// A group member cannot subscribe the group; chatter in a group gets no answer.
+	if got, want := text(t, e.handle(zmsg(zaloGroup, zaloMember, "đăng ký"))), text(t, zaloWording(reply(startNotAdminText("group")), "group")); got != want {
+		t.Errorf("group “đăng ký” answered %q", got)
+	}
+	if _, err := e.store.SubscriberByChat(ctx, "zalo", zaloGroup.Address); !isNotFound(err) {
+		t.Errorf("a group member subscribed the group: %v", err)
+	}
+	if r := e.handle(zmsg(zaloGroup, zaloMember, "hôm nay họp lúc mấy giờ?")); len(r.Replies) != 0 {
+		t.Errorf("group chatter answered: %s", render(r))
+	}
+}
+
+// TestZaloDoesNotChangeTelegram: the typed words are Zalo's; Telegram still answers
+// them with its own hint, and its commands keep their buttons.
+func TestZaloDoesNotChangeTelegram(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if got := text(t, e.handle(msg(privateChat, member, "đăng ký"))); got != plainTextHint {
+		t.Errorf("Telegram “đăng ký” answered %q, want the plain-text hint", got)
+	}
+	if got := text(t, e.handle(msg(privateChat, member, "/start"))); got != startText("private", false) {
+		t.Errorf("Telegram /start answered %q", got)
+	}
+	r := e.handle(msg(privateChat, member, "/topics"))
+	if len(r.Replies) != 1 || len(r.Replies[0].Buttons) == 0 {
+		t.Errorf("Telegram /topics lost its keyboard: %s", render(r))
+	}
+}
+
+func FuzzZaloIntent(f *testing.F) {
+	for _, s := range []string{"đăng ký", "bật 2", "tắt số 12", "/start", "huỷ", "bat", "\u0301", "tat 99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		intent, n := zaloIntent(s)
+		if n < 0 || n > maxTopicNumber+1 {
+			t.Errorf("zaloIntent(%q) = %q, %d: number out of bounds", s, intent, n)
+		}
+		if n != 0 && intent != zaloOn && intent != zaloOff {
+			t.Errorf("zaloIntent(%q) = %q with a number %d", s, intent, n)
+		}
+	})
+}
