@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +62,42 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	})
 	if b.Sent+b.Cancelled != chats || b.Cancelled == 0 || b.Cancelled > int(stopped) {
 		t.Fatalf("after cancel: %+v (stopped %d)", b, stopped)
+	}
+}
+
+// A feed that keeps failing is disabled, and the admins — not the members — are told.
+func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	fake.AddChat(telegramtest.Chat{ID: 1, Type: "private", FirstName: "Admin"})
+	fake.AddChat(telegramtest.Chat{ID: 2, Type: "private", FirstName: "Member"})
+	for _, id := range []string{"1", "2"} {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: id, Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	t.Cleanup(broken.Close)
+	f := addFeed(t, st, broken.URL+"/rss")
+	start(t, dbURL, tgEnv(fake, "LOA_FEED_MAX_FAILURES", "2")...) // LOA_ADMINS=1
+	waitFake(t, fake, "the admin's alert", 30*time.Second, func() bool {
+		for _, m := range fake.Messages(1) {
+			if strings.Contains(m.Text, fmt.Sprintf("Nguồn tin #%d", f.ID)) && strings.Contains(m.Text, "đã bị tắt") {
+				return true
+			}
+		}
+		return false
+	})
+	if msgs := fake.Messages(2); len(msgs) != 0 {
+		t.Fatalf("a member received the admins' alert: %+v", msgs)
+	}
+	got, err := st.Feed(ctx, f.ID)
+	if err != nil || got.Enabled {
+		t.Fatalf("feed = %+v, %v", got, err)
 	}
 }
