@@ -79,21 +79,8 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if len(applied) > 0 {
-		s.Log.Info("applied migrations", slog.Any("versions", applied))
-	}
-	builtin, err := calendar.Builtin()
-	if err != nil {
-		return fmt.Errorf("built-in calendar: %w", err)
-	}
-	if added, err := st.SeedBuiltinEvents(ctx, builtin); err != nil {
-		return fmt.Errorf("seed the built-in calendar: %w", err)
-	} else if added > 0 {
-		s.Log.Info("added built-in calendar events", slog.Int("events", added))
+	if err := s.prepare(ctx, st); err != nil {
+		return err
 	}
 
 	reg := prometheus.NewRegistry()
@@ -104,43 +91,9 @@ func (s *Service) Run(ctx context.Context) error {
 	})
 	reg.MustRegister(leaderGauge)
 
-	poller := &scheduler.Poller{
-		Store: st,
-		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
-			UserAgent: UserAgent(s.Version),
-			MaxBytes:  s.Config.FeedMaxBytes,
-			Timeout:   s.Config.FeedTimeout,
-		}),
-		Log:         s.Log,
-		Metrics:     scheduler.NewMetrics(reg),
-		Now:         now,
-		Backlog:     s.Config.FeedBacklog,
-		MaxAnnounce: s.Config.FeedMaxAnnounce,
-		MaxFailures: s.Config.FeedMaxFailures,
-	}
 	metrics := broadcast.NewMetrics(reg)
 	adm := newAdmins(s.Config, st, s.Log)
-	poller.Alert = adm.alert
-	announcer := &scheduler.Announcer{
-		Store: st, Location: s.Config.Location, Now: now, Log: s.Log,
-		Grace: s.Config.AnnounceGrace, Alert: adm.alert, Event: st.Event,
-	}
-	notifier := &scheduler.Notifier{
-		Store: st, Location: s.Config.Location, Hour: s.Config.NoticeHour, Minute: s.Config.NoticeMinute,
-		Now: now, Log: s.Log,
-	}
-	tick := s.Tick
-	if tick <= 0 {
-		tick = time.Second
-	}
-	sched := &scheduler.Scheduler{Location: s.Config.Location, Log: s.Log, Jobs: []scheduler.Job{
-		{Name: "poll due feeds", Every: tick, Run: func(ctx context.Context) error { _, err := poller.PollDue(ctx); return err }},
-		{Name: "make due announcement runs", Every: tick, Run: func(ctx context.Context) error { _, err := announcer.Tick(ctx); return err }},
-		{Name: "report finished broadcasts with failures", Every: time.Minute, Run: adm.reportFailures},
-		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
-		// tick is a read of today's source keys once the day's notices exist.
-		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
-	}}
+	sched := &scheduler.Scheduler{Location: s.Config.Location, Log: s.Log, Jobs: s.jobs(st, reg, adm, now)}
 	leader := &scheduler.Leader{
 		ConnConfig:    st.ConnConfig(),
 		RetryInterval: s.LeaderRetry,
@@ -212,6 +165,68 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Wait()
 	s.Log.Info("stopped")
 	return runErr
+}
+
+// prepare brings the database up to date: migrations (under their lock, so replicas
+// may start together) and the built-in calendar's events (only those missing, so
+// admins' edits stay).
+func (s *Service) prepare(ctx context.Context, st *store.Store) error {
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		s.Log.Info("applied migrations", slog.Any("versions", applied))
+	}
+	builtin, err := calendar.Builtin()
+	if err != nil {
+		return fmt.Errorf("built-in calendar: %w", err)
+	}
+	if added, err := st.SeedBuiltinEvents(ctx, builtin); err != nil {
+		return fmt.Errorf("seed the built-in calendar: %w", err)
+	} else if added > 0 {
+		s.Log.Info("added built-in calendar events", slog.Int("events", added))
+	}
+	return nil
+}
+
+// jobs is the leader's periodic work: idempotent catch-up runs on intervals.
+func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, now func() time.Time) []scheduler.Job {
+	poller := &scheduler.Poller{
+		Store: st,
+		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
+			UserAgent: UserAgent(s.Version),
+			MaxBytes:  s.Config.FeedMaxBytes,
+			Timeout:   s.Config.FeedTimeout,
+		}),
+		Log:         s.Log,
+		Metrics:     scheduler.NewMetrics(reg),
+		Now:         now,
+		Backlog:     s.Config.FeedBacklog,
+		MaxAnnounce: s.Config.FeedMaxAnnounce,
+		MaxFailures: s.Config.FeedMaxFailures,
+		Alert:       adm.alert,
+	}
+	announcer := &scheduler.Announcer{
+		Store: st, Location: s.Config.Location, Now: now, Log: s.Log,
+		Grace: s.Config.AnnounceGrace, Alert: adm.alert, Event: st.Event,
+	}
+	notifier := &scheduler.Notifier{
+		Store: st, Location: s.Config.Location, Hour: s.Config.NoticeHour, Minute: s.Config.NoticeMinute,
+		Now: now, Log: s.Log,
+	}
+	tick := s.Tick
+	if tick <= 0 {
+		tick = time.Second
+	}
+	return []scheduler.Job{
+		{Name: "poll due feeds", Every: tick, Run: func(ctx context.Context) error { _, err := poller.PollDue(ctx); return err }},
+		{Name: "make due announcement runs", Every: tick, Run: func(ctx context.Context) error { _, err := announcer.Tick(ctx); return err }},
+		{Name: "report finished broadcasts with failures", Every: time.Minute, Run: adm.reportFailures},
+		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
+		// tick is a read of today's source keys once the day's notices exist.
+		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
+	}
 }
 
 // watchQueue keeps the queue-depth gauge current.
