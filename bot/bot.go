@@ -1,6 +1,7 @@
-// Package bot answers members' and admins' commands (/start, /stop, /topics, /latest,
-// /today, /upcoming, /help, /here), topic buttons and changes of the bot's membership in
-// groups, whatever the messenger: adapters (bot/telegram, bot/zalo) turn their updates
+// Package bot answers members' commands (/start, /stop, /topics, /latest, /today,
+// /upcoming, /help, /here), admins' commands (/announce, /schedule, /scheduled, /cancel,
+// /stats, /broadcast: admin.go), buttons and changes of the bot's membership in groups,
+// whatever the messenger: adapters (bot/telegram, bot/zalo) turn their updates
 // into an Update and carry out the Response.
 package bot
 
@@ -97,6 +98,9 @@ func (b *Bot) message(ctx context.Context, u Update) Response {
 	if target != "" && b.Username != "" && !strings.EqualFold(target, b.Username) {
 		return Response{} // for another bot
 	}
+	if isAdminCommand(name) {
+		return b.admin(ctx, u, name, target)
+	}
 	forum := u.Chat.IsForum
 	switch name {
 	case "start":
@@ -121,7 +125,11 @@ func (b *Bot) message(ctx context.Context, u Update) Response {
 	case "upcoming":
 		return b.upcoming(ctx, u)
 	case "help":
-		return reply(helpText(u.Chat.Kind, forum))
+		text := helpText(u.Chat.Kind, forum)
+		if private && b.isAdmin(ctx, u) {
+			text += "\n\n" + adminHelpText(false)
+		}
+		return reply(text)
 	case "here":
 		return b.here(ctx, u)
 	}

@@ -721,7 +721,11 @@ func FuzzHandle(f *testing.F) {
 	e.bot.Log = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelError}))
 	for _, seed := range []string{"/start", "/stop", "/topics", "/latest", "/help", "/here", "/foo",
 		"/start@loa_bot", "/start@other", "/", "/@", "/start@", "xin chào", "", "t0:news", "t1:announcements",
-		"h0:" + topicHash("news"), "\x00/start", "/start\x00", "/Stop@LOA_BOT now", "t0:\xff"} {
+		"h0:" + topicHash("news"), "\x00/start", "/start\x00", "/Stop@LOA_BOT now", "t0:\xff",
+		"/announce *Họp* _chi bộ_ [mời](https://x.vn)", "/announce", "/announce \x00", "/schedule 1/1/2099 07:00 Họp",
+		"/schedule 31/12/9999 23:59", "/schedule 07:00 1/1/2099", "/scheduled", "/cancel 1", "/stats", "/broadcast",
+		"/broadcast 1", "/xacnhan 1", "/huy 1", "a:send:1", "a:time:1", "a:drop:1", "a:ok:1:4102444800",
+		"a:ok:1:253402300799", "a:ok:2:99999999999", "a:send:99999999999999999999"} {
 		for kind := range uint8(5) {
 			f.Add(seed, seed, kind, kind%2 == 0, kind%3 == 0)
 		}
@@ -751,6 +755,10 @@ func FuzzHandle(f *testing.F) {
 		for _, rp := range append(r.Replies, derefReply(r.Edit)...) {
 			if rp.Text == "" || !utf8.ValidString(rp.Text) {
 				t.Errorf("reply %q", rp.Text)
+			}
+			if p := rp.Preview; p != nil && (!utf8.ValidString(p.Summary) || strings.ContainsRune(p.Summary, 0) ||
+				strings.TrimSpace(p.Summary) == "") {
+				t.Errorf("preview %q", p.Summary)
 			}
 			for _, row := range rp.Buttons {
 				for _, btn := range row {

@@ -46,6 +46,10 @@ func golden(t *testing.T, name, got string) {
 func render(r Response) string {
 	var sb strings.Builder
 	writeReply := func(head string, rp Reply) {
+		if p := rp.Preview; p != nil {
+			// The content as the adapters receive it; each renders it its own way.
+			fmt.Fprintf(&sb, "--- preview (kind %s, topic %s)\n%s\n", p.Kind, p.Topic, p.Summary)
+		}
 		sb.WriteString("--- " + head + "\n" + rp.Text + "\n")
 		for _, row := range rp.Buttons {
 			for i, btn := range row {
@@ -91,13 +95,14 @@ func (l *logBuffer) String() string {
 }
 
 const (
-	adminID  = "1001"
-	memberID = "2002"
+	adminID     = "1001"
+	memberID    = "2002"
+	zaloAdminID = "a1b2c3d4e5f6a7b8c9d0"
 )
 
-// isAdmin makes adminID the one loa admin on Telegram.
+// isAdmin makes adminID the one loa admin on Telegram and zaloAdminID the one on Zalo.
 func isAdmin(_ context.Context, channel, userID string) bool {
-	return channel == "telegram" && userID == adminID
+	return (channel == "telegram" && userID == adminID) || (channel == "zalo" && userID == zaloAdminID)
 }
 
 // env is a bot on a fresh store of its own.

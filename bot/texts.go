@@ -347,3 +347,426 @@ const (
 	zaloToggleUsageText = "Vui lòng nhắn “bật” hoặc “tắt” kèm số thứ tự của chủ đề, ví dụ: tắt 2. Nhắn “chủ đề” để xem danh sách."
 	zaloHintText        = "Bot chưa hiểu tin nhắn này. Nhắn “đăng ký” để nhận tin, hoặc “trợ giúp” để xem các lệnh."
 )
+
+// Texts of the admins' commands (admin.go). Admins are office staff: the texts say
+// what happened and what to send next, with an example. Announcements are numbered
+// ("thông báo số 12", "#12" in lists) and so are broadcasts ("bản tin số 34").
+
+// adminRefusedText answers an admin command from someone who is not a loa admin.
+// /cancel and /huy look like "unsubscribe" to a member, so they are pointed to /stop.
+func adminRefusedText(command string) string {
+	text := "Xin lỗi, lệnh /" + command + " chỉ dành cho quản trị viên hệ thống."
+	if command == "cancel" || command == "huy" {
+		return text + " Nếu bạn muốn ngừng nhận tin, vui lòng gửi /stop."
+	}
+	return text + " Vui lòng gửi /help để xem các lệnh bạn có thể dùng."
+}
+
+// Toasts of the draft buttons (at most 200 characters).
+const (
+	adminButtonRefusedToast = "Xin lỗi, chỉ quản trị viên hệ thống mới dùng được nút này."
+	draftHandledToast       = "Bản nháp này đã được xử lý."
+	adminButtonOutdated     = "Nút này không còn dùng được. Vui lòng gửi lại lệnh."
+	sentNowToast            = "Đã xác nhận gửi ngay."
+	scheduledToast          = "Đã hẹn giờ gửi."
+	discardedToast          = "Đã huỷ bản nháp."
+	timeHelpToast           = "Vui lòng gửi lệnh /schedule kèm ngày giờ."
+	pastButtonToast         = "Thời điểm hẹn đã qua. Vui lòng gửi lại /schedule với thời điểm mới."
+	otherAdminDraftToast    = "Bản nháp này do quản trị viên khác soạn; chỉ người soạn mới hẹn giờ được."
+)
+
+// Labels of the draft buttons.
+const (
+	sendNowButton = "Gửi ngay"
+	timeButton    = "Hẹn giờ"
+	dropButton    = "Huỷ"
+	confirmButton = "Xác nhận"
+)
+
+// audienceNote says who receives an announcement written in the bot.
+const audienceNote = "Người nhận: mọi người đăng ký nhận tin trên Telegram và Zalo, trừ những ai đã tắt chủ đề “Thông báo”."
+
+// formattingNote reminds admins of the formatting they may use.
+const formattingNote = "Định dạng: *in đậm*, _in nghiêng_, [chữ hiển thị](https://địa-chỉ-liên-kết)."
+
+// announceUsageText answers /announce without text.
+const announceUsageText = "Vui lòng viết nội dung thông báo sau lệnh, ví dụ:\n" +
+	"/announce Kính mời các đồng chí dự *Hội nghị sơ kết 6 tháng* lúc 8 giờ ngày 10/7/2024 tại Hội trường tầng 3.\n\n" +
+	formattingNote + "\nBot sẽ hiện bản xem trước để bạn kiểm tra trước khi gửi."
+
+// invalidTextText answers an announcement with bytes that are not text.
+const invalidTextText = "Nội dung thông báo có ký tự không hợp lệ. Vui lòng gõ lại nội dung rồi gửi lại."
+
+// tooLongText answers an announcement of n characters, longer than limit.
+func tooLongText(n, limit int) string {
+	return "Nội dung thông báo dài " + number(n) + " ký tự, vượt quá giới hạn " + number(limit) +
+		" ký tự. Vui lòng rút gọn rồi gửi lại."
+}
+
+// replacedNote tells the admin that their earlier drafts were dropped for this one.
+func replacedNote(ids []int64) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return "\n(Bản nháp trước đó, " + numbers(ids) + ", đã được thay bằng bản này.)"
+}
+
+// announcePreviewText is the caption under the preview of a draft to send now;
+// zalo: typed commands instead of buttons.
+func announcePreviewText(id int64, replaced []int64, zalo bool, example string) string {
+	n := strconv.FormatInt(id, 10)
+	text := "👆 Trên đây là bản xem trước thông báo số " + n + ", đúng như người nhận sẽ thấy.\n" + audienceNote +
+		replacedNote(replaced) + "\n\n"
+	if zalo {
+		return text + "Nhắn /xacnhan " + n + " để gửi ngay, /huy " + n + " để bỏ bản nháp, " +
+			"hoặc /schedule ngày/tháng/năm giờ:phút để hẹn giờ (ví dụ: /schedule " + example + ")."
+	}
+	return text + "Bạn muốn gửi ngay, hẹn giờ hay huỷ?"
+}
+
+// schedulePreviewText is the caption under the preview of a draft with a time.
+func schedulePreviewText(id int64, when string, replaced []int64, zalo bool) string {
+	n := strconv.FormatInt(id, 10)
+	text := "👆 Trên đây là bản xem trước thông báo số " + n + ", đúng như người nhận sẽ thấy.\n" +
+		"Thời gian gửi: " + when + ".\n" + audienceNote + replacedNote(replaced) + "\n\n"
+	if zalo {
+		return text + "Nhắn /xacnhan " + n + " để xác nhận hẹn giờ, hoặc /huy " + n + " để bỏ bản nháp."
+	}
+	return text + "Nhấn “" + confirmButton + "” để hẹn giờ gửi, hoặc “" + dropButton + "” để bỏ bản nháp."
+}
+
+// timeHelpText answers the "Hẹn giờ" button; example is a date and time to copy.
+func timeHelpText(id int64, example string) string {
+	return "Để hẹn giờ gửi thông báo số " + strconv.FormatInt(id, 10) + ", vui lòng gửi lệnh:\n" +
+		"/schedule ngày/tháng/năm giờ:phút\n" +
+		"Ví dụ: /schedule " + example + "\n\n" +
+		"Bot sẽ hiện lại bản xem trước kèm thời gian để bạn xác nhận. Hoặc chọn:"
+}
+
+// sentNowText confirms a draft sent now.
+func sentNowText(id int64) string {
+	return "✅ Đã lên lịch gửi ngay thông báo số " + strconv.FormatInt(id, 10) +
+		". Tin sẽ được gửi đi trong giây lát; gửi /broadcast để xem tiến độ."
+}
+
+// scheduledText confirms a draft scheduled for when.
+func scheduledText(id int64, when string) string {
+	n := strconv.FormatInt(id, 10)
+	return "✅ Đã hẹn giờ: thông báo số " + n + " sẽ được gửi lúc " + when + ".\n" +
+		"Gửi /scheduled để xem các thông báo đã lên lịch, /cancel " + n + " nếu cần huỷ."
+}
+
+// discardedText confirms a dropped draft.
+func discardedText(id int64) string {
+	return "Đã huỷ bản nháp thông báo số " + strconv.FormatInt(id, 10) + ". Không có tin nào được gửi."
+}
+
+// draftHandledText answers /xacnhan or /huy for a draft already confirmed or dropped.
+func draftHandledText(id int64) string {
+	return "Thông báo số " + strconv.FormatInt(id, 10) + " không còn là bản nháp (đã được xác nhận hoặc đã huỷ). " +
+		"Gửi /scheduled để xem các thông báo đã lên lịch."
+}
+
+// draftNotFoundText answers /xacnhan or /huy with a number that names no announcement.
+func draftNotFoundText(id int64) string {
+	return "Không tìm thấy bản nháp số " + strconv.FormatInt(id, 10) + ". Vui lòng kiểm tra lại số trong bản xem trước."
+}
+
+// Usage of the typed confirmations (Zalo, or any chat without buttons).
+const (
+	confirmUsageText = "Vui lòng ghi số của bản nháp cần gửi, ví dụ: /xacnhan 12 (số nằm trong bản xem trước)."
+	discardUsageText = "Vui lòng ghi số của bản nháp cần bỏ, ví dụ: /huy 12 (số nằm trong bản xem trước)."
+)
+
+// scheduleUsageText answers /schedule without a date and time; example is one to copy.
+func scheduleUsageText(example string) string {
+	return "Vui lòng ghi ngày giờ gửi theo dạng ngày/tháng/năm giờ:phút, rồi nội dung thông báo, ví dụ:\n" +
+		"/schedule " + example + " Kính mời các đồng chí dự họp giao ban tuần.\n\n" +
+		"Nếu không ghi nội dung, thời gian được đặt cho bản nháp mới nhất của bạn (soạn bằng /announce).\n" + formattingNote
+}
+
+// badWhenText answers /schedule with a date or time it cannot read.
+func badWhenText(example string) string {
+	return "Bot chưa đọc được ngày giờ. Vui lòng ghi theo dạng ngày/tháng/năm giờ:phút, ví dụ: /schedule " + example
+}
+
+// pastTimeText refuses a time that has passed; when and now are written out.
+func pastTimeText(when, now string) string {
+	return "Thời điểm " + when + " đã qua (bây giờ là " + now + "). Vui lòng chọn một thời điểm trong tương lai."
+}
+
+// noDraftText answers /schedule without text when the admin has no draft.
+const noDraftText = "Bạn chưa có bản nháp nào để hẹn giờ. Vui lòng soạn thông báo bằng /announce <nội dung>, " +
+	"hoặc ghi nội dung ngay sau ngày giờ: /schedule ngày/tháng/năm giờ:phút <nội dung>."
+
+// pastDraftText answers /xacnhan for a draft whose proposed time has passed.
+func pastDraftText(id int64, when string) string {
+	return "Thời điểm hẹn của thông báo số " + strconv.FormatInt(id, 10) + " (" + when + ") đã qua. " +
+		"Vui lòng gửi /schedule ngày/tháng/năm giờ:phút để chọn thời điểm mới."
+}
+
+// Texts of /scheduled.
+const (
+	scheduledHeader  = "Các thông báo đã lên lịch"
+	noScheduledText  = "Hiện không có thông báo nào đã lên lịch. Gửi /announce <nội dung> để soạn thông báo mới."
+	scheduledFooter  = "Gửi /cancel <số> để huỷ một thông báo, ví dụ: /cancel 12."
+	scheduleOnceText = "một lần"
+	noNextRunText    = "chưa có lần gửi tới"
+	excerptEllipsis  = "…"
+	emptyExcerptText = "(không có nội dung)"
+)
+
+// eventNumberText names an event that could not be looked up.
+func eventNumberText(id int64) string { return "sự kiện số " + strconv.FormatInt(id, 10) }
+
+// scheduleCronText describes a recurring announcement.
+func scheduleCronText(expr string) string { return "định kỳ (cron: " + expr + ")" }
+
+// scheduleEventText describes a yearly greeting on an event's day.
+func scheduleEventText(event, clock string) string {
+	return "hằng năm vào ngày " + event + ", lúc " + clock
+}
+
+// audienceText describes an announcement's audience when it is not the usual one
+// (every channel, topic "Thông báo"); "" otherwise.
+func audienceText(topic, channel string) string {
+	var parts []string
+	if topic != store.TopicAnnouncements {
+		parts = append(parts, "chủ đề “"+TopicName(topic)+"”")
+	}
+	if channel != "" {
+		parts = append(parts, "chỉ gửi qua "+channelName(channel))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// scheduledLine is one announcement of /scheduled.
+func scheduledLine(id int64, next, schedule, audience, excerpt string) string {
+	head := "#" + strconv.FormatInt(id, 10) + " · " + next + " · " + schedule
+	if audience != "" {
+		head += " · " + audience
+	}
+	return head + "\n" + excerpt
+}
+
+// scheduledListText lists the scheduled announcements; more counts those left out.
+func scheduledListText(lines []string, total, more int) string {
+	text := scheduledHeader + " (" + number(total) + "):\n\n" + strings.Join(lines, "\n\n")
+	if more > 0 {
+		text += "\n\n… và " + number(more) + " thông báo khác (xem đủ bằng lệnh loa announcements list)."
+	}
+	return text + "\n\n" + scheduledFooter
+}
+
+// Texts of /cancel.
+const cancelUsageText = "Vui lòng ghi số của thông báo cần huỷ, ví dụ: /cancel 12. " +
+	"Gửi /scheduled để xem số của các thông báo đã lên lịch."
+
+// cancelNotFoundText answers /cancel with a number that names no announcement.
+func cancelNotFoundText(id int64) string {
+	return "Không tìm thấy thông báo số " + strconv.FormatInt(id, 10) + ". Gửi /scheduled để xem các thông báo đã lên lịch."
+}
+
+// alreadyCancelledText answers /cancel for an announcement cancelled before.
+func alreadyCancelledText(id int64) string {
+	return "Thông báo số " + strconv.FormatInt(id, 10) + " đã được huỷ trước đó."
+}
+
+// cancelledText confirms /cancel: wasDone says every run had been made already,
+// stopped how many pending deliveries were stopped.
+func cancelledText(id int64, wasDone bool, stopped int64) string {
+	n := strconv.FormatInt(id, 10)
+	switch {
+	case wasDone && stopped > 0:
+		return "Đã huỷ thông báo số " + n + ": đã dừng " + number64(stopped) + " tin còn đang chờ gửi."
+	case wasDone:
+		return "Thông báo số " + n + " đã được gửi xong trước đó; không còn tin nào đang chờ gửi để dừng."
+	case stopped > 0:
+		return "Đã huỷ thông báo số " + n + ": các lần gửi sắp tới sẽ không diễn ra, và đã dừng " +
+			number64(stopped) + " tin còn đang chờ gửi."
+	}
+	return "Đã huỷ thông báo số " + n + ": các lần gửi sắp tới sẽ không diễn ra. Không có tin nào đang chờ gửi."
+}
+
+// channelName is a channel's display name.
+func channelName(channel string) string {
+	switch channel {
+	case "telegram":
+		return "Telegram"
+	case channelZalo:
+		return "Zalo"
+	}
+	return channel
+}
+
+// Texts of /stats.
+const (
+	statsHeader        = "📊 Thống kê"
+	subscribersHeader  = "Người nhận tin:"
+	noSubscribersText  = "• Chưa có ai đăng ký nhận tin."
+	statsActiveText    = "đang nhận"
+	statsStoppedText   = "đã ngừng"
+	statsGoneText      = "không còn liên lạc được"
+	kindPrivateText    = "cá nhân"
+	kindGroupText      = "nhóm"
+	kindChannelText    = "kênh"
+	broadcastsNoteText = "tin bài, ngày kỷ niệm và thông báo; không kể cảnh báo hệ thống"
+)
+
+// statsChannelLine is one channel's subscribers: active (with the breakdown by kind of
+// chat), then stopped and gone when there are any.
+func statsChannelLine(channel string, active int, kinds []string, stopped, gone int) string {
+	line := "• " + channelName(channel) + ": " + number(active) + " " + statsActiveText
+	if len(kinds) > 0 {
+		line += " (" + strings.Join(kinds, ", ") + ")"
+	}
+	if stopped > 0 {
+		line += "; " + number(stopped) + " " + statsStoppedText
+	}
+	if gone > 0 {
+		line += "; " + number(gone) + " " + statsGoneText
+	}
+	return line
+}
+
+// statsWeekText is this week's activity since monday (a long date).
+func statsWeekText(monday string, broadcasts, sent, failed, pending, cancelled int) string {
+	text := "Tuần này (từ " + monday + "):\n" +
+		"• " + number(broadcasts) + " bản tin (" + broadcastsNoteText + ")\n" +
+		"• Lượt gửi: " + number(sent) + " thành công, " + number(failed) + " thất bại, " + number(pending) + " đang chờ gửi"
+	if cancelled > 0 {
+		text += ", " + number(cancelled) + " đã huỷ"
+	}
+	return text
+}
+
+// Texts of /broadcast.
+const (
+	broadcastUsageText   = "Vui lòng ghi số của bản tin, ví dụ: /broadcast 34. Gửi /broadcast (không kèm số) để xem các bản tin gần đây."
+	noBroadcastsText     = "Chưa có bản tin nào."
+	recentBroadcastsHead = "Các bản tin gần đây:"
+	recentBroadcastsFoot = "Gửi /broadcast <số> để xem chi tiết, ví dụ: /broadcast "
+	failuresHeader       = "Lý do không gửi được:"
+)
+
+// broadcastNotFoundText answers /broadcast with a number that names no broadcast.
+func broadcastNotFoundText(id int64) string {
+	return "Không tìm thấy bản tin số " + strconv.FormatInt(id, 10) + ". Gửi /broadcast để xem các bản tin gần đây."
+}
+
+// kindNames name the kinds of broadcast.
+var kindNames = map[string]string{
+	"article":      "Tin bài",
+	"anniversary":  "Ngày kỷ niệm",
+	"announcement": "Thông báo",
+	"alert":        "Cảnh báo hệ thống",
+}
+
+// kindName names a kind of broadcast.
+func kindName(kind string) string {
+	if name, ok := kindNames[kind]; ok {
+		return name
+	}
+	return kind
+}
+
+// broadcastHead names a broadcast: number, kind, creation time and, for a run of an
+// announcement, which one.
+func broadcastHead(id int64, kind, created string, announcement int64) string {
+	head := "Bản tin số " + strconv.FormatInt(id, 10) + " · " + kindName(kind)
+	if announcement > 0 {
+		head += " (thông báo số " + strconv.FormatInt(announcement, 10) + ")"
+	}
+	return head + " · tạo lúc " + created
+}
+
+// broadcastProgress is the delivery counts of one broadcast.
+func broadcastProgress(total, sent, failed, pending, cancelled int) string {
+	if total == 0 {
+		return "Bản tin này không có người nhận nào (không ai đăng ký chủ đề của bản tin lúc tạo)."
+	}
+	state := "đã gửi xong"
+	if pending > 0 {
+		state = "đang gửi"
+	}
+	return "Người nhận: " + number(total) + " (" + state + ")\n" +
+		"• Đã gửi: " + number(sent) + " (" + strconv.Itoa(sent*100/total) + "%)\n" +
+		"• Thất bại: " + number(failed) + "\n" +
+		"• Đang chờ gửi: " + number(pending) + "\n" +
+		"• Đã huỷ: " + number(cancelled)
+}
+
+// recentBroadcastLine is one broadcast of the recent list.
+func recentBroadcastLine(id int64, kind, created string, sent, total int, title string) string {
+	return "#" + strconv.FormatInt(id, 10) + " · " + kindName(kind) + " · " + created + " · đã gửi " +
+		number(sent) + "/" + number(total) + "\n" + title
+}
+
+// failureStatus names the end of a delivery that did not go out.
+func failureStatus(status string) string {
+	if status == "cancelled" {
+		return "đã huỷ"
+	}
+	return "thất bại"
+}
+
+// reasonNames explain the usual reasons a delivery failed or was cancelled (the codes
+// of broadcast.SendError.Reason and the store's cancellations).
+var reasonNames = map[string]string{
+	"blocked":                "người nhận đã chặn bot",
+	"deactivated":            "tài khoản người nhận đã bị xoá",
+	"kicked":                 "bot đã bị mời ra khỏi nhóm",
+	"forbidden":              "bot không được phép gửi tin vào cuộc trò chuyện",
+	"chat_not_found":         "không tìm thấy cuộc trò chuyện",
+	"chat_deactivated":       "nhóm đã bị giải tán",
+	"not_following":          "người nhận đã bỏ theo dõi",
+	"announcement cancelled": "thông báo đã bị huỷ",
+	"broadcast cancelled":    "bản tin đã bị huỷ",
+}
+
+// goneReason explains a delivery cancelled because its chat became unreachable.
+func goneReason(why string) string {
+	return "người nhận không còn liên lạc được (" + why + ")"
+}
+
+// Admins' part of /help, in a private chat with a loa admin. On Zalo, where there are
+// no buttons, the typed confirmations are listed too.
+func adminHelpText(zalo bool) string {
+	var sb strings.Builder
+	sb.WriteString("Lệnh dành cho quản trị viên hệ thống:\n" +
+		"/announce <nội dung> – Soạn thông báo, xem trước rồi gửi ngay, hẹn giờ hoặc huỷ\n" +
+		"/schedule <ngày/tháng/năm> <giờ:phút> [nội dung] – Hẹn giờ gửi (không ghi nội dung: hẹn giờ cho bản nháp mới nhất)\n")
+	if zalo {
+		sb.WriteString("/xacnhan <số> – Xác nhận gửi bản nháp\n/huy <số> – Bỏ bản nháp\n")
+	}
+	sb.WriteString("/scheduled – Các thông báo đã lên lịch\n" +
+		"/cancel <số> – Huỷ một thông báo đã lên lịch\n" +
+		"/stats – Thống kê người nhận và lượt gửi trong tuần\n" +
+		"/broadcast [số] – Tiến độ gửi của một bản tin\n\n" +
+		"Không có tin nào được gửi đi trước khi bạn xác nhận bản xem trước. " + formattingNote)
+	return sb.String()
+}
+
+// number writes n the Vietnamese way, with dots between thousands: 12.345.
+func number(n int) string { return number64(int64(n)) }
+
+func number64(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return sign + s
+}
+
+// numbers writes ids as "số 9, 11".
+func numbers(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return "số " + strings.Join(parts, ", ")
+}

@@ -113,9 +113,13 @@ func (b *Bot) topics(ctx context.Context, u Update) Response {
 	return Response{Replies: []Reply{{Text: topicsText(u.Chat.Kind), Buttons: keyboard(topics, sub.MutedTopics)}}}
 }
 
-// callback answers a pressed topic button: it sets the topic as the button said, answers
-// with a toast and redraws the keyboard in place.
+// callback answers a pressed button: a draft's (admin.go), or a topic button, which
+// sets the topic as the button said, answers with a toast and redraws the keyboard in
+// place.
 func (b *Bot) callback(ctx context.Context, u Update) Response {
+	if strings.HasPrefix(u.Callback.Data, adminPrefix) {
+		return b.adminButton(ctx, u) // a draft's buttons (admin.go)
+	}
 	if u.Chat.Kind != kindPrivate && !b.isAdmin(ctx, u) {
 		return Response{CallbackText: topicsAdminOnlyText}
 	}

@@ -1,5 +1,7 @@
 package bot
 
+import "loa/broadcast"
+
 // Update is one inbound event from a messenger, already parsed by its adapter
 // (bot/telegram, bot/zalo) into this messenger-independent shape.
 type Update struct {
@@ -68,9 +70,17 @@ type Response struct {
 
 // Reply is one message: plain text (the adapter escapes it for its format) and,
 // optionally, rows of inline buttons (channels without buttons show none).
+//
+// A Reply with a Preview is an announcement shown to an admin before it goes out: the
+// adapter first sends the Preview exactly as members will receive it (its Render, in
+// its format, split into parts as a broadcast is), then Text as a plain message with
+// the Buttons under it. Text is thus the caption below the preview: what it is and
+// what to do next; the buttons act on the draft, and editing their message (Edit)
+// never touches the preview above it. An Edit's Preview is ignored.
 type Reply struct {
 	Text    string
 	Buttons [][]Button
+	Preview *broadcast.Content
 }
 
 // Button is an inline button.

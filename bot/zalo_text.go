@@ -26,6 +26,8 @@ const channelZalo = "zalo"
 //	  "bật chủ đề N", "bat2")
 //	trợ giúp, /help                        help with the typed commands
 //	/latest, /today, ... any other slash   as on Telegram
+//	/announce, /schedule, /xacnhan N,      admins' commands (admin.go); /xacnhan and
+//	  /huy N, /scheduled, /cancel, ...       /huy stand for the draft buttons
 //
 // Anything else gets a short hint in a private chat and nothing in a group. In a group
 // the same loa-admin rule as on Telegram applies to subscribing, stopping and topics.
@@ -109,7 +111,11 @@ func (b *Bot) zaloMessage(ctx context.Context, u Update) (resp Response, handled
 	case zaloOn, zaloOff:
 		return b.zaloToggle(ctx, u, intent == zaloOn, n), true
 	case "help":
-		return reply(zaloHelpText(u.Chat.Kind)), true
+		text := zaloHelpText(u.Chat.Kind)
+		if private && b.isAdmin(ctx, u) {
+			text += "\n\n" + adminHelpText(true)
+		}
+		return reply(text), true
 	}
 	if private && strings.TrimSpace(u.Text) != "" {
 		return reply(zaloHintText), true

@@ -15,6 +15,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"loa/bot"
+	"loa/broadcast"
 )
 
 // Handler answers one update; *bot.Bot is one.
@@ -289,8 +290,14 @@ func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
 const noPreview = `{"is_disabled":true}`
 
 // reply sends a plain-text reply (no parse mode, so nothing needs escaping), split
-// like broadcasts when longer than a message; the buttons go under its last part.
+// like broadcasts when longer than a message; the buttons go under its last part. A
+// reply with a Preview first sends the preview as members will receive it.
 func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
+	if r.Preview != nil {
+		if err := c.preview(ctx, chat, *r.Preview); err != nil {
+			return err
+		}
+	}
 	ranges := splitText(r.Text, MaxTextLength)
 	for i, rg := range ranges {
 		p := tgbotapi.Params{
@@ -305,6 +312,25 @@ func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 			if err := addKeyboard(p, r.Buttons); err != nil {
 				return err
 			}
+		}
+		if err := c.paced(ctx, chat.Address, "sendMessage", p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// preview sends a broadcast's content to an admin exactly as Send sends it to members:
+// rendered as Telegram HTML, in parts, link previews as Telegram shows them.
+func (c *Client) preview(ctx context.Context, chat bot.Chat, content broadcast.Content) error {
+	for _, part := range c.Render(content) {
+		p := tgbotapi.Params{
+			"chat_id":    chat.Address,
+			"text":       part,
+			"parse_mode": tgbotapi.ModeHTML,
+		}
+		if chat.ThreadID != 0 {
+			p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
 		}
 		if err := c.paced(ctx, chat.Address, "sendMessage", p); err != nil {
 			return err

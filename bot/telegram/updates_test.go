@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/broadcast"
 	"loa/internal/telegramtest"
 )
 
@@ -495,5 +496,51 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	<-done
 	if !strings.Contains(logs.String(), "panicked") {
 		t.Errorf("the panic was not logged:\n%s", logs)
+	}
+}
+
+// TestReplyWithPreview: an announcement's preview goes out exactly as Send sends the
+// broadcast (HTML, in parts), then the caption as a plain reply with the keyboard under
+// it, all in the update's topic; an edit's preview is ignored.
+func TestReplyWithPreview(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t, telegramtest.Unthrottled())
+	thread := srv.AddTopic(supergroupID, "Điều hành")
+	c, _ := newClient(t, srv, nil)
+	chat := bot.Chat{Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}
+	keyboard := [][]bot.Button{{{Text: "Gửi ngay", Data: "a:send:1"}, {Text: "Huỷ", Data: "a:drop:1"}}}
+	for _, tt := range []struct {
+		name  string
+		body  string
+		parts int
+	}{
+		{"short", "Kính mời *các đồng chí* dự họp lúc _8 giờ_. Xem [giấy mời](https://tinhuy.example.vn/moi.html) & <chuẩn bị>.", 1},
+		{"long", strings.Repeat("Nội dung *thông báo* dài, gồm nhiều đoạn văn.\n\n", 150), 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(srv.Messages(supergroupID))
+			content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: tt.body}
+			resp := bot.Response{Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1.", Buttons: keyboard, Preview: &content}}}
+			c.carryOut(testContext(t), c.log, bot.Update{Channel: "telegram", Chat: chat}, resp)
+			msgs := srv.Messages(supergroupID)[before:]
+			want := c.Render(content)
+			if len(want) != tt.parts || len(msgs) != tt.parts+1 {
+				t.Fatalf("got %d messages for %d rendered parts; want %d parts and the caption", len(msgs), len(want), tt.parts)
+			}
+			for i, part := range want {
+				m := msgs[i]
+				if m.RawText != part || m.ParseMode != "HTML" || len(m.ReplyMarkup) != 0 || len(m.LinkPreviewOptions) != 0 || m.ThreadID != thread {
+					t.Errorf("preview part %d: %+v, want %q as HTML, without keyboard", i+1, m, part)
+				}
+			}
+			if strings.Contains(msgs[0].Text, "*") || !strings.Contains(msgs[0].RawText, "<b>") {
+				t.Errorf("preview not formatted: %q", msgs[0].RawText)
+			}
+			caption := msgs[len(msgs)-1]
+			if caption.Text != "👆 Bản xem trước thông báo số 1." || caption.ParseMode != "" || caption.ThreadID != thread ||
+				!strings.Contains(string(caption.ReplyMarkup), `"callback_data":"a:send:1"`) {
+				t.Errorf("caption %+v", caption)
+			}
+		})
 	}
 }

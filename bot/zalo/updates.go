@@ -202,18 +202,21 @@ func (c *Client) safeHandle(ctx context.Context, log *slog.Logger, h Handler, u 
 }
 
 // carryOut does what the bot answered, as far as Zalo can: an Edit (Zalo cannot edit
-// a message) is sent as a new message, then the Replies in order, as plain text split
-// like broadcasts. Buttons are dropped (Zalo has no inline keyboards; the bot sends
-// text menus on Zalo), CallbackText has nothing to answer (no buttons, no callbacks),
-// and Leave is ignored: the Bot API has no method to leave a chat. Failures are
-// logged: the member can ask again.
+// a message) is sent as a new message, then the Replies in order (an announcement's
+// preview before its caption), as plain text split like broadcasts. Buttons are
+// dropped (Zalo has no inline keyboards; the bot sends text menus on Zalo),
+// CallbackText has nothing to answer (no buttons, no callbacks), and Leave is ignored:
+// the Bot API has no method to leave a chat. Failures are logged: the member can ask
+// again.
 func (c *Client) carryOut(ctx context.Context, log *slog.Logger, u bot.Update, resp bot.Response) {
 	msgs := resp.Replies
 	if resp.Edit != nil {
-		msgs = append([]bot.Reply{*resp.Edit}, msgs...)
+		edit := *resp.Edit
+		edit.Preview = nil // a preview goes with new replies only
+		msgs = append([]bot.Reply{edit}, msgs...)
 	}
 	for _, r := range msgs {
-		if err := c.reply(ctx, u.Chat.Address, r.Text); err != nil {
+		if err := c.reply(ctx, u.Chat.Address, r); err != nil {
 			warn(ctx, log, "send reply", err)
 			break // keep the replies in order: after a failure, stop
 		}
@@ -233,9 +236,15 @@ func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
 	log.Log(ctx, level, msg, slog.String("error", err.Error()))
 }
 
-// reply sends a plain-text reply, split like broadcasts when longer than a message.
-func (c *Client) reply(ctx context.Context, chatID, text string) error {
-	for _, part := range split(text, MaxTextLength) {
+// reply sends a plain-text reply, split like broadcasts when longer than a message. A
+// reply with a Preview first sends the preview exactly as members will receive it
+// (Render), then the text as its caption.
+func (c *Client) reply(ctx context.Context, chatID string, r bot.Reply) error {
+	var parts []string
+	if r.Preview != nil {
+		parts = c.Render(*r.Preview)
+	}
+	for _, part := range append(parts, split(r.Text, MaxTextLength)...) {
 		if err := c.paced(ctx, chatID, sendParams{ChatID: chatID, Text: part}); err != nil {
 			return err
 		}

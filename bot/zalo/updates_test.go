@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/broadcast"
 	"loa/internal/zalotest"
 )
 
@@ -460,5 +461,35 @@ func TestHandlerPanics(t *testing.T) {
 	}
 	if n != 2 || !strings.Contains(logs.String(), "panicked") {
 		t.Errorf("handled %d, log:\n%s", n, logs)
+	}
+}
+
+// TestCarryOutPreview: an announcement's preview goes out as members will receive it
+// (Render, in parts), then its caption; an edit's preview is ignored.
+func TestCarryOutPreview(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t, zalotest.Unthrottled())
+	srv.AddChat(zalotest.Chat{ID: hoaID})
+	c, _ := newClient(t, srv, nil)
+	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
+	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
+	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	c.carryOut(testContext(t), c.log, u, bot.Response{
+		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
+		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},
+	})
+	want := append([]string{"Đã xử lý."}, c.Render(content)...)
+	want = append(want, "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.")
+	msgs := srv.Messages(hoaID)
+	if len(want) < 4 || len(msgs) != len(want) {
+		t.Fatalf("received %d messages, want %d (the edit, the preview in parts, the caption)", len(msgs), len(want))
+	}
+	for i, m := range msgs {
+		if m.Text != want[i] {
+			t.Errorf("message %d: %q, want %q", i+1, m.Text, want[i])
+		}
+	}
+	if strings.Contains(msgs[1].Text, "*") || !strings.Contains(msgs[1].Text, "họp (https://tinhuy.example.vn/hop.html)") {
+		t.Errorf("preview not rendered as members see it: %q", msgs[1].Text)
 	}
 }
