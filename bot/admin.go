@@ -162,22 +162,7 @@ func (b *Bot) newDraft(ctx context.Context, u Update, body string, runAt *time.T
 
 // dropDrafts discards the admin's open drafts and returns their ids, oldest first.
 func (b *Bot) dropDrafts(ctx context.Context, who string) ([]int64, error) {
-	var dropped []int64
-	for range maxDropDrafts {
-		d, err := b.Store.LatestDraft(ctx, who)
-		if isNotFound(err) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := b.Store.DiscardDraft(ctx, d.ID); err != nil && !errors.Is(err, store.ErrNotDraft) {
-			return nil, err
-		}
-		dropped = append(dropped, d.ID)
-	}
-	slices.Reverse(dropped)
-	return dropped, nil
+	return b.Store.DiscardDrafts(ctx, who)
 }
 
 // preview shows a draft as members will see it, with what to do next: buttons on
@@ -535,12 +520,10 @@ func (b *Bot) cancel(ctx context.Context, u Update, args string) Response {
 		return b.discardTyped(ctx, u, args)
 	}
 	stopped, err := b.Store.CancelAnnouncement(ctx, id, actor(u))
+	if errors.Is(err, store.ErrAlreadyCancelled) { // a cancellation that raced with ours
+		return reply(alreadyCancelledText(id))
+	}
 	if err != nil {
-		// CancelAnnouncement has no sentinel for "already cancelled": a cancellation
-		// that raced with ours shows in the status.
-		if now, err2 := b.Store.Announcement(ctx, id); err2 == nil && now.Status == "cancelled" {
-			return reply(alreadyCancelledText(id))
-		}
 		return b.failed(u, "cancel announcement", err)
 	}
 	b.adminLog(u).Info("announcement cancelled", slog.Int64("announcement_id", id), slog.Int64("stopped", stopped))

@@ -101,6 +101,9 @@ func (s *Store) createAnnouncement(ctx context.Context, na NewAnnouncement, stat
 	return a, nil
 }
 
+// ErrAlreadyCancelled is returned when cancelling an announcement cancelled before.
+var ErrAlreadyCancelled = errors.New("already cancelled")
+
 // ErrNotDraft is returned when confirming or changing an announcement that is no
 // longer a draft (confirmed or discarded already, or never one).
 var ErrNotDraft = errors.New("not a draft any more")
@@ -155,6 +158,24 @@ func (s *Store) DiscardDraft(ctx context.Context, id int64) error {
 		return ErrNotDraft
 	}
 	return nil
+}
+
+// DiscardDrafts drops every open draft of an admin and returns their ids, oldest first.
+func (s *Store) DiscardDrafts(ctx context.Context, actor string) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH d AS (
+			UPDATE announcements SET status = 'cancelled', cancelled_at = now()
+			WHERE status = 'draft' AND created_by = $1
+			RETURNING id)
+		SELECT id FROM d ORDER BY id`, actor)
+	if err != nil {
+		return nil, fmt.Errorf("discard drafts of %s: %w", actor, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("discard drafts of %s: %w", actor, err)
+	}
+	return ids, nil
 }
 
 // LatestDraft returns the newest draft of an admin, or ErrNotFound.
@@ -229,7 +250,7 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 		}
 		switch status {
 		case "cancelled":
-			return fmt.Errorf("announcement %d is already cancelled", id)
+			return fmt.Errorf("announcement %d is %w", id, ErrAlreadyCancelled)
 		case "draft":
 			return fmt.Errorf("announcement %d is a draft that was never confirmed: %w", id, ErrNotFound)
 		}
