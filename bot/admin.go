@@ -49,9 +49,6 @@ const (
 	excerptRunes = 80
 	// reasonRunes bounds a delivery's error as recorded, shown when it has no name.
 	reasonRunes = 160
-	// maxDropDrafts bounds how many earlier drafts one new draft drops (there is
-	// normally at most one).
-	maxDropDrafts = 10
 )
 
 // adminCommands are the commands only loa admins may use.
