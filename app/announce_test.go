@@ -101,3 +101,66 @@ func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
 		t.Fatalf("feed = %+v, %v", got, err)
 	}
 }
+
+// An admin writes /announce in the bot, sees the preview, presses "Gửi ngay", and the
+// members receive it once; a non-admin's /announce is refused and nothing goes out.
+func TestAdminAnnouncesFromTheBotWithPreviewAndConfirmation(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	admin := telegramtest.User{ID: 1, FirstName: "Chánh Văn phòng"}
+	stranger := telegramtest.User{ID: 9, FirstName: "Khách"}
+	fake.AddChat(telegramtest.Chat{ID: 1, Type: "private", FirstName: admin.FirstName})
+	fake.AddChat(telegramtest.Chat{ID: 9, Type: "private", FirstName: stranger.FirstName})
+	for _, id := range []int64{501, 502} {
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, dbURL, tgEnv(fake)...) // LOA_ADMINS=1
+
+	fake.PushUpdate(fake.Command(9, stranger, "/announce Tin giả"))
+	fake.PushUpdate(fake.Command(1, admin, "/announce Hội nghị *sơ kết* lúc 8 giờ"))
+	var sendData string
+	var captionID int
+	waitFake(t, fake, "the preview with its buttons", 20*time.Second, func() bool {
+		for _, m := range fake.Messages(1) {
+			if i := strings.Index(string(m.ReplyMarkup), `"a:send:`); i >= 0 {
+				rest := string(m.ReplyMarkup)[i+1:]
+				sendData, captionID = rest[:strings.IndexByte(rest, '"')], m.MessageID
+				return true
+			}
+		}
+		return false
+	})
+	preview := fake.Messages(1)
+	if !strings.Contains(preview[0].RawText, "<b>sơ kết</b>") {
+		t.Fatalf("the preview is not what members will see: %q", preview[0].RawText)
+	}
+	if n := fake.Accepted(); len(fake.Messages(501)) != 0 || len(fake.Messages(502)) != 0 {
+		t.Fatalf("something went out before the confirmation (%d accepted)", n)
+	}
+	waitFake(t, fake, "the stranger's refusal", 20*time.Second, func() bool { return len(fake.Messages(9)) > 0 })
+
+	fake.PushUpdate(fake.CallbackQuery(1, admin, captionID, sendData))
+	waitFake(t, fake, "the announcement in both members' chats", 30*time.Second, func() bool {
+		return len(fake.Messages(501)) == 1 && len(fake.Messages(502)) == 1
+	})
+	if got := fake.Messages(501)[0].Text; !strings.Contains(got, "Hội nghị sơ kết lúc 8 giờ") || strings.Contains(got, "Tin giả") {
+		t.Fatalf("member read %q", got)
+	}
+	log, err := st.AuditLog(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range log {
+		found = found || (e.Actor == "telegram:1" && e.Action == "announcement.create")
+	}
+	if !found {
+		t.Fatalf("audit log lacks the admin's confirmation: %+v", log)
+	}
+}
