@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"loa/bot"
+	"loa/bot/botapi"
 )
 
 // DefaultAPIEndpoint is Telegram's Bot API in the library's format: %s for the token,
@@ -62,7 +62,7 @@ type Client struct {
 	callTimeout time.Duration
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
 	sleep func(ctx context.Context, d time.Duration) error
-	pace  *pacer
+	pace  *botapi.Pacer
 }
 
 // New returns a Client. Unlike tgbotapi.NewBotAPIWithClient it makes no call, so the
@@ -91,35 +91,16 @@ func New(opts Options) (*Client, error) {
 		hc:          hc,
 		log:         log,
 		callTimeout: callTimeout,
-		sleep:       sleepCtx,
+		sleep:       botapi.Sleep,
 	}
 	c.pace = newPacer(time.Now)
 	return c, nil
 }
 
-// defaultHTTPClient has timeouts for each stage; the overall Timeout is a backstop
-// above the longest call (a long poll), which has its own context deadline anyway.
+// defaultHTTPClient is botapi's client, with a backstop timeout above the longest
+// call (a long poll).
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Transport: t, Timeout: pollTimeout + pollGrace + 10*time.Second}
-}
-
-// sleepCtx waits for d, or less if ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return botapi.NewHTTPClient(pollTimeout + pollGrace + 10*time.Second)
 }
 
 // ctxDoer is the library's HTTPClient for one call: MakeRequest builds its request
@@ -172,7 +153,7 @@ func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params
 	}
 	e.Err = redact(err, c.token)
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), botapi.IsTimeout(err):
 		e.Timeout = true
 	case ctx.Err() != nil:
 		e.Canceled = true
@@ -190,11 +171,6 @@ func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
 		return v, &Error{Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
 	}
 	return v, nil
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // GetMe returns the bot's @username (without the @); it also proves the token works.

@@ -1,15 +1,14 @@
 package telegram
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
@@ -140,61 +139,7 @@ func sendError(err error) *broadcast.SendError {
 	return se
 }
 
-// redact removes the token from err's text and from every error it wraps: the
-// library's transport errors are *url.Error, whose text is the request URL, and the
-// URL carries the token. Context errors stay reachable for errors.Is.
-func redact(err error, token string) error {
-	if err == nil || !containsSecret(err.Error(), token) {
-		return err
-	}
-	r := &redactedError{msg: scrub(err.Error(), token)}
-	var ue *url.Error
-	switch {
-	case errors.As(err, &ue):
-		r.timeout = ue.Timeout()
-		r.cause = redact(ue.Err, token)
-	case errors.Is(err, context.DeadlineExceeded):
-		r.cause, r.timeout = context.DeadlineExceeded, true
-	case errors.Is(err, context.Canceled):
-		r.cause = context.Canceled
-	}
-	return r
-}
-
-// secretParts are the strings that must not leak: the token and, on its own, the
-// part after the colon (the only secret part, which no URL encoding changes).
-func secretParts(token string) []string {
-	parts := []string{token}
-	if _, s, ok := strings.Cut(token, ":"); ok && len(s) >= 8 {
-		parts = append(parts, s)
-	}
-	return parts
-}
-
-func containsSecret(s, token string) bool {
-	for _, p := range secretParts(token) {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// scrub replaces the token in s.
-func scrub(s, token string) string {
-	for _, p := range secretParts(token) {
-		s = strings.ReplaceAll(s, p, "<token>")
-	}
-	return s
-}
-
-type redactedError struct {
-	msg     string
-	cause   error
-	timeout bool
-}
-
-func (e *redactedError) Error() string   { return e.msg }
-func (e *redactedError) Unwrap() error   { return e.cause }
-func (e *redactedError) Timeout() bool   { return e.timeout }
-func (e *redactedError) Temporary() bool { return false }
+// redact removes the token from err's text and from every error it wraps (see
+// botapi.Redact): the library's transport errors carry the request URL, and the URL
+// carries the token.
+func redact(err error, token string) error { return botapi.Redact(err, token) }

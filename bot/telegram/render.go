@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
@@ -135,84 +136,9 @@ func renderHTML(runs []run, limit int) []string {
 }
 
 // splitText cuts s into byte ranges whose trimmed text is at most limit UTF-16 units,
-// at paragraph, then line, then word boundaries, else between characters (never
-// before a combining mark). The ranges are trimmed of white space at both ends, as
-// Telegram trims a message, and never empty.
+// as Telegram counts a message's length (see botapi.SplitText).
 func splitText(s string, limit int) [][2]int {
-	var out [][2]int
-	start := 0
-	for {
-		start += len(s[start:]) - len(strings.TrimLeftFunc(s[start:], unicode.IsSpace))
-		if start >= len(s) {
-			return out
-		}
-		// end: the longest prefix from start that fits.
-		end, n := start, 0
-		for end < len(s) {
-			r, size := utf8.DecodeRuneInString(s[end:])
-			w := 1
-			if r > 0xFFFF {
-				w = 2
-			}
-			if n+w > limit {
-				break
-			}
-			n += w
-			end += size
-		}
-		if end == start { // a limit below one character: take it anyway
-			_, size := utf8.DecodeRuneInString(s[end:])
-			end += size
-		}
-		if end == len(s) {
-			out = append(out, [2]int{start, trimEnd(s, start, end)})
-			return out
-		}
-		cut := boundary(s, start, end)
-		out = append(out, [2]int{start, trimEnd(s, start, cut)})
-		start = cut
-	}
-}
-
-// boundary picks where to cut s between start and end (end: the first byte that does
-// not fit): at the last paragraph break, else line break, in the second half of the
-// window (a title alone, cut off from its summary, would make a poor message), else at
-// the last space.
-func boundary(s string, start, end int) int {
-	half := (end - start) / 2
-	// A break right at end also counts: the text up to it fits.
-	if i := strings.LastIndex(s[start:min(len(s), end+2)], "\n\n"); i > 0 && i >= half {
-		return start + i
-	}
-	if i := strings.LastIndex(s[start:min(len(s), end+1)], "\n"); i > 0 && i >= half {
-		return start + i
-	}
-	for i := end; i > start; {
-		if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-			return i
-		}
-		_, size := utf8.DecodeLastRuneInString(s[:i])
-		i -= size
-	}
-	// One word longer than a message: cut between characters, keeping combining marks
-	// (Vietnamese tones in decomposed text, emoji modifiers) with their base.
-	cut := end
-	for cut > start {
-		r, _ := utf8.DecodeRuneInString(s[cut:])
-		prev, size := utf8.DecodeLastRuneInString(s[:cut])
-		if !unicode.In(r, unicode.Mn, unicode.Me) && r != '\u200d' && prev != '\u200d' {
-			break
-		}
-		cut -= size
-	}
-	if cut == start { // nothing but marks: cut anyway
-		cut = end
-	}
-	return cut
-}
-
-func trimEnd(s string, start, end int) int {
-	return start + len(strings.TrimRightFunc(s[start:end], unicode.IsSpace))
+	return botapi.SplitText(s, limit, botapi.UTF16Units)
 }
 
 var (

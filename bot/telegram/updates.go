@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"loa/bot"
+	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
@@ -390,76 +390,29 @@ func addKeyboard(p tgbotapi.Params, rows [][]bot.Button) error {
 	return nil
 }
 
-// maxReplyRetryWait is the longest 429 wait a reply sits out; a member will not wait
-// longer for an answer, and the poll loop should not stall.
-const maxReplyRetryWait = 30 * time.Second
-
 // paced makes a call to a chat no sooner than replySpacing after the previous one from
-// this client, and retries it once after a 429's retry_after.
+// this client, and retries it once after a 429's retry_after (see botapi.Pacer.Do).
 func (c *Client) paced(ctx context.Context, chatID, method string, p tgbotapi.Params) error {
-	if err := c.sleep(ctx, c.pace.reserve(chatID)); err != nil {
+	return c.pace.Do(ctx, chatID, c.sleep, func() error {
+		_, err := c.call(ctx, method, p, c.callTimeout)
 		return err
-	}
-	_, err := c.call(ctx, method, p, c.callTimeout)
+	}, rateLimited)
+}
+
+// rateLimited reports whether err is a 429, and how long Telegram asked to wait.
+func rateLimited(err error) (time.Duration, bool) {
 	var e *Error
 	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
-		return err
+		return 0, false
 	}
-	wait := e.retryAfter()
-	if wait > maxReplyRetryWait {
-		return err
-	}
-	c.pace.delay(chatID, wait)
-	if serr := c.sleep(ctx, wait); serr != nil {
-		return err
-	}
-	_, err = c.call(ctx, method, p, c.callTimeout)
-	return err
+	return e.retryAfter(), true
 }
 
 // replySpacing is Telegram's pace for one chat: about a message a second.
 const replySpacing = time.Second
 
-// pacer spaces the calls to each chat by replySpacing. It only knows this client's
-// replies: broadcasts are paced by the engine.
-type pacer struct {
-	now  func() time.Time
-	mu   sync.Mutex
-	next map[string]time.Time // the earliest time of the next call to a chat
-}
-
-func newPacer(now func() time.Time) *pacer {
-	return &pacer{now: now, next: make(map[string]time.Time)}
-}
-
-// reserve books the chat's next slot and returns how long to wait for it.
-func (p *pacer) reserve(chat string) time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.now()
-	at := p.next[chat]
-	if at.Before(now) {
-		at = now
-	}
-	p.next[chat] = at.Add(replySpacing)
-	if len(p.next) > 4096 { // forget chats that are free again
-		for k, t := range p.next {
-			if t.Before(now) {
-				delete(p.next, k)
-			}
-		}
-	}
-	return at.Sub(now)
-}
-
-// delay pushes the chat's next slot back by d from now (after a 429).
-func (p *pacer) delay(chat string, d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if at := p.now().Add(d + replySpacing); at.After(p.next[chat]) {
-		p.next[chat] = at
-	}
-}
+// newPacer spaces the replies to each chat by replySpacing.
+func newPacer(now func() time.Time) *botapi.Pacer { return botapi.NewPacer(now, replySpacing) }
 
 func truncateRunes(s string, n int) string {
 	for i := range s {

@@ -2,24 +2,17 @@ package telegram
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/bot/botapi"
 )
 
 // SecretHeader is the header in which Telegram sends the webhook's secret_token back.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
-
-// maxUpdateBytes caps a webhook request body; real updates are a few KiB.
-const maxUpdateBytes = 1 << 20
 
 // webhookSecretLabel is what DeriveWebhookSecret signs. Changing it changes every
 // derived secret: the next SetWebhook then has to run before requests pass again.
@@ -30,9 +23,7 @@ const webhookSecretLabel = "loa telegram webhook secret v1"
 // computes the same value without configuration, and it reveals nothing of the token.
 // It has 64 characters from [0-9a-f], which Telegram's secret_token accepts.
 func DeriveWebhookSecret(token string) string {
-	m := hmac.New(sha256.New, []byte(token))
-	m.Write([]byte(webhookSecretLabel))
-	return hex.EncodeToString(m.Sum(nil))
+	return botapi.DeriveSecret(webhookSecretLabel, token)
 }
 
 // SetWebhook points Telegram at url for the update kinds loa handles, with secret as
@@ -61,28 +52,9 @@ func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
 	if secret == "" {
 		secret = DeriveWebhookSecret(c.token)
 	}
-	want := []byte(secret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get(SecretHeader)), want) != 1 {
-			c.log.Warn("webhook request without the right secret", slog.String("remote_addr", r.RemoteAddr))
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			c.log.Warn("webhook request too large", slog.Int64("limit_bytes", tooBig.Limit))
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return
-		case err != nil:
-			c.log.Warn("read webhook request", slog.String("error", err.Error()))
-			http.Error(w, "cannot read request", http.StatusBadRequest)
+		body, ok := botapi.ReadWebhook(w, r, SecretHeader, secret, c.log)
+		if !ok {
 			return
 		}
 		var obj map[string]json.RawMessage

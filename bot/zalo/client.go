@@ -19,11 +19,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"loa/bot/botapi"
 )
 
 // DefaultAPIBase is the Zalo Bot Platform's API.
@@ -64,7 +65,7 @@ type Client struct {
 	callTimeout, pollTimeout time.Duration
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
 	sleep func(ctx context.Context, d time.Duration) error
-	pace  *pacer
+	pace  *botapi.Pacer
 	seen  *recentIDs
 }
 
@@ -99,35 +100,16 @@ func New(opts Options) (*Client, error) {
 		log:         log,
 		callTimeout: callTimeout,
 		pollTimeout: pollTimeout,
-		sleep:       sleepCtx,
+		sleep:       botapi.Sleep,
 		pace:        newPacer(time.Now),
 		seen:        newRecentIDs(dedupeSize),
 	}, nil
 }
 
-// defaultHTTPClient has timeouts for each stage; the overall Timeout is a backstop
-// above the longest call (a long poll), which has its own context deadline anyway.
+// defaultHTTPClient is botapi's client, with a backstop timeout above the longest
+// call (a long poll).
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Transport: t, Timeout: pollTimeout + pollGrace + 10*time.Second}
-}
-
-// sleepCtx waits for d, or less if ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return botapi.NewHTTPClient(pollTimeout + pollGrace + 10*time.Second)
 }
 
 // envelope is a Bot API answer. error_code is also read as errorCode, and a number
@@ -164,7 +146,7 @@ func (c *Client) call(ctx context.Context, method string, params any, timeout ti
 	if err != nil {
 		e := &Error{Method: method, Err: redact(err, c.token)}
 		switch {
-		case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
+		case errors.Is(ctx.Err(), context.DeadlineExceeded), botapi.IsTimeout(err):
 			e.Timeout = true
 		case ctx.Err() != nil:
 			e.Canceled = true
@@ -175,7 +157,7 @@ func (c *Client) call(ctx context.Context, method string, params any, timeout ti
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		e := &Error{Method: method, HTTPStatus: resp.StatusCode, Err: redact(fmt.Errorf("read answer: %w", err), c.token)}
-		e.Timeout = errors.Is(ctx.Err(), context.DeadlineExceeded) || isTimeout(err)
+		e.Timeout = errors.Is(ctx.Err(), context.DeadlineExceeded) || botapi.IsTimeout(err)
 		e.Canceled = !e.Timeout && ctx.Err() != nil
 		return nil, e
 	}
@@ -207,11 +189,6 @@ func contentType(resp *http.Response) string {
 		return ct
 	}
 	return "no content type"
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // decode unmarshals a call's result.

@@ -1,15 +1,14 @@
 package zalo
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
@@ -162,73 +161,9 @@ func tokenRejected(err error) bool {
 	return errors.As(err, &e) && e.Code == http.StatusUnauthorized
 }
 
-// redact removes the token from err's text and from every error it wraps: transport
-// errors are *url.Error, whose text is the request URL, and the URL carries the token.
-// Context errors and timeouts stay recognisable (errors.Is, net.Error).
-func redact(err error, token string) error {
-	if err == nil || !containsSecret(err.Error(), token) {
-		return err
-	}
-	r := &redactedError{msg: scrub(err.Error(), token)}
-	var ue *url.Error
-	switch {
-	case errors.As(err, &ue):
-		r.timeout = ue.Timeout()
-		r.cause = redact(ue.Err, token)
-	case errors.Is(err, context.DeadlineExceeded):
-		r.cause, r.timeout = context.DeadlineExceeded, true
-	case errors.Is(err, context.Canceled):
-		r.cause = context.Canceled
-	}
-	return r
-}
+// redact removes the token from err's text and from every error it wraps (see
+// botapi.Redact).
+func redact(err error, token string) error { return botapi.Redact(err, token) }
 
-// secretParts are the strings that must not leak: the token, its URL-escaped form and,
-// on its own, the part after the colon (the access token proper).
-func secretParts(token string) []string {
-	parts := []string{token}
-	if esc := url.PathEscape(token); esc != token {
-		parts = append(parts, esc)
-	}
-	if _, s, ok := strings.Cut(token, ":"); ok && len(s) >= 8 {
-		parts = append(parts, s)
-		if esc := url.PathEscape(s); esc != s {
-			parts = append(parts, esc)
-		}
-	}
-	return parts
-}
-
-func containsSecret(s, token string) bool {
-	if token == "" {
-		return false
-	}
-	for _, p := range secretParts(token) {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// scrub replaces the token in s.
-func scrub(s, token string) string {
-	if !containsSecret(s, token) {
-		return s
-	}
-	for _, p := range secretParts(token) {
-		s = strings.ReplaceAll(s, p, "<token>")
-	}
-	return s
-}
-
-type redactedError struct {
-	msg     string
-	cause   error
-	timeout bool
-}
-
-func (e *redactedError) Error() string   { return e.msg }
-func (e *redactedError) Unwrap() error   { return e.cause }
-func (e *redactedError) Timeout() bool   { return e.timeout }
-func (e *redactedError) Temporary() bool { return false }
+// scrub replaces the token in s (see botapi.Scrub).
+func scrub(s, token string) string { return botapi.Scrub(s, token) }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
@@ -74,95 +75,14 @@ func render(c broadcast.Content) string {
 	return strings.Join(parts, "\n\n")
 }
 
-// split cuts text into messages of at most limit UTF-16 units each (see splitText);
-// nil when text has nothing to show.
+// split cuts text into messages of at most limit UTF-16 units each (see
+// botapi.SplitText); nil when text has nothing to show.
 func split(text string, limit int) []string {
 	var out []string
-	for _, rg := range splitText(text, limit) {
+	for _, rg := range botapi.SplitText(text, limit, botapi.UTF16Units) {
 		out = append(out, text[rg[0]:rg[1]])
 	}
 	return out
-}
-
-// splitText cuts s into byte ranges whose text is at most limit UTF-16 units, at
-// paragraph, then line, then word boundaries, else between characters (never before a
-// combining mark or inside an emoji sequence joined by ZWJ). The ranges are trimmed of
-// white space at both ends, as a chat shows a message, and never empty.
-func splitText(s string, limit int) [][2]int {
-	var out [][2]int
-	start := 0
-	for {
-		start += len(s[start:]) - len(strings.TrimLeftFunc(s[start:], unicode.IsSpace))
-		if start >= len(s) {
-			return out
-		}
-		// end: the longest prefix from start that fits.
-		end, n := start, 0
-		for end < len(s) {
-			r, size := utf8.DecodeRuneInString(s[end:])
-			w := 1
-			if r > 0xFFFF {
-				w = 2
-			}
-			if n+w > limit {
-				break
-			}
-			n += w
-			end += size
-		}
-		if end == start { // a limit below one character: take it anyway
-			_, size := utf8.DecodeRuneInString(s[end:])
-			end += size
-		}
-		if end == len(s) {
-			out = append(out, [2]int{start, trimEnd(s, start, end)})
-			return out
-		}
-		cut := boundary(s, start, end)
-		out = append(out, [2]int{start, trimEnd(s, start, cut)})
-		start = cut
-	}
-}
-
-// boundary picks where to cut s between start and end (end: the first byte that does
-// not fit): at the last paragraph break, else line break, in the second half of the
-// window (a title alone, cut off from its summary, would make a poor message), else at
-// the last space.
-func boundary(s string, start, end int) int {
-	half := (end - start) / 2
-	// A break right at end also counts: the text up to it fits.
-	if i := strings.LastIndex(s[start:min(len(s), end+2)], "\n\n"); i > 0 && i >= half {
-		return start + i
-	}
-	if i := strings.LastIndex(s[start:min(len(s), end+1)], "\n"); i > 0 && i >= half {
-		return start + i
-	}
-	for i := end; i > start; {
-		if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-			return i
-		}
-		_, size := utf8.DecodeLastRuneInString(s[:i])
-		i -= size
-	}
-	// One word longer than a message: cut between characters, keeping combining marks
-	// and emoji sequences with their base.
-	cut := end
-	for cut > start {
-		r, _ := utf8.DecodeRuneInString(s[cut:])
-		prev, size := utf8.DecodeLastRuneInString(s[:cut])
-		if !unicode.In(r, unicode.Mn, unicode.Me) && r != '\u200d' && prev != '\u200d' {
-			break
-		}
-		cut -= size
-	}
-	if cut == start { // nothing but marks: cut anyway
-		cut = end
-	}
-	return cut
-}
-
-func trimEnd(s string, start, end int) int {
-	return start + len(strings.TrimRightFunc(s[start:end], unicode.IsSpace))
 }
 
 // clean makes s valid UTF-8 in composed form (NFC: a decomposed "ệ" is one character,

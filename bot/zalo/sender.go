@@ -12,7 +12,7 @@ var _ broadcast.Sender = (*Client)(nil)
 func (c *Client) Channel() string { return "zalo" }
 
 // Render turns a broadcast into plain-text messages, in order, each at most
-// MaxTextLength characters, cut at paragraph, line or word boundaries (see splitText).
+// MaxTextLength characters, cut at paragraph, line or word boundaries (see split).
 // Nothing is escaped: Zalo shows text as it is, so "Hà Nam & Ninh Bình <2025>" stays
 // so. It returns nil only when the content has nothing to show.
 func (c *Client) Render(content broadcast.Content) []string {

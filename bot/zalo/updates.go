@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/bot/botapi"
 )
 
 // Handler answers one update; *bot.Bot is one.
@@ -252,32 +253,23 @@ func (c *Client) reply(ctx context.Context, chatID string, r bot.Reply) error {
 	return nil
 }
 
-// maxReplyRetryWait is the longest 429 wait a reply sits out; a member will not wait
-// longer for an answer, and the poll loop should not stall.
-const maxReplyRetryWait = 30 * time.Second
-
 // paced sends to a chat no sooner than replySpacing after the previous reply from
-// this client, and retries once after a 429 (waiting its retry hint, else
-// defaultRetryAfter).
+// this client, and retries once after a 429, waiting its retry hint, else
+// defaultRetryAfter (see botapi.Pacer.Do).
 func (c *Client) paced(ctx context.Context, chatID string, p sendParams) error {
-	if err := c.sleep(ctx, c.pace.reserve(chatID)); err != nil {
+	return c.pace.Do(ctx, chatID, c.sleep, func() error {
+		_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
 		return err
-	}
-	_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
+	}, rateLimited)
+}
+
+// rateLimited reports whether err is a 429, and how long to wait before trying again.
+func rateLimited(err error) (time.Duration, bool) {
 	var e *Error
 	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
-		return err
+		return 0, false
 	}
-	wait := e.retryAfter()
-	if wait > maxReplyRetryWait {
-		return err
-	}
-	c.pace.delay(chatID, wait)
-	if serr := c.sleep(ctx, wait); serr != nil {
-		return err
-	}
-	_, err = c.call(ctx, "sendMessage", p, c.callTimeout)
-	return err
+	return e.retryAfter(), true
 }
 
 // replySpacing is the least time between two replies to one chat. Zalo publishes no
@@ -285,46 +277,8 @@ func (c *Client) paced(ctx context.Context, chatID string, p sendParams) error {
 // broadcasts.
 const replySpacing = time.Second
 
-// pacer spaces the replies to each chat by replySpacing. It only knows this client's
-// replies: broadcasts are paced by the engine.
-type pacer struct {
-	now  func() time.Time
-	mu   sync.Mutex
-	next map[string]time.Time // the earliest time of the next call to a chat
-}
-
-func newPacer(now func() time.Time) *pacer {
-	return &pacer{now: now, next: make(map[string]time.Time)}
-}
-
-// reserve books the chat's next slot and returns how long to wait for it.
-func (p *pacer) reserve(chat string) time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.now()
-	at := p.next[chat]
-	if at.Before(now) {
-		at = now
-	}
-	p.next[chat] = at.Add(replySpacing)
-	if len(p.next) > 4096 { // forget chats that are free again
-		for k, t := range p.next {
-			if t.Before(now) {
-				delete(p.next, k)
-			}
-		}
-	}
-	return at.Sub(now)
-}
-
-// delay pushes the chat's next slot back by d from now (after a 429).
-func (p *pacer) delay(chat string, d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if at := p.now().Add(d + replySpacing); at.After(p.next[chat]) {
-		p.next[chat] = at
-	}
-}
+// newPacer spaces the replies to each chat by replySpacing.
+func newPacer(now func() time.Time) *botapi.Pacer { return botapi.NewPacer(now, replySpacing) }
 
 // dedupeSize is how many recent message ids a client remembers.
 const dedupeSize = 10_000

@@ -1,0 +1,164 @@
+package botapi
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock only moves when its sleep is called, and records the waits.
+type fakeClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	waits []time.Duration
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waits = append(c.waits, d)
+	if d > 0 {
+		c.t = c.t.Add(d)
+	}
+	return ctx.Err()
+}
+
+func TestPacerReserve(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	p := NewPacer(clk.Now, time.Second)
+	steps := []struct {
+		chat    string
+		advance time.Duration // before the call
+		want    time.Duration
+	}{
+		{"a", 0, 0},
+		{"a", 0, time.Second},
+		{"a", 0, 2 * time.Second},
+		{"b", 0, 0}, // chats are paced apart
+		{"a", 5 * time.Second, 0},
+		{"a", 300 * time.Millisecond, 700 * time.Millisecond},
+	}
+	for i, s := range steps {
+		clk.t = clk.t.Add(s.advance)
+		if got := p.Reserve(s.chat); got != s.want {
+			t.Errorf("step %d: Reserve(%q) = %v, want %v", i, s.chat, got, s.want)
+		}
+	}
+	p.Delay("b", 10*time.Second)
+	if got := p.Reserve("b"); got != 11*time.Second {
+		t.Errorf("after Delay(10 s): Reserve = %v, want 11s", got)
+	}
+}
+
+func TestPacerForgetsFreeChats(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	p := NewPacer(clk.Now, time.Second)
+	for i := range 5000 {
+		p.Reserve(string(rune('a'+i%26)) + time.Duration(i).String())
+		if i == 2500 {
+			clk.t = clk.t.Add(time.Minute)
+		}
+	}
+	if n := len(p.next); n > 4097 {
+		t.Errorf("the pacer remembers %d chats", n)
+	}
+}
+
+var errLimited = errors.New("429")
+
+func TestPacerDo(t *testing.T) {
+	t.Parallel()
+	errOther := errors.New("400")
+	tests := []struct {
+		name      string
+		results   []error // the calls' results in turn
+		wait      time.Duration
+		canceled  bool
+		wantErr   error
+		wantCalls int
+		wantWaits []time.Duration
+	}{
+		{"ok", []error{nil}, 0, false, nil, 1, []time.Duration{0}},
+		{"other error", []error{errOther}, 0, false, errOther, 1, []time.Duration{0}},
+		{"retried", []error{errLimited, nil}, 3 * time.Second, false, nil, 2, []time.Duration{0, 3 * time.Second}},
+		{"retried once", []error{errLimited, errLimited}, 3 * time.Second, false, errLimited, 2, []time.Duration{0, 3 * time.Second}},
+		{"wait at the cap", []error{errLimited, nil}, MaxRetryWait, false, nil, 2, []time.Duration{0, MaxRetryWait}},
+		{"wait too long", []error{errLimited}, MaxRetryWait + time.Second, false, errLimited, 1, []time.Duration{0}},
+		{"canceled", []error{nil}, 0, true, context.Canceled, 0, []time.Duration{0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+			p := NewPacer(clk.Now, time.Second)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			if tc.canceled {
+				cancel()
+			}
+			calls := 0
+			call := func() error {
+				calls++
+				return tc.results[calls-1]
+			}
+			limited := func(err error) (time.Duration, bool) { return tc.wait, errors.Is(err, errLimited) }
+			if err := p.Do(ctx, "a", clk.sleep, call, limited); !errors.Is(err, tc.wantErr) {
+				t.Errorf("Do = %v, want %v", err, tc.wantErr)
+			}
+			if calls != tc.wantCalls || !slices.Equal(clk.waits, tc.wantWaits) {
+				t.Errorf("%d calls after waits %v, want %d after %v", calls, clk.waits, tc.wantCalls, tc.wantWaits)
+			}
+		})
+	}
+}
+
+func TestPacerDoDelaysTheChat(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	p := NewPacer(clk.Now, time.Second)
+	first := true
+	call := func() error {
+		if first {
+			first = false
+			return errLimited
+		}
+		return nil
+	}
+	limited := func(err error) (time.Duration, bool) { return 5 * time.Second, errors.Is(err, errLimited) }
+	if err := p.Do(t.Context(), "a", clk.sleep, call, limited); err != nil {
+		t.Fatal(err)
+	}
+	// The retry came at +5 s; the chat's next slot is a spacing after it.
+	if got := p.Reserve("a"); got != time.Second {
+		t.Errorf("next call to the chat in %v, want 1s", got)
+	}
+}
+
+func TestSleep(t *testing.T) {
+	t.Parallel()
+	if err := Sleep(t.Context(), 0); err != nil {
+		t.Errorf("Sleep(0) = %v", err)
+	}
+	if err := Sleep(t.Context(), time.Millisecond); err != nil {
+		t.Errorf("Sleep(1 ms) = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep with an ended context = %v, want canceled", err)
+	}
+	if err := Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep(0) with an ended context = %v, want canceled", err)
+	}
+}
