@@ -128,17 +128,27 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 		deadline = t.C
 	}
 	waiting := false
-	defer func() {
-		if waiting { // every return below happens without the lock
-			s.mu.Lock()
+	// leaveLocked stops counting this request as waiting, before it answers: a test
+	// that sees LongPolls() == 1 must be seeing the poll that will take its update or
+	// its ExpirePolls, not one that is already on its way out.
+	leaveLocked := func() {
+		if waiting {
+			waiting = false
 			s.waiting--
 			s.changedLocked()
+		}
+	}
+	defer func() {
+		if waiting { // returns that happen without the lock
+			s.mu.Lock()
+			leaveLocked()
 			s.mu.Unlock()
 		}
 	}()
 	s.mu.Lock()
 	for {
 		if s.webhook.url != "" {
+			leaveLocked()
 			s.mu.Unlock()
 			s.writeError(w, http.StatusConflict, webhookActive, nil)
 			return
@@ -147,11 +157,13 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 			q := s.queue[0]
 			s.queue = s.queue[1:]
 			s.changedLocked()
+			leaveLocked()
 			s.mu.Unlock()
 			writeBody(w, http.StatusOK, okEnvelope(q.update))
 			return
 		}
 		if timeout <= 0 {
+			leaveLocked()
 			s.mu.Unlock()
 			s.writeError(w, http.StatusRequestTimeout, requestTimeout, nil)
 			return
