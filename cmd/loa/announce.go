@@ -37,11 +37,8 @@ func (e env) announce(args []string) error {
 	eventTime := fs.String("time", "07:00", "with --event: the time of day")
 	topic := fs.String("topic", store.TopicAnnouncements, "audience: the topic's subscribers")
 	channel := fs.String("channel", "", "audience: only telegram or only zalo (default both)")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("announce", pos); err != nil {
 		return err
 	}
 	body := strings.TrimSpace(*text)
@@ -199,11 +196,8 @@ func (e env) announcementsList(args []string) error {
 	fs := flag.NewFlagSet("announcements list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	all := fs.Bool("all", false, "include finished and cancelled announcements")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("announcements list", pos); err != nil {
 		return err
 	}
 	st, cfg, err := e.openStore()
@@ -265,11 +259,8 @@ func (e env) announcementsCancel(args []string) error {
 
 // positiveID parses the single ID argument of a command.
 func positiveID(cmd, what string, args []string) (int64, error) {
-	pos, err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args)
+	pos, err := parseArgs(flag.NewFlagSet(cmd, flag.ContinueOnError), args, "ID")
 	if err != nil {
-		return 0, err
-	}
-	if err := wantArgs(cmd, pos, "ID"); err != nil {
 		return 0, err
 	}
 	id, err := strconv.ParseInt(pos[0], 10, 64)
@@ -294,11 +285,8 @@ func (e env) admins(args []string) error {
 	case "add", "remove":
 		fs := flag.NewFlagSet("admins "+args[0], flag.ContinueOnError)
 		name := fs.String("name", "", "who this is (for the list)")
-		pos, err := parseFlags(fs, args[1:])
+		pos, err := parseArgs(fs, args[1:], "CHANNEL", "USER_ID")
 		if err != nil {
-			return err
-		}
-		if err := wantArgs("admins "+args[0], pos, "CHANNEL", "USER_ID"); err != nil {
 			return err
 		}
 		ch, uid := pos[0], strings.TrimSpace(pos[1])
@@ -382,11 +370,8 @@ func (e env) audit(args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 100, "how many entries, newest first")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("audit", pos); err != nil {
 		return err
 	}
 	if *limit <= 0 {

@@ -117,11 +117,8 @@ func (e env) calendarList(args []string) error {
 	fs := flag.NewFlagSet("calendar list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	all := fs.Bool("all", false, "include disabled events")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("calendar list", pos); err != nil {
 		return err
 	}
 	st, _, err := e.openCalendar()
@@ -514,11 +511,8 @@ func (e env) calendarExport(args []string) error {
 	format := fs.String("format", "csv", "csv (every event, for calendar import) or ics (iCalendar, enabled events)")
 	fromYear := fs.Int("from-year", 0, "first year of an ics export (default: this year)")
 	toYear := fs.Int("to-year", 0, fmt.Sprintf("last year of an ics export (default: %d years after --from-year)", icsYearsAhead))
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("calendar export", pos); err != nil {
 		return err
 	}
 	var set []string
@@ -574,11 +568,8 @@ func (e env) calendarBanner(args []string) error {
 	fs := flag.NewFlagSet("calendar banner", flag.ContinueOnError)
 	fromS := fs.String("from", "", "first day (2024-06-01 or 1/6/2024)")
 	toS := fs.String("to", "", "last day")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("calendar banner", pos); err != nil {
 		return err
 	}
 	if *fromS == "" || *toS == "" {
@@ -633,11 +624,8 @@ func (e env) calendarUpcoming(args []string) error {
 	fromS := fs.String("from", "", "first day (default: today in LOA_TIMEZONE)")
 	days := fs.Int("days", defaultUpcoming, "how many days")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("calendar upcoming", pos); err != nil {
 		return err
 	}
 	if *days < 1 || *days > maxUpcomingDays {
@@ -706,11 +694,8 @@ func (e env) calendarConvert(args []string) error {
 	toSolar := fs.Bool("to-solar", false, "DATE is a lunar date: convert it to solar")
 	leap := fs.Bool("leap", false, "with --to-solar: the lunar month is a leap month")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, "DATE")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("calendar convert", pos, "DATE"); err != nil {
 		return err
 	}
 	if *leap && !*toSolar {

@@ -150,6 +150,16 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseArgs parses fs from args, as parseFlags does, and checks that the positional
+// arguments are exactly the ones named.
+func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return pos, wantArgs(fs.Name(), pos, names...)
+}
+
 // wantArgs checks the number of positional arguments.
 func wantArgs(cmd string, pos []string, names ...string) error {
 	if len(pos) != len(names) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -91,11 +90,8 @@ func (e env) feedsAdd(args []string) error {
 	fs := flag.NewFlagSet("feeds add", flag.ContinueOnError)
 	topic := fs.String("topic", defaultTopic, "topic members subscribe to")
 	interval := fs.String("interval", defaultInterval.String(), "poll interval (at least 1s)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, "URL")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("feeds add", pos, "URL"); err != nil {
 		return err
 	}
 	raw, err := checkFeedURL(pos[0])
@@ -164,11 +160,8 @@ type feedJSON struct {
 func (e env) feedsList(args []string) error {
 	fs := flag.NewFlagSet("feeds list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("feeds list", pos); err != nil {
 		return err
 	}
 	st, cfg, err := e.openStore()
@@ -216,24 +209,8 @@ func (e env) feedsList(args []string) error {
 	return tw.Flush()
 }
 
-// feedID parses the single ID argument of remove and enable.
-func feedID(cmd string, args []string) (int64, error) {
-	pos, err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args)
-	if err != nil {
-		return 0, err
-	}
-	if err := wantArgs(cmd, pos, "ID"); err != nil {
-		return 0, err
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("%s: %q is not a feed id (see loa feeds list)", cmd, pos[0])
-	}
-	return id, nil
-}
-
 func (e env) feedsRemove(args []string) error {
-	id, err := feedID("feeds remove", args)
+	id, err := positiveID("feeds remove", "feed", args)
 	if err != nil {
 		return err
 	}
@@ -250,7 +227,7 @@ func (e env) feedsRemove(args []string) error {
 }
 
 func (e env) feedsEnable(args []string) error {
-	id, err := feedID("feeds enable", args)
+	id, err := positiveID("feeds enable", "feed", args)
 	if err != nil {
 		return err
 	}
@@ -276,11 +253,8 @@ func notFoundHint(err error) error {
 func (e env) feedsImport(args []string) error {
 	fs := flag.NewFlagSet("feeds import", flag.ContinueOnError)
 	interval := fs.String("interval", defaultInterval.String(), "poll interval for the imported feeds")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, "FILE.opml")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("feeds import", pos, "FILE.opml"); err != nil {
 		return err
 	}
 	every, err := parseInterval(*interval)
