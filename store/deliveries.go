@@ -57,7 +57,8 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (id int64,
 }
 
 // fanOut creates, in one statement, a pending delivery of each broadcast for every
-// active subscriber of its topic (and channel, when the broadcast names one). The order
+// active subscriber of its topic (TopicAll: every active subscriber, whatever they
+// muted) and channel, when the broadcast names one. The order
 // of insertion does not matter: senders claim by broadcast id, so each subscriber
 // receives broadcasts in the order they were made.
 func fanOut(ctx context.Context, tx pgx.Tx, broadcastIDs []int64) (int64, error) {
@@ -66,7 +67,7 @@ func fanOut(ctx context.Context, tx pgx.Tx, broadcastIDs []int64) (int64, error)
 		SELECT b.id, s.id, s.channel
 		FROM broadcasts b
 		JOIN subscribers s ON s.status = 'active'
-			AND NOT (b.topic = ANY (s.muted_topics))
+			AND (b.topic = 'all' OR NOT (b.topic = ANY (s.muted_topics)))
 			AND (b.channel IS NULL OR b.channel = s.channel)
 		WHERE b.id = ANY ($1)
 		ON CONFLICT (broadcast_id, subscriber_id) DO NOTHING`, broadcastIDs)

@@ -310,3 +310,24 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 		t.Fatalf("due after confirmation = %+v, %v", due, err)
 	}
 }
+
+func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	subscribe(t, s, "telegram", "1", "private")
+	subscribe(t, s, "zalo", "z2", "private")
+	subscribe(t, s, "telegram", "3", "private")
+	if _, err := s.SetTopicMuted(ctx, "telegram", "1", store.TopicAnnouncements, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSubscriberStatus(ctx, "telegram", "3", store.StatusStopped, "test"); err != nil {
+		t.Fatal(err)
+	}
+	broadcast(t, s, "urgent", store.TopicAll, "")
+	now := time.Now().Add(time.Second)
+	got := addresses(claim(t, s, "telegram", now, 10)) + addresses(claim(t, s, "zalo", now, 10))
+	if got != "[1:urgent][z2:urgent]" {
+		t.Fatalf("deliveries = %s; want the muting and the Zalo subscriber, not the stopped one", got)
+	}
+}

@@ -20,6 +20,9 @@ const (
 const (
 	TopicAnniversaries = "anniversaries"
 	TopicAnnouncements = "announcements"
+	// TopicAll is an announcement's audience "every subscriber": it reaches every
+	// active subscriber, including those who muted announcements (urgent notices).
+	TopicAll = "all"
 )
 
 // Subscriber is a chat that receives broadcasts.

@@ -35,7 +35,7 @@ func (e env) announce(args []string) error {
 	cronExpr := fs.String("cron", "", `recurring, a cron expression in LOA_TIMEZONE, e.g. "0 7 5 6 *"`)
 	event := fs.Int64("event", 0, "calendar event id: a greeting sent every year on its day")
 	eventTime := fs.String("time", "07:00", "with --event: the time of day")
-	topic := fs.String("topic", store.TopicAnnouncements, "audience: the topic's subscribers")
+	topic := fs.String("topic", store.TopicAnnouncements, `audience: the topic's subscribers ("all": every subscriber, even those who muted announcements)`)
 	channel := fs.String("channel", "", "audience: only telegram or only zalo (default both)")
 	_, err := parseArgs(fs, args)
 	if err != nil {
