@@ -163,6 +163,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"feeds", "add", "https://x/feed", "--interval", "500ms"}, "want a duration of at least 1s"},
 		{[]string{"feeds", "add", "https://x/feed", "--interval", "5"}, "want a duration of at least 1s"},
 		{[]string{"feeds", "add", "https://x/feed", "--topic", "<b>"}, "use letters, digits"},
+		{[]string{"feeds", "add", "https://x/feed", "--topic", "all"}, `topic "all" is reserved`},
 		{[]string{"feeds", "add", "https://x/feed", "--colour", "red"}, "flag provided but not defined: -colour"},
 		{[]string{"feeds", "remove", "abc"}, `"abc" is not a feed id`},
 		{[]string{"feeds", "list", "extra"}, "feeds list takes no arguments"},

@@ -69,6 +69,15 @@ func checkTopic(t string) error {
 	return nil
 }
 
+// checkFeedTopic is checkTopic for a feed: "all" is reserved for announcements to
+// every subscriber, which must not happen by accident to every article of a feed.
+func checkFeedTopic(t string) error {
+	if t == store.TopicAll {
+		return usagef("topic %q is reserved for announcements to every subscriber; choose another", t)
+	}
+	return checkTopic(t)
+}
+
 // parseInterval reads a poll interval such as 90s, 5m or 1h; at least a second.
 func parseInterval(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
@@ -98,7 +107,7 @@ func (e env) feedsAdd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkTopic(*topic); err != nil {
+	if err := checkFeedTopic(*topic); err != nil {
 		return err
 	}
 	every, err := parseInterval(*interval)
@@ -283,7 +292,7 @@ func (e env) feedsImport(args []string) error {
 		if topic == "" {
 			topic = defaultTopic
 		}
-		if err := checkTopic(topic); err != nil {
+		if err := checkFeedTopic(topic); err != nil {
 			problems = append(problems, fmt.Sprintf("feed %d (%s): %v", i+1, u, err))
 			continue
 		}
