@@ -163,16 +163,10 @@ func channelSuffix(ch string) string {
 }
 
 func (e env) announcements(args []string) error {
-	if len(args) == 0 {
-		return usagef("announcements needs a subcommand: list or cancel")
-	}
-	switch args[0] {
-	case "list":
-		return e.announcementsList(args[1:])
-	case "cancel":
-		return e.announcementsCancel(args[1:])
-	}
-	return usagef("unknown announcements subcommand %q", args[0])
+	return dispatch("announcements", args,
+		sub{"list", e.announcementsList},
+		sub{"cancel", e.announcementsCancel},
+	)
 }
 
 // announcementJSON is an announcement as `announcements list --json` prints it.
@@ -278,92 +272,97 @@ func article(word string) string {
 }
 
 func (e env) admins(args []string) error {
-	if len(args) == 0 {
-		return usagef("admins needs a subcommand: add, remove or list")
+	return dispatch("admins", args,
+		sub{"add", func(a []string) error { return e.adminsChange("add", a) }},
+		sub{"remove", func(a []string) error { return e.adminsChange("remove", a) }},
+		sub{"list", e.adminsList},
+	)
+}
+
+// adminsChange adds or removes an admin kept in the database.
+func (e env) adminsChange(op string, args []string) error {
+	fs := flag.NewFlagSet("admins "+op, flag.ContinueOnError)
+	name := fs.String("name", "", "who this is (for the list)")
+	pos, err := parseArgs(fs, args, "CHANNEL", "USER_ID")
+	if err != nil {
+		return err
 	}
-	switch args[0] {
-	case "add", "remove":
-		fs := flag.NewFlagSet("admins "+args[0], flag.ContinueOnError)
-		name := fs.String("name", "", "who this is (for the list)")
-		pos, err := parseArgs(fs, args[1:], "CHANNEL", "USER_ID")
-		if err != nil {
+	ch, uid := pos[0], strings.TrimSpace(pos[1])
+	if ch != "telegram" && ch != "zalo" {
+		return usagef("admins %s: channel %q: want telegram or zalo", op, ch)
+	}
+	if _, err := strconv.ParseInt(uid, 10, 64); ch == "telegram" && err != nil {
+		return usagef("admins %s: a Telegram user id is a number, got %q", op, uid)
+	}
+	if uid == "" || len(uid) > 64 {
+		return usagef("admins %s: user id must be 1 to 64 characters", op)
+	}
+	st, _, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if op == "add" {
+		if _, err := st.AddAdmin(e.ctx, store.Admin{Channel: ch, UserID: uid, Name: *name}, e.actor()); err != nil {
 			return err
 		}
-		ch, uid := pos[0], strings.TrimSpace(pos[1])
-		if ch != "telegram" && ch != "zalo" {
-			return usagef("admins %s: channel %q: want telegram or zalo", args[0], ch)
-		}
-		if _, err := strconv.ParseInt(uid, 10, 64); ch == "telegram" && err != nil {
-			return usagef("admins %s: a Telegram user id is a number, got %q", args[0], uid)
-		}
-		if uid == "" || len(uid) > 64 {
-			return usagef("admins %s: user id must be 1 to 64 characters", args[0])
-		}
-		st, _, err := e.openStore()
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if args[0] == "add" {
-			if _, err := st.AddAdmin(e.ctx, store.Admin{Channel: ch, UserID: uid, Name: *name}, e.actor()); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%s user %s is now an admin\n", ch, uid)
-			return nil
-		}
-		if err := st.RemoveAdmin(e.ctx, ch, uid, e.actor()); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("%s user %s is not an admin in the database (admins in LOA_ADMINS are removed there)", ch, uid)
-			}
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%s user %s is no longer an admin\n", ch, uid)
+		fmt.Fprintf(e.stdout, "%s user %s is now an admin\n", ch, uid)
 		return nil
-	case "list":
-		asJSON, err := listFlags("admins list", args[1:])
-		if err != nil {
-			return err
-		}
-		st, cfg, err := e.openStore()
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		as, err := st.Admins(e.ctx)
-		if err != nil {
-			return err
-		}
-		type row struct {
-			Channel string `json:"channel"`
-			UserID  string `json:"user_id"`
-			Name    string `json:"name,omitempty"`
-			Source  string `json:"source"`
-		}
-		var out []row
-		for _, id := range cfg.Admins {
-			out = append(out, row{"telegram", strconv.FormatInt(id, 10), "", "LOA_ADMINS"})
-		}
-		for _, a := range as {
-			out = append(out, row{a.Channel, a.UserID, a.Name, "database"})
-		}
-		if asJSON {
-			if out == nil {
-				out = []row{}
-			}
-			return e.printJSON(out)
-		}
-		if len(out) == 0 {
-			fmt.Fprintln(e.stdout, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID")
-			return nil
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CHANNEL\tUSER ID\tNAME\tSOURCE")
-		for _, r := range out {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Channel, r.UserID, orDash(r.Name), r.Source)
-		}
-		return tw.Flush()
 	}
-	return usagef("unknown admins subcommand %q", args[0])
+	if err := st.RemoveAdmin(e.ctx, ch, uid, e.actor()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%s user %s is not an admin in the database (admins in LOA_ADMINS are removed there)", ch, uid)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s user %s is no longer an admin\n", ch, uid)
+	return nil
+}
+
+// adminsList prints the admins of LOA_ADMINS and of the database.
+func (e env) adminsList(args []string) error {
+	asJSON, err := listFlags("admins list", args)
+	if err != nil {
+		return err
+	}
+	st, cfg, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	as, err := st.Admins(e.ctx)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Channel string `json:"channel"`
+		UserID  string `json:"user_id"`
+		Name    string `json:"name,omitempty"`
+		Source  string `json:"source"`
+	}
+	var out []row
+	for _, id := range cfg.Admins {
+		out = append(out, row{"telegram", strconv.FormatInt(id, 10), "", "LOA_ADMINS"})
+	}
+	for _, a := range as {
+		out = append(out, row{a.Channel, a.UserID, a.Name, "database"})
+	}
+	if asJSON {
+		if out == nil {
+			out = []row{}
+		}
+		return e.printJSON(out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(e.stdout, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tUSER ID\tNAME\tSOURCE")
+	for _, r := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Channel, r.UserID, orDash(r.Name), r.Source)
+	}
+	return tw.Flush()
 }
 
 func (e env) audit(args []string) error {

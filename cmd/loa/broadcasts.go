@@ -28,18 +28,11 @@ func (e env) printJSON(v any) error {
 }
 
 func (e env) broadcasts(args []string) error {
-	if len(args) == 0 {
-		return usagef("broadcasts needs a subcommand: list, show or cancel")
-	}
-	switch args[0] {
-	case "cancel":
-		return e.broadcastsCancel(args[1:])
-	case "list":
-		return e.broadcastsList(args[1:])
-	case "show":
-		return e.broadcastsShow(args[1:])
-	}
-	return usagef("unknown broadcasts subcommand %q", args[0])
+	return dispatch("broadcasts", args,
+		sub{"list", e.broadcastsList},
+		sub{"show", e.broadcastsShow},
+		sub{"cancel", e.broadcastsCancel},
+	)
 }
 
 // broadcastJSON is a broadcast as `broadcasts list --json` prints it.
@@ -129,16 +122,10 @@ func (e env) broadcastsShow(args []string) error {
 }
 
 func (e env) subscribers(args []string) error {
-	if len(args) == 0 {
-		return usagef("subscribers needs a subcommand: list or stats")
-	}
-	switch args[0] {
-	case "list":
-		return e.subscribersList(args[1:])
-	case "stats":
-		return e.subscribersStats(args[1:])
-	}
-	return usagef("unknown subscribers subcommand %q", args[0])
+	return dispatch("subscribers", args,
+		sub{"list", e.subscribersList},
+		sub{"stats", e.subscribersStats},
+	)
 }
 
 // subscriberJSON is a subscriber as `subscribers list --json` prints it.

@@ -36,32 +36,18 @@ const (
 )
 
 func (e env) calendar(args []string) error {
-	if len(args) == 0 {
-		return usagef("calendar needs a subcommand: list, add, edit, disable, enable, import, export, banner, upcoming or convert")
-	}
-	switch args[0] {
-	case "list":
-		return e.calendarList(args[1:])
-	case "add":
-		return e.calendarAdd(args[1:])
-	case "edit":
-		return e.calendarEdit(args[1:])
-	case "disable":
-		return e.calendarEnable(args[1:], false)
-	case "enable":
-		return e.calendarEnable(args[1:], true)
-	case "import":
-		return e.calendarImport(args[1:])
-	case "export":
-		return e.calendarExport(args[1:])
-	case "banner":
-		return e.calendarBanner(args[1:])
-	case "upcoming":
-		return e.calendarUpcoming(args[1:])
-	case "convert":
-		return e.calendarConvert(args[1:])
-	}
-	return usagef("unknown calendar subcommand %q", args[0])
+	return dispatch("calendar", args,
+		sub{"list", e.calendarList},
+		sub{"add", e.calendarAdd},
+		sub{"edit", e.calendarEdit},
+		sub{"disable", func(a []string) error { return e.calendarEnable(a, false) }},
+		sub{"enable", func(a []string) error { return e.calendarEnable(a, true) }},
+		sub{"import", e.calendarImport},
+		sub{"export", e.calendarExport},
+		sub{"banner", e.calendarBanner},
+		sub{"upcoming", e.calendarUpcoming},
+		sub{"convert", e.calendarConvert},
+	)
 }
 
 // openCalendar opens the store with the built-in events seeded, so that a fresh install

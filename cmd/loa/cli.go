@@ -150,6 +150,27 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// sub is one subcommand of a command group (feeds, broadcasts, ...).
+type sub struct {
+	name string
+	run  func(args []string) error
+}
+
+// dispatch runs the subcommand named by args[0], or says which ones there are.
+func dispatch(group string, args []string, subs ...sub) error {
+	names := make([]string, len(subs))
+	for i, sc := range subs {
+		if len(args) > 0 && args[0] == sc.name {
+			return sc.run(args[1:])
+		}
+		names[i] = sc.name
+	}
+	if len(args) == 0 {
+		return usagef("%s needs a subcommand: %s", group, strings.Join(names, ", "))
+	}
+	return usagef("unknown %s subcommand %q (want %s)", group, args[0], strings.Join(names, ", "))
+}
+
 // parseArgs parses fs from args, as parseFlags does, and checks that the positional
 // arguments are exactly the ones named.
 func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {

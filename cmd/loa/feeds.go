@@ -26,24 +26,14 @@ const (
 )
 
 func (e env) feeds(args []string) error {
-	if len(args) == 0 {
-		return usagef("feeds needs a subcommand: add, list, remove, enable, import or export")
-	}
-	switch args[0] {
-	case "add":
-		return e.feedsAdd(args[1:])
-	case "list":
-		return e.feedsList(args[1:])
-	case "remove":
-		return e.feedsRemove(args[1:])
-	case "enable":
-		return e.feedsEnable(args[1:])
-	case "import":
-		return e.feedsImport(args[1:])
-	case "export":
-		return e.feedsExport(args[1:])
-	}
-	return usagef("unknown feeds subcommand %q", args[0])
+	return dispatch("feeds", args,
+		sub{"add", e.feedsAdd},
+		sub{"list", e.feedsList},
+		sub{"remove", e.feedsRemove},
+		sub{"enable", e.feedsEnable},
+		sub{"import", e.feedsImport},
+		sub{"export", e.feedsExport},
+	)
 }
 
 // checkFeedURL accepts absolute http(s) URLs only.
