@@ -89,7 +89,7 @@ func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p param
 			break
 		}
 	}
-	s.changedLocked()
+	s.changed.Notify()
 	msg := Message{
 		MessageID: rec.MessageID, Date: rec.At.Unix(), EditDate: now.Unix(), Chat: chat,
 		Text: plain, Entities: entities, LinkPreviewOptions: preview,

@@ -117,7 +117,7 @@ func (s *Server) setMyCommands(w http.ResponseWriter, _ *http.Request, p params)
 	}
 	s.mu.Lock()
 	s.commands[key] = cmds
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, true, "")
 }
@@ -156,7 +156,7 @@ func (s *Server) deleteMyCommands(w http.ResponseWriter, _ *http.Request, p para
 	}
 	s.mu.Lock()
 	delete(s.commands, key)
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, true, "")
 }
@@ -193,7 +193,7 @@ func (s *Server) answerCallbackQuery(w http.ResponseWriter, _ *http.Request, p p
 	s.answered[id] = true
 	s.answers = append(s.answers, CallbackAnswer{CallbackQueryID: id, Text: p["text"],
 		ShowAlert: p.bool("show_alert"), URL: p["url"], CacheTime: int(cache)})
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, true, "")
 }
@@ -280,7 +280,7 @@ func (s *Server) leaveChat(w http.ResponseWriter, _ *http.Request, p params) {
 		cs.state = ChatLeft
 	}
 	s.left = append(s.left, cs.chat.ID)
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, true, "")
 }
@@ -365,7 +365,7 @@ func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
 	if p.bool("drop_pending_updates") {
 		s.queue = nil
 	}
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	desc := "Webhook was set"
 	if same {
@@ -385,7 +385,7 @@ func (s *Server) removeWebhook(w http.ResponseWriter, drop bool) {
 	if drop {
 		s.queue = nil
 	}
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	desc := "Webhook was deleted"
 	if !had {

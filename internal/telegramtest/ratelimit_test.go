@@ -9,32 +9,8 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-func TestWindow(t *testing.T) {
+func TestRetryAfter(t *testing.T) {
 	t.Parallel()
-	l := Limit{N: 2, Per: time.Second}
-	var w window
-	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
-	for i, step := range []struct {
-		at   time.Duration
-		wait time.Duration
-	}{
-		{0, 0},
-		{100 * time.Millisecond, 0},
-		{200 * time.Millisecond, 800 * time.Millisecond}, // full: the one at 0 leaves at 1 s
-		{999 * time.Millisecond, time.Millisecond},
-		{time.Second, 0}, // the window is (now-1s, now]
-		{1050 * time.Millisecond, 50 * time.Millisecond},
-		{1100 * time.Millisecond, 0},
-	} {
-		now := base + int64(step.at)
-		got := w.wait(now, l)
-		if got != step.wait {
-			t.Fatalf("step %d at %v: wait %v, want %v", i, step.at, got, step.wait)
-		}
-		if got == 0 {
-			w.add(now, l)
-		}
-	}
 	for _, tc := range []struct {
 		d    time.Duration
 		want int

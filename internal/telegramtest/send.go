@@ -52,7 +52,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 	}
 	s.mu.Unlock()
 	if reply != nil {
-		if reply.Gate != nil && !s.hold(r.Context(), reply.Gate) {
+		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
 			return
 		}
 		if reply.failure() && !reply.Deliver {
@@ -124,7 +124,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 	}
 	s.sent[chatID] = append(s.sent[chatID], rec)
 	s.all = append(s.all, rec)
-	s.changedLocked()
+	s.changed.Notify()
 	msg := Message{
 		MessageID: rec.MessageID, Date: now.Unix(), Chat: cs.chat,
 		Text: plain, Entities: entities, LinkPreviewOptions: preview,

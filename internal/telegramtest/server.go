@@ -14,16 +14,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // DefaultToken is the bot token a server accepts unless Options.Token is set.
@@ -82,16 +82,13 @@ func WithWebhookClient(c *http.Client) Option { return func(o *Options) { o.Webh
 // Server is a running fake Bot API. All methods are safe for concurrent use.
 type Server struct {
 	opts     Options
-	ts       *httptest.Server
 	now      func() time.Time
 	bot      User
-	done     chan struct{}
-	closing  sync.Once
-	loops    sync.WaitGroup
+	srv      apitest.HTTPServer
 	handlers map[string]handler
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
+	changed   apitest.Changes // notified, with mu held, on every change
 	chats     map[int64]*chatState
 	usernames map[string]int64
 	users     map[int64]User
@@ -150,25 +147,17 @@ func New(opts Options) *Server {
 	if opts.WebhookClient == nil {
 		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	pick := func(l, def Limit) Limit {
-		if l == (Limit{}) {
-			return def
-		}
-		return l
-	}
 	s := &Server{
 		opts:         opts,
 		now:          opts.Now,
 		bot:          opts.Bot,
-		done:         make(chan struct{}),
-		changed:      make(chan struct{}),
 		chats:        make(map[int64]*chatState),
 		usernames:    make(map[string]int64),
 		users:        make(map[int64]User),
 		members:      make(map[[2]int64]MemberStatus),
 		scripts:      make(map[int64][]Reply),
 		methodScr:    make(map[string][]Reply),
-		limiter:      newLimiter(pick(opts.GlobalLimit, DefaultGlobalLimit), pick(opts.ChatLimit, DefaultChatLimit), pick(opts.GroupLimit, DefaultGroupLimit)),
+		limiter:      newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit), opts.GroupLimit.Or(DefaultGroupLimit)),
 		sent:         make(map[int64][]SentMessage),
 		calls:        make(map[string]int),
 		errors:       make(map[int]int),
@@ -179,11 +168,8 @@ func New(opts Options) *Server {
 		commands:     make(map[string][]BotCommand),
 	}
 	s.handlers = s.methods()
-	s.ts = httptest.NewUnstartedServer(s)
-	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0) // hangups are on purpose
-	s.ts.Start()
-	s.loops.Add(1)
-	go s.webhookLoop()
+	s.srv.Start(s)
+	s.srv.Go(s.webhookLoop)
 	return s
 }
 
@@ -202,20 +188,15 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Close releases held and long-polling requests, stops webhook delivery and
 // shuts the server down. It is safe to call more than once.
 func (s *Server) Close() {
-	s.closing.Do(func() {
-		close(s.done)
-		s.ts.CloseClientConnections()
-		s.ts.Close()
-		s.loops.Wait()
-	})
+	s.srv.Close()
 }
 
 // URL is the server's base URL, e.g. http://127.0.0.1:PORT.
-func (s *Server) URL() string { return s.ts.URL }
+func (s *Server) URL() string { return s.srv.URL() }
 
 // Endpoint is the API endpoint in go-telegram-bot-api's format,
 // http://127.0.0.1:PORT/bot%s/%s.
-func (s *Server) Endpoint() string { return s.ts.URL + "/bot%s/%s" }
+func (s *Server) Endpoint() string { return s.srv.URL() + "/bot%s/%s" }
 
 // Token is the accepted bot token.
 func (s *Server) Token() string { return s.opts.Token }
@@ -224,7 +205,7 @@ func (s *Server) Token() string { return s.opts.Token }
 func (s *Server) Bot() User { return s.bot }
 
 // Client is an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // params are a request's parameters, whatever way they came.
 type params map[string]string
@@ -326,7 +307,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if reply != nil {
-		if reply.Gate != nil && !s.hold(r.Context(), reply.Gate) {
+		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
 			return
 		}
 		if reply.failure() {
@@ -335,19 +316,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.fn(s, w, r, p)
-}
-
-// hold waits at g; false means the client or the server went away meanwhile.
-func (s *Server) hold(ctx context.Context, g *Gate) bool {
-	g.arrive()
-	select {
-	case <-g.released:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.done:
-		return false
-	}
 }
 
 func (r *Reply) failure() bool { return r.Code != 0 || r.Body != "" || r.Hangup }
@@ -360,7 +328,7 @@ func (s *Server) fail(w http.ResponseWriter, r Reply, chatType ChatType) {
 	case r.Body != "":
 		s.mu.Lock()
 		s.errors[r.Code]++
-		s.changedLocked()
+		s.changed.Notify()
 		s.mu.Unlock()
 		if r.ContentType != "" {
 			w.Header().Set("Content-Type", r.ContentType)
@@ -430,7 +398,7 @@ func (s *Server) writeOK(w http.ResponseWriter, result any, description string) 
 func (s *Server) writeError(w http.ResponseWriter, code int, description string, p *responseParameters) {
 	s.mu.Lock()
 	s.errors[code]++
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	writeJSON(w, code, envelope{ErrorCode: code, Description: description, Parameters: p})
 }
@@ -439,29 +407,9 @@ func (s *Server) badRequest(w http.ResponseWriter, description string) {
 	s.writeError(w, http.StatusBadRequest, "Bad Request: "+description, nil)
 }
 
-// changedLocked wakes everything waiting for a change. s.mu must be held.
-func (s *Server) changedLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
 // WaitFor returns when cond() is true, re-checking after every change to the
 // server (a message accepted or edited, an error answered, updates queued or
 // consumed), or with ctx's error. cond may call the Server's accessors.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.done:
-			return errors.New("telegramtest: server closed")
-		}
-	}
+	return s.changed.WaitFor(ctx, s.srv.Done(), errors.New("telegramtest: server closed"), cond)
 }

@@ -23,7 +23,7 @@ func (s *Server) PushUpdate(u Update) int {
 	u.UpdateID = s.nextUpdateID
 	s.nextUpdateID++
 	s.queue = append(s.queue, u)
-	s.changedLocked()
+	s.changed.Notify()
 	return u.UpdateID
 }
 
@@ -124,7 +124,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 	}
 	kill := make(chan struct{})
 	s.pollKill = kill
-	s.changedLocked()
+	s.changed.Notify()
 
 	var deadline <-chan time.Time
 	if timeout > 0 {
@@ -137,7 +137,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 		if waiting { // every return below happens without the lock
 			s.mu.Lock()
 			s.waiting--
-			s.changedLocked()
+			s.changed.Notify()
 			s.mu.Unlock()
 		}
 	}()
@@ -152,9 +152,9 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 		if !waiting {
 			waiting = true
 			s.waiting++
-			s.changedLocked()
+			s.changed.Notify()
 		}
-		changed, expire := s.changed, s.expire
+		changed, expire := s.changed.C(), s.expire
 		s.mu.Unlock()
 		select {
 		case <-changed:
@@ -170,7 +170,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 			s.finishPollLocked(kill, nil)
 			s.mu.Unlock()
 			return
-		case <-s.done:
+		case <-s.srv.Done():
 			return
 		}
 		s.mu.Lock()
@@ -194,7 +194,6 @@ func (s *Server) finishPollLocked(kill chan struct{}, served []Update) {
 // order, while one is set. A failed delivery is retried after a short backoff
 // (or sooner when something changes) and reported by getWebhookInfo.
 func (s *Server) webhookLoop() {
-	defer s.loops.Done()
 	backoff := time.Duration(0)
 	for {
 		s.mu.Lock()
@@ -203,13 +202,13 @@ func (s *Server) webhookLoop() {
 		if hook.url != "" {
 			next = s.availableLocked(1)
 		}
-		changed := s.changed
+		changed := s.changed.C()
 		s.mu.Unlock()
 		if len(next) == 0 {
 			select {
 			case <-changed:
 				continue
-			case <-s.done:
+			case <-s.srv.Done():
 				return
 			}
 		}
@@ -224,15 +223,15 @@ func (s *Server) webhookLoop() {
 			s.webhook.lastErrorDate, s.webhook.lastErrorMsg = s.now().Unix(), err.Error()
 			backoff = min(max(2*backoff, 20*time.Millisecond), time.Second)
 		}
-		s.changedLocked()
-		changed = s.changed
+		s.changed.Notify()
+		changed = s.changed.C()
 		s.mu.Unlock()
 		if err != nil {
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
 			case <-changed:
-			case <-s.done:
+			case <-s.srv.Done():
 				t.Stop()
 				return
 			}
@@ -252,7 +251,7 @@ func (s *Server) post(hook webhookState, u Update) error {
 	defer cancel()
 	go func() {
 		select {
-		case <-s.done:
+		case <-s.srv.Done():
 			cancel()
 		case <-ctx.Done():
 		}

@@ -31,7 +31,7 @@ func (s *Server) addChatLocked(c Chat) *chatState {
 		s.chats[c.ID] = cs
 	}
 	cs.chat = c
-	s.changedLocked()
+	s.changed.Notify()
 	return cs
 }
 
@@ -41,7 +41,7 @@ func (s *Server) ForgetChat(chatID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.chats, chatID)
-	s.changedLocked()
+	s.changed.Notify()
 }
 
 // KnownChat reports whether the bot can reach chatID.

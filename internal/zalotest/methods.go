@@ -84,7 +84,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, p params, kind str
 	}
 	s.mu.Unlock()
 	if reply != nil {
-		if reply.Gate != nil && !s.hold(r.Context(), reply.Gate) {
+		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
 			return
 		}
 		if reply.failure() && !reply.Deliver {
@@ -146,7 +146,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, p params, kind str
 	rec.At, rec.Date = now, now.UnixMilli()
 	s.sent[chatID] = append(s.sent[chatID], rec)
 	s.all = append(s.all, rec)
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 
 	if reply != nil && reply.Deliver && reply.failure() {
@@ -187,7 +187,7 @@ func (s *Server) sendChatAction(w http.ResponseWriter, _ *http.Request, p params
 		return
 	}
 	s.actions = append(s.actions, ChatAction{ChatID: chatID, Action: p.get("action"), At: s.now()})
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, nil) // documented answer: {"ok":true}, no result
 }
@@ -223,7 +223,7 @@ func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
 	s.mu.Lock()
 	s.webhook = webhookState{url: raw, secret: secret, updatedAt: s.now().UnixMilli()}
 	info := WebhookInfo{URL: raw, UpdatedAt: s.webhook.updatedAt}
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, info)
 }
@@ -251,7 +251,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, _ params)
 	s.mu.Lock()
 	s.webhook = webhookState{updatedAt: s.now().UnixMilli()}
 	info := WebhookInfo{UpdatedAt: s.webhook.updatedAt}
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	s.writeOK(w, info)
 }

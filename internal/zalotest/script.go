@@ -2,29 +2,16 @@ package zalotest
 
 import (
 	"net/http"
-	"sync"
+
+	"loa/internal/apitest"
 )
 
 // Gate holds scripted requests until the test releases them; the held request
 // also ends when its client goes away or the server closes. Nothing sleeps.
-type Gate struct {
-	arrived, released chan struct{}
-	arriveOnce        sync.Once
-	releaseOnce       sync.Once
-}
+type Gate = apitest.Gate
 
 // NewGate returns a closed gate.
-func NewGate() *Gate {
-	return &Gate{arrived: make(chan struct{}), released: make(chan struct{})}
-}
-
-// Arrived is closed once a request reaches the gate.
-func (g *Gate) Arrived() <-chan struct{} { return g.arrived }
-
-// Release lets every held request (and any later one) through.
-func (g *Gate) Release() { g.releaseOnce.Do(func() { close(g.released) }) }
-
-func (g *Gate) arrive() { g.arriveOnce.Do(func() { close(g.arrived) }) }
+func NewGate() *Gate { return apitest.NewGate() }
 
 // Reply is a scripted answer: one-shot when queued with Server.Script (per
 // chat) or Server.ScriptMethod (per method), lasting when set with

@@ -22,16 +22,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // DefaultToken is the bot token a server accepts unless Options.Token is set.
@@ -108,15 +108,12 @@ func WithWebhookClient(c *http.Client) Option { return func(o *Options) { o.Webh
 // use.
 type Server struct {
 	opts     Options
-	ts       *httptest.Server
 	now      func() time.Time
-	done     chan struct{}
-	closing  sync.Once
-	loops    sync.WaitGroup
+	srv      apitest.HTTPServer
 	handlers map[string]handler
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
+	changed   apitest.Changes // notified, with mu held, on every change
 	revoked   bool
 	chats     map[string]*chatState
 	scripts   map[string][]Reply
@@ -160,32 +157,21 @@ func New(opts Options) *Server {
 	if opts.WebhookClient == nil {
 		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	pick := func(l, def Limit) Limit {
-		if l == (Limit{}) {
-			return def
-		}
-		return l
-	}
 	s := &Server{
 		opts:      opts,
 		now:       opts.Now,
-		done:      make(chan struct{}),
-		changed:   make(chan struct{}),
 		chats:     make(map[string]*chatState),
 		scripts:   make(map[string][]Reply),
 		methodScr: make(map[string][]Reply),
-		limiter:   newLimiter(pick(opts.GlobalLimit, DefaultGlobalLimit), pick(opts.ChatLimit, DefaultChatLimit)),
+		limiter:   newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit)),
 		sent:      make(map[string][]SentMessage),
 		calls:     make(map[string]int),
 		errors:    make(map[int]int),
 		expire:    make(chan struct{}),
 	}
 	s.handlers = s.methods()
-	s.ts = httptest.NewUnstartedServer(s)
-	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0) // hangups are on purpose
-	s.ts.Start()
-	s.loops.Add(1)
-	go s.webhookLoop()
+	s.srv.Start(s)
+	s.srv.Go(s.webhookLoop)
 	return s
 }
 
@@ -204,21 +190,16 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Close releases held and long-polling requests, stops webhook delivery and
 // shuts the server down. It is safe to call more than once.
 func (s *Server) Close() {
-	s.closing.Do(func() {
-		close(s.done)
-		s.ts.CloseClientConnections()
-		s.ts.Close()
-		s.loops.Wait()
-	})
+	s.srv.Close()
 }
 
 // URL is the server's base URL, e.g. http://127.0.0.1:PORT, to use in place
 // of https://bot-api.zaloplatforms.com.
-func (s *Server) URL() string { return s.ts.URL }
+func (s *Server) URL() string { return s.srv.URL() }
 
 // MethodURL is the full URL of a method with the accepted token.
 func (s *Server) MethodURL(method string) string {
-	return s.ts.URL + "/bot" + s.opts.Token + "/" + method
+	return s.srv.URL() + "/bot" + s.opts.Token + "/" + method
 }
 
 // Token is the accepted bot token.
@@ -228,7 +209,7 @@ func (s *Server) Token() string { return s.opts.Token }
 func (s *Server) Bot() BotInfo { return s.opts.Bot }
 
 // Client is an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // RevokeToken makes every call with the token answer 401 "Unauthorized", as
 // when the bot's token is reset in Zalo Bot Creator, until RestoreToken.
@@ -236,7 +217,7 @@ func (s *Server) RevokeToken() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.revoked = true
-	s.changedLocked()
+	s.changed.Notify()
 }
 
 // RestoreToken undoes RevokeToken.
@@ -244,7 +225,7 @@ func (s *Server) RestoreToken() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.revoked = false
-	s.changedLocked()
+	s.changed.Notify()
 }
 
 // param is one request parameter. str is false for a JSON value that was not
@@ -342,7 +323,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[h.name]++
 	revoked := s.revoked
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	if revoked {
 		s.writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
@@ -360,7 +341,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if reply != nil {
-		if reply.Gate != nil && !s.hold(r.Context(), reply.Gate) {
+		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
 			return
 		}
 		if reply.failure() {
@@ -371,19 +352,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.fn(s, w, r, p)
 }
 
-// hold waits at g; false means the client or the server went away meanwhile.
-func (s *Server) hold(ctx context.Context, g *Gate) bool {
-	g.arrive()
-	select {
-	case <-g.released:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.done:
-		return false
-	}
-}
-
 // fail writes a scripted (or lasting) failure.
 func (s *Server) fail(w http.ResponseWriter, r Reply) {
 	switch {
@@ -392,7 +360,7 @@ func (s *Server) fail(w http.ResponseWriter, r Reply) {
 	case r.Body != "":
 		s.mu.Lock()
 		s.errors[r.Code]++
-		s.changedLocked()
+		s.changed.Notify()
 		s.mu.Unlock()
 		if r.ContentType != "" {
 			w.Header().Set("Content-Type", r.ContentType)
@@ -475,7 +443,7 @@ func (s *Server) writeError(w http.ResponseWriter, code int, description string,
 func (s *Server) writeErrorStatus(w http.ResponseWriter, code int, description string, p *responseParameters, status200 bool) {
 	s.mu.Lock()
 	s.errors[code]++
-	s.changedLocked()
+	s.changed.Notify()
 	s.mu.Unlock()
 	env := envelope{Description: description, Parameters: p}
 	if s.opts.CamelErrorCode {
@@ -490,30 +458,10 @@ func (s *Server) badRequest(w http.ResponseWriter, description string) {
 	s.writeError(w, http.StatusBadRequest, "Bad Request: "+description, nil)
 }
 
-// changedLocked wakes everything waiting for a change. s.mu must be held.
-func (s *Server) changedLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
 // WaitFor returns when cond() is true, re-checking after every change to the
 // server (a call received, a message accepted, an error answered, updates
 // queued or consumed, a webhook delivery), or with ctx's error. cond may call
 // the Server's accessors.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.done:
-			return errors.New("zalotest: server closed")
-		}
-	}
+	return s.changed.WaitFor(ctx, s.srv.Done(), errors.New("zalotest: server closed"), cond)
 }

@@ -58,7 +58,7 @@ func (s *Server) PushRaw(body []byte) {
 func (s *Server) pushLocked(body []byte) {
 	s.queueSeq++
 	s.queue = append(s.queue, queued{seq: s.queueSeq, update: body})
-	s.changedLocked()
+	s.changed.Notify()
 }
 
 // PendingUpdates is the number of queued updates not yet served (getUpdates)
@@ -135,7 +135,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 		if waiting {
 			waiting = false
 			s.waiting--
-			s.changedLocked()
+			s.changed.Notify()
 		}
 	}
 	defer func() {
@@ -156,7 +156,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 		if len(s.queue) > 0 {
 			q := s.queue[0]
 			s.queue = s.queue[1:]
-			s.changedLocked()
+			s.changed.Notify()
 			leaveLocked()
 			s.mu.Unlock()
 			writeBody(w, http.StatusOK, okEnvelope(q.update))
@@ -171,9 +171,9 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 		if !waiting {
 			waiting = true
 			s.waiting++
-			s.changedLocked()
+			s.changed.Notify()
 		}
-		changed, expire := s.changed, s.expire
+		changed, expire := s.changed.C(), s.expire
 		s.mu.Unlock()
 		select {
 		case <-changed:
@@ -183,7 +183,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 			timeout = 0
 		case <-r.Context().Done():
 			return
-		case <-s.done:
+		case <-s.srv.Done():
 			return
 		}
 		s.mu.Lock()
@@ -196,7 +196,6 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 // changes), so a client sees redeliveries. The platform does not document its
 // retry policy; this one keeps tests quick.
 func (s *Server) webhookLoop() {
-	defer s.loops.Done()
 	backoff := time.Duration(0)
 	for {
 		s.mu.Lock()
@@ -206,13 +205,13 @@ func (s *Server) webhookLoop() {
 		if ready {
 			next = s.queue[0]
 		}
-		changed := s.changed
+		changed := s.changed.C()
 		s.mu.Unlock()
 		if !ready {
 			select {
 			case <-changed:
 				continue
-			case <-s.done:
+			case <-s.srv.Done():
 				return
 			}
 		}
@@ -231,15 +230,15 @@ func (s *Server) webhookLoop() {
 				s.webhook.lastError = err.Error()
 			}
 		}
-		s.changedLocked()
-		changed = s.changed
+		s.changed.Notify()
+		changed = s.changed.C()
 		s.mu.Unlock()
 		if err != nil {
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
 			case <-changed:
-			case <-s.done:
+			case <-s.srv.Done():
 				t.Stop()
 				return
 			}
@@ -258,7 +257,7 @@ func (s *Server) post(hook webhookState, update []byte) error {
 	defer cancel()
 	go func() {
 		select {
-		case <-s.done:
+		case <-s.srv.Done():
 			cancel()
 		case <-ctx.Done():
 		}
