@@ -7,7 +7,11 @@ import "loa/broadcast"
 type Update struct {
 	// Channel is "telegram" or "zalo".
 	Channel string
-	Chat    Chat
+	// ID is the messenger's id of this update (Telegram's update_id, Zalo's
+	// message_id), so that an update delivered twice is handled once; "" when it has
+	// none.
+	ID   string
+	Chat Chat
 	// From is who sent the message, pressed the button or changed the bot's membership.
 	From User
 	// Text is a message's text, commands included ("/start", "/topics@loa_bot").

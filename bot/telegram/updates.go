@@ -101,6 +101,7 @@ func parseUpdate(raw []byte) (int64, bot.Update, error) {
 		return tu.UpdateID, bot.Update{}, fmt.Errorf("decode update: %w", err)
 	}
 	u, err := convert(&tu)
+	u.ID = strconv.FormatInt(tu.UpdateID, 10)
 	return tu.UpdateID, u, err
 }
 

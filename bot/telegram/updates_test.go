@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,6 +94,14 @@ func TestParseUpdate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseUpdate: %v\n%s", err, tc.raw)
 			}
+			// The update's id, for de-duplication, is its update_id.
+			var head struct {
+				UpdateID int64 `json:"update_id"`
+			}
+			if err := json.Unmarshal(tc.raw, &head); err != nil {
+				t.Fatal(err)
+			}
+			tc.want.ID = strconv.FormatInt(head.UpdateID, 10)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("parseUpdate:\n got %+v\nwant %+v", got, tc.want)
 			}

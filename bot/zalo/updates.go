@@ -85,6 +85,7 @@ func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 	m := zu.Message
 	if m != nil {
 		msgID = string(m.MessageID)
+		u.ID = msgID
 	}
 	switch {
 	case zu.EventName != "" && zu.EventName != eventText:

@@ -82,6 +82,16 @@ func TestParseUpdate(t *testing.T) {
 				if err != nil {
 					t.Fatalf("parseUpdate: %v", err)
 				}
+				// The update's id, for de-duplication, is its message_id.
+				var head struct {
+					Message struct {
+						MessageID flexString `json:"message_id"`
+					} `json:"message"`
+				}
+				if err := json.Unmarshal(tc.raw, &head); err != nil {
+					t.Fatal(err)
+				}
+				tc.want.ID = string(head.Message.MessageID)
 				if !reflect.DeepEqual(u, tc.want) {
 					t.Errorf("parseUpdate =\n%+v\nwant\n%+v", u, tc.want)
 				}
