@@ -432,25 +432,10 @@ func truncateRunes(s string, n int) string {
 // backoff (1 s doubling to 30 s) or after a 429's retry_after. It returns nil when ctx
 // ends, and an error only when Telegram rejects the token.
 func (c *Client) Poll(ctx context.Context, h Handler) error {
-	bo := backoff{}
-	for {
-		err := c.deleteWebhook(ctx)
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		if tokenRejected(err) {
-			return err
-		}
-		wait := bo.next()
-		c.log.Warn("delete webhook before polling", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
-		if c.sleep(ctx, wait) != nil {
-			return nil
-		}
+	if err := botapi.Retry(ctx, c.log, "delete webhook before polling", c.deleteWebhook, tokenRejected, c.sleep); err != nil || ctx.Err() != nil {
+		return err
 	}
-	bo = backoff{}
+	var bo botapi.Backoff
 	var offset, confirmed int64
 	defer func() {
 		if offset > confirmed {
@@ -466,7 +451,7 @@ func (c *Client) Poll(ctx context.Context, h Handler) error {
 			if tokenRejected(err) {
 				return err
 			}
-			wait := bo.next()
+			wait := bo.Next()
 			var e *Error
 			if errors.As(err, &e) && e.Code == http.StatusTooManyRequests {
 				wait = e.retryAfter()
@@ -482,7 +467,7 @@ func (c *Client) Poll(ctx context.Context, h Handler) error {
 			}
 			continue
 		}
-		bo = backoff{}
+		bo = botapi.Backoff{}
 		confirmed = offset
 		for _, raw := range batch {
 			c.handleRaw(ctx, h, raw)
@@ -529,17 +514,4 @@ func (c *Client) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 func tokenRejected(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && (e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound)
-}
-
-// backoff doubles from 1 s to 30 s.
-type backoff struct{ d time.Duration }
-
-func (b *backoff) next() time.Duration {
-	switch {
-	case b.d == 0:
-		b.d = time.Second
-	case b.d < 30*time.Second:
-		b.d = min(2*b.d, 30*time.Second)
-	}
-	return b.d
 }

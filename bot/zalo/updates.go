@@ -332,46 +332,31 @@ const minIdlePoll = time.Second
 // with exponential backoff (1 s doubling to 30 s) or after a 429's hint. It returns nil
 // when ctx ends, and an error only when Zalo rejects the token (401).
 func (c *Client) Poll(ctx context.Context, h Handler) error {
-	bo := backoff{}
-	for {
-		err := c.DeleteWebhook(ctx)
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		if tokenRejected(err) {
-			return err
-		}
-		wait := bo.next()
-		c.log.Warn("delete webhook before polling", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
-		if c.sleep(ctx, wait) != nil {
-			return nil
-		}
+	if err := botapi.Retry(ctx, c.log, "delete webhook before polling", c.DeleteWebhook, tokenRejected, c.sleep); err != nil || ctx.Err() != nil {
+		return err
 	}
-	bo = backoff{}
+	var bo botapi.Backoff
 	for ctx.Err() == nil {
 		began := time.Now()
 		updates, err := c.getUpdates(ctx)
 		var e *Error
 		switch {
 		case err == nil:
-			bo = backoff{}
+			bo = botapi.Backoff{}
 			for _, raw := range updates {
 				c.handleRaw(ctx, h, raw) // a malformed update is logged there
 			}
 		case ctx.Err() != nil:
 			return nil
 		case errors.As(err, &e) && e.Code == http.StatusRequestTimeout:
-			bo = backoff{}
+			bo = botapi.Backoff{}
 			if time.Since(began) < minIdlePoll && c.sleep(ctx, minIdlePoll) != nil {
 				return nil
 			}
 		case tokenRejected(err):
 			return err
 		default:
-			wait := bo.next()
+			wait := bo.Next()
 			if e != nil && e.Code == http.StatusTooManyRequests {
 				wait = e.retryAfter()
 			}
@@ -403,17 +388,4 @@ func (c *Client) getUpdates(ctx context.Context) ([]json.RawMessage, error) {
 		return nil, &Error{Method: "getUpdates", HTTPStatus: http.StatusOK, Err: err}
 	}
 	return updates, nil
-}
-
-// backoff doubles from 1 s to 30 s.
-type backoff struct{ d time.Duration }
-
-func (b *backoff) next() time.Duration {
-	switch {
-	case b.d == 0:
-		b.d = time.Second
-	case b.d < 30*time.Second:
-		b.d = min(2*b.d, 30*time.Second)
-	}
-	return b.d
 }
