@@ -85,7 +85,7 @@ func (a *admins) reportFailures(ctx context.Context) error {
 	for _, r := range reports {
 		var reasons []string
 		for _, f := range r.Failures {
-			reasons = append(reasons, fmt.Sprintf("%d × %s", f.Count, f.Reason))
+			reasons = append(reasons, fmt.Sprintf("%d × %s: %s", f.Count, f.Status, f.Reason))
 		}
 		title := r.Title
 		if title == "" {

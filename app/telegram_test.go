@@ -180,6 +180,12 @@ func TestTelegramErrorPaths(t *testing.T) {
 	if got := fmt.Sprint(fails); !strings.Contains(got, "blocked") || !strings.Contains(got, "deactivated") || !strings.Contains(got, "chat_not_found") {
 		t.Fatalf("failure reasons = %s", got)
 	}
+	for _, f := range fails {
+		// Status and reason come apart, never joined into one string to be split again.
+		if f.Status != store.DeliveryFailed || strings.Contains(f.Reason, store.DeliveryFailed) {
+			t.Errorf("failure %+v: want status %q and the reason alone", f, store.DeliveryFailed)
+		}
+	}
 }
 
 func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {

@@ -625,8 +625,7 @@ func (b *Bot) broadcast(ctx context.Context, u Update, args string) Response {
 	if len(fails) > 0 {
 		sb.WriteString("\n\n" + failuresHeader)
 		for _, f := range fails {
-			status, reason, _ := strings.Cut(f.Reason, ": ")
-			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(status) + ": " + reasonText(reason))
+			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(f.Status) + ": " + reasonText(f.Reason))
 		}
 	}
 	return reply(sb.String())

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,9 +19,15 @@ type lunarVector struct {
 	Lunar [4]int `json:"lunar"` // day, month, year, leap
 }
 
+// loadVectors reads the shared vectors. They sit beside CI's checkout, not in the
+// repository, so a fresh clone skips this cross-check with its reason (the project's own
+// facts in TestLunarKnownDates always run); under CI=true their absence fails the run.
 func loadVectors(t testing.TB) []lunarVector {
 	t.Helper()
 	b, err := os.ReadFile(vectorsPath)
+	if errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
+		t.Skipf("shared lunar vectors not found at %s (present beside CI's checkout; required when CI=true)", vectorsPath)
+	}
 	if err != nil {
 		t.Fatalf("lunar vectors are required for this test and were not found at %s (the shared test data next to the repository): %v", vectorsPath, err)
 	}

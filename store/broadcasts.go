@@ -76,8 +76,10 @@ func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat,
 	return bs, nil
 }
 
-// FailureCount is how many deliveries of a broadcast ended with one reason.
+// FailureCount is how many deliveries of a broadcast ended unsent with one status
+// (DeliveryFailed or DeliveryCancelled) and one reason.
 type FailureCount struct {
+	Status string
 	Reason string
 	Count  int
 }
@@ -97,15 +99,15 @@ func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, [
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
 	rows, err = s.pool.Query(ctx, `
-		SELECT status || ': ' || last_error, count(*) FROM deliveries
+		SELECT status, last_error, count(*) FROM deliveries
 		WHERE broadcast_id = $1 AND status IN ('failed', 'cancelled')
-		GROUP BY 1 ORDER BY 2 DESC, 1`, id)
+		GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, id)
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
 	}
 	fails, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (FailureCount, error) {
 		var f FailureCount
-		err := row.Scan(&f.Reason, &f.Count)
+		err := row.Scan(&f.Status, &f.Reason, &f.Count)
 		return f, err
 	})
 	if err != nil {

@@ -116,7 +116,7 @@ func (e env) broadcastsShow(args []string) error {
 	fmt.Fprintf(e.stdout, "  deliveries: %d total, %d sent, %d failed, %d cancelled, %d pending\n",
 		b.Total, b.Sent, b.Failed, b.Cancelled, b.Pending)
 	for _, f := range fails {
-		fmt.Fprintf(e.stdout, "    %5d  %s\n", f.Count, f.Reason)
+		fmt.Fprintf(e.stdout, "    %5d  %s: %s\n", f.Count, f.Status, f.Reason)
 	}
 	return nil
 }

@@ -267,13 +267,16 @@ func (s *Server) post(hook webhookState, u Update) error {
 	resp, err := s.opts.WebhookClient.Do(req)
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
+			//lint:ignore ST1005 Telegram's own wording of last_error_message
 			return errors.New("Connection refused")
 		}
+		//lint:ignore ST1005 Telegram's own wording of last_error_message
 		return fmt.Errorf("Connection error: %v", err)
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		//lint:ignore ST1005 Telegram's own wording of last_error_message
 		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status)
 	}
 	return nil
