@@ -28,6 +28,10 @@ import (
 //	/scheduled, /cancel <id>                 the schedule
 //	/stats, /broadcast [id]                  the reports
 //
+// A draft is its author's until confirmed: another admin can neither send, time nor
+// drop it (the store refuses with a NotAuthorError and the bot says whose it is), so no
+// one puts out a text its author is still correcting.
+//
 // One admin has one open draft: a new one drops their earlier drafts, so a stale
 // preview's "Gửi ngay" cannot send a text the admin has since corrected (it answers
 // "already handled"), and /schedule without text always means the draft just shown.
@@ -254,6 +258,8 @@ func (b *Bot) adminButton(ctx context.Context, u Update) Response {
 		switch {
 		case errors.Is(err, store.ErrNotDraft):
 			return Response{CallbackText: draftHandledToast}
+		case b.othersDraft(u, id, err):
+			return Response{CallbackText: otherAdminDraftToast}
 		case err != nil:
 			return b.failed(u, "confirm draft", err)
 		}
@@ -266,6 +272,8 @@ func (b *Bot) adminButton(ctx context.Context, u Update) Response {
 		switch {
 		case errors.Is(err, store.ErrNotDraft):
 			return Response{CallbackText: draftHandledToast}
+		case b.othersDraft(u, id, err):
+			return Response{CallbackText: otherAdminDraftToast}
 		case err != nil:
 			return b.failed(u, "confirm draft", err)
 		}
@@ -275,6 +283,8 @@ func (b *Bot) adminButton(ctx context.Context, u Update) Response {
 		switch {
 		case errors.Is(err, store.ErrNotDraft):
 			return Response{CallbackText: draftHandledToast}
+		case b.othersDraft(u, id, err):
+			return Response{CallbackText: otherAdminDraftToast}
 		case err != nil:
 			return b.failed(u, "discard draft", err)
 		}
@@ -286,14 +296,28 @@ func (b *Bot) adminButton(ctx context.Context, u Update) Response {
 			return Response{CallbackText: draftHandledToast}
 		case err != nil:
 			return b.failed(u, "show draft", err)
-		case a.CreatedBy != actor(u):
+		case a.CreatedBy != actor(u): // nothing changes here: the store's rule, read early
+			b.othersDraft(u, id, &store.NotAuthorError{ID: id, Author: a.CreatedBy})
 			return Response{CallbackText: otherAdminDraftToast}
 		}
 		return done(timeHelpToast, timeHelpText(id, b.example()), sendButtons(id, false))
 	}
 }
 
-// confirm schedules a draft at runAt; store.ErrNotDraft when it is not a draft any more.
+// othersDraft reports whether err refused a change to another admin's draft, and logs
+// the attempt.
+func (b *Bot) othersDraft(u Update, id int64, err error) bool {
+	var na *store.NotAuthorError
+	if !errors.As(err, &na) {
+		return false
+	}
+	b.adminLog(u).Warn("draft refused: another admin's draft", slog.Int64("announcement_id", id),
+		slog.String("author", na.Author))
+	return true
+}
+
+// confirm schedules a draft at runAt; store.ErrNotDraft when it is not a draft any more,
+// a *store.NotAuthorError when it is another admin's.
 func (b *Bot) confirm(ctx context.Context, u Update, id int64, runAt time.Time) error {
 	if _, err := b.Store.ConfirmDraft(ctx, id, runAt, actor(u)); err != nil {
 		return err
@@ -303,9 +327,10 @@ func (b *Bot) confirm(ctx context.Context, u Update, id int64, runAt time.Time) 
 	return nil
 }
 
-// discard drops a draft; store.ErrNotDraft when it is not a draft any more.
+// discard drops a draft; store.ErrNotDraft when it is not a draft any more, a
+// *store.NotAuthorError when it is another admin's.
 func (b *Bot) discard(ctx context.Context, u Update, id int64) error {
-	if err := b.Store.DiscardDraft(ctx, id); err != nil {
+	if err := b.Store.DiscardDraft(ctx, id, actor(u)); err != nil {
 		return err
 	}
 	b.adminLog(u).Info("announcement draft discarded", slog.Int64("announcement_id", id))
@@ -339,10 +364,12 @@ func (b *Bot) schedule(ctx context.Context, u Update, args string) Response {
 	case err != nil:
 		return b.failed(u, "latest draft", err)
 	}
-	a, err := b.Store.SetDraftTime(ctx, d.ID, at)
+	a, err := b.Store.SetDraftTime(ctx, d.ID, at, actor(u))
 	switch {
 	case errors.Is(err, store.ErrNotDraft):
 		return reply(draftHandledText(d.ID))
+	case b.othersDraft(u, d.ID, err): // LatestDraft is the admin's own: cannot happen
+		return reply(otherAdminDraftText(d.ID))
 	case err != nil:
 		return b.failed(u, "set draft time", err)
 	}
@@ -422,6 +449,8 @@ func (b *Bot) confirmTyped(ctx context.Context, u Update, args string) Response 
 	switch {
 	case errors.Is(err, store.ErrNotDraft):
 		return reply(draftHandledText(id))
+	case b.othersDraft(u, id, err):
+		return reply(otherAdminDraftText(id))
 	case err != nil:
 		return b.failed(u, "confirm draft", err)
 	case a.NextRunAt == nil:
@@ -446,6 +475,8 @@ func (b *Bot) discardTyped(ctx context.Context, u Update, args string) Response 
 			return b.failed(u, "discard draft", err)
 		}
 		return reply(draftHandledText(id))
+	case b.othersDraft(u, id, err):
+		return reply(otherAdminDraftText(id))
 	case err != nil:
 		return b.failed(u, "discard draft", err)
 	}

@@ -776,30 +776,87 @@ func TestAdminInGroups(t *testing.T) {
 	if len(r.Replies) != 1 || r.Replies[0].Preview == nil {
 		t.Fatalf("addressed /announce: %s", render(r))
 	}
-	// Another admin may not set its time (/schedule takes their own latest draft), but
-	// may send or drop it; a member may do neither.
+	// The draft is its author's: another admin may neither time, send nor drop it
+	// (TestDraftBelongsToItsAuthor); a member may use no button at all.
 	data := r.Replies[0].Buttons[0]
 	other := User{ID: "1002"}
 	e.bot.IsAdmin = func(ctx context.Context, channel, userID string) bool {
 		return isAdmin(ctx, channel, userID) || userID == other.ID
 	}
-	if r := e.handle(press(groupChat, other, data[1].Data)); r.CallbackText != otherAdminDraftToast {
-		t.Errorf("another admin's Hẹn giờ: %s", render(r))
+	for _, d := range data {
+		if r := e.handle(press(groupChat, other, d.Data)); r.CallbackText != otherAdminDraftToast || r.Edit != nil {
+			t.Errorf("another admin's %s: %s", d.Text, render(r))
+		}
 	}
 	if r := e.handle(press(groupChat, member, data[0].Data)); r.CallbackText != adminButtonRefusedToast {
 		t.Errorf("a member's Gửi ngay: %s", render(r))
 	}
-	if r := e.handle(press(groupChat, other, data[0].Data)); r.CallbackText != sentNowToast {
-		t.Errorf("another admin's Gửi ngay: %s", render(r))
+	if r := e.handle(press(groupChat, admin, data[0].Data)); r.CallbackText != sentNowToast {
+		t.Errorf("the author's Gửi ngay: %s", render(r))
 	}
 	log, err := e.store.AuditLog(context.Background(), 1)
-	if err != nil || len(log) != 1 || log[0].Actor != "telegram:1002" {
-		t.Errorf("audit %+v, %v: want the admin who pressed", log, err)
+	if err != nil || len(log) != 1 || log[0].Actor != "telegram:1001" {
+		t.Errorf("audit %+v, %v: want the author who pressed", log, err)
 	}
 	// With no username configured, every command is taken as the bot's.
 	e.bot.Username = ""
 	if got := text(t, e.handle(msg(groupChat, member, "/stats"))); got != adminRefusedText("stats") {
 		t.Errorf("/stats without a username: %s", got)
+	}
+}
+
+// TestDraftBelongsToItsAuthor: only the admin who wrote a draft may send, confirm or
+// drop it, by button or typed; another admin is told whose it is, and the draft waits
+// for its author.
+func TestDraftBelongsToItsAuthor(t *testing.T) {
+	t.Parallel()
+	e := newAdminEnv(t)
+	other := User{ID: "1002", Name: "Quản trị khác"}
+	otherChat := Chat{Address: other.ID, Kind: "private", Title: other.Name}
+	zaloOther := User{ID: "f0e1d2c3b4a596877869"}
+	e.bot.IsAdmin = func(ctx context.Context, channel, userID string) bool {
+		return isAdmin(ctx, channel, userID) || userID == other.ID || userID == zaloOther.ID
+	}
+	now := e.draft(t, "/announce Họp chi bộ")
+	r := e.handle(msg(adminChat, admin, "/schedule 10/6/2024 07:00 Họp chi bộ tháng 6"))
+	if len(r.Replies) != 1 || len(r.Replies[0].Buttons) != 1 {
+		t.Fatalf("/schedule: %s", render(r))
+	}
+	timed := r.Replies[0].Buttons[0]
+	_, timedID, _, _ := parseAdminData(timed[0].Data)
+	for _, data := range []string{adminData(actSend, timedID), timed[0].Data, timed[1].Data} {
+		if r := e.handle(press(otherChat, other, data)); r.CallbackText != otherAdminDraftToast || r.Edit != nil {
+			t.Errorf("another admin presses %s: %s", data, render(r))
+		}
+	}
+	for _, tt := range []struct {
+		u    Update
+		want string
+	}{
+		{msg(otherChat, other, "/xacnhan " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{msg(otherChat, other, "/huy " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{msg(otherChat, other, "/cancel " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{zmsg(Chat{Address: zaloOther.ID, Kind: "private"}, zaloOther, "/xacnhan " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+	} {
+		if got := text(t, e.handle(tt.u)); got != tt.want {
+			t.Errorf("%s from %s: %s", tt.u.Text, tt.u.From.ID, got)
+		}
+	}
+	if a := e.announcement(t, timedID); a.Status != "draft" {
+		t.Fatalf("after another admin's attempts: %+v, want a draft", a)
+	}
+	if log, err := e.store.AuditLog(context.Background(), 5); err != nil || len(log) != 0 {
+		t.Errorf("audit %+v, %v: a refusal confirms nothing", log, err)
+	}
+	if !strings.Contains(e.logs.String(), "another admin's draft") {
+		t.Errorf("refusals not logged:\n%s", e.logs)
+	}
+	// The author still can; the first draft was replaced by the second, as ever.
+	if r := e.handle(press(adminChat, admin, timed[0].Data)); r.CallbackText != scheduledToast {
+		t.Errorf("the author's Xác nhận: %s", render(r))
+	}
+	if a := e.announcement(t, now); a.Status != "cancelled" {
+		t.Errorf("replaced draft %+v", a)
 	}
 }
 

@@ -372,7 +372,7 @@ const (
 	discardedToast          = "Đã huỷ bản nháp."
 	timeHelpToast           = "Vui lòng gửi lệnh /schedule kèm ngày giờ."
 	pastButtonToast         = "Thời điểm hẹn đã qua. Vui lòng gửi lại /schedule với thời điểm mới."
-	otherAdminDraftToast    = "Bản nháp này do quản trị viên khác soạn; chỉ người soạn mới hẹn giờ được."
+	otherAdminDraftToast    = "Bản nháp này do quản trị viên khác soạn; chỉ người soạn mới gửi, hẹn giờ hoặc huỷ được."
 )
 
 // Labels of the draft buttons.
@@ -465,6 +465,12 @@ func discardedText(id int64) string {
 func draftHandledText(id int64) string {
 	return "Thông báo số " + strconv.FormatInt(id, 10) + " không còn là bản nháp (đã được xác nhận hoặc đã huỷ). " +
 		"Gửi /scheduled để xem các thông báo đã lên lịch."
+}
+
+// otherAdminDraftText answers /xacnhan, /huy or /cancel for another admin's draft.
+func otherAdminDraftText(id int64) string {
+	return "Bản nháp số " + strconv.FormatInt(id, 10) + " do quản trị viên khác soạn; chỉ người soạn mới gửi, " +
+		"hẹn giờ hoặc huỷ được. Bạn có thể soạn thông báo của mình bằng lệnh /announce."
 }
 
 // draftNotFoundText answers /xacnhan or /huy with a number that names no announcement.

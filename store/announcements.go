@@ -108,19 +108,58 @@ var ErrAlreadyCancelled = errors.New("already cancelled")
 // longer a draft (confirmed or discarded already, or never one).
 var ErrNotDraft = errors.New("not a draft any more")
 
+// ErrNotAuthor is what a NotAuthorError matches: an admin acted on a draft another
+// admin wrote.
+var ErrNotAuthor = errors.New("draft belongs to another admin")
+
+// NotAuthorError refuses a change to a draft by anyone but its author. A draft is its
+// author's until confirmed: another admin's "send" could otherwise put out a text its
+// author was still correcting.
+type NotAuthorError struct {
+	ID     int64
+	Author string // the actor who wrote the draft, "telegram:1001"
+}
+
+func (e *NotAuthorError) Error() string {
+	return fmt.Sprintf("draft %d belongs to %s", e.ID, e.Author)
+}
+
+// Is makes errors.Is(err, ErrNotAuthor) true.
+func (e *NotAuthorError) Is(target error) bool { return target == ErrNotAuthor }
+
+// lockDraft locks an announcement that must be a draft of actor: ErrNotDraft when it is
+// not (or no longer) a draft, whoever asks; a *NotAuthorError when it is someone else's.
+func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
+	var status, author string
+	err := tx.QueryRow(ctx, `SELECT status, created_by FROM announcements WHERE id = $1 FOR UPDATE`, id).
+		Scan(&status, &author)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return ErrNotDraft
+	case err != nil:
+		return err
+	case status != "draft":
+		return ErrNotDraft
+	case author != actor:
+		return &NotAuthorError{ID: id, Author: author}
+	}
+	return nil
+}
+
 // ConfirmDraft schedules a draft to run at runAt (the caller decides: its proposed
-// time, or now). The confirmation is what the audit log records as the creation.
+// time, or now). Only its author may (NotAuthorError). The confirmation is what the
+// audit log records as the creation.
 func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
 	var a Announcement
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockDraft(ctx, tx, id, actor); err != nil {
+			return err
+		}
 		var err error
 		a, err = scanAnnouncement(tx.QueryRow(ctx, `
 			UPDATE announcements SET status = 'scheduled', next_run_at = $2
-			WHERE id = $1 AND status = 'draft'
+			WHERE id = $1
 			RETURNING `+announcementColumns, id, runAt))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotDraft
-		}
 		if err != nil {
 			return err
 		}
@@ -133,29 +172,37 @@ func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, act
 	return a, nil
 }
 
-// SetDraftTime proposes a time for a draft.
-func (s *Store) SetDraftTime(ctx context.Context, id int64, runAt time.Time) (Announcement, error) {
-	a, err := scanAnnouncement(s.pool.QueryRow(ctx, `
-		UPDATE announcements SET next_run_at = $2 WHERE id = $1 AND status = 'draft'
-		RETURNING `+announcementColumns, id, runAt))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Announcement{}, ErrNotDraft
-	}
+// SetDraftTime proposes a time for a draft; only its author may (NotAuthorError).
+func (s *Store) SetDraftTime(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
+	var a Announcement
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockDraft(ctx, tx, id, actor); err != nil {
+			return err
+		}
+		var err error
+		a, err = scanAnnouncement(tx.QueryRow(ctx, `
+			UPDATE announcements SET next_run_at = $2 WHERE id = $1
+			RETURNING `+announcementColumns, id, runAt))
+		return err
+	})
 	if err != nil {
 		return Announcement{}, fmt.Errorf("set time of draft %d: %w", id, err)
 	}
 	return a, nil
 }
 
-// DiscardDraft drops a draft; nothing was sent, so nothing is audited.
-func (s *Store) DiscardDraft(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE announcements SET status = 'cancelled', cancelled_at = now()
-		WHERE id = $1 AND status = 'draft'`, id)
+// DiscardDraft drops a draft; only its author may (NotAuthorError). Nothing was sent,
+// so nothing is audited.
+func (s *Store) DiscardDraft(ctx context.Context, id int64, actor string) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockDraft(ctx, tx, id, actor); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE announcements SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("discard draft %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotDraft
 	}
 	return nil
 }

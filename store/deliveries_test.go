@@ -293,7 +293,7 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 		t.Fatalf("another admin's latest draft: %v", err)
 	}
 	at := time.Now().Add(time.Minute).Truncate(time.Second)
-	if _, err := s.SetDraftTime(ctx, d.ID, at); err != nil {
+	if _, err := s.SetDraftTime(ctx, d.ID, at, "telegram:1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); err != nil {
@@ -302,7 +302,7 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {
 		t.Fatalf("second confirmation: %v, want ErrNotDraft", err)
 	}
-	if err := s.DiscardDraft(ctx, d.ID); !errors.Is(err, store.ErrNotDraft) {
+	if err := s.DiscardDraft(ctx, d.ID, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {
 		t.Fatalf("discarding a confirmed announcement: %v", err)
 	}
 	due, err := s.DueAnnouncements(ctx, at)

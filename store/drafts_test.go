@@ -1,0 +1,64 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/store"
+)
+
+// TestDraftBelongsToItsAuthor: only the admin who wrote a draft may confirm, time or
+// discard it; another admin gets a NotAuthorError naming the author, and the draft is
+// left as it was.
+func TestDraftBelongsToItsAuthor(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	d, err := s.CreateDraft(ctx, "Họp chi bộ", "telegram:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(time.Hour).Truncate(time.Second)
+	wantNotAuthor := func(what string, err error) {
+		t.Helper()
+		var na *store.NotAuthorError
+		if !errors.Is(err, store.ErrNotAuthor) || !errors.As(err, &na) || na.Author != "telegram:1" || na.ID != d.ID {
+			t.Errorf("%s by another admin: %v, want a NotAuthorError naming telegram:1", what, err)
+		}
+	}
+	_, err = s.ConfirmDraft(ctx, d.ID, at, "telegram:2")
+	wantNotAuthor("confirm", err)
+	wantNotAuthor("discard", s.DiscardDraft(ctx, d.ID, "zalo:1"))
+	_, err = s.SetDraftTime(ctx, d.ID, at, "telegram:2")
+	wantNotAuthor("set time", err)
+	if a, err := s.Announcement(ctx, d.ID); err != nil || a.Status != "draft" || a.NextRunAt != nil {
+		t.Fatalf("after others' attempts: %+v, %v; want the draft untouched", a, err)
+	}
+	if log, err := s.AuditLog(ctx, 10); err != nil || len(log) != 0 {
+		t.Errorf("audit %+v, %v: refusals change nothing", log, err)
+	}
+	// A draft no longer open is "handled", whoever asks.
+	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:2"); !errors.Is(err, store.ErrNotDraft) {
+		t.Errorf("confirming a confirmed draft: %v, want ErrNotDraft", err)
+	}
+	if err := s.DiscardDraft(ctx, d.ID, "telegram:2"); !errors.Is(err, store.ErrNotDraft) {
+		t.Errorf("discarding a confirmed draft: %v, want ErrNotDraft", err)
+	}
+	// The author may discard their own.
+	d2, err := s.CreateDraft(ctx, "Họp chi bộ lần 2", "telegram:2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DiscardDraft(ctx, d2.ID, "telegram:2"); err != nil {
+		t.Errorf("the author's discard: %v", err)
+	}
+	if err := s.DiscardDraft(ctx, 999, "telegram:2"); !errors.Is(err, store.ErrNotDraft) {
+		t.Errorf("discarding no announcement: %v, want ErrNotDraft", err)
+	}
+}
