@@ -833,10 +833,10 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 		u    Update
 		want string
 	}{
-		{msg(otherChat, other, "/xacnhan " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
-		{msg(otherChat, other, "/huy " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
-		{msg(otherChat, other, "/cancel " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
-		{zmsg(Chat{Address: zaloOther.ID, Kind: "private"}, zaloOther, "/xacnhan " + strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{msg(otherChat, other, "/xacnhan "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{msg(otherChat, other, "/huy "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{msg(otherChat, other, "/cancel "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{zmsg(Chat{Address: zaloOther.ID, Kind: "private"}, zaloOther, "/xacnhan "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
 	} {
 		if got := text(t, e.handle(tt.u)); got != tt.want {
 			t.Errorf("%s from %s: %s", tt.u.Text, tt.u.From.ID, got)
