@@ -177,13 +177,35 @@ func (e *StatusError) Temporary() bool {
 // ErrTooLarge when the body exceeds the limit, ErrNotFeed or ErrMalformed
 // from Parse, and transport errors (DNS, TLS, timeouts, which wrap
 // context.DeadlineExceeded). Every message starts with "fetch <url>:"
-// (or "parse <url>:") where the URL has no user:password.
+// (or "parse <url>:") where the URL is redacted (RedactURL), and any other URL in
+// it too (a redirect's Location, say): messages are shown to admins and stored.
 func (f *Fetcher) Fetch(ctx context.Context, r Request, now time.Time) (*Result, error) {
+	res, err := f.fetch(ctx, r, now)
+	if err != nil {
+		if msg := RedactText(err.Error()); msg != err.Error() {
+			err = &redactedError{msg: msg, err: err}
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// redactedError is an error whose message had credentials removed; errors.Is and
+// errors.As still see the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func (f *Fetcher) fetch(ctx context.Context, r Request, now time.Time) (*Result, error) {
 	u, err := url.Parse(strings.TrimSpace(r.URL))
 	if err != nil || !isHTTPURL(u) {
-		return nil, fmt.Errorf("fetch %q: not an absolute http(s) URL", redactURLString(r.URL))
+		return nil, fmt.Errorf("fetch %q: not an absolute http(s) URL", RedactURL(strings.TrimSpace(r.URL)))
 	}
-	shown := redactURL(u)
+	shown := RedactURL(u.String())
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
@@ -248,7 +270,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request, now time.Time) (*Result,
 
 	feed, err := parse(body, final.String(), now, contentTypeCharset(resp.Header.Get("Content-Type")))
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", redactURL(final), err)
+		return nil, fmt.Errorf("parse %s: %w", RedactURL(final.String()), err)
 	}
 	res.Feed = feed
 	return res, nil
@@ -314,30 +336,6 @@ func contentTypeCharset(ct string) string {
 		return ""
 	}
 	return params["charset"]
-}
-
-// redactURL is u without user:password, for messages and logs.
-func redactURL(u *url.URL) string {
-	if u.User == nil {
-		return u.String()
-	}
-	c := *u
-	c.User = nil
-	return c.String()
-}
-
-func redactURLString(s string) string {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
-		// Unparseable: drop anything up to an '@' that could be userinfo.
-		if i := strings.LastIndex(s, "@"); i >= 0 {
-			if j := strings.Index(s, "//"); j >= 0 && j < i {
-				return s[:j+2] + s[i+1:]
-			}
-		}
-		return s
-	}
-	return redactURL(u)
 }
 
 func formatBytes(n int64) string {

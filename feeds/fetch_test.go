@@ -467,6 +467,9 @@ func TestFetchHidesUserinfo(t *testing.T) {
 		{"connection refused", withUser(closed.URL + "/rss")},
 		{"bad scheme", "ftp://admin:s3cr3t@example.vn/rss"},
 		{"unparseable", "http://admin:s3cr3t@exa mple.vn:port/rss"},
+		{"token in the query", ts.URL + "/moved?token=s3cr3t"},
+		{"api key in the query", closed.URL + "/rss?id=1&api_key=s3cr3t"},
+		{"unparseable with a token", "http://exa mple.vn:port/rss?access_token=s3cr3t"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,7 +479,7 @@ func TestFetchHidesUserinfo(t *testing.T) {
 				t.Fatal("want an error")
 			}
 			if msg := err.Error(); strings.Contains(msg, "s3cr3t") || strings.Contains(msg, "admin") {
-				t.Errorf("message leaks userinfo: %q", msg)
+				t.Errorf("message leaks a credential: %q", msg)
 			}
 		})
 	}

@@ -99,7 +99,7 @@ func ReadOPML(r io.Reader) ([]Outline, error) {
 			}
 			u := ResolveURL("", raw)
 			if u == "" {
-				return fmt.Errorf("opml: outline %q: xmlUrl %q is not an absolute http(s) URL", text, redactURLString(raw))
+				return fmt.Errorf("opml: outline %q: xmlUrl %q is not an absolute http(s) URL", text, RedactURL(raw))
 			}
 			topic := firstCategory(o.attr("category"))
 			if topic == "" {

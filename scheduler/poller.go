@@ -113,7 +113,7 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 		attrs = append(attrs, slog.Bool("primed", true))
 	}
 	if out.URLChanged {
-		attrs = append(attrs, slog.String("new_url", res.URL))
+		attrs = append(attrs, slog.String("new_url", feeds.RedactURL(res.URL)))
 	}
 	level := slog.LevelDebug // a quiet poll is routine
 	if out.New > 0 || out.URLChanged {
@@ -180,7 +180,7 @@ func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Fe
 		if p.Alert != nil {
 			p.Alert(ctx, fmt.Sprintf("feed-disabled:%d:%d", f.ID, start.Unix()), fmt.Sprintf(
 				"Nguồn tin #%d (%s) đã bị tắt sau %d lần lấy tin thất bại liên tiếp.\nLỗi cuối: %s\nSửa xong, bật lại bằng: loa feeds enable %d",
-				f.ID, f.URL, failures, ferr.Error(), f.ID))
+				f.ID, feeds.RedactURL(f.URL), failures, ferr.Error(), f.ID)) // the fetcher's errors are redacted
 		}
 	}
 }

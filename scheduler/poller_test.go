@@ -228,3 +228,81 @@ func TestBackoffIsCapped(t *testing.T) {
 		}
 	}
 }
+
+// syncBuffer is a log sink safe for the poller's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestPollNeverShowsFeedCredentials: a feed URL's password and token parameters stay
+// out of the logs, the "feed disabled" alert and the recorded error, through failures
+// and a permanent redirect, while the stored URL keeps them (the feed must still work).
+func TestPollNeverShowsFeedCredentials(t *testing.T) {
+	t.Parallel()
+	p, c := newPoller(t)
+	logs := &syncBuffer{}
+	p.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var mu sync.Mutex
+	var alerts []string
+	p.Alert = func(_ context.Context, key, text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		alerts = append(alerts, key+" "+text)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new?token=T0kenValue&cat=5", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/new", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Replace(rss, "%TTL%", "", 1))
+	})
+	mux.HandleFunc("/broken", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "boom", http.StatusInternalServerError)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	withCreds := strings.Replace(srv.URL, "http://", "http://admin:Passw0rdValue@", 1)
+
+	moved := addFeed(t, p, withCreds+"/old?apikey=K3yValue", time.Minute)
+	p.Poll(context.Background(), moved)
+	if got := reload(t, p, moved.ID).URL; got != withCreds+"/new?token=T0kenValue&cat=5" {
+		t.Fatalf("stored url = %q, want the redirect's target with its credentials", got)
+	}
+	if !strings.Contains(logs.String(), "new_url=") {
+		t.Fatalf("no redirect log line:\n%s", logs)
+	}
+
+	broken := addFeed(t, p, withCreds+"/broken?access_token=T0kenValue&id=7", time.Minute)
+	for range p.MaxFailures {
+		p.Poll(context.Background(), broken)
+		broken = reload(t, p, broken.ID)
+		c.set(broken.NextPollAt)
+	}
+	if broken.Enabled || len(alerts) != 1 {
+		t.Fatalf("after %d failures: enabled %v, alerts %q", p.MaxFailures, broken.Enabled, alerts)
+	}
+	if !strings.Contains(alerts[0], "/broken?access_token=xxxxx&id=7") {
+		t.Errorf("the alert should still say which feed:\n%s", alerts[0])
+	}
+	for what, s := range map[string]string{"logs": logs.String(), "alert": alerts[0],
+		"last error": broken.LastError, "disabled reason": broken.DisabledReason} {
+		for _, secret := range []string{"Passw0rdValue", "T0kenValue", "K3yValue"} {
+			if strings.Contains(s, secret) {
+				t.Errorf("%s show %s:\n%s", what, secret, s)
+			}
+		}
+	}
+}

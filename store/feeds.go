@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/feeds"
 )
 
 // ErrFeedExists is returned when a feed with the same URL is already configured.
@@ -215,7 +217,7 @@ func (s *Store) AddFeeds(ctx context.Context, nfs []NewFeed) (added []Feed, skip
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("add feed %s: %w", nf.URL, err)
+				return fmt.Errorf("add feed %s: %w", feeds.RedactURL(nf.URL), err)
 			}
 			added = append(added, f)
 		}

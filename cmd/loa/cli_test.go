@@ -248,3 +248,60 @@ func TestFeedsImportExport(t *testing.T) {
 		t.Fatalf("missing file: exit %d, %s", code, errs)
 	}
 }
+
+// TestFeedsCredentialsStayHidden: a feed URL's password and token parameters appear in
+// no output of loa feeds but the export, whose OPML imports back to the same feeds.
+func TestFeedsCredentialsStayHidden(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	srv := servePaths(t, map[string]func(http.ResponseWriter, *http.Request){
+		"/rss": func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != "admin" || p != "Passw0rdValue" || r.URL.Query().Get("token") != "T0kenValue" {
+				http.Error(w, "who are you", http.StatusUnauthorized)
+				return
+			}
+			io.WriteString(w, goodFeed)
+		},
+	})
+	secretURL := strings.Replace(srv.URL, "http://", "http://admin:Passw0rdValue@", 1) + "/rss?token=T0kenValue&cat=5"
+	secrets := []string{"Passw0rdValue", "T0kenValue"}
+	hidden := func(what, s string) {
+		t.Helper()
+		for _, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Errorf("%s shows %s:\n%s", what, secret, s)
+			}
+		}
+	}
+	hidden("feeds add", c.ok("feeds", "add", secretURL))
+	_, _, errs := c.run("feeds", "add", secretURL)
+	hidden("feeds add of a known feed", errs)
+	if !strings.Contains(errs, "is already configured") {
+		t.Errorf("second add: %s", errs)
+	}
+	_, _, errs = c.run("feeds", "add", strings.Replace(secretURL, "T0kenValue", "T0kenValueWrong", 1))
+	hidden("feeds add of a failing feed", errs)
+	if !strings.Contains(errs, "401") {
+		t.Errorf("failing add: %s", errs)
+	}
+	table := c.ok("feeds", "list")
+	hidden("feeds list", table)
+	if !strings.Contains(table, "/rss?token=xxxxx&cat=5") {
+		t.Errorf("feeds list should show the URL, redacted:\n%s", table)
+	}
+	hidden("feeds list --json", c.ok("feeds", "list", "--json"))
+
+	exported := c.ok("feeds", "export")
+	if !strings.Contains(exported, "Passw0rdValue") || !strings.Contains(exported, "T0kenValue") {
+		t.Fatalf("the export must keep the credentials:\n%s", exported)
+	}
+	file := filepath.Join(t.TempDir(), "feeds.opml")
+	if err := os.WriteFile(file, []byte(exported), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := newCLI(t)
+	hidden("feeds import", other.ok("feeds", "import", file))
+	if again := other.ok("feeds", "export"); !strings.Contains(again, `xmlUrl="`+strings.ReplaceAll(secretURL, "&", "&amp;")+`"`) {
+		t.Errorf("the import lost the credentials:\n%s", again)
+	}
+}

@@ -40,7 +40,7 @@ func (e env) feeds(args []string) error {
 func checkFeedURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", usagef("%q is not an http:// or https:// URL", raw)
+		return "", usagef("%q is not an http:// or https:// URL", feeds.RedactURL(raw))
 	}
 	return u.String(), nil
 }
@@ -121,7 +121,7 @@ func (e env) feedsAdd(args []string) error {
 	}
 	f, err := st.AddFeed(e.ctx, store.NewFeed{URL: raw, Title: res.Feed.Title, Topic: *topic, Interval: every})
 	if errors.Is(err, store.ErrFeedExists) {
-		return fmt.Errorf("feed not added: %s is already configured (see loa feeds list)", raw)
+		return fmt.Errorf("feed not added: %s is already configured (see loa feeds list)", feeds.RedactURL(raw))
 	}
 	if err != nil {
 		return err
@@ -135,11 +135,12 @@ func (e env) feedsAdd(args []string) error {
 		fmt.Fprintf(e.stderr, "loa: feed %d added, but recording its current items failed (the first poll will): %v\n", f.ID, err)
 	}
 	fmt.Fprintf(e.stdout, "added feed %d: %s\n  url: %s\n  topic: %s, every %s\n  %d items recorded as seen, %d announced\n",
-		f.ID, orDash(res.Feed.Title), raw, f.Topic, f.Interval, out.New, len(out.Broadcasts))
+		f.ID, orDash(res.Feed.Title), feeds.RedactURL(raw), f.Topic, f.Interval, out.New, len(out.Broadcasts))
 	return nil
 }
 
-// feedJSON is a feed as `feeds list --json` prints it.
+// feedJSON is a feed as `feeds list --json` prints it: the URL redacted
+// (feeds.RedactURL), like every URL loa shows; `feeds export` has the stored one.
 type feedJSON struct {
 	ID                  int64      `json:"id"`
 	URL                 string     `json:"url"`
@@ -176,10 +177,10 @@ func (e env) feedsList(args []string) error {
 		out := make([]feedJSON, len(list))
 		for i, f := range list {
 			out[i] = feedJSON{
-				ID: f.ID, URL: f.URL, Title: f.Title, Topic: f.Topic,
+				ID: f.ID, URL: feeds.RedactURL(f.URL), Title: f.Title, Topic: f.Topic,
 				Interval: f.Interval.String(), IntervalSeconds: f.Interval.Seconds(),
-				Enabled: f.Enabled, DisabledReason: f.DisabledReason,
-				LastPolledAt: f.LastPolledAt, LastSuccessAt: f.LastSuccessAt, LastError: f.LastError,
+				Enabled: f.Enabled, DisabledReason: feeds.RedactText(f.DisabledReason),
+				LastPolledAt: f.LastPolledAt, LastSuccessAt: f.LastSuccessAt, LastError: feeds.RedactText(f.LastError),
 				ConsecutiveFailures: f.ConsecutiveFailures, NextPollAt: f.NextPollAt,
 			}
 		}
@@ -203,7 +204,7 @@ func (e env) feedsList(args []string) error {
 			enabled = "no"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", f.ID, f.Topic, f.Interval, enabled, last,
-			f.ConsecutiveFailures, orDash(f.Title), f.URL, orDash(f.LastError))
+			f.ConsecutiveFailures, orDash(f.Title), feeds.RedactURL(f.URL), orDash(feeds.RedactText(f.LastError)))
 	}
 	return tw.Flush()
 }
@@ -283,7 +284,7 @@ func (e env) feedsImport(args []string) error {
 			topic = defaultTopic
 		}
 		if err := checkFeedTopic(topic); err != nil {
-			problems = append(problems, fmt.Sprintf("feed %d (%s): %v", i+1, u, err))
+			problems = append(problems, fmt.Sprintf("feed %d (%s): %v", i+1, feeds.RedactURL(u), err))
 			continue
 		}
 		nfs = append(nfs, store.NewFeed{URL: u, Title: o.Title, Topic: topic, Interval: every})
@@ -301,10 +302,10 @@ func (e env) feedsImport(args []string) error {
 		return err
 	}
 	for _, f := range added {
-		fmt.Fprintf(e.stdout, "added feed %d: %s (%s)\n", f.ID, f.URL, f.Topic)
+		fmt.Fprintf(e.stdout, "added feed %d: %s (%s)\n", f.ID, feeds.RedactURL(f.URL), f.Topic)
 	}
 	for _, u := range skipped {
-		fmt.Fprintf(e.stdout, "skipped %s: already configured\n", u)
+		fmt.Fprintf(e.stdout, "skipped %s: already configured\n", feeds.RedactURL(u))
 	}
 	fmt.Fprintf(e.stdout, "imported %d feeds, skipped %d; each is checked on its first poll (see loa feeds list)\n", len(added), len(skipped))
 	return nil
@@ -327,6 +328,7 @@ func (e env) feedsExport(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The stored URLs, credentials included: the OPML must import back.
 	outlines := make([]feeds.Outline, len(list))
 	for i, f := range list {
 		outlines[i] = feeds.Outline{URL: f.URL, Title: f.Title, Topic: f.Topic}
