@@ -131,6 +131,9 @@ func (s *Service) Run(ctx context.Context) error {
 	s.addrChan() <- ln.Addr().String()
 	s.Log.Info("loa started", slog.String("version", s.Version), slog.String("http_addr", ln.Addr().String()),
 		slog.String("timezone", s.Config.Location.String()))
+	for _, w := range s.Config.Warnings {
+		s.Log.Warn("configuration: " + w)
+	}
 
 	var wg sync.WaitGroup
 	serveErr := make(chan error, 1)

@@ -61,6 +61,10 @@ type Config struct {
 	Telegram Telegram
 	// Zalo is the Zalo Bot Platform channel; Token is empty when it is off.
 	Zalo Zalo
+
+	// Warnings are accepted settings worth changing (each naming its variable, never a
+	// secret's value); the service logs them at start.
+	Warnings []string
 }
 
 // Zalo configures the Zalo Bot Platform channel.
@@ -72,7 +76,8 @@ type Zalo struct {
 	// WebhookURL, when set, switches inbound updates from long polling to a webhook.
 	WebhookURL string
 	// WebhookSecret is the secret_token Zalo sends back in X-Bot-Api-Secret-Token
-	// (secret; 8 to 256 characters). When unset it is derived from the token.
+	// (secret; 8 to 256 characters, Zalo's own minimum; below MinWebhookSecret a
+	// warning). When unset it is derived from the token.
 	WebhookSecret string
 	// Rate is the bot's overall sending rate in messages per second.
 	Rate float64
@@ -88,7 +93,8 @@ type Telegram struct {
 	// WebhookURL, when set, switches inbound updates from long polling to a webhook.
 	WebhookURL string
 	// WebhookSecret is the secret_token Telegram sends back in every webhook request
-	// (secret). When unset it is derived from the token, so that every replica agrees.
+	// (secret; at least MinWebhookSecret characters). When unset it is derived from
+	// the token, so that every replica agrees.
 	WebhookSecret string
 	// Rate is the bot's overall sending rate in messages per second, shared by all
 	// replicas.
@@ -112,6 +118,13 @@ const (
 	DefaultNoticeTime      = "07:00"
 	DefaultAnnounceGrace   = time.Hour
 )
+
+// MinWebhookSecret is the shortest webhook secret loa takes for Telegram, and below
+// which it warns for Zalo (whose own minimum is 8). The secret is the only proof of who
+// sent an update: a guessed one lets anyone forge an admin's /announce and its
+// confirmation. 32 characters of A-Z, a-z, 0-9, _ and - are about 190 bits; the
+// derived default has 64.
+const MinWebhookSecret = 32
 
 // Load reads the configuration through getenv (os.Getenv in production) and readFile
 // (os.ReadFile) for NAME_FILE secrets. It reports every problem at once, each naming its
@@ -204,8 +217,12 @@ func (c *Config) checkTelegram(r *reader) {
 			r.fail("LOA_TELEGRAM_WEBHOOK_URL", "is set but LOA_TELEGRAM_TOKEN is not")
 		}
 	}
-	if tg.WebhookSecret != "" && !validWebhookSecret(tg.WebhookSecret) {
-		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "want 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+	switch {
+	case tg.WebhookSecret != "" && !validWebhookSecret(tg.WebhookSecret):
+		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "want %d to 256 characters of A-Z, a-z, 0-9, _ and -", MinWebhookSecret)
+	case tg.WebhookSecret != "" && len(tg.WebhookSecret) < MinWebhookSecret:
+		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "too short (%d characters): want at least %d of A-Z, a-z, 0-9, _ and -, "+
+			"or leave it unset to derive one from the token", len(tg.WebhookSecret), MinWebhookSecret)
 	}
 }
 
@@ -227,8 +244,13 @@ func (c *Config) checkZalo(r *reader) {
 			r.fail("LOA_ZALO_WEBHOOK_URL", "is set but LOA_ZALO_TOKEN is not")
 		}
 	}
-	if z.WebhookSecret != "" && (len(z.WebhookSecret) < 8 || !validWebhookSecret(z.WebhookSecret)) {
+	switch {
+	case z.WebhookSecret != "" && (len(z.WebhookSecret) < 8 || !validWebhookSecret(z.WebhookSecret)):
 		r.fail("LOA_ZALO_WEBHOOK_SECRET", "want 8 to 256 characters of A-Z, a-z, 0-9, _ and -")
+	case z.WebhookSecret != "" && len(z.WebhookSecret) < MinWebhookSecret:
+		c.Warnings = append(c.Warnings, fmt.Sprintf("LOA_ZALO_WEBHOOK_SECRET: only %d characters; use at least %d "+
+			"(or leave it unset to derive one from the token): the secret is the only proof that an update comes from Zalo",
+			len(z.WebhookSecret), MinWebhookSecret))
 	}
 }
 

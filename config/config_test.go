@@ -96,3 +96,59 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookSecretStrength: a configured Telegram webhook secret shorter than 32
+// characters is refused, naming the variable and never the value; Zalo's keeps its
+// minimum of 8 and draws a warning below 32; derived secrets (none configured) are fine.
+func TestWebhookSecretStrength(t *testing.T) {
+	t.Parallel()
+	const tgToken = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
+	base := func(kv ...string) map[string]string {
+		m := map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_TELEGRAM_TOKEN": tgToken, "LOA_ZALO_TOKEN": "zalo-token"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	short := "Sh0rtSecretValue_" + strings.Repeat("x", 14) // 31 characters
+	long := short + "y"                                     // 32
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantErr  string // "" for none
+		wantWarn string // "" for no warning
+	}{
+		{"derived secrets", base(), "", ""},
+		{"telegram 31", base("LOA_TELEGRAM_WEBHOOK_SECRET", short), "LOA_TELEGRAM_WEBHOOK_SECRET: too short (31 characters)", ""},
+		{"telegram 1", base("LOA_TELEGRAM_WEBHOOK_SECRET", "a"), "LOA_TELEGRAM_WEBHOOK_SECRET: too short (1 characters)", ""},
+		{"telegram 32", base("LOA_TELEGRAM_WEBHOOK_SECRET", long), "", ""},
+		{"zalo 7", base("LOA_ZALO_WEBHOOK_SECRET", "abcdefg"), "LOA_ZALO_WEBHOOK_SECRET: want 8 to 256 characters", ""},
+		{"zalo 8", base("LOA_ZALO_WEBHOOK_SECRET", "abcdefgh"), "", "LOA_ZALO_WEBHOOK_SECRET: only 8 characters"},
+		{"zalo 31", base("LOA_ZALO_WEBHOOK_SECRET", short), "", "LOA_ZALO_WEBHOOK_SECRET: only 31 characters"},
+		{"zalo 32", base("LOA_ZALO_WEBHOOK_SECRET", long), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(tt.env), files(nil))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("error %v, want %q", err, tt.wantErr)
+			case err != nil && (strings.Contains(err.Error(), short) || strings.Contains(err.Error(), "abcdefg")):
+				t.Fatalf("error shows the secret: %v", err)
+			}
+			if err != nil {
+				return
+			}
+			warnings := strings.Join(c.Warnings, "\n")
+			if (tt.wantWarn == "") != (len(c.Warnings) == 0) || !strings.Contains(warnings, tt.wantWarn) {
+				t.Errorf("warnings %q, want %q", c.Warnings, tt.wantWarn)
+			}
+			if strings.Contains(warnings, "abcdefgh") || strings.Contains(warnings, short) {
+				t.Errorf("a warning shows the secret: %q", warnings)
+			}
+		})
+	}
+}

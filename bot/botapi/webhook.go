@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
+	"time"
 )
 
 // MaxUpdateBytes caps a webhook request body; real updates are a few KiB.
@@ -25,14 +27,36 @@ func DeriveSecret(label, token string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// ReadWebhook checks a webhook request and returns its body, or answers it and
-// returns false. A request without secret in header gets 401 and is not read (the
-// comparison takes constant time); other methods than POST get 405; a body over
-// MaxUpdateBytes gets 413, one that cannot be read 400. Rejections are logged to log;
-// decoding the body is the caller's.
-func ReadWebhook(w http.ResponseWriter, r *http.Request, header, secret string, log *slog.Logger) ([]byte, bool) {
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get(header)), []byte(secret)) != 1 {
-		log.Warn("webhook request without the right secret", slog.String("remote_addr", r.RemoteAddr))
+// DefaultRefusalLogEvery is how often, at most, WebhookGuard logs refused requests.
+const DefaultRefusalLogEvery = time.Minute
+
+// WebhookGuard checks the webhook requests of one adapter: the secret, the method and
+// the size. Refused requests are logged at most once per LogEvery, each line with how
+// many were refused since the last one: the secret is the only proof of who sent an
+// update, so a wrong one is worth a line, but a flood of guesses must not flood the
+// log. It is safe for concurrent use; the zero value of the optional fields is usable.
+type WebhookGuard struct {
+	// Header carries the secret; Secret is its value.
+	Header, Secret string
+	// Log receives the refusals (nil: discarded).
+	Log *slog.Logger
+	// Now is the clock of the refusal log (nil: time.Now).
+	Now func() time.Time
+	// LogEvery is the least time between two refusal lines (0: DefaultRefusalLogEvery).
+	LogEvery time.Duration
+
+	mu      sync.Mutex
+	logged  time.Time // when the last refusal line was written
+	refused int       // refusals since then, not yet logged
+}
+
+// Read checks a webhook request and returns its body, or answers it and returns false.
+// A request without the secret in the header gets 401 and is not read (the comparison
+// takes constant time); other methods than POST get 405; a body over MaxUpdateBytes
+// gets 413, one that cannot be read 400. Decoding the body is the caller's.
+func (g *WebhookGuard) Read(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get(g.Header)), []byte(g.Secret)) != 1 {
+		g.refuse(r.RemoteAddr)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -45,13 +69,47 @@ func ReadWebhook(w http.ResponseWriter, r *http.Request, header, secret string, 
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		log.Warn("webhook request too large", slog.Int64("limit_bytes", tooBig.Limit))
+		g.log().Warn("webhook request too large", slog.Int64("limit_bytes", tooBig.Limit))
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	case err != nil:
-		log.Warn("read webhook request", slog.String("error", err.Error()))
+		g.log().Warn("read webhook request", slog.String("error", err.Error()))
 		http.Error(w, "cannot read request", http.StatusBadRequest)
 		return nil, false
 	}
 	return body, true
+}
+
+// refuse counts a refused request and logs the count when the last line is old
+// enough. The first refusal is logged at once; the ones within the next LogEvery are
+// counted into the line after it.
+func (g *WebhookGuard) refuse(remoteAddr string) {
+	now := time.Now
+	if g.Now != nil {
+		now = g.Now
+	}
+	every := g.LogEvery
+	if every <= 0 {
+		every = DefaultRefusalLogEvery
+	}
+	t := now()
+	g.mu.Lock()
+	g.refused++
+	n := g.refused
+	due := g.logged.IsZero() || !t.Before(g.logged.Add(every))
+	if due {
+		g.logged, g.refused = t, 0
+	}
+	g.mu.Unlock()
+	if due {
+		g.log().Warn("webhook requests without the right secret", slog.Int("refused", n),
+			slog.String("last_remote_addr", remoteAddr), slog.Duration("log_every", every))
+	}
+}
+
+func (g *WebhookGuard) log() *slog.Logger {
+	if g.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return g.Log
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDeriveSecret(t *testing.T) {
@@ -32,7 +33,7 @@ type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
-func TestReadWebhook(t *testing.T) {
+func TestWebhookGuardRead(t *testing.T) {
 	t.Parallel()
 	const header, secret = "X-Secret", "s3cret"
 	tests := []struct {
@@ -63,7 +64,8 @@ func TestReadWebhook(t *testing.T) {
 				r.Header.Set(header, tc.secret)
 			}
 			w := httptest.NewRecorder()
-			body, ok := ReadWebhook(w, r, header, secret, log)
+			g := &WebhookGuard{Header: header, Secret: secret, Log: log}
+			body, ok := g.Read(w, r)
 			if ok != tc.wantOK || w.Code != tc.wantCode {
 				t.Fatalf("ReadWebhook = %v with %d, want %v with %d", ok, w.Code, tc.wantOK, tc.wantCode)
 			}
@@ -77,5 +79,52 @@ func TestReadWebhook(t *testing.T) {
 				t.Errorf("log %q, want it to say %q", logs.String(), tc.wantLog)
 			}
 		})
+	}
+}
+
+// TestWebhookRefusalsLoggedOncePerMinute: a flood of wrong-secret requests logs one
+// line a minute at most, each with the number of refusals it stands for; every one of
+// them is still refused.
+func TestWebhookRefusalsLoggedOncePerMinute(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	now := time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
+	g := &WebhookGuard{Header: "X-Secret", Secret: "s3cretS3cretS3cretS3cretS3cret99",
+		Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }}
+	refuse := func(n int) {
+		t.Helper()
+		for range n {
+			r := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(`{}`))
+			r.Header.Set("X-Secret", "guess")
+			w := httptest.NewRecorder()
+			if _, ok := g.Read(w, r); ok || w.Code != http.StatusUnauthorized {
+				t.Fatalf("wrong secret: ok %v, status %d", ok, w.Code)
+			}
+		}
+	}
+	lines := func() []string {
+		return strings.FieldsFunc(logs.String(), func(r rune) bool { return r == '\n' })
+	}
+	refuse(1)
+	if l := lines(); len(l) != 1 || !strings.Contains(l[0], "refused=1") {
+		t.Fatalf("first refusal: %q, want one line with refused=1", l)
+	}
+	refuse(500)
+	now = now.Add(59 * time.Second)
+	refuse(10)
+	if l := lines(); len(l) != 1 {
+		t.Fatalf("within the minute: %d lines, want still 1:\n%s", len(l), logs.String())
+	}
+	now = now.Add(time.Second)
+	refuse(1)
+	l := lines()
+	if len(l) != 2 || !strings.Contains(l[1], "refused=511") || strings.Contains(l[1], "guess") {
+		t.Fatalf("after a minute: %q, want a second line counting the 511 refusals since the first", l)
+	}
+	// A right request is not a refusal and does not log.
+	r := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(`{}`))
+	r.Header.Set("X-Secret", g.Secret)
+	if _, ok := g.Read(httptest.NewRecorder(), r); !ok || len(lines()) != 2 {
+		t.Fatalf("right secret: ok %v, log %s", ok, logs.String())
 	}
 }

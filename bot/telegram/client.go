@@ -49,6 +49,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Log receives what happened; nil discards it.
 	Log *slog.Logger
+	// Now is the clock of the webhook's refusal log; nil means time.Now.
+	Now func() time.Time
 }
 
 // Client talks to the Telegram Bot API for one bot token. It is safe for concurrent
@@ -58,6 +60,7 @@ type Client struct {
 	endpoint string
 	hc       *http.Client
 	log      *slog.Logger
+	now      func() time.Time
 	// callTimeout bounds one call (a field so tests can shorten it).
 	callTimeout time.Duration
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
@@ -92,6 +95,10 @@ func New(opts Options) (*Client, error) {
 		log:         log,
 		callTimeout: callTimeout,
 		sleep:       botapi.Sleep,
+		now:         opts.Now,
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	c.pace = newPacer(time.Now)
 	return c, nil

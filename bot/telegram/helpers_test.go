@@ -106,6 +106,7 @@ func newClientAt(t *testing.T, endpoint, token string, clk *testClock) (*Client,
 	}
 	c.pace = newPacer(clk.Now)
 	c.sleep = clk.sleep
+	c.now = clk.Now
 	return c, logs
 }
 

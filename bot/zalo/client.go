@@ -53,6 +53,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Log receives what happened; nil discards it.
 	Log *slog.Logger
+	// Now is the clock of the webhook's refusal log; nil means time.Now.
+	Now func() time.Time
 }
 
 // Client talks to the Zalo Bot API for one bot token. It is safe for concurrent use.
@@ -61,6 +63,7 @@ type Client struct {
 	base  string
 	hc    *http.Client
 	log   *slog.Logger
+	now   func() time.Time
 	// callTimeout and pollTimeout are fields so tests can shorten them.
 	callTimeout, pollTimeout time.Duration
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
@@ -93,7 +96,12 @@ func New(opts Options) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Client{
+		now:         now,
 		token:       opts.Token,
 		base:        base,
 		hc:          hc,

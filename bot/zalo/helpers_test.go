@@ -100,6 +100,7 @@ func newClientAt(t *testing.T, base, token string, clk *testClock) (*Client, *lo
 	}
 	c.pace = newPacer(clk.Now)
 	c.sleep = clk.sleep
+	c.now = clk.Now
 	return c, logs
 }
 

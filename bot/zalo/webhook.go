@@ -72,8 +72,9 @@ func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
 	if secret == "" {
 		secret = DeriveWebhookSecret(c.token)
 	}
+	guard := &botapi.WebhookGuard{Header: SecretHeader, Secret: secret, Log: c.log, Now: c.now}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := botapi.ReadWebhook(w, r, SecretHeader, secret, c.log)
+		body, ok := guard.Read(w, r)
 		if !ok {
 			return
 		}

@@ -1,10 +1,12 @@
 package zalo
 
 import (
+	"context"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"loa/bot"
 	"loa/internal/zalotest"
@@ -159,5 +161,36 @@ func TestWebhookEndToEnd(t *testing.T) {
 			}
 			assertNoToken(t, "log", logs.String(), srv.Token())
 		})
+	}
+}
+
+// TestWebhookRefusalsCounted: wrong-secret requests are logged one line a minute at
+// most, on the client's clock, with how many were refused.
+func TestWebhookRefusalsCounted(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	clk := newTestClock()
+	c, logs := newClient(t, srv, clk)
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", newRecorder(func(bot.Update) bot.Response { return bot.Response{} }))
+	wrong := func() {
+		t.Helper()
+		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
+		req.Header.Set(SecretHeader, "guess")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 401 {
+			t.Fatalf("wrong secret: status %d", rec.Code)
+		}
+	}
+	for range 3 {
+		wrong()
+	}
+	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
+		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
+	}
+	_ = clk.sleep(context.Background(), time.Minute)
+	wrong()
+	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
+		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
 	}
 }
