@@ -123,11 +123,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.Config.HTTPAddr, err)
 	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(mux, defaultHTTPLimits, s.Log)
 	s.addrChan() <- ln.Addr().String()
 	s.Log.Info("loa started", slog.String("version", s.Version), slog.String("http_addr", ln.Addr().String()),
 		slog.String("timezone", s.Config.Location.String()))
