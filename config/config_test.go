@@ -111,7 +111,7 @@ func TestWebhookSecretStrength(t *testing.T) {
 		return m
 	}
 	short := "Sh0rtSecretValue_" + strings.Repeat("x", 14) // 31 characters
-	long := short + "y"                                     // 32
+	long := short + "y"                                    // 32
 	tests := []struct {
 		name     string
 		env      map[string]string
