@@ -204,6 +204,8 @@ func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, n
 		Backlog:     s.Config.FeedBacklog,
 		MaxAnnounce: s.Config.FeedMaxAnnounce,
 		MaxFailures: s.Config.FeedMaxFailures,
+		MaxPerDay:   s.Config.FeedMaxPerDay,
+		Location:    s.Config.Location,
 		Alert:       adm.alert,
 	}
 	announcer := &scheduler.Announcer{

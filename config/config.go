@@ -30,6 +30,9 @@ type Config struct {
 	FeedBacklog int
 	// FeedMaxAnnounce bounds the items one poll announces; the rest are recorded as seen.
 	FeedMaxAnnounce int
+	// FeedMaxPerDay bounds the items one feed announces per day (in Location); the
+	// rest are recorded as seen and the admins told once that day. 0: no cap.
+	FeedMaxPerDay int
 	// FeedMaxFailures disables a feed after this many consecutive failed polls.
 	FeedMaxFailures int
 	// FeedTimeout bounds one feed request.
@@ -107,6 +110,7 @@ const (
 	DefaultHTTPAddr        = ":8080"
 	DefaultFeedMaxAnnounce = 5
 	DefaultFeedMaxFailures = 10
+	DefaultFeedMaxPerDay   = 50
 	DefaultFeedTimeout     = 30 * time.Second
 	DefaultFeedMaxBytes    = 10 << 20
 	DefaultDeliveryMaxAge  = 24 * time.Hour
@@ -139,6 +143,7 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		FeedBacklog:     r.intIn("LOA_FEED_BACKLOG", 0, 0, 1000),
 		FeedMaxAnnounce: r.intIn("LOA_FEED_MAX_ANNOUNCE", DefaultFeedMaxAnnounce, 1, 1000),
 		FeedMaxFailures: r.intIn("LOA_FEED_MAX_FAILURES", DefaultFeedMaxFailures, 0, 1_000_000),
+		FeedMaxPerDay:   r.intIn("LOA_FEED_MAX_PER_DAY", DefaultFeedMaxPerDay, 0, 100_000),
 		FeedTimeout:     r.duration("LOA_FEED_TIMEOUT", DefaultFeedTimeout, time.Second),
 		FeedMaxBytes:    int64(r.intIn("LOA_FEED_MAX_BYTES", DefaultFeedMaxBytes, 1024, 1<<30)),
 		DeliveryMaxAge:  r.duration("LOA_DELIVERY_MAX_AGE", DefaultDeliveryMaxAge, time.Minute),

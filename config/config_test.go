@@ -30,7 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.Location.String() != "Asia/Ho_Chi_Minh" || c.HTTPAddr != ":8080" || c.LogFormat != "text" ||
 		c.FeedBacklog != 0 || c.FeedMaxAnnounce != DefaultFeedMaxAnnounce || c.FeedTimeout != 30*time.Second ||
-		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 {
+		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 || c.FeedMaxPerDay != 50 {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The zone is embedded: 00:30 in Hà Nội is still the previous day in UTC.
@@ -69,7 +69,9 @@ func TestLoadErrors(t *testing.T) {
 		{"every bad value at once", map[string]string{
 			"LOA_DATABASE_URL": dbURL, "LOA_TIMEZONE": "Asia/Hanoi_City", "LOA_HTTP_ADDR": "8080",
 			"LOA_LOG_FORMAT": "xml", "LOA_FEED_BACKLOG": "-1", "LOA_FEED_TIMEOUT": "soon", "LOA_LOG_LEVEL": "loud",
+			"LOA_FEED_MAX_PER_DAY": "-3",
 		}, []string{
+			`LOA_FEED_MAX_PER_DAY: "-3": want a whole number from 0 to 100000`,
 			`LOA_TIMEZONE: "Asia/Hanoi_City" is not a known time zone`,
 			`LOA_HTTP_ADDR: "8080" is not host:port`,
 			`LOA_LOG_FORMAT: "xml": want text or json`,
@@ -150,5 +152,16 @@ func TestWebhookSecretStrength(t *testing.T) {
 				t.Errorf("a warning shows the secret: %q", warnings)
 			}
 		})
+	}
+}
+
+// TestFeedMaxPerDay: LOA_FEED_MAX_PER_DAY is read, 0 turns the cap off.
+func TestFeedMaxPerDay(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]int{"": DefaultFeedMaxPerDay, "0": 0, "7": 7} {
+		c, err := Load(env(map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_FEED_MAX_PER_DAY": v}), files(nil))
+		if err != nil || c.FeedMaxPerDay != want {
+			t.Errorf("LOA_FEED_MAX_PER_DAY=%q: %d, %v; want %d", v, c.FeedMaxPerDay, err, want)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package feeds
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -57,8 +55,17 @@ var (
 type Item struct {
 	// Key is the stable identity: hex SHA-256 of "guid:"+GUID, else
 	// "link:"+Link, else "hash:"+Title+"\x00"+Published in RFC 3339 (or ""
-	// when the feed gave no date). Always 64 hex characters.
+	// when the feed gave no date). Always 64 hex characters. Links, and GUIDs
+	// that are http(s) URLs, count as NormalizeLink writes them (see setKeys).
 	Key string
+	// OldKey is the key as it was before links were normalised (the link or
+	// GUID as published), when that differs from Key; else "". Items stored
+	// under it are the same item.
+	OldKey string
+	// LinkKey is LinkKey(Link) for an item without GUID whose identity is its
+	// normalised link: an item stored with the same link key is this item. ""
+	// otherwise (see setKeys).
+	LinkKey string
 	// GUID is the RSS guid, Atom id or JSON id as given (trimmed, NFC), may
 	// be "".
 	GUID string
@@ -150,7 +157,7 @@ func normalise(gf *gofeed.Feed, baseURL string, now time.Time) *Feed {
 		rssItems = orig.Items
 	}
 	now = now.UTC()
-	seen := make(map[string]bool, len(gf.Items))
+	items := make([]Item, 0, len(gf.Items))
 	for i, gi := range gf.Items {
 		it := Item{
 			GUID: norm.NFC.String(strings.TrimSpace(gi.GUID)),
@@ -169,7 +176,11 @@ func normalise(gf *gofeed.Feed, baseURL string, now time.Time) *Feed {
 			it.Title = Summarize(text, FallbackTitleRunes)
 		}
 		it.Published, it.HasDate = itemDate(gi, now)
-		it.Key = itemKey(it)
+		items = append(items, it)
+	}
+	setKeys(items)
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
 		if seen[it.Key] {
 			continue
 		}
@@ -199,24 +210,6 @@ func itemDate(gi *gofeed.Item, now time.Time) (time.Time, bool) {
 		}
 	}
 	return now, false
-}
-
-func itemKey(it Item) string {
-	var src string
-	switch {
-	case it.GUID != "":
-		src = "guid:" + it.GUID
-	case it.Link != "":
-		src = "link:" + it.Link
-	default:
-		date := ""
-		if it.HasDate {
-			date = it.Published.Format(time.RFC3339)
-		}
-		src = "hash:" + it.Title + "\x00" + date
-	}
-	sum := sha256.Sum256([]byte(src))
-	return hex.EncodeToString(sum[:])
 }
 
 // feedTTL reads RSS <ttl> (minutes), else sy:updatePeriod/updateFrequency.

@@ -38,6 +38,11 @@ type Poller struct {
 	MaxAnnounce int
 	// MaxFailures: consecutive failures after which a feed is disabled (0: never).
 	MaxFailures int
+	// MaxPerDay: how many items one feed announces per day at most, days in Location
+	// (0: no cap); the rest are recorded as seen and the admins told once that day.
+	MaxPerDay int
+	// Location is where days begin for MaxPerDay (nil: UTC).
+	Location *time.Location
 	// Concurrency: feeds polled at once (default 4).
 	Concurrency int
 	// Lease: how long a claimed feed stays claimed; longer than a fetch can take
@@ -45,6 +50,9 @@ type Poller struct {
 	Lease time.Duration
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
+
+	capMu      sync.Mutex
+	capAlerted map[int64]string // feed id → the local day its cap alert was raised
 }
 
 // PollDue claims the feeds that are due and polls them, a few at a time. It returns how
@@ -108,6 +116,9 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 	}
 	p.Metrics.poll(result, p.Now().Sub(start))
 	p.Metrics.items(out.New, len(out.Broadcasts))
+	if out.OverDayCap > 0 {
+		p.dayCapReached(ctx, log, f, start, out.OverDayCap)
+	}
 	attrs := []any{slog.String("result", result), slog.Int("new_items", out.New), slog.Int("broadcasts", len(out.Broadcasts))}
 	if out.Primed {
 		attrs = append(attrs, slog.Bool("primed", true))
@@ -126,6 +137,7 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 // the feed's next poll. `loa feeds add` uses it to prime a feed with the fetch that
 // validated it.
 func (p *Poller) Record(ctx context.Context, f store.Feed, res *feeds.Result, start time.Time) (store.PollResult, error) {
+	dayStart, dayEnd := p.day(start)
 	ps := store.PollSuccess{
 		FeedID:       f.ID,
 		PolledAt:     start,
@@ -134,6 +146,10 @@ func (p *Poller) Record(ctx context.Context, f store.Feed, res *feeds.Result, st
 		LastModified: res.LastModified,
 		Backlog:      p.Backlog,
 		MaxAnnounce:  p.MaxAnnounce,
+		MaxPerDay:    p.MaxPerDay,
+		DayStart:     dayStart,
+		DayEnd:       dayEnd,
+		LinkKey:      feeds.LinkKey,
 	}
 	if res.Redirected {
 		ps.URL = res.URL
@@ -147,6 +163,45 @@ func (p *Poller) Record(ctx context.Context, f store.Feed, res *feeds.Result, st
 	}
 	ps.NextPollAt = start.Add(nextInterval(f.Interval, ttl))
 	return p.Store.RecordPoll(ctx, ps)
+}
+
+// day returns the bounds of t's day in the poller's location.
+func (p *Poller) day(t time.Time) (start, end time.Time) {
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	start = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return start, start.AddDate(0, 0, 1)
+}
+
+// dayCapReached tells the admins, once a day per feed, that the feed reached
+// MaxPerDay and its further items are recorded without being announced. A feed that
+// announces this much is more likely broken (links that change on every request)
+// than busy.
+func (p *Poller) dayCapReached(ctx context.Context, log *slog.Logger, f store.Feed, at time.Time, held int) {
+	start, _ := p.day(at)
+	day := start.Format(time.DateOnly)
+	log.Warn("feed reached its daily cap; items recorded without being announced",
+		slog.Int("max_per_day", p.MaxPerDay), slog.Int("held_back", held), slog.String("day", day))
+	p.capMu.Lock()
+	if p.capAlerted == nil {
+		p.capAlerted = map[int64]string{}
+	}
+	already := p.capAlerted[f.ID] == day
+	p.capAlerted[f.ID] = day
+	p.capMu.Unlock()
+	if already || p.Alert == nil {
+		return
+	}
+	// The key makes one alert of the day's raisings across leaders and restarts; the
+	// map above only spares the store the repeats.
+	p.Alert(ctx, fmt.Sprintf("feed-day-cap:%d:%s", f.ID, day), fmt.Sprintf(
+		"Nguồn tin #%d (%s) đã gửi %d tin trong ngày %s, chạm giới hạn LOA_FEED_MAX_PER_DAY. "+
+			"Các tin mới khác của nguồn này trong ngày được ghi nhận là đã xem và không gửi đi.\n"+
+			"Nếu nguồn tin không thật sự đăng nhiều bài như vậy, có thể đường dẫn bài viết thay đổi mỗi lần tải: hãy kiểm tra nguồn tin (loa feeds list).",
+		f.ID, feeds.RedactURL(f.URL), p.MaxPerDay, start.Format("2/1/2006")))
 }
 
 func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Feed, start time.Time, ferr error) {
@@ -209,6 +264,8 @@ func storeItems(items []feeds.Item) []store.Item {
 	for i, it := range items {
 		out[i] = store.Item{
 			Key:         it.Key,
+			OldKey:      it.OldKey,
+			LinkKey:     it.LinkKey,
 			GUID:        it.GUID,
 			Link:        it.Link,
 			Title:       it.Title,

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -304,5 +305,118 @@ func TestPollNeverShowsFeedCredentials(t *testing.T) {
 				t.Errorf("%s show %s:\n%s", what, secret, s)
 			}
 		}
+	}
+}
+
+// churningPortal serves a feed without GUIDs whose links carry a new session id and
+// tracking parameters on every request.
+type churningPortal struct {
+	mu       sync.Mutex
+	articles int // published so far, newest last
+	requests int
+}
+
+func (c *churningPortal) publish(n int) { c.mu.Lock(); c.articles += n; c.mu.Unlock() }
+
+func (c *churningPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.requests++
+	session, n := c.requests, c.articles
+	c.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Cổng</title><link>https://portal.example/</link>`)
+	for k := n; k >= max(1, n-9); k-- { // the ten newest
+		fmt.Fprintf(&b, `<item><title>Bài %d</title><link>https://portal.example/tin.jsp;jsessionid=S%04d?id=%d&amp;utm_source=rss&amp;utm_campaign=c%d</link>`+
+			`<pubDate>%s</pubDate></item>`, k, session, k, session, t0.Add(time.Duration(k)*time.Hour).Format(time.RFC1123Z))
+	}
+	b.WriteString(`</channel></rss>`)
+	io.WriteString(w, b.String())
+}
+
+// TestPollChurningLinksAnnouncesOnce: a feed whose links change on every request
+// announces each article once, not on every poll.
+func TestPollChurningLinksAnnouncesOnce(t *testing.T) {
+	t.Parallel()
+	p, c := newPoller(t)
+	portal := &churningPortal{articles: 5}
+	srv := httptest.NewServer(portal)
+	defer srv.Close()
+	f := addFeed(t, p, srv.URL, time.Minute)
+	p.Poll(context.Background(), f) // primes: five articles seen
+	portal.publish(1)
+	for range 3 {
+		c.set(c.now().Add(time.Minute))
+		p.Poll(context.Background(), reload(t, p, f.ID))
+	}
+	bs, err := p.Store.Broadcasts(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 1 || bs[0].Title != "Bài 6" {
+		var titles []string
+		for _, b := range bs {
+			titles = append(titles, b.Title)
+		}
+		t.Fatalf("broadcasts %q, want only Bài 6, once", titles)
+	}
+}
+
+// TestPollDailyCap: one feed announces at most MaxPerDay items a local day; the rest
+// are recorded as seen, the admins are told once that day, and the next local day
+// (midnight in Vietnam, 17:00 UTC) starts afresh.
+func TestPollDailyCap(t *testing.T) {
+	t.Parallel()
+	p, c := newPoller(t)
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.MaxPerDay, p.Location = 3, loc
+	var mu sync.Mutex
+	alerts := map[string]string{}
+	raised := 0
+	p.Alert = func(_ context.Context, key, text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		alerts[key] = text
+		raised++
+	}
+	portal := &churningPortal{articles: 1}
+	srv := httptest.NewServer(portal)
+	defer srv.Close()
+	f := addFeed(t, p, srv.URL, time.Minute)
+	c.set(time.Date(2024, 6, 5, 16, 0, 0, 0, time.UTC)) // 23:00 in Vietnam
+	p.Poll(context.Background(), f)                     // primes
+	pollWith := func(newArticles int, at time.Time) store.PollResult {
+		t.Helper()
+		portal.publish(newArticles)
+		c.set(at)
+		before, _ := p.Store.Broadcasts(context.Background(), 1000)
+		p.Poll(context.Background(), reload(t, p, f.ID))
+		after, _ := p.Store.Broadcasts(context.Background(), 1000)
+		return store.PollResult{Broadcasts: make([]int64, len(after)-len(before))}
+	}
+	if got := len(pollWith(2, c.now().Add(10*time.Minute)).Broadcasts); got != 2 {
+		t.Fatalf("two new: %d announced", got)
+	}
+	if got := len(pollWith(3, c.now().Add(10*time.Minute)).Broadcasts); got != 1 {
+		t.Fatalf("three new, one left today: %d announced", got)
+	}
+	if got := len(pollWith(1, time.Date(2024, 6, 5, 16, 59, 0, 0, time.UTC)).Broadcasts); got != 0 {
+		t.Fatalf("past the cap at 23:59: %d announced", got)
+	}
+	if len(alerts) != 1 || alerts["feed-day-cap:1:2024-06-05"] == "" {
+		t.Fatalf("alerts %q: want one, keyed by the feed and the local day", alerts)
+	}
+	for _, want := range []string{"#1", "3 tin", "5/6/2024", "LOA_FEED_MAX_PER_DAY"} {
+		if !strings.Contains(alerts["feed-day-cap:1:2024-06-05"], want) {
+			t.Errorf("alert lacks %q:\n%s", want, alerts["feed-day-cap:1:2024-06-05"])
+		}
+	}
+	if got := len(pollWith(1, time.Date(2024, 6, 5, 17, 0, 0, 0, time.UTC)).Broadcasts); got != 1 {
+		t.Fatalf("00:00 the next day in Vietnam: %d announced, want the new one", got)
+	}
+	if raised != 1 {
+		t.Errorf("alert raised %d times, want once: two polls held items back that day", raised)
 	}
 }

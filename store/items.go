@@ -12,9 +12,16 @@ import (
 
 // Item is an article as seen in a feed.
 type Item struct {
-	ID          int64
-	FeedID      int64
-	Key         string // stable identity within the feed (see feeds.Item.Key)
+	ID     int64
+	FeedID int64
+	Key    string // stable identity within the feed (see feeds.Item.Key)
+	// OldKey is the identity the item had before links were normalised, "" when the
+	// same: an item stored under it is this item (feeds.Item.OldKey).
+	OldKey string
+	// LinkKey is the identity of the item's normalised link when that is how it is
+	// identified (no GUID), else "": an item stored with the same link key is this
+	// item (feeds.Item.LinkKey).
+	LinkKey     string
 	GUID        string
 	Link        string
 	Title       string
@@ -45,6 +52,13 @@ type PollSuccess struct {
 	// MaxAnnounce bounds how many new items one poll announces; the rest are recorded as
 	// seen, so a feed that comes back after an outage never floods members.
 	MaxAnnounce int
+	// MaxPerDay bounds how many items the feed announces between DayStart and DayEnd
+	// (the local day of PolledAt); items past it are recorded as seen. 0: no cap.
+	MaxPerDay        int
+	DayStart, DayEnd time.Time
+	// LinkKey computes an item's link key (feeds.LinkKey). When set, the feed's items
+	// stored before link keys existed get theirs first, so that they count as seen.
+	LinkKey func(link string) string
 }
 
 // PollResult says what a recorded poll changed.
@@ -53,6 +67,9 @@ type PollResult struct {
 	Broadcasts []int64 // broadcasts created, oldest article first
 	Primed     bool    // this was the feed's first successful poll
 	URLChanged bool    // the stored URL was replaced after a permanent redirect
+	// OverDayCap is how many items this poll would have announced but recorded as
+	// seen because the feed reached MaxPerDay today.
+	OverDayCap int
 }
 
 // RecordPoll records a successful poll in one transaction: the items not seen before,
@@ -76,6 +93,11 @@ func (s *Store) RecordPoll(ctx context.Context, ps PollSuccess) (PollResult, err
 		}
 		res.Primed = !primed && !ps.NotModified
 
+		if ps.LinkKey != nil && len(ps.Items) > 0 {
+			if err := fillLinkKeys(ctx, tx, ps.FeedID, ps.LinkKey); err != nil {
+				return err
+			}
+		}
 		fresh, err := insertItems(ctx, tx, ps.FeedID, ps.PolledAt, dedupe(ps.Items))
 		if err != nil {
 			return err
@@ -85,6 +107,16 @@ func (s *Store) RecordPoll(ctx context.Context, ps PollSuccess) (PollResult, err
 		quota := ps.MaxAnnounce
 		if !primed {
 			quota = min(ps.Backlog, ps.MaxAnnounce)
+		}
+		if ps.MaxPerDay > 0 && quota > 0 && len(fresh) > 0 {
+			var today int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM items WHERE feed_id = $1 AND announced
+				AND first_seen_at >= $2 AND first_seen_at < $3`, ps.FeedID, ps.DayStart, ps.DayEnd).Scan(&today); err != nil {
+				return fmt.Errorf("count items announced today: %w", err)
+			}
+			left := max(0, ps.MaxPerDay-today)
+			res.OverDayCap = max(0, min(quota, len(fresh))-left)
+			quota = min(quota, left)
 		}
 		announce := newest(fresh, quota)
 		if len(announce) > 0 {
@@ -122,28 +154,68 @@ func dedupe(items []Item) []Item {
 	return out
 }
 
-// insertItems inserts the items in one statement and returns those that were new: an
-// item whose key or link is already known for the feed is skipped by ON CONFLICT.
+// fillLinkKeys computes the link keys of the feed's items stored before link keys
+// existed (link_key NULL, migration 011). As for new items, only an item without GUID
+// is identified by its link. It runs once per feed: afterwards no row is NULL and the
+// partial index makes the check free.
+func fillLinkKeys(ctx context.Context, tx pgx.Tx, feedID int64, linkKey func(string) string) error {
+	if _, err := tx.Exec(ctx, `UPDATE items SET link_key = '' WHERE feed_id = $1 AND link_key IS NULL AND guid <> ''`,
+		feedID); err != nil {
+		return fmt.Errorf("link keys of items with GUID: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, link FROM items WHERE feed_id = $1 AND link_key IS NULL`, feedID)
+	if err != nil {
+		return fmt.Errorf("items without link key: %w", err)
+	}
+	type row struct {
+		id   int64
+		link string
+	}
+	old, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.link)
+	})
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	ids, keys := make([]int64, len(old)), make([]string, len(old))
+	for i, x := range old {
+		ids[i], keys[i] = x.id, linkKey(x.link)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE items SET link_key = u.k FROM unnest($1::bigint[], $2::text[]) AS u(id, k)
+		WHERE items.id = u.id`, ids, keys); err != nil {
+		return fmt.Errorf("fill in link keys: %w", err)
+	}
+	return nil
+}
+
+// insertItems inserts the items in one statement and returns those that were new. An
+// item is known when the feed has its key or its link (ON CONFLICT, the unique
+// indexes), its old key (stored before links were normalised) or its link key (the
+// same article under another session id or tracking parameters).
 func insertItems(ctx context.Context, tx pgx.Tx, feedID int64, seen time.Time, items []Item) ([]Item, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
 	n := len(items)
-	keys, guids, links := make([]string, n), make([]string, n), make([]string, n)
+	keys, oldKeys, linkKeys := make([]string, n), make([]string, n), make([]string, n)
+	guids, links := make([]string, n), make([]string, n)
 	titles, summaries := make([]string, n), make([]string, n)
 	published := make([]time.Time, n)
 	for i, it := range items {
-		keys[i], guids[i], links[i] = it.Key, it.GUID, it.Link
+		keys[i], oldKeys[i], linkKeys[i], guids[i], links[i] = it.Key, it.OldKey, it.LinkKey, it.GUID, it.Link
 		titles[i], summaries[i], published[i] = it.Title, it.Summary, it.PublishedAt
 	}
 	rows, err := tx.Query(ctx, `
-		INSERT INTO items (feed_id, item_key, guid, link, title, summary, published_at, first_seen_at)
-		SELECT $1, k, g, l, t, s, p, $2
-		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
-			AS u(k, g, l, t, s, p)
+		INSERT INTO items (feed_id, item_key, link_key, guid, link, title, summary, published_at, first_seen_at)
+		SELECT $1, k, lk, g, l, t, s, p, $2
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+			AS u(k, ok, lk, g, l, t, s, p)
+		WHERE NOT EXISTS (SELECT 1 FROM items x WHERE x.feed_id = $1 AND u.ok <> '' AND x.item_key = u.ok)
+			AND NOT EXISTS (SELECT 1 FROM items x WHERE x.feed_id = $1 AND u.lk <> '' AND x.link_key <> '' AND x.link_key = u.lk)
 		ON CONFLICT DO NOTHING
 		RETURNING id, item_key, guid, link, title, summary, published_at, first_seen_at`,
-		feedID, seen, keys, guids, links, titles, summaries, published)
+		feedID, seen, keys, oldKeys, linkKeys, guids, links, titles, summaries, published)
 	if err != nil {
 		return nil, fmt.Errorf("insert items: %w", err)
 	}

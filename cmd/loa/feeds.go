@@ -128,7 +128,8 @@ func (e env) feedsAdd(args []string) error {
 	}
 	// Prime it with this fetch: its items are recorded as seen (LOA_FEED_BACKLOG of them
 	// announced), so the first poll only announces what appears after now.
-	poller := &scheduler.Poller{Store: st, Backlog: cfg.FeedBacklog, MaxAnnounce: cfg.FeedMaxAnnounce}
+	poller := &scheduler.Poller{Store: st, Backlog: cfg.FeedBacklog, MaxAnnounce: cfg.FeedMaxAnnounce,
+		MaxPerDay: cfg.FeedMaxPerDay, Location: cfg.Location}
 	out, err := poller.Record(e.ctx, f, res, now)
 	if err != nil {
 		// The feed is added; its first poll will prime it instead.
