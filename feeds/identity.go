@@ -61,7 +61,7 @@ var sessionPathParam = regexp.MustCompile(`(?i);(jsessionid|phpsessid|sessionid|
 var dropParams = map[string]bool{
 	"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true, "msclkid": true,
 	"yclid": true, "twclid": true, "igshid": true, "mc_cid": true, "mc_eid": true, "_ga": true, "_gl": true,
-	"zarsrc": true, // Zalo's share tracking
+	"zarsrc":    true, // Zalo's share tracking
 	"phpsessid": true, "jsessionid": true, "sessionid": true, "session_id": true,
 	"cfid": true, "cftoken": true,
 }
