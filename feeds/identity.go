@@ -31,7 +31,7 @@ func NormalizeLink(link string) string {
 		return link
 	}
 	rest, frag, hasFrag := strings.Cut(link, "#")
-	rest, query, hasQuery := strings.Cut(rest, "?")
+	rest, query, hasQuery := strings.Cut(strings.TrimSpace(rest), "?")
 	if i := strings.Index(rest, "://"); i >= 0 {
 		end := len(rest)
 		if j := strings.IndexByte(rest[i+3:], '/'); j >= 0 {
@@ -49,12 +49,12 @@ func NormalizeLink(link string) string {
 	if hasFrag && (strings.HasPrefix(frag, "!") || strings.HasPrefix(frag, "/")) {
 		out += "#" + frag
 	}
-	return out
+	return strings.TrimSpace(out) // "a #x" is "a"
 }
 
 // sessionPathParam matches a session id written as a path parameter:
 // "/tin.jsp;jsessionid=0A1B…".
-var sessionPathParam = regexp.MustCompile(`(?i);(jsessionid|phpsessid|sessionid|sid_[a-z]*)=[^/;?#]*`)
+var sessionPathParam = regexp.MustCompile(`(?i);(jsessionid|phpsessid|sessionid)=[^/;?#]*`)
 
 // dropParams are query parameters that never name an article, lower case: tracking
 // tags of ad and mail platforms, and session ids.
@@ -71,7 +71,7 @@ func cleanQuery(q string) string {
 	parts := strings.Split(q, "&")
 	kept := parts[:0]
 	for _, p := range parts {
-		if p == "" {
+		if strings.TrimSpace(p) == "" {
 			continue
 		}
 		rawName, _, _ := strings.Cut(p, "=")
@@ -79,7 +79,7 @@ func cleanQuery(q string) string {
 		if err != nil {
 			name = rawName
 		}
-		name = strings.ToLower(name)
+		name = strings.ToLower(strings.TrimSpace(name))
 		if strings.HasPrefix(name, "utm_") || dropParams[name] {
 			continue
 		}

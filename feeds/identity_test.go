@@ -2,6 +2,8 @@ package feeds
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -108,4 +110,32 @@ func TestItemIdentityKeepsAnchoredItemsApart(t *testing.T) {
 	if f.Items[3].Key == f.Items[4].Key || f.Items[3].Key != sha("guid:https://x.vn/ds.html#muc-3") {
 		t.Errorf("permalink GUIDs with fragments %+v %+v", f.Items[3], f.Items[4])
 	}
+}
+
+// FuzzNormalizeLink: normalising twice changes nothing more, and what normalising
+// drops never decides between two links that differ elsewhere.
+func FuzzNormalizeLink(f *testing.F) {
+	for _, s := range []string{"https://x.vn/a;jsessionid=1?id=2&utm_source=x#f", "https://X.vn/#!/a", "http://x.vn/?p=1&fbclid=2", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, link string) {
+		n := NormalizeLink(link)
+		if again := NormalizeLink(n); again != n {
+			t.Errorf("NormalizeLink(%q) = %q, and again %q", link, n, again)
+		}
+		if _, err := url.Parse(link); err != nil || strings.Contains(link, "#") {
+			return // returned as is; a fragment would swallow the parameter
+		}
+		sep := "?"
+		if strings.Contains(link, "?") {
+			sep = "&"
+		}
+		if _, err := url.Parse(strings.TrimSpace(link + sep + "utm_medium=rss")); err != nil {
+			return // returned as is
+		}
+		a, b := NormalizeLink(link+sep+"utm_medium=rss"), NormalizeLink(link+sep+"utm_medium=zalo")
+		if a != b {
+			t.Errorf("%q: tracking parameters decide identity: %q, %q", link, a, b)
+		}
+	})
 }
