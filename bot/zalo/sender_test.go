@@ -15,7 +15,9 @@ import (
 var hoaChat = broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private"}
 
 // TestSendErrors runs every failure through the fake and checks what the engine is
-// told.
+// told, in both wire forms: errors with HTTP 200 and ok:false (as the live platform
+// answers, the fake's default) and with the code as HTTP status. Both must classify
+// the same.
 func TestSendErrors(t *testing.T) {
 	t.Parallel()
 	scripted := func(r zalotest.Reply) func(*zalotest.Server) {
@@ -76,30 +78,39 @@ func TestSendErrors(t *testing.T) {
 			kind: broadcast.Transient, reason: "api_error"},
 		{name: "hangup", setup: scripted(zalotest.Hangup()), kind: broadcast.Transient, reason: "network"},
 	}
+	forms := []struct {
+		name string
+		opts []zalotest.Option
+	}{
+		{"status 200", nil},
+		{"status equals code", []zalotest.Option{zalotest.StatusEqualsCode()}},
+	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := zalotest.NewServer(t, tc.opts...)
-			srv.AddChat(zalotest.Chat{ID: hoaID})
-			tc.setup(srv)
-			c, logs := newClient(t, srv, nil)
-			err := c.Send(testContext(t), hoaChat, "Tin mới")
-			var se *broadcast.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("Send = %v, want a *broadcast.SendError", err)
-			}
-			if se.Kind != tc.kind || se.Reason != tc.reason {
-				t.Errorf("Send = %s/%s (%v), want %s/%s", se.Kind, se.Reason, err, tc.kind, tc.reason)
-			}
-			if se.RetryAfter != tc.retryAfter {
-				t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)
-			}
-			assertNoToken(t, "error", err.Error(), srv.Token())
-			assertNoToken(t, "log", logs.String(), srv.Token())
-			if n := len(srv.Messages(hoaID)); n != 0 {
-				t.Errorf("the fake recorded %d messages", n)
-			}
-		})
+		for _, form := range forms {
+			t.Run(tc.name+"/"+form.name, func(t *testing.T) {
+				t.Parallel()
+				srv := zalotest.NewServer(t, append(append([]zalotest.Option(nil), form.opts...), tc.opts...)...)
+				srv.AddChat(zalotest.Chat{ID: hoaID})
+				tc.setup(srv)
+				c, logs := newClient(t, srv, nil)
+				err := c.Send(testContext(t), hoaChat, "Tin mới")
+				var se *broadcast.SendError
+				if !errors.As(err, &se) {
+					t.Fatalf("Send = %v, want a *broadcast.SendError", err)
+				}
+				if se.Kind != tc.kind || se.Reason != tc.reason {
+					t.Errorf("Send = %s/%s (%v), want %s/%s", se.Kind, se.Reason, err, tc.kind, tc.reason)
+				}
+				if se.RetryAfter != tc.retryAfter {
+					t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)
+				}
+				assertNoToken(t, "error", err.Error(), srv.Token())
+				assertNoToken(t, "log", logs.String(), srv.Token())
+				if n := len(srv.Messages(hoaID)); n != 0 {
+					t.Errorf("the fake recorded %d messages", n)
+				}
+			})
+		}
 	}
 }
 

@@ -97,16 +97,17 @@ func TestWebhookHandler(t *testing.T) {
 func ptr(s string) *string { return &s }
 
 // TestWebhookEndToEnd: SetWebhook registers the URL and the derived secret, the fake's
-// deliveries (wrapped, its default, or bare) pass the handler's check, a redelivered
-// message is handled once, and another secret is refused.
+// deliveries (bare, as observed and the fake's default, or wrapped as in the docs'
+// sample) pass the handler's check, a redelivered message is handled once, and another
+// secret is refused.
 func TestWebhookEndToEnd(t *testing.T) {
 	t.Parallel()
-	for _, bare := range []bool{false, true} {
-		name := "wrapped"
+	for _, wrapped := range []bool{false, true} {
+		name := "bare"
 		clk := newTestClock() // the fake's per-chat limit and the client's pacing agree
 		opts := []zalotest.Option{zalotest.WithClock(clk.Now)}
-		if bare {
-			name, opts = "bare", append(opts, zalotest.BareWebhook())
+		if wrapped {
+			name, opts = "wrapped", append(opts, zalotest.WrappedWebhook())
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -33,16 +33,17 @@ func Example() {
 	fmt.Println(msg["text"], msg["chat"].(map[string]any)["chat_type"])
 
 	msgText := `{"chat_id":"e4ea2cd5189df1c3a88c","text":"Đã đăng ký nhận tin."}`
+	// Errors come with HTTP 200 and ok:false, as the live platform answers them.
 	status, env := post("sendMessage", msgText)
-	fmt.Println(status, env["error_code"], env["description"])
+	fmt.Println(status, env["ok"], env["error_code"], env["description"])
 	status, _ = post("sendMessage", msgText)
 	fmt.Println(status, srv.Messages("e4ea2cd5189df1c3a88c")[0].Text)
 
 	status, env = post("getUpdates", `{"timeout":0}`)
-	fmt.Println(status, env["description"])
+	fmt.Println(status, env["error_code"], env["description"])
 	// Output:
 	// đăng ký PRIVATE
-	// 429 429 Too Many Requests: quota exceeded
+	// 200 false 429 Too Many Requests: quota exceeded
 	// 200 Đã đăng ký nhận tin.
-	// 408 Request timeout
+	// 200 408 Request timeout
 }

@@ -137,10 +137,11 @@ func wantOK(t *testing.T, r apiResp, v any) {
 }
 
 // wantErr checks an error envelope with HTTP status = code.
+// wantErr checks an error envelope as the platform sends it: HTTP 200, ok:false.
 func wantErr(t *testing.T, r apiResp, code int, description string) {
 	t.Helper()
-	if r.Err != nil || r.Status != code || r.OK || r.ErrorCode != code || r.Description != description {
-		t.Fatalf("answer = %d %s (err %v), want %d %q", r.Status, r.Raw, r.Err, code, description)
+	if r.Err != nil || r.Status != http.StatusOK || r.OK || r.ErrorCode != code || r.Description != description {
+		t.Fatalf("answer = %d %s (err %v), want 200 with %d %q", r.Status, r.Raw, r.Err, code, description)
 	}
 }
 

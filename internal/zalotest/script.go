@@ -20,18 +20,22 @@ func NewGate() *Gate { return apitest.NewGate() }
 type Reply struct {
 	// Gate, when set, holds the request until the gate is released.
 	Gate *Gate
-	// Code, when non-zero, is the error_code to answer with; the HTTP status
-	// is the same for 4xx and 5xx codes unless Status200 is set.
+	// Code, when non-zero, is the error_code to answer with, in an envelope
+	// sent with HTTP 200 unless StatusEqualsCode (here or in the server's
+	// Options) asks for the code as the HTTP status.
 	Code        int
 	Description string
-	// Status200 sends the error envelope (ok:false) with HTTP status 200.
+	// StatusEqualsCode sends the error envelope with the code as HTTP status.
+	StatusEqualsCode bool
+	// Status200 forces HTTP 200 (for a server with StatusEqualsCode, and for a
+	// verbatim Body).
 	Status200 bool
 	// RetryAfter, when non-zero, adds "parameters":{"retry_after":N}. The
 	// platform documents no such field; use it to test a client that reads one
 	// when present.
 	RetryAfter int
-	// Body, when set, is sent verbatim with Code as the HTTP status and
-	// ContentType (e.g. a proxy's HTML error page).
+	// Body, when set, is sent verbatim with Code as the HTTP status (200 with
+	// Status200) and ContentType (e.g. a proxy's HTML error page).
 	Body        string
 	ContentType string
 	// Hangup closes the connection without an answer.
@@ -44,8 +48,12 @@ type Reply struct {
 
 func (r *Reply) failure() bool { return r.Code != 0 || r.Body != "" || r.Hangup }
 
-// WithStatus200 returns the reply answered with HTTP status 200 and ok:false.
+// WithStatus200 returns the reply answered with HTTP status 200 and ok:false,
+// whatever the server's options.
 func (r Reply) WithStatus200() Reply { r.Status200 = true; return r }
+
+// WithStatusEqualsCode returns the reply answered with its code as HTTP status.
+func (r Reply) WithStatusEqualsCode() Reply { r.StatusEqualsCode = true; return r }
 
 // Fail answers with error_code code and description.
 func Fail(code int, description string) Reply { return Reply{Code: code, Description: description} }

@@ -169,16 +169,17 @@ func TestScriptedReplies(t *testing.T) {
 		retryAfter  int
 		contentType string
 	}{
-		{name: "bad request", reply: BadRequest("user has blocked the bot"), status: 400, code: 400, desc: "Bad Request: user has blocked the bot"},
-		{name: "token invalid", reply: TokenInvalid(), status: 401, code: 401, desc: "Unauthorized"},
-		{name: "internal error", reply: InternalError(), status: 403, code: 403, desc: "Internal error"},
-		{name: "not found", reply: NotFound(), status: 404, code: 404, desc: "Not Found: chat not found"},
-		{name: "quota exceeded", reply: QuotaExceeded(), status: 429, code: 429, desc: "Too Many Requests: quota exceeded"},
-		{name: "quota with retry hint", reply: Reply{Code: 429, RetryAfter: 7}, status: 429, code: 429, desc: "Too Many Requests", retryAfter: 7},
-		{name: "server error", reply: ServerError(500), status: 500, code: 500, desc: "Internal Server Error"},
-		{name: "unavailable", reply: ServerError(503), status: 503, code: 503, desc: "Service Unavailable"},
+		{name: "bad request", reply: BadRequest("user has blocked the bot"), status: 200, code: 400, desc: "Bad Request: user has blocked the bot"},
+		{name: "token invalid", reply: TokenInvalid(), status: 200, code: 401, desc: "Unauthorized"},
+		{name: "internal error", reply: InternalError(), status: 200, code: 403, desc: "Internal error"},
+		{name: "not found", reply: NotFound(), status: 200, code: 404, desc: "Not Found: chat not found"},
+		{name: "quota exceeded", reply: QuotaExceeded(), status: 200, code: 429, desc: "Too Many Requests: quota exceeded"},
+		{name: "quota with retry hint", reply: Reply{Code: 429, RetryAfter: 7}, status: 200, code: 429, desc: "Too Many Requests", retryAfter: 7},
+		{name: "server error", reply: ServerError(500), status: 200, code: 500, desc: "Internal Server Error"},
+		{name: "unavailable", reply: ServerError(503), status: 200, code: 503, desc: "Service Unavailable"},
 		{name: "any code and text", reply: Fail(-201, "Invalid access token"), status: 200, code: -201, desc: "Invalid access token"},
 		{name: "ok false with status 200", reply: InternalError().WithStatus200(), status: 200, code: 403, desc: "Internal error"},
+		{name: "status equals code", reply: InternalError().WithStatusEqualsCode(), status: 403, code: 403, desc: "Internal error"},
 		{name: "html page", reply: BadGateway(), status: 502, code: 502, contentType: "text/html"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,13 +56,23 @@ type Options struct {
 	// CamelErrorCode spells the error code "errorCode" instead of
 	// "error_code" in error envelopes, so a client's leniency can be tested.
 	CamelErrorCode bool
-	// ErrorStatus200 answers every error envelope with HTTP status 200
-	// (ok:false in the body only), as some platforms do. By default the HTTP
-	// status equals the error code for 4xx and 5xx codes.
+	// StatusEqualsCode sends an error envelope with the error code as its HTTP
+	// status (for 4xx and 5xx codes), as the platform's documentation suggests
+	// and many HTTP APIs do. By default errors come with HTTP 200 and ok:false in
+	// the body only: what people who probed the live API observed (a bad token
+	// answers 200 {"ok":false,"error_code":401,...}). A client must read both the
+	// same way.
+	StatusEqualsCode bool
+	// ErrorStatus200 forces HTTP 200 for every error envelope, even with
+	// StatusEqualsCode (the default without it).
 	ErrorStatus200 bool
-	// BareWebhook posts the bare update object to the webhook. By default the
-	// body is the envelope {"ok":true,"result":<update>}, the form of the
-	// webhook samples in the platform's documentation.
+	// WrappedWebhook posts {"ok":true,"result":<update>} to the webhook, the
+	// form of the samples in the platform's documentation. By default the body
+	// is the bare update ({"event_name":…,"message":…}), what is observed in
+	// practice.
+	WrappedWebhook bool
+	// BareWebhook forces bare webhook bodies, even with WrappedWebhook (the
+	// default without it).
 	BareWebhook bool
 	// MaxPollTimeout, when positive, caps how long a getUpdates waits,
 	// whatever its timeout parameter asks (default 30 s when absent).
@@ -92,10 +102,18 @@ func WithLimits(global, chat Limit) Option {
 // CamelErrorCode spells the error code "errorCode" in error envelopes.
 func CamelErrorCode() Option { return func(o *Options) { o.CamelErrorCode = true } }
 
-// ErrorStatus200 answers errors with HTTP 200 and ok:false.
+// StatusEqualsCode sends errors with their code as the HTTP status.
+func StatusEqualsCode() Option { return func(o *Options) { o.StatusEqualsCode = true } }
+
+// ErrorStatus200 answers errors with HTTP 200 and ok:false (the default; it also
+// overrides StatusEqualsCode).
 func ErrorStatus200() Option { return func(o *Options) { o.ErrorStatus200 = true } }
 
-// BareWebhook posts bare updates, without the envelope, to the webhook.
+// WrappedWebhook posts updates inside {"ok":true,"result":…} to the webhook.
+func WrappedWebhook() Option { return func(o *Options) { o.WrappedWebhook = true } }
+
+// BareWebhook posts bare updates to the webhook (the default; it also overrides
+// WrappedWebhook).
 func BareWebhook() Option { return func(o *Options) { o.BareWebhook = true } }
 
 // WithMaxPollTimeout caps the wait of every getUpdates.
@@ -365,6 +383,7 @@ func (s *Server) fail(w http.ResponseWriter, r Reply) {
 		if r.ContentType != "" {
 			w.Header().Set("Content-Type", r.ContentType)
 		}
+		// A verbatim body (a proxy's page) has its own HTTP status, the code.
 		w.WriteHeader(httpStatus(r.Code, r.Status200))
 		io.WriteString(w, r.Body)
 	default:
@@ -376,7 +395,7 @@ func (s *Server) fail(w http.ResponseWriter, r Reply) {
 		if r.RetryAfter != 0 {
 			rp = &responseParameters{RetryAfter: r.RetryAfter}
 		}
-		s.writeErrorStatus(w, r.Code, desc, rp, r.Status200)
+		s.writeEnvelopeError(w, r.Code, desc, rp, r)
 	}
 }
 
@@ -426,8 +445,8 @@ func (s *Server) writeOK(w http.ResponseWriter, result any) {
 	writeJSON(w, http.StatusOK, envelope{OK: true, Result: result})
 }
 
-// httpStatus is the HTTP status an error code travels with: the code itself
-// for 4xx and 5xx, unless status200 asks for 200 (ok:false in the body only).
+// httpStatus is the HTTP status for code: the code itself for 4xx and 5xx,
+// unless status200 asks for 200 (ok:false in the body only).
 func httpStatus(code int, status200 bool) int {
 	if status200 || code < 400 || code > 599 {
 		return http.StatusOK
@@ -437,10 +456,14 @@ func httpStatus(code int, status200 bool) int {
 
 // writeError answers an error envelope and counts it.
 func (s *Server) writeError(w http.ResponseWriter, code int, description string, p *responseParameters) {
-	s.writeErrorStatus(w, code, description, p, false)
+	s.writeEnvelopeError(w, code, description, p, Reply{})
 }
 
-func (s *Server) writeErrorStatus(w http.ResponseWriter, code int, description string, p *responseParameters, status200 bool) {
+// writeEnvelopeError answers an error envelope with the HTTP status the server's
+// options and the reply's ask for: 200 unless StatusEqualsCode (of either), and
+// 200 whenever ErrorStatus200 or the reply's Status200 says so.
+func (s *Server) writeEnvelopeError(w http.ResponseWriter, code int, description string, p *responseParameters, r Reply) {
+	status200 := !(s.opts.StatusEqualsCode || r.StatusEqualsCode) || s.opts.ErrorStatus200 || r.Status200
 	s.mu.Lock()
 	s.errors[code]++
 	s.changed.Notify()
@@ -451,7 +474,7 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, code int, description s
 	} else {
 		env.ErrorCode = code
 	}
-	writeJSON(w, httpStatus(code, status200 || s.opts.ErrorStatus200), env)
+	writeJSON(w, httpStatus(code, status200), env)
 }
 
 func (s *Server) badRequest(w http.ResponseWriter, description string) {

@@ -154,31 +154,56 @@ func TestErrorEnvelopeOptions(t *testing.T) {
 	t.Run("errorCode spelling", func(t *testing.T) {
 		s := NewServer(t, CamelErrorCode())
 		r := call(t, s, "sendMessage", text(hoa, "x"))
-		if r.Status != 404 || r.ErrorCodeCamel != 404 || r.ErrorCode != 0 ||
+		if r.Status != 200 || r.ErrorCodeCamel != 404 || r.ErrorCode != 0 ||
 			r.Raw != `{"ok":false,"errorCode":404,"description":"Not Found: chat not found"}` {
 			t.Errorf("answer = %d %s", r.Status, r.Raw)
 		}
 	})
-	t.Run("status 200 for every error", func(t *testing.T) {
-		s := NewServer(t, ErrorStatus200())
+	// Errors come with HTTP 200 and ok:false by default: what a live probe of the
+	// platform got (a bad token: 200 {"ok":false,"error_code":401,...}).
+	t.Run("status 200 by default", func(t *testing.T) {
+		s := NewServer(t)
 		r := call(t, s, "sendMessage", text(hoa, "x"))
-		if r.Status != 200 || r.OK || r.ErrorCode != 404 {
+		if r.Status != 200 || r.OK || r.ErrorCode != 404 || r.Description != "Not Found: chat not found" {
 			t.Errorf("answer = %d %s", r.Status, r.Raw)
 		}
 		r = call(t, s, "getUpdates", map[string]any{"timeout": 0})
 		if r.Status != 200 || r.OK || r.ErrorCode != 408 || r.Description != "Request timeout" {
 			t.Errorf("idle poll = %d %s", r.Status, r.Raw)
 		}
+		r = callURL(t, s, s.URL()+"/bot1:wrong-token/getMe", nil)
+		if r.Status != 200 || r.OK || r.ErrorCode != 401 {
+			t.Errorf("wrong token = %d %s", r.Status, r.Raw)
+		}
 	})
-	t.Run("status 200 for one reply", func(t *testing.T) {
+	t.Run("status equals code", func(t *testing.T) {
+		s := NewServer(t, StatusEqualsCode())
+		r := call(t, s, "sendMessage", text(hoa, "x"))
+		if r.Status != 404 || r.OK || r.ErrorCode != 404 {
+			t.Errorf("answer = %d %s", r.Status, r.Raw)
+		}
+		r = call(t, s, "getUpdates", map[string]any{"timeout": 0})
+		if r.Status != 408 || r.OK || r.ErrorCode != 408 {
+			t.Errorf("idle poll = %d %s", r.Status, r.Raw)
+		}
+	})
+	t.Run("status equals code for one reply", func(t *testing.T) {
 		s := NewServer(t)
 		s.AddChat(Chat{ID: hoa})
-		s.Script(hoa, QuotaExceeded().WithStatus200())
+		s.Script(hoa, QuotaExceeded().WithStatusEqualsCode())
 		r := call(t, s, "sendMessage", text(hoa, "x"))
-		if r.Status != 200 || r.OK || r.ErrorCode != 429 || r.Description != "Too Many Requests: quota exceeded" {
+		if r.Status != 429 || r.OK || r.ErrorCode != 429 || r.Description != "Too Many Requests: quota exceeded" {
 			t.Errorf("answer = %d %s", r.Status, r.Raw)
 		}
 		wantErr(t, call(t, s, "sendMessage", text(lan, "x")), 404, "Not Found: chat not found")
+	})
+	t.Run("status 200 for one reply of a status-equals-code server", func(t *testing.T) {
+		s := NewServer(t, StatusEqualsCode())
+		s.AddChat(Chat{ID: hoa})
+		s.Script(hoa, QuotaExceeded().WithStatus200())
+		if r := call(t, s, "sendMessage", text(hoa, "x")); r.Status != 200 || r.ErrorCode != 429 {
+			t.Errorf("answer = %d %s", r.Status, r.Raw)
+		}
 	})
 }
 

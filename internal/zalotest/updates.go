@@ -46,7 +46,7 @@ func (s *Server) PushUpdate(u Update) string {
 }
 
 // PushRaw queues body verbatim as an update: getUpdates serves it as the
-// result, the webhook posts it (inside the envelope unless BareWebhook). It
+// result, the webhook posts it (bare unless WrappedWebhook). It
 // registers no chat. Use it for malformed or unusual payloads; a body that is
 // not JSON makes getUpdates' whole answer unparseable, on purpose.
 func (s *Server) PushRaw(body []byte) {
@@ -250,7 +250,7 @@ func (s *Server) webhookLoop() {
 // post sends one update to the webhook with the secret header.
 func (s *Server) post(hook webhookState, update []byte) error {
 	body := update
-	if !s.opts.BareWebhook {
+	if s.opts.WrappedWebhook && !s.opts.BareWebhook {
 		body = okEnvelope(update)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

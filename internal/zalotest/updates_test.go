@@ -326,8 +326,8 @@ func TestWebhookDelivery(t *testing.T) {
 		opts []Option
 		wrap func(update string) string
 	}{
-		{name: "envelope (documented)", wrap: func(u string) string { return `{"ok":true,"result":` + u + `}` }},
-		{name: "bare", opts: []Option{BareWebhook()}, wrap: func(u string) string { return u }},
+		{name: "bare (observed, the default)", wrap: func(u string) string { return u }},
+		{name: "envelope (the documentation's sample)", opts: []Option{WrappedWebhook()}, wrap: func(u string) string { return `{"ok":true,"result":` + u + `}` }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
