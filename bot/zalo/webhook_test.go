@@ -195,3 +195,39 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
 	}
 }
+
+// TestWebhookOtherEventsQuietly: events loa does not act on — voice messages, images,
+// stickers and names Zalo may add later — are answered 200, reach no handler and log
+// nothing above debug; a text after them is handled.
+func TestWebhookOtherEventsQuietly(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	h := newRecorder(nil)
+	hook := httptest.NewServer(c.WebhookHandler("", h))
+	t.Cleanup(hook.Close)
+	ctx := testContext(t)
+	if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
+		t.Fatal(err)
+	}
+	events := []string{zalotest.EventVoice, zalotest.EventImage, zalotest.EventSticker, zalotest.EventUnsupported,
+		"message.location.received", "user.joined"}
+	for _, ev := range events {
+		srv.PushUpdate(srv.EventMessage(ev, hoaID, hoaID, "Hoa"))
+	}
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "trợ giúp"))
+	if err := srv.WaitFor(ctx, func() bool { return srv.WebhookDeliveries() == len(events)+1 }); err != nil {
+		t.Fatalf("deliveries: %v", err)
+	}
+	if _, _, lastErr := srv.Webhook(); lastErr != "" {
+		t.Errorf("a delivery was refused: %s", lastErr)
+	}
+	if got := h.all(); len(got) != 1 || got[0].Text != "trợ giúp" {
+		t.Errorf("handled %+v, want only the text", got)
+	}
+	for _, level := range []string{"level=INFO", "level=WARN", "level=ERROR"} {
+		if strings.Contains(logs.String(), level) {
+			t.Errorf("other events logged at %s:\n%s", level, logs)
+		}
+	}
+}

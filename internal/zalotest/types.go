@@ -17,13 +17,19 @@ const (
 )
 
 // Event names of updates, as documented. Clients must ignore names they do
-// not know.
+// not know: the platform adds events (voice messages came after the first
+// documentation).
 const (
 	EventText        = "message.text.received"
 	EventImage       = "message.image.received"
 	EventSticker     = "message.sticker.received"
+	EventVoice       = "message.voice.received"
 	EventUnsupported = "message.unsupported.received"
 )
+
+// KnownEvents are the event names the documentation lists, for tests that go
+// through them all.
+var KnownEvents = []string{EventText, EventImage, EventSticker, EventVoice, EventUnsupported}
 
 // User is the sender of a message. The platform documents display_name; some
 // payloads carry name instead, so both exist here and each is omitted when

@@ -310,8 +310,10 @@ func (s *Server) TextMessage(chatID, userID, name, text string) Update {
 }
 
 // EventMessage builds an update with another event name and no text, e.g.
-// EventSticker (with a sticker id), EventUnsupported or a name the platform
-// may add later; clients must ignore the names they do not handle.
+// EventSticker (with a sticker id), EventVoice, EventUnsupported or a name the
+// platform may add later; clients must ignore the names they do not handle.
+// The fake invents no payload the documentation does not show (a voice
+// message's audio fields are not documented).
 func (s *Server) EventMessage(event, chatID, userID, name string) Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()

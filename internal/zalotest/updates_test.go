@@ -401,3 +401,17 @@ func TestSetWebhookEndsLongPoll(t *testing.T) {
 	wantOK(t, call(t, s, "setWebhook", map[string]any{"url": "https://loa.example/zalo", "secret_token": "secret-123"}), nil)
 	wantErr(t, recv(t, res), 409, webhookActive)
 }
+
+// TestEventMessages: every documented event, voice included, and an invented one
+// reach a poller with their name and no text.
+func TestEventMessages(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	for _, ev := range append(append([]string(nil), KnownEvents[1:]...), "message.location.received") {
+		s.PushUpdate(s.EventMessage(ev, hoa, hoa, "Hoa"))
+		r := call(t, s, "getUpdates", map[string]any{"timeout": 0})
+		if !r.OK || !strings.Contains(string(r.Result), `"event_name":"`+ev+`"`) || strings.Contains(string(r.Result), `"text"`) {
+			t.Errorf("%s: %s", ev, r.Raw)
+		}
+	}
+}
