@@ -105,6 +105,9 @@ func (b *Bot) firstSeen(ctx context.Context, u Update) bool {
 // message answers a text message: a command, or a hint in a private chat.
 func (b *Bot) message(ctx context.Context, u Update) Response {
 	if u.Channel == channelZalo {
+		if u.Chat.Kind != kindPrivate {
+			u.Text = withoutMention(u.Text) // the bot sees only messages that mention it
+		}
 		// Zalo has no buttons: members type words (zalo_text.go).
 		if r, ok := b.zaloMessage(ctx, u); ok {
 			return r

@@ -85,6 +85,34 @@ func zaloIntent(text string) (intent string, n int) {
 	return "", 0
 }
 
+// maxMentionWords bounds the words of a bot's name in a mention: "@Loa Tỉnh ủy Hà Nam".
+const maxMentionWords = 6
+
+// withoutMention strips a leading mention of the bot from a Zalo group message. Groups
+// are in beta on the Zalo Bot Platform and a bot sees only the messages that mention
+// it or reply to it, so members write "@Loa đăng ký". The text does not say where the
+// bot's name (which may have several words) ends, so the mention is taken to end after
+// the fewest words that leave something the bot understands (member words or a slash
+// command); a text that means nothing either way is left as it is. What follows the
+// mention is kept as written, line breaks included.
+func withoutMention(text string) string {
+	rest := strings.TrimLeftFunc(text, unicode.IsSpace)
+	if !strings.HasPrefix(rest, "@") {
+		return text
+	}
+	for range maxMentionWords {
+		end := strings.IndexFunc(rest, unicode.IsSpace)
+		if end < 0 {
+			return text
+		}
+		rest = strings.TrimLeftFunc(rest[end:], unicode.IsSpace)
+		if intent, _ := zaloIntent(rest); intent != "" {
+			return rest
+		}
+	}
+	return text
+}
+
 // zaloMessage answers a text message on Zalo. handled is false for a slash command it
 // leaves to the shared command switch (/latest, /today, /here, unknown commands).
 func (b *Bot) zaloMessage(ctx context.Context, u Update) (resp Response, handled bool) {

@@ -264,3 +264,61 @@ func FuzzZaloIntent(f *testing.F) {
 		}
 	})
 }
+
+// TestZaloGroupMention: in a Zalo group the bot sees only messages that mention it
+// (or reply to it), so the words follow a mention of its name, which may have several
+// words; the mention is stripped before matching. A private chat is left as it is.
+func TestZaloGroupMention(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.bot.Username = "" // Zalo bots have no username (app builds Zalo's bot without one)
+	ctx := context.Background()
+	e.addFeed(t, "news")
+	admin := User{ID: zaloAdminID, Name: "Quản trị Zalo"}
+
+	if got, want := text(t, e.handle(zmsg(zaloGroup, admin, "@Loa Tỉnh ủy đăng ký"))), "Nhóm đã được đăng ký nhận tin."; !strings.HasPrefix(got, want) {
+		t.Errorf("“@Loa Tỉnh ủy đăng ký” from an admin answered %q", got)
+	}
+	if sub, err := e.store.SubscriberByChat(ctx, "zalo", zaloGroup.Address); err != nil || sub.Status != store.StatusActive {
+		t.Fatalf("the group after a mentioned “đăng ký”: %+v, %v", sub, err)
+	}
+	for _, tt := range []struct{ text, want string }{
+		{"@Loa chủ đề", text(t, zaloWording(reply(adminOnlyText("group", "topics")), "group"))},
+		{"@Loa  Bot\u00a0 /help", zaloHelpText("group")},
+		{"@Loa hủy đăng ký", text(t, zaloWording(reply(adminOnlyText("group", "stop")), "group"))},
+	} {
+		if got := text(t, e.handle(zmsg(zaloGroup, zaloMember, tt.text))); got != tt.want {
+			t.Errorf("%q from a member answered %q, want %q", tt.text, got, tt.want)
+		}
+	}
+	if r := e.handle(zmsg(zaloGroup, zaloMember, "@Loa hôm nay họp lúc mấy giờ?")); len(r.Replies) != 0 {
+		t.Errorf("mentioned chatter answered: %s", render(r))
+	}
+	// An admin's announcement after a mention keeps its lines.
+	r := e.handle(zmsg(zaloGroup, admin, "@Loa /announce Kính gửi các đồng chí,\nHọp lúc 8 giờ."))
+	if len(r.Replies) != 1 || r.Replies[0].Preview == nil || r.Replies[0].Preview.Summary != "Kính gửi các đồng chí,\nHọp lúc 8 giờ." {
+		t.Errorf("mentioned /announce: %s", render(r))
+	}
+	// In a private chat a leading "@" is just text.
+	if got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "@Loa đăng ký"))); got != zaloHintText {
+		t.Errorf("private “@Loa đăng ký” answered %q", got)
+	}
+}
+
+func TestWithoutMention(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"@Loa đăng ký":              "đăng ký",
+		"@Loa Tỉnh ủy Hà Nam bật 2": "bật 2",
+		"@LoaBot /start@loa_bot":    "/start@loa_bot",
+		"  @Loa\ttrợ giúp":          "trợ giúp",
+		"@Loa hôm nay họp":          "@Loa hôm nay họp",
+		"đăng ký @Loa":              "đăng ký @Loa",
+		"@a b c d e f g h đăng ký":  "@a b c d e f g h đăng ký", // a name that long is no mention
+		"@":                         "@",
+	} {
+		if got := withoutMention(in); got != want {
+			t.Errorf("withoutMention(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
