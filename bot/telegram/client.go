@@ -49,6 +49,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Log receives what happened; nil discards it.
 	Log *slog.Logger
+	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
+	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
+	Replies botapi.SharedRate
 }
 
 // Client talks to the Telegram Bot API for one bot token. It is safe for concurrent
@@ -94,6 +97,7 @@ func New(opts Options) (*Client, error) {
 		sleep:       botapi.Sleep,
 	}
 	c.pace = newPacer(time.Now)
+	c.pace.Shared = opts.Replies
 	return c, nil
 }
 

@@ -61,7 +61,7 @@ func TestWebhookHandler(t *testing.T) {
 				req.Header.Set(SecretHeader, *tc.header)
 			}
 			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, h).ServeHTTP(rec, req)
+			c.WebhookHandler(secret, direct(c, h)).ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
@@ -96,7 +96,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 		}
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã đăng ký."}}}
 	})
-	hook := httptest.NewServer(c.WebhookHandler("", h))
+	hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
 	t.Cleanup(hook.Close)
 	ctx := testContext(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/telegram", ""); err != nil {

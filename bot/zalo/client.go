@@ -53,6 +53,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Log receives what happened; nil discards it.
 	Log *slog.Logger
+	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
+	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
+	Replies botapi.SharedRate
 }
 
 // Client talks to the Zalo Bot API for one bot token. It is safe for concurrent use.
@@ -66,7 +69,6 @@ type Client struct {
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
 	sleep func(ctx context.Context, d time.Duration) error
 	pace  *botapi.Pacer
-	seen  *recentIDs
 }
 
 // New returns a Client. It makes no call, so the service starts while Zalo is
@@ -101,8 +103,7 @@ func New(opts Options) (*Client, error) {
 		callTimeout: callTimeout,
 		pollTimeout: pollTimeout,
 		sleep:       botapi.Sleep,
-		pace:        newPacer(time.Now),
-		seen:        newRecentIDs(dedupeSize),
+		pace:        newPacer(time.Now, opts.Replies),
 	}, nil
 }
 

@@ -66,7 +66,7 @@ func TestWebhookHandler(t *testing.T) {
 				req.Header.Set(SecretHeader, *tc.header)
 			}
 			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, h).ServeHTTP(rec, req)
+			c.WebhookHandler(secret, direct(c, h)).ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
@@ -113,7 +113,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 			h := newRecorder(func(u bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text}}}
 			})
-			hook := httptest.NewServer(c.WebhookHandler("", h))
+			hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
 			t.Cleanup(hook.Close)
 			ctx := testContext(t)
 			if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
