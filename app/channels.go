@@ -109,7 +109,9 @@ func (r replyRate) Reserve(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return slot.Sub(now), nil
+	// The wait counts from now, after the queries: time spent waiting for a pooled
+	// connection must not push the send past its slot.
+	return slot.Sub(r.now()), nil
 }
 
 // Pause pauses the channel for d, as a broadcast's 429 does.

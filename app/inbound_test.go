@@ -107,3 +107,44 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 	})
 	waitFake(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages(chat)) > 0 })
 }
+
+// Members' answers take send slots from the same shared rate as broadcasts: a burst of
+// fifty answers while a broadcast is going out at the default rate (25 a second) never makes
+// Telegram (the fake's strict 30 messages a second) answer 429, which would pause the
+// broadcast.
+func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	const subscribers, askers = 150, 50
+	for i := range subscribers {
+		id := int64(30_000 + i)
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, dbURL, tgEnv(fake)...)
+	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+		SourceKey: "ann:burst", Kind: "announcement", Topic: store.TopicAnnouncements, Title: "Thông báo",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitFake(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 20 })
+	for i := range askers {
+		id := int64(40_000 + i)
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "y"})
+		fake.PushUpdate(fake.Command(id, telegramtest.User{ID: id, FirstName: "y"}, "/help"))
+	}
+	waitFake(t, fake, "every answer and every delivery", 30*time.Second, func() bool { return fake.Accepted() >= subscribers+askers })
+	for i := range askers {
+		if n := len(fake.Messages(int64(40_000 + i))); n != 1 {
+			t.Fatalf("member %d got %d answers, want 1", i, n)
+		}
+	}
+	if n := fake.Count429(); n != 0 {
+		t.Fatalf("%d 429s: answers and broadcasts must share the rate", n)
+	}
+}

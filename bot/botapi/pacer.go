@@ -58,10 +58,12 @@ func (p *Pacer) ReserveSpaced(chat string, spacing time.Duration) time.Duration 
 
 // Delay pushes the chat's next slot back to d from now, plus the spacing (after a
 // rate limit).
-func (p *Pacer) Delay(chat string, d time.Duration) {
+func (p *Pacer) Delay(chat string, d time.Duration) { p.delay(chat, d, p.spacing) }
+
+func (p *Pacer) delay(chat string, d, spacing time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if at := p.now().Add(d + p.spacing); at.After(p.next[chat]) {
+	if at := p.now().Add(d + spacing); at.After(p.next[chat]) {
 		p.next[chat] = at
 	}
 }
@@ -105,7 +107,7 @@ func (p *Pacer) DoSpaced(ctx context.Context, chat string, spacing time.Duration
 		if p.Shared != nil {
 			_ = p.Shared.Pause(ctx, wait, err.Error()) // the retry below waits either way
 		}
-		p.Delay(chat, wait)
+		p.delay(chat, wait, spacing)
 		pre = wait
 	}
 }

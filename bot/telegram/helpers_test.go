@@ -184,3 +184,36 @@ func (d *directInbox) Add(ctx context.Context, us []botapi.Inbound) error {
 	}
 	return nil
 }
+
+// storingInbox keeps what it is given without handling it; it refuses the first fail
+// calls, as a database that is down would.
+type storingInbox struct {
+	mu    sync.Mutex
+	fail  int
+	calls int
+	got   []botapi.Inbound
+	added chan struct{}
+}
+
+func newStoringInbox(fail int) *storingInbox {
+	return &storingInbox{fail: fail, added: make(chan struct{}, 100)}
+}
+
+func (s *storingInbox) Add(_ context.Context, us []botapi.Inbound) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if s.fail > 0 {
+		s.fail--
+		return fmt.Errorf("database unreachable")
+	}
+	s.got = append(s.got, us...)
+	s.added <- struct{}{}
+	return nil
+}
+
+func (s *storingInbox) all() ([]botapi.Inbound, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]botapi.Inbound(nil), s.got...), s.calls
+}

@@ -543,3 +543,38 @@ func TestReplyWithPreview(t *testing.T) {
 		})
 	}
 }
+
+// TestPollConfirmsOnlyStoredUpdates: a batch the inbox refuses is not confirmed: the
+// next getUpdates asks again from the same offset, and the batch is stored then.
+func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
+	c, logs := newClient(t, srv, nil)
+	s := &sleeps{}
+	c.sleep = s.sleep
+	in := newStoringInbox(2)
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, in) }()
+	id := srv.PushUpdate(srv.Command(privateID, hoa, "help"))
+	select {
+	case <-in.added:
+	case <-ctx.Done():
+		t.Fatal("the update was never stored")
+	}
+	if err := srv.WaitUpdatesDrained(ctx); err != nil { // confirmed once stored
+		t.Fatal(err)
+	}
+	stop()
+	<-done
+	got, calls := in.all()
+	if len(got) != 1 || got[0].ID != strconv.Itoa(id) || calls != 3 {
+		t.Fatalf("stored %+v after %d calls; want the update once, on the third", got, calls)
+	}
+	if !strings.Contains(logs.String(), "not confirmed") {
+		t.Errorf("the refusal was not logged:\n%s", logs)
+	}
+}

@@ -141,3 +141,37 @@ func TestWebhookEndToEnd(t *testing.T) {
 		t.Error("an update with the wrong secret was handled")
 	}
 }
+
+// TestWebhookStoresThenAnswers: a webhook update is stored in the inbox and answered
+// 200 at once, before anything handles it; when the inbox refuses it the answer is 500,
+// so that Telegram delivers it again.
+func TestWebhookStoresThenAnswers(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	update := `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`
+	in := newStoringInbox(1)
+	post := func() int {
+		req := httptest.NewRequest("POST", "/telegram/webhook", strings.NewReader(update))
+		req.Header.Set(SecretHeader, "s3cret_value-for-tests")
+		rec := httptest.NewRecorder()
+		c.WebhookHandler("s3cret_value-for-tests", in).ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := post(); code != 500 {
+		t.Fatalf("refused by the inbox: status %d, want 500", code)
+	}
+	if !strings.Contains(logs.String(), "store webhook update") {
+		t.Errorf("the refusal was not logged:\n%s", logs)
+	}
+	if code := post(); code != 200 {
+		t.Fatalf("stored: status %d, want 200", code)
+	}
+	got, _ := in.all()
+	if len(got) != 1 || got[0].ID != "10" || got[0].Chat != "1001" || string(got[0].Payload) != update {
+		t.Fatalf("stored %+v", got)
+	}
+	if n := srv.Accepted(); n != 0 {
+		t.Errorf("%d messages sent while answering the webhook: handling comes after", n)
+	}
+}

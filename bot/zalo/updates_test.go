@@ -452,3 +452,55 @@ func TestCarryOutPreview(t *testing.T) {
 		t.Errorf("preview not rendered as members see it: %q", msgs[1].Text)
 	}
 }
+
+// TestPollKeepsUpdatesTheInboxRefused: Zalo serves an update once; while the inbox
+// refuses it, Poll holds it and tries again (with backoff) instead of polling on, so it
+// is stored, not lost.
+func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	s := &sleeps{}
+	c.sleep = s.sleep
+	in := newStoringInbox(3)
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, in) }()
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "đăng ký"))
+	select {
+	case <-in.added:
+	case <-ctx.Done():
+		t.Fatal("the update was never stored")
+	}
+	stop()
+	<-done
+	got, calls := in.all()
+	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
+		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
+	}
+	if w := s.all(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
+		t.Errorf("waits %v, want a backoff between attempts", w)
+	}
+	if !strings.Contains(logs.String(), "store received updates") {
+		t.Errorf("the refusals were not logged:\n%s", logs)
+	}
+}
+
+// TestUpdateWithoutMessageIDHasAStableID: an update without message_id is stored under
+// a digest of its content, so a redelivery is still recognised.
+func TestUpdateWithoutMessageIDHasAStableID(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t, zalotest.NewServer(t), nil)
+	raw := []byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"hi"}}`)
+	a, ok, err := c.inbound(raw)
+	b, _, _ := c.inbound(raw)
+	other, _, _ := c.inbound([]byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"ho"}}`))
+	if !ok || err != nil || a.ID == "" || a.ID != b.ID || a.ID == other.ID {
+		t.Fatalf("ids %q %q %q (%v, %v); want one stable id per content", a.ID, b.ID, other.ID, ok, err)
+	}
+	if u, err := c.Parse(raw); err != nil || u.ID != a.ID {
+		t.Errorf("Parse gives id %q, %v; want %q", u.ID, err, a.ID)
+	}
+}
