@@ -109,16 +109,17 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 }
 
 // Members' answers take send slots from the same shared rate as broadcasts: a burst of
-// fifty answers while a broadcast is going out at the default rate (25 a second) never makes
-// Telegram (the fake's strict 30 messages a second) answer 429, which would pause the
-// broadcast.
+// forty answers while a broadcast is going out at 10 a second never makes Telegram (the
+// fake's strict 30 messages a second) answer 429, which would pause the broadcast.
+// Outside the slots the burst alone exceeds the limit. (The rate leaves room for
+// stalls on a loaded machine: bunching is the dispatcher's arrival window's business.)
 func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 	t.Parallel()
 	fake := telegramtest.NewServer(t)
 	dbURL := dbtest.URL(t)
 	st := dbtest.StoreAt(t, dbURL)
 	ctx := context.Background()
-	const subscribers, askers = 150, 50
+	const subscribers, askers = 50, 40
 	for i := range subscribers {
 		id := int64(30_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
@@ -126,13 +127,13 @@ func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	start(t, dbURL, tgEnv(fake)...)
+	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "10")...)
 	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
 		SourceKey: "ann:burst", Kind: "announcement", Topic: store.TopicAnnouncements, Title: "Thông báo",
 	}); err != nil {
 		t.Fatal(err)
 	}
-	waitFake(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 20 })
+	waitFake(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 5 })
 	for i := range askers {
 		id := int64(40_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "y"})
