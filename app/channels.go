@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/bot/botapi"
 	"loa/bot/inbox"
 	"loa/bot/telegram"
 	"loa/bot/zalo"
@@ -72,6 +73,14 @@ func (d deps) bot(username string) *bot.Bot {
 func (d deps) inbox(name string, adapter inbox.Adapter, b *bot.Bot, log *slog.Logger) *inbox.Worker {
 	return &inbox.Worker{Store: d.store, Channel: name, Adapter: adapter, Handler: b, Log: log}
 }
+
+// The adapters are what the inbox worker needs, and replies share the send rate.
+var (
+	_ inbox.Adapter     = (*telegram.Client)(nil)
+	_ inbox.Adapter     = (*zalo.Client)(nil)
+	_ botapi.SharedRate = replyRate{}
+	_ slotReserver      = (*store.Store)(nil)
+)
 
 // slotReserver is the store's shared send-slot booking, as replies use it (the
 // dispatcher books from the same row for broadcasts).
