@@ -37,6 +37,8 @@ const (
 	// chat's pacing) may be this many times Concurrency, so that chats being paced
 	// never take every handler.
 	answersPerHandler = 4
+	// maxClaimRetry is the longest gap between claims while the database refuses them.
+	maxClaimRetry = 5 * time.Second
 	// releaseTimeout bounds the writes that hand a claim back at shutdown.
 	releaseTimeout = 5 * time.Second
 )
@@ -159,16 +161,29 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer wg.Wait()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	// While the database refuses claims (an outage), they are tried 1 s, 2 s, 4 s, then
+	// every 5 s, and logged at the first failure and every tenth; the loop still beats
+	// every second.
+	var bo botapi.Backoff
+	var retryAt time.Time
+	failures := 0
 	for {
 		w.beat()
 		wait := idle
-		if free := cap(inHand) - len(inHand); free > 0 {
+		if free := cap(inHand) - len(inHand); free > 0 && !time.Now().Before(retryAt) {
 			us, err := w.Store.ClaimInbound(ctx, w.Channel, free, lease)
 			switch {
 			case ctx.Err() != nil:
 				return nil
 			case err != nil:
-				w.log().Error("claim inbound updates", slog.String("error", err.Error()))
+				if failures%10 == 0 {
+					w.log().Error("claim inbound updates", slog.String("error", err.Error()), slog.Int("failures", failures+1))
+				}
+				failures++
+				retryAt = time.Now().Add(min(bo.Next(), maxClaimRetry))
+			case failures > 0:
+				w.log().Info("claiming inbound updates again", slog.Int("failures", failures))
+				failures, bo = 0, botapi.Backoff{}
 			}
 			for _, u := range us {
 				inHand <- struct{}{}

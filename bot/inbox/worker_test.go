@@ -391,3 +391,32 @@ func TestHeartbeatWhileIdle(t *testing.T) {
 		}
 	}
 }
+
+// With the database gone, the worker keeps beating, backs off its claims and logs the
+// failures once, not at every turn of its loop.
+func TestDatabaseOutageBacksOffAndKeepsBeating(t *testing.T) {
+	t.Parallel()
+	st := dbtest.StoreAt(t, dbtest.URL(t))
+	st.Close() // every call now fails
+	beats := make(chan struct{}, 100)
+	logs := &logBuffer{}
+	w := worker(st, newAdapter(), &handler{}, logs)
+	w.Heartbeat = func() {
+		select {
+		case beats <- struct{}{}:
+		default:
+		}
+	}
+	run(t, w)
+	timeout := time.After(10 * time.Second)
+	for range 60 { // about 1.2 s of 20 ms waits: claims at 0 and 1 s only, not 60 of them
+		select {
+		case <-beats:
+		case <-timeout:
+			t.Fatal("no heartbeat during the outage")
+		}
+	}
+	if n := strings.Count(logs.String(), "claim inbound updates"); n != 1 {
+		t.Errorf("logged %d claim failures, want 1:\n%s", n, logs)
+	}
+}
