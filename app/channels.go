@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/bot/botapi"
+	"loa/bot/inbox"
 	"loa/bot/telegram"
 	"loa/bot/zalo"
 	"loa/broadcast"
@@ -25,12 +27,15 @@ import (
 const telegramAPILimit = 30
 
 // channel is one messenger of a running replica: the dispatcher sending its deliveries
-// (every replica), and its inbound updates — long polling on the leader, or a webhook
-// served by every replica.
+// (every replica), and its inbound updates — received by long polling on the leader, or
+// by a webhook served by every replica, stored in the inbox, and handled by the inbox
+// worker of every replica.
 type channel struct {
 	name       string
 	dispatcher *broadcast.Dispatcher
-	log        *slog.Logger
+	// inbox stores the channel's updates and handles them (every replica).
+	inbox *inbox.Worker
+	log   *slog.Logger
 	// webhookURL is set in webhook mode; webhook then serves it.
 	webhookURL string
 	webhook    http.Handler
@@ -61,6 +66,66 @@ func (d deps) bot(username string) *bot.Bot {
 		Username: username,
 		Now:      d.now,
 	}
+}
+
+// inbox is the channel's inbound worker: every replica handles stored updates, the
+// ones it received first (it is told at once) and the others' (found within Idle).
+func (d deps) inbox(name string, adapter inbox.Adapter, b *bot.Bot, log *slog.Logger) *inbox.Worker {
+	return &inbox.Worker{Store: d.store, Channel: name, Adapter: adapter, Handler: b, Log: log}
+}
+
+// The adapters are what the inbox worker needs, and replies share the send rate.
+var (
+	_ inbox.Adapter     = (*telegram.Client)(nil)
+	_ inbox.Adapter     = (*zalo.Client)(nil)
+	_ botapi.SharedRate = replyRate{}
+	_ slotReserver      = (*store.Store)(nil)
+)
+
+// slotReserver is the store's shared send-slot booking, as replies use it (the
+// dispatcher books from the same row for broadcasts).
+type slotReserver interface {
+	ReserveSlots(ctx context.Context, channel string, now time.Time, n int, spacing time.Duration) (time.Time, error)
+}
+
+// replyRate is a channel's shared send rate as the adapters' replies see it: a slot
+// from the channel's rate row, after the channel's pause, and a 429 pauses the channel
+// for every replica and for broadcasts too.
+type replyRate struct {
+	st      *store.Store
+	slots   slotReserver
+	channel string
+	rate    float64
+	now     func() time.Time
+}
+
+func (d deps) replyRate(channel string, rate float64) replyRate {
+	return replyRate{st: d.store, slots: d.store, channel: channel, rate: rate, now: d.now}
+}
+
+// Reserve books one slot and returns how long to wait for it.
+func (r replyRate) Reserve(ctx context.Context) (time.Duration, error) {
+	now := r.now()
+	until, _, err := r.st.ChannelPause(ctx, r.channel)
+	if err != nil {
+		return 0, err
+	}
+	from := now
+	if until.After(now) {
+		from = until
+	}
+	slot, err := r.slots.ReserveSlots(ctx, r.channel, from, 1, time.Duration(float64(time.Second)/r.rate))
+	if err != nil {
+		return 0, err
+	}
+	// The wait counts from now, after the queries: time spent waiting for a pooled
+	// connection must not push the send past its slot.
+	return slot.Sub(r.now()), nil
+}
+
+// Pause pauses the channel for d, as a broadcast's 429 does.
+func (r replyRate) Pause(ctx context.Context, d time.Duration, reason string) error {
+	return r.st.PauseChannel(ctx, r.channel, r.now().Add(d), reason)
 }
 
 func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog.Logger) *broadcast.Dispatcher {
@@ -105,7 +170,8 @@ func newChannels(ctx context.Context, d deps) ([]*channel, error) {
 func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	tc := d.cfg.Telegram
 	log := d.log.With(slog.String("channel", "telegram"))
-	client, err := telegram.New(telegram.Options{Token: tc.Token, APIEndpoint: tc.APIEndpoint, Log: log})
+	client, err := telegram.New(telegram.Options{Token: tc.Token, APIEndpoint: tc.APIEndpoint, Log: log,
+		Replies: d.replyRate("telegram", tc.Rate)})
 	if err != nil {
 		return nil, err
 	}
@@ -125,14 +191,16 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	if secret == "" {
 		secret = telegram.DeriveWebhookSecret(tc.Token)
 	}
+	in := d.inbox("telegram", client, b, log)
 	return &channel{
 		name:       "telegram",
 		dispatcher: d.dispatcher(client, tc.Rate, max(telegramAPILimit, tc.Rate), log),
+		inbox:      in,
 		log:        log,
 		webhookURL: tc.WebhookURL,
-		webhook:    client.WebhookHandler(secret, b),
+		webhook:    client.WebhookHandler(secret, in),
 		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, tc.WebhookURL, secret) },
-		poll:       func(ctx context.Context) error { return client.Poll(ctx, b) },
+		poll:       func(ctx context.Context) error { return client.Poll(ctx, in) },
 		setup:      func(ctx context.Context) error { return client.SetCommands(ctx, bot.Commands()) },
 	}, nil
 }
@@ -140,7 +208,8 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 func newZalo(ctx context.Context, d deps) (*channel, error) {
 	zc := d.cfg.Zalo
 	log := d.log.With(slog.String("channel", "zalo"))
-	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Log: log})
+	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Log: log,
+		Replies: d.replyRate("zalo", zc.Rate)})
 	if err != nil {
 		return nil, err
 	}
@@ -157,15 +226,17 @@ func newZalo(ctx context.Context, d deps) (*channel, error) {
 	if secret == "" {
 		secret = zalo.DeriveWebhookSecret(zc.Token)
 	}
+	in := d.inbox("zalo", client, b, log)
 	return &channel{
 		name: "zalo",
 		// Zalo publishes no per-second limit: the configured rate is the limit too.
 		dispatcher: d.dispatcher(client, zc.Rate, zc.Rate, log),
+		inbox:      in,
 		log:        log,
 		webhookURL: zc.WebhookURL,
-		webhook:    client.WebhookHandler(secret, b),
+		webhook:    client.WebhookHandler(secret, in),
 		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, zc.WebhookURL, secret) },
-		poll:       func(ctx context.Context) error { return client.Poll(ctx, b) },
+		poll:       func(ctx context.Context) error { return client.Poll(ctx, in) },
 	}, nil
 }
 
@@ -183,11 +254,18 @@ func (c *channel) mount(mux *http.ServeMux) {
 	mux.Handle("POST "+path, c.webhook)
 }
 
-// run sends deliveries until ctx ends; every replica runs it.
+// run sends deliveries and handles stored updates until ctx ends; every replica runs
+// it.
 func (c *channel) run(ctx context.Context) {
-	if err := c.dispatcher.Run(ctx); err != nil {
-		c.log.Error("dispatcher stopped", slog.String("error", err.Error()))
-	}
+	all(ctx, func(ctx context.Context) {
+		if err := c.dispatcher.Run(ctx); err != nil {
+			c.log.Error("dispatcher stopped", slog.String("error", err.Error()))
+		}
+	}, func(ctx context.Context) {
+		if err := c.inbox.Run(ctx); err != nil {
+			c.log.Error("inbox worker stopped", slog.String("error", err.Error()))
+		}
+	})
 }
 
 // lead is the channel's work on the leader: its setup, the webhook registration, or

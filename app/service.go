@@ -227,13 +227,17 @@ func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, n
 		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
 		// tick is a read of today's source keys once the day's notices exist.
 		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
-		// Messengers redeliver within minutes; a week of handled update ids is plenty.
+		// Messengers redeliver within minutes; a week of handled updates is plenty.
 		{Name: "forget old inbound updates", Every: time.Hour, Run: func(ctx context.Context) error {
-			_, err := st.ForgetInboundBefore(ctx, now().Add(-7*24*time.Hour))
+			_, err := st.ForgetInbound(ctx, inboxRetention)
 			return err
 		}},
 	}
 }
+
+// inboxRetention is how long handled inbound updates are kept, so that a late
+// redelivery is still recognised.
+const inboxRetention = 7 * 24 * time.Hour
 
 // watchQueue keeps the queue-depth gauge current.
 func (s *Service) watchQueue(ctx context.Context, st *store.Store, m *broadcast.Metrics) {

@@ -3,7 +3,9 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,4 +190,50 @@ func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d sent before the revocation, %d after", sentBefore, n-sentBefore)
+}
+
+// toReplica sends the fake's webhook requests for https://loa.test/… to the replica's
+// HTTP address (known once it has started), as a TLS proxy in front of it would.
+type toReplica struct{ addr atomic.Value }
+
+func (r *toReplica) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.URL.Scheme, out.URL.Host = "http", r.addr.Load().(string)
+	return http.DefaultTransport.RoundTrip(out)
+}
+
+// In webhook mode (recommended for Zalo in production), each request is stored and
+// answered at once, and the update is handled after the answer by the inbox: the
+// member is subscribed and welcomed, and a redelivered update is handled once.
+func TestZaloWebhookStoresThenHandles(t *testing.T) {
+	t.Parallel()
+	proxy := &toReplica{}
+	fake := zalotest.NewServer(t, zalotest.BareWebhook(), zalotest.WithWebhookClient(&http.Client{Transport: proxy, Timeout: 10 * time.Second}))
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	in := start(t, dbURL, append(zaloEnv(fake), "LOA_ZALO_WEBHOOK_URL", "https://loa.test/zalo/webhook")...)
+	proxy.addr.Store(in.addr)
+	waitZalo(t, fake, "the webhook to be registered", 10*time.Second, func() bool { url, _, _ := fake.Webhook(); return url != "" })
+
+	msg := fake.TextMessage("u-hoa", "u-hoa", "Trần Hoa", "đăng ký")
+	fake.PushUpdate(msg)
+	fake.PushUpdate(msg) // delivered again, as after a slow answer
+	waitZalo(t, fake, "both deliveries answered", 15*time.Second, func() bool { return fake.WebhookDeliveries() == 2 })
+	eventually(t, "the member to be subscribed", func() bool {
+		s, err := st.SubscriberByChat(context.Background(), "zalo", "u-hoa")
+		return err == nil && s.Status == store.StatusActive
+	})
+	waitZalo(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages("u-hoa")) > 0 })
+	if _, _, lastErr := fake.Webhook(); lastErr != "" {
+		t.Errorf("the fake saw a webhook error: %s", lastErr)
+	}
+	// A second welcome would come a second after the first (the chat's pacing): wait for
+	// the update to be done rather than for time to pass.
+	eventually(t, "the update to be done", func() bool {
+		s, _, err := st.InboundStatus(context.Background(), "zalo", msg.Message.MessageID)
+		return err == nil && s == store.InboxDone
+	})
+	if n := len(fake.Messages("u-hoa")); n != 1 {
+		t.Fatalf("the member got %d welcomes, want 1", n)
+	}
 }

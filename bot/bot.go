@@ -67,9 +67,6 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 			slog.String("chat_id", u.Chat.Address), slog.String("chat_kind", u.Chat.Kind))
 		return Response{}
 	}
-	if !b.firstSeen(ctx, u) {
-		return Response{}
-	}
 	switch {
 	case u.MigratedTo != "":
 		b.migrate(ctx, u)
@@ -80,26 +77,6 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 		return b.callback(ctx, u)
 	}
 	return b.message(ctx, u)
-}
-
-// firstSeen reports whether no replica has handled this update yet. A messenger may
-// deliver an update twice (a webhook retried, a poll taken over by a new leader); the
-// second time it is ignored. When the check itself fails the update is handled: better
-// a reply twice than a command lost.
-func (b *Bot) firstSeen(ctx context.Context, u Update) bool {
-	if u.ID == "" || b.Store == nil {
-		return true
-	}
-	first, err := b.Store.FirstSeen(ctx, u.Channel, u.ID)
-	if err != nil {
-		b.log().Error("de-duplicate update", slog.String("channel", u.Channel), slog.String("update_id", u.ID),
-			slog.String("error", err.Error()))
-		return true
-	}
-	if !first {
-		b.log().Info("update delivered twice: handled once", slog.String("channel", u.Channel), slog.String("update_id", u.ID))
-	}
-	return first
 }
 
 // message answers a text message: a command, or a hint in a private chat.

@@ -331,32 +331,3 @@ func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
 		t.Fatalf("deliveries = %s; want the muting and the Zalo subscriber, not the stopped one", got)
 	}
 }
-
-func TestInboundUpdatesAreSeenOnce(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
-	for i, tt := range []struct {
-		channel, id string
-		first       bool
-	}{
-		{"telegram", "7", true},
-		{"telegram", "7", false},
-		{"zalo", "7", true},
-		{"telegram", "8", true},
-	} {
-		first, err := s.FirstSeen(ctx, tt.channel, tt.id)
-		if err != nil || first != tt.first {
-			t.Fatalf("step %d: FirstSeen(%s, %s) = %v, %v; want %v", i, tt.channel, tt.id, first, err, tt.first)
-		}
-	}
-	if n, err := s.ForgetInboundBefore(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
-		t.Fatalf("forgot %d recent updates, %v", n, err)
-	}
-	if n, err := s.ForgetInboundBefore(ctx, time.Now().Add(time.Hour)); err != nil || n != 3 {
-		t.Fatalf("forgot %d, %v; want all 3", n, err)
-	}
-	if first, _ := s.FirstSeen(ctx, "telegram", "7"); !first {
-		t.Fatal("a forgotten update is not new again")
-	}
-}

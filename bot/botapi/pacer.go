@@ -1,6 +1,7 @@
 package botapi
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -19,6 +20,10 @@ type Pacer struct {
 	spacing time.Duration
 	mu      sync.Mutex
 	next    map[string]time.Time // the earliest time of the next call to a chat
+
+	// Shared, when set, is the channel's rate shared with broadcasts: every call takes
+	// a slot of it, and a rate limit pauses it. Set before the first call.
+	Shared SharedRate
 }
 
 // NewPacer returns a Pacer that lets calls to one chat start spacing apart, by the
@@ -28,7 +33,11 @@ func NewPacer(now func() time.Time, spacing time.Duration) *Pacer {
 }
 
 // Reserve books the chat's next slot and returns how long to wait for it.
-func (p *Pacer) Reserve(chat string) time.Duration {
+func (p *Pacer) Reserve(chat string) time.Duration { return p.ReserveSpaced(chat, p.spacing) }
+
+// ReserveSpaced books the chat's next slot, keeping the chat free for spacing after
+// it, and returns how long to wait for it.
+func (p *Pacer) ReserveSpaced(chat string, spacing time.Duration) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -36,7 +45,7 @@ func (p *Pacer) Reserve(chat string) time.Duration {
 	if at.Before(now) {
 		at = now
 	}
-	p.next[chat] = at.Add(p.spacing)
+	p.next[chat] = at.Add(spacing)
 	if len(p.next) > 4096 { // forget chats that are free again
 		for k, t := range p.next {
 			if t.Before(now) {
@@ -49,10 +58,12 @@ func (p *Pacer) Reserve(chat string) time.Duration {
 
 // Delay pushes the chat's next slot back to d from now, plus the spacing (after a
 // rate limit).
-func (p *Pacer) Delay(chat string, d time.Duration) {
+func (p *Pacer) Delay(chat string, d time.Duration) { p.delay(chat, d, p.spacing) }
+
+func (p *Pacer) delay(chat string, d, spacing time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if at := p.now().Add(d + p.spacing); at.After(p.next[chat]) {
+	if at := p.now().Add(d + spacing); at.After(p.next[chat]) {
 		p.next[chat] = at
 	}
 }
@@ -64,19 +75,41 @@ func (p *Pacer) Delay(chat string, d time.Duration) {
 // false.
 func (p *Pacer) Do(ctx context.Context, chat string, sleep func(ctx context.Context, d time.Duration) error,
 	call func() error, rateLimited func(err error) (wait time.Duration, ok bool)) error {
-	if err := sleep(ctx, p.Reserve(chat)); err != nil {
-		return err
+	return p.DoSpaced(ctx, chat, p.spacing, sleep, call, rateLimited)
+}
+
+// DoSpaced is Do with the chat's own spacing (a group is paced slower than a private
+// chat). With Shared set, each call also waits for a slot of the channel's shared
+// rate, and a rate limit pauses the whole channel. The waits happen in the caller's
+// goroutine: they hold up this chat's answers, nobody else's.
+func (p *Pacer) DoSpaced(ctx context.Context, chat string, spacing time.Duration, sleep func(ctx context.Context, d time.Duration) error,
+	call func() error, rateLimited func(err error) (wait time.Duration, ok bool)) error {
+	pre := p.ReserveSpaced(chat, spacing)
+	var err error
+	for attempt := 0; ; attempt++ {
+		if serr := sleep(ctx, pre); serr != nil {
+			return cmp.Or(err, serr)
+		}
+		if p.Shared != nil {
+			// A store that cannot book a slot must not cost the member the answer: the
+			// call goes out unbooked (the API's own limit is the backstop).
+			if wait, rerr := p.Shared.Reserve(ctx); rerr == nil {
+				if serr := sleep(ctx, wait); serr != nil {
+					return cmp.Or(err, serr)
+				}
+			}
+		}
+		err = call()
+		wait, ok := rateLimited(err)
+		if !ok || wait > MaxRetryWait || attempt > 0 {
+			return err
+		}
+		if p.Shared != nil {
+			_ = p.Shared.Pause(ctx, wait, err.Error()) // the retry below waits either way
+		}
+		p.delay(chat, wait, spacing)
+		pre = wait
 	}
-	err := call()
-	wait, ok := rateLimited(err)
-	if !ok || wait > MaxRetryWait {
-		return err
-	}
-	p.Delay(chat, wait)
-	if serr := sleep(ctx, wait); serr != nil {
-		return err
-	}
-	return call()
 }
 
 // Sleep waits for d, or less if ctx ends first, and returns ctx's error if it has

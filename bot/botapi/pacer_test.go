@@ -162,3 +162,67 @@ func TestSleep(t *testing.T) {
 		t.Errorf("Sleep(0) with an ended context = %v, want canceled", err)
 	}
 }
+
+// sharedRate is a SharedRate that hands out slots a fixed wait apart and records
+// pauses.
+type sharedRate struct {
+	mu       sync.Mutex
+	wait     time.Duration
+	reserved int
+	paused   []time.Duration
+	err      error
+}
+
+func (s *sharedRate) Reserve(context.Context) (time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reserved++
+	return s.wait, s.err
+}
+
+func (s *sharedRate) Pause(_ context.Context, d time.Duration, _ string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.paused = append(s.paused, d)
+	return nil
+}
+
+// With a shared rate, every call (the retry too) waits for a slot of it, and a rate
+// limit pauses it for everyone; a group chat keeps its own, longer spacing; a store
+// that cannot book a slot does not stop the call.
+func TestPacerSharedRate(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	p := NewPacer(clk.Now, time.Second)
+	shared := &sharedRate{wait: 200 * time.Millisecond}
+	p.Shared = shared
+	first := true
+	calls := 0
+	call := func() error {
+		calls++
+		if first {
+			first = false
+			return errLimited
+		}
+		return nil
+	}
+	limited := func(err error) (time.Duration, bool) { return 5 * time.Second, errors.Is(err, errLimited) }
+	if err := p.DoSpaced(t.Context(), "g", 3*time.Second, clk.sleep, call, limited); err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{0, 200 * time.Millisecond, 5 * time.Second, 200 * time.Millisecond}
+	if calls != 2 || shared.reserved != 2 || !slices.Equal(clk.waits, want) {
+		t.Errorf("%d calls, %d slots, waits %v; want 2, 2, %v", calls, shared.reserved, clk.waits, want)
+	}
+	if !slices.Equal(shared.paused, []time.Duration{5 * time.Second}) {
+		t.Errorf("paused %v, want the 429's 5s", shared.paused)
+	}
+	// The group's next reply waits for its own spacing (3 s), counted from the retry.
+	if got := p.ReserveSpaced("g", 3*time.Second); got != 3*time.Second-200*time.Millisecond {
+		t.Errorf("group's next reply in %v", got)
+	}
+	shared.err = errors.New("database down")
+	if err := p.Do(t.Context(), "b", clk.sleep, func() error { return nil }, limited); err != nil {
+		t.Errorf("a failed slot booking stopped the reply: %v", err)
+	}
+}

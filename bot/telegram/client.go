@@ -51,6 +51,9 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock of the webhook's refusal log; nil means time.Now.
 	Now func() time.Time
+	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
+	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
+	Replies botapi.SharedRate
 }
 
 // Client talks to the Telegram Bot API for one bot token. It is safe for concurrent
@@ -101,6 +104,7 @@ func New(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	c.pace = newPacer(time.Now)
+	c.pace.Shared = opts.Replies
 	return c, nil
 }
 

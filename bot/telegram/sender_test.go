@@ -226,7 +226,7 @@ func TestTokenRedacted(t *testing.T) {
 	pctx, cancel := context.WithCancel(ctx)
 	s := &sleeps{after: func(int) { cancel() }}
 	c.sleep = s.sleep
-	if err := c.Poll(pctx, HandlerFunc(nil)); err != nil {
+	if err := c.Poll(pctx, direct(c, HandlerFunc(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when its context ends", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook") {

@@ -18,17 +18,6 @@ import (
 	"loa/broadcast"
 )
 
-// Handler answers one update; *bot.Bot is one.
-type Handler interface {
-	Handle(ctx context.Context, u bot.Update) bot.Response
-}
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, u bot.Update) bot.Response
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) bot.Response { return f(ctx, u) }
-
 // allowedUpdates are the update kinds loa asks for, polling or webhook. Edited
 // messages are left out on purpose: an edited "/start" must not run twice.
 var allowedUpdates = []string{"message", "channel_post", "callback_query", "my_chat_member"}
@@ -215,39 +204,36 @@ func userOf(u *tgUser) bot.User {
 	return bot.User{ID: strconv.FormatInt(u.ID, 10), Name: name}
 }
 
-// handleRaw parses one update, lets h answer it and carries the answer out. A
-// malformed update is logged and skipped; a panicking handler is logged, and a
-// pressed button is answered all the same.
-func (c *Client) handleRaw(ctx context.Context, h Handler, raw []byte) {
+// Parse turns a stored update into a bot.Update (for bot/inbox.Worker).
+func (c *Client) Parse(payload []byte) (bot.Update, error) {
+	_, u, err := parseUpdate(payload)
+	return u, err
+}
+
+// inbound reads a received update for the inbox: its id and its chat. An update loa
+// does not act on (an edit, a service message) or a malformed one (logged) is not
+// stored: ok is false.
+func (c *Client) inbound(raw []byte) (in botapi.Inbound, ok bool) {
 	id, u, err := parseUpdate(raw)
 	log := c.log.With(slog.Int64("update_id", id))
 	switch {
 	case errors.Is(err, errSkip):
 		log.Debug("update skipped")
-		return
+		return in, false
 	case err != nil:
 		log.Warn("malformed update skipped", slog.String("error", err.Error()), slog.Int("bytes", len(raw)))
-		return
+		return in, false
 	}
-	resp := c.safeHandle(ctx, log, h, u)
-	c.carryOut(ctx, log.With(slog.String("chat_id", u.Chat.Address)), u, resp)
+	return botapi.Inbound{ID: u.ID, Chat: u.Chat.Address, Payload: raw}, true
 }
 
-func (c *Client) safeHandle(ctx context.Context, log *slog.Logger, h Handler, u bot.Update) (resp bot.Response) {
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("update handler panicked", slog.String("panic", fmt.Sprint(p)))
-			resp = bot.Response{}
-		}
-	}()
-	return h.Handle(ctx, u)
-}
-
-// carryOut does what the bot answered, in this order: answer the pressed button
+// CarryOut does what the bot answered, in this order: answer the pressed button
 // (always, so the member's client stops its spinner), edit the message under it,
 // send the replies to the update's chat and topic, leave the chat. Failures are
-// logged: the member can ask again.
-func (c *Client) carryOut(ctx context.Context, log *slog.Logger, u bot.Update, resp bot.Response) {
+// logged: the member can ask again. Replies are paced for the chat (and take slots of
+// the channel's shared rate): the waits hold up this chat only.
+func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) {
+	log := c.log.With(slog.String("update_id", u.ID), slog.String("chat_id", u.Chat.Address))
 	if u.Callback != nil {
 		p := tgbotapi.Params{"callback_query_id": u.Callback.ID}
 		p.AddNonEmpty("text", truncateRunes(resp.CallbackText, 200))
@@ -314,7 +300,7 @@ func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 				return err
 			}
 		}
-		if err := c.paced(ctx, chat.Address, "sendMessage", p); err != nil {
+		if err := c.paced(ctx, chat, "sendMessage", p); err != nil {
 			return err
 		}
 	}
@@ -333,7 +319,7 @@ func (c *Client) preview(ctx context.Context, chat bot.Chat, content broadcast.C
 		if chat.ThreadID != 0 {
 			p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
 		}
-		if err := c.paced(ctx, chat.Address, "sendMessage", p); err != nil {
+		if err := c.paced(ctx, chat, "sendMessage", p); err != nil {
 			return err
 		}
 	}
@@ -356,7 +342,7 @@ func (c *Client) edit(ctx context.Context, chat bot.Chat, msgID string, r bot.Re
 	if err := addKeyboard(p, r.Buttons); err != nil {
 		return err
 	}
-	err := c.paced(ctx, chat.Address, "editMessageText", p)
+	err := c.paced(ctx, chat, "editMessageText", p)
 	var e *Error
 	if errors.As(err, &e) && e.Code == http.StatusBadRequest && strings.Contains(e.Description, "message is not modified") {
 		return nil
@@ -391,10 +377,11 @@ func addKeyboard(p tgbotapi.Params, rows [][]bot.Button) error {
 	return nil
 }
 
-// paced makes a call to a chat no sooner than replySpacing after the previous one from
-// this client, and retries it once after a 429's retry_after (see botapi.Pacer.Do).
-func (c *Client) paced(ctx context.Context, chatID, method string, p tgbotapi.Params) error {
-	return c.pace.Do(ctx, chatID, c.sleep, func() error {
+// paced makes a call to a chat no sooner than its spacing after the previous one from
+// this client, in a slot of the channel's shared rate, and retries it once after a
+// 429's retry_after, which also pauses the channel (see botapi.Pacer.DoSpaced).
+func (c *Client) paced(ctx context.Context, chat bot.Chat, method string, p tgbotapi.Params) error {
+	return c.pace.DoSpaced(ctx, chat.Address, replySpacingFor(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, method, p, c.callTimeout)
 		return err
 	}, rateLimited)
@@ -409,8 +396,20 @@ func rateLimited(err error) (time.Duration, bool) {
 	return e.retryAfter(), true
 }
 
-// replySpacing is Telegram's pace for one chat: about a message a second.
-const replySpacing = time.Second
+// replySpacing is Telegram's pace for one private chat: about a message a second;
+// groupReplySpacing its pace for a group, supergroup or channel: 20 messages a minute.
+const (
+	replySpacing      = time.Second
+	groupReplySpacing = 3 * time.Second
+)
+
+// replySpacingFor is the least time between two replies to a chat of this kind.
+func replySpacingFor(kind string) time.Duration {
+	if kind == "private" {
+		return replySpacing
+	}
+	return groupReplySpacing
+}
 
 // newPacer spaces the replies to each chat by replySpacing.
 func newPacer(now func() time.Time) *botapi.Pacer { return botapi.NewPacer(now, replySpacing) }
@@ -425,17 +424,19 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
-// Poll receives updates by long polling until ctx ends, and hands each to h in order,
-// one at a time. It first deletes any webhook (with one set, getUpdates fails with
-// 409). An update is confirmed (the next getUpdates' offset) once handled, so after a
-// crash the unconfirmed ones come again. Failed calls are retried with exponential
-// backoff (1 s doubling to 30 s) or after a 429's retry_after. It returns nil when ctx
-// ends, and an error only when Telegram rejects the token.
-func (c *Client) Poll(ctx context.Context, h Handler) error {
+// Poll receives updates by long polling until ctx ends and stores each batch in the
+// inbox before the next getUpdates confirms it (its offset), so an update is never
+// acknowledged before it is durable; workers handle them (bot/inbox). It first deletes
+// any webhook (with one set, getUpdates fails with 409). A batch the inbox refuses
+// (the database is down) is not confirmed: it is fetched again after a backoff. Failed
+// calls are retried with exponential backoff (1 s doubling to 30 s) or after a 429's
+// retry_after. It returns nil when ctx ends, and an error only when Telegram rejects
+// the token.
+func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 	if err := botapi.Retry(ctx, c.log, "delete webhook before polling", c.deleteWebhook, tokenRejected, c.sleep); err != nil || ctx.Err() != nil {
 		return err
 	}
-	var bo botapi.Backoff
+	var bo, storeBo botapi.Backoff
 	var offset, confirmed int64
 	defer func() {
 		if offset > confirmed {
@@ -468,22 +469,42 @@ func (c *Client) Poll(ctx context.Context, h Handler) error {
 			continue
 		}
 		bo = botapi.Backoff{}
-		confirmed = offset
+		confirmed = offset // this getUpdates confirmed what came before offset
+		next := offset
+		var us []botapi.Inbound
 		for _, raw := range batch {
-			c.handleRaw(ctx, h, raw)
-			if ctx.Err() != nil {
-				return nil // not confirmed: the next poller gets it again
-			}
 			var head struct {
 				UpdateID int64 `json:"update_id"`
 			}
-			if json.Unmarshal(raw, &head) == nil && head.UpdateID >= offset {
-				offset = head.UpdateID + 1
+			if json.Unmarshal(raw, &head) == nil && head.UpdateID >= next {
+				next = head.UpdateID + 1
+			}
+			if u, ok := c.inbound(raw); ok {
+				us = append(us, u)
 			}
 		}
+		// Stored even when ctx has just ended: these updates are in hand, and storing
+		// them now spares the next poller a second fetch.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		err = in.Add(sctx, us)
+		cancel()
+		if err != nil {
+			wait := storeBo.Next()
+			c.log.Error("store received updates: not confirmed, fetched again", slog.Int("updates", len(us)),
+				slog.String("error", err.Error()), slog.Duration("retry_in", wait))
+			if c.sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
+		storeBo = botapi.Backoff{}
+		offset = next
 	}
 	return nil
 }
+
+// storeTimeout bounds storing one batch of received updates.
+const storeTimeout = 10 * time.Second
 
 // confirm tells Telegram the updates before offset are handled, when Poll stops.
 func (c *Client) confirm(ctx context.Context, offset int64) {

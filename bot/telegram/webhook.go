@@ -41,14 +41,17 @@ func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
 	return err
 }
 
-// WebhookHandler receives Telegram's webhook requests and hands each update to h
-// ("" secret means DeriveWebhookSecret(token), never "no check"). A request without
-// the right secret header gets 401 and is not read; other methods than POST get 405;
-// a body over 1 MiB gets 413; one that is not an update's JSON gets 400 (and is
-// logged). A valid update is answered 200 once handled, even when loa skips it or a
-// reply fails: any other status would make Telegram send it again and again.
-// Requests may arrive concurrently (up to the webhook's max_connections).
-func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
+// WebhookHandler receives Telegram's webhook requests and stores each update in the
+// inbox, answering 200 as soon as it is stored; workers handle it afterwards
+// (bot/inbox), so Telegram never waits for the bot ("" secret means
+// DeriveWebhookSecret(token), never "no check"). A request without the right secret
+// header gets 401 and is not read; other methods than POST get 405; a body over 1 MiB
+// gets 413; one that is not an update's JSON gets 400 (and is logged). An update loa
+// does not act on is answered 200 without being stored. When the inbox cannot store
+// the update the answer is 500, and Telegram delivers it again later: it is never
+// acknowledged before it is durable. Requests may arrive concurrently (up to the
+// webhook's max_connections).
+func (c *Client) WebhookHandler(secret string, in botapi.Inbox) http.Handler {
 	if secret == "" {
 		secret = DeriveWebhookSecret(c.token)
 	}
@@ -64,7 +67,13 @@ func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
 			http.Error(w, "malformed update", http.StatusBadRequest)
 			return
 		}
-		c.handleRaw(r.Context(), h, body)
+		if u, ok := c.inbound(body); ok {
+			if err := in.Add(r.Context(), []botapi.Inbound{u}); err != nil {
+				c.log.Error("store webhook update: refused, Telegram will deliver it again", slog.String("error", err.Error()))
+				http.Error(w, "update not stored", http.StatusInternalServerError)
+				return
+			}
+		}
 		w.WriteHeader(http.StatusOK)
 	})
 }

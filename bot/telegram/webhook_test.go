@@ -63,7 +63,7 @@ func TestWebhookHandler(t *testing.T) {
 				req.Header.Set(SecretHeader, *tc.header)
 			}
 			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, h).ServeHTTP(rec, req)
+			c.WebhookHandler(secret, direct(c, h)).ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
@@ -98,7 +98,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 		}
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã đăng ký."}}}
 	})
-	hook := httptest.NewServer(c.WebhookHandler("", h))
+	hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
 	t.Cleanup(hook.Close)
 	ctx := testContext(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/telegram", ""); err != nil {
@@ -151,7 +151,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", newRecorder(func(bot.Update) bot.Response { return bot.Response{} }))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", direct(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
@@ -172,5 +172,39 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	wrong()
 	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
 		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
+	}
+}
+
+// TestWebhookStoresThenAnswers: a webhook update is stored in the inbox and answered
+// 200 at once, before anything handles it; when the inbox refuses it the answer is 500,
+// so that Telegram delivers it again.
+func TestWebhookStoresThenAnswers(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	update := `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`
+	in := newStoringInbox(1)
+	post := func() int {
+		req := httptest.NewRequest("POST", "/telegram/webhook", strings.NewReader(update))
+		req.Header.Set(SecretHeader, "s3cret_value-for-tests")
+		rec := httptest.NewRecorder()
+		c.WebhookHandler("s3cret_value-for-tests", in).ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := post(); code != 500 {
+		t.Fatalf("refused by the inbox: status %d, want 500", code)
+	}
+	if !strings.Contains(logs.String(), "store webhook update") {
+		t.Errorf("the refusal was not logged:\n%s", logs)
+	}
+	if code := post(); code != 200 {
+		t.Fatalf("stored: status %d, want 200", code)
+	}
+	got, _ := in.all()
+	if len(got) != 1 || got[0].ID != "10" || got[0].Chat != "1001" || string(got[0].Payload) != update {
+		t.Fatalf("stored %+v", got)
+	}
+	if n := srv.Accepted(); n != 0 {
+		t.Errorf("%d messages sent while answering the webhook: handling comes after", n)
 	}
 }

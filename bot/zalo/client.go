@@ -55,6 +55,9 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock of the webhook's refusal log; nil means time.Now.
 	Now func() time.Time
+	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
+	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
+	Replies botapi.SharedRate
 }
 
 // Client talks to the Zalo Bot API for one bot token. It is safe for concurrent use.
@@ -69,7 +72,6 @@ type Client struct {
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
 	sleep func(ctx context.Context, d time.Duration) error
 	pace  *botapi.Pacer
-	seen  *recentIDs
 }
 
 // New returns a Client. It makes no call, so the service starts while Zalo is
@@ -109,8 +111,7 @@ func New(opts Options) (*Client, error) {
 		callTimeout: callTimeout,
 		pollTimeout: pollTimeout,
 		sleep:       botapi.Sleep,
-		pace:        newPacer(time.Now),
-		seen:        newRecentIDs(dedupeSize),
+		pace:        newPacer(time.Now, opts.Replies),
 	}, nil
 }
 

@@ -37,7 +37,7 @@ func TestMemberThroughZalo(t *testing.T) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, b) }()
+	go func() { done <- c.Poll(pctx, direct(c, b)) }()
 
 	// say sends what the member typed and returns the bot's answer.
 	n := 0

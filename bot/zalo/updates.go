@@ -3,6 +3,8 @@ package zalo
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,23 +12,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"loa/bot"
 	"loa/bot/botapi"
 )
-
-// Handler answers one update; *bot.Bot is one.
-type Handler interface {
-	Handle(ctx context.Context, u bot.Update) bot.Response
-}
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, u bot.Update) bot.Response
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) bot.Response { return f(ctx, u) }
 
 // eventText is the event of a text message, the only one loa acts on. Images,
 // stickers and event names added later are skipped.
@@ -169,48 +159,51 @@ func resultUpdates(result json.RawMessage) ([]json.RawMessage, error) {
 	return nil, errors.New("result is not an update")
 }
 
-// handleRaw parses one update, lets h answer it and carries the answer out. It
-// returns an error only for a malformed update, which it logs; skipped and duplicate
-// updates are logged at debug level. A panicking handler is logged.
-func (c *Client) handleRaw(ctx context.Context, h Handler, raw []byte) error {
+// Parse turns a stored update into a bot.Update (for bot/inbox.Worker).
+func (c *Client) Parse(payload []byte) (bot.Update, error) {
+	_, u, err := parseUpdate(payload)
+	if u.ID == "" {
+		u.ID = digestID(payload)
+	}
+	return u, err
+}
+
+// digestID names an update without a message_id by its content, so that the same
+// update delivered twice is still recognised.
+func digestID(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// inbound reads a received update for the inbox: its id and its chat. It returns an
+// error only for a malformed update, which it logs; an update loa does not act on is
+// not stored (ok false, logged at debug level).
+func (c *Client) inbound(raw []byte) (in botapi.Inbound, ok bool, err error) {
 	id, u, err := parseUpdate(raw)
 	log := c.log.With(slog.String("message_id", id))
 	switch {
 	case errors.Is(err, errSkip):
 		log.Debug("update skipped")
-		return nil
+		return in, false, nil
 	case err != nil:
 		log.Warn("malformed update skipped", slog.String("error", err.Error()), slog.Int("bytes", len(raw)))
-		return err
+		return in, false, err
 	}
-	if id != "" && !c.seen.add(id) {
-		log.Debug("duplicate update skipped")
-		return nil
+	if id == "" {
+		id = digestID(raw)
 	}
-	log = log.With(slog.String("chat_id", u.Chat.Address))
-	resp := c.safeHandle(ctx, log, h, u)
-	c.carryOut(ctx, log, u, resp)
-	return nil
+	return botapi.Inbound{ID: id, Chat: u.Chat.Address, Payload: raw}, true, nil
 }
 
-func (c *Client) safeHandle(ctx context.Context, log *slog.Logger, h Handler, u bot.Update) (resp bot.Response) {
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("update handler panicked", slog.String("panic", fmt.Sprint(p)))
-			resp = bot.Response{}
-		}
-	}()
-	return h.Handle(ctx, u)
-}
-
-// carryOut does what the bot answered, as far as Zalo can: an Edit (Zalo cannot edit
+// CarryOut does what the bot answered, as far as Zalo can: an Edit (Zalo cannot edit
 // a message) is sent as a new message, then the Replies in order (an announcement's
 // preview before its caption), as plain text split like broadcasts. Buttons are
 // dropped (Zalo has no inline keyboards; the bot sends text menus on Zalo),
 // CallbackText has nothing to answer (no buttons, no callbacks), and Leave is ignored:
 // the Bot API has no method to leave a chat. Failures are logged: the member can ask
 // again.
-func (c *Client) carryOut(ctx context.Context, log *slog.Logger, u bot.Update, resp bot.Response) {
+func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) {
+	log := c.log.With(slog.String("message_id", u.ID), slog.String("chat_id", u.Chat.Address))
 	msgs := resp.Replies
 	if resp.Edit != nil {
 		edit := *resp.Edit
@@ -218,7 +211,7 @@ func (c *Client) carryOut(ctx context.Context, log *slog.Logger, u bot.Update, r
 		msgs = append([]bot.Reply{edit}, msgs...)
 	}
 	for _, r := range msgs {
-		if err := c.reply(ctx, u.Chat.Address, r); err != nil {
+		if err := c.reply(ctx, u.Chat, r); err != nil {
 			warn(ctx, log, "send reply", err)
 			break // keep the replies in order: after a failure, stop
 		}
@@ -241,24 +234,25 @@ func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
 // reply sends a plain-text reply, split like broadcasts when longer than a message. A
 // reply with a Preview first sends the preview exactly as members will receive it
 // (Render), then the text as its caption.
-func (c *Client) reply(ctx context.Context, chatID string, r bot.Reply) error {
+func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 	var parts []string
 	if r.Preview != nil {
 		parts = c.Render(*r.Preview)
 	}
 	for _, part := range append(parts, split(r.Text, MaxTextLength)...) {
-		if err := c.paced(ctx, chatID, sendParams{ChatID: chatID, Text: part}); err != nil {
+		if err := c.paced(ctx, chat, sendParams{ChatID: chat.Address, Text: part}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// paced sends to a chat no sooner than replySpacing after the previous reply from
-// this client, and retries once after a 429, waiting its retry hint, else
-// defaultRetryAfter (see botapi.Pacer.Do).
-func (c *Client) paced(ctx context.Context, chatID string, p sendParams) error {
-	return c.pace.Do(ctx, chatID, c.sleep, func() error {
+// paced sends to a chat no sooner than its spacing after the previous reply from this
+// client, in a slot of the channel's shared rate, and retries once after a 429,
+// waiting its retry hint, else defaultRetryAfter, which also pauses the channel (see
+// botapi.Pacer.DoSpaced).
+func (c *Client) paced(ctx context.Context, chat bot.Chat, p sendParams) error {
+	return c.pace.DoSpaced(ctx, chat.Address, replySpacingFor(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
 		return err
 	}, rateLimited)
@@ -273,50 +267,27 @@ func rateLimited(err error) (time.Duration, bool) {
 	return e.retryAfter(), true
 }
 
-// replySpacing is the least time between two replies to one chat. Zalo publishes no
-// per-chat limit; one a second is Telegram's, and what the engine keeps for
-// broadcasts.
-const replySpacing = time.Second
+// replySpacing is the least time between two replies to one private chat, and
+// groupReplySpacing to one group. Zalo publishes no per-chat limit; these are
+// Telegram's, and what the engine keeps for broadcasts.
+const (
+	replySpacing      = time.Second
+	groupReplySpacing = 3 * time.Second
+)
 
-// newPacer spaces the replies to each chat by replySpacing.
-func newPacer(now func() time.Time) *botapi.Pacer { return botapi.NewPacer(now, replySpacing) }
-
-// dedupeSize is how many recent message ids a client remembers.
-const dedupeSize = 10_000
-
-// recentIDs remembers the last ids added, forgetting the oldest first. Zalo may hand
-// an update out twice (a webhook redelivered after a slow answer, a retried poll);
-// this catches that within one process. It is not shared between replicas nor kept
-// across restarts: a duplicate arriving at another replica, or after a restart, is
-// answered again. Commands are idempotent ("đăng ký" twice keeps the topics, "tắt 2"
-// twice leaves topic 2 off), so the worst case is a repeated reply.
-type recentIDs struct {
-	mu   sync.Mutex
-	ring []string
-	next int
-	set  map[string]struct{}
+// replySpacingFor is the least time between two replies to a chat of this kind.
+func replySpacingFor(kind string) time.Duration {
+	if kind == "private" {
+		return replySpacing
+	}
+	return groupReplySpacing
 }
 
-func newRecentIDs(n int) *recentIDs {
-	return &recentIDs{ring: make([]string, 0, n), set: make(map[string]struct{}, n)}
-}
-
-// add records id and reports whether it is new.
-func (r *recentIDs) add(id string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.set[id]; ok {
-		return false
-	}
-	if len(r.ring) < cap(r.ring) {
-		r.ring = append(r.ring, id)
-	} else {
-		delete(r.set, r.ring[r.next])
-		r.ring[r.next] = id
-		r.next = (r.next + 1) % len(r.ring)
-	}
-	r.set[id] = struct{}{}
-	return true
+// newPacer spaces the replies to each chat, taking slots of shared when set.
+func newPacer(now func() time.Time, shared botapi.SharedRate) *botapi.Pacer {
+	p := botapi.NewPacer(now, replySpacing)
+	p.Shared = shared
+	return p
 }
 
 // minIdlePoll: an idle poll (408) that came back sooner than this is followed by a
@@ -324,14 +295,16 @@ func (r *recentIDs) add(id string) bool {
 // loop.
 const minIdlePoll = time.Second
 
-// Poll receives updates by long polling until ctx ends, and hands each to h in order,
-// one at a time. It first deletes any webhook (with one set, getUpdates does not
-// work). Each getUpdates returns one update and Zalo has no offsets: an update is
-// gone once served, so one that was being handled when the process died is lost (the
-// member writes again). An idle poll (408) is not an error. Failed calls are retried
-// with exponential backoff (1 s doubling to 30 s) or after a 429's hint. It returns nil
-// when ctx ends, and an error only when Zalo rejects the token (401).
-func (c *Client) Poll(ctx context.Context, h Handler) error {
+// Poll receives updates by long polling until ctx ends and stores each in the inbox
+// as soon as getUpdates returns it; workers handle it (bot/inbox). Zalo has no
+// offsets: an update is gone from Zalo once served, so the inbox is what keeps it. An
+// update the inbox refuses (the database is down) is held and stored again with
+// backoff before the next poll; only one still unstored when ctx ends is lost, and
+// logged. It first deletes any webhook (with one set, getUpdates does not work). An
+// idle poll (408) is not an error. Failed calls are retried with exponential backoff
+// (1 s doubling to 30 s) or after a 429's hint. It returns nil when ctx ends, and an
+// error only when Zalo rejects the token (401).
+func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 	if err := botapi.Retry(ctx, c.log, "delete webhook before polling", c.DeleteWebhook, tokenRejected, c.sleep); err != nil || ctx.Err() != nil {
 		return err
 	}
@@ -343,8 +316,14 @@ func (c *Client) Poll(ctx context.Context, h Handler) error {
 		switch {
 		case err == nil:
 			bo = botapi.Backoff{}
+			var us []botapi.Inbound
 			for _, raw := range updates {
-				c.handleRaw(ctx, h, raw) // a malformed update is logged there
+				if u, ok, _ := c.inbound(raw); ok { // a malformed update is logged there
+					us = append(us, u)
+				}
+			}
+			if !c.keep(ctx, in, us) {
+				return nil
 			}
 		case ctx.Err() != nil:
 			return nil
@@ -373,6 +352,40 @@ func (c *Client) Poll(ctx context.Context, h Handler) error {
 		}
 	}
 	return nil
+}
+
+// storeTimeout bounds one attempt to store received updates.
+const storeTimeout = 10 * time.Second
+
+// keep stores updates Zalo has served, trying again with backoff while the inbox
+// refuses them: Zalo will not serve them again. It reports false when ctx ended
+// first; the updates are then lost, and logged as such.
+func (c *Client) keep(ctx context.Context, in botapi.Inbox, us []botapi.Inbound) bool {
+	if len(us) == 0 {
+		return true
+	}
+	var bo botapi.Backoff
+	for {
+		// An update in hand is stored even when ctx has just ended.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		err := in.Add(sctx, us)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			c.log.Error("received updates lost: the inbox refused them and polling is stopping",
+				slog.Int("updates", len(us)), slog.String("error", err.Error()))
+			return false
+		}
+		wait := bo.Next()
+		c.log.Error("store received updates", slog.Int("updates", len(us)), slog.String("error", err.Error()),
+			slog.Duration("retry_in", wait))
+		if c.sleep(ctx, wait) != nil {
+			c.log.Error("received updates lost: polling stopped before the inbox took them", slog.Int("updates", len(us)))
+			return false
+		}
+	}
 }
 
 // getUpdates long-polls for one update and returns it, undecoded (none when the

@@ -130,7 +130,8 @@ func TestUpdatesIn(t *testing.T) {
 }
 
 // TestPoll: updates are handled in order, idle polls (408) are not errors, a
-// duplicate message_id is handled once, other events are ignored, "name" is read like
+// duplicate message_id is stored under the same id (the inbox handles it once; here
+// the test's stand-in does), other events are not stored, "name" is read like
 // "display_name", and the replies arrive in the fake.
 func TestPoll(t *testing.T) {
 	t.Parallel()
@@ -149,7 +150,7 @@ func TestPoll(t *testing.T) {
 	done := make(chan error, 1)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { done <- c.Poll(pctx, h) }()
+	go func() { done <- c.Poll(pctx, direct(c, h)) }()
 
 	// Two idle polls first.
 	for range 2 {
@@ -206,9 +207,6 @@ func TestPoll(t *testing.T) {
 	if n := srv.Count429(); n != 0 {
 		t.Errorf("%d answers were 429", n)
 	}
-	if !strings.Contains(logs.String(), "duplicate update skipped") {
-		t.Errorf("the duplicate was not logged:\n%s", logs)
-	}
 	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("idle polls or skips logged as problems:\n%s", logs)
 	}
@@ -238,7 +236,7 @@ func TestPollBacksOff(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, h) }()
+	go func() { done <- c.Poll(pctx, direct(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
 	select {
 	case u := <-h.got:
@@ -277,7 +275,7 @@ func TestPollIdleNotAnError(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, h) }()
+	go func() { done <- c.Poll(pctx, direct(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
 	case <-h.got:
@@ -298,7 +296,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, _ := newClientAt(t, srv.URL(), "42:not-the-right-token", nil)
-	if err := c.Poll(testContext(t), newRecorder(nil)); !tokenRejected(err) {
+	if err := c.Poll(testContext(t), direct(c, newRecorder(nil))); !tokenRejected(err) {
 		t.Errorf("Poll with a wrong token = %v, want the 401", err)
 	}
 
@@ -306,7 +304,7 @@ func TestPollTokenRejected(t *testing.T) {
 	// the error.
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.TokenInvalid())
 	c, _ = newClient(t, srv, nil)
-	err := c.Poll(testContext(t), newRecorder(nil))
+	err := c.Poll(testContext(t), direct(c, newRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll after the token was revoked = %v, want the 401", err)
 	}
@@ -327,7 +325,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, h) }()
+	go func() { done <- c.Poll(pctx, direct(c, h)) }()
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
@@ -348,31 +346,6 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}
 }
 
-func TestRecentIDs(t *testing.T) {
-	t.Parallel()
-	r := newRecentIDs(3)
-	for _, id := range []string{"a", "b", "c"} {
-		if !r.add(id) {
-			t.Errorf("%s reported as seen", id)
-		}
-	}
-	if r.add("a") || r.add("c") {
-		t.Error("a recent id was taken as new")
-	}
-	if !r.add("d") { // forgets "a", the oldest
-		t.Error("d reported as seen")
-	}
-	if !r.add("a") {
-		t.Error("the oldest id was not forgotten")
-	}
-	if r.add("d") {
-		t.Error("d forgotten too soon")
-	}
-	if len(r.set) != 3 || len(r.ring) != 3 {
-		t.Errorf("holds %d ids (%d in the ring), want 3", len(r.set), len(r.ring))
-	}
-}
-
 // TestRepliesPaced: replies to one chat are a second apart on the injected clock,
 // which the fake's per-chat limit checks; a 429 is waited out and retried once.
 func TestRepliesPaced(t *testing.T) {
@@ -383,7 +356,7 @@ func TestRepliesPaced(t *testing.T) {
 	c, _ := newClient(t, srv, clk)
 	ctx := testContext(t)
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
+	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
 	msgs := srv.Messages(hoaID)
 	if len(msgs) != 3 {
 		t.Fatalf("received %d messages, want 3", len(msgs))
@@ -399,7 +372,7 @@ func TestRepliesPaced(t *testing.T) {
 
 	srv.Script(hoaID, zalotest.QuotaExceeded())
 	before := clk.Now()
-	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
+	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
 	msgs = srv.Messages(hoaID)
 	if len(msgs) != 4 || msgs[3].Text != "bốn" {
 		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
@@ -410,7 +383,7 @@ func TestRepliesPaced(t *testing.T) {
 
 	// Two 429s in a row: the reply is given up (and logged), not retried forever.
 	srv.Script(hoaID, zalotest.QuotaExceeded(), zalotest.QuotaExceeded())
-	c.carryOut(ctx, c.log, u, bot.Response{Replies: []bot.Reply{{Text: "năm"}}})
+	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "năm"}}})
 	if n := len(srv.Messages(hoaID)); n != 4 {
 		t.Errorf("received %d messages, want the reply dropped after a second 429", n)
 	}
@@ -425,7 +398,7 @@ func TestCarryOut(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.carryOut(testContext(t), c.log, u, bot.Response{
+	c.CarryOut(testContext(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
 		CallbackText: "Đã lưu",
@@ -450,30 +423,6 @@ func TestCarryOut(t *testing.T) {
 
 func noSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 
-// TestHandlerPanics: a panicking handler is logged and the next update handled.
-func TestHandlerPanics(t *testing.T) {
-	t.Parallel()
-	srv := zalotest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	n := 0
-	h := HandlerFunc(func(_ context.Context, u bot.Update) bot.Response {
-		n++
-		if n == 1 {
-			panic("boom")
-		}
-		return bot.Response{}
-	})
-	ctx := testContext(t)
-	for _, text := range []string{"a", "b"} {
-		if err := c.handleRaw(ctx, h, marshal(t, srv.TextMessage(hoaID, hoaID, "Hoa", text))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n != 2 || !strings.Contains(logs.String(), "panicked") {
-		t.Errorf("handled %d, log:\n%s", n, logs)
-	}
-}
-
 // TestCarryOutPreview: an announcement's preview goes out as members will receive it
 // (Render, in parts), then its caption; an edit's preview is ignored.
 func TestCarryOutPreview(t *testing.T) {
@@ -484,7 +433,7 @@ func TestCarryOutPreview(t *testing.T) {
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.carryOut(testContext(t), c.log, u, bot.Response{
+	c.CarryOut(testContext(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},
 	})
@@ -501,5 +450,57 @@ func TestCarryOutPreview(t *testing.T) {
 	}
 	if strings.Contains(msgs[1].Text, "*") || !strings.Contains(msgs[1].Text, "họp (https://tinhuy.example.vn/hop.html)") {
 		t.Errorf("preview not rendered as members see it: %q", msgs[1].Text)
+	}
+}
+
+// TestPollKeepsUpdatesTheInboxRefused: Zalo serves an update once; while the inbox
+// refuses it, Poll holds it and tries again (with backoff) instead of polling on, so it
+// is stored, not lost.
+func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	s := &sleeps{}
+	c.sleep = s.sleep
+	in := newStoringInbox(3)
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, in) }()
+	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "đăng ký"))
+	select {
+	case <-in.added:
+	case <-ctx.Done():
+		t.Fatal("the update was never stored")
+	}
+	stop()
+	<-done
+	got, calls := in.all()
+	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
+		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
+	}
+	if w := s.all(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
+		t.Errorf("waits %v, want a backoff between attempts", w)
+	}
+	if !strings.Contains(logs.String(), "store received updates") {
+		t.Errorf("the refusals were not logged:\n%s", logs)
+	}
+}
+
+// TestUpdateWithoutMessageIDHasAStableID: an update without message_id is stored under
+// a digest of its content, so a redelivery is still recognised.
+func TestUpdateWithoutMessageIDHasAStableID(t *testing.T) {
+	t.Parallel()
+	c, _ := newClient(t, zalotest.NewServer(t), nil)
+	raw := []byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"hi"}}`)
+	a, ok, err := c.inbound(raw)
+	b, _, _ := c.inbound(raw)
+	other, _, _ := c.inbound([]byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"ho"}}`))
+	if !ok || err != nil || a.ID == "" || a.ID != b.ID || a.ID == other.ID {
+		t.Fatalf("ids %q %q %q (%v, %v); want one stable id per content", a.ID, b.ID, other.ID, ok, err)
+	}
+	if u, err := c.Parse(raw); err != nil || u.ID != a.ID {
+		t.Errorf("Parse gives id %q, %v; want %q", u.ID, err, a.ID)
 	}
 }

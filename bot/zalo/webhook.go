@@ -60,15 +60,17 @@ func (c *Client) WebhookURL(ctx context.Context) (string, error) {
 	return info.URL, err
 }
 
-// WebhookHandler receives Zalo's webhook requests and hands each update to h ("" secret
-// means DeriveWebhookSecret(token), never "no check"). A request without the right
-// secret header gets 401 and is not read; other methods than POST get 405; a body over
-// 1 MiB gets 413; one that is not an update's JSON, bare or in the envelope
-// {"ok":true,"result":update}, gets 400 (and is logged). A valid update is answered
-// 200 once handled, even when loa skips it (another event, a duplicate) or a reply
-// fails: any other status would make Zalo send it again. Requests may arrive
-// concurrently.
-func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
+// WebhookHandler receives Zalo's webhook requests and stores each update in the
+// inbox, answering 200 as soon as it is stored; workers handle it afterwards
+// (bot/inbox), so Zalo never waits for the bot ("" secret means
+// DeriveWebhookSecret(token), never "no check"). A request without the right secret
+// header gets 401 and is not read; other methods than POST get 405; a body over 1 MiB
+// gets 413; one that is not an update's JSON, bare or in the envelope
+// {"ok":true,"result":update}, gets 400 (and is logged). An update loa does not act on
+// (another event) is answered 200 without being stored; one already stored (a
+// redelivery) is answered 200 and left alone. When the inbox cannot store it the
+// answer is 500, for Zalo to deliver it again. Requests may arrive concurrently.
+func (c *Client) WebhookHandler(secret string, in botapi.Inbox) http.Handler {
 	if secret == "" {
 		secret = DeriveWebhookSecret(c.token)
 	}
@@ -85,13 +87,23 @@ func (c *Client) WebhookHandler(secret string, h Handler) http.Handler {
 			return
 		}
 		malformed := 0
+		var us []botapi.Inbound
 		for _, raw := range updates {
-			if c.handleRaw(r.Context(), h, raw) != nil {
+			u, ok, err := c.inbound(raw)
+			switch {
+			case err != nil:
 				malformed++
+			case ok:
+				us = append(us, u)
 			}
 		}
 		if malformed > 0 && malformed == len(updates) {
-			http.Error(w, "malformed update", http.StatusBadRequest) // logged by handleRaw
+			http.Error(w, "malformed update", http.StatusBadRequest) // logged by inbound
+			return
+		}
+		if err := in.Add(r.Context(), us); err != nil {
+			c.log.Error("store webhook update: refused, Zalo may deliver it again", slog.String("error", err.Error()))
+			http.Error(w, "update not stored", http.StatusInternalServerError)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

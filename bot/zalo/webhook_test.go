@@ -68,7 +68,7 @@ func TestWebhookHandler(t *testing.T) {
 				req.Header.Set(SecretHeader, *tc.header)
 			}
 			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, h).ServeHTTP(rec, req)
+			c.WebhookHandler(secret, direct(c, h)).ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
@@ -116,7 +116,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 			h := newRecorder(func(u bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text}}}
 			})
-			hook := httptest.NewServer(c.WebhookHandler("", h))
+			hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
 			t.Cleanup(hook.Close)
 			ctx := testContext(t)
 			if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
@@ -172,7 +172,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", newRecorder(func(bot.Update) bot.Response { return bot.Response{} }))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", direct(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
@@ -204,7 +204,7 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
 	h := newRecorder(nil)
-	hook := httptest.NewServer(c.WebhookHandler("", h))
+	hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
 	t.Cleanup(hook.Close)
 	ctx := testContext(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
@@ -229,5 +229,43 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 		if strings.Contains(logs.String(), level) {
 			t.Errorf("other events logged at %s:\n%s", level, logs)
 		}
+	}
+}
+
+// TestWebhookStoresThenAnswers: a webhook update is stored in the inbox and answered
+// 200 at once, before anything handles it (Zalo must never wait for the bot); a
+// redelivery is stored under the same id; when the inbox refuses the update the answer
+// is 500.
+func TestWebhookStoresThenAnswers(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t)
+	c, logs := newClient(t, srv, nil)
+	const secret = "s3cret_value-for-tests"
+	body := `{"event_name":"message.text.received","message":{"from":{"id":"u1","display_name":"Hoa"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"đăng ký","message_id":"m-77","date":1}}`
+	in := newStoringInbox(1)
+	post := func() int {
+		req := httptest.NewRequest("POST", "/zalo/webhook", strings.NewReader(body))
+		req.Header.Set(SecretHeader, secret)
+		rec := httptest.NewRecorder()
+		c.WebhookHandler(secret, in).ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := post(); code != 500 {
+		t.Fatalf("refused by the inbox: status %d, want 500", code)
+	}
+	if !strings.Contains(logs.String(), "store webhook update") {
+		t.Errorf("the refusal was not logged:\n%s", logs)
+	}
+	for range 2 {
+		if code := post(); code != 200 {
+			t.Fatalf("stored: status %d, want 200", code)
+		}
+	}
+	got, _ := in.all()
+	if len(got) != 2 || got[0].ID != "m-77" || got[1].ID != "m-77" || got[0].Chat != "u1" || string(got[0].Payload) != body {
+		t.Fatalf("stored %+v; want the update under its message_id both times", got)
+	}
+	if n := srv.Accepted(); n != 0 {
+		t.Errorf("%d messages sent while answering the webhook: handling comes after", n)
 	}
 }
