@@ -113,7 +113,8 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 	res, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified}, start)
 	if err != nil {
 		if ctx.Err() != nil {
-			return // shutting down: the lease makes the feed due again soon
+			p.release(ctx, log, f, start)
+			return
 		}
 		p.recordFailure(ctx, log, f, start, err, p.MaxFailures)
 		return
@@ -128,10 +129,12 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 		return
 	}
 	if err != nil {
-		if ctx.Err() == nil {
-			log.Error("record poll", slog.String("error", err.Error()))
-			p.Metrics.poll("error", p.Now().Sub(start))
+		if ctx.Err() != nil {
+			p.release(ctx, log, f, start)
+			return
 		}
+		log.Error("record poll", slog.String("error", err.Error()))
+		p.Metrics.poll("error", p.Now().Sub(start))
 		return
 	}
 	result := "ok"
@@ -152,6 +155,22 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 		level = slog.LevelInfo
 	}
 	log.Log(ctx, level, "polled feed", attrs...)
+}
+
+// releaseTimeout bounds handing a feed back when its poll is abandoned.
+const releaseTimeout = 2 * time.Second
+
+// release hands back a feed whose poll was abandoned because ctx ended (shutdown, or
+// the end of the leader's term), due at start, so that the next leader polls it at once
+// rather than when the claim's lease ends. It runs after ctx ended, on a short context
+// of its own that keeps ctx's values: under the leader's fence, it applies only if the
+// term still holds (a clean shutdown resigns after the led work has stopped).
+func (p *Poller) release(ctx context.Context, log *slog.Logger, f store.Feed, start time.Time) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := p.Store.ReleaseFeed(rctx, f.ID, start); err != nil && !errors.Is(err, store.ErrNotLeader) {
+		log.Warn("hand back an abandoned poll's feed", slog.String("error", err.Error()))
+	}
 }
 
 // Record stores a successful fetch of f made at start: new items, their broadcasts and

@@ -287,3 +287,28 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+// A poll abandoned because the leader stops (its context ends mid-fetch) hands the feed
+// back, due at once, instead of leaving it claimed until the claim's lease ends: the
+// next leader polls it without waiting minutes.
+func TestAbandonedPollReleasesTheFeed(t *testing.T) {
+	t.Parallel()
+	p, c := newPoller(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the leader stops while the portal answers
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	f := addFeed(t, p, srv.URL, time.Minute)
+	c.set(reload(t, p, f.ID).NextPollAt)
+	claimedAt := c.now()
+	if n, err := p.PollDue(ctx); err != nil || n != 1 {
+		t.Fatalf("polled %d, %v", n, err)
+	}
+	got := reload(t, p, f.ID)
+	if !got.NextPollAt.Equal(claimedAt) || got.ConsecutiveFailures != 0 {
+		t.Fatalf("after the abandoned poll: next poll %s (claimed at %s), failures %d; want it due again at once, no failure counted",
+			got.NextPollAt, claimedAt, got.ConsecutiveFailures)
+	}
+}

@@ -148,6 +148,21 @@ func (s *Store) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Dur
 	return fs, nil
 }
 
+// ReleaseFeed hands back a claimed feed whose poll was abandoned (the service is
+// stopping, or its leader's term ended), due at due, instead of leaving it claimed
+// until the claim's lease ends: a new leader polls it at once. Under a leader fence it
+// applies only while the term lasts (ErrNotLeader otherwise).
+func (s *Store) ReleaseFeed(ctx context.Context, id int64, due time.Time) error {
+	err := s.leaderTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE feeds SET next_poll_at = $2 WHERE id = $1 AND next_poll_at > $2`, id, due)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release feed %d: %w", id, err)
+	}
+	return nil
+}
+
 // PollFailure is what a failed poll records.
 type PollFailure struct {
 	FeedID   int64
