@@ -28,3 +28,10 @@ func MigrationCount() int {
 	}
 	return len(ms)
 }
+
+// Setting reads a session setting of a pooled connection.
+func (s *Store) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.pool.QueryRow(ctx, `SELECT current_setting($1)`, name).Scan(&v)
+	return v, err
+}

@@ -23,7 +23,7 @@ var ErrSilent = errors.New("database connection silent")
 
 // Liveness settings. Keepalive: a peer that stops acknowledging is declared dead after
 // idle + count × interval = 25 s, on our side (Dialer) and on the server's
-// (tcp_keepalives_* sent as session settings), where the default is two hours.
+// (tcp_keepalives_* set on each session), where the default is two hours.
 const (
 	keepaliveIdle     = 10 * time.Second
 	keepaliveInterval = 5 * time.Second
@@ -94,15 +94,16 @@ func configureLiveness(cfg *pgxpool.Config, url string, timeout time.Duration) {
 		sc.limit.Store(int64(timeout))
 		return sc, nil
 	}
-	for name, v := range map[string]time.Duration{
-		"tcp_keepalives_idle": keepaliveIdle, "tcp_keepalives_interval": keepaliveInterval,
-	} {
-		if _, set := cc.RuntimeParams[name]; !set {
-			cc.RuntimeParams[name] = fmt.Sprint(int(v.Seconds()))
+	// The server's side of keepalive, set after connecting rather than as startup
+	// parameters, which a connection pooler such as PgBouncer refuses by default; best
+	// effort (a setting the URL or the server configures stays as it is).
+	if !strings.Contains(url, "tcp_keepalives") {
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, _ = c.Exec(ctx, `SELECT set_config('tcp_keepalives_idle', $1, false),
+				set_config('tcp_keepalives_interval', $2, false), set_config('tcp_keepalives_count', $3, false)`,
+				fmt.Sprint(int(keepaliveIdle.Seconds())), fmt.Sprint(int(keepaliveInterval.Seconds())), fmt.Sprint(keepaliveCount))
+			return nil
 		}
-	}
-	if _, set := cc.RuntimeParams["tcp_keepalives_count"]; !set {
-		cc.RuntimeParams["tcp_keepalives_count"] = fmt.Sprint(keepaliveCount)
 	}
 	if !strings.Contains(url, "pool_health_check_period") {
 		cfg.HealthCheckPeriod = healthCheckPeriod

@@ -121,3 +121,14 @@ func TestSilenceLimitSparesDeadlinesAndMigrations(t *testing.T) {
 		t.Fatalf("a call past its own deadline: %v; want the context's error", err)
 	}
 }
+
+// The server drops a dead client's session in seconds, not the kernel's two hours: each
+// session asks for TCP keepalive.
+func TestSessionsAskForServerKeepalive(t *testing.T) {
+	t.Parallel()
+	s, _ := proxied(t, time.Second)
+	got, err := s.Setting(context.Background(), "tcp_keepalives_idle")
+	if err != nil || got != "10" {
+		t.Fatalf("tcp_keepalives_idle = %q, %v; want 10", got, err)
+	}
+}
