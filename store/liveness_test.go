@@ -131,4 +131,5 @@ func TestSessionsAskForServerKeepalive(t *testing.T) {
 	if err != nil || got != "10" {
 		t.Fatalf("tcp_keepalives_idle = %q, %v; want 10", got, err)
 	}
+	s.Close() // and again at cleanup: closing twice is harmless
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +25,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	// stopSweep ends sweepIdle; swept is closed when it has.
 	stopSweep, swept chan struct{}
+	closeOnce        sync.Once
 }
 
 // DefaultTimeout is how long a database connection may keep a call waiting without a
@@ -79,12 +81,12 @@ func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes every connection of the store.
+// Close closes every connection of the store. Closing twice is harmless.
 func (s *Store) Close() {
-	if s.stopSweep != nil {
+	s.closeOnce.Do(func() {
 		close(s.stopSweep)
 		<-s.swept
-	}
+	})
 	s.pool.Close()
 }
 
