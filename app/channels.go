@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -297,11 +298,36 @@ func replicaID() string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
-// all runs the functions together and returns when all have returned.
+// all runs the functions together and returns when all have returned. A panic in one
+// is recovered in its goroutine, stops the others (their shared context is cancelled)
+// and is raised again, with its stack, in the caller's goroutine once all have
+// returned: the leader recovers it there and ends its term instead of the process
+// crashing.
 func all(ctx context.Context, fns ...func(context.Context)) {
-	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first any
+	)
 	for _, fn := range fns {
-		wg.Go(func() { fn(ctx) })
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Sprintf("%v\n%s", r, debug.Stack())
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}()
+			fn(ctx)
+		})
 	}
 	wg.Wait()
+	if first != nil {
+		panic(first)
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"loa/calendar"
 	"loa/config"
 	"loa/feeds"
+	"loa/health"
 	"loa/scheduler"
 	"loa/store"
 )
@@ -37,8 +38,10 @@ type Service struct {
 	Now func() time.Time
 	// Tick is how often the leader looks for due feeds (default 1s).
 	Tick time.Duration
-	// LeaderRetry and LeaderCheck tune the election (defaults in scheduler.Leader).
-	LeaderRetry, LeaderCheck time.Duration
+	// LeaderRenew, LeaderTTL and LeaderRetry tune the election: how often the leader
+	// renews its term, how long a term lasts past a renewal, and how often a standby
+	// tries to take over (defaults in scheduler.Leader: 5 s, 15 s, 2 s).
+	LeaderRenew, LeaderTTL, LeaderRetry time.Duration
 
 	addrOnce sync.Once
 	addrCh   chan string
@@ -74,7 +77,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if now == nil {
 		now = time.Now
 	}
-	st, err := store.Open(ctx, s.Config.DatabaseURL)
+	st, err := store.OpenWith(ctx, s.Config.DatabaseURL, store.Options{Timeout: s.Config.DBTimeout})
 	if err != nil {
 		return err
 	}
@@ -93,12 +96,21 @@ func (s *Service) Run(ctx context.Context) error {
 
 	metrics := broadcast.NewMetrics(reg)
 	adm := newAdmins(s.Config, st, s.Log)
+	owner := replicaID()
+	monitor := health.New(s.Config.StallLimit, nil)
+	if s.Config.StallLimit < 2*s.Config.DBTimeout {
+		s.Log.Warn("LOA_STALL_LIMIT is under twice LOA_DB_TIMEOUT: a loop waiting on a silent database may be taken for stuck, and a database outage restart replicas",
+			slog.Duration("stall_limit", s.Config.StallLimit), slog.Duration("db_timeout", s.Config.DBTimeout))
+	}
 	sched := &scheduler.Scheduler{Location: s.Config.Location, Log: s.Log, Jobs: s.jobs(st, reg, adm, now)}
 	leader := &scheduler.Leader{
-		ConnConfig:    st.ConnConfig(),
+		Store:         st,
+		ID:            owner,
+		RenewInterval: s.LeaderRenew,
+		TTL:           s.LeaderTTL,
 		RetryInterval: s.LeaderRetry,
-		CheckInterval: s.LeaderCheck,
 		Log:           s.Log,
+		Heartbeat:     monitor.Loop("leadership"),
 		OnChange: func(leading bool) {
 			if leading {
 				leaderGauge.Set(1)
@@ -108,13 +120,14 @@ func (s *Service) Run(ctx context.Context) error {
 		},
 	}
 
-	chans, err := newChannels(ctx, deps{cfg: s.Config, now: now, store: st, metrics: metrics, admins: adm, owner: replicaID(), log: s.Log})
+	chans, err := newChannels(ctx, deps{cfg: s.Config, now: now, store: st, metrics: metrics, admins: adm, owner: owner, log: s.Log})
 	if err != nil {
 		return err
 	}
-	mux := newHandler(st, reg, s.Log)
+	mux := newHandler(st, reg, monitor, s.Log)
 	lead := []func(context.Context){sched.Run}
 	for _, ch := range chans {
+		ch.dispatcher.Heartbeat = monitor.Loop("delivery " + ch.name)
 		ch.mount(mux)
 		lead = append(lead, ch.lead)
 	}
@@ -244,7 +257,9 @@ func (s *Service) watchQueue(ctx context.Context, st *store.Store, m *broadcast.
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
-		depth, err := st.PendingDeliveries(ctx)
+		cctx, cancel := context.WithTimeout(ctx, s.Config.DBTimeout)
+		depth, err := st.PendingDeliveries(cctx)
+		cancel()
 		if err == nil {
 			m.SetQueueDepth(depth)
 		} else if ctx.Err() == nil {

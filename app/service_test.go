@@ -90,7 +90,8 @@ func startAt(t *testing.T, dbURL string, now func() time.Time, extra ...string) 
 		Now:         now,
 		Tick:        50 * time.Millisecond,
 		LeaderRetry: 50 * time.Millisecond,
-		LeaderCheck: 50 * time.Millisecond,
+		LeaderRenew: 200 * time.Millisecond,
+		LeaderTTL:   time.Second,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{svc: svc, cancel: cancel, done: make(chan error, 1)}

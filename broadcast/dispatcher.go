@@ -76,6 +76,10 @@ type Dispatcher struct {
 	Idle time.Duration
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
+	// Heartbeat, if set, is called once per iteration of the sending loop, which waits
+	// at most a second at a time, so at least once a second while the loop is alive
+	// (/healthz watches it).
+	Heartbeat func()
 
 	win *window
 	// sharedPause caches the channel pause read from the store, so a 429 seen by
@@ -124,12 +128,15 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
+		if d.Heartbeat != nil {
+			d.Heartbeat()
+		}
 		wait := d.step(ctx, sendCtx, sem, &wg)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if wait > 0 {
-			t := time.NewTimer(wait)
+			t := time.NewTimer(min(wait, time.Second)) // a long pause is waited a second at a time, beating
 			select {
 			case <-ctx.Done():
 				t.Stop()

@@ -46,6 +46,12 @@ type Config struct {
 	// the deliveries it held are sent by another replica (or after the restart) once
 	// this has passed.
 	DeliveryLease time.Duration
+	// StallLimit: /healthz fails when a loop of the replica (delivery, leadership,
+	// inbound updates) has not completed an iteration for this long.
+	StallLimit time.Duration
+	// DBTimeout bounds how long a database call without a deadline of its own waits in
+	// silence for an answer before its connection is taken for dead and dropped.
+	DBTimeout time.Duration
 	// Admins are the Telegram user ids of loa's administrators.
 	Admins []int64
 
@@ -115,6 +121,8 @@ const (
 	DefaultFeedMaxBytes    = 10 << 20
 	DefaultDeliveryMaxAge  = 24 * time.Hour
 	DefaultDeliveryLease   = time.Minute
+	DefaultStallLimit      = 60 * time.Second
+	DefaultDBTimeout       = 30 * time.Second
 	DefaultTelegramAPI     = "https://api.telegram.org/bot%s/%s"
 	DefaultTelegramRate    = 25
 	DefaultZaloAPI         = "https://bot-api.zaloplatforms.com"
@@ -148,6 +156,8 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		FeedMaxBytes:    int64(r.intIn("LOA_FEED_MAX_BYTES", DefaultFeedMaxBytes, 1024, 1<<30)),
 		DeliveryMaxAge:  r.duration("LOA_DELIVERY_MAX_AGE", DefaultDeliveryMaxAge, time.Minute),
 		DeliveryLease:   r.duration("LOA_DELIVERY_LEASE", DefaultDeliveryLease, time.Second),
+		StallLimit:      r.duration("LOA_STALL_LIMIT", DefaultStallLimit, time.Second),
+		DBTimeout:       r.duration("LOA_DB_TIMEOUT", DefaultDBTimeout, time.Second),
 		Admins:          r.ids("LOA_ADMINS"),
 		Telegram: Telegram{
 			Token:         r.secret("LOA_TELEGRAM_TOKEN"),

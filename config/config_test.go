@@ -30,13 +30,25 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.Location.String() != "Asia/Ho_Chi_Minh" || c.HTTPAddr != ":8080" || c.LogFormat != "text" ||
 		c.FeedBacklog != 0 || c.FeedMaxAnnounce != DefaultFeedMaxAnnounce || c.FeedTimeout != 30*time.Second ||
-		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 || c.FeedMaxPerDay != 50 {
+		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 || c.FeedMaxPerDay != 50 ||
+		c.StallLimit != time.Minute || c.DBTimeout != 30*time.Second {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The zone is embedded: 00:30 in Hà Nội is still the previous day in UTC.
 	local := time.Date(2024, 6, 5, 0, 30, 0, 0, c.Location)
 	if local.UTC().Day() != 4 {
 		t.Fatalf("zone offset wrong: %v", local.UTC())
+	}
+}
+
+func TestLoadStallLimitAndDBTimeout(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_STALL_LIMIT": "2m", "LOA_DB_TIMEOUT": "10s"}), files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StallLimit != 2*time.Minute || c.DBTimeout != 10*time.Second {
+		t.Fatalf("StallLimit %s, DBTimeout %s", c.StallLimit, c.DBTimeout)
 	}
 }
 
@@ -66,6 +78,12 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"LOA_DATABASE_URL_FILE: cannot read /nope: file does not exist"}},
 		{"not a postgres URL", map[string]string{"LOA_DATABASE_URL": "mysql://x:pw@h/db"},
 			[]string{"LOA_DATABASE_URL: must be a postgres:// or postgresql:// URL"}},
+		{"stall limit and database timeout below a second", map[string]string{
+			"LOA_DATABASE_URL": dbURL, "LOA_STALL_LIMIT": "500ms", "LOA_DB_TIMEOUT": "0s",
+		}, []string{
+			`LOA_STALL_LIMIT: "500ms": want a duration of at least 1s`,
+			`LOA_DB_TIMEOUT: "0s": want a duration of at least 1s`,
+		}},
 		{"every bad value at once", map[string]string{
 			"LOA_DATABASE_URL": dbURL, "LOA_TIMEZONE": "Asia/Hanoi_City", "LOA_HTTP_ADDR": "8080",
 			"LOA_LOG_FORMAT": "xml", "LOA_FEED_BACKLOG": "-1", "LOA_FEED_TIMEOUT": "soon", "LOA_LOG_LEVEL": "loud",

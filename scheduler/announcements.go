@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -128,9 +130,19 @@ type Announcer struct {
 	Event func(ctx context.Context, id int64) (calendar.Event, error)
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
+
+	mu sync.Mutex
+	// heldUntil holds back an announcement whose run panicked, by the clock Now.
+	heldUntil map[int64]time.Time
 }
 
-// Tick makes every due run. It returns how many broadcasts it created.
+// panicHold is how long an announcement whose run panicked is held back before it is
+// tried again: the bug stays, but the log gets one stack a minute, not one a tick.
+const panicHold = time.Minute
+
+// Tick makes every due run. It returns how many broadcasts it created. A run that
+// panics is recovered and logged with its stack, and its announcement held back for a
+// minute; the other announcements go on.
 func (a *Announcer) Tick(ctx context.Context) (int, error) {
 	now := a.Now()
 	due, err := a.Store.DueAnnouncements(ctx, now)
@@ -139,13 +151,50 @@ func (a *Announcer) Tick(ctx context.Context) (int, error) {
 	}
 	made := 0
 	for _, ann := range due {
-		n, err := a.run(ctx, ann, now)
+		if a.held(ann.ID, now) {
+			continue
+		}
+		n, err := a.runSafely(ctx, ann, now)
 		made += n
+		if errors.Is(err, store.ErrNotLeader) {
+			a.Log.Info("no longer the leader: announcement run discarded", slog.Int64("announcement_id", ann.ID))
+			return made, nil
+		}
 		if err != nil {
 			a.Log.Error("announcement run", slog.Int64("announcement_id", ann.ID), slog.String("error", err.Error()))
 		}
 	}
 	return made, nil
+}
+
+// runSafely is run with a panic turned into an error and a hold on the announcement.
+func (a *Announcer) runSafely(ctx context.Context, ann store.Announcement, now time.Time) (made int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.Log.Error("announcement run panicked", slog.Int64("announcement_id", ann.ID), slog.Any("panic", r),
+				slog.Duration("retry_in", panicHold), slog.String("stack", string(debug.Stack())))
+			a.mu.Lock()
+			if a.heldUntil == nil {
+				a.heldUntil = map[int64]time.Time{}
+			}
+			a.heldUntil[ann.ID] = now.Add(panicHold)
+			a.mu.Unlock()
+			err = nil
+		}
+	}()
+	return a.run(ctx, ann, now)
+}
+
+// held reports whether announcement id is held back after a panic.
+func (a *Announcer) held(id int64, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	until, ok := a.heldUntil[id]
+	if ok && !now.Before(until) {
+		delete(a.heldUntil, id)
+		return false
+	}
+	return ok
 }
 
 // run makes the due runs of one announcement, oldest first.

@@ -226,3 +226,42 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 		t.Fatalf("audit = %s", got)
 	}
 }
+
+// A run that panics is recovered and logged with its stack; its announcement is held
+// back for a while (not retried every tick), and the other announcements go out.
+func TestAnnouncementRunPanicIsRecovered(t *testing.T) {
+	t.Parallel()
+	st := dbtest.Store(t)
+	c := &clock{t: time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)}
+	id := int64(7)
+	schedule(t, st, store.NewAnnouncement{Body: "Chúc mừng", Schedule: store.ScheduleEvent, EventID: &id, EventTime: "07:00", NextRunAt: c.now()})
+	schedule(t, st, store.NewAnnouncement{Body: "Họp chi bộ", Schedule: store.ScheduleOnce, NextRunAt: c.now()})
+	a := announcer(st, c)
+	var logs strings.Builder
+	var mu sync.Mutex
+	a.Log = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	calls := 0
+	a.Event = func(context.Context, int64) (calendar.Event, error) {
+		calls++
+		var ev *calendar.Event
+		return *ev, nil // nil dereference, as a bug would
+	}
+	made, err := a.Tick(context.Background())
+	if err != nil || made != 1 || fmt.Sprint(summaries(t, st)) != "[Họp chi bộ]" {
+		t.Fatalf("tick made %d, %v, broadcasts %v; want the healthy announcement out", made, err, summaries(t, st))
+	}
+	// Held back: the next ticks within the hold do not run it again.
+	c.set(c.now().Add(panicHold / 2))
+	if _, err := a.Tick(context.Background()); err != nil || calls != 1 {
+		t.Fatalf("ticked %d times into the bug during its hold (%v)", calls, err)
+	}
+	c.set(c.now().Add(panicHold))
+	if _, err := a.Tick(context.Background()); err != nil || calls != 2 {
+		t.Fatalf("after the hold the run was tried %d times (%v); want once more", calls, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), `msg="announcement run panicked"`) || !strings.Contains(logs.String(), "announcements_test.go") {
+		t.Fatalf("the panic was not logged with its stack:\n%s", logs.String())
+	}
+}

@@ -5,127 +5,243 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"loa/store"
 )
 
-// leaderLockKey is the first key of the leadership advisory lock; the second is the
-// schema's hash, so deployments in different schemas of one database elect separately.
-const leaderLockKey = 0x10a0002
+// Leadership defaults: a leader renews every 5 s and its term lasts 15 s past the last
+// renewal it sent, so a standby trying every 2 s takes over from a silent leader within
+// about 17 s, well inside the 30 s loa promises.
+const (
+	DefaultRenewInterval = 5 * time.Second
+	DefaultLeaderTTL     = 15 * time.Second
+	DefaultRetryInterval = 2 * time.Second
+	// DefaultElection names the one election of a deployment.
+	DefaultElection = "default"
+	// maxLeadPanicPause caps the pause after led work panicked repeatedly.
+	maxLeadPanicPause = 5 * time.Minute
+	// resignTimeout bounds the resignation at shutdown.
+	resignTimeout = 2 * time.Second
+)
 
-// Leader elects one replica at a time with a PostgreSQL session advisory lock held on a
-// dedicated connection (not a pooled one: the lock belongs to the session, and a pool
-// would hand that session to others). When the leader dies its connection drops and the
-// server releases the lock; a standby, retrying every RetryInterval, takes over.
+// Leader elects one replica at a time with a leader row whose expiry the database
+// judges by its own clock (store.Elect): the leader renews it every RenewInterval; a
+// replica whose host goes silent stops renewing, and once the row has expired another
+// replica takes it over. Unlike a session lock, this does not depend on the database
+// noticing that the old leader's connection is dead, which can take hours.
+//
+// The leader counts its term from when it sent its last confirmed renewal (not from
+// when the answer came: the database may have received it any time after it was
+// sent), so it stops leading, and cancels the led work, no later than the database
+// lets another replica take over. Work it started and still finishing when its term
+// ends commits nothing: its context carries a leader fence (store.WithLeaderFence).
 type Leader struct {
-	// ConnConfig names the database (and schema, through search_path) to elect in.
-	ConnConfig *pgx.ConnConfig
-	// RetryInterval is how often a standby tries to take the lock (default 2s).
+	Store *store.Store
+	// ID names this replica in the leader row; unique per process.
+	ID string
+	// Name is the election (default DefaultElection).
+	Name string
+	// RenewInterval is how often the leader extends its term (default 5 s).
+	RenewInterval time.Duration
+	// TTL is how long a term lasts past a renewal (default 15 s). At least twice
+	// RenewInterval, so one lost renewal does not end a term.
+	TTL time.Duration
+	// RetryInterval is how often a standby tries to take over (default 2 s).
 	RetryInterval time.Duration
-	// CheckInterval is how often the leader checks that its connection, and so its lock,
-	// is still alive (default 2s). A leader cut off from the database stops leading
-	// within about this long; until then the work it leads must tolerate a second
-	// leader (feed claims and broadcast source keys do).
-	CheckInterval time.Duration
 	// Log receives transitions.
 	Log *slog.Logger
 	// OnChange, if set, is told when this replica gains or loses leadership.
 	OnChange func(leading bool)
+	// Heartbeat, if set, is called at least once a second while the election loop is
+	// alive (leading or standing by), never from inside a database call.
+	Heartbeat func()
 }
 
-// Run campaigns until ctx ends. Whenever it holds the lock it runs lead with a context
-// that is cancelled when leadership is lost or ctx ends, and waits for lead to return
-// before campaigning again. It returns nil when ctx ends.
-func (l *Leader) Run(ctx context.Context, lead func(ctx context.Context)) error {
-	retry := l.RetryInterval
-	if retry <= 0 {
-		retry = 2 * time.Second
+func (l *Leader) intervals() (renew, ttl, retry time.Duration) {
+	return orDefault(l.RenewInterval, DefaultRenewInterval), orDefault(l.TTL, DefaultLeaderTTL),
+		orDefault(l.RetryInterval, DefaultRetryInterval)
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
 	}
+	return d
+}
+
+func (l *Leader) beat() {
+	if l.Heartbeat != nil {
+		l.Heartbeat()
+	}
+}
+
+// Run campaigns until ctx ends. Whenever it leads it runs lead with a context that is
+// cancelled when the term ends (lost, run out, or ctx ended) and carries the term's
+// fence, and waits for lead to return before campaigning again. A panic in lead is
+// recovered and logged with its stack, and ends the term: the replica resigns and
+// pauses (longer after each panic in a row) so that another may take over. Run returns
+// nil when ctx ends, after resigning.
+func (l *Leader) Run(ctx context.Context, lead func(ctx context.Context)) error {
+	renew, ttl, retry := l.intervals()
+	if ttl < 2*renew {
+		return fmt.Errorf("leader: TTL %s must be at least twice the renew interval %s", ttl, renew)
+	}
+	name := l.Name
+	if name == "" {
+		name = DefaultElection
+	}
+	panics := 0
 	for {
-		err := l.term(ctx, lead)
-		if ctx.Err() != nil {
+		l.beat()
+		sent := time.Now()
+		ectx, cancel := context.WithTimeout(ctx, renew)
+		term, ok, err := l.Store.Elect(ectx, name, l.ID, ttl)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			l.Log.Warn("leader election", slog.String("error", err.Error()))
+		case ok:
+			if l.serve(ctx, term, sent, lead) {
+				panics++
+			} else {
+				panics = 0
+			}
+		}
+		wait := retry
+		if panics > 0 {
+			wait = max(retry, min(retry<<panics, maxLeadPanicPause))
+		}
+		if !l.sleep(ctx, wait) {
 			return nil
 		}
-		if err != nil {
-			l.Log.Warn("leader election", slog.String("error", err.Error()))
+	}
+}
+
+// sleep waits d, beating; false when ctx ends first.
+func (l *Leader) sleep(ctx context.Context, d time.Duration) bool {
+	end := time.Now().Add(d)
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			return true
 		}
-		t := time.NewTimer(retry)
+		t := time.NewTimer(min(left, time.Second))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return false
 		case <-t.C:
 		}
+		l.beat()
 	}
 }
 
-// term makes one attempt: connect, try the lock, and if it is ours lead until the
-// connection fails or ctx ends.
-func (l *Leader) term(ctx context.Context, lead func(ctx context.Context)) error {
-	conn, err := pgx.ConnectConfig(ctx, l.ConnConfig)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer func() {
-		// Closing the session releases the lock; a fresh context, since ctx may be done.
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = conn.Close(cctx) // the lock goes with the session whether or not Close says so
-	}()
-	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext(current_schema()))`, leaderLockKey).Scan(&got); err != nil {
-		return fmt.Errorf("try lock: %w", err)
-	}
-	if !got {
-		return nil
-	}
-
-	l.Log.Info("became leader")
+// serve leads one term, which began with an election sent at sent, until it ends. It
+// reports whether the led work panicked.
+func (l *Leader) serve(ctx context.Context, term store.LeaderTerm, sent time.Time, lead func(ctx context.Context)) (panicked bool) {
+	renew, ttl, _ := l.intervals()
+	log := l.Log.With(slog.Int64("term", term.Term))
+	log.Info("became leader")
 	l.changed(true)
-	defer l.changed(false)
-	leadCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+
+	leadCtx, cancel := context.WithCancel(store.WithLeaderFence(ctx, term))
+	defer cancel()
+	until := sent.Add(ttl)
+	expiry := time.AfterFunc(time.Until(until), cancel)
+	defer expiry.Stop()
+	done := make(chan bool, 1)
 	go func() {
-		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("led work panicked; giving up leadership", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+				done <- true
+			}
+		}()
 		lead(leadCtx)
+		done <- false
 	}()
-	err = l.hold(leadCtx, conn, done)
-	cancel()
-	<-done
-	if ctx.Err() != nil {
-		return nil
-	}
-	return fmt.Errorf("gave up leadership: %w", err)
-}
 
-// errLeadReturned says the led work stopped on its own; the lock is given up so that
-// another replica (or this one, on its next try) starts it afresh.
-var errLeadReturned = errors.New("led work stopped")
-
-// hold checks the connection until it fails, the led work returns, or ctx ends.
-func (l *Leader) hold(ctx context.Context, conn *pgx.Conn, done <-chan struct{}) error {
-	check := l.CheckInterval
-	if check <= 0 {
-		check = 2 * time.Second
-	}
-	t := time.NewTicker(check)
-	defer t.Stop()
+	renewals := time.NewTicker(renew)
+	defer renewals.Stop()
+	beats := time.NewTicker(time.Second)
+	defer beats.Stop()
+	var why string
+	finished := false
+loop:
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-done:
-			return errLeadReturned
-		case <-t.C:
-		}
-		pctx, cancel := context.WithTimeout(ctx, check)
-		err := conn.Ping(pctx)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			return fmt.Errorf("leadership connection: %w", err)
+			why = "shutting down"
+			break loop
+		case panicked = <-done:
+			finished = true
+			why = "led work stopped"
+			break loop
+		case <-leadCtx.Done():
+			why = "term ran out without a confirmed renewal"
+			if ctx.Err() != nil {
+				why = "shutting down"
+			}
+			break loop
+		case <-beats.C:
+			l.beat()
+		case <-renewals.C:
+			l.beat()
+			sent := time.Now()
+			if !sent.Before(until) {
+				continue // the term is over: leadCtx is done
+			}
+			// One renewal may take a renew interval, and never past the end of the term:
+			// a silent connection must neither keep this replica leading past the time it
+			// may be replaced nor use up the term (the next try takes another connection).
+			end := sent.Add(renew)
+			if until.Before(end) {
+				end = until
+			}
+			rctx, rcancel := context.WithDeadline(ctx, end)
+			err := l.Store.RenewLeadership(rctx, term, ttl)
+			rcancel()
+			l.beat()
+			switch {
+			case err == nil:
+				if !expiry.Stop() {
+					why = "term ran out while the renewal was answered"
+					break loop
+				}
+				until = sent.Add(ttl)
+				expiry.Reset(time.Until(until))
+			case errors.Is(err, store.ErrNotLeader):
+				why = "another replica took over"
+				break loop
+			case ctx.Err() == nil:
+				log.Warn("renew leadership", slog.String("error", err.Error()), slog.Duration("term_left", time.Until(until)))
+			}
 		}
 	}
+	cancel()
+	l.changed(false)
+	if !finished {
+		panicked = <-done
+	}
+	if why == "term ran out without a confirmed renewal" || why == "another replica took over" {
+		log.Warn("stopped leading", slog.String("why", why))
+	} else {
+		log.Info("stopped leading", slog.String("why", why))
+	}
+	if time.Now().Before(until) {
+		// Hand over at once rather than at the expiry: a rolling restart, or led work
+		// that stopped, should not leave the deployment without a leader for a term.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), resignTimeout)
+		if err := l.Store.Resign(rctx, term); err != nil {
+			log.Warn("resign leadership", slog.String("error", err.Error()))
+		}
+		rcancel()
+	}
+	return panicked
 }
 
 func (l *Leader) changed(leading bool) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -21,13 +22,22 @@ const (
 	maxBackoff = 6 * time.Hour
 	// maxRetryAfter caps a server's Retry-After.
 	maxRetryAfter = 24 * time.Hour
+	// maxPanics disables a feed whose poll panicked after this many failures in a row
+	// (the last a panic), sooner than MaxFailures: a panic is a bug that polling again
+	// will not fix, and each one costs a stack in the log.
+	maxPanics = 3
 )
+
+// FeedFetcher fetches a feed; *feeds.Fetcher is the real one.
+type FeedFetcher interface {
+	Fetch(ctx context.Context, req feeds.Request, now time.Time) (*feeds.Result, error)
+}
 
 // Poller polls due feeds and records what it finds: new items become broadcasts, in the
 // same transaction that records them as seen.
 type Poller struct {
 	Store   *store.Store
-	Fetcher *feeds.Fetcher
+	Fetcher FeedFetcher
 	Log     *slog.Logger
 	Metrics *Metrics
 	// Now is the clock; polls are scheduled and recorded by it.
@@ -56,8 +66,8 @@ type Poller struct {
 }
 
 // PollDue claims the feeds that are due and polls them, a few at a time. It returns how
-// many it polled; one feed's failure is recorded on that feed and does not stop the
-// others.
+// many it polled; one feed's failure, or panic, is recorded on that feed and does not
+// stop the others.
 func (p *Poller) PollDue(ctx context.Context) (int, error) {
 	conc := p.Concurrency
 	if conc <= 0 {
@@ -86,16 +96,35 @@ func (p *Poller) PollDue(ctx context.Context) (int, error) {
 }
 
 // Poll fetches one feed and records the outcome. Errors are recorded on the feed and
-// logged, not returned: a feed that misbehaves is that feed's problem.
+// logged, not returned: a feed that misbehaves is that feed's problem. A panic while
+// polling (a parser bug on a strange document) is recovered, logged with its stack and
+// recorded as a failure, with backoff; a feed that keeps panicking is disabled with the
+// panic as its reason, rather than crashing the process on every poll.
 func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 	start := p.Now()
 	log := p.Log.With(slog.Int64("feed_id", f.ID))
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		log.Error("feed poll panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+		if ctx.Err() != nil {
+			return // shutting down: the claim's lease makes the feed due again
+		}
+		maxFailures := maxPanics
+		if p.MaxFailures > 0 {
+			maxFailures = min(p.MaxFailures, maxPanics)
+		}
+		p.recordFailure(ctx, log, f, start, fmt.Errorf("panic: %v", r), maxFailures)
+	}()
 	res, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified}, start)
 	if err != nil {
 		if ctx.Err() != nil {
-			return // shutting down: the lease makes the feed due again soon
+			p.release(ctx, log, f, start)
+			return
 		}
-		p.recordFailure(ctx, log, f, start, err)
+		p.recordFailure(ctx, log, f, start, err, p.MaxFailures)
 		return
 	}
 	out, err := p.Record(ctx, f, res, start)
@@ -103,11 +132,17 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 		log.Info("feed removed while it was being polled")
 		return
 	}
+	if errors.Is(err, store.ErrNotLeader) {
+		log.Info("no longer the leader: poll discarded; the new leader polls the feed again")
+		return
+	}
 	if err != nil {
-		if ctx.Err() == nil {
-			log.Error("record poll", slog.String("error", err.Error()))
-			p.Metrics.poll("error", p.Now().Sub(start))
+		if ctx.Err() != nil {
+			p.release(ctx, log, f, start)
+			return
 		}
+		log.Error("record poll", slog.String("error", err.Error()))
+		p.Metrics.poll("error", p.Now().Sub(start))
 		return
 	}
 	result := "ok"
@@ -131,6 +166,22 @@ func (p *Poller) Poll(ctx context.Context, f store.Feed) {
 		level = slog.LevelInfo
 	}
 	log.Log(ctx, level, "polled feed", attrs...)
+}
+
+// releaseTimeout bounds handing a feed back when its poll is abandoned.
+const releaseTimeout = 2 * time.Second
+
+// release hands back a feed whose poll was abandoned because ctx ended (shutdown, or
+// the end of the leader's term), due at start, so that the next leader polls it at once
+// rather than when the claim's lease ends. It runs after ctx ended, on a short context
+// of its own that keeps ctx's values: under the leader's fence, it applies only if the
+// term still holds (a clean shutdown resigns after the led work has stopped).
+func (p *Poller) release(ctx context.Context, log *slog.Logger, f store.Feed, start time.Time) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := p.Store.ReleaseFeed(rctx, f.ID, start); err != nil && !errors.Is(err, store.ErrNotLeader) {
+		log.Warn("hand back an abandoned poll's feed", slog.String("error", err.Error()))
+	}
 }
 
 // Record stores a successful fetch of f made at start: new items, their broadcasts and
@@ -204,7 +255,9 @@ func (p *Poller) dayCapReached(ctx context.Context, log *slog.Logger, f store.Fe
 		f.ID, feeds.RedactURL(f.URL), p.MaxPerDay, start.Format("2/1/2006")))
 }
 
-func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Feed, start time.Time, ferr error) {
+// recordFailure records a failed poll, disabling the feed at maxFailures failures in a
+// row (0: never).
+func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Feed, start time.Time, ferr error, maxFailures int) {
 	failures := f.ConsecutiveFailures + 1
 	wait := backoff(f.Interval, failures)
 	var se *feeds.StatusError
@@ -216,11 +269,11 @@ func (p *Poller) recordFailure(ctx context.Context, log *slog.Logger, f store.Fe
 		PolledAt:    start,
 		Err:         ferr.Error(),
 		NextPollAt:  start.Add(wait),
-		MaxFailures: p.MaxFailures,
+		MaxFailures: maxFailures,
 	})
 	p.Metrics.poll("error", p.Now().Sub(start))
-	if errors.Is(err, store.ErrNotFound) {
-		return // removed or disabled meanwhile
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNotLeader) {
+		return // removed or disabled meanwhile, or no longer ours to record
 	}
 	if err != nil {
 		log.Error("record poll failure", slog.String("error", err.Error()))

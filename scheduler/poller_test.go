@@ -420,3 +420,87 @@ func TestPollDailyCap(t *testing.T) {
 		t.Errorf("alert raised %d times, want once: two polls held items back that day", raised)
 	}
 }
+
+// panicky is a fetcher with a bug: it panics on every fetch.
+type panicky struct{ calls int }
+
+func (f *panicky) Fetch(context.Context, feeds.Request, time.Time) (*feeds.Result, error) {
+	f.calls++
+	var items []feeds.Item
+	_ = items[f.calls] // index out of range, as a parser bug would
+	return nil, nil
+}
+
+// A poll that panics is recovered, logged with its stack and recorded as a failure with
+// backoff; after a few panics in a row the feed is disabled with the panic as its
+// reason, instead of the process crashing on every poll.
+func TestPollPanicIsRecoveredAndDisablesTheFeed(t *testing.T) {
+	t.Parallel()
+	p, c := newPoller(t)
+	var logs strings.Builder
+	var mu sync.Mutex
+	p.Log = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	p.MaxFailures = 10
+	p.Fetcher = &panicky{}
+	f := addFeed(t, p, "https://portal.example/rss", time.Minute)
+
+	for i := 1; i <= maxPanics; i++ {
+		c.set(reload(t, p, f.ID).NextPollAt)
+		n, err := p.PollDue(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("poll %d: polled %d, %v", i, n, err)
+		}
+		got := reload(t, p, f.ID)
+		if got.ConsecutiveFailures != i || !strings.HasPrefix(got.LastError, "panic: runtime error: index out of range") {
+			t.Fatalf("after panic %d: failures %d, last error %q", i, got.ConsecutiveFailures, got.LastError)
+		}
+		if i < maxPanics && (!got.Enabled || !got.NextPollAt.After(c.now())) {
+			t.Fatalf("after panic %d: enabled %v, next poll %s at %s; want a later retry", i, got.Enabled, got.NextPollAt, c.now())
+		}
+	}
+	got := reload(t, p, f.ID)
+	if got.Enabled || !strings.Contains(got.DisabledReason, "disabled after 3 consecutive failures; last: panic: runtime error") {
+		t.Fatalf("after %d panics: enabled %v, reason %q", maxPanics, got.Enabled, got.DisabledReason)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), `msg="feed poll panicked"`) || !strings.Contains(logs.String(), "scheduler.(*panicky).Fetch") {
+		t.Fatalf("the panic was not logged with its stack:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *strings.Builder
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// A poll abandoned because the leader stops (its context ends mid-fetch) hands the feed
+// back, due at once, instead of leaving it claimed until the claim's lease ends: the
+// next leader polls it without waiting minutes.
+func TestAbandonedPollReleasesTheFeed(t *testing.T) {
+	t.Parallel()
+	p, c := newPoller(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the leader stops while the portal answers
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	f := addFeed(t, p, srv.URL, time.Minute)
+	c.set(reload(t, p, f.ID).NextPollAt)
+	claimedAt := c.now()
+	if n, err := p.PollDue(ctx); err != nil || n != 1 {
+		t.Fatalf("polled %d, %v", n, err)
+	}
+	got := reload(t, p, f.ID)
+	if !got.NextPollAt.Equal(claimedAt) || got.ConsecutiveFailures != 0 {
+		t.Fatalf("after the abandoned poll: next poll %s (claimed at %s), failures %d; want it due again at once, no failure counted",
+			got.NextPollAt, claimedAt, got.ConsecutiveFailures)
+	}
+}

@@ -14,6 +14,7 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -36,19 +37,22 @@ type Scheduler struct {
 	Log      *slog.Logger
 }
 
+// maxJobPanicPause caps the pause of a job after it panicked repeatedly.
+const maxJobPanicPause = 5 * time.Minute
+
 // Run runs the jobs until ctx ends, then waits for the runs in progress to finish. A
-// job still running when its next time comes is skipped that time, not piled up.
+// job still running when its next time comes is skipped that time, not piled up. A job
+// that panics is recovered and logged with its stack, and pauses before its next run
+// (its interval doubled for each panic in a row, at most five minutes), so a bug costs
+// a log line now and then, not the process or a tight loop.
 func (s *Scheduler) Run(ctx context.Context) {
 	logger := cronLogger{s.Log}
-	chain := cron.NewChain(cron.Recover(logger), cron.SkipIfStillRunning(logger))
+	chain := cron.NewChain(cron.SkipIfStillRunning(logger))
 	c := cron.New(cron.WithLocation(s.Location), cron.WithLogger(logger))
 	var first sync.WaitGroup
 	for _, j := range s.Jobs {
-		job := chain.Then(cron.FuncJob(func() {
-			if err := j.Run(ctx); err != nil && ctx.Err() == nil {
-				s.Log.Error(j.Name, slog.String("error", err.Error()))
-			}
-		}))
+		g := &guard{job: j, log: s.Log}
+		job := chain.Then(cron.FuncJob(func() { g.run(ctx) }))
 		c.Schedule(every(j.Every), job)
 		first.Go(job.Run)
 	}
@@ -56,6 +60,41 @@ func (s *Scheduler) Run(ctx context.Context) {
 	<-ctx.Done()
 	<-c.Stop().Done()
 	first.Wait()
+}
+
+// guard runs one job, recovering its panics. Its runs never overlap
+// (SkipIfStillRunning), so its fields need no lock.
+type guard struct {
+	job Job
+	log *slog.Logger
+	// panics counts the panics in a row; the job is skipped until notBefore.
+	panics    int
+	notBefore time.Time
+}
+
+func (g *guard) run(ctx context.Context) {
+	if time.Now().Before(g.notBefore) {
+		return
+	}
+	defer func() {
+		r := recover()
+		if r == nil {
+			g.panics = 0
+			return
+		}
+		g.panics++
+		pause := g.job.Every
+		for i := 1; i < g.panics && pause < maxJobPanicPause; i++ {
+			pause *= 2
+		}
+		pause = min(pause, maxJobPanicPause)
+		g.notBefore = time.Now().Add(pause)
+		g.log.Error(g.job.Name+": panic", slog.Any("panic", r), slog.Int("panics_in_a_row", g.panics),
+			slog.Duration("retry_in", pause), slog.String("stack", string(debug.Stack())))
+	}()
+	if err := g.job.Run(ctx); err != nil && ctx.Err() == nil {
+		g.log.Error(g.job.Name, slog.String("error", err.Error()))
+	}
 }
 
 // cronLogger lets cron log through slog. Cron's routine messages (every schedule and

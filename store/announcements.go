@@ -351,9 +351,10 @@ type AnnouncementRun struct {
 // RecordAnnouncementRun makes one run of an announcement, in one transaction: the run
 // row, its broadcast and deliveries, and the announcement's next run. A run that another
 // replica already made (the announcement's next run is no longer RunAt) changes nothing
-// and returns made == false.
+// and returns made == false. Under a leader fence it commits only while the term lasts
+// (ErrNotLeader otherwise).
 func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (broadcastID int64, made bool, err error) {
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.leaderTx(ctx, func(tx pgx.Tx) error {
 		var next *time.Time
 		var status string
 		err := tx.QueryRow(ctx, `SELECT next_run_at, status FROM announcements WHERE id = $1 FOR UPDATE`,

@@ -150,6 +150,21 @@ func (s *Store) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Dur
 	return fs, nil
 }
 
+// ReleaseFeed hands back a claimed feed whose poll was abandoned (the service is
+// stopping, or its leader's term ended), due at due, instead of leaving it claimed
+// until the claim's lease ends: a new leader polls it at once. Under a leader fence it
+// applies only while the term lasts (ErrNotLeader otherwise).
+func (s *Store) ReleaseFeed(ctx context.Context, id int64, due time.Time) error {
+	err := s.leaderTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE feeds SET next_poll_at = $2 WHERE id = $1 AND next_poll_at > $2`, id, due)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release feed %d: %w", id, err)
+	}
+	return nil
+}
+
 // PollFailure is what a failed poll records.
 type PollFailure struct {
 	FeedID   int64
@@ -163,23 +178,26 @@ type PollFailure struct {
 }
 
 // RecordPollFailure counts a failed poll and schedules the next one. It reports whether
-// the feed has just been disabled because it failed too often.
+// the feed has just been disabled because it failed too often. Under a leader fence it
+// commits only while the term lasts (ErrNotLeader otherwise).
 func (s *Store) RecordPollFailure(ctx context.Context, pf PollFailure) (disabled bool, err error) {
 	var enabled bool
-	err = s.pool.QueryRow(ctx, `
-		UPDATE feeds SET
-			last_polled_at = $2,
-			last_error = $3::text,
-			consecutive_failures = consecutive_failures + 1,
-			next_poll_at = $4,
-			enabled = ($5 = 0 OR consecutive_failures + 1 < $5),
-			disabled_reason = CASE WHEN $5 > 0 AND consecutive_failures + 1 >= $5
-				THEN format('disabled after %s consecutive failures; last: %s', consecutive_failures + 1, $3)
-				ELSE disabled_reason END,
-			updated_at = now()
-		WHERE id = $1 AND enabled
-		RETURNING enabled`,
-		pf.FeedID, pf.PolledAt, pf.Err, pf.NextPollAt, pf.MaxFailures).Scan(&enabled)
+	err = s.leaderTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `
+			UPDATE feeds SET
+				last_polled_at = $2,
+				last_error = $3::text,
+				consecutive_failures = consecutive_failures + 1,
+				next_poll_at = $4,
+				enabled = ($5 = 0 OR consecutive_failures + 1 < $5),
+				disabled_reason = CASE WHEN $5 > 0 AND consecutive_failures + 1 >= $5
+					THEN format('disabled after %s consecutive failures; last: %s', consecutive_failures + 1, $3)
+					ELSE disabled_reason END,
+				updated_at = now()
+			WHERE id = $1 AND enabled
+			RETURNING enabled`,
+			pf.FeedID, pf.PolledAt, pf.Err, pf.NextPollAt, pf.MaxFailures).Scan(&enabled)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Removed or disabled while it was being polled: nothing to record.
 		return false, fmt.Errorf("feed %d: %w", pf.FeedID, ErrNotFound)

@@ -78,10 +78,12 @@ type PollResult struct {
 //
 // The feed row is locked first, so two pollers of one feed (an old and a new leader
 // overlapping for a moment) are serialised, and the second sees the first's items as
-// already known.
+// already known. Under a leader fence (WithLeaderFence) it commits only while the
+// poller's term lasts: a poll started by a leader that has since been replaced is
+// discarded with ErrNotLeader, and the feed is polled again by the new one.
 func (s *Store) RecordPoll(ctx context.Context, ps PollSuccess) (PollResult, error) {
 	var res PollResult
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.leaderTx(ctx, func(tx pgx.Tx) error {
 		var primed bool
 		var topic string
 		err := tx.QueryRow(ctx, `SELECT primed, topic FROM feeds WHERE id = $1 FOR UPDATE`, ps.FeedID).Scan(&primed, &topic)

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,12 +23,39 @@ var ErrNotFound = errors.New("not found")
 // Store is loa's PostgreSQL store. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// stopSweep ends sweepIdle; swept is closed when it has.
+	stopSweep, swept chan struct{}
+	closeOnce        sync.Once
 }
 
-// Open connects to the database named by url and checks that it answers. The url is a
-// PostgreSQL URL or keyword/value string as understood by pgx; it never appears in the
-// returned error, since it may carry a password.
-func Open(ctx context.Context, url string) (*Store, error) {
+// DefaultTimeout is how long a database connection may keep a call waiting without a
+// byte of answer before it is taken for dead (Options.Timeout).
+const DefaultTimeout = 30 * time.Second
+
+// Options tune how the store talks to the database.
+type Options struct {
+	// Timeout bounds the silence of a connection: a call whose context has no earlier
+	// deadline, waiting longer than this for the database's next byte, fails and its
+	// connection is closed and dropped from the pool, so that a connection gone silent
+	// (a dead host or middlebox that never resets it) cannot wedge its caller. It also
+	// bounds connecting and the pool's liveness pings. Default DefaultTimeout; migrations
+	// are exempt (a large index may take minutes to build).
+	Timeout time.Duration
+}
+
+// Open connects to the database named by url with the default options; see OpenWith.
+func Open(ctx context.Context, url string) (*Store, error) { return OpenWith(ctx, url, Options{}) }
+
+// OpenWith connects to the database named by url and checks that it answers. The url
+// is a PostgreSQL URL or keyword/value string as understood by pgx; it never appears in
+// the returned error, since it may carry a password.
+//
+// Every connection has TCP keepalive on both ends (so a dead peer is noticed in about
+// 25 s rather than the kernel's two hours), a connect timeout, and a silence limit on
+// its reads (Options.Timeout); idle pooled connections are checked every few seconds.
+// Settings given in the url (connect_timeout, pool_health_check_period,
+// tcp_keepalives_*) win.
+func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors quote the offending string: keep only the gist.
@@ -37,6 +66,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// each outcome as it returns; PostgreSQL's default max_connections is 100.
 		cfg.MaxConns = 16
 	}
+	configureLiveness(cfg, url, opts.Timeout)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -46,11 +76,19 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to database %s:%d/%s: %w",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool}, nil
+	s := &Store{pool: pool, stopSweep: make(chan struct{}), swept: make(chan struct{})}
+	go s.sweepIdle(cfg.HealthCheckPeriod, cfg.PingTimeout)
+	return s, nil
 }
 
-// Close closes every connection of the store.
-func (s *Store) Close() { s.pool.Close() }
+// Close closes every connection of the store. Closing twice is harmless.
+func (s *Store) Close() {
+	s.closeOnce.Do(func() {
+		close(s.stopSweep)
+		<-s.swept
+	})
+	s.pool.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

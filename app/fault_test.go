@@ -1,0 +1,174 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/internal/netfault"
+	"loa/internal/telegramtest"
+	"loa/store"
+)
+
+// viaProxy returns a proxy to the test database and dbURL rewritten to go through it.
+func viaProxy(t *testing.T, dbURL string) (*netfault.Proxy, string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := netfault.Listen(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	u.Host = p.Addr()
+	return p, u.String()
+}
+
+// A leader whose host goes silent (its database traffic neither answered nor closed, as
+// when a machine dies or is cut off) is replaced by a standby, and stops leading on its
+// own. With a session advisory lock the server kept the silent session, and its lock,
+// until TCP keepalive gave up, hours later.
+func TestSilentLeaderIsReplaced(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	dbtest.StoreAt(t, dbURL)
+	proxy, proxied := viaProxy(t, dbURL)
+
+	a := start(t, proxied, faultEnv...)
+	eventually(t, "a to lead", func() bool { return a.leading(t) })
+	b := start(t, dbURL, faultEnv...)
+
+	proxy.Silence()
+	deadline := time.Now().Add(10 * time.Second)
+	for !b.leading(t) {
+		if time.Now().After(deadline) {
+			t.Fatal("the standby did not take over within 10 s of the leader going silent")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	eventually(t, "the silent leader to step down", func() bool { return !a.leading(t) })
+}
+
+// A replica whose pooled database connections all go silent at once, while new
+// connections work, abandons them and goes on sending.
+func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	ctx := context.Background()
+	const chats = 5
+	for i := range chats {
+		id := int64(7000 + i)
+		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	proxy, proxied := viaProxy(t, dbURL)
+	in := start(t, proxied, append(tgEnv(fake, "LOA_TELEGRAM_RATE", "50"), faultEnv...)...)
+	announce := func(n int) {
+		t.Helper()
+		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+			SourceKey: fmt.Sprintf("ann:fault:%d", n), Kind: "announcement", Topic: store.TopicAnnouncements,
+			Title: fmt.Sprintf("Thông báo số %d", n),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	announce(1)
+	eventually(t, "the first broadcast to be sent and recorded", func() bool {
+		bs, err := st.BroadcastStats(ctx, 1)
+		return err == nil && len(bs) == 1 && bs[0].Sent == chats
+	})
+
+	// Every connection the replica holds goes silent; new ones work.
+	proxy.Silence()
+	proxy.Restore()
+	announce(2)
+	waitFake(t, fake, "the second broadcast after the silence", 10*time.Second, func() bool { return fake.Accepted() >= 2*chats })
+	if code, body := in.get(t, "/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz = %d %s after the replica recovered", code, body)
+	}
+}
+
+// A loop stuck inside one call longer than LOA_STALL_LIMIT fails /healthz, naming the
+// loop; it passes again once the loop moves. The stall limit is set below the database
+// timeout here so that a silent database keeps the loop inside one call long enough
+// (the replica warns about such a setting).
+func TestStuckLoopFailsHealthz(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	dbtest.StoreAt(t, dbURL)
+	proxy, proxied := viaProxy(t, dbURL)
+	in := start(t, proxied, tgEnv(fake, "LOA_DB_TIMEOUT", "4s", "LOA_STALL_LIMIT", "1s")...)
+	if code, body := in.get(t, "/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz = %d %s before the fault", code, body)
+	}
+
+	proxy.Silence()
+	var body string
+	eventually(t, "/healthz to fail", func() bool {
+		var code int
+		code, body = in.get(t, "/healthz")
+		return code == http.StatusServiceUnavailable
+	})
+	if !strings.Contains(body, `"delivery telegram":"no iteration for`) {
+		t.Errorf("/healthz = %s; want the stalled delivery loop named", body)
+	}
+	proxy.Restore()
+	eventually(t, "/healthz to recover", func() bool { code, _ := in.get(t, "/healthz"); return code == http.StatusOK })
+	eventually(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
+}
+
+// A database outage fails /readyz, with a reason that names no host, user or database,
+// and leaves /healthz passing: the loops' calls have deadlines, so they go on beating,
+// and an orchestrator does not restart every replica because the database is down.
+func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.NewServer(t)
+	dbURL := dbtest.URL(t)
+	dbtest.StoreAt(t, dbURL)
+	proxy, proxied := viaProxy(t, dbURL)
+	in := start(t, proxied, append(tgEnv(fake), faultEnv...)...)
+	eventually(t, "to lead", func() bool { return in.leading(t) })
+
+	proxy.Silence()
+	var ready string
+	eventually(t, "/readyz to fail", func() bool {
+		var code int
+		code, ready = in.get(t, "/readyz")
+		return code == http.StatusServiceUnavailable
+	})
+	if !strings.Contains(ready, `"database":"no answer within 2s"`) {
+		t.Errorf("/readyz = %s; want the database named as not answering", ready)
+	}
+	for _, secret := range []string{"postgres", "loa_test", "127.0.0.1", proxy.Addr()} {
+		if strings.Contains(ready, secret) {
+			t.Errorf("/readyz names %q: %s", secret, ready)
+		}
+	}
+	// Through four database timeouts of outage, every loop keeps beating.
+	failed := time.Now()
+	for time.Since(failed) < 4*time.Second {
+		if code, body := in.get(t, "/healthz"); code != http.StatusOK {
+			t.Fatalf("/healthz = %d %s during a database outage", code, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	proxy.Restore()
+	eventually(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
+}
+
+// faultEnv tunes a replica for fault tests: a silent connection is dropped after a
+// second, and a loop is stalled after three (at least twice the database timeout, as
+// advised: one iteration may meet a silent pooled connection, then wait for a new one).
+var faultEnv = []string{"LOA_DB_TIMEOUT", "1s", "LOA_STALL_LIMIT", "3s"}
