@@ -37,6 +37,10 @@ const (
 	DefaultMaxAge       = 24 * time.Hour
 	DefaultConcurrency  = 16
 	DefaultIdle         = 500 * time.Millisecond
+	// DefaultSendTimeout bounds one send, as the adapters' own call timeout does.
+	DefaultSendTimeout = 30 * time.Second
+	// DefaultRecordTimeout bounds the database writes that record one outcome.
+	DefaultRecordTimeout = 10 * time.Second
 	// A refused token is tried again after 10 s, then 20 s, 40 s, … at most 5 minutes:
 	// a token fixed quickly resumes sending quickly, a dead one costs a call now and then.
 	unauthorizedPause    = 10 * time.Second
@@ -74,6 +78,10 @@ type Dispatcher struct {
 	Concurrency int
 	// Idle is how long to wait when nothing is due.
 	Idle time.Duration
+	// SendTimeout bounds one call of Sender.Send.
+	SendTimeout time.Duration
+	// RecordTimeout bounds the writes that record a send's outcome.
+	RecordTimeout time.Duration
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
 
@@ -243,7 +251,7 @@ func (d *Dispatcher) spacingFor(kind string) time.Duration {
 // records the outcome.
 func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
 	// Outcomes are recorded even when sending is being cut short at shutdown.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(sendCtx), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(sendCtx), orDefault(d.RecordTimeout, DefaultRecordTimeout))
 	defer cancel()
 	chat := Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
 	parts := d.Sender.Render(Content{Kind: del.Kind, Topic: del.Topic, Title: del.Title, Summary: del.Summary, Link: del.Link})
@@ -261,7 +269,9 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
 			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted", false))
 			return
 		}
-		err := d.Sender.Send(sendCtx, chat, parts[p])
+		callCtx, cancelCall := context.WithTimeout(sendCtx, orDefault(d.SendTimeout, DefaultSendTimeout))
+		err := d.Sender.Send(callCtx, chat, parts[p])
+		cancelCall()
 		d.win.release()
 		if err != nil {
 			d.failed(ctx, del, err)
