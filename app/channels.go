@@ -73,8 +73,12 @@ func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog
 		Rate:    rate,
 		Limit:   limit,
 		Lease:   d.cfg.DeliveryLease,
-		MaxAge:  d.cfg.DeliveryMaxAge,
-		Alert:   d.admins.alert,
+		// config keeps the lease at least twice the send timeout, so a send and the
+		// recording of its outcome always fit in it.
+		SendTimeout:   d.cfg.SendTimeout,
+		RecordTimeout: min(broadcast.DefaultRecordTimeout, d.cfg.SendTimeout),
+		MaxAge:        d.cfg.DeliveryMaxAge,
+		Alert:         d.admins.alert,
 	}
 }
 

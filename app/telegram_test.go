@@ -166,6 +166,11 @@ func TestTelegramErrorPaths(t *testing.T) {
 	if err != nil || moved.Kind != "supergroup" {
 		t.Fatalf("migrated group: %+v, %v", moved, err)
 	}
+	// The last outcome is recorded just after the fake accepted its message.
+	eventually(t, "every outcome recorded", func() bool {
+		bs, err := st.BroadcastStats(ctx, 1)
+		return err == nil && len(bs) == 1 && bs[0].Pending == 0
+	})
 	bs, err := st.BroadcastStats(ctx, 1)
 	if err != nil {
 		t.Fatal(err)

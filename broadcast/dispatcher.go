@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,6 +121,12 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.Rate <= 0 {
 		return fmt.Errorf("dispatcher %s: rate must be above 0", d.Sender.Channel())
 	}
+	// A claim must outlast a send and the recording of its outcome, or a slow answer
+	// would let another claim send the message again (config refuses such a lease).
+	if lease, need := orDefault(d.Lease, DefaultLease), orDefault(d.SendTimeout, DefaultSendTimeout)+
+		orDefault(d.RecordTimeout, DefaultRecordTimeout); lease < need {
+		return fmt.Errorf("dispatcher %s: lease %s is shorter than a send and its recording (%s)", d.Sender.Channel(), lease, need)
+	}
 	// Sends outlive ctx a little: a message half-sent at shutdown is better finished
 	// and recorded than abandoned and repeated after the restart.
 	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
@@ -165,7 +172,11 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	// A batch is about a second of sending: the leases stay short, and a pause found by
 	// one send holds back little.
 	batch := min(max(int(d.Rate), 1), 500)
-	ds, err := d.Store.ClaimDeliveries(ctx, ch, now, orDefault(d.Lease, DefaultLease), batch, d.Owner)
+	lease := orDefault(d.Lease, DefaultLease)
+	// The lease is counted here from before the claim was asked for: the database's
+	// lease (by its clock) ends no earlier than this replica's view of it.
+	claimedAt := time.Now()
+	ds, err := d.Store.ClaimDeliveries(ctx, ch, lease, batch, d.Owner)
 	if err != nil {
 		d.logError(ctx, "claim deliveries", err)
 		return idle
@@ -173,46 +184,54 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	if len(ds) == 0 {
 		return idle
 	}
+	leaseUntil := claimedAt.Add(lease)
 	spacing := time.Duration(float64(time.Second) / d.Rate)
-	start, err := d.Store.ReserveSlots(ctx, ch, now, len(ds), spacing)
+	wait, err := d.Store.ReserveSlots(ctx, ch, len(ds), spacing)
 	if err != nil {
 		d.logError(ctx, "reserve send slots", err)
-		d.release(ds, now, "")
+		d.release(ctx, ds, "")
 		return idle
 	}
+	start := d.now().Add(wait)
 	for i, del := range ds {
 		if !sleepUntil(ctx, d.now, start.Add(time.Duration(i)*spacing)) {
-			d.release(ds[i:], d.now(), "")
+			d.release(ctx, ds[i:], "")
 			return 0
 		}
 		if p, _ := d.pause(ctx, false); p.After(d.now()) {
-			d.release(ds[i:], d.now(), "channel paused")
+			d.release(ctx, ds[i:], "channel paused")
 			return p.Sub(d.now())
 		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			d.release(ds[i:], d.now(), "")
+			d.release(ctx, ds[i:], "")
 			return 0
 		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(sendCtx, del)
+			d.deliver(sendCtx, del, leaseUntil)
 		}()
 	}
 	return 0
 }
 
-// release hands claimed deliveries back, due at due, without counting an attempt.
-func (d *Dispatcher) release(ds []store.Delivery, due time.Time, reason string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// release hands claimed deliveries back, due at once, without counting an attempt.
+// Its writes outlive ctx (a shutdown) for a moment: a delivery released now is sent
+// by another replica at once instead of after its lease.
+func (d *Dispatcher) release(ctx context.Context, ds []store.Delivery, reason string) {
+	rctx, cancel := d.recordCtx(ctx)
 	defer cancel()
 	for _, del := range ds {
-		if err := d.Store.RetryDelivery(ctx, del.ID, due, reason, false); err != nil {
-			d.logError(ctx, "release delivery", err) // its lease ends on its own
-		}
+		d.record(rctx, del, "release", d.Store.RetryDelivery(rctx, del.ID, del.Claim, 0, reason, false)) // else its lease ends on its own
 	}
+}
+
+// recordCtx is a fresh context for the writes that record an outcome, made after the
+// send returned: bounded by RecordTimeout, and not cut short by a shutdown.
+func (d *Dispatcher) recordCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), orDefault(d.RecordTimeout, DefaultRecordTimeout))
 }
 
 func (d *Dispatcher) localPause() time.Time {
@@ -248,25 +267,35 @@ func (d *Dispatcher) spacingFor(kind string) time.Duration {
 }
 
 // deliver renders and sends one delivery, resuming after the parts already sent, and
-// records the outcome.
-func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
-	// Outcomes are recorded even when sending is being cut short at shutdown.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(sendCtx), orDefault(d.RecordTimeout, DefaultRecordTimeout))
-	defer cancel()
+// records the outcome under the delivery's claim, leased until leaseUntil.
+//
+// Every write after a send gets a fresh context (recordCtx), however long the send
+// took. Before each part the lease is renewed when what is left of it might not cover
+// the send and the recording of its outcome; a write refused because the claim was
+// lost (store.ErrClaimLost) stops the delivery: no further part is sent.
+func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseUntil time.Time) {
 	chat := Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
 	parts := d.Sender.Render(Content{Kind: del.Kind, Topic: del.Topic, Title: del.Title, Summary: del.Summary, Link: del.Link})
 	if len(parts) == 0 {
-		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, d.now(), "nothing to send: the broadcast renders empty"))
+		ctx, cancel := d.recordCtx(sendCtx)
+		defer cancel()
+		d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, store.ReasonRejected,
+			"nothing to send: the broadcast renders empty"))
 		return
 	}
+	lease := orDefault(d.Lease, DefaultLease)
 	began := time.Now()
 	for p := del.PartsSent; p < len(parts); p++ {
 		if p > del.PartsSent && !d.waitForNextPart(sendCtx, chat) {
-			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted between parts", false))
+			d.release(sendCtx, []store.Delivery{del}, "interrupted between parts")
 			return
 		}
 		if !d.win.acquire(sendCtx) {
-			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted", false))
+			d.release(sendCtx, []store.Delivery{del}, "interrupted")
+			return
+		}
+		if !d.keepLease(sendCtx, del, &leaseUntil) {
+			d.win.release()
 			return
 		}
 		callCtx, cancelCall := context.WithTimeout(sendCtx, orDefault(d.SendTimeout, DefaultSendTimeout))
@@ -274,17 +303,52 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
 		cancelCall()
 		d.win.release()
 		if err != nil {
-			d.failed(ctx, del, err)
+			d.failed(sendCtx, del, err)
 			return
 		}
 		if p < len(parts)-1 {
-			d.record(ctx, "mark part sent", d.Store.MarkPartSent(ctx, del.ID, p+1))
+			ctx, cancel := d.recordCtx(sendCtx)
+			at := time.Now()
+			err := d.Store.MarkPartSent(ctx, del.ID, del.Claim, p+1, lease)
+			cancel()
+			if errors.Is(err, store.ErrClaimLost) {
+				d.record(ctx, del, "mark part sent", err)
+				return
+			}
+			if err == nil {
+				leaseUntil = at.Add(lease)
+			}
+			// Any other error: carry on; the next part renews the lease first, and a
+			// retry resumes from the last part recorded.
+			d.record(ctx, del, "mark part sent", err)
 		}
 	}
-	now := d.now()
 	d.refusals.Store(0)
 	d.Metrics.sent(del.Channel, time.Since(began))
-	d.record(ctx, "mark sent", d.Store.MarkSent(ctx, del.ID, len(parts), now, now.Add(d.spacingFor(del.ChatKind))))
+	ctx, cancel := d.recordCtx(sendCtx)
+	defer cancel()
+	d.record(ctx, del, "mark sent", d.Store.MarkSent(ctx, del.ID, del.Claim, len(parts), d.spacingFor(del.ChatKind)))
+}
+
+// keepLease renews the delivery's lease when what is left of it may not cover one send
+// and the recording of its outcome. It reports false when the delivery must not be
+// sent: the claim was lost, or the lease could not be renewed (the database is
+// unreachable; the delivery goes to whoever claims it after the lease).
+func (d *Dispatcher) keepLease(ctx context.Context, del store.Delivery, leaseUntil *time.Time) bool {
+	need := orDefault(d.SendTimeout, DefaultSendTimeout) + orDefault(d.RecordTimeout, DefaultRecordTimeout)
+	if time.Until(*leaseUntil) >= need {
+		return true
+	}
+	lease := orDefault(d.Lease, DefaultLease)
+	rctx, cancel := d.recordCtx(ctx)
+	defer cancel()
+	at := time.Now()
+	if err := d.Store.RenewLease(rctx, del.ID, del.Claim, lease); err != nil {
+		d.record(rctx, del, "renew lease", err)
+		return false
+	}
+	*leaseUntil = at.Add(lease)
+	return true
 }
 
 // waitForNextPart keeps the chat's spacing between the parts of one long message and
@@ -293,16 +357,18 @@ func (d *Dispatcher) waitForNextPart(ctx context.Context, chat Chat) bool {
 	if !sleepUntil(ctx, d.now, d.now().Add(d.spacingFor(chat.Kind))) {
 		return false
 	}
-	slot, err := d.Store.ReserveSlots(ctx, chat.Channel, d.now(), 1, time.Duration(float64(time.Second)/d.Rate))
+	wait, err := d.Store.ReserveSlots(ctx, chat.Channel, 1, time.Duration(float64(time.Second)/d.Rate))
 	if err != nil {
 		d.logError(ctx, "reserve send slot", err)
 		return false
 	}
-	return sleepUntil(ctx, d.now, slot)
+	return sleepUntil(ctx, d.now, d.now().Add(wait))
 }
 
-// failed records a failed send according to its kind.
-func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) {
+// failed records a failed send according to its kind, with a fresh context.
+func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err error) {
+	ctx, cancel := d.recordCtx(sendCtx)
+	defer cancel()
 	var se *SendError
 	if !errors.As(err, &se) {
 		se = &SendError{Kind: Transient, Reason: "error", Err: err}
@@ -320,9 +386,9 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 		until := now.Add(se.RetryAfter + time.Duration(rand.Int64N(int64(spread)+1)))
 		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
 		log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", se.RetryAfter))
-		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+		d.record(ctx, del, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		// Due at once: the pause holds it back, and lifting the pause frees it.
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Unauthorized:
 		// Sends in flight when the token went bad are refused too: they belong to the
 		// same refusal, which the pause already covers.
@@ -338,37 +404,61 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 					"Kênh %s từ chối token của bot (%s): việc gửi tạm dừng, các tin chưa gửi vẫn được giữ. Kiểm tra lại token.",
 					del.Channel, se.Reason))
 			}
-			d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+			d.record(ctx, del, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		}
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case ChatGone:
 		log.Info("chat unreachable: subscriber marked gone")
-		d.record(ctx, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.SubscriberID, now, se.Reason))
+		d.record(ctx, del, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.Claim, del.SubscriberID,
+			goneReason(se.Reason), se.Error()))
 	case Migrated:
 		log.Info("group migrated to a supergroup: re-keyed", slog.String("new_address", se.MigrateTo))
 		if _, err := d.Store.MigrateChat(ctx, del.Channel, del.Address, se.MigrateTo); err != nil {
 			d.logError(ctx, "migrate chat", err)
 		}
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, "migrated to "+se.MigrateTo, false))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, "migrated to "+se.MigrateTo, false))
 	case ThreadGone:
 		log.Info("forum topic gone: sending to the chat's main thread")
-		d.record(ctx, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
+		d.record(ctx, del, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Rejected:
 		log.Warn("message rejected", slog.String("error", se.Error()))
-		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now, se.Error()))
+		d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, rejectedReason(se), se.Error()))
 	default:
 		if now.Sub(del.CreatedAt) >= orDefault(d.MaxAge, DefaultMaxAge) {
 			log.Warn("giving up after repeated failures", slog.Int("attempts", del.Attempts), slog.String("error", se.Error()))
-			d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now,
+			d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, store.ReasonMaxAge,
 				fmt.Sprintf("gave up after %d attempts: %s", del.Attempts, se.Error())))
 			return
 		}
 		wait := retryBackoff(del.Attempts)
 		log.Debug("send failed, will retry", slog.Int("attempts", del.Attempts), slog.Duration("retry_in", wait),
 			slog.String("error", se.Error()))
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now.Add(wait), se.Error(), true))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, wait, se.Error(), true))
 	}
+}
+
+// goneReason turns an adapter's ChatGone reason into the stored code.
+func goneReason(reason string) store.Reason {
+	switch reason {
+	case "blocked", "not_following":
+		return store.ReasonBlocked
+	case "deactivated", "chat_deactivated":
+		return store.ReasonDeactivated
+	case "kicked", "forbidden":
+		return store.ReasonKicked
+	default:
+		return store.ReasonChatNotFound
+	}
+}
+
+// rejectedReason is the stored code of a rejected message: too_long when the messenger
+// said the text is too long, else rejected.
+func rejectedReason(se *SendError) store.Reason {
+	if strings.Contains(strings.ToLower(se.Error()), "too long") {
+		return store.ReasonTooLong
+	}
+	return store.ReasonRejected
 }
 
 // retryBackoff is the wait after the n-th transient failure: 2s doubling, at most ten
@@ -383,10 +473,17 @@ func retryBackoff(n int) time.Duration {
 	return d + jitter
 }
 
-// record logs a failure to record an outcome. The delivery's lease then ends and it is
-// sent again: this is the one place a duplicate can come from.
-func (d *Dispatcher) record(ctx context.Context, what string, err error) {
-	if err != nil {
+// record logs a failure to record an outcome. A lost claim is a warning: the delivery
+// belongs to a newer claim, which decides its fate. Any other failure leaves the
+// delivery to be sent again when its lease ends: the one place a duplicate can come
+// from.
+func (d *Dispatcher) record(ctx context.Context, del store.Delivery, what string, err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrClaimLost):
+		d.Log.Warn("claim lost: outcome not recorded, no further part sent", slog.String("channel", d.Sender.Channel()),
+			slog.String("write", what), slog.Int64("delivery_id", del.ID), slog.Int64("claim", del.Claim))
+	default:
 		d.logError(ctx, what, err)
 	}
 }

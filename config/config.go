@@ -43,6 +43,9 @@ type Config struct {
 	// the deliveries it held are sent by another replica (or after the restart) once
 	// this has passed.
 	DeliveryLease time.Duration
+	// SendTimeout bounds one send to a messenger. A delivery's lease must cover a send
+	// and the recording of its outcome, so DeliveryLease is at least twice this.
+	SendTimeout time.Duration
 	// Admins are the Telegram user ids of loa's administrators.
 	Admins []int64
 
@@ -105,6 +108,7 @@ const (
 	DefaultFeedMaxBytes    = 10 << 20
 	DefaultDeliveryMaxAge  = 24 * time.Hour
 	DefaultDeliveryLease   = time.Minute
+	DefaultSendTimeout     = 30 * time.Second
 	DefaultTelegramAPI     = "https://api.telegram.org/bot%s/%s"
 	DefaultTelegramRate    = 25
 	DefaultZaloAPI         = "https://bot-api.zaloplatforms.com"
@@ -130,6 +134,7 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		FeedMaxBytes:    int64(r.intIn("LOA_FEED_MAX_BYTES", DefaultFeedMaxBytes, 1024, 1<<30)),
 		DeliveryMaxAge:  r.duration("LOA_DELIVERY_MAX_AGE", DefaultDeliveryMaxAge, time.Minute),
 		DeliveryLease:   r.duration("LOA_DELIVERY_LEASE", DefaultDeliveryLease, time.Second),
+		SendTimeout:     r.duration("LOA_SEND_TIMEOUT", DefaultSendTimeout, time.Second),
 		Admins:          r.ids("LOA_ADMINS"),
 		Telegram: Telegram{
 			Token:         r.secret("LOA_TELEGRAM_TOKEN"),
@@ -154,6 +159,12 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		} else {
 			c.AdminChat = chat
 		}
+	}
+	// A lease shorter than a send and its recording lets a slow answer's delivery be
+	// claimed and sent again while the first send is still waiting for its answer.
+	if !r.failed("LOA_DELIVERY_LEASE") && !r.failed("LOA_SEND_TIMEOUT") && c.DeliveryLease < 2*c.SendTimeout {
+		r.fail("LOA_DELIVERY_LEASE", "%s is shorter than twice LOA_SEND_TIMEOUT (%s): a delivery could be sent again while its first send still waits for an answer",
+			c.DeliveryLease, c.SendTimeout)
 	}
 	c.checkTelegram(&r)
 	c.checkZalo(&r)

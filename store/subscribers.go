@@ -99,7 +99,7 @@ func (s *Store) SetSubscriberStatus(ctx context.Context, channel, address, statu
 		if err != nil || status == StatusActive {
 			return err
 		}
-		return cancelPending(ctx, tx, id, "subscriber "+status)
+		return cancelPending(ctx, tx, id, ReasonSubscriberGone, "subscriber "+status)
 	})
 	if err != nil {
 		return fmt.Errorf("set status of %s chat %s: %w", channel, address, err)
@@ -107,11 +107,13 @@ func (s *Store) SetSubscriberStatus(ctx context.Context, channel, address, statu
 	return nil
 }
 
-// cancelPending cancels a subscriber's pending deliveries with the reason.
-func cancelPending(ctx context.Context, tx pgx.Tx, subscriberID int64, reason string) error {
+// cancelPending cancels a subscriber's pending deliveries with the reason code and the
+// detail. A delivery being sent at that moment is cancelled too: its claim is then
+// lost, and its sender stops (ErrClaimLost).
+func cancelPending(ctx context.Context, tx pgx.Tx, subscriberID int64, reason Reason, detail string) error {
 	_, err := tx.Exec(ctx, `
-		UPDATE deliveries SET status = 'cancelled', last_error = $2, finished_at = now()
-		WHERE subscriber_id = $1 AND status = 'pending'`, subscriberID, reason)
+		UPDATE deliveries SET status = 'cancelled', reason = $2, last_error = $3, finished_at = now()
+		WHERE subscriber_id = $1 AND status = 'pending'`, subscriberID, reason, detail)
 	return err
 }
 
@@ -202,7 +204,7 @@ func (s *Store) MigrateChat(ctx context.Context, channel, oldAddress, newAddress
 			oldID, "migrated to supergroup "+newAddress); err != nil {
 			return err
 		}
-		return cancelPending(ctx, tx, oldID, "migrated to supergroup "+newAddress)
+		return cancelPending(ctx, tx, oldID, ReasonMigrated, "migrated to supergroup "+newAddress)
 	})
 	if err != nil {
 		return Subscriber{}, fmt.Errorf("migrate %s chat %s to %s: %w", channel, oldAddress, newAddress, err)
