@@ -21,6 +21,7 @@ import (
 // engine is a store with n private-chat subscribers, a fake Bot API knowing their chats,
 // and a dispatcher sending to it.
 type engine struct {
+	url   string
 	store *store.Store
 	fake  *telegramtest.Server
 	d     *broadcast.Dispatcher
@@ -52,10 +53,22 @@ func newEngine(b testing.TB, n int, rate float64, opts ...telegramtest.Option) *
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &engine{store: st, fake: fake, n: n, d: &broadcast.Dispatcher{
+	return &engine{url: url, store: st, fake: fake, n: n, d: &broadcast.Dispatcher{
 		Store: st, Sender: client, Rate: rate, Limit: max(rate, 30), Owner: "bench", Concurrency: 32,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}}
+}
+
+// db is a connection to the engine's schema, closed when the test ends, for what the
+// store does not read.
+func (e *engine) db(b testing.TB) *pgx.Conn {
+	b.Helper()
+	conn, err := pgx.Connect(context.Background(), e.url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 // run creates one broadcast and sends it to every subscriber, returning how long the

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,11 @@ const (
 	DefaultMaxAge       = 24 * time.Hour
 	DefaultConcurrency  = 16
 	DefaultIdle         = 500 * time.Millisecond
+	// DefaultMaxPanics: a delivery whose sending panicked this many times fails.
+	DefaultMaxPanics = 3
+	// DefaultRetryBackoff is the wait after a first transient failure (or panic),
+	// doubling with each further one.
+	DefaultRetryBackoff = 2 * time.Second
 	// DefaultSendTimeout bounds one send, as the adapters' own call timeout does.
 	DefaultSendTimeout = 30 * time.Second
 	// DefaultRecordTimeout bounds the database writes that record one outcome.
@@ -83,6 +89,12 @@ type Dispatcher struct {
 	SendTimeout time.Duration
 	// RecordTimeout bounds the writes that record a send's outcome.
 	RecordTimeout time.Duration
+	// RetryBackoff is the wait after a first transient failure or panic; it doubles
+	// with each further one, up to ten minutes.
+	RetryBackoff time.Duration
+	// MaxPanics: a delivery whose sending panicked this many times fails with reason
+	// panic instead of being tried again.
+	MaxPanics int
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
 
@@ -211,7 +223,7 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(sendCtx, del, leaseUntil)
+			d.deliverRecovering(sendCtx, del, leaseUntil)
 		}()
 	}
 	return 0
@@ -266,6 +278,34 @@ func (d *Dispatcher) spacingFor(kind string) time.Duration {
 	return orDefault(d.GroupSpacing, DefaultGroupSpacing)
 }
 
+// deliverRecovering is deliver in a delivery's own goroutine: a panic in it (a
+// renderer or an adapter meeting content it cannot handle) is recovered and logged
+// with its stack, and the delivery is released with backoff, or failed with reason
+// panic after MaxPanics, instead of killing the process and, after the lease, the next
+// replica that claims it.
+func (d *Dispatcher) deliverRecovering(sendCtx context.Context, del store.Delivery, leaseUntil time.Time) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		stack := debug.Stack()
+		log := d.Log.With(slog.String("channel", del.Channel), slog.Int64("delivery_id", del.ID),
+			slog.Int64("subscriber_id", del.SubscriberID), slog.Int64("broadcast_id", del.BroadcastID))
+		log.Error("delivery panicked", slog.String("panic", fmt.Sprint(r)), slog.String("stack", string(stack)))
+		ctx, cancel := d.recordCtx(sendCtx)
+		defer cancel()
+		wait := d.backoff(del.Panics + 1)
+		failed, err := d.Store.DeliveryPanicked(ctx, del.ID, del.Claim, wait, orDefault(d.MaxPanics, DefaultMaxPanics),
+			fmt.Sprintf("panic: %v", r))
+		d.record(ctx, del, "record panic", err)
+		if failed {
+			log.Error("delivery failed after repeated panics", slog.Int("panics", del.Panics+1))
+		}
+	}()
+	d.deliver(sendCtx, del, leaseUntil)
+}
+
 // deliver renders and sends one delivery, resuming after the parts already sent, and
 // records the outcome under the delivery's claim, leased until leaseUntil.
 //
@@ -298,11 +338,7 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 			d.win.release()
 			return
 		}
-		callCtx, cancelCall := context.WithTimeout(sendCtx, orDefault(d.SendTimeout, DefaultSendTimeout))
-		err := d.Sender.Send(callCtx, chat, parts[p])
-		cancelCall()
-		d.win.release()
-		if err != nil {
+		if err := d.send(sendCtx, chat, parts[p]); err != nil {
 			d.failed(sendCtx, del, err)
 			return
 		}
@@ -328,6 +364,15 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 	ctx, cancel := d.recordCtx(sendCtx)
 	defer cancel()
 	d.record(ctx, del, "mark sent", d.Store.MarkSent(ctx, del.ID, del.Claim, len(parts), d.spacingFor(del.ChatKind)))
+}
+
+// send sends one part within SendTimeout, in the window taken before it: the window
+// is given back however the send ends, a panic included.
+func (d *Dispatcher) send(ctx context.Context, chat Chat, text string) error {
+	defer d.win.release()
+	ctx, cancel := context.WithTimeout(ctx, orDefault(d.SendTimeout, DefaultSendTimeout))
+	defer cancel()
+	return d.Sender.Send(ctx, chat, text)
 }
 
 // keepLease renews the delivery's lease when what is left of it may not cover one send
@@ -431,7 +476,7 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 				fmt.Sprintf("gave up after %d attempts: %s", del.Attempts, se.Error())))
 			return
 		}
-		wait := retryBackoff(del.Attempts)
+		wait := d.backoff(del.Attempts)
 		log.Debug("send failed, will retry", slog.Int("attempts", del.Attempts), slog.Duration("retry_in", wait),
 			slog.String("error", se.Error()))
 		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, wait, se.Error(), true))
@@ -461,10 +506,15 @@ func rejectedReason(se *SendError) store.Reason {
 	return store.ReasonRejected
 }
 
-// retryBackoff is the wait after the n-th transient failure: 2s doubling, at most ten
-// minutes, with ±20% jitter so failed chats do not retry in lockstep.
-func retryBackoff(n int) time.Duration {
-	d := 2 * time.Second
+// backoff is the wait after the n-th transient failure (or panic): RetryBackoff (2s)
+// doubling, at most ten minutes, with ±20% jitter so failed chats do not retry in
+// lockstep.
+func (d *Dispatcher) backoff(n int) time.Duration {
+	return retryBackoff(n, orDefault(d.RetryBackoff, DefaultRetryBackoff))
+}
+
+func retryBackoff(n int, first time.Duration) time.Duration {
+	d := first
 	for i := 1; i < n && d < maxRetryBackoff; i++ {
 		d *= 2
 	}

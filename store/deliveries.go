@@ -355,6 +355,27 @@ func (s *Store) SubscriberGone(ctx context.Context, deliveryID, claim, subscribe
 	return nil
 }
 
+// DeliveryPanicked records that sending a claimed delivery panicked: the delivery is
+// released, due again after wait, or failed with ReasonPanic when this is its
+// maxPanics-th panic. It reports whether the delivery failed. Fenced by the claim
+// (ErrClaimLost).
+func (s *Store) DeliveryPanicked(ctx context.Context, id, claim int64, wait time.Duration, maxPanics int, detail string) (failed bool, err error) {
+	err = s.pool.QueryRow(ctx, `
+		UPDATE deliveries SET panics = panics + 1, last_error = $5, leased_by = '', due_at = now() + $3::interval,
+			status = CASE WHEN panics + 1 >= $4 THEN 'failed' ELSE status END,
+			reason = CASE WHEN panics + 1 >= $4 THEN $6 ELSE reason END,
+			finished_at = CASE WHEN panics + 1 >= $4 THEN now() ELSE finished_at END
+		WHERE id = $1 AND claim = $2 AND status = 'pending'
+		RETURNING status = 'failed'`, id, claim, wait, maxPanics, detail, ReasonPanic).Scan(&failed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, fmt.Errorf("record panic of delivery %d: %w", id, ErrClaimLost)
+	}
+	if err != nil {
+		return false, fmt.Errorf("record panic of delivery %d: %w", id, err)
+	}
+	return failed, nil
+}
+
 // PendingDeliveries counts pending deliveries by channel (the queue depth).
 func (s *Store) PendingDeliveries(ctx context.Context) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT channel, count(*) FROM deliveries WHERE status = 'pending' GROUP BY channel`)
