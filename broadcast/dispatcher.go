@@ -92,6 +92,10 @@ type Dispatcher struct {
 	// RetryBackoff is the wait after a first transient failure or panic; it doubles
 	// with each further one, up to ten minutes.
 	RetryBackoff time.Duration
+	// Heartbeat, when set, is called at least once a second while Run's loop is alive,
+	// waits included (a pause, no work, all sends busy), and never from inside a
+	// database or API call: a loop stuck in one stops beating (contracts.md item 4).
+	Heartbeat func()
 	// MaxPanics: a delivery whose sending panicked this many times fails with reason
 	// panic instead of being tried again.
 	MaxPanics int
@@ -151,20 +155,62 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
+		d.beat()
 		wait := d.step(ctx, sendCtx, sem, &wg)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil
-			case <-t.C:
-			}
+		if wait > 0 && !d.waitLoop(ctx, d.now().Add(wait)) {
+			return nil
 		}
 	}
+}
+
+// heartbeatEvery is how often the loop beats while it waits: twice as often as the
+// contract's once a second, so a beat late by a scheduling hiccup still counts.
+const heartbeatEvery = 500 * time.Millisecond
+
+func (d *Dispatcher) beat() {
+	if d.Heartbeat != nil {
+		d.Heartbeat()
+	}
+}
+
+// waitLoop is the loop's sleepUntil: it waits until the clock reads t, or ctx ends
+// (false), beating meanwhile.
+func (d *Dispatcher) waitLoop(ctx context.Context, t time.Time) bool {
+	for {
+		wait := t.Sub(d.now())
+		if wait <= 0 {
+			return ctx.Err() == nil
+		}
+		if !sleepUntil(ctx, d.now, d.now().Add(min(wait, heartbeatEvery))) {
+			return false
+		}
+		d.beat()
+	}
+}
+
+// acquire takes a place among the sends in flight, beating while all are taken.
+func (d *Dispatcher) acquire(ctx context.Context, sem chan struct{}) bool {
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case sem <- struct{}{}:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+			d.beat()
+		}
+	}
+}
+
+// dbCtx bounds one of the loop's database calls, so that a silent connection cannot
+// hang the loop (it then stops beating only for that long, and logs the error).
+func (d *Dispatcher) dbCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, orDefault(d.RecordTimeout, DefaultRecordTimeout))
 }
 
 // step claims one batch and starts its sends at their reserved slots. It returns how
@@ -173,7 +219,9 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	ch := d.Sender.Channel()
 	idle := orDefault(d.Idle, DefaultIdle)
 	now := d.now()
-	until, err := d.pause(ctx, true)
+	pctx, cancel := d.dbCtx(ctx)
+	until, err := d.pause(pctx, true)
+	cancel()
 	if err != nil {
 		d.logError(ctx, "read channel pause", err)
 		return idle
@@ -188,7 +236,9 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	// The lease is counted here from before the claim was asked for: the database's
 	// lease (by its clock) ends no earlier than this replica's view of it.
 	claimedAt := time.Now()
-	ds, err := d.Store.ClaimDeliveries(ctx, ch, lease, batch, d.Owner)
+	cctx, cancel := d.dbCtx(ctx)
+	ds, err := d.Store.ClaimDeliveries(cctx, ch, lease, batch, d.Owner)
+	cancel()
 	if err != nil {
 		d.logError(ctx, "claim deliveries", err)
 		return idle
@@ -198,7 +248,9 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	}
 	leaseUntil := claimedAt.Add(lease)
 	spacing := time.Duration(float64(time.Second) / d.Rate)
-	wait, err := d.Store.ReserveSlots(ctx, ch, len(ds), spacing)
+	rctx, cancel := d.dbCtx(ctx)
+	wait, err := d.Store.ReserveSlots(rctx, ch, len(ds), spacing)
+	cancel()
 	if err != nil {
 		d.logError(ctx, "reserve send slots", err)
 		d.release(ctx, ds, "")
@@ -206,17 +258,18 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	}
 	start := d.now().Add(wait)
 	for i, del := range ds {
-		if !sleepUntil(ctx, d.now, start.Add(time.Duration(i)*spacing)) {
+		if !d.waitLoop(ctx, start.Add(time.Duration(i)*spacing)) {
 			d.release(ctx, ds[i:], "")
 			return 0
 		}
-		if p, _ := d.pause(ctx, false); p.After(d.now()) {
+		pctx, cancel := d.dbCtx(ctx)
+		p, _ := d.pause(pctx, false)
+		cancel()
+		if p.After(d.now()) {
 			d.release(ctx, ds[i:], "channel paused")
 			return p.Sub(d.now())
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+		if !d.acquire(ctx, sem) {
 			d.release(ctx, ds[i:], "")
 			return 0
 		}
@@ -402,7 +455,9 @@ func (d *Dispatcher) waitForNextPart(ctx context.Context, chat Chat) bool {
 	if !sleepUntil(ctx, d.now, d.now().Add(d.spacingFor(chat.Kind))) {
 		return false
 	}
-	wait, err := d.Store.ReserveSlots(ctx, chat.Channel, 1, time.Duration(float64(time.Second)/d.Rate))
+	rctx, cancel := d.dbCtx(ctx)
+	wait, err := d.Store.ReserveSlots(rctx, chat.Channel, 1, time.Duration(float64(time.Second)/d.Rate))
+	cancel()
 	if err != nil {
 		d.logError(ctx, "reserve send slot", err)
 		return false
