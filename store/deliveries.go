@@ -155,12 +155,18 @@ type Delivery struct {
 // current one is in flight or waiting for a retry, or whose spacing has not passed.
 // Ordering by due time sends older broadcasts first (fan-out makes them due when they
 // are created); each chat's own order comes from the subquery, which lets through only
-// the oldest pending delivery of each subscriber. It is written as ORDER BY … LIMIT 1
-// on purpose: after a fan-out the planner's statistics usually still say "no pending
-// rows" (autovacuum's analyze rarely runs on a table of millions), and with a NOT
-// EXISTS or a min() it then tied deliveries_due_idx with deliveries_subscriber_pending_idx
-// and scanned the whole backlog once per candidate (50,000 rows for a claim of 25 out of
-// 2,000). Only the subscriber index gives the order without a sort, so it always wins.
+// the oldest pending delivery of each subscriber, found in
+// deliveries_subscriber_pending_idx, which gives it without a sort.
+//
+// The statement runs with enable_sort off (claimSettings). After a fan-out the
+// planner's statistics usually still say "no pending rows": autovacuum's analyze
+// rarely runs on a table of millions, and the pending rows are a sliver of it. The two
+// partial indexes of pending rows then look equally cheap for the subquery, and the
+// planner sometimes picked deliveries_due_idx, scanning the whole backlog once per
+// candidate (50,000 rows for a claim of 25 out of 2,000; NOT EXISTS, min() and ORDER BY
+// … LIMIT 1 forms all did it, depending on the sample ANALYZE drew). Without sorts the
+// only plan left walks deliveries_due_idx in order for the candidates and looks each
+// subscriber up in its own index.
 //
 // Leases and pacing are judged by the database's clock (now()), the one clock all
 // replicas share, so a replica whose clock runs ahead cannot take a delivery another
@@ -187,6 +193,9 @@ const claimQuery = `
 		RETURNING d.id, d.broadcast_id, d.subscriber_id, d.claim, d.attempts, d.parts_sent, d.panics, d.created_at,
 			s.channel, s.address, s.kind, s.thread_id, b.kind, b.topic, b.title, b.summary, b.link`
 
+// claimSettings is set for claimQuery's transaction (see claimQuery).
+const claimSettings = `SET LOCAL enable_sort = off`
+
 // claimArgs are claimQuery's arguments.
 func claimArgs(channel string, lease time.Duration, limit int, owner string) []any {
 	return []any{channel, limit, lease, owner}
@@ -199,15 +208,22 @@ func claimArgs(channel string, lease time.Duration, limit int, owner string) []a
 // never has two messages in flight. SKIP LOCKED lets replicas claim side by side
 // without waiting.
 func (s *Store) ClaimDeliveries(ctx context.Context, channel string, lease time.Duration, limit int, owner string) ([]Delivery, error) {
-	rows, err := s.pool.Query(ctx, claimQuery, claimArgs(channel, lease, limit, owner)...)
-	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
-	}
-	ds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Delivery, error) {
-		var d Delivery
-		err := row.Scan(&d.ID, &d.BroadcastID, &d.SubscriberID, &d.Claim, &d.Attempts, &d.PartsSent, &d.Panics, &d.CreatedAt,
-			&d.Channel, &d.Address, &d.ChatKind, &d.ThreadID, &d.Kind, &d.Topic, &d.Title, &d.Summary, &d.Link)
-		return d, err
+	var ds []Delivery
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, claimSettings); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, claimQuery, claimArgs(channel, lease, limit, owner)...)
+		if err != nil {
+			return err
+		}
+		ds, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Delivery, error) {
+			var d Delivery
+			err := row.Scan(&d.ID, &d.BroadcastID, &d.SubscriberID, &d.Claim, &d.Attempts, &d.PartsSent, &d.Panics, &d.CreatedAt,
+				&d.Channel, &d.Address, &d.ChatKind, &d.ThreadID, &d.Kind, &d.Topic, &d.Title, &d.Summary, &d.Link)
+			return d, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)

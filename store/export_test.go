@@ -22,6 +22,9 @@ func (s *Store) ExplainClaim(ctx context.Context, channel string, lease time.Dur
 	var w PlanWork
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var raw []byte
+		if _, err := tx.Exec(ctx, claimSettings); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+claimQuery,
 			claimArgs(channel, lease, limit, "explain")...).Scan(&raw); err != nil {
 			return err
