@@ -38,7 +38,7 @@ type process struct {
 	out *bytes.Buffer
 }
 
-func spawn(t *testing.T, env ...string) *process {
+func spawn(t testing.TB, env ...string) *process {
 	t.Helper()
 	bin, err := buildLoa()
 	if err != nil {

@@ -281,6 +281,19 @@ func (s *Store) ChannelPause(ctx context.Context, channel string) (until time.Ti
 	return until, reason, nil
 }
 
+// claimHeld is the condition of every write made under a claim ($1 the delivery, $2
+// the claim): the claim still holds the delivery, and the delivery is not finished (a
+// cancel, or a subscriber gone, ends it without a new claim).
+//
+// "Not finished" is written as NOT IN the finished statuses, not as status =
+// 'pending', on purpose: the latter lets the planner read the row through one of the
+// partial indexes of pending rows instead of the primary key, and with the statistics
+// a big table usually has (taken when nothing was pending) those look empty. It did:
+// each MarkSent scanned the whole backlog, 338 ms apiece with 71,000 pending rows and 3M
+// finished. The NOT IN form does not imply the indexes' predicate, so only the primary
+// key can serve it.
+const claimHeld = `id = $1 AND claim = $2 AND status NOT IN ('sent', 'failed', 'cancelled')`
+
 // fenced turns a fenced write's row count into ErrClaimLost when it changed nothing.
 func fenced(what string, id int64, n int64, err error) error {
 	if err != nil {
@@ -292,18 +305,22 @@ func fenced(what string, id int64, n int64, err error) error {
 	return nil
 }
 
+// markSentQuery is MarkSent's statement ($1 delivery, $2 claim, $3 parts, $4 the chat's
+// spacing), named so that a test can EXPLAIN it.
+const markSentQuery = `
+		WITH d AS (
+			UPDATE deliveries SET status = 'sent', reason = '', sent_at = now(), finished_at = now(), parts_sent = $3,
+				last_error = '', leased_by = ''
+			WHERE ` + claimHeld + `
+			RETURNING subscriber_id)
+		UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $4::interval)
+		WHERE id = (SELECT subscriber_id FROM d)`
+
 // MarkSent records a delivery as sent (all its parts) and lets its chat receive the
 // next message after chatSpacing, by the database's clock. It is fenced by the claim:
 // ErrClaimLost when the claim no longer holds the delivery.
 func (s *Store) MarkSent(ctx context.Context, id, claim int64, parts int, chatSpacing time.Duration) error {
-	tag, err := s.pool.Exec(ctx, `
-		WITH d AS (
-			UPDATE deliveries SET status = 'sent', reason = '', sent_at = now(), finished_at = now(), parts_sent = $3,
-				last_error = '', leased_by = ''
-			WHERE id = $1 AND claim = $2 AND status = 'pending'
-			RETURNING subscriber_id)
-		UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $4::interval)
-		WHERE id = (SELECT subscriber_id FROM d)`, id, claim, parts, chatSpacing)
+	tag, err := s.pool.Exec(ctx, markSentQuery, id, claim, parts, chatSpacing)
 	return fenced("mark delivery sent", id, tag.RowsAffected(), err)
 }
 
@@ -312,7 +329,7 @@ func (s *Store) MarkSent(ctx context.Context, id, claim int64, parts int, chatSp
 // claim (ErrClaimLost).
 func (s *Store) MarkPartSent(ctx context.Context, id, claim int64, parts int, lease time.Duration) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET parts_sent = $3, due_at = now() + $4::interval
-		WHERE id = $1 AND claim = $2 AND status = 'pending'`, id, claim, parts, lease)
+		WHERE `+claimHeld, id, claim, parts, lease)
 	return fenced("mark delivery part sent", id, tag.RowsAffected(), err)
 }
 
@@ -321,7 +338,7 @@ func (s *Store) MarkPartSent(ctx context.Context, id, claim int64, parts int, le
 // (ErrClaimLost: too late, the delivery was claimed again).
 func (s *Store) RenewLease(ctx context.Context, id, claim int64, lease time.Duration) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET due_at = now() + $3::interval
-		WHERE id = $1 AND claim = $2 AND status = 'pending'`, id, claim, lease)
+		WHERE `+claimHeld, id, claim, lease)
 	return fenced("renew delivery lease", id, tag.RowsAffected(), err)
 }
 
@@ -333,7 +350,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id, claim int64, wait time.Du
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE deliveries SET due_at = now() + $3::interval, last_error = $4, leased_by = '',
 			attempts = attempts - CASE WHEN $5 THEN 0 ELSE 1 END
-		WHERE id = $1 AND claim = $2 AND status = 'pending'`, id, claim, wait, lastError, countAttempt)
+		WHERE `+claimHeld, id, claim, wait, lastError, countAttempt)
 	return fenced("retry delivery", id, tag.RowsAffected(), err)
 }
 
@@ -342,7 +359,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id, claim int64, wait time.Du
 func (s *Store) FailDelivery(ctx context.Context, id, claim int64, reason Reason, detail string) error {
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
-		WHERE id = $1 AND claim = $2 AND status = 'pending'`, id, claim, reason, detail)
+		WHERE `+claimHeld, id, claim, reason, detail)
 	return fenced("fail delivery", id, tag.RowsAffected(), err)
 }
 
@@ -355,7 +372,7 @@ func (s *Store) SubscriberGone(ctx context.Context, deliveryID, claim, subscribe
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
-			WHERE id = $1 AND claim = $2 AND status = 'pending'`, deliveryID, claim, reason, detail)
+			WHERE `+claimHeld, deliveryID, claim, reason, detail)
 		if err != nil {
 			return err
 		}
@@ -385,7 +402,7 @@ func (s *Store) DeliveryPanicked(ctx context.Context, id, claim int64, wait time
 			status = CASE WHEN panics + 1 >= $4 THEN 'failed' ELSE status END,
 			reason = CASE WHEN panics + 1 >= $4 THEN $6 ELSE reason END,
 			finished_at = CASE WHEN panics + 1 >= $4 THEN now() ELSE finished_at END
-		WHERE id = $1 AND claim = $2 AND status = 'pending'
+		WHERE `+claimHeld+`
 		RETURNING status = 'failed'`, id, claim, wait, maxPanics, detail, ReasonPanic).Scan(&failed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, fmt.Errorf("record panic of delivery %d: %w", id, ErrClaimLost)

@@ -2,6 +2,8 @@ package dbtest
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,4 +52,19 @@ func SeedHistory(tb testing.TB, url string, n int) {
 			tb.Fatalf("seed history: %v", err)
 		}
 	}
+}
+
+// BenchHistory is the history a benchmark seeds: LOA_BENCH_HISTORY when set (e.g.
+// 10000000, which takes minutes to seed), else def, so that CI stays fast.
+func BenchHistory(tb testing.TB, def int) int {
+	tb.Helper()
+	v := os.Getenv("LOA_BENCH_HISTORY")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		tb.Fatalf("LOA_BENCH_HISTORY=%q: want a number of finished deliveries", v)
+	}
+	return n
 }
