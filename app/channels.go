@@ -86,7 +86,8 @@ var (
 // slotReserver is the store's shared send-slot booking, as replies use it (the
 // dispatcher books from the same row for broadcasts).
 type slotReserver interface {
-	ReserveSlots(ctx context.Context, channel string, now time.Time, n int, spacing time.Duration) (time.Time, error)
+	ReserveSlots(ctx context.Context, channel string, n int, spacing time.Duration) (time.Duration, error)
+	ReserveChat(ctx context.Context, channel, address string, spacing time.Duration) (time.Duration, error)
 }
 
 // replyRate is a channel's shared send rate as the adapters' replies see it: a slot
@@ -104,24 +105,25 @@ func (d deps) replyRate(channel string, rate float64) replyRate {
 	return replyRate{st: d.store, slots: d.store, channel: channel, rate: rate, now: d.now}
 }
 
-// Reserve books one slot and returns how long to wait for it.
-func (r replyRate) Reserve(ctx context.Context) (time.Duration, error) {
-	now := r.now()
+// Reserve books one slot for a reply to chat and returns how long to wait for it:
+// until the channel's slot and the chat's own pacing allow it (both judged by the
+// database's clock, as for broadcasts), and at least until the channel's pause ends.
+func (r replyRate) Reserve(ctx context.Context, chat string, spacing time.Duration) (time.Duration, error) {
 	until, _, err := r.st.ChannelPause(ctx, r.channel)
 	if err != nil {
 		return 0, err
 	}
-	from := now
-	if until.After(now) {
-		from = until
-	}
-	slot, err := r.slots.ReserveSlots(ctx, r.channel, from, 1, time.Duration(float64(time.Second)/r.rate))
+	forChat, err := r.slots.ReserveChat(ctx, r.channel, chat, spacing)
 	if err != nil {
 		return 0, err
 	}
-	// The wait counts from now, after the queries: time spent waiting for a pooled
-	// connection must not push the send past its slot.
-	return slot.Sub(r.now()), nil
+	wait, err := r.slots.ReserveSlots(ctx, r.channel, 1, time.Duration(float64(time.Second)/r.rate))
+	if err != nil {
+		return 0, err
+	}
+	// The pause is read after the queries: time spent waiting for a pooled connection
+	// must not push the send past it.
+	return max(wait, forChat, until.Sub(r.now())), nil
 }
 
 // Pause pauses the channel for d, as a broadcast's 429 does.
@@ -139,8 +141,12 @@ func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog
 		Rate:    rate,
 		Limit:   limit,
 		Lease:   d.cfg.DeliveryLease,
-		MaxAge:  d.cfg.DeliveryMaxAge,
-		Alert:   d.admins.alert,
+		// config keeps the lease at least twice the send timeout, so a send and the
+		// recording of its outcome always fit in it.
+		SendTimeout:   d.cfg.SendTimeout,
+		RecordTimeout: min(broadcast.DefaultRecordTimeout, d.cfg.SendTimeout),
+		MaxAge:        d.cfg.DeliveryMaxAge,
+		Alert:         d.admins.alert,
 	}
 }
 

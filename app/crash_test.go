@@ -38,7 +38,7 @@ type process struct {
 	out *bytes.Buffer
 }
 
-func spawn(t *testing.T, env ...string) *process {
+func spawn(t testing.TB, env ...string) *process {
 	t.Helper()
 	bin, err := buildLoa()
 	if err != nil {
@@ -104,6 +104,7 @@ func TestKillDashNineMidBroadcast(t *testing.T) {
 		"LOA_TELEGRAM_API_ENDPOINT=" + fake.Endpoint(),
 		"LOA_TELEGRAM_RATE=20",
 		"LOA_DELIVERY_LEASE=2s",
+		"LOA_SEND_TIMEOUT=1s",
 	}
 	const total = chats * broadcasts
 	for _, killAt := range []int{total / 4, total / 2} {

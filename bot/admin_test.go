@@ -140,22 +140,21 @@ func (e *env) seedProgress(t testing.TB) int64 {
 		t.Fatalf("send: %s", render(r))
 	}
 	bid := e.runAnnouncements(t)
-	ds, err := e.store.ClaimDeliveries(ctx, "telegram", time.Now().Add(time.Minute), time.Minute, 100, "test")
+	ds, err := e.store.ClaimDeliveries(ctx, "telegram", time.Minute, 100, "test")
 	if err != nil || len(ds) != len(audience) {
 		t.Fatalf("claimed %d deliveries (%v), want %d", len(ds), err, len(audience))
 	}
-	now := time.Now()
 	for _, d := range ds {
 		var err error
 		switch d.Address {
 		case "3001", "3002":
-			err = e.store.MarkSent(ctx, d.ID, 1, now, now)
+			err = e.store.MarkSent(ctx, d.ID, d.Claim, 1, 0)
 		case "3003":
-			err = e.store.FailDelivery(ctx, d.ID, now, "bad_request (rejected): telegram sendMessage: 400 Bad Request: can't parse entities")
+			err = e.store.FailDelivery(ctx, d.ID, d.Claim, store.ReasonRejected, "bad_request (rejected): telegram sendMessage: 400 Bad Request: can't parse entities")
 		case "3004":
-			err = e.store.SubscriberGone(ctx, d.ID, d.SubscriberID, now, "blocked")
+			err = e.store.SubscriberGone(ctx, d.ID, d.Claim, d.SubscriberID, store.ReasonBlocked, "blocked")
 		default:
-			err = e.store.RetryDelivery(ctx, d.ID, now, "", false)
+			err = e.store.RetryDelivery(ctx, d.ID, d.Claim, 0, "", false)
 		}
 		if err != nil {
 			t.Fatal(err)

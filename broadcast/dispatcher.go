@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,15 @@ const (
 	DefaultMaxAge       = 24 * time.Hour
 	DefaultConcurrency  = 16
 	DefaultIdle         = 500 * time.Millisecond
+	// DefaultMaxPanics: a delivery whose sending panicked this many times fails.
+	DefaultMaxPanics = 3
+	// DefaultRetryBackoff is the wait after a first transient failure (or panic),
+	// doubling with each further one.
+	DefaultRetryBackoff = 2 * time.Second
+	// DefaultSendTimeout bounds one send, as the adapters' own call timeout does.
+	DefaultSendTimeout = 30 * time.Second
+	// DefaultRecordTimeout bounds the database writes that record one outcome.
+	DefaultRecordTimeout = 10 * time.Second
 	// A refused token is tried again after 10 s, then 20 s, 40 s, … at most 5 minutes:
 	// a token fixed quickly resumes sending quickly, a dead one costs a call now and then.
 	unauthorizedPause    = 10 * time.Second
@@ -74,12 +85,22 @@ type Dispatcher struct {
 	Concurrency int
 	// Idle is how long to wait when nothing is due.
 	Idle time.Duration
+	// SendTimeout bounds one call of Sender.Send.
+	SendTimeout time.Duration
+	// RecordTimeout bounds the writes that record a send's outcome.
+	RecordTimeout time.Duration
+	// RetryBackoff is the wait after a first transient failure or panic; it doubles
+	// with each further one, up to ten minutes.
+	RetryBackoff time.Duration
+	// Heartbeat, when set, is called at least once a second while Run's loop is alive,
+	// waits included (a pause, no work, all sends busy), and never from inside a
+	// database or API call: a loop stuck in one stops beating (contracts.md item 4).
+	Heartbeat func()
+	// MaxPanics: a delivery whose sending panicked this many times fails with reason
+	// panic instead of being tried again.
+	MaxPanics int
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
-	// Heartbeat, if set, is called once per iteration of the sending loop, which waits
-	// at most a second at a time, so at least once a second while the loop is alive
-	// (/healthz watches it).
-	Heartbeat func()
 
 	win *window
 	// sharedPause caches the channel pause read from the store, so a 429 seen by
@@ -116,6 +137,12 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.Rate <= 0 {
 		return fmt.Errorf("dispatcher %s: rate must be above 0", d.Sender.Channel())
 	}
+	// A claim must outlast a send and the recording of its outcome, or a slow answer
+	// would let another claim send the message again (config refuses such a lease).
+	if lease, need := orDefault(d.Lease, DefaultLease), orDefault(d.SendTimeout, DefaultSendTimeout)+
+		orDefault(d.RecordTimeout, DefaultRecordTimeout); lease < need {
+		return fmt.Errorf("dispatcher %s: lease %s is shorter than a send and its recording (%s)", d.Sender.Channel(), lease, need)
+	}
 	// Sends outlive ctx a little: a message half-sent at shutdown is better finished
 	// and recorded than abandoned and repeated after the restart.
 	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
@@ -128,23 +155,62 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		if d.Heartbeat != nil {
-			d.Heartbeat()
-		}
+		d.beat()
 		wait := d.step(ctx, sendCtx, sem, &wg)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if wait > 0 {
-			t := time.NewTimer(min(wait, time.Second)) // a long pause is waited a second at a time, beating
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil
-			case <-t.C:
-			}
+		if wait > 0 && !d.waitLoop(ctx, d.now().Add(wait)) {
+			return nil
 		}
 	}
+}
+
+// heartbeatEvery is how often the loop beats while it waits: twice as often as the
+// contract's once a second, so a beat late by a scheduling hiccup still counts.
+const heartbeatEvery = 500 * time.Millisecond
+
+func (d *Dispatcher) beat() {
+	if d.Heartbeat != nil {
+		d.Heartbeat()
+	}
+}
+
+// waitLoop is the loop's sleepUntil: it waits until the clock reads t, or ctx ends
+// (false), beating meanwhile.
+func (d *Dispatcher) waitLoop(ctx context.Context, t time.Time) bool {
+	for {
+		wait := t.Sub(d.now())
+		if wait <= 0 {
+			return ctx.Err() == nil
+		}
+		if !sleepUntil(ctx, d.now, d.now().Add(min(wait, heartbeatEvery))) {
+			return false
+		}
+		d.beat()
+	}
+}
+
+// acquire takes a place among the sends in flight, beating while all are taken.
+func (d *Dispatcher) acquire(ctx context.Context, sem chan struct{}) bool {
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case sem <- struct{}{}:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+			d.beat()
+		}
+	}
+}
+
+// dbCtx bounds one of the loop's database calls, so that a silent connection cannot
+// hang the loop (it then stops beating only for that long, and logs the error).
+func (d *Dispatcher) dbCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, orDefault(d.RecordTimeout, DefaultRecordTimeout))
 }
 
 // step claims one batch and starts its sends at their reserved slots. It returns how
@@ -153,7 +219,9 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	ch := d.Sender.Channel()
 	idle := orDefault(d.Idle, DefaultIdle)
 	now := d.now()
-	until, err := d.pause(ctx, true)
+	pctx, cancel := d.dbCtx(ctx)
+	until, err := d.pause(pctx, true)
+	cancel()
 	if err != nil {
 		d.logError(ctx, "read channel pause", err)
 		return idle
@@ -164,7 +232,13 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	// A batch is about a second of sending: the leases stay short, and a pause found by
 	// one send holds back little.
 	batch := min(max(int(d.Rate), 1), 500)
-	ds, err := d.Store.ClaimDeliveries(ctx, ch, now, orDefault(d.Lease, DefaultLease), batch, d.Owner)
+	lease := orDefault(d.Lease, DefaultLease)
+	// The lease is counted here from before the claim was asked for: the database's
+	// lease (by its clock) ends no earlier than this replica's view of it.
+	claimedAt := time.Now()
+	cctx, cancel := d.dbCtx(ctx)
+	ds, err := d.Store.ClaimDeliveries(cctx, ch, lease, batch, d.Owner)
+	cancel()
 	if err != nil {
 		d.logError(ctx, "claim deliveries", err)
 		return idle
@@ -172,46 +246,57 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	if len(ds) == 0 {
 		return idle
 	}
+	leaseUntil := claimedAt.Add(lease)
 	spacing := time.Duration(float64(time.Second) / d.Rate)
-	start, err := d.Store.ReserveSlots(ctx, ch, now, len(ds), spacing)
+	rctx, cancel := d.dbCtx(ctx)
+	wait, err := d.Store.ReserveSlots(rctx, ch, len(ds), spacing)
+	cancel()
 	if err != nil {
 		d.logError(ctx, "reserve send slots", err)
-		d.release(ds, now, "")
+		d.release(ctx, ds, "")
 		return idle
 	}
+	start := d.now().Add(wait)
 	for i, del := range ds {
-		if !sleepUntil(ctx, d.now, start.Add(time.Duration(i)*spacing)) {
-			d.release(ds[i:], d.now(), "")
+		if !d.waitLoop(ctx, start.Add(time.Duration(i)*spacing)) {
+			d.release(ctx, ds[i:], "")
 			return 0
 		}
-		if p, _ := d.pause(ctx, false); p.After(d.now()) {
-			d.release(ds[i:], d.now(), "channel paused")
+		pctx, cancel := d.dbCtx(ctx)
+		p, _ := d.pause(pctx, false)
+		cancel()
+		if p.After(d.now()) {
+			d.release(ctx, ds[i:], "channel paused")
 			return p.Sub(d.now())
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			d.release(ds[i:], d.now(), "")
+		if !d.acquire(ctx, sem) {
+			d.release(ctx, ds[i:], "")
 			return 0
 		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(sendCtx, del)
+			d.deliverRecovering(sendCtx, del, leaseUntil)
 		}()
 	}
 	return 0
 }
 
-// release hands claimed deliveries back, due at due, without counting an attempt.
-func (d *Dispatcher) release(ds []store.Delivery, due time.Time, reason string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// release hands claimed deliveries back, due at once, without counting an attempt.
+// Its writes outlive ctx (a shutdown) for a moment: a delivery released now is sent
+// by another replica at once instead of after its lease.
+func (d *Dispatcher) release(ctx context.Context, ds []store.Delivery, reason string) {
+	rctx, cancel := d.recordCtx(ctx)
 	defer cancel()
 	for _, del := range ds {
-		if err := d.Store.RetryDelivery(ctx, del.ID, due, reason, false); err != nil {
-			d.logError(ctx, "release delivery", err) // its lease ends on its own
-		}
+		d.record(rctx, del, "release", d.Store.RetryDelivery(rctx, del.ID, del.Claim, 0, reason, false)) // else its lease ends on its own
 	}
+}
+
+// recordCtx is a fresh context for the writes that record an outcome, made after the
+// send returned: bounded by RecordTimeout, and not cut short by a shutdown.
+func (d *Dispatcher) recordCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), orDefault(d.RecordTimeout, DefaultRecordTimeout))
 }
 
 func (d *Dispatcher) localPause() time.Time {
@@ -246,42 +331,122 @@ func (d *Dispatcher) spacingFor(kind string) time.Duration {
 	return orDefault(d.GroupSpacing, DefaultGroupSpacing)
 }
 
+// deliverRecovering is deliver in a delivery's own goroutine: a panic in it (a
+// renderer or an adapter meeting content it cannot handle) is recovered and logged
+// with its stack, and the delivery is released with backoff, or failed with reason
+// panic after MaxPanics, instead of killing the process and, after the lease, the next
+// replica that claims it.
+func (d *Dispatcher) deliverRecovering(sendCtx context.Context, del store.Delivery, leaseUntil time.Time) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		stack := debug.Stack()
+		log := d.Log.With(slog.String("channel", del.Channel), slog.Int64("delivery_id", del.ID),
+			slog.Int64("subscriber_id", del.SubscriberID), slog.Int64("broadcast_id", del.BroadcastID))
+		log.Error("delivery panicked", slog.String("panic", fmt.Sprint(r)), slog.String("stack", string(stack)))
+		ctx, cancel := d.recordCtx(sendCtx)
+		defer cancel()
+		wait := d.backoff(del.Panics + 1)
+		failed, err := d.Store.DeliveryPanicked(ctx, del.ID, del.Claim, wait, orDefault(d.MaxPanics, DefaultMaxPanics),
+			fmt.Sprintf("panic: %v", r))
+		d.record(ctx, del, "record panic", err)
+		if failed {
+			log.Error("delivery failed after repeated panics", slog.Int("panics", del.Panics+1))
+		}
+	}()
+	d.deliver(sendCtx, del, leaseUntil)
+}
+
 // deliver renders and sends one delivery, resuming after the parts already sent, and
-// records the outcome.
-func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery) {
-	// Outcomes are recorded even when sending is being cut short at shutdown.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(sendCtx), 10*time.Second)
-	defer cancel()
+// records the outcome under the delivery's claim, leased until leaseUntil.
+//
+// Every write after a send gets a fresh context (recordCtx), however long the send
+// took. Before each part the lease is renewed when what is left of it might not cover
+// the send and the recording of its outcome; a write refused because the claim was
+// lost (store.ErrClaimLost) stops the delivery: no further part is sent.
+func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseUntil time.Time) {
 	chat := Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
 	parts := d.Sender.Render(Content{Kind: del.Kind, Topic: del.Topic, Title: del.Title, Summary: del.Summary, Link: del.Link})
 	if len(parts) == 0 {
-		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, d.now(), "nothing to send: the broadcast renders empty"))
+		ctx, cancel := d.recordCtx(sendCtx)
+		defer cancel()
+		d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, store.ReasonRejected,
+			"nothing to send: the broadcast renders empty"))
 		return
 	}
+	lease := orDefault(d.Lease, DefaultLease)
 	began := time.Now()
 	for p := del.PartsSent; p < len(parts); p++ {
 		if p > del.PartsSent && !d.waitForNextPart(sendCtx, chat) {
-			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted between parts", false))
+			d.release(sendCtx, []store.Delivery{del}, "interrupted between parts")
 			return
 		}
 		if !d.win.acquire(sendCtx) {
-			d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, d.now(), "interrupted", false))
+			d.release(sendCtx, []store.Delivery{del}, "interrupted")
 			return
 		}
-		err := d.Sender.Send(sendCtx, chat, parts[p])
-		d.win.release()
-		if err != nil {
-			d.failed(ctx, del, err)
+		if !d.keepLease(sendCtx, del, &leaseUntil) {
+			d.win.release()
+			return
+		}
+		if err := d.send(sendCtx, chat, parts[p]); err != nil {
+			d.failed(sendCtx, del, err)
 			return
 		}
 		if p < len(parts)-1 {
-			d.record(ctx, "mark part sent", d.Store.MarkPartSent(ctx, del.ID, p+1))
+			ctx, cancel := d.recordCtx(sendCtx)
+			at := time.Now()
+			err := d.Store.MarkPartSent(ctx, del.ID, del.Claim, p+1, lease)
+			cancel()
+			if errors.Is(err, store.ErrClaimLost) {
+				d.record(ctx, del, "mark part sent", err)
+				return
+			}
+			if err == nil {
+				leaseUntil = at.Add(lease)
+			}
+			// Any other error: carry on; the next part renews the lease first, and a
+			// retry resumes from the last part recorded.
+			d.record(ctx, del, "mark part sent", err)
 		}
 	}
-	now := d.now()
 	d.refusals.Store(0)
 	d.Metrics.sent(del.Channel, time.Since(began))
-	d.record(ctx, "mark sent", d.Store.MarkSent(ctx, del.ID, len(parts), now, now.Add(d.spacingFor(del.ChatKind))))
+	ctx, cancel := d.recordCtx(sendCtx)
+	defer cancel()
+	d.record(ctx, del, "mark sent", d.Store.MarkSent(ctx, del.ID, del.Claim, len(parts), d.spacingFor(del.ChatKind)))
+}
+
+// send sends one part within SendTimeout, in the window taken before it: the window
+// is given back however the send ends, a panic included.
+func (d *Dispatcher) send(ctx context.Context, chat Chat, text string) error {
+	defer d.win.release()
+	ctx, cancel := context.WithTimeout(ctx, orDefault(d.SendTimeout, DefaultSendTimeout))
+	defer cancel()
+	return d.Sender.Send(ctx, chat, text)
+}
+
+// keepLease renews the delivery's lease when what is left of it may not cover one send
+// and the recording of its outcome. It reports false when the delivery must not be
+// sent: the claim was lost, or the lease could not be renewed (the database is
+// unreachable; the delivery goes to whoever claims it after the lease).
+func (d *Dispatcher) keepLease(ctx context.Context, del store.Delivery, leaseUntil *time.Time) bool {
+	need := orDefault(d.SendTimeout, DefaultSendTimeout) + orDefault(d.RecordTimeout, DefaultRecordTimeout)
+	if time.Until(*leaseUntil) >= need {
+		return true
+	}
+	lease := orDefault(d.Lease, DefaultLease)
+	rctx, cancel := d.recordCtx(ctx)
+	defer cancel()
+	at := time.Now()
+	if err := d.Store.RenewLease(rctx, del.ID, del.Claim, lease); err != nil {
+		d.record(rctx, del, "renew lease", err)
+		return false
+	}
+	*leaseUntil = at.Add(lease)
+	return true
 }
 
 // waitForNextPart keeps the chat's spacing between the parts of one long message and
@@ -290,16 +455,20 @@ func (d *Dispatcher) waitForNextPart(ctx context.Context, chat Chat) bool {
 	if !sleepUntil(ctx, d.now, d.now().Add(d.spacingFor(chat.Kind))) {
 		return false
 	}
-	slot, err := d.Store.ReserveSlots(ctx, chat.Channel, d.now(), 1, time.Duration(float64(time.Second)/d.Rate))
+	rctx, cancel := d.dbCtx(ctx)
+	wait, err := d.Store.ReserveSlots(rctx, chat.Channel, 1, time.Duration(float64(time.Second)/d.Rate))
+	cancel()
 	if err != nil {
 		d.logError(ctx, "reserve send slot", err)
 		return false
 	}
-	return sleepUntil(ctx, d.now, slot)
+	return sleepUntil(ctx, d.now, d.now().Add(wait))
 }
 
-// failed records a failed send according to its kind.
-func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) {
+// failed records a failed send according to its kind, with a fresh context.
+func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err error) {
+	ctx, cancel := d.recordCtx(sendCtx)
+	defer cancel()
 	var se *SendError
 	if !errors.As(err, &se) {
 		se = &SendError{Kind: Transient, Reason: "error", Err: err}
@@ -317,9 +486,9 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 		until := now.Add(se.RetryAfter + time.Duration(rand.Int64N(int64(spread)+1)))
 		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
 		log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", se.RetryAfter))
-		d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+		d.record(ctx, del, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		// Due at once: the pause holds it back, and lifting the pause frees it.
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Unauthorized:
 		// Sends in flight when the token went bad are refused too: they belong to the
 		// same refusal, which the pause already covers.
@@ -335,43 +504,72 @@ func (d *Dispatcher) failed(ctx context.Context, del store.Delivery, err error) 
 					"Kênh %s từ chối token của bot (%s): việc gửi tạm dừng, các tin chưa gửi vẫn được giữ. Kiểm tra lại token.",
 					del.Channel, se.Reason))
 			}
-			d.record(ctx, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+			d.record(ctx, del, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
 		}
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case ChatGone:
 		log.Info("chat unreachable: subscriber marked gone")
-		d.record(ctx, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.SubscriberID, now, se.Reason))
+		d.record(ctx, del, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.Claim, del.SubscriberID,
+			goneReason(se.Reason), se.Error()))
 	case Migrated:
 		log.Info("group migrated to a supergroup: re-keyed", slog.String("new_address", se.MigrateTo))
 		if _, err := d.Store.MigrateChat(ctx, del.Channel, del.Address, se.MigrateTo); err != nil {
 			d.logError(ctx, "migrate chat", err)
 		}
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, "migrated to "+se.MigrateTo, false))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, "migrated to "+se.MigrateTo, false))
 	case ThreadGone:
 		log.Info("forum topic gone: sending to the chat's main thread")
-		d.record(ctx, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now, se.Error(), false))
+		d.record(ctx, del, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Rejected:
 		log.Warn("message rejected", slog.String("error", se.Error()))
-		d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now, se.Error()))
+		d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, rejectedReason(se), se.Error()))
 	default:
 		if now.Sub(del.CreatedAt) >= orDefault(d.MaxAge, DefaultMaxAge) {
 			log.Warn("giving up after repeated failures", slog.Int("attempts", del.Attempts), slog.String("error", se.Error()))
-			d.record(ctx, "fail", d.Store.FailDelivery(ctx, del.ID, now,
+			d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, store.ReasonMaxAge,
 				fmt.Sprintf("gave up after %d attempts: %s", del.Attempts, se.Error())))
 			return
 		}
-		wait := retryBackoff(del.Attempts)
+		wait := d.backoff(del.Attempts)
 		log.Debug("send failed, will retry", slog.Int("attempts", del.Attempts), slog.Duration("retry_in", wait),
 			slog.String("error", se.Error()))
-		d.record(ctx, "retry", d.Store.RetryDelivery(ctx, del.ID, now.Add(wait), se.Error(), true))
+		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, wait, se.Error(), true))
 	}
 }
 
-// retryBackoff is the wait after the n-th transient failure: 2s doubling, at most ten
-// minutes, with ±20% jitter so failed chats do not retry in lockstep.
-func retryBackoff(n int) time.Duration {
-	d := 2 * time.Second
+// goneReason turns an adapter's ChatGone reason into the stored code.
+func goneReason(reason string) store.Reason {
+	switch reason {
+	case "blocked", "not_following":
+		return store.ReasonBlocked
+	case "deactivated", "chat_deactivated":
+		return store.ReasonDeactivated
+	case "kicked", "forbidden":
+		return store.ReasonKicked
+	default:
+		return store.ReasonChatNotFound
+	}
+}
+
+// rejectedReason is the stored code of a rejected message: too_long when the messenger
+// said the text is too long, else rejected.
+func rejectedReason(se *SendError) store.Reason {
+	if strings.Contains(strings.ToLower(se.Error()), "too long") {
+		return store.ReasonTooLong
+	}
+	return store.ReasonRejected
+}
+
+// backoff is the wait after the n-th transient failure (or panic): RetryBackoff (2s)
+// doubling, at most ten minutes, with ±20% jitter so failed chats do not retry in
+// lockstep.
+func (d *Dispatcher) backoff(n int) time.Duration {
+	return retryBackoff(n, orDefault(d.RetryBackoff, DefaultRetryBackoff))
+}
+
+func retryBackoff(n int, first time.Duration) time.Duration {
+	d := first
 	for i := 1; i < n && d < maxRetryBackoff; i++ {
 		d *= 2
 	}
@@ -380,10 +578,17 @@ func retryBackoff(n int) time.Duration {
 	return d + jitter
 }
 
-// record logs a failure to record an outcome. The delivery's lease then ends and it is
-// sent again: this is the one place a duplicate can come from.
-func (d *Dispatcher) record(ctx context.Context, what string, err error) {
-	if err != nil {
+// record logs a failure to record an outcome. A lost claim is a warning: the delivery
+// belongs to a newer claim, which decides its fate. Any other failure leaves the
+// delivery to be sent again when its lease ends: the one place a duplicate can come
+// from.
+func (d *Dispatcher) record(ctx context.Context, del store.Delivery, what string, err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrClaimLost):
+		d.Log.Warn("claim lost: outcome not recorded, no further part sent", slog.String("channel", d.Sender.Channel()),
+			slog.String("write", what), slog.Int64("delivery_id", del.ID), slog.Int64("claim", del.Claim))
+	default:
 		d.logError(ctx, what, err)
 	}
 }

@@ -52,6 +52,9 @@ type Config struct {
 	// DBTimeout bounds how long a database call without a deadline of its own waits in
 	// silence for an answer before its connection is taken for dead and dropped.
 	DBTimeout time.Duration
+	// SendTimeout bounds one send to a messenger. A delivery's lease must cover a send
+	// and the recording of its outcome, so DeliveryLease is at least twice this.
+	SendTimeout time.Duration
 	// Admins are the Telegram user ids of loa's administrators.
 	Admins []int64
 
@@ -123,6 +126,7 @@ const (
 	DefaultDeliveryLease   = time.Minute
 	DefaultStallLimit      = 60 * time.Second
 	DefaultDBTimeout       = 30 * time.Second
+	DefaultSendTimeout     = 30 * time.Second
 	DefaultTelegramAPI     = "https://api.telegram.org/bot%s/%s"
 	DefaultTelegramRate    = 25
 	DefaultZaloAPI         = "https://bot-api.zaloplatforms.com"
@@ -158,6 +162,7 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		DeliveryLease:   r.duration("LOA_DELIVERY_LEASE", DefaultDeliveryLease, time.Second),
 		StallLimit:      r.duration("LOA_STALL_LIMIT", DefaultStallLimit, time.Second),
 		DBTimeout:       r.duration("LOA_DB_TIMEOUT", DefaultDBTimeout, time.Second),
+		SendTimeout:     r.duration("LOA_SEND_TIMEOUT", DefaultSendTimeout, time.Second),
 		Admins:          r.ids("LOA_ADMINS"),
 		Telegram: Telegram{
 			Token:         r.secret("LOA_TELEGRAM_TOKEN"),
@@ -182,6 +187,12 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		} else {
 			c.AdminChat = chat
 		}
+	}
+	// A lease shorter than a send and its recording lets a slow answer's delivery be
+	// claimed and sent again while the first send is still waiting for its answer.
+	if !r.failed("LOA_DELIVERY_LEASE") && !r.failed("LOA_SEND_TIMEOUT") && c.DeliveryLease < 2*c.SendTimeout {
+		r.fail("LOA_DELIVERY_LEASE", "%s is shorter than twice LOA_SEND_TIMEOUT (%s): a delivery could be sent again while its first send still waits for an answer",
+			c.DeliveryLease, c.SendTimeout)
 	}
 	c.checkTelegram(&r)
 	c.checkZalo(&r)

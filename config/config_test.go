@@ -31,7 +31,8 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Location.String() != "Asia/Ho_Chi_Minh" || c.HTTPAddr != ":8080" || c.LogFormat != "text" ||
 		c.FeedBacklog != 0 || c.FeedMaxAnnounce != DefaultFeedMaxAnnounce || c.FeedTimeout != 30*time.Second ||
 		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 || c.FeedMaxPerDay != 50 ||
-		c.StallLimit != time.Minute || c.DBTimeout != 30*time.Second {
+		c.StallLimit != time.Minute || c.DBTimeout != 30*time.Second ||
+		c.DeliveryLease != time.Minute || c.SendTimeout != 30*time.Second {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The zone is embedded: 00:30 in Hà Nội is still the previous day in UTC.
@@ -49,6 +50,16 @@ func TestLoadStallLimitAndDBTimeout(t *testing.T) {
 	}
 	if c.StallLimit != 2*time.Minute || c.DBTimeout != 10*time.Second {
 		t.Fatalf("StallLimit %s, DBTimeout %s", c.StallLimit, c.DBTimeout)
+	}
+}
+
+// TestLoadShortLease: a lease of twice the send timeout is accepted, however short
+// (fault tests run with seconds).
+func TestLoadShortLease(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_DELIVERY_LEASE": "2s", "LOA_SEND_TIMEOUT": "1s"}), files(nil))
+	if err != nil || c.DeliveryLease != 2*time.Second || c.SendTimeout != time.Second {
+		t.Fatalf("lease %s, send timeout %s, %v", c.DeliveryLease, c.SendTimeout, err)
 	}
 }
 
@@ -97,6 +108,12 @@ func TestLoadErrors(t *testing.T) {
 			`LOA_FEED_TIMEOUT: "soon": want a duration`,
 			`LOA_LOG_LEVEL: "loud"`,
 		}},
+		{"lease shorter than two sends", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_DELIVERY_LEASE": "59s"},
+			[]string{"LOA_DELIVERY_LEASE: 59s is shorter than twice LOA_SEND_TIMEOUT (30s)"}},
+		{"lease shorter than two short sends", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_DELIVERY_LEASE": "1s",
+			"LOA_SEND_TIMEOUT": "1s"}, []string{"LOA_DELIVERY_LEASE: 1s is shorter than twice LOA_SEND_TIMEOUT (1s)"}},
+		{"send timeout unreadable", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_SEND_TIMEOUT": "0s"},
+			[]string{`LOA_SEND_TIMEOUT: "0s": want a duration of at least 1s`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -270,7 +270,7 @@ func TestMutedAnniversariesGetNoDelivery(t *testing.T) {
 	if got := tick(t, notifier(st, c)); got != 1 {
 		t.Fatalf("created %d", got)
 	}
-	ds, err := st.ClaimDeliveries(ctx, "telegram", time.Now().Add(time.Hour), time.Minute, 10, "test")
+	ds, err := st.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

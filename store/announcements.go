@@ -306,9 +306,10 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
-			UPDATE deliveries SET status = 'cancelled', last_error = 'announcement cancelled', finished_at = now()
+			UPDATE deliveries SET status = 'cancelled', reason = $2, last_error = 'announcement cancelled', finished_at = now()
 			WHERE status = 'pending' AND broadcast_id IN (
-				SELECT broadcast_id FROM announcement_runs WHERE announcement_id = $1 AND broadcast_id IS NOT NULL)`, id)
+				SELECT broadcast_id FROM announcement_runs WHERE announcement_id = $1 AND broadcast_id IS NOT NULL)`,
+			id, ReasonBroadcastCancelled)
 		if err != nil {
 			return err
 		}
@@ -438,8 +439,8 @@ func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (in
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("broadcast %d: %w", id, ErrNotFound)
 		}
-		tag, err = tx.Exec(ctx, `UPDATE deliveries SET status = 'cancelled', last_error = 'broadcast cancelled', finished_at = now()
-			WHERE broadcast_id = $1 AND status = 'pending'`, id)
+		tag, err = tx.Exec(ctx, `UPDATE deliveries SET status = 'cancelled', reason = $2, last_error = 'broadcast cancelled', finished_at = now()
+			WHERE broadcast_id = $1 AND status = 'pending'`, id, ReasonBroadcastCancelled)
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -51,4 +53,51 @@ func BenchmarkFanOut100k(b *testing.B) {
 		b.Fatalf("%d deliveries for %d broadcasts", total, i)
 	}
 	b.ReportMetric(float64(n), "deliveries/op")
+}
+
+// benchHistories are the history sizes BenchmarkClaim runs with: none and 1M finished
+// deliveries, and LOA_BENCH_HISTORY's when set (e.g. 10000000).
+func benchHistories(b *testing.B) []int {
+	hs := []int{0, 1_000_000}
+	if n := dbtest.BenchHistory(b, 0); !slices.Contains(hs, n) {
+		hs = append(hs, n)
+	}
+	return hs
+}
+
+// BenchmarkClaim measures one ClaimDeliveries of 25 with 100,000 subscribers, one
+// broadcast pending to all of them, and 0, 1M (and LOA_BENCH_HISTORY) finished
+// deliveries in the table. Target: flat across histories, ≤ 5 ms. It also reports the
+// shared buffers one claim touches (EXPLAIN (ANALYZE, BUFFERS)).
+func BenchmarkClaim(b *testing.B) {
+	for _, history := range benchHistories(b) {
+		b.Run(fmt.Sprintf("history=%d", history), func(b *testing.B) {
+			const subscribers = 100_000
+			url := dbtest.URL(b)
+			s := dbtest.StoreAt(b, url)
+			ctx := context.Background()
+			addSubscribers(b, url, subscribers)
+			dbtest.SeedHistory(b, url, history)
+			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{
+				SourceKey: "bench:live", Kind: "announcement", Topic: store.TopicAll, Title: "Thông báo",
+			}); err != nil {
+				b.Fatal(err)
+			}
+			claims := 0
+			for b.Loop() {
+				ds, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 25, "bench")
+				if err != nil || len(ds) != 25 {
+					b.Fatalf("claimed %d, %v", len(ds), err)
+				}
+				claims++
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(claims), "ms/claim")
+			w, err := s.ExplainClaim(ctx, "telegram", time.Minute, 25)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(w.Hit+w.Read), "buffers/claim")
+		})
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -33,9 +35,9 @@ func broadcast(t *testing.T, s *store.Store, key, topic, channel string) int64 {
 	return id
 }
 
-func claim(t *testing.T, s *store.Store, channel string, now time.Time, limit int) []store.Delivery {
+func claim(t *testing.T, s *store.Store, channel string, limit int) []store.Delivery {
 	t.Helper()
-	ds, err := s.ClaimDeliveries(context.Background(), channel, now, time.Minute, limit, "test")
+	ds, err := s.ClaimDeliveries(context.Background(), channel, time.Minute, limit, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,60 +73,82 @@ func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
 	if _, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "a", Kind: "article", Topic: "news", Title: "again"}); err != nil || created {
 		t.Fatalf("same source key again: created %v, %v", created, err)
 	}
-	now := time.Now().Add(time.Second)
-	if got, want := addresses(claim(t, s, "telegram", now, 100)), "[1:a]"; got != want {
+	if got, want := addresses(claim(t, s, "telegram", 100)), "[1:a]"; got != want {
 		t.Fatalf("telegram deliveries = %s, want %s (2 muted news, 4 stopped)", got, want)
 	}
-	if got, want := addresses(claim(t, s, "zalo", now, 100)), "[z3:a]"; got != want {
+	if got, want := addresses(claim(t, s, "zalo", 100)), "[z3:a]"; got != want {
 		t.Fatalf("zalo deliveries = %s, want %s (b waits behind a)", got, want)
 	}
 }
 
 func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
+	url := dbtest.URL(t)
+	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
 	subscribe(t, s, "telegram", "1", "private")
 	subscribe(t, s, "telegram", "2", "private")
 	for _, k := range []string{"first", "second", "third"} {
 		broadcast(t, s, k, "news", "")
 	}
-	now := time.Now().Add(time.Second)
-	got := claim(t, s, "telegram", now, 100)
+	got := claim(t, s, "telegram", 100)
 	if addresses(got) != "[1:first 2:first]" {
 		t.Fatalf("first claim = %s; each chat gets only its oldest pending broadcast", addresses(got))
 	}
-	if more := claim(t, s, "telegram", now, 100); len(more) != 0 {
+	if more := claim(t, s, "telegram", 100); len(more) != 0 {
 		t.Fatalf("claimed %s while the first ones are leased", addresses(more))
 	}
 	// Chat 1's first is sent; its next is held back by the chat's spacing.
-	if err := s.MarkSent(ctx, got[0].ID, 1, now, now.Add(time.Second)); err != nil {
+	if err := s.MarkSent(ctx, got[0].ID, got[0].Claim, 1, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if more := claim(t, s, "telegram", now, 100); len(more) != 0 {
+	if more := claim(t, s, "telegram", 100); len(more) != 0 {
 		t.Fatalf("claimed %s before the chat's spacing passed", addresses(more))
 	}
-	second := claim(t, s, "telegram", now.Add(time.Second), 100)
+	elapse(t, url, time.Second)
+	second := claim(t, s, "telegram", 100)
 	if addresses(second) != "[1:second]" {
 		t.Fatalf("after the spacing: %s, want [1:second]", addresses(second))
 	}
-	if err := s.MarkSent(ctx, second[0].ID, 1, now, now); err != nil {
+	if err := s.MarkSent(ctx, second[0].ID, second[0].Claim, 1, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Chat 2's first failed transiently: its second waits behind the retry.
-	if err := s.RetryDelivery(ctx, got[1].ID, now.Add(time.Hour), "HTTP 502", true); err != nil {
+	if err := s.RetryDelivery(ctx, got[1].ID, got[1].Claim, time.Hour, "HTTP 502", true); err != nil {
 		t.Fatal(err)
 	}
-	third := claim(t, s, "telegram", now.Add(2*time.Second), 100)
+	third := claim(t, s, "telegram", 100)
 	if addresses(third) != "[1:third]" {
 		t.Fatalf("claimed %s; want chat 1's third only, chat 2's second waiting behind its retry", addresses(third))
 	}
-	if err := s.MarkSent(ctx, third[0].ID, 1, now, now); err != nil {
+	if err := s.MarkSent(ctx, third[0].ID, third[0].Claim, 1, 0); err != nil {
 		t.Fatal(err)
 	}
-	retried := claim(t, s, "telegram", now.Add(time.Hour), 100)
+	elapse(t, url, time.Hour)
+	retried := claim(t, s, "telegram", 100)
 	if addresses(retried) != "[2:first]" || retried[0].Attempts != 2 {
 		t.Fatalf("after the backoff: %s, want chat 2's first on its second attempt", addresses(retried))
+	}
+}
+
+// elapse moves the deliveries' schedule d into the past, as if the database's clock
+// had moved d ahead: due times, chats' pacing and the channels' slots and pauses.
+func elapse(t *testing.T, url string, d time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range []string{
+		`UPDATE deliveries SET due_at = due_at - $1::interval WHERE status = 'pending'`,
+		`UPDATE subscribers SET next_send_at = next_send_at - $1::interval WHERE next_send_at > 'epoch'`,
+		`UPDATE channel_state SET next_slot_at = next_slot_at - $1::interval, paused_until = paused_until - $1::interval`,
+	} {
+		if _, err := conn.Exec(ctx, q, d); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -135,14 +159,13 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 		subscribe(t, s, "telegram", fmt.Sprint(i), "private")
 	}
 	broadcast(t, s, "x", "news", "")
-	now := time.Now().Add(time.Second)
 	var mu sync.Mutex
 	seen := map[int64]int{}
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
 			for {
-				ds, err := s.ClaimDeliveries(context.Background(), "telegram", now, time.Minute, 7, "r")
+				ds, err := s.ClaimDeliveries(context.Background(), "telegram", time.Minute, 7, "r")
 				if err != nil {
 					t.Error(err)
 					return
@@ -175,15 +198,16 @@ func TestReserveSlotsAndPause(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
 	spacing := 40 * time.Millisecond
-	first, err := s.ReserveSlots(ctx, "telegram", now, 25, spacing)
-	if err != nil || !first.Equal(now) {
-		t.Fatalf("first reservation starts %v, %v; want now", first, err)
+	// Slots are judged by the database's clock; what comes back is a wait from now.
+	first, err := s.ReserveSlots(ctx, "telegram", 25, spacing)
+	if err != nil || first != 0 {
+		t.Fatalf("first reservation waits %v, %v; want none", first, err)
 	}
-	second, err := s.ReserveSlots(ctx, "telegram", now, 10, spacing)
-	if err != nil || !second.Equal(now.Add(time.Second)) {
-		t.Fatalf("second reservation starts %v, want after the first's 25 slots", second)
+	second, err := s.ReserveSlots(ctx, "telegram", 10, spacing)
+	if err != nil || second <= 900*time.Millisecond || second > time.Second {
+		t.Fatalf("second reservation waits %v, %v; want just under a second, after the first's 25 slots", second, err)
 	}
-	if z, err := s.ReserveSlots(ctx, "zalo", now, 1, spacing); err != nil || !z.Equal(now) {
+	if z, err := s.ReserveSlots(ctx, "zalo", 1, spacing); err != nil || z != 0 {
 		t.Fatalf("zalo's slots are its own: %v, %v", z, err)
 	}
 
@@ -209,15 +233,15 @@ func TestSubscriberGoneCancelsTheRest(t *testing.T) {
 	sub := subscribe(t, s, "telegram", "1", "private")
 	broadcast(t, s, "a", "news", "")
 	broadcast(t, s, "b", "news", "")
-	ds := claim(t, s, "telegram", time.Now().Add(time.Second), 10)
-	if err := s.SubscriberGone(ctx, ds[0].ID, sub.ID, time.Now(), "blocked"); err != nil {
+	ds := claim(t, s, "telegram", 10)
+	if err := s.SubscriberGone(ctx, ds[0].ID, ds[0].Claim, sub.ID, store.ReasonBlocked, "blocked (chat_gone)"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.SubscriberByChat(ctx, "telegram", "1")
 	if err != nil || got.Status != store.StatusGone || got.StatusReason != "blocked" {
 		t.Fatalf("subscriber = %+v, %v", got, err)
 	}
-	if more := claim(t, s, "telegram", time.Now().Add(time.Hour), 10); len(more) != 0 {
+	if more := claim(t, s, "telegram", 10); len(more) != 0 {
 		t.Fatalf("a gone subscriber still has deliveries: %s", addresses(more))
 	}
 	bs, err := s.BroadcastStats(ctx, 10)
@@ -242,7 +266,7 @@ func TestMigrateChat(t *testing.T) {
 		if err != nil || got.ID != old.ID || got.Address != "-1001" || got.Kind != "supergroup" {
 			t.Fatalf("migrated = %+v, %v", got, err)
 		}
-		if ds := claim(t, s, "telegram", time.Now().Add(time.Second), 10); addresses(ds) != "[-1001:a]" {
+		if ds := claim(t, s, "telegram", 10); addresses(ds) != "[-1001:a]" {
 			t.Fatalf("deliveries = %s", addresses(ds))
 		}
 	})
@@ -261,15 +285,14 @@ func TestMigrateChat(t *testing.T) {
 		if err != nil || old.Status != store.StatusGone {
 			t.Fatalf("old group = %+v, %v", old, err)
 		}
-		now := time.Now().Add(time.Second)
-		first := claim(t, s, "telegram", now, 10)
+		first := claim(t, s, "telegram", 10)
 		if addresses(first) != "[-1001:a]" {
 			t.Fatalf("first claim = %s, want the moved delivery of a", addresses(first))
 		}
-		if err := s.MarkSent(ctx, first[0].ID, 1, now, now); err != nil {
+		if err := s.MarkSent(ctx, first[0].ID, first[0].Claim, 1, 0); err != nil {
 			t.Fatal(err)
 		}
-		if next := claim(t, s, "telegram", now, 10); addresses(next) != "[-1001:b]" {
+		if next := claim(t, s, "telegram", 10); addresses(next) != "[-1001:b]" {
 			t.Fatalf("then %s, want b", addresses(next))
 		}
 	})
@@ -325,9 +348,44 @@ func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
 		t.Fatal(err)
 	}
 	broadcast(t, s, "urgent", store.TopicAll, "")
-	now := time.Now().Add(time.Second)
-	got := addresses(claim(t, s, "telegram", now, 10)) + addresses(claim(t, s, "zalo", now, 10))
+	got := addresses(claim(t, s, "telegram", 10)) + addresses(claim(t, s, "zalo", 10))
 	if got != "[1:urgent][z2:urgent]" {
 		t.Fatalf("deliveries = %s; want the muting and the Zalo subscriber, not the stopped one", got)
+	}
+}
+
+// TestReplyTakesTheChatsPacing: a reply to a member books the chat's pacing that
+// broadcasts keep, so the next broadcast does not follow it within the spacing (the
+// fake Telegram answered 429 when a welcome and an article met within a second), and
+// a reply after a broadcast waits out the spacing MarkSent left.
+func TestReplyTakesTheChatsPacing(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	s := dbtest.StoreAt(t, url)
+	ctx := context.Background()
+	subscribe(t, s, "telegram", "1", "private")
+	if wait, err := s.ReserveChat(ctx, "telegram", "1", time.Minute); err != nil || wait != 0 {
+		t.Fatalf("first reply: wait %s, %v; want at once", wait, err)
+	}
+	broadcast(t, s, "article", "news", "")
+	if got := claim(t, s, "telegram", 10); len(got) != 0 {
+		t.Fatalf("claimed %s within the reply's spacing", addresses(got))
+	}
+	if wait, err := s.ReserveChat(ctx, "telegram", "1", time.Minute); err != nil || wait < 58*time.Second || wait > time.Minute {
+		t.Fatalf("second reply: wait %s, %v; want about a minute", wait, err)
+	}
+	elapse(t, url, 2*time.Minute)
+	got := claim(t, s, "telegram", 10)
+	if addresses(got) != "[1:article]" {
+		t.Fatalf("after the replies' spacing: %s", addresses(got))
+	}
+	if err := s.MarkSent(ctx, got[0].ID, got[0].Claim, 1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if wait, err := s.ReserveChat(ctx, "telegram", "1", time.Second); err != nil || wait < 58*time.Second {
+		t.Fatalf("reply after a broadcast: wait %s, %v; want the broadcast's spacing", wait, err)
+	}
+	if wait, err := s.ReserveChat(ctx, "telegram", "unknown", time.Minute); err != nil || wait != 0 {
+		t.Fatalf("a chat that is no subscriber: wait %s, %v", wait, err)
 	}
 }

@@ -127,3 +127,33 @@ func TestFencedWritesCommitOnlyForTheCurrentTerm(t *testing.T) {
 		t.Fatalf("broadcasts %v; want only item 3's", got)
 	}
 }
+
+// TestNoticeFencedByTerm: a calendar notice (CreateBroadcast) made by a leader whose term
+// is over is not written; the current leader's is, and so is one with no fence.
+func TestNoticeFencedByTerm(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	old, _ := elect(t, s, "a", time.Minute)
+	if err := s.Resign(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	cur, ok := elect(t, s, "b", time.Minute)
+	if !ok {
+		t.Fatal("b not elected")
+	}
+	nb := store.NewBroadcast{SourceKey: "anniv:1:2024-06-05", Kind: "anniversary", Topic: "anniversaries", Title: "Kỷ niệm"}
+	if _, _, err := s.CreateBroadcast(store.WithLeaderFence(ctx, old), nb); !errors.Is(err, store.ErrNotLeader) {
+		t.Fatalf("old term's notice: %v; want ErrNotLeader", err)
+	}
+	if got := broadcastTitles(t, s); len(got) != 0 {
+		t.Fatalf("broadcasts after the refused notice: %v", got)
+	}
+	if _, created, err := s.CreateBroadcast(store.WithLeaderFence(ctx, cur), nb); err != nil || !created {
+		t.Fatalf("current term's notice: %v, %v", created, err)
+	}
+	nb.SourceKey = "ann:7:2024-06-05T07:00"
+	if _, created, err := s.CreateBroadcast(ctx, nb); err != nil || !created {
+		t.Fatalf("unfenced broadcast: %v, %v", created, err)
+	}
+}

@@ -29,9 +29,11 @@ type Inbox interface {
 // (app backs it with the store's send slots and channel pause). Replies take their
 // slots from it, so a burst of answers cannot trip a 429 that pauses broadcasting.
 type SharedRate interface {
-	// Reserve books one send slot and returns how long to wait for it, the channel's
-	// pause (after anyone's 429) included.
-	Reserve(ctx context.Context) (wait time.Duration, err error)
+	// Reserve books one send slot for a message to chat and returns how long to wait for
+	// it: the channel's slot, the channel's pause (after anyone's 429), and the chat's
+	// own pacing as broadcasts see it (the chat is then kept free for spacing after the
+	// reply, so a broadcast does not follow it too closely either).
+	Reserve(ctx context.Context, chat string, spacing time.Duration) (wait time.Duration, err error)
 	// Pause stops the channel's sending, broadcasts included, on every replica, for d
 	// (a 429's retry_after), as a broadcast's 429 does.
 	Pause(ctx context.Context, d time.Duration, reason string) error

@@ -93,7 +93,7 @@ func (p *Pacer) DoSpaced(ctx context.Context, chat string, spacing time.Duration
 		if p.Shared != nil {
 			// A store that cannot book a slot must not cost the member the answer: the
 			// call goes out unbooked (the API's own limit is the backstop).
-			if wait, rerr := p.Shared.Reserve(ctx); rerr == nil {
+			if wait, rerr := p.Shared.Reserve(ctx, chat, spacing); rerr == nil {
 				if serr := sleep(ctx, wait); serr != nil {
 					return cmp.Or(err, serr)
 				}

@@ -173,7 +173,7 @@ type sharedRate struct {
 	err      error
 }
 
-func (s *sharedRate) Reserve(context.Context) (time.Duration, error) {
+func (s *sharedRate) Reserve(context.Context, string, time.Duration) (time.Duration, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reserved++

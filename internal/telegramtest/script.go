@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"net/http"
+	"time"
 
 	"loa/internal/apitest"
 )
@@ -65,6 +66,12 @@ type Reply struct {
 	// failure (Code, Body or Hangup) happens after Telegram took it: the case of
 	// an answer lost on the way back.
 	Deliver bool
+	// Late makes sendMessage accept and record the message at once and send its
+	// answer (success, or a failure scripted with Deliver) only after this long: a slow network or
+	// an overloaded API, where the message reached the chat long before the sender
+	// learns it. The wait ends early, without an answer, when the client goes away
+	// or the server closes.
+	Late time.Duration
 
 	kind replyKind
 }
@@ -110,6 +117,9 @@ func BadGateway() Reply {
 
 // Hangup closes the connection without answering.
 func Hangup() Reply { return Reply{Hangup: true} }
+
+// LateAnswer accepts the message at once and answers it after d (see Reply.Late).
+func LateAnswer(d time.Duration) Reply { return Reply{Late: d} }
 
 // Hold holds the request at g, then processes it normally.
 func Hold(g *Gate) Reply { return Reply{Gate: g} }

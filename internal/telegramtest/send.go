@@ -50,7 +50,15 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 	if q := s.scripts[chatID]; known && len(q) > 0 {
 		reply, s.scripts[chatID] = &q[0], q[1:]
 	}
+	s.chatCalls[chatID]++
+	var late time.Duration
+	if s.opts.AnswerDelay != nil {
+		late = s.opts.AnswerDelay(chatID, s.chatCalls[chatID])
+	}
 	s.mu.Unlock()
+	if reply != nil && reply.Late > 0 {
+		late = reply.Late
+	}
 	if reply != nil {
 		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
 			return
@@ -143,11 +151,30 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 	}
 	s.mu.Unlock()
 
+	if late > 0 && !s.answerLate(r.Context(), late) {
+		return
+	}
 	if reply != nil && reply.Deliver && reply.failure() {
 		s.fail(w, *reply, msg.Chat.Type)
 		return
 	}
 	s.writeOK(w, msg, "")
+}
+
+// answerLate waits d before an accepted message is answered (Reply.Late,
+// Options.AnswerDelay). It reports false when the client went away or the
+// server closed first: there is nobody left to answer.
+func (s *Server) answerLate(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.srv.Done():
+		return false
+	}
 }
 
 // checkText parses the text parameter (with parse_mode, or with entities when

@@ -53,6 +53,10 @@ type Options struct {
 	// WebhookClient posts updates to the webhook; default a client with a 10 s
 	// timeout.
 	WebhookClient *http.Client
+	// AnswerDelay, when set, is how late every sendMessage is answered (after the
+	// message was accepted), given the chat and the number of sendMessage calls
+	// to that chat so far, 1 for the first. A scripted Reply.Late overrides it.
+	AnswerDelay func(chatID int64, call int) time.Duration
 }
 
 // Option adjusts Options for NewServer.
@@ -75,6 +79,12 @@ func WithLimits(global, chat, group Limit) Option {
 
 // LenientHTML makes HTML parsing exactly as lenient as Telegram's.
 func LenientHTML() Option { return func(o *Options) { o.LenientHTML = true } }
+
+// WithAnswerDelay answers every sendMessage late, by delay(chatID, call): see
+// Options.AnswerDelay.
+func WithAnswerDelay(delay func(chatID int64, call int) time.Duration) Option {
+	return func(o *Options) { o.AnswerDelay = delay }
+}
 
 // WithWebhookClient sets the client used to post updates to the webhook.
 func WithWebhookClient(c *http.Client) Option { return func(o *Options) { o.WebhookClient = c } }
@@ -99,6 +109,7 @@ type Server struct {
 	sent      map[int64][]SentMessage
 	all       []SentMessage
 	calls     map[string]int
+	chatCalls map[int64]int // sendMessage calls per chat, for AnswerDelay
 	errors    map[int]int
 
 	nextUpdateID int
@@ -160,6 +171,7 @@ func New(opts Options) *Server {
 		limiter:      newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit), opts.GroupLimit.Or(DefaultGroupLimit)),
 		sent:         make(map[int64][]SentMessage),
 		calls:        make(map[string]int),
+		chatCalls:    make(map[int64]int),
 		errors:       make(map[int]int),
 		nextUpdateID: 100000001,
 		expire:       make(chan struct{}),

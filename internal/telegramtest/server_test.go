@@ -681,3 +681,55 @@ func TestCloseReleasesWaiters(t *testing.T) {
 	}
 	s.Close() // idempotent
 }
+
+// TestLateAnswer: a late answer comes after the message was accepted, so the chat has
+// it while the sender still waits; a client that gives up meanwhile gets no answer, but
+// the message stays accepted (what a real slow API does).
+func TestLateAnswer(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t, Unthrottled(), WithAnswerDelay(func(chatID int64, call int) time.Duration {
+		if call == 2 {
+			return 300 * time.Millisecond
+		}
+		return 0
+	}))
+	s.AddChat(Chat{ID: hoa.ID, Type: Private})
+	bot := newBot(t, s)
+	if _, err := bot.Send(tgbotapi.NewMessage(hoa.ID, "một")); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	result := make(chan error, 1)
+	go func() {
+		_, err := bot.Send(tgbotapi.NewMessage(hoa.ID, "hai"))
+		result <- err
+	}()
+	// The chat has the message before the sender hears back.
+	if _, err := s.WaitMessages(ctxT(t), hoa.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-result; err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(began); waited < 300*time.Millisecond {
+		t.Fatalf("answered after %s, want at least the 300ms delay", waited)
+	}
+
+	// A scripted late answer whose client gives up: accepted, never answered.
+	s.Script(hoa.ID, LateAnswer(time.Hour))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/bot"+s.Token()+"/sendMessage",
+		strings.NewReader(url.Values{"chat_id": {"1001"}, "text": {"ba"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.Client().Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("client that gave up: %v", err)
+	}
+	if got := s.Messages(hoa.ID); len(got) != 3 || got[2].Text != "ba" {
+		t.Fatalf("messages = %+v; the late one must be accepted", got)
+	}
+}

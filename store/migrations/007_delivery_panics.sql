@@ -1,0 +1,11 @@
+-- How many attempts at a delivery panicked. The dispatcher recovers a panic in its
+-- delivery goroutine and releases the delivery with backoff; after a few panics
+-- (broadcast.MaxPanics) it fails the delivery with reason 'panic', so a message that
+-- crashes the sender cannot crash-loop a replica, or every replica in turn. Kept apart
+-- from attempts, which counts transient failures too and goes down on a release.
+--
+-- A constant default: PostgreSQL 11+ records it in the catalogue without rewriting
+-- the table, so this is instant on a year-old deliveries table. The claim needs no new
+-- index: it reads the existing partial index of pending rows (see
+-- store/deliveries.go, claimQuery).
+ALTER TABLE deliveries ADD COLUMN panics smallint NOT NULL DEFAULT 0;
