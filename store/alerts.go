@@ -55,16 +55,7 @@ func (s *Store) CreateAlert(ctx context.Context, sourceKey, text string, to []Ch
 // each is marked as told in the same statement, so one replica reports it once (and a
 // replica that dies before sending the alert loses that one report: at most once).
 func (s *Store) FinishedWithFailures(ctx context.Context) ([]BroadcastReport, error) {
-	rows, err := s.pool.Query(ctx, `
-		WITH done AS (
-			SELECT b.id FROM broadcasts b
-			WHERE b.kind <> 'alert' AND b.failures_reported_at IS NULL
-				AND EXISTS (SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = 'failed')
-				AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = 'pending')
-			FOR UPDATE SKIP LOCKED
-		)
-		UPDATE broadcasts b SET failures_reported_at = now() FROM done WHERE b.id = done.id
-		RETURNING b.id`)
+	rows, err := s.pool.Query(ctx, finishedSQL)
 	if err != nil {
 		return nil, fmt.Errorf("finished broadcasts: %w", err)
 	}
@@ -82,6 +73,17 @@ func (s *Store) FinishedWithFailures(ctx context.Context) ([]BroadcastReport, er
 	}
 	return out, nil
 }
+
+const finishedSQL = `
+		WITH done AS (
+			SELECT b.id FROM broadcasts b
+			WHERE b.kind <> 'alert' AND b.failures_reported_at IS NULL
+				AND EXISTS (SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = 'failed')
+				AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = 'pending')
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE broadcasts b SET failures_reported_at = now() FROM done WHERE b.id = done.id
+		RETURNING b.id`
 
 // BroadcastReport is a finished broadcast with its failures counted by reason.
 type BroadcastReport struct {

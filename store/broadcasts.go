@@ -56,6 +56,23 @@ const broadcastStatQuery = `
 		count(d.id) FILTER (WHERE d.status = 'pending')
 	FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id`
 
+const (
+	broadcastStatsSQL    = broadcastStatQuery + ` GROUP BY b.id ORDER BY b.created_at DESC, b.id DESC LIMIT $1`
+	broadcastDetailSQL   = broadcastStatQuery + ` WHERE b.id = $1 GROUP BY b.id`
+	broadcastFailuresSQL = `
+		SELECT status, last_error, count(*) FROM deliveries
+		WHERE broadcast_id = $1 AND status IN ('failed', 'cancelled')
+		GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`
+	activitySQL = `
+		SELECT (SELECT count(*) FROM broadcasts WHERE created_at >= $1 AND kind <> 'alert'),
+			count(*) FILTER (WHERE d.status = 'sent'),
+			count(*) FILTER (WHERE d.status = 'failed'),
+			count(*) FILTER (WHERE d.status = 'cancelled'),
+			count(*) FILTER (WHERE d.status = 'pending')
+		FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
+		WHERE b.created_at >= $1 AND b.kind <> 'alert'`
+)
+
 func scanBroadcastStat(row pgx.CollectableRow) (BroadcastStat, error) {
 	var b BroadcastStat
 	err := row.Scan(&b.ID, &b.SourceKey, &b.Kind, &b.Topic, &b.Title, &b.Summary, &b.Link, &b.ItemID, &b.CreatedAt,
@@ -65,7 +82,7 @@ func scanBroadcastStat(row pgx.CollectableRow) (BroadcastStat, error) {
 
 // BroadcastStats returns up to limit broadcasts, newest first, with delivery counts.
 func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat, error) {
-	rows, err := s.pool.Query(ctx, broadcastStatQuery+` GROUP BY b.id ORDER BY b.created_at DESC, b.id DESC LIMIT $1`, limit)
+	rows, err := s.pool.Query(ctx, broadcastStatsSQL, limit)
 	if err != nil {
 		return nil, fmt.Errorf("broadcast stats: %w", err)
 	}
@@ -87,7 +104,7 @@ type FailureCount struct {
 // BroadcastDetail returns one broadcast with its delivery counts and its failed or
 // cancelled deliveries counted by reason.
 func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, []FailureCount, error) {
-	rows, err := s.pool.Query(ctx, broadcastStatQuery+` WHERE b.id = $1 GROUP BY b.id`, id)
+	rows, err := s.pool.Query(ctx, broadcastDetailSQL, id)
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
@@ -98,10 +115,7 @@ func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, [
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
-	rows, err = s.pool.Query(ctx, `
-		SELECT status, last_error, count(*) FROM deliveries
-		WHERE broadcast_id = $1 AND status IN ('failed', 'cancelled')
-		GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, id)
+	rows, err = s.pool.Query(ctx, broadcastFailuresSQL, id)
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
 	}
@@ -126,14 +140,7 @@ type Activity struct {
 // ActivitySince returns the activity since the given time.
 func (s *Store) ActivitySince(ctx context.Context, since time.Time) (Activity, error) {
 	var a Activity
-	err := s.pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM broadcasts WHERE created_at >= $1 AND kind <> 'alert'),
-			count(*) FILTER (WHERE d.status = 'sent'),
-			count(*) FILTER (WHERE d.status = 'failed'),
-			count(*) FILTER (WHERE d.status = 'cancelled'),
-			count(*) FILTER (WHERE d.status = 'pending')
-		FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
-		WHERE b.created_at >= $1 AND b.kind <> 'alert'`, since).Scan(&a.Broadcasts, &a.Sent, &a.Failed, &a.Cancelled, &a.Pending)
+	err := s.pool.QueryRow(ctx, activitySQL, since).Scan(&a.Broadcasts, &a.Sent, &a.Failed, &a.Cancelled, &a.Pending)
 	if err != nil {
 		return Activity{}, fmt.Errorf("activity since %s: %w", since.Format(time.RFC3339), err)
 	}
