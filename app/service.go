@@ -235,6 +235,16 @@ func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, n
 		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
 		// tick is a read of today's source keys once the day's notices exist.
 		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
+		// Retention: old finished deliveries (their counts stay), item bodies, stale
+		// drafts and old audit entries, in small batches beside sending.
+		{Name: "prune history", Every: time.Hour, Run: func(ctx context.Context) error {
+			p, err := st.Prune(ctx, now(), store.Retention{Deliveries: s.Config.Retention, Audit: s.Config.AuditRetention}, false)
+			if p != (store.Pruned{}) {
+				s.Log.Info("pruned history", slog.Int64("deliveries", p.Deliveries), slog.Int64("item_bodies", p.ItemBodies),
+					slog.Int64("drafts", p.Drafts), slog.Int64("audit_entries", p.AuditEntries))
+			}
+			return err
+		}},
 		// Messengers redeliver within minutes; a week of handled update ids is plenty.
 		{Name: "forget old inbound updates", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := st.ForgetInboundBefore(ctx, now().Add(-7*24*time.Hour))

@@ -369,8 +369,8 @@ func TestAnnounceDrop(t *testing.T) {
 	if r.CallbackText != discardedToast || r.Edit == nil || len(r.Edit.Buttons) != 0 {
 		t.Fatalf("Huỷ: %s", render(r))
 	}
-	if a := e.announcement(t, id); a.Status != "cancelled" {
-		t.Errorf("status %q, want cancelled", a.Status)
+	if a := e.announcement(t, id); a.Status != store.AnnouncementDiscarded {
+		t.Errorf("status %q, want discarded", a.Status)
 	}
 	for _, data := range []string{adminData(actSend, id), adminData(actTime, id), adminData(actDrop, id)} {
 		if r := e.handle(press(adminChat, admin, data)); r.CallbackText != draftHandledToast || r.Edit != nil {
@@ -402,8 +402,8 @@ func TestAnnounceReplacesDraft(t *testing.T) {
 		t.Fatalf("zalo draft: %s", render(r))
 	}
 	second := e.draft(t, "/announce Bản đã sửa")
-	if a := e.announcement(t, first); a.Status != "cancelled" {
-		t.Errorf("first draft %q, want cancelled", a.Status)
+	if a := e.announcement(t, first); a.Status != store.AnnouncementDiscarded {
+		t.Errorf("first draft %q, want discarded", a.Status)
 	}
 	if a := e.announcement(t, 2); a.Status != "draft" {
 		t.Errorf("the other admin's draft %q, want draft", a.Status)

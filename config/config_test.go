@@ -30,7 +30,8 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.Location.String() != "Asia/Ho_Chi_Minh" || c.HTTPAddr != ":8080" || c.LogFormat != "text" ||
 		c.FeedBacklog != 0 || c.FeedMaxAnnounce != DefaultFeedMaxAnnounce || c.FeedTimeout != 30*time.Second ||
-		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 {
+		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 ||
+		c.Retention != 90*24*time.Hour || c.AuditRetention != 730*24*time.Hour {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The zone is embedded: 00:30 in Hà Nội is still the previous day in UTC.
@@ -49,6 +50,17 @@ func TestLoadSecretFromFile(t *testing.T) {
 	}
 	if c.DatabaseURL != dbURL {
 		t.Fatalf("DatabaseURL = %q, want the file's content without its newline", c.DatabaseURL)
+	}
+}
+
+func TestLoadRetention(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_RETENTION": "30d", "LOA_AUDIT_RETENTION": "8760h"}), files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Retention != 30*24*time.Hour || c.AuditRetention != 365*24*time.Hour {
+		t.Fatalf("retention %s, audit %s", c.Retention, c.AuditRetention)
 	}
 }
 
@@ -77,6 +89,10 @@ func TestLoadErrors(t *testing.T) {
 			`LOA_FEED_TIMEOUT: "soon": want a duration`,
 			`LOA_LOG_LEVEL: "loud"`,
 		}},
+		{"retention", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_RETENTION": "90", "LOA_AUDIT_RETENTION": "12h"},
+			[]string{`LOA_RETENTION: "90": want a number of days`, `LOA_AUDIT_RETENTION: "12h": want a number of days of at least 1`}},
+		{"retention within the delivery max age", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_RETENTION": "2d",
+			"LOA_DELIVERY_MAX_AGE": "72h"}, []string{"LOA_RETENTION: 48h0m0s: must be longer than LOA_DELIVERY_MAX_AGE (72h0m0s)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DraftRetention is how long a draft never confirmed (discarded, or left as it was) is
+// kept: its buttons stop working after that.
+const DraftRetention = 24 * time.Hour
+
+// DefaultPruneBatch is how many rows one pruning statement deletes: small enough that
+// each statement holds its row locks for milliseconds and never touches a row sending
+// needs (only finished rows of finished broadcasts are deleted).
+const DefaultPruneBatch = 1000
+
+// Retention says how long history is kept.
+type Retention struct {
+	// Deliveries: the per-recipient rows of broadcasts made longer ago than this are
+	// deleted, once the broadcast is counted and finished (its counts stay); item
+	// bodies (summaries) first seen and published longer ago are cleared. Item
+	// identities are kept forever: forgetting one would announce it again.
+	Deliveries time.Duration
+	// Audit: audit log entries older than this are deleted.
+	Audit time.Duration
+	// Batch is the rows one statement deletes (default DefaultPruneBatch).
+	Batch int
+}
+
+// Pruned counts what pruning removed, or would remove in a dry run.
+type Pruned struct {
+	Deliveries   int64 // per-recipient rows
+	ItemBodies   int64 // items whose summary was cleared
+	Drafts       int64 // drafts never confirmed, after DraftRetention
+	AuditEntries int64
+}
+
+// Prune deletes what the retention allows, in small batches, each its own transaction,
+// so that it can run beside sending and be stopped (ctx) at any point without losing
+// anything: the next run carries on. dryRun only counts.
+func (s *Store) Prune(ctx context.Context, now time.Time, r Retention, dryRun bool) (Pruned, error) {
+	if r.Deliveries <= 0 || r.Audit <= 0 {
+		return Pruned{}, errors.New("prune: retention periods must be positive")
+	}
+	if r.Batch <= 0 {
+		r.Batch = DefaultPruneBatch
+	}
+	var p Pruned
+	var err error
+	cutoff := now.Add(-r.Deliveries)
+	if p.Deliveries, err = s.pruneDeliveries(ctx, cutoff, r.Batch, dryRun); err != nil {
+		return p, fmt.Errorf("prune deliveries: %w", err)
+	}
+	if p.ItemBodies, err = s.batches(ctx, dryRun, r.Batch,
+		`SELECT count(*) FROM items WHERE published_at < $1 AND first_seen_at < $1 AND summary <> ''`,
+		`UPDATE items SET summary = '' WHERE id IN (
+			SELECT id FROM items WHERE published_at < $1 AND first_seen_at < $1 AND summary <> '' LIMIT $2)`,
+		cutoff); err != nil {
+		return p, fmt.Errorf("prune item bodies: %w", err)
+	}
+	if p.Drafts, err = s.batches(ctx, dryRun, r.Batch,
+		`SELECT count(*) FROM announcements WHERE status IN ('draft', 'discarded') AND created_at < $1`,
+		`DELETE FROM announcements WHERE id IN (
+			SELECT id FROM announcements WHERE status IN ('draft', 'discarded') AND created_at < $1 LIMIT $2)`,
+		now.Add(-DraftRetention)); err != nil {
+		return p, fmt.Errorf("prune drafts: %w", err)
+	}
+	if p.AuditEntries, err = s.batches(ctx, dryRun, r.Batch,
+		`SELECT count(*) FROM audit_log WHERE at < $1`,
+		`DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)`,
+		now.Add(-r.Audit)); err != nil {
+		return p, fmt.Errorf("prune audit log: %w", err)
+	}
+	return p, nil
+}
+
+// batches runs change ($1: the cutoff, $2: the batch size) until it changes fewer rows
+// than a batch, or in a dry run returns count instead.
+func (s *Store) batches(ctx context.Context, dryRun bool, batch int, count, change string, cutoff time.Time) (int64, error) {
+	var total int64
+	if dryRun {
+		err := s.pool.QueryRow(ctx, count, cutoff).Scan(&total)
+		return total, err
+	}
+	for {
+		tag, err := s.pool.Exec(ctx, change, cutoff, batch)
+		if err != nil {
+			return total, err
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(batch) {
+			return total, nil
+		}
+	}
+}
+
+// pruneDeliveries deletes the rows of the broadcasts made before cutoff that are
+// counted (their counts are in delivery_counts) and finished (no row can change any
+// more), broadcast by broadcast, batch by batch through the (broadcast_id,
+// subscriber_id) index, then marks each broadcast pruned so it is not looked at again.
+func (s *Store) pruneDeliveries(ctx context.Context, cutoff time.Time, batch int, dryRun bool) (int64, error) {
+	const prunable = `b.deliveries_pruned_at IS NULL AND b.created_at < $1 AND b.counted AND b.finished_at IS NOT NULL`
+	var total int64
+	if dryRun {
+		err := s.pool.QueryRow(ctx, `
+			SELECT count(*) FROM broadcasts b JOIN deliveries d ON d.broadcast_id = b.id
+			WHERE `+prunable+` AND d.status <> 'pending'`, cutoff).Scan(&total)
+		return total, err
+	}
+	afterAt, afterID := time.Time{}, int64(0)
+	for {
+		var id int64
+		var created time.Time
+		err := s.pool.QueryRow(ctx, `SELECT id, created_at FROM broadcasts b
+			WHERE `+prunable+` AND (b.created_at, b.id) > ($2, $3)
+			ORDER BY b.created_at, b.id LIMIT 1`, cutoff, afterAt, afterID).Scan(&id, &created)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+		afterAt, afterID = created, id
+		for {
+			tag, err := s.pool.Exec(ctx, `DELETE FROM deliveries WHERE id IN (
+				SELECT id FROM deliveries WHERE broadcast_id = $1 AND status <> 'pending' LIMIT $2)`, id, batch)
+			if err != nil {
+				return total, err
+			}
+			total += tag.RowsAffected()
+			if tag.RowsAffected() < int64(batch) {
+				break
+			}
+		}
+		if _, err := s.pool.Exec(ctx, `UPDATE broadcasts SET deliveries_pruned_at = now()
+			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = $1)`, id); err != nil {
+			return total, err
+		}
+	}
+}
