@@ -235,6 +235,10 @@ func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, n
 		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
 		// tick is a read of today's source keys once the day's notices exist.
 		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
+		// Daily chart of subscribers: today's snapshot, replaced until the day ends.
+		{Name: "snapshot subscribers", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			return st.SnapshotSubscribers(ctx, s.Config.Location, now())
+		}},
 		// Retention: old finished deliveries (their counts stay), item bodies, stale
 		// drafts and old audit entries, in small batches beside sending.
 		{Name: "prune history", Every: time.Hour, Run: func(ctx context.Context) error {
