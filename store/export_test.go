@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,4 +70,34 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 // QueryRow scans one row of a query on the store's pool into dest.
 func (s *Store) QueryRow(ctx context.Context, sql string, dest ...any) error {
 	return s.pool.QueryRow(ctx, sql).Scan(dest...)
+}
+
+// SplitStatements is splitStatements, for its test.
+var SplitStatements = splitStatements
+
+// SetMigrationLockTimeout shortens how long a migration waits for each lock.
+func (s *Store) SetMigrationLockTimeout(d time.Duration) { s.migrationLockTimeout = d }
+
+// MigrateTo applies the embedded migrations up to version (a database as an older
+// binary left it), then the extra ones given as file name → SQL, in order.
+func (s *Store) MigrateTo(ctx context.Context, version int, extra map[string]string) ([]int, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	var keep []migration
+	for _, m := range ms {
+		if m.version <= version {
+			keep = append(keep, m)
+		}
+	}
+	fsys := fstest.MapFS{}
+	for name, sql := range extra {
+		fsys[name] = &fstest.MapFile{Data: []byte(sql)}
+	}
+	more, err := readMigrations(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return s.migrate(ctx, append(keep, more...))
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,6 +22,9 @@ var ErrNotFound = errors.New("not found")
 // Store is loa's PostgreSQL store. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// migrationLockTimeout bounds each lock wait of a migration (default 2 s); tests
+	// shorten it.
+	migrationLockTimeout time.Duration
 }
 
 // Open connects to the database named by url and checks that it answers. The url is a
