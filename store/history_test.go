@@ -129,3 +129,14 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestNoJIT: the store's connections never JIT-compile (seconds of compilation for
+// reads of a millisecond, triggered by the estimated cost of branches that never run).
+func TestNoJIT(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	var jit string
+	if err := s.QueryRow(context.Background(), `SHOW jit`, &jit); err != nil || jit != "off" {
+		t.Fatalf("jit = %q, %v; want off", jit, err)
+	}
+}
