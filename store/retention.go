@@ -125,14 +125,25 @@ func (s *Store) pruneDeliveries(ctx context.Context, cutoff time.Time, batch int
 			return total, err
 		}
 		afterAt, afterID = created, id
+		// Walk the broadcast's rows in subscriber order from a cursor, so each batch
+		// starts after the last one instead of stepping again over the index entries of
+		// the rows just deleted (dead until vacuum).
+		var cursor int64
 		for {
-			tag, err := s.pool.Exec(ctx, `DELETE FROM deliveries WHERE id IN (
-				SELECT id FROM deliveries WHERE broadcast_id = $1 AND status <> 'pending' LIMIT $2)`, id, batch)
+			var n int64
+			err := s.pool.QueryRow(ctx, `
+				WITH gone AS (
+					DELETE FROM deliveries WHERE id IN (
+						SELECT id FROM deliveries
+						WHERE broadcast_id = $1 AND subscriber_id > $2 AND status <> 'pending'
+						ORDER BY subscriber_id LIMIT $3)
+					RETURNING subscriber_id)
+				SELECT count(*), coalesce(max(subscriber_id), 0) FROM gone`, id, cursor, batch).Scan(&n, &cursor)
 			if err != nil {
 				return total, err
 			}
-			total += tag.RowsAffected()
-			if tag.RowsAffected() < int64(batch) {
+			total += n
+			if n < int64(batch) {
 				break
 			}
 		}
