@@ -112,7 +112,7 @@ func BenchmarkCountersCost(b *testing.B) {
 // comparing wall clocks with and without the trigger.
 func BenchmarkCounterTriggerTime(b *testing.B) {
 	ctx := context.Background()
-	trigger := regexp.MustCompile(`Trigger deliveries_count_\w+: time=([0-9.]+)`)
+	trigger := regexp.MustCompile(`Trigger deliveries_count_\w+(?: on \w+)?: time=([0-9.]+)`)
 	total := regexp.MustCompile(`Execution Time: ([0-9.]+)`)
 	explain := func(b *testing.B, conn *pgx.Conn, sql string, args ...any) (trig, all float64) {
 		rows, err := conn.Query(ctx, `EXPLAIN (ANALYZE) `+sql, args...)
