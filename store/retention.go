@@ -29,7 +29,16 @@ type Retention struct {
 	Audit time.Duration
 	// Batch is the rows one statement deletes (default DefaultPruneBatch).
 	Batch int
+	// Rest is the pause after each batch, as a multiple of the time the batch took
+	// (default DefaultPruneRest). Pruning is background work: pacing it by its own
+	// duration leaves the database to sending whatever the load, instead of pruning as
+	// fast as one connection can (which took a third of sending's rate on a shared
+	// 2-core machine). Negative: no pause.
+	Rest float64
 }
+
+// DefaultPruneRest makes pruning take at most about a third of one connection's time.
+const DefaultPruneRest = 2.0
 
 // Pruned counts what pruning removed, or would remove in a dry run.
 type Pruned struct {
@@ -49,27 +58,30 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r Retention, dryRun bo
 	if r.Batch <= 0 {
 		r.Batch = DefaultPruneBatch
 	}
+	if r.Rest == 0 {
+		r.Rest = DefaultPruneRest
+	}
 	var p Pruned
 	var err error
 	cutoff := now.Add(-r.Deliveries)
-	if p.Deliveries, err = s.pruneDeliveries(ctx, cutoff, r.Batch, dryRun); err != nil {
+	if p.Deliveries, err = s.pruneDeliveries(ctx, cutoff, r, dryRun); err != nil {
 		return p, fmt.Errorf("prune deliveries: %w", err)
 	}
-	if p.ItemBodies, err = s.batches(ctx, dryRun, r.Batch,
+	if p.ItemBodies, err = s.batches(ctx, dryRun, r,
 		`SELECT count(*) FROM items WHERE published_at < $1 AND first_seen_at < $1 AND summary <> ''`,
 		`UPDATE items SET summary = '' WHERE id IN (
 			SELECT id FROM items WHERE published_at < $1 AND first_seen_at < $1 AND summary <> '' LIMIT $2)`,
 		cutoff); err != nil {
 		return p, fmt.Errorf("prune item bodies: %w", err)
 	}
-	if p.Drafts, err = s.batches(ctx, dryRun, r.Batch,
+	if p.Drafts, err = s.batches(ctx, dryRun, r,
 		`SELECT count(*) FROM announcements WHERE status IN ('draft', 'discarded') AND created_at < $1`,
 		`DELETE FROM announcements WHERE id IN (
 			SELECT id FROM announcements WHERE status IN ('draft', 'discarded') AND created_at < $1 LIMIT $2)`,
 		now.Add(-DraftRetention)); err != nil {
 		return p, fmt.Errorf("prune drafts: %w", err)
 	}
-	if p.AuditEntries, err = s.batches(ctx, dryRun, r.Batch,
+	if p.AuditEntries, err = s.batches(ctx, dryRun, r,
 		`SELECT count(*) FROM audit_log WHERE at < $1`,
 		`DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)`,
 		now.Add(-r.Audit)); err != nil {
@@ -80,21 +92,40 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r Retention, dryRun bo
 
 // batches runs change ($1: the cutoff, $2: the batch size) until it changes fewer rows
 // than a batch, or in a dry run returns count instead.
-func (s *Store) batches(ctx context.Context, dryRun bool, batch int, count, change string, cutoff time.Time) (int64, error) {
+func (s *Store) batches(ctx context.Context, dryRun bool, r Retention, count, change string, cutoff time.Time) (int64, error) {
 	var total int64
 	if dryRun {
 		err := s.pool.QueryRow(ctx, count, cutoff).Scan(&total)
 		return total, err
 	}
 	for {
-		tag, err := s.pool.Exec(ctx, change, cutoff, batch)
+		start := time.Now()
+		tag, err := s.pool.Exec(ctx, change, cutoff, r.Batch)
 		if err != nil {
 			return total, err
 		}
 		total += tag.RowsAffected()
-		if tag.RowsAffected() < int64(batch) {
+		if tag.RowsAffected() < int64(r.Batch) {
 			return total, nil
 		}
+		if err := rest(ctx, r.Rest, time.Since(start)); err != nil {
+			return total, err
+		}
+	}
+}
+
+// rest pauses after a batch that took took, for rest times as long.
+func rest(ctx context.Context, rest float64, took time.Duration) error {
+	if rest <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(time.Duration(rest * float64(took)))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -102,7 +133,7 @@ func (s *Store) batches(ctx context.Context, dryRun bool, batch int, count, chan
 // counted (their counts are in delivery_counts) and finished (no row can change any
 // more), broadcast by broadcast, batch by batch through the (broadcast_id,
 // subscriber_id) index, then marks each broadcast pruned so it is not looked at again.
-func (s *Store) pruneDeliveries(ctx context.Context, cutoff time.Time, batch int, dryRun bool) (int64, error) {
+func (s *Store) pruneDeliveries(ctx context.Context, cutoff time.Time, r Retention, dryRun bool) (int64, error) {
 	const prunable = `b.deliveries_pruned_at IS NULL AND b.created_at < $1 AND b.counted AND b.finished_at IS NOT NULL`
 	var total int64
 	if dryRun {
@@ -131,6 +162,7 @@ func (s *Store) pruneDeliveries(ctx context.Context, cutoff time.Time, batch int
 		var cursor int64
 		for {
 			var n int64
+			start := time.Now()
 			err := s.pool.QueryRow(ctx, `
 				WITH gone AS (
 					DELETE FROM deliveries WHERE id IN (
@@ -138,13 +170,16 @@ func (s *Store) pruneDeliveries(ctx context.Context, cutoff time.Time, batch int
 						WHERE broadcast_id = $1 AND subscriber_id > $2 AND status <> 'pending'
 						ORDER BY subscriber_id LIMIT $3)
 					RETURNING subscriber_id)
-				SELECT count(*), coalesce(max(subscriber_id), 0) FROM gone`, id, cursor, batch).Scan(&n, &cursor)
+				SELECT count(*), coalesce(max(subscriber_id), 0) FROM gone`, id, cursor, r.Batch).Scan(&n, &cursor)
 			if err != nil {
 				return total, err
 			}
 			total += n
-			if n < int64(batch) {
+			if n < int64(r.Batch) {
 				break
+			}
+			if err := rest(ctx, r.Rest, time.Since(start)); err != nil {
+				return total, err
 			}
 		}
 		if _, err := s.pool.Exec(ctx, `UPDATE broadcasts SET deliveries_pruned_at = now()
