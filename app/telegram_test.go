@@ -166,10 +166,13 @@ func TestTelegramErrorPaths(t *testing.T) {
 	if err != nil || moved.Kind != "supergroup" {
 		t.Fatalf("migrated group: %+v, %v", moved, err)
 	}
-	bs, err := st.BroadcastStats(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The fake has the messages; their outcomes are recorded as each send returns.
+	var bs []store.BroadcastStat
+	eventually(t, "every outcome to be recorded", func() bool {
+		var err error
+		bs, err = st.BroadcastStats(ctx, 1)
+		return err == nil && len(bs) == 1 && bs[0].Pending == 0
+	})
 	if b := bs[0]; b.Total != 8 || b.Sent != 5 || b.Failed != 3 || b.Pending != 0 {
 		t.Fatalf("broadcast progress = %+v; want 5 sent (ok, flaky, limited, migrated, forum), 3 failed", b)
 	}
