@@ -76,13 +76,15 @@ func (a *admins) recipients(ctx context.Context) ([]store.Chat, error) {
 	return to, nil
 }
 
-// reportFailures tells the admins about broadcasts that finished with failures.
+// reportFailures tells the admins about broadcasts that finished with failures. The
+// store queues each alert in the same transaction that marks the broadcast reported, so
+// a replica dying in between loses no report.
 func (a *admins) reportFailures(ctx context.Context) error {
-	reports, err := a.store.FinishedWithFailures(ctx)
+	to, err := a.recipients(ctx)
 	if err != nil {
 		return err
 	}
-	for _, r := range reports {
+	_, err = a.store.ReportFinished(ctx, func(r store.BroadcastReport) (store.NewAlert, bool) {
 		var reasons []string
 		for _, f := range r.Failures {
 			reasons = append(reasons, fmt.Sprintf("%d × %s: %s", f.Count, f.Status, f.Reason))
@@ -91,11 +93,17 @@ func (a *admins) reportFailures(ctx context.Context) error {
 		if title == "" {
 			title = r.SourceKey
 		}
-		a.alert(ctx, fmt.Sprintf("failures:%d", r.ID), fmt.Sprintf(
-			"Bản tin #%d «%s» đã gửi xong: %d thành công, %d thất bại, %d huỷ.\nLý do: %s",
-			r.ID, title, r.Sent, r.Failed, r.Cancelled, strings.Join(reasons, "; ")))
-	}
-	return nil
+		key := fmt.Sprintf("failures:%d", r.ID)
+		text := fmt.Sprintf("Bản tin #%d «%s» đã gửi xong: %d thành công, %d thất bại, %d huỷ.\nLý do: %s",
+			r.ID, title, r.Sent, r.Failed, r.Cancelled, strings.Join(reasons, "; "))
+		a.log.Warn("alert", slog.String("key", key), slog.String("text", text))
+		if len(to) == 0 {
+			a.log.Warn("alert not sent: no admin chat (set LOA_ADMINS or LOA_ADMIN_CHAT)", slog.String("key", key))
+			return store.NewAlert{}, false
+		}
+		return store.NewAlert{SourceKey: "alert:" + key, Text: text, To: to}, true
+	})
+	return err
 }
 
 // isAdmin answers the bot's admin check: LOA_ADMINS (Telegram) or the admins table.

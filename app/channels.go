@@ -88,6 +88,7 @@ var (
 type slotReserver interface {
 	ReserveSlots(ctx context.Context, channel string, n int, spacing time.Duration) (time.Duration, error)
 	ReserveChat(ctx context.Context, channel, address string, spacing time.Duration) (time.Duration, error)
+	ChatSent(ctx context.Context, channel, address string, spacing time.Duration) error
 }
 
 // replyRate is a channel's shared send rate as the adapters' replies see it: a slot
@@ -126,6 +127,12 @@ func (r replyRate) Reserve(ctx context.Context, chat string, spacing time.Durati
 	return max(wait, forChat, until.Sub(r.now())), nil
 }
 
+// Sent starts the chat's pacing afresh once a reply was accepted. A failure only costs
+// the margin: the reply is out either way.
+func (r replyRate) Sent(ctx context.Context, chat string, spacing time.Duration) {
+	_ = r.slots.ChatSent(ctx, r.channel, chat, spacing)
+}
+
 // Pause pauses the channel for d, as a broadcast's 429 does.
 func (r replyRate) Pause(ctx context.Context, d time.Duration, reason string) error {
 	return r.st.PauseChannel(ctx, r.channel, r.now().Add(d), reason)
@@ -142,9 +149,11 @@ func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog
 		Limit:   limit,
 		Lease:   d.cfg.DeliveryLease,
 		// config keeps the lease at least twice the send timeout, so a send and the
-		// recording of its outcome always fit in it.
+		// recording of its outcome always fit in it. The loop's own database calls are
+		// bounded by the record timeout too: kept within LOA_DB_TIMEOUT, so a silent
+		// database never holds the loop past the stall limit (at least twice it).
 		SendTimeout:   d.cfg.SendTimeout,
-		RecordTimeout: min(broadcast.DefaultRecordTimeout, d.cfg.SendTimeout),
+		RecordTimeout: min(broadcast.DefaultRecordTimeout, d.cfg.SendTimeout, d.cfg.DBTimeout),
 		MaxAge:        d.cfg.DeliveryMaxAge,
 		Alert:         d.admins.alert,
 	}

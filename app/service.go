@@ -237,9 +237,32 @@ func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, n
 		{Name: "poll due feeds", Every: tick, Run: func(ctx context.Context) error { _, err := poller.PollDue(ctx); return err }},
 		{Name: "make due announcement runs", Every: tick, Run: func(ctx context.Context) error { _, err := announcer.Tick(ctx); return err }},
 		{Name: "report finished broadcasts with failures", Every: time.Minute, Run: adm.reportFailures},
+		// After an upgrade to counters (migration 008): count the older broadcasts' rows,
+		// one broadcast per transaction; a no-op read once all are counted.
+		{Name: "count broadcasts made before the counters", Every: time.Minute, Run: func(ctx context.Context) error {
+			counted, left, err := st.CountOldBroadcasts(ctx, 200)
+			if counted > 0 {
+				s.Log.Info("counted older broadcasts", slog.Int("counted", counted), slog.Int("left", left))
+			}
+			return err
+		}},
 		// Every few seconds, not every minute, so a 07:00 notice goes out at 07:00; the
 		// tick is a read of today's source keys once the day's notices exist.
 		{Name: "anniversary notices", Every: 10 * tick, Run: func(ctx context.Context) error { _, err := notifier.Tick(ctx); return err }},
+		// Daily chart of subscribers: today's snapshot, replaced until the day ends.
+		{Name: "snapshot subscribers", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			return st.SnapshotSubscribers(ctx, s.Config.Location, now())
+		}},
+		// Retention: old finished deliveries (their counts stay), item bodies, stale
+		// drafts and old audit entries, in small batches beside sending.
+		{Name: "prune history", Every: time.Hour, Run: func(ctx context.Context) error {
+			p, err := st.Prune(ctx, now(), store.Retention{Deliveries: s.Config.Retention, Audit: s.Config.AuditRetention}, false)
+			if p != (store.Pruned{}) {
+				s.Log.Info("pruned history", slog.Int64("deliveries", p.Deliveries), slog.Int64("item_bodies", p.ItemBodies),
+					slog.Int64("drafts", p.Drafts), slog.Int64("audit_entries", p.AuditEntries))
+			}
+			return err
+		}},
 		// Messengers redeliver within minutes; a week of handled updates is plenty.
 		{Name: "forget old inbound updates", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := st.ForgetInbound(ctx, inboxRetention)

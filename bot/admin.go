@@ -544,6 +544,8 @@ func (b *Bot) cancel(ctx context.Context, u Update, args string) Response {
 		return b.failed(u, "cancel announcement", err)
 	case a.Status == "cancelled":
 		return reply(alreadyCancelledText(id))
+	case a.Status == store.AnnouncementDiscarded: // a dropped draft: never an announcement
+		return reply(cancelNotFoundText(id))
 	case a.Status == "draft":
 		return b.discardTyped(ctx, u, args)
 	}

@@ -728,6 +728,16 @@ var reasonNames = map[string]string{
 	"not_following":          "người nhận đã bỏ theo dõi",
 	"announcement cancelled": "thông báo đã bị huỷ",
 	"broadcast cancelled":    "bản tin đã bị huỷ",
+	// The codes deliveries are counted under (store.FailureCount.Reason).
+	"broadcast_cancelled": "bản tin đã bị huỷ",
+	"subscriber_gone":     "người nhận đã ngừng nhận tin hoặc không còn liên lạc được",
+	"max_age":             "gửi lại nhiều lần không được, đã quá hạn",
+	"too_long":            "tin quá dài",
+	"rejected":            "nền tảng nhắn tin từ chối tin",
+	"migrated":            "nhóm đã chuyển thành siêu nhóm",
+	"unauthorized":        "mã bot bị từ chối",
+	"panic":               "lỗi nội bộ khi gửi",
+	"legacy":              "lý do cũ, không phân loại được",
 }
 
 // goneReason explains a delivery cancelled because its chat became unreachable.

@@ -65,6 +65,13 @@ type Config struct {
 	// service was down; later runs are recorded as missed and the admins are told.
 	AnnounceGrace time.Duration
 
+	// Retention is how long finished per-recipient delivery rows and item bodies are
+	// kept (LOA_RETENTION, default 90d); counts, broadcasts and item identities stay.
+	Retention time.Duration
+	// AuditRetention is how long audit log entries are kept (LOA_AUDIT_RETENTION,
+	// default 730d).
+	AuditRetention time.Duration
+
 	// NoticeHour and NoticeMinute are when, each day in Location, the day's
 	// commemorative notices go out (LOA_NOTICE_TIME, default 07:00).
 	NoticeHour, NoticeMinute int
@@ -133,6 +140,8 @@ const (
 	DefaultZaloRate        = 10
 	DefaultNoticeTime      = "07:00"
 	DefaultAnnounceGrace   = time.Hour
+	DefaultRetention       = 90 * 24 * time.Hour
+	DefaultAuditRetention  = 730 * 24 * time.Hour
 )
 
 // MinWebhookSecret is the shortest webhook secret loa takes for Telegram, and below
@@ -181,6 +190,12 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 	}
 	c.NoticeHour, c.NoticeMinute = r.clock("LOA_NOTICE_TIME", DefaultNoticeTime)
 	c.AnnounceGrace = r.duration("LOA_ANNOUNCE_GRACE", DefaultAnnounceGrace, time.Minute)
+	c.Retention = r.days("LOA_RETENTION", DefaultRetention)
+	c.AuditRetention = r.days("LOA_AUDIT_RETENTION", DefaultAuditRetention)
+	if c.Retention <= c.DeliveryMaxAge && !r.failed("LOA_RETENTION") {
+		// A delivery may retry until LOA_DELIVERY_MAX_AGE; its history must outlast that.
+		r.fail("LOA_RETENTION", "%s: must be longer than LOA_DELIVERY_MAX_AGE (%s)", c.Retention, c.DeliveryMaxAge)
+	}
 	if chat := r.str("LOA_ADMIN_CHAT", ""); chat != "" {
 		if _, err := strconv.ParseInt(chat, 10, 64); err != nil {
 			r.fail("LOA_ADMIN_CHAT", "%q: want a Telegram chat id, a number such as -1001234567890", chat)
@@ -413,6 +428,31 @@ func (r *reader) rate(name string, def float64) float64 {
 		return def
 	}
 	return v
+}
+
+// days reads a retention period: whole days ("90d") or a Go duration of at least a day.
+func (r *reader) days(name string, def time.Duration) time.Duration {
+	s := strings.TrimSpace(r.getenv(name))
+	if s == "" {
+		return def
+	}
+	var d time.Duration
+	var err error
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int
+		days, err = strconv.Atoi(n)
+		d = time.Duration(days) * 24 * time.Hour
+		if days > 100*365 {
+			err = strconv.ErrRange
+		}
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d < 24*time.Hour {
+		r.fail(name, "%q: want a number of days of at least 1, such as 90d", s)
+		return def
+	}
+	return d
 }
 
 func (r *reader) duration(name string, def, lo time.Duration) time.Duration {

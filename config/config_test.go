@@ -32,7 +32,8 @@ func TestLoadDefaults(t *testing.T) {
 		c.FeedBacklog != 0 || c.FeedMaxAnnounce != DefaultFeedMaxAnnounce || c.FeedTimeout != 30*time.Second ||
 		c.FeedMaxBytes != 10<<20 || c.FeedMaxFailures != 10 || c.FeedMaxPerDay != 50 ||
 		c.StallLimit != time.Minute || c.DBTimeout != 30*time.Second ||
-		c.DeliveryLease != time.Minute || c.SendTimeout != 30*time.Second {
+		c.DeliveryLease != time.Minute || c.SendTimeout != 30*time.Second ||
+		c.Retention != 90*24*time.Hour || c.AuditRetention != 730*24*time.Hour {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The zone is embedded: 00:30 in Hà Nội is still the previous day in UTC.
@@ -75,6 +76,17 @@ func TestLoadSecretFromFile(t *testing.T) {
 	}
 }
 
+func TestLoadRetention(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_RETENTION": "30d", "LOA_AUDIT_RETENTION": "8760h"}), files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Retention != 30*24*time.Hour || c.AuditRetention != 365*24*time.Hour {
+		t.Fatalf("retention %s, audit %s", c.Retention, c.AuditRetention)
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -114,6 +126,10 @@ func TestLoadErrors(t *testing.T) {
 			"LOA_SEND_TIMEOUT": "1s"}, []string{"LOA_DELIVERY_LEASE: 1s is shorter than twice LOA_SEND_TIMEOUT (1s)"}},
 		{"send timeout unreadable", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_SEND_TIMEOUT": "0s"},
 			[]string{`LOA_SEND_TIMEOUT: "0s": want a duration of at least 1s`}},
+		{"retention", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_RETENTION": "90", "LOA_AUDIT_RETENTION": "12h"},
+			[]string{`LOA_RETENTION: "90": want a number of days`, `LOA_AUDIT_RETENTION: "12h": want a number of days of at least 1`}},
+		{"retention within the delivery max age", map[string]string{"LOA_DATABASE_URL": dbURL, "LOA_RETENTION": "2d",
+			"LOA_DELIVERY_MAX_AGE": "72h"}, []string{"LOA_RETENTION: 48h0m0s: must be longer than LOA_DELIVERY_MAX_AGE (72h0m0s)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,18 @@ const (
 	ScheduleEvent = "event"
 )
 
+// Announcement statuses.
+const (
+	// AnnouncementDraft is written in the bot and waits for the admin's confirmation.
+	AnnouncementDraft = "draft"
+	// AnnouncementDiscarded is a draft dropped or replaced before it was confirmed:
+	// nothing was said, so it is deleted after a day (Prune), unlike a cancelled
+	// announcement, which stays in the record.
+	AnnouncementDiscarded = "discarded"
+	// AnnouncementCancelled was confirmed, then stopped by an admin.
+	AnnouncementCancelled = "cancelled"
+)
+
 // Announcement is an admin's message and when it goes out.
 type Announcement struct {
 	ID          int64
@@ -198,7 +210,7 @@ func (s *Store) DiscardDraft(ctx context.Context, id int64, actor string) error 
 		if err := lockDraft(ctx, tx, id, actor); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE announcements SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, id)
+		_, err := tx.Exec(ctx, `UPDATE announcements SET status = 'discarded', cancelled_at = now() WHERE id = $1`, id)
 		return err
 	})
 	if err != nil {
@@ -211,7 +223,7 @@ func (s *Store) DiscardDraft(ctx context.Context, id int64, actor string) error 
 func (s *Store) DiscardDrafts(ctx context.Context, actor string) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH d AS (
-			UPDATE announcements SET status = 'cancelled', cancelled_at = now()
+			UPDATE announcements SET status = 'discarded', cancelled_at = now()
 			WHERE status = 'draft' AND created_by = $1
 			RETURNING id)
 		SELECT id FROM d ORDER BY id`, actor)
@@ -258,7 +270,7 @@ func channelNote(ch string) string {
 // Announcements lists announcements by id; finished and cancelled ones only when all.
 func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
-		WHERE ($1 AND status <> 'draft') OR status = 'scheduled' ORDER BY id`, all)
+		WHERE ($1 AND status NOT IN ('draft', 'discarded')) OR status = 'scheduled' ORDER BY id`, all)
 	if err != nil {
 		return nil, fmt.Errorf("list announcements: %w", err)
 	}
@@ -298,7 +310,7 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 		switch status {
 		case "cancelled":
 			return fmt.Errorf("announcement %d is %w", id, ErrAlreadyCancelled)
-		case "draft":
+		case AnnouncementDraft, AnnouncementDiscarded:
 			return fmt.Errorf("announcement %d is a draft that was never confirmed: %w", id, ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE announcements SET status = 'cancelled', next_run_at = NULL,

@@ -47,14 +47,55 @@ type BroadcastStat struct {
 	Total, Sent, Failed, Cancelled, Pending int
 }
 
+// progressLateral sums broadcast b's deliveries by status: from its counters once it
+// is counted, else from its rows (a broadcast made before the counters existed, until
+// the leader has counted it). Each branch is gated by a one-time filter on b.counted,
+// so only one of them runs.
+const progressLateral = `
+	CROSS JOIN LATERAL (
+		SELECT coalesce(sum(x.n), 0)::bigint AS total,
+			coalesce(sum(x.n) FILTER (WHERE x.status = 'sent'), 0)::bigint AS sent,
+			coalesce(sum(x.n) FILTER (WHERE x.status = 'failed'), 0)::bigint AS failed,
+			coalesce(sum(x.n) FILTER (WHERE x.status = 'cancelled'), 0)::bigint AS cancelled,
+			coalesce(sum(x.n) FILTER (WHERE x.status = 'pending'), 0)::bigint AS pending
+		FROM (
+			SELECT c.status, c.n FROM delivery_counts c WHERE c.broadcast_id = b.id AND b.counted
+			UNION ALL
+			SELECT d.status, 1 FROM deliveries d WHERE d.broadcast_id = b.id AND NOT b.counted
+		) x) p`
+
 const broadcastStatQuery = `
 	SELECT b.id, b.source_key, b.kind, b.topic, b.title, b.summary, b.link, b.item_id, b.created_at,
-		count(d.id),
-		count(d.id) FILTER (WHERE d.status = 'sent'),
-		count(d.id) FILTER (WHERE d.status = 'failed'),
-		count(d.id) FILTER (WHERE d.status = 'cancelled'),
-		count(d.id) FILTER (WHERE d.status = 'pending')
-	FROM broadcasts b LEFT JOIN deliveries d ON d.broadcast_id = b.id`
+		p.total, p.sent, p.failed, p.cancelled, p.pending
+	FROM broadcasts b` + progressLateral
+
+const (
+	broadcastStatsSQL = `
+	WITH b AS (SELECT * FROM broadcasts ORDER BY created_at DESC, id DESC LIMIT $1)
+	SELECT b.id, b.source_key, b.kind, b.topic, b.title, b.summary, b.link, b.item_id, b.created_at,
+		p.total, p.sent, p.failed, p.cancelled, p.pending
+	FROM b` + progressLateral + `
+	ORDER BY b.created_at DESC, b.id DESC`
+	broadcastDetailSQL = broadcastStatQuery + ` WHERE b.id = $1`
+	// A broadcast's failed and cancelled deliveries by reason code, from its counters or,
+	// not counted yet, from its rows (the scalar subquery is a one-time filter).
+	broadcastFailuresSQL = `
+		SELECT status, reason, sum(n)::bigint FROM (
+			SELECT c.status, c.reason, c.n FROM delivery_counts c
+			WHERE c.broadcast_id = $1 AND c.status IN ('failed', 'cancelled')
+				AND (SELECT counted FROM broadcasts WHERE id = $1)
+			UNION ALL
+			SELECT d.status, loa_delivery_reason(d.status, d.reason, d.last_error), 1 FROM deliveries d
+			WHERE d.broadcast_id = $1 AND d.status IN ('failed', 'cancelled')
+				AND NOT (SELECT counted FROM broadcasts WHERE id = $1)
+		) x
+		GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 3 DESC, 1, 2`
+	activitySQL = `
+		SELECT count(*), coalesce(sum(p.sent), 0)::bigint, coalesce(sum(p.failed), 0)::bigint,
+			coalesce(sum(p.cancelled), 0)::bigint, coalesce(sum(p.pending), 0)::bigint
+		FROM broadcasts b` + progressLateral + `
+		WHERE b.created_at >= $1 AND b.kind <> 'alert'`
+)
 
 func scanBroadcastStat(row pgx.CollectableRow) (BroadcastStat, error) {
 	var b BroadcastStat
@@ -65,7 +106,7 @@ func scanBroadcastStat(row pgx.CollectableRow) (BroadcastStat, error) {
 
 // BroadcastStats returns up to limit broadcasts, newest first, with delivery counts.
 func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat, error) {
-	rows, err := s.pool.Query(ctx, broadcastStatQuery+` GROUP BY b.id ORDER BY b.created_at DESC, b.id DESC LIMIT $1`, limit)
+	rows, err := s.pool.Query(ctx, broadcastStatsSQL, limit)
 	if err != nil {
 		return nil, fmt.Errorf("broadcast stats: %w", err)
 	}
@@ -77,7 +118,8 @@ func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat,
 }
 
 // FailureCount is how many deliveries of a broadcast ended unsent with one status
-// (DeliveryFailed or DeliveryCancelled) and one reason.
+// (DeliveryFailed or DeliveryCancelled) and one reason code (deliveries.reason; for rows
+// finished before reason codes, the code their text meant, else "legacy").
 type FailureCount struct {
 	Status string
 	Reason string
@@ -87,7 +129,11 @@ type FailureCount struct {
 // BroadcastDetail returns one broadcast with its delivery counts and its failed or
 // cancelled deliveries counted by reason.
 func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, []FailureCount, error) {
-	rows, err := s.pool.Query(ctx, broadcastStatQuery+` WHERE b.id = $1 GROUP BY b.id`, id)
+	return broadcastDetail(ctx, s.pool, id)
+}
+
+func broadcastDetail(ctx context.Context, q querier, id int64) (BroadcastStat, []FailureCount, error) {
+	rows, err := q.Query(ctx, broadcastDetailSQL, id)
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
@@ -98,10 +144,7 @@ func (s *Store) BroadcastDetail(ctx context.Context, id int64) (BroadcastStat, [
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
-	rows, err = s.pool.Query(ctx, `
-		SELECT status, last_error, count(*) FROM deliveries
-		WHERE broadcast_id = $1 AND status IN ('failed', 'cancelled')
-		GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, id)
+	rows, err = q.Query(ctx, broadcastFailuresSQL, id)
 	if err != nil {
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
 	}
@@ -126,14 +169,7 @@ type Activity struct {
 // ActivitySince returns the activity since the given time.
 func (s *Store) ActivitySince(ctx context.Context, since time.Time) (Activity, error) {
 	var a Activity
-	err := s.pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM broadcasts WHERE created_at >= $1 AND kind <> 'alert'),
-			count(*) FILTER (WHERE d.status = 'sent'),
-			count(*) FILTER (WHERE d.status = 'failed'),
-			count(*) FILTER (WHERE d.status = 'cancelled'),
-			count(*) FILTER (WHERE d.status = 'pending')
-		FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
-		WHERE b.created_at >= $1 AND b.kind <> 'alert'`, since).Scan(&a.Broadcasts, &a.Sent, &a.Failed, &a.Cancelled, &a.Pending)
+	err := s.pool.QueryRow(ctx, activitySQL, since).Scan(&a.Broadcasts, &a.Sent, &a.Failed, &a.Cancelled, &a.Pending)
 	if err != nil {
 		return Activity{}, fmt.Errorf("activity since %s: %w", since.Format(time.RFC3339), err)
 	}

@@ -272,6 +272,18 @@ func (s *Store) ReserveChat(ctx context.Context, channel, address string, spacin
 	return max(time.Duration(wait*float64(time.Second)), 0), nil
 }
 
+// ChatSent records that a message outside the engine (a reply) reached the chat at
+// address: its next broadcast may follow after spacing from now, by the database's
+// clock, as MarkSent does for a broadcast.
+func (s *Store) ChatSent(ctx context.Context, channel, address string, spacing time.Duration) error {
+	_, err := s.pool.Exec(ctx, `UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $3::interval)
+		WHERE channel = $1 AND address = $2`, channel, address, spacing)
+	if err != nil {
+		return fmt.Errorf("pace %s chat after a reply: %w", channel, err)
+	}
+	return nil
+}
+
 // PauseChannel stops every replica's sending on the channel until the given time (a
 // 429's retry_after, a revoked token). A pause never shortens an earlier, longer one.
 func (s *Store) PauseChannel(ctx context.Context, channel string, until time.Time, reason string) error {

@@ -388,4 +388,18 @@ func TestReplyTakesTheChatsPacing(t *testing.T) {
 	if wait, err := s.ReserveChat(ctx, "telegram", "unknown", time.Minute); err != nil || wait != 0 {
 		t.Fatalf("a chat that is no subscriber: wait %s, %v", wait, err)
 	}
+
+	// A reply accepted late (a slow call) restarts the chat's spacing from then.
+	elapse(t, url, 10*time.Minute)
+	broadcast(t, s, "next", "news", "")
+	if err := s.ChatSent(ctx, "telegram", "1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t, s, "telegram", 10); len(got) != 0 {
+		t.Fatalf("claimed %s within the spacing after a reply was accepted", addresses(got))
+	}
+	elapse(t, url, time.Minute)
+	if got := claim(t, s, "telegram", 10); addresses(got) != "[1:next]" {
+		t.Fatalf("after it: %s", addresses(got))
+	}
 }

@@ -34,6 +34,10 @@ type SharedRate interface {
 	// own pacing as broadcasts see it (the chat is then kept free for spacing after the
 	// reply, so a broadcast does not follow it too closely either).
 	Reserve(ctx context.Context, chat string, spacing time.Duration) (wait time.Duration, err error)
+	// Sent tells that a reply to chat was accepted: the chat's pacing counts from now,
+	// so a broadcast does not follow the reply within spacing however long the call
+	// took (the engine's MarkSent does the same for broadcasts).
+	Sent(ctx context.Context, chat string, spacing time.Duration)
 	// Pause stops the channel's sending, broadcasts included, on every replica, for d
 	// (a 429's retry_after), as a broadcast's 429 does.
 	Pause(ctx context.Context, d time.Duration, reason string) error

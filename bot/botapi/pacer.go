@@ -100,6 +100,9 @@ func (p *Pacer) DoSpaced(ctx context.Context, chat string, spacing time.Duration
 			}
 		}
 		err = call()
+		if err == nil && p.Shared != nil {
+			p.Shared.Sent(ctx, chat, spacing)
+		}
 		wait, ok := rateLimited(err)
 		if !ok || wait > MaxRetryWait || attempt > 0 {
 			return err

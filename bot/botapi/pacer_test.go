@@ -173,6 +173,8 @@ type sharedRate struct {
 	err      error
 }
 
+func (s *sharedRate) Sent(context.Context, string, time.Duration) {}
+
 func (s *sharedRate) Reserve(context.Context, string, time.Duration) (time.Duration, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -59,6 +59,8 @@ Usage:
   loa admins add|remove CHANNEL USER_ID [--name N]
   loa admins list [--json]       admins from LOA_ADMINS and the database
   loa audit [--json] [--limit N] who created, changed, cancelled or sent what, and when
+  loa prune [--dry-run]          delete history older than LOA_RETENTION / LOA_AUDIT_RETENTION
+                                 (--dry-run: only count it); counts and totals stay
   loa version                    print the version
 
 Configuration comes from LOA_* environment variables; see the README.
@@ -105,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.admins(args[1:])
 	case "audit":
 		err = e.audit(args[1:])
+	case "prune":
+		err = e.prune(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "loa", version)
 	case "help", "-h", "--help":

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.ok("migrate")
+	conn, err := pgx.Connect(context.Background(), c.env["LOA_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `INSERT INTO audit_log (at, actor, action)
+		VALUES (now() - interval '800 days', 'loa', 'old'), (now() - interval '900 days', 'loa', 'old'),
+			(now() - interval '10 days', 'loa', 'recent')`); err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("prune", "--dry-run")
+	if !strings.Contains(out, "would prune (retention 90d, audit log 730d)") || !strings.Contains(out, "audit entries  2") {
+		t.Fatalf("dry run:\n%s", out)
+	}
+	c.env["LOA_AUDIT_RETENTION"] = "5d"
+	if out := c.ok("prune"); !strings.HasPrefix(out, "pruned (retention 90d, audit log 5d)") || !strings.Contains(out, "audit entries  3") {
+		t.Fatalf("prune:\n%s", out)
+	}
+	if out := c.ok("prune", "--dry-run"); !strings.Contains(out, "audit entries  0") || !strings.Contains(out, "deliveries     0") {
+		t.Fatalf("after prune:\n%s", out)
+	}
+	if code, _, errs := c.run("prune", "now"); code != exitUsage || !strings.Contains(errs, "prune takes no arguments") {
+		t.Fatalf("prune now: exit %d, %s", code, errs)
+	}
+}
