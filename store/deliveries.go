@@ -159,7 +159,9 @@ type Delivery struct {
 // Ordering by due time sends older broadcasts first (fan-out makes them due when they
 // are created); each chat's own order comes from the subquery, which lets through only
 // the oldest pending delivery of each subscriber, found in
-// deliveries_subscriber_pending_idx, which gives it without a sort.
+// deliveries_subscriber_pending_idx, which gives it without a sort. A paused chat
+// (subscribers.paused_at, migration 012) is passed over like one whose spacing has not
+// passed: a filter on the subscriber row the join reads anyway.
 //
 // The statement runs with enable_sort off (claimSettings). After a fan-out the
 // planner's statistics usually still say "no pending rows": autovacuum's analyze
@@ -180,7 +182,7 @@ const claimQuery = `
 			FROM deliveries d
 			JOIN subscribers s ON s.id = d.subscriber_id
 			WHERE d.status = 'pending' AND d.channel = $1 AND d.due_at <= now()
-				AND s.next_send_at <= now()
+				AND s.next_send_at <= now() AND s.paused_at IS NULL
 				AND d.broadcast_id = (
 					SELECT e.broadcast_id FROM deliveries e
 					WHERE e.subscriber_id = d.subscriber_id AND e.status = 'pending'
