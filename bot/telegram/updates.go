@@ -153,7 +153,10 @@ func convert(tu *tgUpdate) (bot.Update, error) {
 			u.From = userOf(mc.From)
 		}
 		// Still there, but the right to post changed: a paused chat resumes on it.
-		u.Membership = &bot.Membership{Added: is, RightsChanged: was && is, CanPost: can}
+		u.Membership = &bot.Membership{Added: is}
+		if was && is {
+			u.Membership.RightsChanged, u.Membership.CanPost = true, can
+		}
 	case tu.EditedMessage != nil:
 		return u, errSkip
 	default:
