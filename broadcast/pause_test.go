@@ -101,3 +101,35 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 		t.Errorf("%d alerts; want still one", len(alerts))
 	}
 }
+
+// TestPausedChatsDeliveriesFailAtMaxAge: the dispatcher's sweep fails a paused chat's
+// deliveries once they are older than MaxAge (here any age), since the claim never
+// hands them to a send that would judge their age; a healthy chat is untouched.
+func TestPausedChatsDeliveriesFailAtMaxAge(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, 1, 25) // private chat 10000
+	ctx := context.Background()
+	const group = -5550
+	e.fake.AddChat(telegramtest.Chat{ID: group, Type: telegramtest.Group, Title: "Chi bộ 3"})
+	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-5550", Kind: "group"}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.BotRightsChanged(group, telegramtest.User{ID: 7, FirstName: "Admin"}, false)
+	d := e.dispatcher(t, e.fake.Token(), nil)
+	d.MaxAge, d.PausedSweep = time.Nanosecond, 10*time.Millisecond
+	announce(t, e.store, "ann:1")
+	runFor(t, d)
+	db := e.db(t)
+	wait(t, "the paused group's delivery to fail max_age", func() bool {
+		var n int
+		err := db.QueryRow(ctx, `SELECT count(*) FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+			WHERE s.address = '-5550' AND d.status = 'failed' AND d.reason = 'max_age'`).Scan(&n)
+		return err == nil && n == 1
+	})
+	if got := stats(t, e.store); got.Sent != 1 || got.Failed != 1 || got.Pending != 0 {
+		t.Fatalf("stats = %+v; want the private chat's sent, the group's failed", got)
+	}
+	if s, err := e.store.SubscriberByChat(ctx, "telegram", "-5550"); err != nil || s.Status != store.StatusActive {
+		t.Fatalf("group subscriber = %+v, %v; want still active (paused, not gone)", s, err)
+	}
+}

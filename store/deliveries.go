@@ -103,7 +103,8 @@ const (
 	// The messenger refused this message, the chat is fine.
 	ReasonTooLong  Reason = "too_long"
 	ReasonRejected Reason = "rejected"
-	// ReasonMaxAge: still failing transiently when LOA_DELIVERY_MAX_AGE had passed.
+	// ReasonMaxAge: still failing transiently, or still waiting in a paused chat, when
+	// LOA_DELIVERY_MAX_AGE had passed.
 	ReasonMaxAge Reason = "max_age"
 	// Cancelled on purpose: an admin cancelled the broadcast (or its announcement), or
 	// the subscriber stopped or went away before this delivery's turn.
