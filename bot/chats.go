@@ -12,6 +12,10 @@ import (
 // leaves.
 func (b *Bot) membership(ctx context.Context, u Update) Response {
 	log := b.chatLog(u).With(slog.String("user_id", u.From.ID))
+	if u.Membership.RightsChanged {
+		b.rightsChanged(ctx, u, log)
+		return Response{} // a channel's admins need no answer; the chat may not take one
+	}
 	if !u.Membership.Added {
 		// Removed or kicked from a group; in a private chat, the member blocked the bot.
 		reason := "bot removed from chat"
@@ -43,6 +47,23 @@ func (b *Bot) membership(ctx context.Context, u Update) Response {
 	}
 	log.Info("bot added to a chat by an admin; subscribed")
 	return reply(greetingText(u.Chat.Kind, u.Chat.IsForum))
+}
+
+// rightsChanged resumes a paused chat whose admins gave the bot its right to post
+// back. A right taken away is only logged: the next send to the chat meets the refusal
+// and pauses it, with the alert (broadcast.ChatPaused), so there is one path to a pause.
+func (b *Bot) rightsChanged(ctx context.Context, u Update, log *slog.Logger) {
+	if !u.Membership.CanPost {
+		log.Info("the chat took the bot's right to post")
+		return
+	}
+	resumed, err := b.Store.ResumeChat(ctx, u.Channel, u.Chat.Address)
+	switch {
+	case err != nil:
+		log.Error("resume chat", slog.String("error", err.Error()))
+	case resumed:
+		log.Info("the bot may post again: chat resumed")
+	}
 }
 
 // migrate re-keys a group that became a supergroup. The old chat no longer exists, so

@@ -55,6 +55,11 @@ type Membership struct {
 	// Added: the bot is now a member or administrator; otherwise it left, was removed
 	// or was kicked.
 	Added bool
+	// RightsChanged: the bot was in the chat and still is; only its right to post
+	// changed (a channel's admins switched can_post_messages, a group restricted it or
+	// lifted the restriction). CanPost says whether it may post now.
+	RightsChanged bool
+	CanPost       bool
 }
 
 // Response is what the bot does in answer to an update. The adapter carries it out:

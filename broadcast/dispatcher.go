@@ -48,6 +48,8 @@ const (
 	DefaultSendTimeout = 30 * time.Second
 	// DefaultRecordTimeout bounds the database writes that record one outcome.
 	DefaultRecordTimeout = 10 * time.Second
+	// DefaultPausedSweep: how often a paused chat's too old deliveries are failed.
+	DefaultPausedSweep = time.Minute
 	// A refused token is tried again after 10 s, then 20 s, 40 s, … at most 5 minutes:
 	// a token fixed quickly resumes sending quickly, a dead one costs a call now and then.
 	unauthorizedPause    = 10 * time.Second
@@ -101,6 +103,12 @@ type Dispatcher struct {
 	MaxPanics int
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
+	// PausedSweep is how often paused chats' deliveries older than MaxAge are failed
+	// (default DefaultPausedSweep): the claim passes them over, so no send ever
+	// judges their age.
+	PausedSweep time.Duration
+	// sweptAt (unix nanoseconds, by Now) is when the last sweep ran.
+	sweptAt atomic.Int64
 
 	win *window
 	// sharedPause caches the channel pause read from the store, so a 429 seen by
@@ -229,6 +237,7 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	if until.After(now) {
 		return until.Sub(now)
 	}
+	d.sweepPaused(ctx, now)
 	// A batch is about a second of sending: the leases stay short, and a pause found by
 	// one send holds back little.
 	batch := min(max(int(d.Rate), 1), 500)
@@ -280,6 +289,26 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 		}()
 	}
 	return 0
+}
+
+// sweepPaused fails the deliveries of paused chats that are older than MaxAge, at most
+// once every PausedSweep.
+func (d *Dispatcher) sweepPaused(ctx context.Context, now time.Time) {
+	if now.Sub(time.Unix(0, d.sweptAt.Load())) < orDefault(d.PausedSweep, DefaultPausedSweep) {
+		return
+	}
+	d.sweptAt.Store(now.UnixNano())
+	sctx, cancel := d.dbCtx(ctx)
+	defer cancel()
+	n, err := d.Store.ExpirePausedDeliveries(sctx, d.Sender.Channel(), orDefault(d.MaxAge, DefaultMaxAge))
+	if err != nil {
+		d.logError(ctx, "expire paused chats' deliveries", err)
+		return
+	}
+	if n > 0 {
+		d.Log.Warn("paused chats' deliveries failed after the max age", slog.String("channel", d.Sender.Channel()),
+			slog.Int64("deliveries", n))
+	}
 }
 
 // release hands claimed deliveries back, due at once, without counting an attempt.
@@ -511,6 +540,20 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 		log.Info("chat unreachable: subscriber marked gone")
 		d.record(ctx, del, "subscriber gone", d.Store.SubscriberGone(ctx, del.ID, del.Claim, del.SubscriberID,
 			goneReason(se.Reason), se.Error()))
+	case ChatPaused:
+		paused, at, err := d.Store.PauseSubscriber(ctx, del.ID, del.Claim, del.SubscriberID, store.PauseNoRights, se.Error())
+		d.record(ctx, del, "pause chat", err)
+		if !paused {
+			return // paused already: its admins were told
+		}
+		log.Warn("the chat took the bot's right to post: chat paused, deliveries kept", slog.String("error", se.Error()))
+		if d.Alert != nil {
+			// Once per pause of this chat: the key names the chat and the pause.
+			d.Alert(ctx, fmt.Sprintf("chat_paused:%s:%s:%d", del.Channel, del.Address, at.UnixMicro()), fmt.Sprintf(
+				"Bot không còn quyền gửi tin vào nhóm/kênh %s (%s, mã người nhận %d): việc gửi tới đó tạm dừng, "+
+					"các tin được giữ tối đa %s. Cấp lại quyền đăng tin cho bot, hoặc chạy `loa subscribers resume %d`.",
+				del.Address, del.Channel, del.SubscriberID, orDefault(d.MaxAge, DefaultMaxAge), del.SubscriberID))
+		}
 	case Migrated:
 		log.Info("group migrated to a supergroup: re-keyed", slog.String("new_address", se.MigrateTo))
 		if _, err := d.Store.MigrateChat(ctx, del.Channel, del.Address, se.MigrateTo); err != nil {
@@ -545,7 +588,7 @@ func goneReason(reason string) store.Reason {
 		return store.ReasonBlocked
 	case "deactivated", "chat_deactivated":
 		return store.ReasonDeactivated
-	case "kicked", "forbidden":
+	case "kicked", "not_member", "forbidden":
 		return store.ReasonKicked
 	default:
 		return store.ReasonChatNotFound

@@ -62,9 +62,14 @@ const (
 	// ThreadGone: the forum topic the subscriber chose was deleted: broadcasts go to the
 	// chat's main thread from now on, starting with this one.
 	ThreadGone
+	// ChatPaused: the chat took the bot's right to post (a channel or group that
+	// restricted it) but still exists: its deliveries wait, up to MaxAge, the admins are
+	// alerted once, and it resumes when its rights are back (store.ResumeChat).
+	ChatPaused
 )
 
-var kindNames = [...]string{"transient", "rate_limited", "chat_gone", "migrated", "rejected", "unauthorized", "thread_gone"}
+var kindNames = [...]string{"transient", "rate_limited", "chat_gone", "migrated", "rejected", "unauthorized", "thread_gone",
+	"chat_paused"}
 
 // String names the kind, as used in metrics labels.
 func (k ErrorKind) String() string {

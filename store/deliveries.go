@@ -103,7 +103,8 @@ const (
 	// The messenger refused this message, the chat is fine.
 	ReasonTooLong  Reason = "too_long"
 	ReasonRejected Reason = "rejected"
-	// ReasonMaxAge: still failing transiently when LOA_DELIVERY_MAX_AGE had passed.
+	// ReasonMaxAge: still failing transiently, or still waiting in a paused chat, when
+	// LOA_DELIVERY_MAX_AGE had passed.
 	ReasonMaxAge Reason = "max_age"
 	// Cancelled on purpose: an admin cancelled the broadcast (or its announcement), or
 	// the subscriber stopped or went away before this delivery's turn.
@@ -159,7 +160,9 @@ type Delivery struct {
 // Ordering by due time sends older broadcasts first (fan-out makes them due when they
 // are created); each chat's own order comes from the subquery, which lets through only
 // the oldest pending delivery of each subscriber, found in
-// deliveries_subscriber_pending_idx, which gives it without a sort.
+// deliveries_subscriber_pending_idx, which gives it without a sort. A paused chat
+// (subscribers.paused_at, migration 012) is passed over like one whose spacing has not
+// passed: a filter on the subscriber row the join reads anyway.
 //
 // The statement runs with enable_sort off (claimSettings). After a fan-out the
 // planner's statistics usually still say "no pending rows": autovacuum's analyze
@@ -180,7 +183,7 @@ const claimQuery = `
 			FROM deliveries d
 			JOIN subscribers s ON s.id = d.subscriber_id
 			WHERE d.status = 'pending' AND d.channel = $1 AND d.due_at <= now()
-				AND s.next_send_at <= now()
+				AND s.next_send_at <= now() AND s.paused_at IS NULL
 				AND d.broadcast_id = (
 					SELECT e.broadcast_id FROM deliveries e
 					WHERE e.subscriber_id = d.subscriber_id AND e.status = 'pending'

@@ -38,14 +38,19 @@ type Subscriber struct {
 	MutedTopics  []string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// PausedAt is set while the chat is paused (the bot lost its right to post there):
+	// its deliveries wait. PauseReason is the reason code ("no_rights").
+	PausedAt    *time.Time
+	PauseReason string
 }
 
-const subscriberColumns = `id, channel, address, kind, thread_id, title, status, status_reason, muted_topics, created_at, updated_at`
+const subscriberColumns = `id, channel, address, kind, thread_id, title, status, status_reason, muted_topics, created_at, updated_at,
+	paused_at, pause_reason`
 
 func scanSubscriber(row pgx.Row) (Subscriber, error) {
 	var s Subscriber
 	err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.Kind, &s.ThreadID, &s.Title, &s.Status, &s.StatusReason,
-		&s.MutedTopics, &s.CreatedAt, &s.UpdatedAt)
+		&s.MutedTopics, &s.CreatedAt, &s.UpdatedAt, &s.PausedAt, &s.PauseReason)
 	return s, err
 }
 
@@ -74,7 +79,9 @@ func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActiv
 			ON CONFLICT (channel, address) DO UPDATE SET
 				kind = EXCLUDED.kind,
 				title = CASE WHEN EXCLUDED.title <> '' THEN EXCLUDED.title ELSE subscribers.title END,
-				status = 'active', status_reason = '', muted_topics = '{}', updated_at = now()
+				status = 'active', status_reason = '', muted_topics = '{}', updated_at = now(),
+				-- Added again by an admin: whatever paused it is settled.
+				paused_at = NULL, pause_reason = ''
 			RETURNING `+subscriberColumns, c.Channel, c.Address, c.Kind, c.Title))
 		return err
 	})

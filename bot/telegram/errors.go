@@ -68,6 +68,9 @@ func (e *Error) retryAfter() time.Duration {
 //	403 "bot was blocked by the user"       ChatGone     blocked
 //	403 "user is deactivated"               ChatGone     deactivated
 //	403 "bot was kicked from the … chat"    ChatGone     kicked
+//	403 "bot is not a member of the … chat" ChatGone     not_member
+//	400/403 "not enough rights to send …",
+//	  "need administrator rights …"         ChatPaused   no_rights
 //	403 anything else                       ChatGone     forbidden
 //	400 with migrate_to_chat_id             Migrated     migrated (MigrateTo)
 //	400 "chat not found"                    ChatGone     chat_not_found
@@ -99,6 +102,8 @@ func sendError(err error) *broadcast.SendError {
 	switch {
 	case e.Code == http.StatusTooManyRequests:
 		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.retryAfter()
+	case (e.Code == http.StatusForbidden || e.Code == http.StatusBadRequest) && noRights(desc):
+		se.Kind, se.Reason = broadcast.ChatPaused, "no_rights"
 	case e.Code == http.StatusForbidden:
 		se.Kind = broadcast.ChatGone
 		switch {
@@ -108,6 +113,8 @@ func sendError(err error) *broadcast.SendError {
 			se.Reason = "deactivated"
 		case strings.Contains(desc, "bot was kicked"):
 			se.Reason = "kicked"
+		case strings.Contains(desc, "bot is not a member"):
+			se.Reason = "not_member"
 		default:
 			se.Reason = "forbidden"
 		}
@@ -137,6 +144,16 @@ func sendError(err error) *broadcast.SendError {
 		se.Reason = "network"
 	}
 	return se
+}
+
+// noRights reports whether a (lower-cased) description says the chat took the bot's
+// right to post: a group that restricted it ("Bad Request: not enough rights to send
+// text messages to the chat", also seen as 403 "Forbidden: not enough rights to …") or
+// a channel that demoted it ("Bad Request: need administrator rights in the channel
+// chat"). The chat is still there and its admins can give the right back, so it is
+// paused, not gone.
+func noRights(desc string) bool {
+	return strings.Contains(desc, "not enough rights to") || strings.Contains(desc, "need administrator rights")
 }
 
 // redact removes the token from err's text and from every error it wraps (see

@@ -18,6 +18,7 @@ const (
 	privateID    = 1001
 	groupID      = -2002
 	supergroupID = -1003003003003
+	channelID    = -1004004004004
 )
 
 func TestSendErrors(t *testing.T) {
@@ -49,7 +50,12 @@ func TestSendErrors(t *testing.T) {
 		{name: "kicked from group", kind: broadcast.ChatGone, reason: "kicked", setup: state(groupID, telegramtest.ChatKicked)},
 		{name: "kicked from supergroup", kind: broadcast.ChatGone, reason: "kicked", setup: scripted(supergroupID, telegramtest.KickedReply())},
 		{name: "other 403", kind: broadcast.ChatGone, reason: "forbidden", setup: state(privateID, telegramtest.ChatNotStarted)},
-		{name: "left", kind: broadcast.ChatGone, reason: "forbidden", setup: state(groupID, telegramtest.ChatLeft)},
+		{name: "left", kind: broadcast.ChatGone, reason: "not_member", setup: state(groupID, telegramtest.ChatLeft)},
+		{name: "no rights in a group", kind: broadcast.ChatPaused, reason: "no_rights", setup: state(groupID, telegramtest.ChatNoRights)},
+		{name: "no rights in a channel", kind: broadcast.ChatPaused, reason: "no_rights", setup: state(channelID, telegramtest.ChatNoRights)},
+		{name: "no rights 400", kind: broadcast.ChatPaused, reason: "no_rights", setup: scripted(supergroupID, telegramtest.NoRights())},
+		{name: "no rights 403", kind: broadcast.ChatPaused, reason: "no_rights",
+			setup: scripted(supergroupID, telegramtest.Fail(403, "Forbidden: not enough rights to send text messages to the chat"))},
 		{name: "chat not found", kind: broadcast.ChatGone, reason: "chat_not_found", setup: state(privateID, telegramtest.ChatGone)},
 		{name: "unknown chat", kind: broadcast.ChatGone, reason: "chat_not_found", setup: func(*telegramtest.Server) broadcast.Chat {
 			return broadcast.Chat{Address: "4242", Kind: "private"}
@@ -92,6 +98,7 @@ func TestSendErrors(t *testing.T) {
 			srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 			srv.AddChat(telegramtest.Chat{ID: groupID, Type: telegramtest.Group, Title: "Chi bộ 1"})
 			srv.AddChat(telegramtest.Chat{ID: supergroupID, Type: telegramtest.Supergroup, Title: "Đảng bộ"})
+			srv.AddChat(telegramtest.Chat{ID: channelID, Type: telegramtest.Channel, Title: "Kênh tin"})
 			chat := tc.setup(srv)
 			c, _ := newClient(t, srv, nil)
 			err := c.Send(testContext(t), chat, "<b>Tin mới</b>")

@@ -74,6 +74,10 @@ type (
 	tgChatMember struct {
 		Status   string `json:"status"`
 		IsMember bool   `json:"is_member"` // for "restricted"
+		// CanPostMessages: an administrator of a channel may post there.
+		CanPostMessages bool `json:"can_post_messages"`
+		// CanSendMessages: a restricted member may still write.
+		CanSendMessages bool `json:"can_send_messages"`
 	}
 )
 
@@ -140,14 +144,19 @@ func convert(tu *tgUpdate) (bot.Update, error) {
 			return u, errors.New("my_chat_member without a chat")
 		}
 		was, is := present(mc.OldChatMember), present(mc.NewChatMember)
-		if was == is {
-			return u, errSkip // promoted, demoted, restricted: still there
+		could, can := canPost(mc.OldChatMember, mc.Chat.Type), canPost(mc.NewChatMember, mc.Chat.Type)
+		if was == is && (!is || could == can) {
+			return u, errSkip // promoted or demoted, still able to post (or not)
 		}
 		u.Chat = chatOf(mc.Chat, nil)
 		if mc.From != nil {
 			u.From = userOf(mc.From)
 		}
+		// Still there, but the right to post changed: a paused chat resumes on it.
 		u.Membership = &bot.Membership{Added: is}
+		if was && is {
+			u.Membership.RightsChanged, u.Membership.CanPost = true, can
+		}
 	case tu.EditedMessage != nil:
 		return u, errSkip
 	default:
@@ -163,6 +172,22 @@ func present(m tgChatMember) bool {
 		return true
 	case "restricted":
 		return m.IsMember
+	}
+	return false
+}
+
+// canPost reports whether a chat member status lets the bot send messages in a chat of
+// type chatType: an administrator of a channel needs can_post_messages (in a group an
+// administrator always may), a restricted member can_send_messages; a plain member may
+// (the group's default permissions are not in the update).
+func canPost(m tgChatMember, chatType string) bool {
+	switch m.Status {
+	case "creator", "member":
+		return true
+	case "administrator":
+		return chatType != "channel" || m.CanPostMessages
+	case "restricted":
+		return m.IsMember && m.CanSendMessages
 	}
 	return false
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"loa/store"
 )
 
 // listFlags parses the flags of a list command that takes --json and no arguments.
@@ -125,7 +128,35 @@ func (e env) subscribers(args []string) error {
 	return dispatch("subscribers", args,
 		sub{"list", e.subscribersList},
 		sub{"stats", e.subscribersStats},
+		sub{"resume", e.subscribersResume},
 	)
+}
+
+// subscribersResume lifts a chat's pause (the bot lost its right to post there, and an
+// admin says it is back): its waiting deliveries go out.
+func (e env) subscribersResume(args []string) error {
+	id, err := positiveID("subscribers resume", "subscriber", args)
+	if err != nil {
+		return err
+	}
+	st, _, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sub, wasPaused, err := st.ResumeSubscriber(e.ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w (see loa subscribers list)", err)
+	}
+	if err != nil {
+		return err
+	}
+	if !wasPaused {
+		fmt.Fprintf(e.stdout, "subscriber %d (%s %s) was not paused\n", id, sub.Channel, sub.Address)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "subscriber %d (%s %s) resumed; its waiting deliveries go out now\n", id, sub.Channel, sub.Address)
+	return nil
 }
 
 // subscriberJSON is a subscriber as `subscribers list --json` prints it.
@@ -139,6 +170,8 @@ type subscriberJSON struct {
 	Status       string   `json:"status"`
 	StatusReason string   `json:"status_reason,omitempty"`
 	Topics       []string `json:"topics"`
+	// Paused is the pause reason while the chat is paused ("no_rights").
+	Paused string `json:"paused,omitempty"`
 }
 
 func (e env) subscribersList(args []string) error {
@@ -163,6 +196,9 @@ func (e env) subscribersList(args []string) error {
 	for i, s := range subs {
 		out[i] = subscriberJSON{ID: s.ID, Channel: s.Channel, Address: s.Address, Kind: s.Kind, Title: s.Title,
 			ThreadID: s.ThreadID, Status: s.Status, StatusReason: s.StatusReason, Topics: subscribed(topics, s.MutedTopics)}
+		if s.PausedAt != nil {
+			out[i].Paused = s.PauseReason
+		}
 	}
 	if asJSON {
 		return e.printJSON(out)
@@ -177,6 +213,9 @@ func (e env) subscribersList(args []string) error {
 		status := s.Status
 		if s.StatusReason != "" {
 			status += " (" + s.StatusReason + ")"
+		}
+		if s.Paused != "" {
+			status += ", paused (" + s.Paused + ")"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Channel, s.Address, s.Kind, status,
 			strings.Join(s.Topics, ","), orDash(clip(s.Title, 40)))

@@ -32,6 +32,7 @@ Usage:
   loa broadcasts cancel ID       stop a broadcast's pending deliveries
   loa subscribers list [--json]  chats that subscribed, their status and topics
   loa subscribers stats [--json] subscribers counted by channel, kind and status
+  loa subscribers resume ID      resume a chat paused because the bot lost its right to post
   loa calendar list [--json] [--all]
                                  commemorative days (--all: with the disabled ones)
   loa calendar add --title T (--date d/m[/yyyy] | --lunar d/m [--leap]) [--founded YYYY]

@@ -28,6 +28,11 @@ const (
 	ChatLeft
 	// ChatGone: 400 "Bad Request: chat not found".
 	ChatGone
+	// ChatNoRights: the chat took the bot's right to post (BotRightsChanged sets it):
+	// a group or supergroup answers 400 "Bad Request: not enough rights to send text
+	// messages to the chat", a channel 400 "Bad Request: need administrator rights in
+	// the channel chat".
+	ChatNoRights
 )
 
 // Gate holds scripted requests until the test releases them; the held request
@@ -89,6 +94,13 @@ func Deactivated() Reply { return Fail(http.StatusForbidden, "Forbidden: user is
 // the chat's type.
 func KickedReply() Reply { return Reply{Code: http.StatusForbidden, kind: replyKicked} }
 
+// NoRights answers 400 "Bad Request: not enough rights to send text messages to the
+// chat", what a group that restricted the bot answers. Telegram has also been seen to
+// give the same words with 403 "Forbidden: …": script that with Fail.
+func NoRights() Reply {
+	return Fail(http.StatusBadRequest, "Bad Request: not enough rights to send text messages to the chat")
+}
+
 // ChatNotFound answers 400 "Bad Request: chat not found".
 func ChatNotFound() Reply { return Fail(http.StatusBadRequest, "Bad Request: chat not found") }
 
@@ -142,6 +154,11 @@ func stateReply(st ChatState, t ChatType) *Reply {
 		r = Fail(http.StatusForbidden, "Forbidden: bot is not a member of the "+string(t)+" chat")
 	case ChatGone:
 		r = ChatNotFound()
+	case ChatNoRights:
+		r = NoRights()
+		if t == Channel {
+			r = Fail(http.StatusBadRequest, "Bad Request: need administrator rights in the channel chat")
+		}
 	default:
 		return nil
 	}

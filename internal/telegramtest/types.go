@@ -106,6 +106,10 @@ type ChatMember struct {
 	CanBeEdited     *bool `json:"can_be_edited,omitempty"`
 	CanManageChat   *bool `json:"can_manage_chat,omitempty"`
 	CanPostMessages *bool `json:"can_post_messages,omitempty"`
+	// IsMember and CanSendMessages are a restricted member's (can_send_messages false:
+	// the group took the right to write).
+	IsMember        *bool `json:"is_member,omitempty"`
+	CanSendMessages *bool `json:"can_send_messages,omitempty"`
 }
 
 // ChatMemberUpdated reports a change of a member's status (my_chat_member for

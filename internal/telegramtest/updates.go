@@ -404,6 +404,40 @@ func (s *Server) BotRemoved(chatID int64, by User, status MemberStatus) Update {
 	return s.myChatMemberLocked(chatID, by, old, status)
 }
 
+// BotRightsChanged takes the bot's right to post in a group, supergroup or channel
+// (canPost false) or gives it back (true), as the chat's admins do: sendMessage to the
+// chat then answers as ChatNoRights, or accepts again, and the returned update is the
+// my_chat_member Telegram sends about it. In a channel the bot stays an administrator
+// with can_post_messages switched; in a group it goes from member to restricted with
+// can_send_messages false, and back.
+func (s *Server) BotRightsChanged(chatID int64, by User, canPost bool) Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.chatLocked(chatID)
+	yes, no := true, false
+	rights := func(can bool) ChatMember {
+		m := ChatMember{Status: Member, User: s.bot}
+		switch {
+		case cs.chat.Type == Channel:
+			m.Status, m.CanPostMessages = Administrator, &no
+			if can {
+				m.CanPostMessages = &yes
+			}
+		case !can:
+			m.Status, m.IsMember, m.CanSendMessages = Restricted, &yes, &no
+		}
+		return m
+	}
+	cs.state = ChatOK
+	if !canPost {
+		cs.state = ChatNoRights
+	}
+	return Update{MyChatMember: &ChatMemberUpdated{
+		Chat: cs.chat, From: by, Date: s.now().Unix(),
+		OldChatMember: rights(!canPost), NewChatMember: rights(canPost),
+	}}
+}
+
 // MigrationUpdates builds the two service messages Telegram sends when a group
 // becomes a supergroup: migrate_to_chat_id in the old group and
 // migrate_from_chat_id in the new one.

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/internal/dbtest"
+	"loa/store"
+)
+
+// TestSubscribersResume: a chat paused because the bot lost its right to post shows as
+// paused in `subscribers list`, and `subscribers resume ID` lifts the pause, once.
+func TestSubscribersResume(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	st := dbtest.StoreAt(t, c.env["LOA_DATABASE_URL"])
+	ctx := context.Background()
+	sub, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:1", Kind: "announcement",
+		Topic: store.TopicAnnouncements, Title: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "test")
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("claimed %d, %v", len(ds), err)
+	}
+	if _, _, err := st.PauseSubscriber(ctx, ds[0].ID, ds[0].Claim, sub.ID, store.PauseNoRights, "not enough rights"); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("subscribers", "list"); !strings.Contains(out, "paused (no_rights)") {
+		t.Fatalf("subscribers list does not show the pause:\n%s", out)
+	}
+	if out := c.ok("subscribers", "resume", "1"); !strings.Contains(out, "subscriber 1 (telegram -100555) resumed") {
+		t.Fatalf("resume said %q", out)
+	}
+	var subs []subscriberJSON
+	if err := json.Unmarshal([]byte(c.ok("subscribers", "list", "--json")), &subs); err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].Paused != "" || subs[0].Status != store.StatusActive {
+		t.Fatalf("after resume: %+v", subs)
+	}
+	if out := c.ok("subscribers", "resume", "1"); !strings.Contains(out, "was not paused") {
+		t.Fatalf("second resume said %q", out)
+	}
+	if code, _, errs := c.run("subscribers", "resume", "42"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Fatalf("resume of an unknown subscriber: exit %d, %s", code, errs)
+	}
+	if code, _, _ := c.run("subscribers", "resume"); code == 0 {
+		t.Fatal("resume without an id succeeded")
+	}
+}
