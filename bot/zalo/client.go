@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"loa/bot/botapi"
@@ -58,7 +59,16 @@ type Options struct {
 	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
 	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
 	Replies botapi.SharedRate
+	// Alert, when set, tells the admins about something only they can fix (app wires
+	// it to its alerts); key makes an alert once. nil: logged only.
+	Alert func(ctx context.Context, key, text string)
 }
+
+// The keys of the adapter's alerts.
+const (
+	// alertNoChatType: an update without chat_type was ignored.
+	alertNoChatType = "zalo:no-chat-type"
+)
 
 // Client talks to the Zalo Bot API for one bot token. It is safe for concurrent use.
 type Client struct {
@@ -72,6 +82,18 @@ type Client struct {
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
 	sleep func(ctx context.Context, d time.Duration) error
 	pace  *botapi.Pacer
+	alert func(ctx context.Context, key, text string)
+	// noChatTypeAlerted: the alert about updates without chat_type was raised.
+	noChatTypeAlerted atomic.Bool
+}
+
+// alertOnce raises the alert key once for this client (done records it); the key
+// makes it once across replicas too. A failing alert is logged by the alerter.
+func (c *Client) alertOnce(ctx context.Context, done *atomic.Bool, key, text string) {
+	if c.alert == nil || !done.CompareAndSwap(false, true) {
+		return
+	}
+	c.alert(ctx, key, text)
 }
 
 // New returns a Client. It makes no call, so the service starts while Zalo is
@@ -112,6 +134,7 @@ func New(opts Options) (*Client, error) {
 		pollTimeout: pollTimeout,
 		sleep:       botapi.Sleep,
 		pace:        newPacer(time.Now, opts.Replies),
+		alert:       opts.Alert,
 	}, nil
 }
 
