@@ -13,6 +13,7 @@ package zalo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,12 +63,22 @@ type Options struct {
 	// Alert, when set, tells the admins about something only they can fix (app wires
 	// it to its alerts); key makes an alert once. nil: logged only.
 	Alert func(ctx context.Context, key, text string)
+	// WebhookCheckEvery is how often Poll asks getWebhookInfo whether a webhook was
+	// set meanwhile (Zalo may just serve nothing then, without a 409); default
+	// DefaultWebhookCheckEvery.
+	WebhookCheckEvery time.Duration
 }
+
+// DefaultWebhookCheckEvery: while polling, a webhook set by someone else is noticed
+// within five minutes, at the cost of one cheap call.
+const DefaultWebhookCheckEvery = 5 * time.Minute
 
 // The keys of the adapter's alerts.
 const (
 	// alertNoChatType: an update without chat_type was ignored.
 	alertNoChatType = "zalo:no-chat-type"
+	// alertWebhookSet prefixes the webhook URL found set while polling.
+	alertWebhookSet = "zalo:webhook-set-while-polling:"
 )
 
 // Client talks to the Zalo Bot API for one bot token. It is safe for concurrent use.
@@ -83,6 +94,8 @@ type Client struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	pace  *botapi.Pacer
 	alert func(ctx context.Context, key, text string)
+	// webhookCheck is Options.WebhookCheckEvery or its default.
+	webhookCheck time.Duration
 	// noChatTypeAlerted: the alert about updates without chat_type was raised.
 	noChatTypeAlerted atomic.Bool
 }
@@ -125,16 +138,17 @@ func New(opts Options) (*Client, error) {
 		now = time.Now
 	}
 	return &Client{
-		now:         now,
-		token:       opts.Token,
-		base:        base,
-		hc:          hc,
-		log:         log,
-		callTimeout: callTimeout,
-		pollTimeout: pollTimeout,
-		sleep:       botapi.Sleep,
-		pace:        newPacer(time.Now, opts.Replies),
-		alert:       opts.Alert,
+		now:          now,
+		token:        opts.Token,
+		base:         base,
+		hc:           hc,
+		log:          log,
+		callTimeout:  callTimeout,
+		pollTimeout:  pollTimeout,
+		sleep:        botapi.Sleep,
+		pace:         newPacer(time.Now, opts.Replies),
+		alert:        opts.Alert,
+		webhookCheck: cmp.Or(opts.WebhookCheckEvery, DefaultWebhookCheckEvery),
 	}, nil
 }
 

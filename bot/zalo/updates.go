@@ -319,11 +319,16 @@ const minIdlePoll = time.Second
 // logged. It first deletes any webhook (with one set, getUpdates does not work). An
 // idle poll (408) is not an error. Failed calls are retried with exponential backoff
 // (1 s doubling to 30 s) or after a 429's hint. It returns nil when ctx ends, and an
-// error only when Zalo rejects the token (401).
+// error only when Zalo rejects the token (401). Meanwhile it checks for a webhook
+// every WebhookCheckEvery (see watchWebhook).
 func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 	if err := botapi.Retry(ctx, c.log, "delete webhook before polling", c.DeleteWebhook, tokenRejected, c.sleep); err != nil || ctx.Err() != nil {
 		return err
 	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); c.watchWebhook(wctx) }()
+	defer func() { stopWatch(); <-watched }()
 	var bo botapi.Backoff
 	for ctx.Err() == nil {
 		began := time.Now()
@@ -368,6 +373,41 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 		}
 	}
 	return nil
+}
+
+// watchWebhook asks getWebhookInfo every webhookCheck until ctx ends and, when a
+// webhook is set, warns: Zalo then hands its updates to the webhook, and polling may
+// simply go quiet (the documentation promises no 409, which Poll acts on). It does
+// not delete the webhook: someone set it on purpose (another deployment, a test of
+// webhook mode), and only an admin can tell which should win. Each URL is logged at
+// every check and alerted once (the key holds the URL, so once across replicas too).
+func (c *Client) watchWebhook(ctx context.Context) {
+	t := time.NewTicker(c.webhookCheck)
+	defer t.Stop()
+	alerted := map[string]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		url, err := c.WebhookURL(ctx)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				c.log.Warn("check for a webhook while polling", slog.String("error", err.Error()))
+			}
+		case url != "":
+			c.log.Error("a webhook is set while loa polls: members' messages go to it, not to loa",
+				slog.String("webhook_url", url))
+			if c.alert != nil && !alerted[url] {
+				alerted[url] = true
+				c.alert(ctx, alertWebhookSet+url, "Zalo đang gửi tin nhắn của thành viên tới webhook "+url+
+					", trong khi loa nhận bằng long polling: loa sẽ không nhận được gì. "+
+					"Xoá webhook đó (deleteWebhook) hoặc đặt LOA_ZALO_WEBHOOK_URL cho loa.")
+			}
+		}
+	}
 }
 
 // storeTimeout bounds one attempt to store received updates.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/internal/zalotest"
 )
@@ -547,5 +548,66 @@ func TestUpdateWithoutChatTypeIgnoredAndAlerted(t *testing.T) {
 	}
 	if u, err := c.Parse([]byte(`{"message":{"chat":{"id":"g1"},"text":"đăng ký","message_id":"m3"}}`)); err == nil {
 		t.Errorf("Parse of a stored update without chat_type = %+v; want an error, not a private chat", u)
+	}
+}
+
+// TestPollWarnsOfAWebhook: while polling, a webhook set by someone else (here Zalo
+// answers no 409, it just serves nothing) is found by the periodic getWebhookInfo,
+// logged, and alerted once per URL; polling goes on and the webhook is left alone.
+func TestPollWarnsOfAWebhook(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t, zalotest.QuietWhileWebhook(), zalotest.WithMaxPollTimeout(50*time.Millisecond))
+	c, logs := newClient(t, srv, nil)
+	c.sleep = botapi.Sleep // idle polls pause for real, as in production
+	c.webhookCheck = 20 * time.Millisecond
+	var mu sync.Mutex
+	var alerts []string
+	c.alert = func(_ context.Context, key, _ string) {
+		mu.Lock()
+		defer mu.Unlock()
+		alerts = append(alerts, key)
+	}
+	got := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), alerts...)
+	}
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, direct(c, newRecorder(nil))) }()
+	if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if a := got(); len(a) != 0 {
+		t.Fatalf("alerts %q without a webhook", a)
+	}
+	// Someone else sets a webhook, then another.
+	for _, url := range []string{"https://other.example.vn/zalo", "https://third.example.vn/zalo"} {
+		if err := c.SetWebhook(ctx, url, ""); err != nil {
+			t.Fatal(err)
+		}
+		checks := srv.Calls("getWebhookInfo")
+		// Several checks while it stays set: one alert for it.
+		if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= checks+3 }); err != nil {
+			t.Fatal(err)
+		}
+		if a := got(); len(a) == 0 || a[len(a)-1] != alertWebhookSet+url {
+			t.Fatalf("alerts %q; want the last for %s", a, url)
+		}
+	}
+	if a := got(); len(a) != 2 {
+		t.Errorf("alerts %q; want one per webhook URL", a)
+	}
+	if url, _, _ := srv.Webhook(); url != "https://third.example.vn/zalo" {
+		t.Errorf("webhook now %q; want it left as set", url)
+	}
+	if !strings.Contains(logs.String(), "a webhook is set while loa polls") {
+		t.Errorf("not logged:\n%s", logs)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Poll = %v", err)
 	}
 }
