@@ -66,6 +66,14 @@ const (
 	// DefaultQuotaAlertAfter: the admins are told once a channel has been held back by
 	// its quota this long; shorter pauses are routine.
 	DefaultQuotaAlertAfter = 10 * time.Minute
+	// DefaultGoneAfter and DefaultGoneSpan: a chat whose answers are GoneIfRepeated is
+	// gone after 3 of them in a row over at least a day — a day covers a messenger's
+	// bad hour, three sends a chance fluke. DefaultGoneEvidence: such an answer counts
+	// only when a send to another chat got through within the 10 minutes before it
+	// (an outage, or a wrong API base, answers the same for every chat).
+	DefaultGoneAfter    = 3
+	DefaultGoneSpan     = 24 * time.Hour
+	DefaultGoneEvidence = 10 * time.Minute
 )
 
 // Dispatcher sends one channel's deliveries. Run one per channel on every replica.
@@ -116,6 +124,12 @@ type Dispatcher struct {
 	// alerted once such errors have held the channel back this long. Defaults 5 s, 1 h
 	// and 10 minutes.
 	QuotaBackoff, MaxQuotaBackoff, QuotaAlertAfter time.Duration
+	// GoneAfter, GoneSpan and GoneEvidence decide when Rejected answers marked
+	// GoneIfRepeated make a chat gone: GoneAfter of them in a row over at least
+	// GoneSpan, each counted only when a send to another chat got through within
+	// GoneEvidence before it. Defaults 3, 24 h and 10 minutes.
+	GoneAfter              int
+	GoneSpan, GoneEvidence time.Duration
 
 	win *window
 	// sharedPause caches the channel pause read from the store, so a 429 seen by
@@ -133,6 +147,10 @@ type Dispatcher struct {
 	quotaRefusals atomic.Int32
 	quotaSince    atomic.Int64
 	quotaAlerted  atomic.Bool
+	// lastSent (unix nanoseconds by Now) is when this replica's last delivery got
+	// through, and lastSentTo its subscriber: the evidence that the channel works.
+	lastSent   atomic.Int64
+	lastSentTo atomic.Int64
 
 	// pausedUntil (unix nanoseconds) is this replica's copy of the channel pause, set
 	// the moment one of its sends sees a 429, before the store is told.
@@ -437,6 +455,8 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 	}
 	d.refusals.Store(0)
 	d.quotaReset()
+	d.lastSentTo.Store(del.SubscriberID)
+	d.lastSent.Store(d.now().UnixNano())
 	d.Metrics.sent(del.Channel, time.Since(began))
 	ctx, cancel := d.recordCtx(sendCtx)
 	defer cancel()
@@ -555,6 +575,10 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 		d.record(ctx, del, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
 		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Rejected:
+		if se.GoneIfRepeated {
+			d.notFound(ctx, log, del, se, now)
+			return
+		}
 		log.Warn("message rejected", slog.String("error", se.Error()))
 		d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, rejectedReason(se), se.Error()))
 	default:
@@ -568,6 +592,27 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 		log.Debug("send failed, will retry", slog.Int("attempts", del.Attempts), slog.Duration("retry_in", wait),
 			slog.String("error", se.Error()))
 		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, wait, se.Error(), true))
+	}
+}
+
+// notFound fails a delivery whose chat answered in a way that, repeated, means the
+// chat is gone (see GoneIfRepeated), and counts the answer when a send to another chat
+// got through within GoneEvidence before it: otherwise the channel itself may be what
+// fails (an outage, a wrong API base), and the answer says nothing about this chat.
+func (d *Dispatcher) notFound(ctx context.Context, log *slog.Logger, del store.Delivery, se *SendError, now time.Time) {
+	last := time.Unix(0, d.lastSent.Load())
+	counted := d.lastSent.Load() != 0 && d.lastSentTo.Load() != del.SubscriberID &&
+		now.Sub(last) <= orDefault(d.GoneEvidence, DefaultGoneEvidence)
+	run := store.NotFoundRun{Count: orDefault(d.GoneAfter, DefaultGoneAfter), Span: orDefault(d.GoneSpan, DefaultGoneSpan)}
+	gone, err := d.Store.ChatNotFound(ctx, del.ID, del.Claim, del.SubscriberID, now, counted, run, se.Error())
+	d.record(ctx, del, "chat not found", err)
+	switch {
+	case err != nil:
+	case gone:
+		log.Info("chat not found on repeated sends over a day while other chats were reached: subscriber marked gone",
+			slog.String("error", se.Error()))
+	default:
+		log.Warn("message rejected, chat not found", slog.Bool("counted", counted), slog.String("error", se.Error()))
 	}
 }
 

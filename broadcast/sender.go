@@ -86,6 +86,10 @@ type SendError struct {
 	// RetryAfter is how long to pause (RateLimited); 0: no wait was named, the
 	// dispatcher backs off (Dispatcher.QuotaBackoff).
 	RetryAfter time.Duration
+	// GoneIfRepeated (Rejected): this answer, met on several sends in a row to the chat
+	// spread over a day while other chats were reached, means the chat is gone. For a
+	// messenger that does not say plainly that a user blocked the bot (Zalo's 404).
+	GoneIfRepeated bool
 	// MigrateTo is the supergroup's address (Migrated).
 	MigrateTo string
 	// Err is the underlying error; its text must not contain secrets such as the token.

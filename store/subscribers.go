@@ -74,7 +74,8 @@ func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActiv
 			ON CONFLICT (channel, address) DO UPDATE SET
 				kind = EXCLUDED.kind,
 				title = CASE WHEN EXCLUDED.title <> '' THEN EXCLUDED.title ELSE subscribers.title END,
-				status = 'active', status_reason = '', muted_topics = '{}', updated_at = now()
+				status = 'active', status_reason = '', muted_topics = '{}', updated_at = now(),
+				not_found_count = 0, not_found_since = NULL -- the member wrote: reachable
 			RETURNING `+subscriberColumns, c.Channel, c.Address, c.Kind, c.Title))
 		return err
 	})

@@ -103,7 +103,7 @@ func chatGone(desc string) (reason string, ok bool) {
 //	400/404 user not following / unfollowed   ChatGone     not_following
 //	400/404 "blocked"                         ChatGone     blocked
 //	400 anything else                         Rejected     bad_request
-//	404 anything else                         Rejected     not_found
+//	404 anything else                         Rejected     not_found (GoneIfRepeated)
 //	403 (Zalo: "internal error")              Transient    internal_error
 //	408, 5xx, other codes                     Transient    http_<code>
 //	HTTP error status, body not a Bot API one Transient    http_<status>
@@ -140,7 +140,10 @@ func sendError(err error) *broadcast.SendError {
 		} else if e.Code == http.StatusBadRequest {
 			se.Kind, se.Reason = broadcast.Rejected, "bad_request"
 		} else {
-			se.Kind, se.Reason = broadcast.Rejected, "not_found"
+			// Zalo documents no wording for a user who blocked the bot: a 404 on every
+			// send to the chat for a day, while other chats are reached, is taken as
+			// gone by the dispatcher.
+			se.Kind, se.Reason, se.GoneIfRepeated = broadcast.Rejected, "not_found", true
 		}
 		return se
 	case http.StatusForbidden:

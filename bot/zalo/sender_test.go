@@ -101,6 +101,10 @@ func TestSendErrors(t *testing.T) {
 				if se.Kind != tc.kind || se.Reason != tc.reason {
 					t.Errorf("Send = %s/%s (%v), want %s/%s", se.Kind, se.Reason, err, tc.kind, tc.reason)
 				}
+				// Only a plain 404 is one that, repeated, may mean the chat is gone.
+				if want := tc.reason == "not_found"; se.GoneIfRepeated != want {
+					t.Errorf("GoneIfRepeated %v, want %v", se.GoneIfRepeated, want)
+				}
 				if se.RetryAfter != tc.retryAfter {
 					t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)
 				}
