@@ -225,7 +225,7 @@ func newZalo(ctx context.Context, d deps) (*channel, error) {
 	zc := d.cfg.Zalo
 	log := d.log.With(slog.String("channel", "zalo"))
 	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Log: log,
-		Replies: d.replyRate("zalo", zc.Rate)})
+		Replies: d.replyRate("zalo", zc.Rate), Alert: d.admins.alert})
 	if err != nil {
 		return nil, err
 	}

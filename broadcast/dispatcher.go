@@ -59,6 +59,23 @@ const (
 	// pauseRefresh is how often a sending replica re-reads the shared channel pause.
 	pauseRefresh    = 100 * time.Millisecond
 	maxRetryBackoff = 10 * time.Minute
+	// DefaultQuotaBackoff is the first pause after a rate limit that names no wait (a
+	// quota ran out: Zalo's 429), doubling with each one in a row up to
+	// DefaultMaxQuotaBackoff: a per-second window frees within the first pauses, a
+	// daily or monthly quota is asked about once an hour, not hammered.
+	DefaultQuotaBackoff    = 5 * time.Second
+	DefaultMaxQuotaBackoff = time.Hour
+	// DefaultQuotaAlertAfter: the admins are told once a channel has been held back by
+	// its quota this long; shorter pauses are routine.
+	DefaultQuotaAlertAfter = 10 * time.Minute
+	// DefaultGoneAfter and DefaultGoneSpan: a chat whose answers are GoneIfRepeated is
+	// gone after 3 of them in a row over at least a day — a day covers a messenger's
+	// bad hour, three sends a chance fluke. DefaultGoneEvidence: such an answer counts
+	// only when a send to another chat got through within the 10 minutes before it
+	// (an outage, or a wrong API base, answers the same for every chat).
+	DefaultGoneAfter    = 3
+	DefaultGoneSpan     = 24 * time.Hour
+	DefaultGoneEvidence = 10 * time.Minute
 )
 
 // Dispatcher sends one channel's deliveries. Run one per channel on every replica.
@@ -103,6 +120,18 @@ type Dispatcher struct {
 	MaxPanics int
 	// Alert tells the admins; key makes one alert of several raisings (nil: log only).
 	Alert func(ctx context.Context, key, text string)
+	// QuotaBackoff is the first pause after a RateLimited error without RetryAfter (a
+	// quota ran out); it doubles with each such error in a row, up to MaxQuotaBackoff,
+	// and a send that gets through starts it afresh. QuotaAlertAfter: the admins are
+	// alerted once such errors have held the channel back this long. Defaults 5 s, 1 h
+	// and 10 minutes.
+	QuotaBackoff, MaxQuotaBackoff, QuotaAlertAfter time.Duration
+	// GoneAfter, GoneSpan and GoneEvidence decide when Rejected answers marked
+	// GoneIfRepeated make a chat gone: GoneAfter of them in a row over at least
+	// GoneSpan, each counted only when a send to another chat got through within
+	// GoneEvidence before it. Defaults 3, 24 h and 10 minutes.
+	GoneAfter              int
+	GoneSpan, GoneEvidence time.Duration
 	// PausedSweep is how often paused chats' deliveries older than MaxAge are failed
 	// (default DefaultPausedSweep): the claim passes them over, so no send ever
 	// judges their age.
@@ -118,6 +147,18 @@ type Dispatcher struct {
 
 	// refusals counts the token refusals in a row, for the pause's backoff.
 	refusals atomic.Int32
+	// quotaRefusals counts the rate limits without a named wait in a row, quotaSince
+	// (unix nanoseconds, 0: none) is when the first of them came, and quotaAlerted
+	// says the admins were told about this run of them. A sent delivery resets all
+	// three. They are this replica's: each replica doubles its own pause, and the
+	// shared pause is the longest.
+	quotaRefusals atomic.Int32
+	quotaSince    atomic.Int64
+	quotaAlerted  atomic.Bool
+	// lastSent (unix nanoseconds by Now) is when this replica's last delivery got
+	// through, and lastSentTo its subscriber: the evidence that the channel works.
+	lastSent   atomic.Int64
+	lastSentTo atomic.Int64
 
 	// pausedUntil (unix nanoseconds) is this replica's copy of the channel pause, set
 	// the moment one of its sends sees a 429, before the store is told.
@@ -442,6 +483,9 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 		}
 	}
 	d.refusals.Store(0)
+	d.quotaReset()
+	d.lastSentTo.Store(del.SubscriberID)
+	d.lastSent.Store(d.now().UnixNano())
 	d.Metrics.sent(del.Channel, time.Since(began))
 	ctx, cancel := d.recordCtx(sendCtx)
 	defer cancel()
@@ -510,12 +554,21 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 	case RateLimited:
 		// Pause every replica for retry_after plus a little jitter (up to a quarter of it,
 		// at most a second), so they do not all come back in the same instant; the
-		// message itself is retried.
-		spread := min(se.RetryAfter/4, time.Second)
-		until := now.Add(se.RetryAfter + time.Duration(rand.Int64N(int64(spread)+1)))
-		d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
-		log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", se.RetryAfter))
-		d.record(ctx, del, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+		// message itself is retried. Without a retry_after (a quota), the pause is this
+		// replica's doubling backoff; sends in flight when the quota ran out are refused
+		// too, and belong to the pause already taken.
+		wait := se.RetryAfter
+		if wait <= 0 && !d.localPause().After(now) {
+			wait = d.quotaPause(ctx, log, del.Channel, now)
+		}
+		if wait > 0 {
+			spread := min(wait/4, time.Second)
+			until := now.Add(wait + time.Duration(rand.Int64N(int64(spread)+1)))
+			d.pausedUntil.Store(max(d.pausedUntil.Load(), until.UnixNano()))
+			log.Warn("rate limited: pausing the channel", slog.Duration("retry_after", wait),
+				slog.Bool("quota", se.RetryAfter <= 0))
+			d.record(ctx, del, "pause channel", d.Store.PauseChannel(ctx, del.Channel, until, se.Error()))
+		}
 		// Due at once: the pause holds it back, and lifting the pause frees it.
 		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Unauthorized:
@@ -565,6 +618,10 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 		d.record(ctx, del, "clear thread", d.Store.SetThread(ctx, del.Channel, del.Address, 0))
 		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, 0, se.Error(), false))
 	case Rejected:
+		if se.GoneIfRepeated {
+			d.notFound(ctx, log, del, se, now)
+			return
+		}
 		log.Warn("message rejected", slog.String("error", se.Error()))
 		d.record(ctx, del, "fail", d.Store.FailDelivery(ctx, del.ID, del.Claim, rejectedReason(se), se.Error()))
 	default:
@@ -579,6 +636,63 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 			slog.String("error", se.Error()))
 		d.record(ctx, del, "retry", d.Store.RetryDelivery(ctx, del.ID, del.Claim, wait, se.Error(), true))
 	}
+}
+
+// notFound fails a delivery whose chat answered in a way that, repeated, means the
+// chat is gone (see GoneIfRepeated), and counts the answer when a send to another chat
+// got through within GoneEvidence before it: otherwise the channel itself may be what
+// fails (an outage, a wrong API base), and the answer says nothing about this chat.
+func (d *Dispatcher) notFound(ctx context.Context, log *slog.Logger, del store.Delivery, se *SendError, now time.Time) {
+	last := time.Unix(0, d.lastSent.Load())
+	counted := d.lastSent.Load() != 0 && d.lastSentTo.Load() != del.SubscriberID &&
+		now.Sub(last) <= orDefault(d.GoneEvidence, DefaultGoneEvidence)
+	run := store.NotFoundRun{Count: orDefault(d.GoneAfter, DefaultGoneAfter), Span: orDefault(d.GoneSpan, DefaultGoneSpan)}
+	gone, err := d.Store.ChatNotFound(ctx, del.ID, del.Claim, del.SubscriberID, now, counted, run, se.Error())
+	d.record(ctx, del, "chat not found", err)
+	switch {
+	case err != nil:
+	case gone:
+		log.Info("chat not found on repeated sends over a day while other chats were reached: subscriber marked gone",
+			slog.String("error", se.Error()))
+	default:
+		log.Warn("message rejected, chat not found", slog.Bool("counted", counted), slog.String("error", se.Error()))
+	}
+}
+
+// quotaPause counts one more rate limit without a named wait and returns the pause it
+// calls for: QuotaBackoff doubling with each in a row, at most MaxQuotaBackoff. Once
+// they have held the channel back for QuotaAlertAfter, the admins are alerted, once
+// for this run (and, by the key, once a day across replicas).
+func (d *Dispatcher) quotaPause(ctx context.Context, log *slog.Logger, channel string, now time.Time) time.Duration {
+	first := orDefault(d.QuotaBackoff, DefaultQuotaBackoff)
+	limit := orDefault(d.MaxQuotaBackoff, DefaultMaxQuotaBackoff)
+	n := d.quotaRefusals.Add(1)
+	d.quotaSince.CompareAndSwap(0, now.UnixNano())
+	wait := first
+	for i := int32(1); i < n && wait < limit; i++ {
+		wait *= 2
+	}
+	wait = min(wait, limit)
+	held := now.Sub(time.Unix(0, d.quotaSince.Load()))
+	if held >= orDefault(d.QuotaAlertAfter, DefaultQuotaAlertAfter) && d.quotaAlerted.CompareAndSwap(false, true) {
+		log.Error("quota exceeded: sending held back", slog.Duration("for", held), slog.Duration("next_pause", wait))
+		if d.Alert != nil {
+			d.Alert(ctx, fmt.Sprintf("quota:%s:%s", channel, now.UTC().Format("2006-01-02")), fmt.Sprintf(
+				"Kênh %s báo vượt hạn mức gửi (429) từ %d phút nay: việc gửi tạm dừng và thử lại thưa dần (tối đa %v một lần), "+
+					"các tin chưa gửi vẫn được giữ. Hạn mức có thể là theo ngày hoặc theo tháng.",
+				channel, int(held/time.Minute), limit))
+		}
+	}
+	return wait
+}
+
+// quotaReset starts the quota backoff afresh: a send got through.
+func (d *Dispatcher) quotaReset() {
+	if d.quotaRefusals.Swap(0) > 0 {
+		d.Log.Info("sending again after the quota pauses", slog.String("channel", d.Sender.Channel()))
+	}
+	d.quotaSince.Store(0)
+	d.quotaAlerted.Store(false)
 }
 
 // goneReason turns an adapter's ChatGone reason into the stored code.

@@ -45,7 +45,9 @@ const (
 	// Transient: try again later with backoff (5xx, timeouts, network errors).
 	Transient ErrorKind = iota
 	// RateLimited: the channel said to slow down; every replica pauses the channel for
-	// RetryAfter and the message is retried, not counted as a failure.
+	// RetryAfter and the message is retried, not counted as a failure. A RetryAfter of
+	// 0 means the messenger named no wait, as when a quota ran out (Zalo's 429): the
+	// dispatcher backs off on its own, doubling with each such refusal in a row.
 	RateLimited
 	// ChatGone: the chat cannot be reached any more (bot blocked, kicked, user
 	// deactivated, chat not found): the delivery fails and the subscriber is gone.
@@ -86,8 +88,13 @@ type SendError struct {
 	// "blocked", "deactivated", "kicked", "chat_not_found", "too_many_requests",
 	// "http_502", "timeout", "bad_request", ...
 	Reason string
-	// RetryAfter is how long to pause (RateLimited).
+	// RetryAfter is how long to pause (RateLimited); 0: no wait was named, the
+	// dispatcher backs off (Dispatcher.QuotaBackoff).
 	RetryAfter time.Duration
+	// GoneIfRepeated (Rejected): this answer, met on several sends in a row to the chat
+	// spread over a day while other chats were reached, means the chat is gone. For a
+	// messenger that does not say plainly that a user blocked the bot (Zalo's 404).
+	GoneIfRepeated bool
 	// MigrateTo is the supergroup's address (Migrated).
 	MigrateTo string
 	// Err is the underlying error; its text must not contain secrets such as the token.

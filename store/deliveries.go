@@ -97,6 +97,9 @@ const (
 	ReasonDeactivated  Reason = "deactivated"
 	ReasonKicked       Reason = "kicked"
 	ReasonChatNotFound Reason = "chat_not_found"
+	// ReasonNotFoundRepeatedly: the chat answered "not found" on several sends in a row
+	// over at least a day while other chats were reached (ChatNotFound).
+	ReasonNotFoundRepeatedly Reason = "not_found_repeatedly"
 	// ReasonMigrated: the group became a supergroup that already subscribed; the old
 	// group's pending deliveries were cancelled (the supergroup has its own).
 	ReasonMigrated Reason = "migrated"
@@ -352,7 +355,8 @@ const markSentQuery = `
 				last_error = '', leased_by = ''
 			WHERE ` + claimHeld + `
 			RETURNING subscriber_id)
-		UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $4::interval)
+		UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $4::interval),
+			not_found_count = 0, not_found_since = NULL
 		WHERE id = (SELECT subscriber_id FROM d)`
 
 // MarkSent records a delivery as sent (all its parts) and lets its chat receive the
@@ -429,6 +433,63 @@ func (s *Store) SubscriberGone(ctx context.Context, deliveryID, claim, subscribe
 		return fmt.Errorf("subscriber %d gone (delivery %d): %w", subscriberID, deliveryID, err)
 	}
 	return nil
+}
+
+// NotFoundRun is when a chat answering "not found" counts as gone: after Count
+// answers in a row (counted ones, see ChatNotFound) spread over at least Span.
+type NotFoundRun struct {
+	Count int
+	Span  time.Duration
+}
+
+// ChatNotFound fails a claimed delivery whose chat answered "not found" (reason
+// ReasonRejected, the answer in detail) and, when counted, adds the answer to the
+// subscriber's run of them (begun at `at` if none). A run of run.Count answers spread
+// over at least run.Span marks the subscriber gone with ReasonNotFoundRepeatedly and
+// cancels its other pending deliveries, as SubscriberGone does; it reports gone.
+// counted is false when the caller has no sign that the channel works (no send to
+// another chat got through lately): such an answer says nothing about this chat, and
+// leaves the run as it was. A send that gets through (MarkSent) ends the run. Fenced by
+// the claim (ErrClaimLost).
+func (s *Store) ChatNotFound(ctx context.Context, deliveryID, claim, subscriberID int64, at time.Time, counted bool,
+	run NotFoundRun, detail string) (gone bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		gone = false // a retried transaction starts afresh
+		tag, err := tx.Exec(ctx, `
+			UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
+			WHERE `+claimHeld, deliveryID, claim, ReasonRejected, detail)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrClaimLost
+		}
+		if !counted {
+			return nil
+		}
+		err = tx.QueryRow(ctx, `
+			UPDATE subscribers SET not_found_count = not_found_count + 1,
+				not_found_since = coalesce(not_found_since, $2)
+			WHERE id = $1 AND status = 'active'
+			RETURNING not_found_count >= $3 AND $2 - not_found_since >= $4::interval`,
+			subscriberID, at, run.Count, run.Span).Scan(&gone)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // stopped or gone meanwhile
+		}
+		if err != nil || !gone {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE subscribers SET status = 'gone', status_reason = $2, updated_at = now()
+			WHERE id = $1`, subscriberID, string(ReasonNotFoundRepeatedly)); err != nil {
+			return err
+		}
+		return cancelPending(ctx, tx, subscriberID, ReasonSubscriberGone, "subscriber gone: "+string(ReasonNotFoundRepeatedly))
+	})
+	if err != nil {
+		return false, fmt.Errorf("chat of subscriber %d not found (delivery %d): %w", subscriberID, deliveryID, err)
+	}
+	return gone, nil
 }
 
 // DeliveryPanicked records that sending a claimed delivery panicked: the delivery is

@@ -80,8 +80,9 @@ func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActiv
 				kind = EXCLUDED.kind,
 				title = CASE WHEN EXCLUDED.title <> '' THEN EXCLUDED.title ELSE subscribers.title END,
 				status = 'active', status_reason = '', muted_topics = '{}', updated_at = now(),
-				-- Added again by an admin: whatever paused it is settled.
-				paused_at = NULL, pause_reason = ''
+				-- Added again by an admin: whatever paused it is settled; the member wrote:
+				-- reachable.
+				paused_at = NULL, pause_reason = '', not_found_count = 0, not_found_since = NULL
 			RETURNING `+subscriberColumns, c.Channel, c.Address, c.Kind, c.Title))
 		return err
 	})

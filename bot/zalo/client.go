@@ -13,6 +13,7 @@ package zalo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"loa/bot/botapi"
@@ -58,7 +60,26 @@ type Options struct {
 	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
 	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
 	Replies botapi.SharedRate
+	// Alert, when set, tells the admins about something only they can fix (app wires
+	// it to its alerts); key makes an alert once. nil: logged only.
+	Alert func(ctx context.Context, key, text string)
+	// WebhookCheckEvery is how often Poll asks getWebhookInfo whether a webhook was
+	// set meanwhile (Zalo may just serve nothing then, without a 409); default
+	// DefaultWebhookCheckEvery.
+	WebhookCheckEvery time.Duration
 }
+
+// DefaultWebhookCheckEvery: while polling, a webhook set by someone else is noticed
+// within five minutes, at the cost of one cheap call.
+const DefaultWebhookCheckEvery = 5 * time.Minute
+
+// The keys of the adapter's alerts.
+const (
+	// alertNoChatType: an update without chat_type was ignored.
+	alertNoChatType = "zalo:no-chat-type"
+	// alertWebhookSet prefixes the webhook URL found set while polling.
+	alertWebhookSet = "zalo:webhook-set-while-polling:"
+)
 
 // Client talks to the Zalo Bot API for one bot token. It is safe for concurrent use.
 type Client struct {
@@ -72,6 +93,20 @@ type Client struct {
 	// sleep waits for d or until ctx ends; tests replace it to advance a fake clock.
 	sleep func(ctx context.Context, d time.Duration) error
 	pace  *botapi.Pacer
+	alert func(ctx context.Context, key, text string)
+	// webhookCheck is Options.WebhookCheckEvery or its default.
+	webhookCheck time.Duration
+	// noChatTypeAlerted: the alert about updates without chat_type was raised.
+	noChatTypeAlerted atomic.Bool
+}
+
+// alertOnce raises the alert key once for this client (done records it); the key
+// makes it once across replicas too. A failing alert is logged by the alerter.
+func (c *Client) alertOnce(ctx context.Context, done *atomic.Bool, key, text string) {
+	if c.alert == nil || !done.CompareAndSwap(false, true) {
+		return
+	}
+	c.alert(ctx, key, text)
 }
 
 // New returns a Client. It makes no call, so the service starts while Zalo is
@@ -103,15 +138,17 @@ func New(opts Options) (*Client, error) {
 		now = time.Now
 	}
 	return &Client{
-		now:         now,
-		token:       opts.Token,
-		base:        base,
-		hc:          hc,
-		log:         log,
-		callTimeout: callTimeout,
-		pollTimeout: pollTimeout,
-		sleep:       botapi.Sleep,
-		pace:        newPacer(time.Now, opts.Replies),
+		now:          now,
+		token:        opts.Token,
+		base:         base,
+		hc:           hc,
+		log:          log,
+		callTimeout:  callTimeout,
+		pollTimeout:  pollTimeout,
+		sleep:        botapi.Sleep,
+		pace:         newPacer(time.Now, opts.Replies),
+		alert:        opts.Alert,
+		webhookCheck: cmp.Or(opts.WebhookCheckEvery, DefaultWebhookCheckEvery),
 	}, nil
 }
 

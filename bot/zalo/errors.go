@@ -53,9 +53,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // per-second window free without hammering a quota that is longer.
 const defaultRetryAfter = 5 * time.Second
 
-// retryAfter is how long Zalo asked to wait: parameters.retry_after, else a number in
-// "retry after N", else defaultRetryAfter.
+// retryAfter is how long Zalo asked to wait (hinted), else defaultRetryAfter.
 func (e *Error) retryAfter() time.Duration {
+	if d := e.hinted(); d > 0 {
+		return d
+	}
+	return defaultRetryAfter
+}
+
+// hinted is how long Zalo asked to wait: parameters.retry_after, else a number in
+// "retry after N"; 0 when it named no wait (the documented 429 names none).
+func (e *Error) hinted() time.Duration {
 	if e.RetryAfter > 0 {
 		return e.RetryAfter
 	}
@@ -67,7 +75,7 @@ func (e *Error) retryAfter() time.Duration {
 			return time.Duration(s) * time.Second
 		}
 	}
-	return defaultRetryAfter
+	return 0
 }
 
 // chatGone reports whether a 400 or 404 says the chat cannot be reached any more, and
@@ -89,13 +97,13 @@ func chatGone(desc string) (reason string, ok bool) {
 
 // sendError classifies a failed call for the broadcast engine:
 //
-//	429                                       RateLimited  too_many_requests (RetryAfter, default 5 s)
+//	429                                       RateLimited  too_many_requests (RetryAfter: Zalo's hint, else 0)
 //	401                                       Unauthorized unauthorized
 //	400/404 "chat not found", "user not found" ChatGone    chat_not_found
 //	400/404 user not following / unfollowed   ChatGone     not_following
 //	400/404 "blocked"                         ChatGone     blocked
 //	400 anything else                         Rejected     bad_request
-//	404 anything else                         Rejected     not_found
+//	404 anything else                         Rejected     not_found (GoneIfRepeated)
 //	403 (Zalo: "internal error")              Transient    internal_error
 //	408, 5xx, other codes                     Transient    http_<code>
 //	HTTP error status, body not a Bot API one Transient    http_<status>
@@ -104,6 +112,10 @@ func chatGone(desc string) (reason string, ok bool) {
 //	deadline passed                           Transient    timeout
 //	caller's context ended                    Transient    canceled
 //	no answer (refused, reset, EOF)           Transient    network
+//
+// A 429 is "quota exceeded", and the quota may be daily or monthly: without a hint
+// from Zalo, RetryAfter is 0, and the dispatcher backs off doubling (5 s to 1 h)
+// instead of asking again every few seconds.
 //
 // A 400 or 404 is about this message or this chat (Zalo: "bad request", "not
 // found"), so it never stops the channel; only a 401 does. A 404 whose body is not a
@@ -117,7 +129,7 @@ func sendError(err error) *broadcast.SendError {
 	se := &broadcast.SendError{Kind: broadcast.Transient, Err: err}
 	switch e.Code {
 	case http.StatusTooManyRequests:
-		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.retryAfter()
+		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.hinted()
 		return se
 	case http.StatusUnauthorized:
 		se.Kind, se.Reason = broadcast.Unauthorized, "unauthorized"
@@ -128,7 +140,10 @@ func sendError(err error) *broadcast.SendError {
 		} else if e.Code == http.StatusBadRequest {
 			se.Kind, se.Reason = broadcast.Rejected, "bad_request"
 		} else {
-			se.Kind, se.Reason = broadcast.Rejected, "not_found"
+			// Zalo documents no wording for a user who blocked the bot: a 404 on every
+			// send to the chat for a day, while other chats are reached, is taken as
+			// gone by the dispatcher.
+			se.Kind, se.Reason, se.GoneIfRepeated = broadcast.Rejected, "not_found", true
 		}
 		return se
 	case http.StatusForbidden:

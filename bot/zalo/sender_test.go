@@ -32,18 +32,18 @@ func TestSendErrors(t *testing.T) {
 		retryAfter time.Duration
 	}{
 		{name: "429 quota exceeded", setup: scripted(zalotest.QuotaExceeded()),
-			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: defaultRetryAfter},
+			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: 0},
 		{name: "429 with retry_after", setup: scripted(zalotest.Reply{Code: 429, Description: "Too Many Requests", RetryAfter: 12}),
 			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: 12 * time.Second},
 		{name: "429 retry after in the text", setup: scripted(zalotest.Fail(429, "Too Many Requests: retry after 7")),
 			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: 7 * time.Second},
 		{name: "429 errorCode spelling", opts: []zalotest.Option{zalotest.CamelErrorCode()}, setup: scripted(zalotest.QuotaExceeded()),
-			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: defaultRetryAfter},
+			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: 0},
 		{name: "429 with HTTP 200", setup: scripted(zalotest.QuotaExceeded().WithStatus200()),
-			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: defaultRetryAfter},
+			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: 0},
 		{name: "429 code as a string", setup: scripted(zalotest.Reply{Code: 429, ContentType: "application/json",
 			Body: `{"ok":false,"error_code":"429","description":"quota exceeded"}`}),
-			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: defaultRetryAfter},
+			kind: broadcast.RateLimited, reason: "too_many_requests", retryAfter: 0},
 		{name: "401 scripted", setup: scripted(zalotest.TokenInvalid()), kind: broadcast.Unauthorized, reason: "unauthorized"},
 		{name: "401 token revoked", setup: func(s *zalotest.Server) { s.RevokeToken() }, kind: broadcast.Unauthorized, reason: "unauthorized"},
 		{name: "401 errorCode with HTTP 200", opts: []zalotest.Option{zalotest.CamelErrorCode(), zalotest.ErrorStatus200()},
@@ -100,6 +100,10 @@ func TestSendErrors(t *testing.T) {
 				}
 				if se.Kind != tc.kind || se.Reason != tc.reason {
 					t.Errorf("Send = %s/%s (%v), want %s/%s", se.Kind, se.Reason, err, tc.kind, tc.reason)
+				}
+				// Only a plain 404 is one that, repeated, may mean the chat is gone.
+				if want := tc.reason == "not_found"; se.GoneIfRepeated != want {
+					t.Errorf("GoneIfRepeated %v, want %v", se.GoneIfRepeated, want)
 				}
 				if se.RetryAfter != tc.retryAfter {
 					t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)

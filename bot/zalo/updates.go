@@ -62,10 +62,16 @@ func (u *zUser) name() string {
 // errSkip marks an update that is well formed but says nothing loa acts on.
 var errSkip = errors.New("nothing for the bot")
 
+// errNoChatType marks a text message whose chat has no chat_type. Zalo's updates
+// always carry one; without it loa cannot tell a group from a private chat, and
+// taking a group for a private chat would let any member subscribe it, so the update
+// is ignored (never handled as private) and the admins are told (see inbound).
+var errNoChatType = errors.New("message without a chat_type")
+
 // parseUpdate turns one Zalo update into a bot.Update, with its message_id ("" when it
 // has none). It returns errSkip for an update loa does not act on (another event, a
-// message without text, a bot's message, an unknown kind of chat) and another error
-// for a malformed one.
+// message without text, a bot's message, an unknown kind of chat), errNoChatType for
+// a message whose chat has no chat_type, and another error for a malformed one.
 func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 	var zu zUpdate
 	if err := json.Unmarshal(raw, &zu); err != nil {
@@ -92,7 +98,9 @@ func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 		u.From = bot.User{ID: string(m.From.ID), Name: m.From.name()}
 	}
 	switch strings.ToUpper(m.Chat.ChatType) {
-	case "", "PRIVATE":
+	case "":
+		return msgID, u, errNoChatType
+	case "PRIVATE":
 		u.Chat = bot.Chat{Address: string(m.Chat.ID), Kind: "private", Title: u.From.Name}
 	case "GROUP":
 		u.Chat = bot.Chat{Address: string(m.Chat.ID), Kind: "group"}
@@ -177,13 +185,21 @@ func digestID(payload []byte) string {
 
 // inbound reads a received update for the inbox: its id and its chat. It returns an
 // error only for a malformed update, which it logs; an update loa does not act on is
-// not stored (ok false, logged at debug level).
-func (c *Client) inbound(raw []byte) (in botapi.Inbound, ok bool, err error) {
+// not stored (ok false, logged at debug level). A message without a chat_type is not
+// stored either (it is no malformed request: a webhook still answers 200), and the
+// first one this client sees raises an alert for the admins.
+func (c *Client) inbound(ctx context.Context, raw []byte) (in botapi.Inbound, ok bool, err error) {
 	id, u, err := parseUpdate(raw)
 	log := c.log.With(slog.String("message_id", id))
 	switch {
 	case errors.Is(err, errSkip):
 		log.Debug("update skipped")
+		return in, false, nil
+	case errors.Is(err, errNoChatType):
+		log.Warn("update without chat_type ignored: loa cannot tell a group from a private chat")
+		c.alertOnce(ctx, &c.noChatTypeAlerted, alertNoChatType,
+			"Zalo gửi tin nhắn không có chat_type: loa không phân biệt được nhóm với chat riêng nên đã bỏ qua. "+
+				"Kiểm tra lại Zalo Bot Platform có đổi định dạng không.")
 		return in, false, nil
 	case err != nil:
 		log.Warn("malformed update skipped", slog.String("error", err.Error()), slog.Int("bytes", len(raw)))
@@ -303,11 +319,16 @@ const minIdlePoll = time.Second
 // logged. It first deletes any webhook (with one set, getUpdates does not work). An
 // idle poll (408) is not an error. Failed calls are retried with exponential backoff
 // (1 s doubling to 30 s) or after a 429's hint. It returns nil when ctx ends, and an
-// error only when Zalo rejects the token (401).
+// error only when Zalo rejects the token (401). Meanwhile it checks for a webhook
+// every WebhookCheckEvery (see watchWebhook).
 func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 	if err := botapi.Retry(ctx, c.log, "delete webhook before polling", c.DeleteWebhook, tokenRejected, c.sleep); err != nil || ctx.Err() != nil {
 		return err
 	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); c.watchWebhook(wctx) }()
+	defer func() { stopWatch(); <-watched }()
 	var bo botapi.Backoff
 	for ctx.Err() == nil {
 		began := time.Now()
@@ -318,7 +339,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 			bo = botapi.Backoff{}
 			var us []botapi.Inbound
 			for _, raw := range updates {
-				if u, ok, _ := c.inbound(raw); ok { // a malformed update is logged there
+				if u, ok, _ := c.inbound(ctx, raw); ok { // a malformed update is logged there
 					us = append(us, u)
 				}
 			}
@@ -352,6 +373,41 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 		}
 	}
 	return nil
+}
+
+// watchWebhook asks getWebhookInfo every webhookCheck until ctx ends and, when a
+// webhook is set, warns: Zalo then hands its updates to the webhook, and polling may
+// simply go quiet (the documentation promises no 409, which Poll acts on). It does
+// not delete the webhook: someone set it on purpose (another deployment, a test of
+// webhook mode), and only an admin can tell which should win. Each URL is logged at
+// every check and alerted once (the key holds the URL, so once across replicas too).
+func (c *Client) watchWebhook(ctx context.Context) {
+	t := time.NewTicker(c.webhookCheck)
+	defer t.Stop()
+	alerted := map[string]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		url, err := c.WebhookURL(ctx)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				c.log.Warn("check for a webhook while polling", slog.String("error", err.Error()))
+			}
+		case url != "":
+			c.log.Error("a webhook is set while loa polls: members' messages go to it, not to loa",
+				slog.String("webhook_url", url))
+			if c.alert != nil && !alerted[url] {
+				alerted[url] = true
+				c.alert(ctx, alertWebhookSet+url, "Zalo đang gửi tin nhắn của thành viên tới webhook "+url+
+					", trong khi loa nhận bằng long polling: loa sẽ không nhận được gì. "+
+					"Xoá webhook đó (deleteWebhook) hoặc đặt LOA_ZALO_WEBHOOK_URL cho loa.")
+			}
+		}
+	}
 }
 
 // storeTimeout bounds one attempt to store received updates.

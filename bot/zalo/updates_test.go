@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"loa/bot"
+	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/internal/zalotest"
 )
@@ -37,6 +39,8 @@ func TestParseUpdate(t *testing.T) {
 		msgID string
 		skip  bool
 		bad   bool
+		// noType: a message without chat_type, never taken for a private chat.
+		noType bool
 	}{
 		{name: "private text", raw: marshal(t, text), msgID: text.Message.MessageID,
 			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
@@ -49,15 +53,17 @@ func TestParseUpdate(t *testing.T) {
 				"chat":{"id":67890,"chat_type":"group","title":"Chi bộ 2"},"text":"chủ đề","message_id":987654321,"date":"1717574400000"}}`),
 			msgID: "987654321",
 			want:  bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
-		{name: "no event name, no sender", raw: []byte(`{"message":{"chat":{"id":"abc"},"text":"huỷ","message_id":"m1"}}`), msgID: "m1",
+		{name: "no event name, no sender", raw: []byte(`{"message":{"chat":{"id":"abc","chat_type":"PRIVATE"},"text":"huỷ","message_id":"m1"}}`), msgID: "m1",
 			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
 		{name: "sticker", raw: marshal(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
 		{name: "image", raw: marshal(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
 		{name: "unknown event", raw: marshal(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
 		{name: "event without message", raw: []byte(`{"event_name":"bot.added"}`), skip: true},
 		{name: "from a bot", raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":"b","is_bot":true},"chat":{"id":"c"},"text":"/start","message_id":"m"}}`), skip: true},
-		{name: "empty text", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c"},"text":"  ","message_id":"m"}}`), skip: true},
-		{name: "text not a string", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c"},"text":42,"message_id":"m"}}`), skip: true},
+		{name: "empty text", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":"PRIVATE"},"text":"  ","message_id":"m"}}`), skip: true},
+		{name: "text not a string", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":"PRIVATE"},"text":42,"message_id":"m"}}`), skip: true},
+		{name: "no chat_type", raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":"u"},"chat":{"id":"c"},"text":"đăng ký","message_id":"m"}}`), noType: true},
+		{name: "empty chat_type", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":""},"text":"đăng ký","message_id":"m"}}`), noType: true},
 		{name: "unknown chat type", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":"CHANNEL"},"text":"x","message_id":"m"}}`), skip: true},
 		{name: "not JSON", raw: []byte(`{"event_name":`), bad: true},
 		{name: "no message", raw: []byte(`{"event_name":"message.text.received"}`), bad: true},
@@ -70,6 +76,10 @@ func TestParseUpdate(t *testing.T) {
 			t.Parallel()
 			id, u, err := parseUpdate(tc.raw)
 			switch {
+			case tc.noType:
+				if !errors.Is(err, errNoChatType) {
+					t.Errorf("parseUpdate = %+v, %v; want errNoChatType", u, err)
+				}
 			case tc.skip:
 				if !errors.Is(err, errSkip) {
 					t.Errorf("parseUpdate = %+v, %v; want skipped", u, err)
@@ -494,13 +504,110 @@ func TestUpdateWithoutMessageIDHasAStableID(t *testing.T) {
 	t.Parallel()
 	c, _ := newClient(t, zalotest.NewServer(t), nil)
 	raw := []byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"hi"}}`)
-	a, ok, err := c.inbound(raw)
-	b, _, _ := c.inbound(raw)
-	other, _, _ := c.inbound([]byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"ho"}}`))
+	a, ok, err := c.inbound(context.Background(), raw)
+	b, _, _ := c.inbound(context.Background(), raw)
+	other, _, _ := c.inbound(context.Background(), []byte(`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"ho"}}`))
 	if !ok || err != nil || a.ID == "" || a.ID != b.ID || a.ID == other.ID {
 		t.Fatalf("ids %q %q %q (%v, %v); want one stable id per content", a.ID, b.ID, other.ID, ok, err)
 	}
 	if u, err := c.Parse(raw); err != nil || u.ID != a.ID {
 		t.Errorf("Parse gives id %q, %v; want %q", u.ID, err, a.ID)
+	}
+}
+
+// TestUpdateWithoutChatTypeIgnoredAndAlerted: a text message whose chat has no
+// chat_type is not stored (it would otherwise be handled as a private chat, and a
+// group member could subscribe the group), and the admins are alerted once, however
+// many such updates come.
+func TestUpdateWithoutChatTypeIgnoredAndAlerted(t *testing.T) {
+	t.Parallel()
+	c, logs := newClient(t, zalotest.NewServer(t), nil)
+	var mu sync.Mutex
+	var alerts []string
+	c.alert = func(_ context.Context, key, text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		alerts = append(alerts, key+": "+text)
+	}
+	for _, raw := range []string{
+		`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"g1"},"text":"đăng ký","message_id":"m1"}}`,
+		`{"event_name":"message.text.received","message":{"from":{"id":"u2"},"chat":{"id":"g1"},"text":"hủy","message_id":"m2"}}`,
+	} {
+		in, ok, err := c.inbound(context.Background(), []byte(raw))
+		if ok || err != nil {
+			t.Errorf("inbound(%s) = %+v, %v, %v; want ignored, not malformed", raw, in, ok, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(alerts) != 1 || !strings.HasPrefix(alerts[0], alertNoChatType+": ") {
+		t.Errorf("alerts %q; want one %s", alerts, alertNoChatType)
+	}
+	if !strings.Contains(logs.String(), "without chat_type") {
+		t.Errorf("no warning logged:\n%s", logs)
+	}
+	if u, err := c.Parse([]byte(`{"message":{"chat":{"id":"g1"},"text":"đăng ký","message_id":"m3"}}`)); err == nil {
+		t.Errorf("Parse of a stored update without chat_type = %+v; want an error, not a private chat", u)
+	}
+}
+
+// TestPollWarnsOfAWebhook: while polling, a webhook set by someone else (here Zalo
+// answers no 409, it just serves nothing) is found by the periodic getWebhookInfo,
+// logged, and alerted once per URL; polling goes on and the webhook is left alone.
+func TestPollWarnsOfAWebhook(t *testing.T) {
+	t.Parallel()
+	srv := zalotest.NewServer(t, zalotest.QuietWhileWebhook(), zalotest.WithMaxPollTimeout(50*time.Millisecond))
+	c, logs := newClient(t, srv, nil)
+	c.sleep = botapi.Sleep // idle polls pause for real, as in production
+	c.webhookCheck = 20 * time.Millisecond
+	var mu sync.Mutex
+	var alerts []string
+	c.alert = func(_ context.Context, key, _ string) {
+		mu.Lock()
+		defer mu.Unlock()
+		alerts = append(alerts, key)
+	}
+	got := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), alerts...)
+	}
+	ctx := testContext(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- c.Poll(pctx, direct(c, newRecorder(nil))) }()
+	if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if a := got(); len(a) != 0 {
+		t.Fatalf("alerts %q without a webhook", a)
+	}
+	// Someone else sets a webhook, then another.
+	for _, url := range []string{"https://other.example.vn/zalo", "https://third.example.vn/zalo"} {
+		if err := c.SetWebhook(ctx, url, ""); err != nil {
+			t.Fatal(err)
+		}
+		checks := srv.Calls("getWebhookInfo")
+		// Several checks while it stays set: one alert for it.
+		if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= checks+3 }); err != nil {
+			t.Fatal(err)
+		}
+		if a := got(); len(a) == 0 || a[len(a)-1] != alertWebhookSet+url {
+			t.Fatalf("alerts %q; want the last for %s", a, url)
+		}
+	}
+	if a := got(); len(a) != 2 {
+		t.Errorf("alerts %q; want one per webhook URL", a)
+	}
+	if url, _, _ := srv.Webhook(); url != "https://third.example.vn/zalo" {
+		t.Errorf("webhook now %q; want it left as set", url)
+	}
+	if !strings.Contains(logs.String(), "a webhook is set while loa polls") {
+		t.Errorf("not logged:\n%s", logs)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Poll = %v", err)
 	}
 }

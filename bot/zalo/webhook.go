@@ -89,7 +89,7 @@ func (c *Client) WebhookHandler(secret string, in botapi.Inbox) http.Handler {
 		malformed := 0
 		var us []botapi.Inbound
 		for _, raw := range updates {
-			u, ok, err := c.inbound(raw)
+			u, ok, err := c.inbound(r.Context(), raw)
 			switch {
 			case err != nil:
 				malformed++

@@ -80,6 +80,10 @@ type Options struct {
 	// WebhookClient posts updates to the webhook; default a client with a
 	// 10 s timeout.
 	WebhookClient *http.Client
+	// QuietWhileWebhook makes getUpdates, while a webhook is set, wait and
+	// answer 408 as an idle poll does instead of 409: the platform documents no
+	// 409, and polling may simply go quiet (queued updates go to the webhook).
+	QuietWhileWebhook bool
 }
 
 // Option adjusts Options for NewServer.
@@ -121,6 +125,9 @@ func WithMaxPollTimeout(d time.Duration) Option { return func(o *Options) { o.Ma
 
 // WithWebhookClient sets the client used to post updates to the webhook.
 func WithWebhookClient(c *http.Client) Option { return func(o *Options) { o.WebhookClient = c } }
+
+// QuietWhileWebhook sets Options.QuietWhileWebhook.
+func QuietWhileWebhook() Option { return func(o *Options) { o.QuietWhileWebhook = true } }
 
 // Server is a running fake Zalo Bot API. All methods are safe for concurrent
 // use.

@@ -107,7 +107,8 @@ func okEnvelope(update []byte) []byte {
 //
 // While a webhook is set the platform documents only that getUpdates does
 // not work; the fake answers 409 "Conflict: ..." at once, and a poll waiting
-// when setWebhook comes ends the same way.
+// when setWebhook comes ends the same way; with QuietWhileWebhook it serves
+// nothing instead, as idle polls (408).
 func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 	timeout := 30 * time.Second
 	if p.has("timeout") {
@@ -147,13 +148,13 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 	}()
 	s.mu.Lock()
 	for {
-		if s.webhook.url != "" {
+		if s.webhook.url != "" && !s.opts.QuietWhileWebhook {
 			leaveLocked()
 			s.mu.Unlock()
 			s.writeError(w, http.StatusConflict, webhookActive, nil)
 			return
 		}
-		if len(s.queue) > 0 {
+		if len(s.queue) > 0 && s.webhook.url == "" {
 			q := s.queue[0]
 			s.queue = s.queue[1:]
 			s.changed.Notify()
