@@ -401,6 +401,17 @@ func (d *Dispatcher) spacingFor(kind string) time.Duration {
 	return orDefault(d.GroupSpacing, DefaultGroupSpacing)
 }
 
+// ChatSpacing is the least time between two messages to a chat of this kind by
+// default: Telegram's pace, about one a second to a private chat and 20 a minute to a
+// group, supergroup or channel (Zalo publishes none and is kept to the same). The
+// adapters pace their replies by it, so replies and broadcasts share one rule.
+func ChatSpacing(kind string) time.Duration {
+	if kind == "private" {
+		return DefaultChatSpacing
+	}
+	return DefaultGroupSpacing
+}
+
 // deliverRecovering is deliver in a delivery's own goroutine: a panic in it (a
 // renderer or an adapter meeting content it cannot handle) is recovered and logged
 // with its stack, and the delivery is released with backoff, or failed with reason

@@ -406,7 +406,7 @@ func addKeyboard(p tgbotapi.Params, rows [][]bot.Button) error {
 // this client, in a slot of the channel's shared rate, and retries it once after a
 // 429's retry_after, which also pauses the channel (see botapi.Pacer.DoSpaced).
 func (c *Client) paced(ctx context.Context, chat bot.Chat, method string, p tgbotapi.Params) error {
-	return c.pace.DoSpaced(ctx, chat.Address, replySpacingFor(chat.Kind), c.sleep, func() error {
+	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, method, p, c.callTimeout)
 		return err
 	}, rateLimited)
@@ -421,23 +421,10 @@ func rateLimited(err error) (time.Duration, bool) {
 	return e.retryAfter(), true
 }
 
-// replySpacing is Telegram's pace for one private chat: about a message a second;
-// groupReplySpacing its pace for a group, supergroup or channel: 20 messages a minute.
-const (
-	replySpacing      = time.Second
-	groupReplySpacing = 3 * time.Second
-)
-
-// replySpacingFor is the least time between two replies to a chat of this kind.
-func replySpacingFor(kind string) time.Duration {
-	if kind == "private" {
-		return replySpacing
-	}
-	return groupReplySpacing
+// newPacer spaces the replies to each chat by the engine's pace for a private chat.
+func newPacer(now func() time.Time) *botapi.Pacer {
+	return botapi.NewPacer(now, broadcast.DefaultChatSpacing)
 }
-
-// newPacer spaces the replies to each chat by replySpacing.
-func newPacer(now func() time.Time) *botapi.Pacer { return botapi.NewPacer(now, replySpacing) }
 
 func truncateRunes(s string, n int) string {
 	for i := range s {

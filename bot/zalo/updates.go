@@ -16,6 +16,7 @@ import (
 
 	"loa/bot"
 	"loa/bot/botapi"
+	"loa/broadcast"
 )
 
 // eventText is the event of a text message, the only one loa acts on. Images,
@@ -268,7 +269,7 @@ func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 // waiting its retry hint, else defaultRetryAfter, which also pauses the channel (see
 // botapi.Pacer.DoSpaced).
 func (c *Client) paced(ctx context.Context, chat bot.Chat, p sendParams) error {
-	return c.pace.DoSpaced(ctx, chat.Address, replySpacingFor(chat.Kind), c.sleep, func() error {
+	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
 		return err
 	}, rateLimited)
@@ -283,25 +284,9 @@ func rateLimited(err error) (time.Duration, bool) {
 	return e.retryAfter(), true
 }
 
-// replySpacing is the least time between two replies to one private chat, and
-// groupReplySpacing to one group. Zalo publishes no per-chat limit; these are
-// Telegram's, and what the engine keeps for broadcasts.
-const (
-	replySpacing      = time.Second
-	groupReplySpacing = 3 * time.Second
-)
-
-// replySpacingFor is the least time between two replies to a chat of this kind.
-func replySpacingFor(kind string) time.Duration {
-	if kind == "private" {
-		return replySpacing
-	}
-	return groupReplySpacing
-}
-
 // newPacer spaces the replies to each chat, taking slots of shared when set.
 func newPacer(now func() time.Time, shared botapi.SharedRate) *botapi.Pacer {
-	p := botapi.NewPacer(now, replySpacing)
+	p := botapi.NewPacer(now, broadcast.DefaultChatSpacing)
 	p.Shared = shared
 	return p
 }

@@ -211,8 +211,8 @@ func TestPoll(t *testing.T) {
 	if len(msgs) != 2 || msgs[0].Text != "Đã nhận: đăng ký" || msgs[1].Text != "Đã nhận: chủ đề" {
 		t.Fatalf("private chat received %+v", msgs)
 	}
-	if d := msgs[1].At.Sub(msgs[0].At); d < replySpacing {
-		t.Errorf("replies to one chat %v apart, want at least %v", d, replySpacing)
+	if d := msgs[1].At.Sub(msgs[0].At); d < broadcast.DefaultChatSpacing {
+		t.Errorf("replies to one chat %v apart, want at least %v", d, broadcast.DefaultChatSpacing)
 	}
 	if n := srv.Count429(); n != 0 {
 		t.Errorf("%d answers were 429", n)
