@@ -94,14 +94,27 @@ func configureLiveness(cfg *pgxpool.Config, url string, timeout time.Duration) {
 		sc.limit.Store(int64(timeout))
 		return sc, nil
 	}
-	// The server's side of keepalive, set after connecting rather than as startup
-	// parameters, which a connection pooler such as PgBouncer refuses by default; best
-	// effort (a setting the URL or the server configures stays as it is).
-	if !strings.Contains(url, "tcp_keepalives") {
+	// Session settings are made after connecting rather than as startup parameters,
+	// which a connection pooler such as PgBouncer refuses by default; best effort (a
+	// setting the URL names stays as it is):
+	//   - the server's side of keepalive;
+	//   - jit off: loa's statements are short, and compiling one with JIT takes
+	//     seconds on a small machine. The reads whose fallback branch (broadcasts not
+	//     yet counted) is estimated at a scan of a broadcast's rows, though it never runs
+	//     once the broadcast is counted, were compiled on that estimate: 3.7 s for a
+	//     1 ms read with 10M rows.
+	keepalive := !strings.Contains(url, "tcp_keepalives")
+	_, jitSet := cfg.ConnConfig.RuntimeParams["jit"]
+	if keepalive || !jitSet {
 		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-			_, _ = c.Exec(ctx, `SELECT set_config('tcp_keepalives_idle', $1, false),
-				set_config('tcp_keepalives_interval', $2, false), set_config('tcp_keepalives_count', $3, false)`,
-				fmt.Sprint(int(keepaliveIdle.Seconds())), fmt.Sprint(int(keepaliveInterval.Seconds())), fmt.Sprint(keepaliveCount))
+			if keepalive {
+				_, _ = c.Exec(ctx, `SELECT set_config('tcp_keepalives_idle', $1, false),
+					set_config('tcp_keepalives_interval', $2, false), set_config('tcp_keepalives_count', $3, false)`,
+					fmt.Sprint(int(keepaliveIdle.Seconds())), fmt.Sprint(int(keepaliveInterval.Seconds())), fmt.Sprint(keepaliveCount))
+			}
+			if !jitSet {
+				_, _ = c.Exec(ctx, `SELECT set_config('jit', 'off', false)`)
+			}
 			return nil
 		}
 	}

@@ -70,13 +70,6 @@ func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 		cfg.MaxConns = 16
 	}
 	configureLiveness(cfg, url, opts.Timeout)
-	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
-		// loa's statements are short; compiling one with JIT takes seconds on a small
-		// machine. And the reads whose fallback branch (broadcasts not yet counted) is
-		// estimated at a scan of a broadcast's rows, but never runs once it is counted,
-		// would be compiled on that estimate: 3.7 s for a 1 ms read with 10M rows.
-		cfg.ConnConfig.RuntimeParams["jit"] = "off"
-	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
