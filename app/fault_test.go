@@ -159,8 +159,12 @@ func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
 	// Through four database timeouts of outage, every loop keeps beating.
 	failed := time.Now()
 	for time.Since(failed) < 4*time.Second {
-		if code, body := in.get(t, "/healthz"); code != http.StatusOK {
+		code, body := in.get(t, "/healthz")
+		if code != http.StatusOK {
 			t.Fatalf("/healthz = %d %s during a database outage", code, body)
+		}
+		if !strings.Contains(body, `"delivery telegram"`) || !strings.Contains(body, `"inbound telegram"`) || !strings.Contains(body, `"leadership"`) {
+			t.Fatalf("/healthz = %s; want every loop watched: delivery, inbound updates, leadership", body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

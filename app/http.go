@@ -18,8 +18,9 @@ import (
 
 // newHandler serves the operational endpoints:
 //
-//	/healthz  liveness: 503 when a loop of this replica (delivery per channel,
-//	          leadership) is stuck inside one call past LOA_STALL_LIMIT; restart it
+//	/healthz  liveness: 503 when a loop of this replica (delivery and inbound updates
+//	          per channel, leadership) is stuck inside one call past LOA_STALL_LIMIT;
+//	          restart it. 200 lists the loops watched
 //	/readyz   readiness: the database answers and its schema is current
 //	/metrics  Prometheus metrics
 //
@@ -60,7 +61,7 @@ const readyTimeout = 2 * time.Second
 func liveness(m *health.Monitor) (int, map[string]any) {
 	stalled := m.Stalled()
 	if len(stalled) == 0 {
-		return http.StatusOK, map[string]any{"status": "ok"}
+		return http.StatusOK, map[string]any{"status": "ok", "loops": m.Loops()}
 	}
 	loops := map[string]string{}
 	for _, s := range stalled {

@@ -128,6 +128,7 @@ func (s *Service) Run(ctx context.Context) error {
 	lead := []func(context.Context){sched.Run}
 	for _, ch := range chans {
 		ch.dispatcher.Heartbeat = monitor.Loop("delivery " + ch.name)
+		ch.inbox.Heartbeat = monitor.Loop("inbound " + ch.name)
 		ch.mount(mux)
 		lead = append(lead, ch.lead)
 	}
