@@ -11,6 +11,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
 
@@ -233,7 +234,7 @@ func TestTokenRedacted(t *testing.T) {
 	pctx, cancel := context.WithCancel(ctx)
 	s := &sleeps{after: func(int) { cancel() }}
 	c.sleep = s.sleep
-	if err := c.Poll(pctx, direct(c, HandlerFunc(nil))); err != nil {
+	if err := c.Poll(pctx, inboxtest.NewDirect(c, HandlerFunc(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when its context ends", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook") {

@@ -17,6 +17,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
 
@@ -232,7 +233,7 @@ func TestPoll(t *testing.T) {
 	done := make(chan error, 1)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 
 	ids := []int{
 		srv.PushUpdate(srv.Command(privateID, hoa, "start")),
@@ -326,7 +327,7 @@ func TestPollBacksOff(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
 	select {
 	case u := <-h.got:
@@ -355,7 +356,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	c, _ := newClientAt(t, srv.Endpoint(), "42:not-the-right-token", nil)
-	err := c.Poll(testContext(t), direct(c, newRecorder(nil)))
+	err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll with a revoked token = %v, want the 401", err)
 	}
@@ -402,7 +403,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	pctx, stop := context.WithCancel(ctx)
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	select {
 	case off := <-offsets:
 		if off != "8" {
@@ -500,7 +501,7 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	defer stop()
 	h := HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "a"))
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "b"))
 	if err := srv.WaitFor(ctx, func() bool { return len(srv.CallbackAnswers()) == 2 }); err != nil {
@@ -565,7 +566,7 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &sleeps{}
 	c.sleep = s.sleep
-	in := newStoringInbox(2)
+	in := inboxtest.NewStoring(2)
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -573,7 +574,7 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	go func() { done <- c.Poll(pctx, in) }()
 	id := srv.PushUpdate(srv.Command(privateID, hoa, "help"))
 	select {
-	case <-in.added:
+	case <-in.Added():
 	case <-ctx.Done():
 		t.Fatal("the update was never stored")
 	}
@@ -582,7 +583,7 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	}
 	stop()
 	<-done
-	got, calls := in.all()
+	got, calls := in.All()
 	if len(got) != 1 || got[0].ID != strconv.Itoa(id) || calls != 3 {
 		t.Fatalf("stored %+v after %d calls; want the update once, on the third", got, calls)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
 
@@ -63,7 +64,7 @@ func TestWebhookHandler(t *testing.T) {
 				req.Header.Set(SecretHeader, *tc.header)
 			}
 			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, direct(c, h)).ServeHTTP(rec, req)
+			c.WebhookHandler(secret, inboxtest.NewDirect(c, h)).ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
@@ -98,7 +99,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 		}
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã đăng ký."}}}
 	})
-	hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
+	hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 	t.Cleanup(hook.Close)
 	ctx := testContext(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/telegram", ""); err != nil {
@@ -151,7 +152,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", direct(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
@@ -183,7 +184,7 @@ func TestWebhookStoresThenAnswers(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
 	update := `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`
-	in := newStoringInbox(1)
+	in := inboxtest.NewStoring(1)
 	post := func() int {
 		req := httptest.NewRequest("POST", "/telegram/webhook", strings.NewReader(update))
 		req.Header.Set(SecretHeader, "s3cret_value-for-tests")
@@ -200,7 +201,7 @@ func TestWebhookStoresThenAnswers(t *testing.T) {
 	if code := post(); code != 200 {
 		t.Fatalf("stored: status %d, want 200", code)
 	}
-	got, _ := in.all()
+	got, _ := in.All()
 	if len(got) != 1 || got[0].ID != "10" || got[0].Chat != "1001" || string(got[0].Payload) != update {
 		t.Fatalf("stored %+v", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"loa/bot"
 	"loa/broadcast"
 	"loa/internal/dbtest"
+	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 	"loa/store"
 )
@@ -37,7 +38,7 @@ func TestMemberThroughZalo(t *testing.T) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, b)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, b)) }()
 
 	// say sends what the member typed and returns the bot's answer.
 	n := 0

@@ -10,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"fmt"
 	"loa/bot"
-	"loa/bot/botapi"
 	"loa/internal/zalotest"
 )
 
@@ -179,70 +177,3 @@ type HandlerFunc func(ctx context.Context, u bot.Update) bot.Response
 
 // Handle calls f.
 func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) bot.Response { return f(ctx, u) }
-
-// directInbox stands in for bot/inbox in the adapter's tests: it handles each update as
-// it is added, in the caller's goroutine, and ignores an id it has seen.
-type directInbox struct {
-	c    *Client
-	h    Handler
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func direct(c *Client, h Handler) *directInbox {
-	return &directInbox{c: c, h: h, seen: map[string]bool{}}
-}
-
-func (d *directInbox) Add(ctx context.Context, us []botapi.Inbound) error {
-	for _, in := range us {
-		d.mu.Lock()
-		dup := d.seen[in.ID]
-		d.seen[in.ID] = true
-		d.mu.Unlock()
-		if dup {
-			continue
-		}
-		u, err := d.c.Parse(in.Payload)
-		if err != nil {
-			return err
-		}
-		if u.Chat.Address != in.Chat {
-			return fmt.Errorf("update %s stored under chat %q, parsed as %q", in.ID, in.Chat, u.Chat.Address)
-		}
-		d.c.CarryOut(ctx, u, d.h.Handle(ctx, u))
-	}
-	return nil
-}
-
-// storingInbox keeps what it is given without handling it; it refuses the first fail
-// calls, as a database that is down would.
-type storingInbox struct {
-	mu    sync.Mutex
-	fail  int
-	calls int
-	got   []botapi.Inbound
-	added chan struct{}
-}
-
-func newStoringInbox(fail int) *storingInbox {
-	return &storingInbox{fail: fail, added: make(chan struct{}, 100)}
-}
-
-func (s *storingInbox) Add(_ context.Context, us []botapi.Inbound) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls++
-	if s.fail > 0 {
-		s.fail--
-		return fmt.Errorf("database unreachable")
-	}
-	s.got = append(s.got, us...)
-	s.added <- struct{}{}
-	return nil
-}
-
-func (s *storingInbox) all() ([]botapi.Inbound, int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]botapi.Inbound(nil), s.got...), s.calls
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
 
@@ -213,7 +214,7 @@ func TestTokenRedacted(t *testing.T) {
 		}
 		return s.sleep(ctx, d)
 	}
-	if err := c.Poll(pctx, direct(c, newRecorder(nil))); err != nil {
+	if err := c.Poll(pctx, inboxtest.NewDirect(c, newRecorder(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when stopped", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook before polling") {

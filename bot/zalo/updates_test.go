@@ -14,6 +14,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
 
@@ -160,7 +161,7 @@ func TestPoll(t *testing.T) {
 	done := make(chan error, 1)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 
 	// Two idle polls first.
 	for range 2 {
@@ -246,7 +247,7 @@ func TestPollBacksOff(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
 	select {
 	case u := <-h.got:
@@ -285,7 +286,7 @@ func TestPollIdleNotAnError(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
 	case <-h.got:
@@ -306,7 +307,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, _ := newClientAt(t, srv.URL(), "42:not-the-right-token", nil)
-	if err := c.Poll(testContext(t), direct(c, newRecorder(nil))); !tokenRejected(err) {
+	if err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil))); !tokenRejected(err) {
 		t.Errorf("Poll with a wrong token = %v, want the 401", err)
 	}
 
@@ -314,7 +315,7 @@ func TestPollTokenRejected(t *testing.T) {
 	// the error.
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.TokenInvalid())
 	c, _ = newClient(t, srv, nil)
-	err := c.Poll(testContext(t), direct(c, newRecorder(nil)))
+	err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll after the token was revoked = %v, want the 401", err)
 	}
@@ -335,7 +336,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	defer stop()
 	h := newRecorder(nil)
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, h)) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
@@ -472,7 +473,7 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &sleeps{}
 	c.sleep = s.sleep
-	in := newStoringInbox(3)
+	in := inboxtest.NewStoring(3)
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -480,13 +481,13 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	go func() { done <- c.Poll(pctx, in) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "đăng ký"))
 	select {
-	case <-in.added:
+	case <-in.Added():
 	case <-ctx.Done():
 		t.Fatal("the update was never stored")
 	}
 	stop()
 	<-done
-	got, calls := in.all()
+	got, calls := in.All()
 	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
 		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
 	}
@@ -576,7 +577,7 @@ func TestPollWarnsOfAWebhook(t *testing.T) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, direct(c, newRecorder(nil))) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, newRecorder(nil))) }()
 	if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= 2 }); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
 
@@ -70,7 +71,7 @@ func TestWebhookHandler(t *testing.T) {
 				req.Header.Set(SecretHeader, *tc.header)
 			}
 			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, direct(c, h)).ServeHTTP(rec, req)
+			c.WebhookHandler(secret, inboxtest.NewDirect(c, h)).ServeHTTP(rec, req)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
@@ -118,7 +119,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 			h := newRecorder(func(u bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text}}}
 			})
-			hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
+			hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 			t.Cleanup(hook.Close)
 			ctx := testContext(t)
 			if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
@@ -174,7 +175,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", direct(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
@@ -206,7 +207,7 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
 	h := newRecorder(nil)
-	hook := httptest.NewServer(c.WebhookHandler("", direct(c, h)))
+	hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 	t.Cleanup(hook.Close)
 	ctx := testContext(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
@@ -244,7 +245,7 @@ func TestWebhookStoresThenAnswers(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	const secret = "s3cret_value-for-tests"
 	body := `{"event_name":"message.text.received","message":{"from":{"id":"u1","display_name":"Hoa"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"đăng ký","message_id":"m-77","date":1}}`
-	in := newStoringInbox(1)
+	in := inboxtest.NewStoring(1)
 	post := func() int {
 		req := httptest.NewRequest("POST", "/zalo/webhook", strings.NewReader(body))
 		req.Header.Set(SecretHeader, secret)
@@ -263,7 +264,7 @@ func TestWebhookStoresThenAnswers(t *testing.T) {
 			t.Fatalf("stored: status %d, want 200", code)
 		}
 	}
-	got, _ := in.all()
+	got, _ := in.All()
 	if len(got) != 2 || got[0].ID != "m-77" || got[1].ID != "m-77" || got[0].Chat != "u1" || string(got[0].Payload) != body {
 		t.Fatalf("stored %+v; want the update under its message_id both times", got)
 	}
