@@ -349,11 +349,20 @@ func fenced(what string, id int64, n int64, err error) error {
 
 // markSentQuery is MarkSent's statement ($1 delivery, $2 claim, $3 parts, $4 the chat's
 // spacing), named so that a test can EXPLAIN it.
+// sentHeld is claimHeld for the final outcome of a send: a delivery that a bulk cancel
+// (its broadcast cancelled, its subscriber gone or stopped) caught while its message was
+// on the way is still held by that claim, since the message reached the chat: recorded
+// as sent, what the messenger accepted is what the store says was sent. A newer claim
+// still fences it (claim differs), and a part of a longer message is not let through
+// (MarkPartSent keeps claimHeld), so no further part goes out after a cancel.
+const sentHeld = `id = $1 AND claim = $2 AND (status NOT IN ('sent', 'failed', 'cancelled')
+		OR (status = 'cancelled' AND reason IN ('broadcast_cancelled', 'subscriber_gone')))`
+
 const markSentQuery = `
 		WITH d AS (
 			UPDATE deliveries SET status = 'sent', reason = '', sent_at = now(), finished_at = now(), parts_sent = $3,
 				last_error = '', leased_by = ''
-			WHERE ` + claimHeld + `
+			WHERE ` + sentHeld + `
 			RETURNING subscriber_id)
 		UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $4::interval),
 			not_found_count = 0, not_found_since = NULL

@@ -154,3 +154,37 @@ func reasons(t *testing.T, url string, broadcasts ...int64) map[string]string {
 	}
 	return out
 }
+
+// TestSendInFlightAtCancelIsRecordedSent: a message already on its way when its
+// broadcast is cancelled reached the chat, so its claim may still record it as sent
+// (what Telegram accepted is what the store says was sent); a part of a longer message
+// is not (no further part goes out), and a newer claim still fences a stale one.
+func TestSendInFlightAtCancelIsRecordedSent(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	s := dbtest.StoreAt(t, url)
+	ctx := context.Background()
+	subscribe(t, s, "telegram", "1", "private")
+	subscribe(t, s, "telegram", "2", "private")
+	b := broadcast(t, s, "cancelled", "news", "")
+	ds := claim(t, s, "telegram", 10)
+	if len(ds) != 2 {
+		t.Fatalf("claimed %d", len(ds))
+	}
+	if n, err := s.CancelBroadcast(ctx, b, "admin"); err != nil || n != 2 {
+		t.Fatalf("cancel stopped %d, %v", n, err)
+	}
+	if err := s.MarkPartSent(ctx, ds[1].ID, ds[1].Claim, 1, time.Minute); !errors.Is(err, store.ErrClaimLost) {
+		t.Fatalf("a part after the cancel: %v, want ErrClaimLost", err)
+	}
+	if err := s.MarkSent(ctx, ds[0].ID, ds[0].Claim+1, 1, 0); !errors.Is(err, store.ErrClaimLost) {
+		t.Fatalf("another claim's outcome: %v, want ErrClaimLost", err)
+	}
+	if err := s.MarkSent(ctx, ds[0].ID, ds[0].Claim, 1, 0); err != nil {
+		t.Fatalf("the send in flight: %v", err)
+	}
+	bs, _, err := s.BroadcastDetail(ctx, b)
+	if err != nil || bs.Sent != 1 || bs.Cancelled != 1 || bs.Pending != 0 {
+		t.Fatalf("after cancel: %+v, %v; want 1 sent (in flight), 1 cancelled", bs, err)
+	}
+}
