@@ -245,7 +245,7 @@ func (e env) announcementsCancel(args []string) error {
 	defer st.Close()
 	stopped, err := st.CancelAnnouncement(e.ctx, id, e.actor())
 	if err != nil {
-		return notFoundHint(err)
+		return notFoundHint(err, "announcements")
 	}
 	fmt.Fprintf(e.stdout, "announcement %d cancelled; %d pending deliveries stopped\n", id, stopped)
 	return nil
@@ -419,7 +419,7 @@ func (e env) broadcastsCancel(args []string) error {
 	defer st.Close()
 	stopped, err := st.CancelBroadcast(e.ctx, id, e.actor())
 	if err != nil {
-		return notFoundHint(err)
+		return notFoundHint(err, "broadcasts")
 	}
 	fmt.Fprintf(e.stdout, "broadcast %d cancelled; %d pending deliveries stopped\n", id, stopped)
 	return nil

@@ -2,15 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"loa/store"
 )
 
 // listFlags parses the flags of a list command that takes --json and no arguments.
@@ -109,7 +106,7 @@ func (e env) broadcastsShow(args []string) error {
 	defer st.Close()
 	b, fails, err := st.BroadcastDetail(e.ctx, id)
 	if err != nil {
-		return notFoundHint(err)
+		return notFoundHint(err, "broadcasts")
 	}
 	fmt.Fprintf(e.stdout, "broadcast %d\n  source:  %s\n  kind:    %s\n  topic:   %s\n  created: %s\n  title:   %s\n",
 		b.ID, b.SourceKey, b.Kind, b.Topic, b.CreatedAt.In(cfg.Location).Format("2006-01-02 15:04:05"), b.Title)
@@ -145,11 +142,8 @@ func (e env) subscribersResume(args []string) error {
 	}
 	defer st.Close()
 	sub, wasPaused, err := st.ResumeSubscriber(e.ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w (see loa subscribers list)", err)
-	}
 	if err != nil {
-		return err
+		return notFoundHint(err, "subscribers")
 	}
 	if !wasPaused {
 		fmt.Fprintf(e.stdout, "subscriber %d (%s %s) was not paused\n", id, sub.Channel, sub.Address)

@@ -305,3 +305,26 @@ func TestFeedsCredentialsStayHidden(t *testing.T) {
 		t.Errorf("the import lost the credentials:\n%s", again)
 	}
 }
+
+// TestNotFoundNamesTheRightList: an id that does not exist is answered with the list
+// that shows the ids of its kind, not always the feeds'.
+func TestNotFoundNamesTheRightList(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"feeds", "remove", "7"}, "(see loa feeds list)"},
+		{[]string{"feeds", "enable", "7"}, "(see loa feeds list)"},
+		{[]string{"announcements", "cancel", "7"}, "(see loa announcements list)"},
+		{[]string{"broadcasts", "show", "7"}, "(see loa broadcasts list)"},
+		{[]string{"broadcasts", "cancel", "7"}, "(see loa broadcasts list)"},
+		{[]string{"subscribers", "resume", "7"}, "(see loa subscribers list)"},
+	} {
+		code, _, errs := c.run(tt.args...)
+		if code != 1 || !strings.Contains(errs, "not found "+tt.want) {
+			t.Errorf("%v: exit %d, %q; want not found %s", tt.args, code, errs, tt.want)
+		}
+	}
+}

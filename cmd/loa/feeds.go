@@ -221,7 +221,7 @@ func (e env) feedsRemove(args []string) error {
 	}
 	defer st.Close()
 	if err := st.RemoveFeed(e.ctx, id); err != nil {
-		return notFoundHint(err)
+		return notFoundHint(err, "feeds")
 	}
 	fmt.Fprintf(e.stdout, "removed feed %d\n", id)
 	return nil
@@ -238,15 +238,17 @@ func (e env) feedsEnable(args []string) error {
 	}
 	defer st.Close()
 	if err := st.EnableFeed(e.ctx, id); err != nil {
-		return notFoundHint(err)
+		return notFoundHint(err, "feeds")
 	}
 	fmt.Fprintf(e.stdout, "enabled feed %d; it is polled on the next tick\n", id)
 	return nil
 }
 
-func notFoundHint(err error) error {
+// notFoundHint points a "not found" at the list that shows the ids of its kind
+// ("feeds", "broadcasts", ...); other errors pass through.
+func notFoundHint(err error, list string) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w (see loa feeds list)", err)
+		return fmt.Errorf("%w (see loa %s list)", err, list)
 	}
 	return err
 }
