@@ -90,17 +90,20 @@ func planWork(raw []byte) (PlanWork, error) {
 
 var errRollback = errors.New("roll back")
 
-// ExplainClaim runs ClaimDeliveries' statement under EXPLAIN (ANALYZE, BUFFERS) in a
-// transaction it rolls back, and returns the work it did.
-func (s *Store) ExplainClaim(ctx context.Context, channel string, lease time.Duration, limit int) (PlanWork, error) {
+// explain runs sql under EXPLAIN (ANALYZE, BUFFERS) in a transaction on db that it
+// rolls back, after the setting statement (none when ""), and returns the work it did.
+func explain(ctx context.Context, db interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, setting, sql string, args ...any) (PlanWork, error) {
 	var w PlanWork
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, claimSettings); err != nil {
-			return err
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if setting != "" {
+			if _, err := tx.Exec(ctx, setting); err != nil {
+				return err
+			}
 		}
 		var raw []byte
-		if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+claimQuery,
-			claimArgs(channel, lease, limit, "explain")...).Scan(&raw); err != nil {
+		if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+sql, args...).Scan(&raw); err != nil {
 			return err
 		}
 		var err error
@@ -115,10 +118,22 @@ func (s *Store) ExplainClaim(ctx context.Context, channel string, lease time.Dur
 	return w, nil
 }
 
+// Explain runs sql under EXPLAIN (ANALYZE, BUFFERS) on the store's pool and returns the
+// work it did (rolled back).
+func (s *Store) Explain(ctx context.Context, sql string, args ...any) (PlanWork, error) {
+	return explain(ctx, s.pool, "", sql, args...)
+}
+
+// ExplainClaim runs ClaimDeliveries' statement, with its settings, and returns the
+// work it did (rolled back).
+func (s *Store) ExplainClaim(ctx context.Context, channel string, lease time.Duration, limit int) (PlanWork, error) {
+	return explain(ctx, s.pool, claimSettings, claimQuery, claimArgs(channel, lease, limit, "explain")...)
+}
+
 // ExplainMarkSent runs MarkSent's statement for a claimed delivery, prepared as the
 // driver prepares it, with plan_cache_mode set to mode (force_custom_plan: the first
-// executions; force_generic_plan: later ones), under EXPLAIN (ANALYZE, BUFFERS) in a
-// transaction it rolls back, and returns the work it did.
+// executions; force_generic_plan: later ones), and returns the work it did (rolled
+// back).
 func (s *Store) ExplainMarkSent(ctx context.Context, mode string, id, claim int64) (PlanWork, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -129,52 +144,14 @@ func (s *Store) ExplainMarkSent(ctx context.Context, mode string, id, claim int6
 		return PlanWork{}, err
 	}
 	defer conn.Exec(ctx, `DEALLOCATE explain_mark_sent`) //nolint:errcheck // the connection is still usable either way
-	var w PlanWork
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = `+pgx.Identifier{mode}.Sanitize()); err != nil {
-			return err
-		}
-		var raw []byte
-		if err := tx.QueryRow(ctx, fmt.Sprintf(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE explain_mark_sent(%d, %d, 1, '1 second')`,
-			id, claim)).Scan(&raw); err != nil {
-			return err
-		}
-		var err error
-		if w, err = planWork(raw); err != nil {
-			return err
-		}
-		return errRollback
-	})
-	if err != nil && !errors.Is(err, errRollback) {
-		return PlanWork{}, err
-	}
-	return w, nil
+	return explain(ctx, conn, `SET LOCAL plan_cache_mode = `+pgx.Identifier{mode}.Sanitize(),
+		fmt.Sprintf(`EXECUTE explain_mark_sent(%d, %d, 1, '1 second')`, id, claim))
 }
 
 // ExplainCancelPending runs cancelPending's statement for a subscriber as
-// cancelPending does, under EXPLAIN (ANALYZE, BUFFERS) in a transaction it rolls back,
-// and returns the work it did.
+// cancelPending does, and returns the work it did (rolled back).
 func (s *Store) ExplainCancelPending(ctx context.Context, subscriberID int64) (PlanWork, error) {
-	var w PlanWork
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, claimSettings); err != nil {
-			return err
-		}
-		var raw []byte
-		if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+cancelPendingQuery,
-			subscriberID, ReasonSubscriberGone, "explain").Scan(&raw); err != nil {
-			return err
-		}
-		var err error
-		if w, err = planWork(raw); err != nil {
-			return err
-		}
-		return errRollback
-	})
-	if err != nil && !errors.Is(err, errRollback) {
-		return PlanWork{}, err
-	}
-	return w, nil
+	return explain(ctx, s.pool, claimSettings, cancelPendingQuery, subscriberID, ReasonSubscriberGone, "explain")
 }
 
 // RowCounts counts a broadcast's deliveries from its rows, the way the reads did before

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -55,27 +54,13 @@ func seedHistory(t testing.TB, conn *pgx.Conn, n, per int) {
 
 // explainBuffers runs the statement under EXPLAIN (ANALYZE, BUFFERS) in a transaction it
 // rolls back, and returns the shared buffers its execution touched (hit or read).
-func explainBuffers(t testing.TB, conn *pgx.Conn, sql string, args ...any) int {
+func explainBuffers(t testing.TB, s *store.Store, sql string, args ...any) int {
 	t.Helper()
-	ctx := context.Background()
-	tx, err := conn.Begin(ctx)
+	w, err := s.Explain(context.Background(), sql, args...)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	var out []byte
-	if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+sql, args...).Scan(&out); err != nil {
 		t.Fatalf("explain %s: %v", sql, err)
 	}
-	var plans []struct {
-		Plan map[string]any `json:"Plan"`
-	}
-	if err := json.Unmarshal(out, &plans); err != nil || len(plans) != 1 {
-		t.Fatalf("explain output %s: %v", out, err)
-	}
-	hit, _ := plans[0].Plan["Shared Hit Blocks"].(float64)
-	read, _ := plans[0].Plan["Shared Read Blocks"].(float64)
-	return int(hit + read)
+	return int(w.Hit + w.Read)
 }
 
 // TestReadsDoNotGrowWithHistory: the failure report, a broadcast's progress, the
@@ -105,7 +90,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 
 	before := map[string]int{}
 	for _, r := range store.HistoryReads(live, since) {
-		before[r.Name] = explainBuffers(t, conn, r.SQL, r.Args...)
+		before[r.Name] = explainBuffers(t, s, r.SQL, r.Args...)
 	}
 	seedHistory(t, conn, 1_000_000, 100_000)
 	// Progress is now asked of the newest history broadcast: 100,000 recipients.
@@ -121,7 +106,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 	// broadcasts), never their deliveries: a million rows fill thousands of pages.
 	const slack = 200
 	for _, r := range store.HistoryReads(old, since) {
-		after := explainBuffers(t, conn, r.SQL, r.Args...)
+		after := explainBuffers(t, s, r.SQL, r.Args...)
 		t.Logf("%s: %d buffers with no history, %d with 1,000,000 finished deliveries (deliveries: %d pages)", r.Name, before[r.Name], after, pages)
 		if after > before[r.Name]+slack {
 			t.Errorf("%s touched %d shared buffers with 1M finished deliveries, %d without: its work grows with history",
