@@ -62,6 +62,9 @@ Usage:
   loa audit [--json] [--limit N] who created, changed, cancelled or sent what, and when
   loa prune [--dry-run]          delete history older than LOA_RETENTION / LOA_AUDIT_RETENTION
                                  (--dry-run: only count it); counts and totals stay
+  loa web link telegram|zalo USER_ID
+                                 print a one-time sign-in link to the web console
+                                 (LOA_PUBLIC_URL); refused for a user who is not an admin
   loa version                    print the version
 
 Configuration comes from LOA_* environment variables; see the README.
@@ -110,6 +113,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.audit(args[1:])
 	case "prune":
 		err = e.prune(args[1:])
+	case "web":
+		err = e.webCmd(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, "loa", version)
 	case "help", "-h", "--help":
