@@ -139,11 +139,11 @@ func axes(b *strings.Builder, scale int64, start time.Time, n int) {
 	}
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten (at least 5), so the grid
+// niceCeil rounds v up to 1, 2 or 5 times a power of ten (at least 10), so the grid
 // reads in round numbers.
 func niceCeil(v int64) int64 {
-	if v <= 5 {
-		return 5
+	if v <= 10 {
+		return 10
 	}
 	p := int64(1)
 	for p*10 < v {

@@ -1,0 +1,249 @@
+package web_test
+
+// Browser tests: the whole service runs in-process (app.Service, a test schema, the
+// fake Telegram Bot API) and one headless Chromium, shared by the package, drives its
+// pages. They are required when CI=true and skipped, with a one-line reason, where no
+// Chromium can be had (scripts/ensure-chromium installs Debian's).
+//
+// go test ./web/ -run Browser -screenshots writes the main pages to docs/screenshots/,
+// with a fixed clock and data.
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"loa/app"
+	"loa/config"
+	"loa/internal/dbtest"
+	"loa/internal/telegramtest"
+	"loa/store"
+	"loa/web"
+)
+
+var screenshots = flag.Bool("screenshots", false, "write screenshots of the main pages to docs/screenshots/")
+
+// browser is the package's one Chromium, started by the first test that needs it.
+var browser struct {
+	once   sync.Once
+	ctx    context.Context // the allocator's: each test opens a tab (a new target) in it
+	cancel func()
+	skip   string // why there is no browser
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+	os.Exit(code)
+}
+
+// chromium finds the browser binary.
+func chromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// tab opens a new tab of the package's browser for the test, closed when it ends. It
+// skips the test where no Chromium can be had, unless CI=true.
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	browser.once.Do(func() {
+		path := chromium()
+		if path == "" {
+			browser.skip = "no Chromium found (run scripts/ensure-chromium)"
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox, // root in CI containers
+			chromedp.WindowSize(1280, 900),
+			chromedp.Flag("lang", "vi-VN"),
+		)
+		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, bcancel := chromedp.NewContext(actx)
+		if err := chromedp.Do(bctx); err != nil { // starts the browser
+			bcancel()
+			acancel()
+			browser.skip = fmt.Sprintf("Chromium at %s does not start: %v", path, err)
+			return
+		}
+		browser.ctx = bctx
+		browser.cancel = func() { bcancel(); acancel() }
+	})
+	if browser.skip != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("browser tests are required in CI: %s", browser.skip)
+		}
+		t.Skip(browser.skip)
+	}
+	ctx, cancel := chromedp.NewContext(browser.ctx)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelT(); cancel() })
+	return ctx
+}
+
+// service is one in-process replica on its own schema, talking to a fake Telegram,
+// with LOA_PUBLIC_URL pointing at itself.
+type service struct {
+	t     *testing.T
+	st    *store.Store
+	fake  *telegramtest.Server
+	url   string
+	links *web.Links
+}
+
+// adminID is the Telegram user id of the test's admin (LOA_ADMINS).
+const adminID = 1001
+
+func startService(t *testing.T, now func() time.Time) *service {
+	t.Helper()
+	fake := telegramtest.NewServer(t)
+	fake.AddChat(telegramtest.Chat{ID: adminID, Type: "private", FirstName: "Chánh Văn phòng"})
+	dbURL := dbtest.URL(t)
+	st := dbtest.StoreAt(t, dbURL)
+	// A free port, so that LOA_PUBLIC_URL can name it before the service starts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{
+		"LOA_DATABASE_URL":          dbURL,
+		"LOA_HTTP_ADDR":             addr,
+		"LOA_PUBLIC_URL":            "http://" + addr,
+		"LOA_TELEGRAM_TOKEN":        fake.Token(),
+		"LOA_TELEGRAM_API_ENDPOINT": fake.Endpoint(),
+		"LOA_ADMINS":                fmt.Sprint(adminID),
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &app.Service{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Now: now,
+		Tick: 50 * time.Millisecond, LeaderRetry: 50 * time.Millisecond, LeaderRenew: 200 * time.Millisecond, LeaderTTL: time.Second}
+	if testing.Verbose() {
+		svc.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	actx, acancel := context.WithTimeout(ctx, 15*time.Second)
+	defer acancel()
+	if svc.Addr(actx) == "" {
+		cancel()
+		t.Fatalf("service did not start: %v", <-done)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("service stopped with %v", err)
+		}
+	})
+	isAdmin := func(ctx context.Context, channel, userID string) (bool, error) {
+		if channel == "telegram" && userID == fmt.Sprint(adminID) {
+			return true, nil
+		}
+		return st.IsAdmin(ctx, channel, userID)
+	}
+	return &service{t: t, st: st, fake: fake, url: "http://" + addr,
+		links: &web.Links{Store: st, PublicURL: "http://" + addr, IsAdmin: isAdmin, Now: now}}
+}
+
+// link makes a sign-in link for a Telegram user, as `loa web link` does.
+func (s *service) link(user int) string {
+	s.t.Helper()
+	l, err := s.links.SignInLink(context.Background(), "telegram", fmt.Sprint(user))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return l
+}
+
+// signIn opens a link and presses its button.
+func signIn(t *testing.T, ctx context.Context, link string) {
+	t.Helper()
+	run(t, ctx, chromedp.Navigate(link),
+		chromedp.WaitVisible(`//button[normalize-space()="Đăng nhập"]`),
+		chromedp.Click(`//button[normalize-space()="Đăng nhập"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Tổng quan"]`))
+}
+
+func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// text returns the visible text of the first element matching sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel, chromedp.NodeVisible))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// shot writes a screenshot of the page to docs/screenshots/name.png when asked.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if !*screenshots {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("..", "docs", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func TestBrowserSignInWithLinkAndButton(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t)
+	s := startService(t, nil)
+	link := s.link(adminID)
+	signIn(t, ctx, link)
+	shot(t, ctx, "tong-quan")
+	if got := text(t, ctx, `.who`); got != "telegram:1001" {
+		t.Fatalf("signed in as %q", got)
+	}
+	// The link is spent: opening it again says so.
+	run(t, ctx, chromedp.Navigate(link))
+	if got := text(t, ctx, `h1`); got != "Liên kết đã được dùng" {
+		t.Fatalf("reused link shows %q", got)
+	}
+}
