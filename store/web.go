@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -323,4 +324,72 @@ func (s *Store) BroadcastProgress(ctx context.Context, ids []int64) (map[int64]B
 		out[b.ID] = b
 	}
 	return out, nil
+}
+
+// Recipient is one delivery of a broadcast as its report lists it.
+type Recipient struct {
+	Channel, Address, Kind, Title string
+	Status, Reason, LastError     string
+	SentAt, FinishedAt            *time.Time
+}
+
+// BroadcastRecipients calls fn for each delivery row of a broadcast still kept (retention
+// deletes finished rows of old broadcasts; the counts stay), in subscriber order. It
+// streams: a broadcast of 100,000 recipients is never held in memory.
+func (s *Store) BroadcastRecipients(ctx context.Context, id int64, fn func(Recipient) error) error {
+	rows, err := s.pool.Query(ctx, `
+		SELECT s.channel, s.address, s.kind, s.title, d.status, coalesce(d.reason, ''), d.last_error, d.sent_at, d.finished_at
+		FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.broadcast_id = $1 ORDER BY d.subscriber_id`, id)
+	if err != nil {
+		return fmt.Errorf("recipients of broadcast %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.Channel, &r.Address, &r.Kind, &r.Title, &r.Status, &r.Reason, &r.LastError, &r.SentAt, &r.FinishedAt); err != nil {
+			return fmt.Errorf("recipients of broadcast %d: %w", id, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("recipients of broadcast %d: %w", id, err)
+	}
+	return nil
+}
+
+// SubscriberFilter narrows a subscriber search; empty fields match everything.
+type SubscriberFilter struct {
+	Channel, Kind, Status string
+	// Topic: subscribers who receive it (it is not among their muted topics).
+	Topic string
+	// Query matches the title or the address, case-insensitively.
+	Query string
+	Limit int
+}
+
+// SearchSubscribers returns the first Limit subscribers matching f, by id, and how many
+// match in all.
+func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Subscriber, int, error) {
+	const where = `WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR kind = $2) AND ($3 = '' OR status = $3)
+		AND ($4 = '' OR NOT ($4 = ANY (muted_topics)))
+		AND ($5 = '' OR title ILIKE '%' || $5 || '%' OR address ILIKE '%' || $5 || '%')`
+	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query)
+	args := []any{f.Channel, f.Kind, f.Status, f.Topic, q}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM subscribers `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers `+where+` ORDER BY id LIMIT $6`,
+		append(args, f.Limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
+	if err != nil {
+		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	return subs, total, nil
 }

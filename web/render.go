@@ -178,7 +178,11 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return strconv.FormatFloat(float64(part)*100/float64(total), 'f', 1, 64)
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":        func(a, b int) int { return a + b },
+		"kindName":   kindName,
+		"statusName": statusName,
+		"chatKind":   func(k string) string { return chatKindNames[k] },
+		"dur":        formatDuration,
 	}
 }
 
@@ -217,4 +221,17 @@ func idParam(r *http.Request, name string) (int64, bool) {
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, what string) {
 	c.render(w, r, http.StatusNotFound, "message", message{Title: "Không tìm thấy",
 		Text: fmt.Sprintf("Không có %s này (có thể đã bị xoá).", what), Back: "/"})
+}
+
+// formatDuration writes an interval the way admins say it: "15 phút", "2 giờ", "1 giờ 30 phút".
+func formatDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0:
+		return strconv.Itoa(m) + " phút"
+	case m == 0:
+		return strconv.Itoa(h) + " giờ"
+	}
+	return strconv.Itoa(h) + " giờ " + strconv.Itoa(m) + " phút"
 }
