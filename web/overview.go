@@ -22,6 +22,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/tien-do", c.authQuiet(c.progressJSON))
 	c.announcementRoutes(mux)
 	c.readRoutes(mux)
+	c.calendarRoutes(mux)
 }
 
 // subRow is one channel's subscribers by status.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"loa/calendar"
 )
 
 //go:embed templates
@@ -183,6 +185,8 @@ func funcs(loc *time.Location) template.FuncMap {
 		"statusName": statusName,
 		"chatKind":   func(k string) string { return chatKindNames[k] },
 		"dur":        formatDuration,
+		"weekdays":   func() []string { return weekdayHeads },
+		"isLunar":    func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
 	}
 }
 
