@@ -21,6 +21,7 @@ func (s *Service) console(st *store.Store, adm *admins, chans []*channel, monito
 		PublicURL:      s.Config.PublicURL,
 		TrustedProxies: s.Config.TrustedProxies,
 		IsAdmin:        adm.check,
+		EnvAdmins:      s.Config.Admins,
 		Health:         channelStates(st, chans, monitor, now),
 		Log:            s.Log.With(slog.String("part", "web")),
 	}

@@ -23,6 +23,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	c.announcementRoutes(mux)
 	c.readRoutes(mux)
 	c.calendarRoutes(mux)
+	c.adminRoutes(mux)
 }
 
 // subRow is one channel's subscribers by status.

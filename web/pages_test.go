@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +39,7 @@ func TestPagesRender(t *testing.T) {
 		{"/lich?thang=2027-02&tu=2026-12-01&den=2026-12-31", "50 năm"},
 		{"/lich/su-kien.csv", "thanh-lap-tinh"},
 		{"/lich/su-kien.ics", "BEGIN:VCALENDAR"},
+		{"/quan-tri", "Mời quản trị viên mới"},
 	} {
 		code, body := do(t, c, "GET", r.srv.URL+tt.path, nil)
 		if code != http.StatusOK || !strings.Contains(body, tt.want) {
@@ -45,5 +48,23 @@ func TestPagesRender(t *testing.T) {
 		if strings.Contains(body, "secret") {
 			t.Errorf("GET %s shows a feed's credentials", tt.path)
 		}
+	}
+}
+
+// TestInviteFromTheConsole: the code is shown once, and redeeming it makes an admin.
+func TestInviteFromTheConsole(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c, page := r.signIn("telegram", "1001")
+	code, body := do(t, c, "POST", r.srv.URL+"/quan-tri/moi", url.Values{"csrf": {csrfOf(t, page)}, "name": {"Chị Lan"}})
+	m := regexp.MustCompile(`LOA-[A-Z0-9]{5}-[A-Z0-9]{5}`).FindString(body)
+	if code != http.StatusOK || m == "" {
+		t.Fatalf("invite: %d\n%s", code, body)
+	}
+	if _, err := RedeemInvite(context.Background(), r.st, "zalo", "lan", "", m, r.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := do(t, c, "GET", r.srv.URL+"/quan-tri", nil); !strings.Contains(body, "Chị Lan") || strings.Contains(body, m) {
+		t.Fatalf("admins page after the invite:\n%s", body)
 	}
 }

@@ -41,6 +41,8 @@ type Console struct {
 	// IsAdmin says whether a user is an admin now (LOA_ADMINS or the admins table); an
 	// error is not a "no" (a database blip must not end every session).
 	IsAdmin func(ctx context.Context, channel, userID string) (bool, error)
+	// EnvAdmins are LOA_ADMINS (Telegram user ids), listed beside the database's admins.
+	EnvAdmins []int64
 	// Health, when set, describes each channel's state for the overview.
 	Health func(ctx context.Context) []ChannelState
 	// Log receives what went wrong (never a token).

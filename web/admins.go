@@ -1,0 +1,68 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"loa/store"
+)
+
+// adminRoutes: the admins, invites for new ones, removal.
+func (c *Console) adminRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /quan-tri", c.auth(c.admins))
+	mux.Handle("POST /quan-tri/moi", c.auth(c.invite))
+}
+
+type adminsData struct {
+	Env     []string
+	Admins  []store.Admin
+	Invites []store.Invite
+	// Code is a code just made: shown once.
+	Code string
+	Form form
+	Me   string
+}
+
+func (c *Console) admins(w http.ResponseWriter, r *http.Request) {
+	c.renderAdmins(w, r, adminsData{})
+}
+
+func (c *Console) renderAdmins(w http.ResponseWriter, r *http.Request, d adminsData) {
+	as, err := c.Store.Admins(r.Context())
+	if err != nil {
+		c.failed(w, r, "admins", err)
+		return
+	}
+	invites, err := c.Store.Invites(r.Context(), c.now())
+	if err != nil {
+		c.failed(w, r, "invites", err)
+		return
+	}
+	d.Admins, d.Invites, d.Me = as, invites, sessionOf(r).Actor()
+	for _, id := range c.EnvAdmins {
+		d.Env = append(d.Env, strconv.FormatInt(id, 10))
+	}
+	c.page(w, r, "admins", "admins", d)
+}
+
+// maxInviteName bounds the name an invite gives its admin.
+const maxInviteName = 64
+
+// invite: POST /quan-tri/moi makes an invite code and shows it once.
+func (c *Console) invite(w http.ResponseWriter, r *http.Request) {
+	f := formFrom(r, "name")
+	name := strings.TrimSpace(f.V("name"))
+	if utf8.RuneCountInString(name) > maxInviteName {
+		f.Errors["name"] = "Tên dài quá " + strconv.Itoa(maxInviteName) + " ký tự."
+		c.renderAdmins(w, r, adminsData{Form: f})
+		return
+	}
+	code, _, err := CreateInvite(r.Context(), c.Store, sessionOf(r).Actor(), name, c.now())
+	if err != nil {
+		c.failed(w, r, "create invite", err)
+		return
+	}
+	c.renderAdmins(w, r, adminsData{Code: code})
+}
