@@ -72,6 +72,7 @@ type AuditFilter struct {
 	Actor  string // exactly this actor ("telegram:1001")
 	Action string // exactly this action ("feed.add"), or a prefix ending in "." ("feed.")
 	Via    Via
+	Target string    // exactly this target ("event 12")
 	Since  time.Time // entries at or after
 	// Limit bounds the entries returned, newest first (0: 100).
 	Limit int
@@ -97,8 +98,8 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, 
 	}
 	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, via, action, target, detail FROM audit_log
 		WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR starts_with(action, $3))
-			AND ($4 = '' OR via = $4) AND ($5::timestamptz IS NULL OR at >= $5)
-		ORDER BY at DESC, id DESC LIMIT $6`, f.Actor, action, prefix, string(f.Via), since, f.Limit)
+			AND ($4 = '' OR via = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($7 = '' OR target = $7)
+		ORDER BY at DESC, id DESC LIMIT $6`, f.Actor, action, prefix, string(f.Via), since, f.Limit, f.Target)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
