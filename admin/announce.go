@@ -159,7 +159,7 @@ func (o *Ops) plan(ctx context.Context, ann Announcement, runs int) (Plan, error
 	}
 	now := o.now()
 	p := Plan{New: store.NewAnnouncement{Body: text, Topic: topic, Channel: ann.Channel, Schedule: store.ScheduleOnce}}
-	sched := scheduler.Schedule{Kind: store.ScheduleOnce}
+	var sched scheduler.Schedule
 	switch {
 	case !w.At.IsZero():
 		// A time in the current minute is now: what an admin who typed it meant.

@@ -297,26 +297,14 @@ func (o *Ops) EnableEvent(ctx context.Context, a Actor, id int64, enabled bool) 
 	return ev, objectErr(ObjEvent, id, err)
 }
 
-// ImportEvents adds or updates the events of a CSV file (calendar.ReadCSV), all or
-// nothing; name names the file in errors and the audit log. It returns how many were
+// ImportEvents adds or updates the events of a CSV file (calendar.ReadCSV, which checks
+// every row and names the line at fault: a *FieldError for FieldFile), all or nothing;
+// name names the file in errors and the audit log. It returns how many were
 // read, added and updated.
 func (o *Ops) ImportEvents(ctx context.Context, a Actor, r io.Reader, name string) (read, added, updated int, err error) {
 	events, err := calendar.ReadCSV(r)
 	if err != nil {
 		return 0, 0, 0, fieldErr(FieldFile, CodeInvalid, name, err.Error())
-	}
-	var bad []EntryError
-	seen := map[string]bool{}
-	for i, ev := range events {
-		if err := checkEvent(ev); err != nil {
-			bad = append(bad, EntryError{N: i + 1, Name: ev.Slug, Err: err})
-		} else if seen[ev.Slug] {
-			bad = append(bad, EntryError{N: i + 1, Name: ev.Slug, Err: &FieldError{Field: FieldSlug, Code: CodeTaken, Value: ev.Slug, Reason: "twice in the file"}})
-		}
-		seen[ev.Slug] = true
-	}
-	if len(bad) > 0 {
-		return 0, 0, 0, &ImportError{File: name, Entries: bad}
 	}
 	added, updated, err = o.as(a).ImportEvents(ctx, events, name)
 	return len(events), added, updated, err
