@@ -153,7 +153,7 @@ func TestEveryBadInputNamesItsFieldAndWritesNothing(t *testing.T) {
 			_, err := ops.Schedule(ctx, alice, when(admin.When{Repeat: &admin.Repeat{Every: admin.Daily}}))
 			return err
 		}, admin.FieldTime, admin.CodeInvalid},
-		{"no such event", func() error { _, err := ops.Schedule(ctx, alice, when(admin.When{EventID: 999})); return err }, admin.FieldEvent, admin.CodeInvalid},
+		{"no such event", func() error { _, err := ops.Schedule(ctx, alice, when(admin.When{EventID: 999})); return err }, admin.FieldEvent, admin.CodeNotFound},
 		{"event time", func() error {
 			_, err := ops.Schedule(ctx, alice, when(admin.When{EventID: ev.ID, EventTime: "25:00"}))
 			return err

@@ -186,7 +186,7 @@ func (o *Ops) plan(ctx context.Context, ann Announcement, runs int) (Plan, error
 	case w.EventID != 0:
 		ev, err := o.Store.Event(ctx, w.EventID)
 		if errors.Is(err, store.ErrNotFound) {
-			return Plan{}, fieldErr(FieldEvent, CodeInvalid, strconv.FormatInt(w.EventID, 10), "no such calendar event")
+			return Plan{}, fieldErr(FieldEvent, CodeNotFound, strconv.FormatInt(w.EventID, 10), fmt.Sprintf("calendar event %d not found", w.EventID))
 		}
 		if err != nil {
 			return Plan{}, err

@@ -62,7 +62,7 @@ func (c EventChange) Apply(ev *calendar.Event) error {
 	case c.Date != nil && c.Lunar != nil:
 		return &FieldError{Field: FieldLunar, Code: CodeConflicting, Other: FieldDate}
 	case c.Date != nil && c.Leap != nil:
-		return &FieldError{Field: FieldLeap, Code: CodeConflicting, Other: FieldDate, Reason: "leap is for lunar dates"}
+		return &FieldError{Field: FieldLeap, Code: CodeConflicting, Other: FieldDate, Reason: "is for lunar dates"}
 	}
 	if c.Date != nil {
 		d, m, y, err := ParseDayMonth(*c.Date, true)
@@ -73,7 +73,7 @@ func (c EventChange) Apply(ev *calendar.Event) error {
 		if y != 0 {
 			if c.Founded != nil && *c.Founded != y {
 				return &FieldError{Field: FieldFounded, Code: CodeConflicting, Other: FieldDate,
-					Reason: fmt.Sprintf("the date says founded in %d, the founding year says %d", y, *c.Founded)}
+					Reason: fmt.Sprintf("says %d, the date says founded in %d", *c.Founded, y)}
 			}
 			ev.FoundedYear = y
 		}
@@ -88,7 +88,7 @@ func (c EventChange) Apply(ev *calendar.Event) error {
 	if c.Lunar != nil || c.Leap != nil {
 		leap := c.Leap != nil && *c.Leap
 		if ev.Kind != calendar.Lunar && leap {
-			return &FieldError{Field: FieldLeap, Code: CodeConflicting, Other: FieldDate, Reason: "leap is for lunar dates"}
+			return &FieldError{Field: FieldLeap, Code: CodeConflicting, Other: FieldDate, Reason: "is for lunar dates"}
 		}
 		ev.Leap = leap
 	}

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,6 +68,8 @@ const (
 	CodeConflicting Code = "conflicting"
 	// CodeTaken: a slug, a feed's URL or an admin already there.
 	CodeTaken Code = "taken"
+	// CodeNotFound: the object the field names (Value, its id) does not exist.
+	CodeNotFound Code = "not_found"
 	// CodeBuiltin: a built-in event's slug cannot change.
 	CodeBuiltin Code = "builtin"
 	// CodeNotFeed: the URL was fetched and is not a feed, or could not be fetched; Reason
@@ -92,37 +95,57 @@ type FieldError struct {
 	Reason string
 }
 
-func (e *FieldError) Error() string {
+func (e *FieldError) Error() string { return e.ErrorAs(string(e.Field), string(e.Other)) }
+
+// ErrorAs is the English message with the field and the other field (CodeConflicting)
+// called name and other: the CLI's flags ("--text"). An empty name leaves the field
+// unnamed (a positional argument: its value alone).
+func (e *FieldError) ErrorAs(name, other string) string {
+	subject := name
+	if e.Value != "" {
+		subject = strings.TrimSpace(subject + " " + strconv.Quote(e.Value))
+	}
 	var msg string
 	switch e.Code {
 	case CodeRequired:
-		msg = "required"
+		return "needs " + name
 	case CodeTooLong:
-		msg = fmt.Sprintf("%d characters; at most %d", e.N, e.Limit)
+		return fmt.Sprintf("%s is %d characters; at most %d", name, e.N, e.Limit)
 	case CodeReserved:
-		msg = fmt.Sprintf("%q is reserved for announcements to every subscriber; choose another", e.Value)
+		return subject + " is reserved for announcements to every subscriber; choose another"
 	case CodePast:
-		msg = fmt.Sprintf("%s is in the past", e.Time.Format("2006-01-02 15:04 MST"))
+		return fmt.Sprintf("%s %s is in the past", name, e.Time.Format("2006-01-02 15:04 MST"))
 	case CodeNever:
-		msg = "that schedule never runs"
+		return name + ": that schedule never runs"
 	case CodeConflicting:
-		msg = fmt.Sprintf("give %s or %s, not both", e.Field, e.Other)
-	case CodeTaken:
-		msg = fmt.Sprintf("%q is already taken", e.Value)
-	case CodeBuiltin:
-		msg = "the slug of a built-in event cannot change (disable the event instead)"
-	case CodeNotFeed:
-		msg = "not a feed"
-	default:
-		msg = "invalid"
-		if e.Value != "" {
-			msg = fmt.Sprintf("%q is invalid", e.Value)
+		if e.Reason == "" {
+			return fmt.Sprintf("give %s or %s, not both", other, name)
 		}
+	case CodeTaken:
+		msg = map[Field]string{FieldURL: "is already configured", FieldUserID: "is already an admin",
+			FieldSlug: "is taken: another event already uses this slug"}[e.Field]
+		if msg == "" {
+			msg = "is already taken"
+		}
+	case CodeNotFound:
+		msg = "not found"
+	case CodeBuiltin:
+		msg = "is the slug of a built-in event, which cannot change (disable the event instead)"
+	case CodeNotFeed:
+		msg = "is not a feed"
 	}
-	if e.Reason != "" {
-		msg += ": " + e.Reason
+	switch {
+	case e.Reason == "":
+		if msg == "" {
+			msg = "is invalid"
+		}
+		return subject + " " + msg
+	case strings.HasPrefix(e.Reason, "is ") || strings.HasPrefix(e.Reason, "says "):
+		return subject + " " + e.Reason // a clause: "--leap is for lunar dates"
+	case msg != "":
+		return subject + " " + msg + ": " + e.Reason
 	}
-	return string(e.Field) + ": " + msg
+	return subject + ": " + e.Reason
 }
 
 // fieldErr is a FieldError with a reason.

@@ -23,7 +23,7 @@ const (
 func CheckFeedURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fieldErr(FieldURL, CodeInvalid, feeds.RedactURL(raw), "want an http:// or https:// URL")
+		return "", fieldErr(FieldURL, CodeInvalid, feeds.RedactURL(raw), "is not an http:// or https:// URL")
 	}
 	return u.String(), nil
 }

@@ -64,3 +64,25 @@ func TestRepeatCron(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldErrorInEnglish(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		e           admin.FieldError
+		name, other string
+		want        string
+	}{
+		{admin.FieldError{Field: admin.FieldText, Code: admin.CodeRequired}, "--text", "", "needs --text"},
+		{admin.FieldError{Field: admin.FieldText, Code: admin.CodeTooLong, N: 8001, Limit: 8000}, "--text", "", "--text is 8001 characters; at most 8000"},
+		{admin.FieldError{Field: admin.FieldURL, Code: admin.CodeInvalid, Value: "ftp://x", Reason: "is not an http:// or https:// URL"}, "", "", `"ftp://x" is not an http:// or https:// URL`},
+		{admin.FieldError{Field: admin.FieldChannel, Code: admin.CodeInvalid, Value: "viber", Reason: "want telegram or zalo"}, "--channel", "", `--channel "viber": want telegram or zalo`},
+		{admin.FieldError{Field: admin.FieldCron, Code: admin.CodeConflicting, Other: admin.FieldAt}, "--cron", "--at", "give --at or --cron, not both"},
+		{admin.FieldError{Field: admin.FieldLeap, Code: admin.CodeConflicting, Other: admin.FieldDate, Reason: "is for lunar dates"}, "--leap", "--date", "--leap is for lunar dates"},
+		{admin.FieldError{Field: admin.FieldURL, Code: admin.CodeTaken, Value: "https://x/rss"}, "", "", `"https://x/rss" is already configured`},
+		{admin.FieldError{Field: admin.FieldURL, Code: admin.CodeNotFeed, Value: "https://x", Reason: "HTTP 404 Not Found"}, "", "", `"https://x" is not a feed: HTTP 404 Not Found`},
+	} {
+		if got := tt.e.ErrorAs(tt.name, tt.other); got != tt.want {
+			t.Errorf("ErrorAs(%q, %q) = %q, want %q", tt.name, tt.other, got, tt.want)
+		}
+	}
+}

@@ -129,6 +129,11 @@ func fieldMessage(e *FieldError) string {
 	case CodeNotFeed:
 		return "Không thêm được nguồn tin: địa chỉ " + e.Value + " không phải nguồn tin RSS/Atom hoặc không truy cập được" +
 			" (" + e.Reason + ")."
+	case CodeNotFound:
+		if e.Field == FieldEvent {
+			return "Không tìm thấy ngày kỷ niệm số " + e.Value + " trong lịch."
+		}
+		return "Không tìm thấy " + name + " " + e.Value + "."
 	case CodeTaken:
 		switch e.Field {
 		case FieldURL:
@@ -155,8 +160,6 @@ func fieldMessage(e *FieldError) string {
 		return "Địa chỉ nguồn tin phải là một địa chỉ đầy đủ, bắt đầu bằng http:// hoặc https://."
 	case FieldInterval:
 		return "Chu kỳ lấy tin chưa hợp lệ; ví dụ: 5m (5 phút), 1h (1 giờ); ít nhất 1 giây."
-	case FieldEvent:
-		return "Không tìm thấy ngày kỷ niệm số " + e.Value + " trong lịch."
 	case FieldDate:
 		return "Ngày chưa hợp lệ. Vui lòng ghi theo dạng ngày/tháng hoặc ngày/tháng/năm gốc, ví dụ: 17/7 hoặc 17/7/2019."
 	case FieldLunar:
