@@ -134,7 +134,10 @@ func TestEveryBadInputNamesItsFieldAndWritesNothing(t *testing.T) {
 			_, err := ops.Schedule(ctx, alice, admin.Announcement{Text: "Họp", Channel: "viber"})
 			return err
 		}, admin.FieldChannel, admin.CodeInvalid},
-		{"past", func() error { _, err := ops.Schedule(ctx, alice, when(admin.When{At: t0.Add(-2 * time.Minute)})); return err }, admin.FieldAt, admin.CodePast},
+		{"past", func() error {
+			_, err := ops.Schedule(ctx, alice, when(admin.When{At: t0.Add(-2 * time.Minute)}))
+			return err
+		}, admin.FieldAt, admin.CodePast},
 		{"at and cron", func() error {
 			_, err := ops.Schedule(ctx, alice, when(admin.When{At: t0.Add(time.Hour), Cron: "0 7 * * *"}))
 			return err
