@@ -16,32 +16,33 @@ type Field string
 
 // The fields.
 const (
-	FieldID       Field = "id"
-	FieldText     Field = "text"
-	FieldTopic    Field = "topic"
-	FieldChannel  Field = "channel"
-	FieldWhen     Field = "when" // at, cron, repeat and event together: which one
-	FieldAt       Field = "at"
-	FieldCron     Field = "cron"
-	FieldRepeat   Field = "repeat"
-	FieldWeekdays Field = "weekdays"
-	FieldDay      Field = "day"
-	FieldMonth    Field = "month"
-	FieldEvent    Field = "event"
-	FieldTime     Field = "time"
-	FieldURL      Field = "url"
-	FieldInterval Field = "interval"
-	FieldFile     Field = "file"
-	FieldTitle    Field = "title"
-	FieldDate     Field = "date"
-	FieldLunar    Field = "lunar"
-	FieldLeap     Field = "leap"
-	FieldFounded  Field = "founded"
-	FieldCategory Field = "category"
-	FieldAdvance  Field = "advance"
-	FieldSlug     Field = "slug"
-	FieldSource   Field = "source"
-	FieldUserID   Field = "user_id"
+	FieldID         Field = "id"
+	FieldText       Field = "text"
+	FieldTopic      Field = "topic"
+	FieldChannel    Field = "channel"
+	FieldWhen       Field = "when" // at, cron, repeat and event together: which one
+	FieldAt         Field = "at"
+	FieldCron       Field = "cron"
+	FieldRepeat     Field = "repeat"
+	FieldWeekdays   Field = "weekdays"
+	FieldDay        Field = "day"
+	FieldMonth      Field = "month"
+	FieldEvent      Field = "event"
+	FieldTime       Field = "time"
+	FieldURL        Field = "url"
+	FieldInterval   Field = "interval"
+	FieldFile       Field = "file"
+	FieldTitle      Field = "title"
+	FieldDate       Field = "date"
+	FieldLunar      Field = "lunar"
+	FieldLeap       Field = "leap"
+	FieldFounded    Field = "founded"
+	FieldCategory   Field = "category"
+	FieldAdvance    Field = "advance"
+	FieldSlug       Field = "slug"
+	FieldSource     Field = "source"
+	FieldUserID     Field = "user_id"
+	FieldInviteName Field = "name"
 )
 
 // Code says what is wrong with a field.
@@ -164,6 +165,7 @@ const (
 	ObjEvent        Object = "event"
 	ObjFeed         Object = "feed"
 	ObjAdmin        Object = "admin"
+	ObjInvite       Object = "invite"
 )
 
 // Errors about the state of one object; an *ObjectError wraps them with the object and
@@ -204,7 +206,7 @@ func (e *ObjectError) Error() string {
 	if errors.As(e.Err, &na) {
 		return fmt.Sprintf("%s belongs to %s", who, na.Author)
 	}
-	for _, s := range []error{ErrNotFound, ErrNotDraft, ErrAlreadyCancelled, ErrNotScheduled, ErrNoPrivateChat} {
+	for _, s := range []error{ErrNotFound, ErrNotDraft, ErrAlreadyCancelled, ErrNotScheduled, ErrNoPrivateChat, ErrInviteInvalid, ErrAlreadyAdmin} {
 		if errors.Is(e.Err, s) {
 			return who + ": " + s.Error()
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"loa/admin"
 	"loa/health"
 	"loa/store"
 	"loa/web"
@@ -13,14 +14,15 @@ import (
 
 // console builds the web console of this replica (every replica serves it: sessions
 // live in PostgreSQL), mounted at "/" beside the operational endpoints.
-func (s *Service) console(st *store.Store, adm *admins, chans []*channel, monitor *health.Monitor, now func() time.Time) *web.Console {
+func (s *Service) console(st *store.Store, ops *admin.Ops, chans []*channel, monitor *health.Monitor, now func() time.Time) *web.Console {
 	return &web.Console{
 		Store:          st,
+		Ops:            ops,
 		Location:       s.Config.Location,
 		Now:            now,
 		PublicURL:      s.Config.PublicURL,
 		TrustedProxies: s.Config.TrustedProxies,
-		IsAdmin:        adm.check,
+		IsAdmin:        ops.IsAdmin,
 		EnvAdmins:      s.Config.Admins,
 		Health:         channelStates(st, chans, monitor, now),
 		Log:            s.Log.With(slog.String("part", "web")),
@@ -29,11 +31,11 @@ func (s *Service) console(st *store.Store, adm *admins, chans []*channel, monito
 
 // links makes the sign-in links the bot's /web command sends; nil without
 // LOA_PUBLIC_URL (the bot then says it must be set).
-func (s *Service) links(st *store.Store, adm *admins, now func() time.Time) *web.Links {
+func (s *Service) links(st *store.Store, ops *admin.Ops, now func() time.Time) *web.Links {
 	if s.Config.PublicURL == "" {
 		return nil
 	}
-	return &web.Links{Store: st, PublicURL: s.Config.PublicURL, IsAdmin: adm.check, Now: now}
+	return &web.Links{Store: st, PublicURL: s.Config.PublicURL, IsAdmin: ops.IsAdmin, Now: now}
 }
 
 // mountConsole serves the console at "/": every path the operational endpoints and

@@ -216,15 +216,17 @@ type Invite struct {
 	UsedAt    *time.Time
 }
 
-// CreateInvite stores an invite code's hash, and audits it, in one transaction.
-func (s *Store) CreateInvite(ctx context.Context, codeHash []byte, inv Invite, actor string) (Invite, error) {
+// CreateInvite stores an invite code's hash, made by the actor, and audits it, in one
+// transaction.
+func (s Audited) CreateInvite(ctx context.Context, codeHash []byte, inv Invite) (Invite, error) {
+	inv.CreatedBy = s.by.ID
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO web_invites (code_hash, created_by, name, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, codeHash, inv.CreatedBy, inv.Name, inv.CreatedAt, inv.ExpiresAt).Scan(&inv.ID)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "invite.create", fmt.Sprintf("invite:%d", inv.ID), inv.Name)
+		return audit(ctx, tx, s.by, "invite.create", fmt.Sprintf("invite %d", inv.ID), inv.Name)
 	})
 	if err != nil {
 		return Invite{}, fmt.Errorf("create invite: %w", err)
@@ -253,17 +255,17 @@ func (s *Store) Invites(ctx context.Context, now time.Time) ([]Invite, error) {
 // ErrInviteInvalid is returned for a code that is unknown, used or expired.
 var ErrInviteInvalid = errors.New("invite code unknown, used or expired")
 
-// RedeemInvite uses an invite code once and makes a the admin it names, auditing both,
-// in one transaction. A code that is unknown, used or expired gives ErrInviteInvalid;
-// a user who is an admin already gives ErrAdminExists and leaves the code unused.
-func (s *Store) RedeemInvite(ctx context.Context, codeHash []byte, a Admin, now time.Time) (Admin, error) {
-	who := a.Channel + ":" + a.UserID
+// RedeemInvite uses an invite code once and makes a, the actor redeeming it, the admin
+// it names, auditing both, in one transaction. A code that is unknown, used or expired
+// gives ErrInviteInvalid; a user who is an admin already gives ErrAdminExists and leaves
+// the code unused. The invite's name, when it has one, wins over a.Name.
+func (s Audited) RedeemInvite(ctx context.Context, codeHash []byte, a Admin, now time.Time) (Admin, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var id int64
 		var name string
 		err := tx.QueryRow(ctx, `UPDATE web_invites SET used_by = $2, used_at = $3
 			WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3 RETURNING id, name`,
-			codeHash, who, now).Scan(&id, &name)
+			codeHash, s.by.ID, now).Scan(&id, &name)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrInviteInvalid
 		}
@@ -281,15 +283,26 @@ func (s *Store) RedeemInvite(ctx context.Context, codeHash []byte, a Admin, now 
 		if err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, who, "invite.redeem", fmt.Sprintf("invite:%d", id), ""); err != nil {
+		if err := audit(ctx, tx, s.by, "invite.redeem", fmt.Sprintf("invite %d", id), ""); err != nil {
 			return err
 		}
-		return audit(ctx, tx, who, "admin.add", who, a.Name)
+		return audit(ctx, tx, s.by, "admin.add", a.Channel+":"+a.UserID, a.Name)
 	})
 	if err != nil {
 		return Admin{}, fmt.Errorf("redeem invite: %w", err)
 	}
 	return a, nil
+}
+
+// Record writes an audit entry of its own (a sign-in to the web console), outside any
+// change.
+func (s Audited) Record(ctx context.Context, action, target, detail string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit_log (actor, via, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
+		s.by.ID, string(s.by.Via), action, target, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
 }
 
 // BroadcastsUnderWay returns the broadcasts still sending (counted, not finished, some

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"loa/store"
 )
@@ -47,19 +45,14 @@ func (c *Console) renderAdmins(w http.ResponseWriter, r *http.Request, d adminsD
 	c.page(w, r, "admins", "admins", d)
 }
 
-// maxInviteName bounds the name an invite gives its admin.
-const maxInviteName = 64
-
 // invite: POST /quan-tri/moi makes an invite code and shows it once.
 func (c *Console) invite(w http.ResponseWriter, r *http.Request) {
 	f := formFrom(r, "name")
-	name := strings.TrimSpace(f.V("name"))
-	if utf8.RuneCountInString(name) > maxInviteName {
-		f.Errors["name"] = "Tên dài quá " + strconv.Itoa(maxInviteName) + " ký tự."
+	code, _, err := c.Ops.CreateInvite(r.Context(), sessionOf(r).actor(), f.V("name"))
+	if c.refused(w, r, &f, err) {
 		c.renderAdmins(w, r, adminsData{Form: f})
 		return
 	}
-	code, _, err := CreateInvite(r.Context(), c.Store, sessionOf(r).Actor(), name, c.now())
 	if err != nil {
 		c.failed(w, r, "create invite", err)
 		return

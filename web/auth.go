@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/store"
 )
 
@@ -53,6 +54,11 @@ type session struct {
 
 // Actor is the admin as the audit log names them ("telegram:1001").
 func (s *session) Actor() string { return s.Who.String() }
+
+// actor is the admin acting through the console, for the admin operations layer.
+func (s *session) actor() admin.Actor {
+	return admin.Actor{Channel: s.Who.Channel, UserID: s.Who.UserID, Name: s.Name, Via: admin.ViaWeb}
+}
 
 type sessionKey struct{}
 
@@ -285,7 +291,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "create session", err)
 		return
 	}
-	if err := c.Store.Audit(r.Context(), who.String(), "web.signin", "", "client "+c.clientAddr(r)); err != nil {
+	if err := c.Store.As(store.Actor{ID: who.String(), Via: store.ViaWeb}).Record(r.Context(), "web.signin", "", "client "+c.clientAddr(r)); err != nil {
 		c.log().Error("audit sign-in", slog.String("error", err.Error()))
 	}
 	c.setSessionCookie(w, id)
@@ -299,7 +305,7 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "sign out", err)
 		return
 	}
-	if err := c.Store.Audit(r.Context(), s.Actor(), "web.signout", "", ""); err != nil {
+	if err := c.Store.As(store.Actor{ID: s.Actor(), Via: store.ViaWeb}).Record(r.Context(), "web.signout", "", ""); err != nil {
 		c.log().Error("audit sign-out", slog.String("error", err.Error()))
 	}
 	c.clearSessionCookie(w)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/admin"
 	"loa/calendar"
 	"loa/store"
 )
@@ -61,7 +62,7 @@ func TestInviteFromTheConsole(t *testing.T) {
 	if code != http.StatusOK || m == "" {
 		t.Fatalf("invite: %d\n%s", code, body)
 	}
-	if _, err := RedeemInvite(context.Background(), r.st, "zalo", "lan", "", m, r.clock.Now()); err != nil {
+	if _, err := r.c.Ops.RedeemInvite(context.Background(), admin.Actor{Channel: "zalo", UserID: "lan", Via: admin.ViaBot}, m); err != nil {
 		t.Fatal(err)
 	}
 	if _, body := do(t, c, "GET", r.srv.URL+"/quan-tri", nil); !strings.Contains(body, "Chị Lan") || strings.Contains(body, m) {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/calendar"
 )
 
@@ -238,4 +240,29 @@ func formatDuration(d time.Duration) string {
 		return strconv.Itoa(h) + " giờ"
 	}
 	return strconv.Itoa(h) + " giờ " + strconv.Itoa(m) + " phút"
+}
+
+// refused puts an admin-layer refusal into the form: a field's error next to that
+// field (the form's inputs are named as admin.Field), anything else above the form.
+// It reports whether err was such a refusal; other errors are the caller's to handle.
+func (c *Console) refused(w http.ResponseWriter, r *http.Request, f *form, err error) bool {
+	if err == nil {
+		return false
+	}
+	if f.Errors == nil {
+		f.Errors = map[string]string{}
+	}
+	var fe *admin.FieldError
+	var oe *admin.ObjectError
+	var ce *admin.ConflictError
+	var ie *admin.ImportError
+	switch {
+	case errors.As(err, &fe):
+		f.Errors[string(fe.Field)] = admin.Message(err)
+	case errors.As(err, &ce), errors.As(err, &oe), errors.As(err, &ie):
+		f.Error = admin.Message(err)
+	default:
+		return false
+	}
+	return true
 }

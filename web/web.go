@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/store"
 )
 
@@ -30,6 +31,8 @@ var staticFiles embed.FS
 // Console serves the web console. Set its fields, then call Handler once.
 type Console struct {
 	Store *store.Store
+	// Ops is the admin operations layer: every action goes through it.
+	Ops *admin.Ops
 	// Location is the zone of every date shown (LOA_TIMEZONE).
 	Location *time.Location
 	// Now is the clock (nil: time.Now); tests and screenshots fix it.

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 
+	"loa/app"
 	"loa/web"
 )
 
@@ -32,15 +30,7 @@ func (e env) webLink(args []string) error {
 		return err
 	}
 	defer st.Close()
-	// The admin check of the service (app's admins.check): LOA_ADMINS or the admins
-	// table. It moves to the admin operations layer with the other rules.
-	isAdmin := func(ctx context.Context, channel, userID string) (bool, error) {
-		if id, err := strconv.ParseInt(userID, 10, 64); err == nil && channel == "telegram" && slices.Contains(cfg.Admins, id) {
-			return true, nil
-		}
-		return st.IsAdmin(ctx, channel, userID)
-	}
-	links := &web.Links{Store: st, PublicURL: cfg.PublicURL, IsAdmin: isAdmin}
+	links := &web.Links{Store: st, PublicURL: cfg.PublicURL, IsAdmin: app.NewOps(cfg, st, version).IsAdmin}
 	link, err := links.SignInLink(e.ctx, ch, uid)
 	switch {
 	case errors.Is(err, web.ErrNotAdmin):
