@@ -160,13 +160,16 @@ func (s *Store) EndWebSessionsOf(ctx context.Context, who WebIdentity) (int64, e
 // (older than before), and returns how many rows went.
 func (s *Store) ForgetWebState(ctx context.Context, now, before time.Time) (int64, error) {
 	var n int64
-	for _, q := range []string{
-		`DELETE FROM web_sessions WHERE expires_at <= $1 OR idle_until <= $1`,
-		`DELETE FROM web_links WHERE expires_at <= $2`,
-		`DELETE FROM web_invites WHERE expires_at <= $2`,
-		`DELETE FROM web_failures WHERE window_start <= $2`,
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM web_sessions WHERE expires_at <= $1 OR idle_until <= $1`, now},
+		{`DELETE FROM web_links WHERE expires_at <= $1`, before},
+		{`DELETE FROM web_invites WHERE expires_at <= $1 AND used_at IS NULL`, before},
+		{`DELETE FROM web_failures WHERE window_start <= $1`, before},
 	} {
-		tag, err := s.pool.Exec(ctx, q, now, before)
+		tag, err := s.pool.Exec(ctx, q.sql, q.at)
 		if err != nil {
 			return n, fmt.Errorf("forget web state: %w", err)
 		}
@@ -405,4 +408,30 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Su
 		return nil, 0, fmt.Errorf("search subscribers: %w", err)
 	}
 	return subs, total, nil
+}
+
+// AnnouncementRunItem is one run of an announcement: made (with its broadcast) or
+// missed.
+type AnnouncementRunItem struct {
+	RunAt       time.Time
+	Status      string
+	BroadcastID *int64
+}
+
+// AnnouncementRunList returns an announcement's newest runs first, at most limit.
+func (s *Store) AnnouncementRunList(ctx context.Context, id int64, limit int) ([]AnnouncementRunItem, error) {
+	rows, err := s.pool.Query(ctx, `SELECT run_at, status, broadcast_id FROM announcement_runs
+		WHERE announcement_id = $1 ORDER BY run_at DESC LIMIT $2`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("runs of announcement %d: %w", id, err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AnnouncementRunItem, error) {
+		var r AnnouncementRunItem
+		err := row.Scan(&r.RunAt, &r.Status, &r.BroadcastID)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("runs of announcement %d: %w", id, err)
+	}
+	return out, nil
 }

@@ -96,7 +96,7 @@ func tab(t *testing.T) context.Context {
 		t.Skip(browser.skip)
 	}
 	ctx, cancel := chromedp.NewContext(browser.ctx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(func() { cancelT(); cancel() })
 	return ctx
 }
@@ -245,5 +245,100 @@ func TestBrowserSignInWithLinkAndButton(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(link))
 	if got := text(t, ctx, `h1`); got != "Liên kết đã được dùng" {
 		t.Fatalf("reused link shows %q", got)
+	}
+}
+
+// waitJS waits until the JavaScript expression is true in the tab, across page loads
+// (a page refreshing itself destroys the context a poll runs in).
+func waitJS(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML("main"))
+			t.Fatalf("timed out waiting for %s (last error %v)\n%s", what, err, html)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// subscribe makes chats subscribers, as /start would.
+func (s *service) subscribe(ids ...int64) {
+	s.t.Helper()
+	for _, id := range ids {
+		s.fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "Người nhận"})
+		if _, _, err := s.st.Subscribe(context.Background(), store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// The main flow of the console: write an announcement, see the live preview, send a
+// test to yourself, confirm with the audience's size, and watch the progress reach 100%
+// while the fake Telegram receives the messages.
+func TestBrowserAnnouncementFromWritingTo100Percent(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t)
+	s := startService(t, nil)
+	s.subscribe(adminID, 501, 502, 503)
+	signIn(t, ctx, s.link(adminID))
+
+	run(t, ctx, chromedp.Navigate(s.url+"/thong-bao/moi"), chromedp.WaitVisible(`#text`),
+		chromedp.SendKeys(`#text`, "Hội nghị *sơ kết* lúc 8 giờ, xem [lịch](https://portal.example/lich)"))
+	waitJS(t, ctx, "the live preview", `document.querySelector('#preview-telegram').innerHTML.includes('<b>sơ kết</b>') &&
+		document.querySelector('#preview-zalo').textContent.includes('Hội nghị sơ kết lúc 8 giờ')`)
+	shot(t, ctx, "thong-bao")
+
+	run(t, ctx, chromedp.Click(`//button[@value="test"]`))
+	waitJS(t, ctx, "the test's confirmation", `document.body.innerText.includes('Đã gửi thử cho bạn')`)
+	waitFake(t, s.fake, "the test in the admin's chat", func() bool { return len(s.fake.Messages(adminID)) == 1 })
+	if got := s.fake.Messages(adminID)[0].RawText; !strings.Contains(got, "<b>sơ kết</b>") {
+		t.Fatalf("the test reads %q", got)
+	}
+	if n := len(s.fake.Messages(501)); n != 0 {
+		t.Fatalf("a member received the test (%d messages)", n)
+	}
+
+	run(t, ctx, chromedp.Click(`//button[@value="preview"]`), chromedp.WaitVisible(`#audience-size`))
+	if got := text(t, ctx, `#audience-size`); got != "4 người nhận" {
+		t.Fatalf("audience shown: %q", got)
+	}
+	shot(t, ctx, "xac-nhan")
+	if len(s.fake.Messages(501)) != 0 {
+		t.Fatal("something went out before the confirmation")
+	}
+	run(t, ctx, chromedp.Click(`//button[@value="confirm"]`))
+	waitJS(t, ctx, "the progress at 100%", `(() => { const p = document.querySelector('.n-pct'); return p !== null && p.textContent === '100.0'; })()`)
+	for _, id := range []int64{501, 502, 503} {
+		if m := s.fake.Messages(id); len(m) != 1 || !strings.Contains(m[0].Text, "Hội nghị sơ kết lúc 8 giờ") {
+			t.Fatalf("chat %d read %v", id, m)
+		}
+	}
+	shot(t, ctx, "thong-bao-da-gui")
+	log, err := s.st.AuditLog(context.Background(), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var web []string
+	for _, e := range log {
+		if e.Via == store.ViaWeb {
+			web = append(web, e.Action)
+		}
+	}
+	if got := strings.Join(web, " "); !strings.Contains(got, "announcement.create") || !strings.Contains(got, "announcement.test") {
+		t.Fatalf("web actions audited: %q", got)
+	}
+}
+
+func waitFake(t *testing.T, fake *telegramtest.Server, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := fake.WaitFor(ctx, cond); err != nil {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }

@@ -48,14 +48,14 @@
 (function () {
   const form = document.querySelector("form[data-preview]");
   if (!form) return;
-  const body = form.querySelector("textarea[name=body]");
+  const body = form.querySelector("textarea[name=text]");
   const tg = document.getElementById("preview-telegram");
   const zl = document.getElementById("preview-zalo");
   if (!body || !tg || !zl) return;
   let timer = null;
   async function update() {
     const fd = new URLSearchParams();
-    fd.set("body", body.value);
+    fd.set("text", body.value);
     fd.set("csrf", form.querySelector("input[name=csrf]").value);
     try {
       const resp = await fetch(form.dataset.preview, { method: "POST", body: fd, credentials: "same-origin" });

@@ -1,5 +1,0 @@
-package web
-
-import "net/http"
-
-func (c *Console) announcementRoutes(mux *http.ServeMux) {}
