@@ -11,6 +11,7 @@ import (
 func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /quan-tri", c.auth(c.admins))
 	mux.Handle("POST /quan-tri/moi", c.auth(c.invite))
+	mux.Handle("POST /quan-tri/xoa", c.auth(c.removeAdmin))
 }
 
 type adminsData struct {
@@ -58,4 +59,25 @@ func (c *Console) invite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.renderAdmins(w, r, adminsData{Code: code})
+}
+
+// removeAdmin: POST /quan-tri/xoa removes an admin of the database; their sessions end
+// at their next request (every request checks).
+func (c *Console) removeAdmin(w http.ResponseWriter, r *http.Request) {
+	f := formFrom(r, "channel", "user_id")
+	err := c.Ops.RemoveAdmin(r.Context(), sessionOf(r).actor(), f.V("channel"), f.V("user_id"))
+	if c.refused(w, r, &f, err) {
+		if f.Error == "" {
+			for _, m := range f.Errors {
+				f.Error = m
+			}
+		}
+		c.renderAdmins(w, r, adminsData{Form: f})
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "remove admin", err)
+		return
+	}
+	seeOther(w, r, "/quan-tri", "removed")
 }

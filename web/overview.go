@@ -23,6 +23,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 	c.announcementRoutes(mux)
 	c.readRoutes(mux)
 	c.calendarRoutes(mux)
+	c.eventRoutes(mux)
+	c.feedRoutes(mux)
+	c.auditRoutes(mux)
 	c.adminRoutes(mux)
 }
 

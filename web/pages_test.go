@@ -41,6 +41,11 @@ func TestPagesRender(t *testing.T) {
 		{"/lich/su-kien.csv", "thanh-lap-tinh"},
 		{"/lich/su-kien.ics", "BEGIN:VCALENDAR"},
 		{"/quan-tri", "Mời quản trị viên mới"},
+		{"/nhat-ky", "web.signin"},
+		{"/nhat-ky?hanh-dong=feed.", "Không có mục nào"},
+		{"/thong-bao", "Viết thông báo"},
+		{"/thong-bao/moi", "Xem trước và kiểm tra"},
+		{"/nguon-tin/nguon-tin.opml", "portal.example"},
 	} {
 		code, body := do(t, c, "GET", r.srv.URL+tt.path, nil)
 		if code != http.StatusOK || !strings.Contains(body, tt.want) {

@@ -228,8 +228,9 @@ type feedRow struct {
 
 type feedsData struct {
 	Feeds []feedRow
-	// Form is the add form as typed, with its errors.
-	Form form
+	// Form is the add (or edit) form as typed, with its errors.
+	Form      form
+	Intervals []intervalOption
 }
 
 func (c *Console) feeds(w http.ResponseWriter, r *http.Request) {
@@ -242,7 +243,7 @@ func (c *Console) renderFeeds(w http.ResponseWriter, r *http.Request, f form) {
 		c.failed(w, r, "feeds", err)
 		return
 	}
-	d := feedsData{Form: f}
+	d := feedsData{Form: f, Intervals: intervalOptions(f.V("interval"))}
 	for _, x := range fs {
 		x.URL = feeds.RedactURL(x.URL)
 		d.Feeds = append(d.Feeds, feedRow{Feed: x, NextPoll: x.NextPollAt})

@@ -189,6 +189,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"dur":        formatDuration,
 		"weekdays":   func() []string { return weekdayHeads },
 		"isLunar":    func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
+		"categories": func() []option { return categoryNames },
 	}
 }
 
