@@ -47,4 +47,3 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 	}
 	c.page(w, r, "audit", "audit", d)
 }
-
