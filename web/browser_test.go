@@ -10,11 +10,14 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"loa/app"
@@ -340,5 +345,133 @@ func waitFake(t *testing.T, fake *telegramtest.Server, what string, cond func() 
 	defer cancel()
 	if err := fake.WaitFor(ctx, cond); err != nil {
 		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// An admin adds a lunar calendar event, sees it on its day in the month view (with the
+// lunar date), and schedules its yearly greeting from it, with {years} filled in.
+func TestBrowserLunarEventAndItsYearlyGreeting(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t)
+	// 2 December 2026: the 10th of the 3rd lunar month of 2027 (Giỗ Tổ's day) is 16 April 2027.
+	now := func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }
+	s := startService(t, now)
+	signIn(t, ctx, s.link(adminID))
+	run(t, ctx, chromedp.Navigate(s.url+"/lich"), chromedp.WaitVisible(`#ev-title`),
+		chromedp.SendKeys(`#ev-title`, "thành lập Hội Nông dân xã"),
+		chromedp.Click(`//input[@name="kind"][@value="lunar"]`),
+		chromedp.SendKeys(`#ev-lunar`, "12/3"),
+		chromedp.SendKeys(`#ev-founded`, "1977"),
+		chromedp.Click(`//button[normalize-space()="Thêm sự kiện"]`))
+	waitJS(t, ctx, "the event on its day", `document.body.innerText.includes('50 năm · thành lập Hội Nông dân xã')`)
+	// 12/3 lunar of 2027 is 18 April 2027: the month view shows it under 18, with 12/3.
+	cell, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('.month td')).find(td => td.innerText.includes('Hội Nông dân')).innerText`))
+	if err != nil || !strings.Contains(cell, "18") || !strings.Contains(cell, "12/3") {
+		t.Fatalf("the event's day reads %q (%v)", cell, err)
+	}
+	shot(t, ctx, "lich")
+	run(t, ctx, chromedp.Click(`//a[normalize-space()="Lên lịch lời chào hằng năm"][ancestor::tr[contains(., "Hội Nông dân xã")]]`),
+		chromedp.WaitVisible(`#text`))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { document.querySelector('#text').value = ''; return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.SendKeys(`#text`, "Chúc mừng {years} năm ngày thành lập Hội Nông dân xã ({date})!"),
+		chromedp.Click(`//button[@value="preview"]`), chromedp.WaitVisible(`#next-runs`))
+	runs := text(t, ctx, `#next-runs`)
+	if !strings.Contains(runs, "07:00 18/04/2027") {
+		t.Fatalf("next runs: %q", runs)
+	}
+	if got := text(t, ctx, `#preview-zalo`); !strings.Contains(got, "Chúc mừng 50 năm ngày thành lập Hội Nông dân xã") {
+		t.Fatalf("the preview does not fill {years}: %q", got)
+	}
+	run(t, ctx, chromedp.Click(`//button[@value="confirm"]`))
+	waitJS(t, ctx, "the scheduled greeting", `document.body.innerText.includes('Đã lên lịch') && document.body.innerText.includes('Hằng năm vào ngày kỷ niệm')`)
+	as, err := s.st.Announcements(context.Background(), false)
+	if err != nil || len(as) != 1 || as[0].Schedule != store.ScheduleEvent || as[0].EventTime != "07:00" {
+		t.Fatalf("announcements = %+v, %v", as, err)
+	}
+}
+
+// A feed that is not a feed is refused with the reason, next to its field, and the URL
+// typed stays in the form.
+func TestBrowserBrokenFeedShowsTheReason(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t)
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!doctype html><html><head><title>Cổng thông tin</title></head><body>Trang chủ</body></html>")
+	}))
+	t.Cleanup(page.Close)
+	s := startService(t, nil)
+	signIn(t, ctx, s.link(adminID))
+	run(t, ctx, chromedp.Navigate(s.url+"/nguon-tin"), chromedp.WaitVisible(`#feed-url`),
+		chromedp.SendKeys(`#feed-url`, page.URL+"/tin-tuc"),
+		chromedp.Click(`//button[normalize-space()="Thêm nguồn tin"]`),
+		chromedp.WaitVisible(`#feed-url-err .field-error`))
+	reason := text(t, ctx, `#feed-url-err .field-error`)
+	if !strings.Contains(reason, "không phải") && !strings.Contains(reason, "nguồn tin") {
+		t.Fatalf("reason shown: %q", reason)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(`#feed-url`)); v != page.URL+"/tin-tuc" {
+		t.Fatalf("the URL typed is gone: %q", v)
+	}
+	shot(t, ctx, "nguon-tin-loi")
+	if fs, _ := s.st.Feeds(context.Background()); len(fs) != 0 {
+		t.Fatalf("a refused feed was stored: %+v", fs)
+	}
+}
+
+// What must be refused is refused, in the browser: a reused link, a forged session
+// cookie, a form posted without its CSRF token, a removed admin's session, and a
+// non-admin's link.
+func TestBrowserRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t)
+	s := startService(t, nil)
+	ctxb := context.Background()
+	if _, err := s.st.As(store.Actor{ID: "cli:root", Via: store.ViaCLI}).AddAdmin(ctxb, store.Admin{Channel: "zalo", UserID: "lan", Name: "Lan"}); err != nil {
+		t.Fatal(err)
+	}
+	lanLink, err := s.links.SignInLink(ctxb, "zalo", "lan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A non-admin gets no link at all; a link of someone removed meanwhile is refused.
+	if _, err := s.links.SignInLink(ctxb, "telegram", "9"); !errors.Is(err, web.ErrNotAdmin) {
+		t.Fatalf("a non-admin's link: %v", err)
+	}
+	signIn(t, ctx, lanLink)
+	// Reused.
+	run(t, ctx, chromedp.Navigate(lanLink))
+	if got := text(t, ctx, `h1`); got != "Liên kết đã được dùng" {
+		t.Fatalf("reused link: %q", got)
+	}
+	// A form without its CSRF token (another site's form would have none).
+	run(t, ctx, chromedp.Navigate(s.url+"/quan-tri"), chromedp.WaitVisible(`#invite-name`))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const f = document.querySelector('form[action="/quan-tri/moi"]');
+		f.querySelector('input[name=csrf]').remove(); f.submit(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the CSRF refusal", `document.querySelector('h1') && document.querySelector('h1').innerText === 'Biểu mẫu không hợp lệ'`)
+	if invites, _ := s.st.Invites(ctxb, time.Now()); len(invites) != 0 {
+		t.Fatalf("an invite was made without the token: %+v", invites)
+	}
+	// Removed: the open session ends at its next page.
+	if err := s.st.As(store.Actor{ID: "cli:root", Via: store.ViaCLI}).RemoveAdmin(ctxb, "zalo", "lan"); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Navigate(s.url+"/"))
+	if got := text(t, ctx, `h1`); got != "Không còn quyền quản trị" {
+		t.Fatalf("removed admin sees %q", got)
+	}
+	// A forged cookie.
+	run(t, ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "loa_session",
+			Value: "Zm9yZ2VkLWZvcmdlZC1mb3JnZWQtZm9yZ2VkLWZvcmdlZA", URL: s.url})
+		return chromedp.Void{}, err
+	}))
+	run(t, ctx, chromedp.Navigate(s.url+"/"))
+	if got := text(t, ctx, `.error`); !strings.Contains(got, "không còn hiệu lực") {
+		t.Fatalf("forged cookie: %q", got)
 	}
 }
