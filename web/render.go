@@ -154,11 +154,17 @@ var flashText = map[string]string{
 // seeOther redirects after a successful POST, naming the outcome.
 func seeOther(w http.ResponseWriter, r *http.Request, path, ok string) {
 	if ok != "" {
+		path, frag, hasFrag := strings.Cut(path, "#")
 		sep := "?"
 		if strings.Contains(path, "?") {
 			sep = "&"
 		}
 		path += sep + "ok=" + ok
+		if hasFrag {
+			path += "#" + frag
+		}
+		http.Redirect(w, r, path, http.StatusSeeOther)
+		return
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
