@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/broadcast"
 	"loa/feeds"
 	"loa/store"
 )
@@ -72,7 +73,11 @@ func label(b store.Broadcast) string {
 	if t := strings.Join(strings.Fields(b.Title), " "); t != "" {
 		return t
 	}
-	s := strings.Join(strings.Fields(b.Summary), " ")
+	summary := b.Summary
+	if b.Kind == "announcement" {
+		summary = broadcast.PlainMarkup(summary)
+	}
+	s := strings.Join(strings.Fields(summary), " ")
 	if r := []rune(s); len(r) > 80 {
 		s = string(r[:80]) + "…"
 	}

@@ -15,6 +15,7 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
+	"loa/store"
 )
 
 //go:embed templates
@@ -196,6 +197,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"weekdays":   func() []string { return weekdayHeads },
 		"isLunar":    func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
 		"categories": func() []option { return categoryNames },
+		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
 	}
 }
 
