@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa/chat"
 )
 
 // channelZalo is the Zalo Bot Platform's channel name.
@@ -193,7 +195,7 @@ func (b *Bot) zaloToggle(ctx context.Context, u Update, on bool, n int) Response
 		return reply(zaloNoSuchTopicText(n, len(topics)))
 	}
 	topic := topics[n-1]
-	sub, err := b.Store.SetTopicMuted(ctx, u.Channel, u.Chat.Address, topic, !on)
+	sub, err := b.Store.SetTopicMuted(ctx, chat.Channel(u.Channel), u.Chat.Address, topic, !on)
 	switch {
 	case isNotFound(err):
 		return reply(zaloNotSubscribedText(u.Chat.Kind))

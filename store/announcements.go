@@ -7,25 +7,51 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
+
+// Schedule is how an announcement repeats (announcements.schedule).
+type Schedule string
 
 // Announcement schedules.
 const (
-	ScheduleOnce  = "once"
-	ScheduleCron  = "cron"
-	ScheduleEvent = "event"
+	// ScheduleOnce runs once, at NextRunAt.
+	ScheduleOnce Schedule = "once"
+	// ScheduleCron runs on a cron expression (Announcement.Cron).
+	ScheduleCron Schedule = "cron"
+	// ScheduleEvent greets a calendar event every year (Announcement.EventID).
+	ScheduleEvent Schedule = "event"
 )
+
+// AnnouncementStatus is where an announcement is in its life (announcements.status).
+type AnnouncementStatus string
 
 // Announcement statuses.
 const (
 	// AnnouncementDraft is written in the bot and waits for the admin's confirmation.
-	AnnouncementDraft = "draft"
+	AnnouncementDraft AnnouncementStatus = "draft"
 	// AnnouncementDiscarded is a draft dropped or replaced before it was confirmed:
 	// nothing was said, so it is deleted after a day (Prune), unlike a cancelled
 	// announcement, which stays in the record.
-	AnnouncementDiscarded = "discarded"
+	AnnouncementDiscarded AnnouncementStatus = "discarded"
+	// AnnouncementScheduled has runs to come.
+	AnnouncementScheduled AnnouncementStatus = "scheduled"
+	// AnnouncementDone made its last run.
+	AnnouncementDone AnnouncementStatus = "done"
 	// AnnouncementCancelled was confirmed, then stopped by an admin.
-	AnnouncementCancelled = "cancelled"
+	AnnouncementCancelled AnnouncementStatus = "cancelled"
+)
+
+// RunStatus is how one run of an announcement went (announcement_runs.status).
+type RunStatus string
+
+// Run statuses.
+const (
+	// RunSent: the run made its broadcast.
+	RunSent RunStatus = "sent"
+	// RunMissed: the run was past its grace window; recorded, not sent.
+	RunMissed RunStatus = "missed"
 )
 
 // Announcement is an admin's message and when it goes out.
@@ -33,13 +59,13 @@ type Announcement struct {
 	ID          int64
 	Body        string
 	Topic       string
-	Channel     string // "" for every channel
-	Schedule    string
+	Channel     chat.Channel // "" for every channel
+	Schedule    Schedule
 	Cron        string
 	EventID     *int64
 	EventTime   string // HH:MM, for event greetings
 	NextRunAt   *time.Time
-	Status      string
+	Status      AnnouncementStatus
 	CreatedBy   string
 	CreatedAt   time.Time
 	CancelledBy string
@@ -61,8 +87,8 @@ func scanAnnouncement(row pgx.Row) (Announcement, error) {
 type NewAnnouncement struct {
 	Body      string
 	Topic     string
-	Channel   string
-	Schedule  string
+	Channel   chat.Channel // "" for every channel
+	Schedule  Schedule
 	Cron      string
 	EventID   *int64
 	EventTime string
@@ -72,7 +98,7 @@ type NewAnnouncement struct {
 // CreateAnnouncement stores an announcement and records who scheduled it, in one
 // transaction.
 func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
-	return s.createAnnouncement(ctx, na, "scheduled", actor)
+	return s.createAnnouncement(ctx, na, AnnouncementScheduled, actor)
 }
 
 // CreateDraft stores a one-off announcement written in the bot, to be confirmed
@@ -82,10 +108,10 @@ func (s *Store) CreateDraft(ctx context.Context, body, actor string, runAt *time
 	if runAt != nil {
 		na.NextRunAt = *runAt
 	}
-	return s.createAnnouncement(ctx, na, "draft", actor)
+	return s.createAnnouncement(ctx, na, AnnouncementDraft, actor)
 }
 
-func (s *Store) createAnnouncement(ctx context.Context, na NewAnnouncement, status, actor string) (Announcement, error) {
+func (s *Store) createAnnouncement(ctx context.Context, na NewAnnouncement, status AnnouncementStatus, actor string) (Announcement, error) {
 	var next *time.Time
 	if !na.NextRunAt.IsZero() {
 		next = &na.NextRunAt
@@ -98,7 +124,7 @@ func (s *Store) createAnnouncement(ctx context.Context, na NewAnnouncement, stat
 			VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $10, $9)
 			RETURNING `+announcementColumns,
 			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, next, actor, status))
-		if err != nil || status == "draft" {
+		if err != nil || status == AnnouncementDraft {
 			return err
 		}
 		if err != nil {
@@ -142,7 +168,8 @@ func (e *NotAuthorError) Is(target error) bool { return target == ErrNotAuthor }
 // lockDraft locks an announcement that must be a draft of actor: ErrNotDraft when it is
 // not (or no longer) a draft, whoever asks; a *NotAuthorError when it is someone else's.
 func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
-	var status, author string
+	var status AnnouncementStatus
+	var author string
 	err := tx.QueryRow(ctx, `SELECT status, created_by FROM announcements WHERE id = $1 FOR UPDATE`, id).
 		Scan(&status, &author)
 	switch {
@@ -150,7 +177,7 @@ func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
 		return ErrNotDraft
 	case err != nil:
 		return err
-	case status != "draft":
+	case status != AnnouncementDraft:
 		return ErrNotDraft
 	case author != actor:
 		return &NotAuthorError{ID: id, Author: author}
@@ -257,14 +284,14 @@ func describeSchedule(a Announcement) string {
 	case ScheduleEvent:
 		return fmt.Sprintf("every year on event %d at %s", *a.EventID, a.EventTime)
 	}
-	return "once"
+	return string(ScheduleOnce)
 }
 
-func channelNote(ch string) string {
+func channelNote(ch chat.Channel) string {
 	if ch == "" {
 		return ""
 	}
-	return ", " + ch + " only"
+	return ", " + string(ch) + " only"
 }
 
 // Announcements lists announcements by id; finished and cancelled ones only when all.
@@ -299,7 +326,7 @@ func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error
 func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
 	var stopped int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
+		var status AnnouncementStatus
 		err := tx.QueryRow(ctx, `SELECT status FROM announcements WHERE id = $1 FOR UPDATE`, id).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("announcement %d: %w", id, ErrNotFound)
@@ -308,7 +335,7 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 			return err
 		}
 		switch status {
-		case "cancelled":
+		case AnnouncementCancelled:
 			return fmt.Errorf("announcement %d is %w", id, ErrAlreadyCancelled)
 		case AnnouncementDraft, AnnouncementDiscarded:
 			return fmt.Errorf("announcement %d is a draft that was never confirmed: %w", id, ErrNotFound)
@@ -369,7 +396,7 @@ type AnnouncementRun struct {
 func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (broadcastID int64, made bool, err error) {
 	err = s.leaderTx(ctx, func(tx pgx.Tx) error {
 		var next *time.Time
-		var status string
+		var status AnnouncementStatus
 		err := tx.QueryRow(ctx, `SELECT next_run_at, status FROM announcements WHERE id = $1 FOR UPDATE`,
 			r.AnnouncementID).Scan(&next, &status)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -378,13 +405,13 @@ func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (b
 		if err != nil {
 			return err
 		}
-		if status != "scheduled" || next == nil || !next.Equal(r.RunAt) {
+		if status != AnnouncementScheduled || next == nil || !next.Equal(r.RunAt) {
 			return nil // made (or cancelled) meanwhile
 		}
-		runStatus, detail := "sent", ""
+		runStatus, detail := RunSent, ""
 		var bid *int64
 		if r.Missed {
-			runStatus, detail = "missed", "past the grace window"
+			runStatus, detail = RunMissed, "past the grace window"
 		} else {
 			var id int64
 			err := tx.QueryRow(ctx, `
@@ -414,7 +441,7 @@ func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (b
 			return err
 		}
 		made = true
-		return audit(ctx, tx, "loa", "announcement."+runStatus, fmt.Sprintf("announcement %d", r.AnnouncementID),
+		return audit(ctx, tx, "loa", "announcement."+string(runStatus), fmt.Sprintf("announcement %d", r.AnnouncementID),
 			fmt.Sprintf("run %s: %s", r.RunAt.Format(time.RFC3339), detail))
 	})
 	if err != nil {

@@ -11,11 +11,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
 
-func subscribe(t *testing.T, s *store.Store, channel, address, kind string) store.Subscriber {
+func subscribe(t *testing.T, s *store.Store, channel chat.Channel, address string, kind chat.Kind) store.Subscriber {
 	t.Helper()
 	sub, _, err := s.Subscribe(context.Background(), store.Chat{Channel: channel, Address: address, Kind: kind})
 	if err != nil {
@@ -24,7 +25,7 @@ func subscribe(t *testing.T, s *store.Store, channel, address, kind string) stor
 	return sub
 }
 
-func broadcast(t *testing.T, s *store.Store, key, topic, channel string) int64 {
+func broadcast(t *testing.T, s *store.Store, key, topic string, channel chat.Channel) int64 {
 	t.Helper()
 	id, created, err := s.CreateBroadcast(context.Background(), store.NewBroadcast{
 		SourceKey: key, Kind: "announcement", Topic: topic, Title: key, Channel: channel,
@@ -35,7 +36,7 @@ func broadcast(t *testing.T, s *store.Store, key, topic, channel string) int64 {
 	return id
 }
 
-func claim(t *testing.T, s *store.Store, channel string, limit int) []store.Delivery {
+func claim(t *testing.T, s *store.Store, channel chat.Channel, limit int) []store.Delivery {
 	t.Helper()
 	ds, err := s.ClaimDeliveries(context.Background(), channel, time.Minute, limit, "test")
 	if err != nil {

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
 
-func addInbound(t *testing.T, s *store.Store, channel string, us ...store.NewInbound) int {
+func addInbound(t *testing.T, s *store.Store, channel chat.Channel, us ...store.NewInbound) int {
 	t.Helper()
 	n, err := s.AddInbound(context.Background(), channel, us)
 	if err != nil {
@@ -21,11 +22,11 @@ func addInbound(t *testing.T, s *store.Store, channel string, us ...store.NewInb
 	return n
 }
 
-func upd(id, chat string) store.NewInbound {
-	return store.NewInbound{UpdateID: id, Chat: chat, Payload: []byte(`{"update_id":` + id + `}`)}
+func upd(id, chatID string) store.NewInbound {
+	return store.NewInbound{UpdateID: id, Chat: chatID, Payload: []byte(`{"update_id":` + id + `}`)}
 }
 
-func claimIDs(t *testing.T, s *store.Store, channel string, limit int, lease time.Duration) ([]string, []store.Inbound) {
+func claimIDs(t *testing.T, s *store.Store, channel chat.Channel, limit int, lease time.Duration) ([]string, []store.Inbound) {
 	t.Helper()
 	us, err := s.ClaimInbound(context.Background(), channel, limit, lease)
 	if err != nil {

@@ -33,7 +33,7 @@ func TestDailyRollups(t *testing.T) {
 	ds = append(ds, claim(t, s, "zalo", 10)...)
 	// Outcomes as if recorded at those times: the engine's writes take the database's
 	// clock, so the test sets finished_at itself, in the same kind of statement.
-	finish := func(d store.Delivery, status string, at time.Time) error {
+	finish := func(d store.Delivery, status store.DeliveryStatus, at time.Time) error {
 		return s.Exec(ctx, `UPDATE deliveries SET status = $2, reason = CASE WHEN $2 = 'failed' THEN 'blocked' ELSE '' END,
 			finished_at = $3 WHERE id = $1`, d.ID, status, at)
 	}
