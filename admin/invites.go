@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -94,7 +95,7 @@ func (o *Ops) RedeemInvite(ctx context.Context, a Actor, code string) (store.Adm
 	if !ok {
 		return store.Admin{}, &ObjectError{Object: ObjInvite, Err: ErrInviteInvalid}
 	}
-	ad, err := o.as(a).RedeemInvite(ctx, hashCode(canon), store.Admin{Channel: a.Channel, UserID: a.UserID, Name: a.Name}, o.now())
+	ad, err := o.as(a).RedeemInvite(ctx, hashCode(canon), store.Admin{Channel: chat.Channel(a.Channel), UserID: a.UserID, Name: a.Name}, o.now())
 	switch {
 	case errors.Is(err, ErrInviteInvalid):
 		return store.Admin{}, &ObjectError{Object: ObjInvite, Err: ErrInviteInvalid}

@@ -57,7 +57,7 @@ func channelStates(st *store.Store, chans []*channel, monitor *health.Monitor, n
 		var out []web.ChannelState
 		for _, ch := range chans {
 			cs := web.ChannelState{Channel: ch.name, On: true, Mode: "polling", Queue: queue[ch.name],
-				Stalled: stalled["delivery "+ch.name]}
+				Stalled: stalled["delivery "+string(ch.name)]}
 			if ch.webhookURL != "" {
 				cs.Mode = "webhook"
 			}

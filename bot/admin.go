@@ -458,7 +458,7 @@ func (b *Bot) scheduled(ctx context.Context, u Update, _ request) Response {
 		if a.NextRunAt != nil {
 			next = b.listTime(*a.NextRunAt)
 		}
-		lines[i] = scheduledLine(a.ID, next, b.describeSchedule(ctx, u, a), audienceText(a.Topic, a.Channel),
+		lines[i] = scheduledLine(a.ID, next, b.describeSchedule(ctx, u, a), audienceText(a.Topic, string(a.Channel)),
 			excerpt(broadcast.PlainMarkup(a.Body)))
 	}
 	return reply(scheduledListText(lines, len(as), len(as)-len(shown)))
@@ -537,16 +537,16 @@ func (b *Bot) stats(ctx context.Context, u Update, _ request) Response {
 	var channels []string
 	by := map[string]*tally{}
 	for _, c := range counts {
-		t := by[c.Channel]
+		t := by[string(c.Channel)]
 		if t == nil {
 			t = &tally{kinds: map[string]int{}}
-			by[c.Channel] = t
-			channels = append(channels, c.Channel)
+			by[string(c.Channel)] = t
+			channels = append(channels, string(c.Channel))
 		}
 		switch c.Status {
 		case store.StatusActive:
 			t.active += c.Count
-			t.kinds[kindWord(c.Kind)] += c.Count
+			t.kinds[kindWord(string(c.Kind))] += c.Count
 		case store.StatusStopped:
 			t.stopped += c.Count
 		default:
@@ -608,7 +608,7 @@ func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
 		return b.failed(u, "broadcast detail", err)
 	}
 	var sb strings.Builder
-	sb.WriteString(broadcastHead(bs.ID, bs.Kind, b.listTime(bs.CreatedAt), announcementOf(bs.SourceKey)))
+	sb.WriteString(broadcastHead(bs.ID, string(bs.Kind), b.listTime(bs.CreatedAt), announcementOf(bs.SourceKey)))
 	sb.WriteString("\n" + broadcastTitle(bs.Broadcast))
 	if bs.Link != "" {
 		sb.WriteString("\n" + bs.Link)
@@ -617,7 +617,7 @@ func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
 	if len(fails) > 0 {
 		sb.WriteString("\n\n" + failuresHeader)
 		for _, f := range fails {
-			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(f.Status) + ": " + reasonText(f.Reason))
+			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(string(f.Status)) + ": " + reasonText(f.Reason))
 		}
 	}
 	return reply(sb.String())
@@ -635,7 +635,7 @@ func (b *Bot) recentBroadcasts(ctx context.Context, u Update) Response {
 	}
 	lines := make([]string, len(bs))
 	for i, s := range bs {
-		lines[i] = recentBroadcastLine(s.ID, s.Kind, b.listTime(s.CreatedAt), s.Sent, s.Total, broadcastTitle(s.Broadcast))
+		lines[i] = recentBroadcastLine(s.ID, string(s.Kind), b.listTime(s.CreatedAt), s.Sent, s.Total, broadcastTitle(s.Broadcast))
 	}
 	return reply(recentBroadcastsHead + "\n\n" + strings.Join(lines, "\n\n") + "\n\n" +
 		recentBroadcastsFoot + strconv.FormatInt(bs[0].ID, 10))

@@ -668,10 +668,10 @@ func broadcastNotFoundText(id int64) string {
 // read: a notice that is not an article is headed by its mark, then its title or,
 // without one, the kind's name. The adapters render headings from here (Heading).
 var kinds = map[string]struct{ name, mark string }{
-	"article":       {name: "Tin bài"},
-	"anniversary":   {name: "Ngày kỷ niệm", mark: "🇻🇳"},
-	"announcement":  {name: "Thông báo", mark: "📢"},
-	store.KindAlert: {name: "Cảnh báo hệ thống", mark: "⚠️"},
+	"article":               {name: "Tin bài"},
+	"anniversary":           {name: "Ngày kỷ niệm", mark: "🇻🇳"},
+	"announcement":          {name: "Thông báo", mark: "📢"},
+	string(store.KindAlert): {name: "Cảnh báo hệ thống", mark: "⚠️"},
 }
 
 // kindName names a kind of broadcast; an unknown kind is shown as it is.

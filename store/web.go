@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
 
 // The web console's state (migration 015): sign-in links, sessions, invite codes and
@@ -27,12 +29,12 @@ const (
 
 // WebIdentity is an admin as the web console knows them: a user on a channel.
 type WebIdentity struct {
-	Channel string
+	Channel chat.Channel
 	UserID  string
 }
 
 // String is the identity as the audit log names it ("telegram:1001").
-func (w WebIdentity) String() string { return w.Channel + ":" + w.UserID }
+func (w WebIdentity) String() string { return string(w.Channel) + ":" + w.UserID }
 
 // CreateSignInLink stores a link's token hash for the user, valid until expires.
 func (s *Store) CreateSignInLink(ctx context.Context, tokenHash []byte, who WebIdentity, now, expires time.Time) error {
@@ -289,7 +291,7 @@ func (s Audited) RedeemInvite(ctx context.Context, codeHash []byte, a Admin, now
 		if err := audit(ctx, tx, s.by, "invite.redeem", fmt.Sprintf("invite %d", id), ""); err != nil {
 			return err
 		}
-		return audit(ctx, tx, s.by, "admin.add", a.Channel+":"+a.UserID, a.Name)
+		return audit(ctx, tx, s.by, "admin.add", string(a.Channel)+":"+a.UserID, a.Name)
 	})
 	if err != nil {
 		return Admin{}, fmt.Errorf("redeem invite: %w", err)
@@ -344,9 +346,13 @@ func (s *Store) BroadcastProgress(ctx context.Context, ids []int64) (map[int64]B
 
 // Recipient is one delivery of a broadcast as its report lists it.
 type Recipient struct {
-	Channel, Address, Kind, Title string
-	Status, Reason, LastError     string
-	SentAt, FinishedAt            *time.Time
+	Channel          chat.Channel
+	Address, Title   string
+	Kind             chat.Kind
+	Status           DeliveryStatus
+	Reason           Reason
+	LastError        string
+	SentAt, Finished *time.Time
 }
 
 // BroadcastRecipients calls fn for each delivery row of a broadcast still kept (retention
@@ -363,7 +369,7 @@ func (s *Store) BroadcastRecipients(ctx context.Context, id int64, fn func(Recip
 	defer rows.Close()
 	for rows.Next() {
 		var r Recipient
-		if err := rows.Scan(&r.Channel, &r.Address, &r.Kind, &r.Title, &r.Status, &r.Reason, &r.LastError, &r.SentAt, &r.FinishedAt); err != nil {
+		if err := rows.Scan(&r.Channel, &r.Address, &r.Kind, &r.Title, &r.Status, &r.Reason, &r.LastError, &r.SentAt, &r.Finished); err != nil {
 			return fmt.Errorf("recipients of broadcast %d: %w", id, err)
 		}
 		if err := fn(r); err != nil {
@@ -378,7 +384,9 @@ func (s *Store) BroadcastRecipients(ctx context.Context, id int64, fn func(Recip
 
 // SubscriberFilter narrows a subscriber search; empty fields match everything.
 type SubscriberFilter struct {
-	Channel, Kind, Status string
+	Channel chat.Channel
+	Kind    chat.Kind
+	Status  SubscriberStatus
 	// Topic: subscribers who receive it (it is not among their muted topics).
 	Topic string
 	// Query matches the title or the address, case-insensitively.
@@ -393,7 +401,7 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Su
 		AND ($4 = '' OR NOT ($4 = ANY (muted_topics)))
 		AND ($5 = '' OR title ILIKE '%' || $5 || '%' OR address ILIKE '%' || $5 || '%')`
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query)
-	args := []any{f.Channel, f.Kind, f.Status, f.Topic, q}
+	args := []any{string(f.Channel), string(f.Kind), string(f.Status), f.Topic, q}
 	var total int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM subscribers `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search subscribers: %w", err)

@@ -14,6 +14,7 @@ import (
 	"loa/bot/zalo"
 	"loa/broadcast"
 	"loa/calendar"
+	"loa/chat"
 	"loa/scheduler"
 	"loa/store"
 )
@@ -50,7 +51,7 @@ type Preview struct {
 
 // preview renders text with the engine's renderers.
 func preview(text string) Preview {
-	content := broadcast.Content{Kind: "announcement", Summary: text}
+	content := broadcast.Content{Kind: store.KindAnnouncement, Summary: text}
 	var p Preview
 	for _, part := range telegram.Render(content) {
 		p.Telegram = append(p.Telegram, template.HTML(part)) // escaped by the renderer
@@ -74,7 +75,7 @@ type announceForm struct {
 	// AudienceChanged is set when the size shown before has changed since.
 	AudienceChanged int
 	Tested          bool
-	Channels        []string
+	Channels        []chat.Channel
 }
 
 type weekdayOption struct {
@@ -106,7 +107,7 @@ func (c *Console) editAnnouncement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := c.Store.Announcement(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && a.Status != announcementScheduled {
+	if errors.Is(err, store.ErrNotFound) || err == nil && a.Status != store.AnnouncementScheduled {
 		c.render(w, r, http.StatusNotFound, "message", message{Title: "Không sửa được",
 			Text: "Chỉ sửa được thông báo đang chờ gửi (chưa gửi xong, chưa huỷ).", Back: "/thong-bao"})
 		return
@@ -120,7 +121,7 @@ func (c *Console) editAnnouncement(w http.ResponseWriter, r *http.Request) {
 
 // formOf fills the form with a stored announcement.
 func (c *Console) formOf(a store.Announcement) form {
-	v := map[string]string{"text": a.Body, "topic": a.Topic, "channel": a.Channel, "version": strconv.Itoa(a.Version),
+	v := map[string]string{"text": a.Body, "topic": a.Topic, "channel": string(a.Channel), "version": strconv.Itoa(a.Version),
 		"time": admin.DefaultEventTime, "repeat": string(admin.Daily)}
 	switch a.Schedule {
 	case store.ScheduleOnce:
@@ -313,7 +314,7 @@ func (c *Console) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "schedule announcement", err)
 		return
 	}
-	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(a.ID, 10), "scheduled")
+	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(a.ID, 10), "len-lich")
 }
 
 // renderAnnounceForm shows the form (or its confirmation step, with plan).
@@ -335,7 +336,7 @@ func (c *Console) renderAnnounceForm(w http.ResponseWriter, r *http.Request, d a
 		c.failed(w, r, "events", err)
 		return
 	}
-	d.Channels = channelsInOrder
+	d.Channels = chat.Channels()
 	d.Months = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
 	checked := map[string]bool{}
 	for _, s := range strings.Split(d.Form.V("weekdays"), ",") {
@@ -463,13 +464,13 @@ func (c *Console) loadAnnouncement(w http.ResponseWriter, r *http.Request, id in
 	}
 	d := announcementDetail{A: a}
 	text := a.Body
-	if a.Status == announcementScheduled {
+	if a.Status == store.AnnouncementScheduled {
 		when := admin.When{Cron: a.Cron}
 		if a.EventID != nil {
 			when = admin.When{EventID: *a.EventID, EventTime: a.EventTime}
 		}
 		if a.Schedule != store.ScheduleOnce {
-			if p, err := c.Ops.Plan(ctx, admin.Announcement{Text: a.Body, Topic: a.Topic, Channel: a.Channel, When: when}, 5); err == nil {
+			if p, err := c.Ops.Plan(ctx, admin.Announcement{Text: a.Body, Topic: a.Topic, Channel: string(a.Channel), When: when}, 5); err == nil {
 				d.Next, d.Event = p.Runs, p.Event
 				if p.Event != nil && len(p.Runs) > 0 {
 					text = scheduler.FillPlaceholders(text, *p.Event, calendar.DateIn(p.Runs[0], c.loc()))
@@ -505,7 +506,7 @@ func (c *Console) loadAnnouncement(w http.ResponseWriter, r *http.Request, id in
 		}
 		d.Runs = append(d.Runs, row)
 	}
-	d.Waiting = a.Status == announcementScheduled && a.NextRunAt != nil && !a.NextRunAt.After(c.now()) && len(runs) == 0
+	d.Waiting = a.Status == store.AnnouncementScheduled && a.NextRunAt != nil && !a.NextRunAt.After(c.now()) && len(runs) == 0
 	return d, true
 }
 
@@ -529,7 +530,7 @@ func (c *Console) cancelAnnouncement(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "cancel announcement", err)
 		return
 	}
-	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(id, 10), "cancelled")
+	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(id, 10), "huy")
 }
 
 func (c *Console) cancelBroadcast(w http.ResponseWriter, r *http.Request) {
@@ -552,9 +553,5 @@ func (c *Console) cancelBroadcast(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "cancel broadcast", err)
 		return
 	}
-	seeOther(w, r, "/ban-tin/"+strconv.FormatInt(id, 10), "cancelled")
+	seeOther(w, r, "/ban-tin/"+strconv.FormatInt(id, 10), "huy")
 }
-
-// announcementScheduled is an announcement's status while runs are ahead (the vocabulary
-// branch names it store.AnnouncementScheduled).
-const announcementScheduled = "scheduled"

@@ -57,7 +57,7 @@ func (s *session) Actor() string { return s.Who.String() }
 
 // actor is the admin acting through the console, for the admin operations layer.
 func (s *session) actor() admin.Actor {
-	return admin.Actor{Channel: s.Who.Channel, UserID: s.Who.UserID, Name: s.Name, Via: admin.ViaWeb}
+	return admin.Actor{Channel: string(s.Who.Channel), UserID: s.Who.UserID, Name: s.Name, Via: admin.ViaWeb}
 }
 
 type sessionKey struct{}
@@ -130,7 +130,7 @@ func (c *Console) authWith(h http.HandlerFunc, touch bool) http.Handler {
 			c.failed(w, r, "web session", err)
 			return
 		}
-		ok, err := c.IsAdmin(r.Context(), ws.Who.Channel, ws.Who.UserID)
+		ok, err := c.IsAdmin(r.Context(), string(ws.Who.Channel), ws.Who.UserID)
 		if err != nil {
 			c.failed(w, r, "admin check", err)
 			return
@@ -272,7 +272,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, status, "message", m)
 		return
 	}
-	ok, err := c.IsAdmin(r.Context(), who.Channel, who.UserID)
+	ok, err := c.IsAdmin(r.Context(), string(who.Channel), who.UserID)
 	if err != nil {
 		c.failed(w, r, "admin check", err)
 		return

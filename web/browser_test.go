@@ -167,14 +167,10 @@ func startService(t *testing.T, now func() time.Time) *service {
 			t.Errorf("service stopped with %v", err)
 		}
 	})
-	isAdmin := func(ctx context.Context, channel, userID string) (bool, error) {
-		if channel == "telegram" && userID == fmt.Sprint(adminID) {
-			return true, nil
-		}
-		return st.IsAdmin(ctx, channel, userID)
-	}
+	// The admin check of the service: the layer's, with LOA_ADMINS.
+	ops := app.NewOps(cfg, st, "test")
 	return &service{t: t, dbURL: dbURL, st: st, fake: fake, url: "http://" + addr,
-		links: &web.Links{Store: st, PublicURL: "http://" + addr, IsAdmin: isAdmin, Now: now}}
+		links: &web.Links{Store: st, PublicURL: "http://" + addr, IsAdmin: ops.IsAdmin, Now: now}}
 }
 
 // link makes a sign-in link for a Telegram user, as `loa web link` does.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -31,7 +32,7 @@ func messagesChart(days []store.DayOutcomes, today time.Time, n int, loc *time.L
 		if i < 0 || i >= n {
 			continue
 		}
-		if d.Channel == channelsInOrder[0] {
+		if d.Channel == chat.Telegram {
 			per[i].tg += d.Sent
 		} else {
 			per[i].other += d.Sent

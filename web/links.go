@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -45,7 +46,7 @@ func (l *Links) SignInLink(ctx context.Context, channel, userID string) (string,
 		now = l.Now()
 	}
 	token, hash := newSecret()
-	if err := l.Store.CreateSignInLink(ctx, hash, store.WebIdentity{Channel: channel, UserID: userID}, now, now.Add(LinkLifetime)); err != nil {
+	if err := l.Store.CreateSignInLink(ctx, hash, store.WebIdentity{Channel: chat.Channel(channel), UserID: userID}, now, now.Add(LinkLifetime)); err != nil {
 		return "", err
 	}
 	return l.PublicURL + "/dang-nhap/" + token, nil

@@ -8,13 +8,10 @@ import (
 	"strings"
 
 	"loa/calendar"
+	"loa/chat"
 	"loa/feeds"
 	"loa/store"
 )
-
-// channelsInOrder are the channels as pages list them. (When package chat lands:
-// chat.Channels().)
-var channelsInOrder = []string{"telegram", "zalo"}
 
 // routes adds the pages of signed-in admins.
 func (c *Console) routes(mux *http.ServeMux) {
@@ -31,7 +28,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 
 // subRow is one channel's subscribers by status.
 type subRow struct {
-	Channel                      string
+	Channel                      chat.Channel
 	Active, Stopped, Gone, Total int
 }
 
@@ -131,9 +128,9 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
 // subscriberRows folds the store's counts (by channel, kind and status) into a row per
 // channel, every channel shown even without subscribers.
 func subscriberRows(stats []store.SubscriberCount) []subRow {
-	rows := make([]subRow, len(channelsInOrder))
-	idx := map[string]int{}
-	for i, ch := range channelsInOrder {
+	rows := make([]subRow, len(chat.Channels()))
+	idx := map[chat.Channel]int{}
+	for i, ch := range chat.Channels() {
 		rows[i].Channel = ch
 		idx[ch] = i
 	}

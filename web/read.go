@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/feeds"
 	"loa/store"
 )
@@ -24,44 +25,47 @@ func (c *Console) readRoutes(mux *http.ServeMux) {
 }
 
 // kindNames name the kinds of broadcast.
-var kindNames = map[string]string{
-	"article":       "Bài viết",
-	"anniversary":   "Ngày kỷ niệm",
-	"announcement":  "Thông báo",
-	store.KindAlert: "Cảnh báo",
+var kindNames = map[store.BroadcastKind]string{
+	store.KindArticle:      "Bài viết",
+	store.KindAnniversary:  "Ngày kỷ niệm",
+	store.KindAnnouncement: "Thông báo",
+	store.KindAlert:        "Cảnh báo",
 }
 
-func kindName(k string) string {
+func kindName(k store.BroadcastKind) string {
 	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return string(k)
+}
+
+// statusNames name subscribers' and deliveries' statuses.
+var statusNames = map[string]string{
+	string(store.StatusActive):      "đang nhận",
+	string(store.StatusStopped):     "đã dừng",
+	string(store.StatusGone):        "không còn liên lạc được",
+	string(store.DeliveryPending):   "đang chờ",
+	string(store.DeliverySent):      "đã gửi",
+	string(store.DeliveryFailed):    "thất bại",
+	string(store.DeliveryCancelled): "đã huỷ",
+}
+
+// statusName names a subscriber's or a delivery's status (any of the store's typed
+// statuses).
+func statusName(s any) string {
+	k := fmt.Sprint(s)
+	if n, ok := statusNames[k]; ok {
 		return n
 	}
 	return k
 }
 
-// statusNames name subscribers' and deliveries' statuses.
-var statusNames = map[string]string{
-	store.StatusActive:      "đang nhận",
-	store.StatusStopped:     "đã dừng",
-	store.StatusGone:        "không còn liên lạc được",
-	store.DeliveryPending:   "đang chờ",
-	store.DeliverySent:      "đã gửi",
-	store.DeliveryFailed:    "thất bại",
-	store.DeliveryCancelled: "đã huỷ",
-}
-
-func statusName(s string) string {
-	if n, ok := statusNames[s]; ok {
-		return n
-	}
-	return s
-}
-
-// kindOfChat names the kinds of chat.
-var chatKindNames = map[string]string{
-	"private":    "cá nhân",
-	"group":      "nhóm",
-	"supergroup": "siêu nhóm",
-	"channel":    "kênh",
+// chatKindNames name the kinds of chat.
+var chatKindNames = map[chat.Kind]string{
+	chat.KindPrivate:    "cá nhân",
+	chat.KindGroup:      "nhóm",
+	chat.KindSupergroup: "siêu nhóm",
+	chat.KindChannel:    "kênh",
 }
 
 type broadcastRow struct {
@@ -74,7 +78,7 @@ func label(b store.Broadcast) string {
 		return t
 	}
 	summary := b.Summary
-	if b.Kind == "announcement" {
+	if b.Kind == store.KindAnnouncement {
 		summary = broadcast.PlainMarkup(summary)
 	}
 	s := strings.Join(strings.Fields(summary), " ")
@@ -159,7 +163,7 @@ func (c *Console) recipientsCSV(w http.ResponseWriter, r *http.Request) {
 		if rc.SentAt != nil {
 			sent = rc.SentAt.In(loc).Format("2006-01-02 15:04:05")
 		}
-		return cw.Write(csvSafe(rc.Channel, rc.Address, chatKindNames[rc.Kind], rc.Title, statusName(rc.Status), rc.Reason, rc.LastError, sent))
+		return cw.Write(csvSafe(string(rc.Channel), rc.Address, chatKindNames[rc.Kind], rc.Title, statusName(rc.Status), string(rc.Reason), rc.LastError, sent))
 	})
 	cw.Flush()
 	if err != nil {
@@ -186,7 +190,7 @@ type subscribersData struct {
 	Shown    int
 	Counts   []subRow
 	Topics   []string
-	Channels []string
+	Channels []chat.Channel
 	Kinds    []option
 	Statuses []option
 }
@@ -198,7 +202,7 @@ const subscriberLimit = 200
 
 func (c *Console) subscribers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.SubscriberFilter{Channel: q.Get("kenh"), Kind: q.Get("loai"), Status: q.Get("trang-thai"),
+	f := store.SubscriberFilter{Channel: chat.Channel(q.Get("kenh")), Kind: chat.Kind(q.Get("loai")), Status: store.SubscriberStatus(q.Get("trang-thai")),
 		Topic: q.Get("chu-de"), Query: strings.TrimSpace(q.Get("q")), Limit: subscriberLimit}
 	subs, total, err := c.Store.SearchSubscribers(r.Context(), f)
 	if err != nil {
@@ -216,12 +220,12 @@ func (c *Console) subscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := subscribersData{F: f, Subs: subs, Total: total, Shown: len(subs), Counts: subscriberRows(stats), Topics: topics,
-		Channels: channelsInOrder}
-	for _, k := range []string{"private", "group", "supergroup", "channel"} {
-		d.Kinds = append(d.Kinds, option{k, chatKindNames[k]})
+		Channels: chat.Channels()}
+	for _, k := range []chat.Kind{chat.KindPrivate, chat.KindGroup, chat.KindSupergroup, chat.KindChannel} {
+		d.Kinds = append(d.Kinds, option{string(k), chatKindNames[k]})
 	}
-	for _, s := range []string{store.StatusActive, store.StatusStopped, store.StatusGone} {
-		d.Statuses = append(d.Statuses, option{s, statusName(s)})
+	for _, s := range []store.SubscriberStatus{store.StatusActive, store.StatusStopped, store.StatusGone} {
+		d.Statuses = append(d.Statuses, option{string(s), statusName(s)})
 	}
 	c.page(w, r, "subscribers", "subscribers", d)
 }

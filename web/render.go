@@ -15,6 +15,7 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -141,15 +142,15 @@ func (c *Console) failed(w http.ResponseWriter, r *http.Request, op string, err 
 
 // flashText are the outcomes a redirect after an action names with ?ok=.
 var flashText = map[string]string{
-	"saved":     "Đã lưu.",
-	"cancelled": "Đã huỷ.",
-	"sent":      "Đã gửi.",
-	"test":      "Đã gửi thử cho bạn. Hãy xem trong tin nhắn riêng với bot.",
-	"removed":   "Đã xoá.",
-	"enabled":   "Đã bật lại.",
-	"disabled":  "Đã tắt.",
-	"imported":  "Đã nhập.",
-	"scheduled": "Đã lên lịch.",
+	"saved":    "Đã lưu.",
+	"huy":      "Đã huỷ.",
+	"sent":     "Đã gửi.",
+	"test":     "Đã gửi thử cho bạn. Hãy xem trong tin nhắn riêng với bot.",
+	"removed":  "Đã xoá.",
+	"enabled":  "Đã bật lại.",
+	"disabled": "Đã tắt.",
+	"imported": "Đã nhập.",
+	"len-lich": "Đã lên lịch.",
 }
 
 // seeOther redirects after a successful POST, naming the outcome.
@@ -192,7 +193,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"add":        func(a, b int) int { return a + b },
 		"kindName":   kindName,
 		"statusName": statusName,
-		"chatKind":   func(k string) string { return chatKindNames[k] },
+		"chatKind":   func(k chat.Kind) string { return chatKindNames[k] },
 		"dur":        formatDuration,
 		"weekdays":   func() []string { return weekdayHeads },
 		"isLunar":    func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
@@ -220,7 +221,8 @@ func formatNum(n int) string {
 }
 
 // channelName is a channel as admins call it.
-func channelName(ch string) string {
+func channelName(c any) string {
+	ch := fmt.Sprint(c)
 	if ch == "" {
 		return "Tất cả kênh"
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"loa/admin"
+	"loa/chat"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -59,27 +60,27 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 	t.Helper()
 	ctx := context.Background()
 	cli := store.Actor{ID: "cli:vanphong", Via: store.ViaCLI}
-	if _, err := s.st.As(cli).AddAdmin(ctx, store.Admin{Channel: "zalo", UserID: "3918274650", Name: "Chị Lan (Văn phòng)"}); err != nil {
+	if _, err := s.st.As(cli).AddAdmin(ctx, store.Admin{Channel: chat.Zalo, UserID: "3918274650", Name: "Chị Lan (Văn phòng)"}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 14; i++ {
-		kind := "private"
+		kind := chat.KindPrivate
 		if i%5 == 4 {
-			kind = "group"
+			kind = chat.KindGroup
 		}
 		s.fake.AddChat(telegramtest.Chat{ID: int64(7000 + i), Type: telegramtest.ChatType(kind), Title: "Nhóm", FirstName: "Người nhận"})
-		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(7000 + i), Kind: kind,
+		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(7000 + i), Kind: kind,
 			Title: []string{"Chi bộ Văn phòng", "Anh Minh", "Chị Hoa", "Ban Tuyên giáo", "Nhóm Đảng uỷ xã"}[i%5]}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 0; i < 6; i++ {
-		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: "zalo", Address: fmt.Sprintf("z%04d", i), Kind: "private", Title: "Người nhận Zalo"}); err != nil {
+		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%04d", i), Kind: chat.KindPrivate, Title: "Người nhận Zalo"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_ = s.st.SetSubscriberStatus(ctx, "telegram", "7002", store.StatusStopped, "/stop")
-	_ = s.st.SetSubscriberStatus(ctx, "zalo", "z0003", store.StatusGone, "blocked")
+	_ = s.st.SetSubscriberStatus(ctx, chat.Telegram, "7002", store.StatusStopped, "/stop")
+	_ = s.st.SetSubscriberStatus(ctx, chat.Zalo, "z0003", store.StatusGone, "blocked")
 	// Feeds: one healthy, one failing.
 	if _, err := s.st.As(cli).AddFeed(ctx, store.NewFeed{URL: "https://tinhuy.example.vn/rss/tin-tuc", Title: "Tin tức Tỉnh uỷ", Topic: "news", Interval: 5 * time.Minute}); err != nil {
 		t.Fatal(err)

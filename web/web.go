@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"loa/admin"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -56,7 +57,7 @@ type Console struct {
 
 // ChannelState is one channel's state as the overview shows it.
 type ChannelState struct {
-	Channel string
+	Channel chat.Channel
 	// On: the channel has a token and runs on this replica.
 	On bool
 	// Mode is how updates arrive: "webhook" or "polling".

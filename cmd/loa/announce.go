@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"loa/calendar"
+	"loa/chat"
 	"loa/config"
 	"loa/scheduler"
 	"loa/store"
@@ -74,7 +75,7 @@ func (e env) announce(args []string) error {
 	}
 	defer st.Close()
 	now := time.Now()
-	na := store.NewAnnouncement{Body: body, Topic: *topic, Channel: *channel, Schedule: store.ScheduleOnce, NextRunAt: now}
+	na := store.NewAnnouncement{Body: body, Topic: *topic, Channel: chat.Channel(*channel), Schedule: store.ScheduleOnce, NextRunAt: now}
 	sched := scheduler.Schedule{Kind: store.ScheduleOnce}
 	switch {
 	case *at != "":
@@ -122,7 +123,7 @@ func (e env) announce(args []string) error {
 		when = na.NextRunAt.In(cfg.Location).Format("2006-01-02 15:04 MST")
 	}
 	fmt.Fprintf(e.stdout, "announcement %d scheduled: %s; first run %s; audience: topic %s%s\n",
-		a.ID, describe(a), when, a.Topic, channelSuffix(a.Channel))
+		a.ID, describe(a), when, a.Topic, channelSuffix(string(a.Channel)))
 	return nil
 }
 
@@ -209,8 +210,8 @@ func (e env) announcementsList(args []string) error {
 		if err != nil {
 			return err
 		}
-		out[i] = announcementJSON{ID: a.ID, Text: a.Body, Topic: a.Topic, Channel: a.Channel, Schedule: a.Schedule,
-			Cron: a.Cron, EventID: a.EventID, EventTime: a.EventTime, NextRun: a.NextRunAt, Status: a.Status,
+		out[i] = announcementJSON{ID: a.ID, Text: a.Body, Topic: a.Topic, Channel: string(a.Channel), Schedule: string(a.Schedule),
+			Cron: a.Cron, EventID: a.EventID, EventTime: a.EventTime, NextRun: a.NextRunAt, Status: string(a.Status),
 			CreatedBy: a.CreatedBy, Sent: runs.Sent, Missed: runs.Missed}
 	}
 	if *asJSON {
@@ -228,7 +229,7 @@ func (e env) announcementsList(args []string) error {
 			next = a.NextRunAt.In(cfg.Location).Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", a.ID, a.Status, describe(a), next, out[i].Sent, out[i].Missed,
-			a.Topic+channelSuffix(a.Channel), clip(strings.Join(strings.Fields(a.Body), " "), 50))
+			a.Topic+channelSuffix(string(a.Channel)), clip(strings.Join(strings.Fields(a.Body), " "), 50))
 	}
 	return tw.Flush()
 }
@@ -303,13 +304,13 @@ func (e env) adminsChange(op string, args []string) error {
 	}
 	defer st.Close()
 	if op == "add" {
-		if _, err := st.As(store.ActorOf(e.actor())).AddAdmin(e.ctx, store.Admin{Channel: ch, UserID: uid, Name: *name}); err != nil {
+		if _, err := st.As(store.ActorOf(e.actor())).AddAdmin(e.ctx, store.Admin{Channel: chat.Channel(ch), UserID: uid, Name: *name}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s user %s is now an admin\n", ch, uid)
 		return nil
 	}
-	if err := st.As(store.ActorOf(e.actor())).RemoveAdmin(e.ctx, ch, uid); err != nil {
+	if err := st.As(store.ActorOf(e.actor())).RemoveAdmin(e.ctx, chat.Channel(ch), uid); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%s user %s is not an admin in the database (admins in LOA_ADMINS are removed there)", ch, uid)
 		}
@@ -345,7 +346,7 @@ func (e env) adminsList(args []string) error {
 		out = append(out, row{"telegram", strconv.FormatInt(id, 10), "", "LOA_ADMINS"})
 	}
 	for _, a := range as {
-		out = append(out, row{a.Channel, a.UserID, a.Name, "database"})
+		out = append(out, row{string(a.Channel), a.UserID, a.Name, "database"})
 	}
 	if asJSON {
 		if out == nil {

@@ -68,7 +68,7 @@ func (e env) broadcastsList(args []string) error {
 	if asJSON {
 		out := make([]broadcastJSON, len(bs))
 		for i, b := range bs {
-			out[i] = broadcastJSON{ID: b.ID, Source: b.SourceKey, Kind: b.Kind, Topic: b.Topic, Title: b.Title,
+			out[i] = broadcastJSON{ID: b.ID, Source: b.SourceKey, Kind: string(b.Kind), Topic: b.Topic, Title: b.Title,
 				Link: b.Link, Created: b.CreatedAt, Total: b.Total, Sent: b.Sent, Failed: b.Failed,
 				Cancelled: b.Cancelled, Pending: b.Pending}
 		}
@@ -188,8 +188,8 @@ func (e env) subscribersList(args []string) error {
 	}
 	out := make([]subscriberJSON, len(subs))
 	for i, s := range subs {
-		out[i] = subscriberJSON{ID: s.ID, Channel: s.Channel, Address: s.Address, Kind: s.Kind, Title: s.Title,
-			ThreadID: s.ThreadID, Status: s.Status, StatusReason: s.StatusReason, Topics: subscribed(topics, s.MutedTopics)}
+		out[i] = subscriberJSON{ID: s.ID, Channel: string(s.Channel), Address: s.Address, Kind: string(s.Kind), Title: s.Title,
+			ThreadID: s.ThreadID, Status: string(s.Status), StatusReason: s.StatusReason, Topics: subscribed(topics, s.MutedTopics)}
 		if s.PausedAt != nil {
 			out[i].Paused = s.PauseReason
 		}
@@ -255,7 +255,7 @@ func (e env) subscribersStats(args []string) error {
 		}
 		out := make([]row, len(counts))
 		for i, c := range counts {
-			out[i] = row{c.Channel, c.Kind, c.Status, c.Count}
+			out[i] = row{string(c.Channel), string(c.Kind), string(c.Status), c.Count}
 		}
 		return e.printJSON(out)
 	}

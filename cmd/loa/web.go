@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"loa/app"
+	"loa/chat"
 	"loa/web"
 )
 
@@ -22,8 +23,8 @@ func (e env) webLink(args []string) error {
 		return err
 	}
 	ch, uid := pos[0], strings.TrimSpace(pos[1])
-	if ch != "telegram" && ch != "zalo" {
-		return usagef("web link: channel %q: want telegram or zalo", ch)
+	if _, err := chat.ParseChannel(ch); err != nil {
+		return usagef("web link: %v", err)
 	}
 	st, cfg, err := e.openStore()
 	if err != nil {
