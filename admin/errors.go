@@ -130,7 +130,7 @@ func (e *FieldError) ErrorAs(name, other string) string {
 	case CodeNotFound:
 		msg = "not found"
 	case CodeBuiltin:
-		msg = "is the slug of a built-in event, which cannot change (disable the event instead)"
+		msg = "is refused: the slug of a built-in event cannot change (disable the event instead)"
 	case CodeNotFeed:
 		msg = "is not a feed"
 	}

@@ -149,7 +149,7 @@ func TestCalendarUsageErrors(t *testing.T) {
 		{"calendar needs a subcommand", []string{"calendar"}},
 		{`unknown calendar subcommand "remove"`, []string{"calendar", "remove", "1"}},
 		{"calendar add needs --title", []string{"calendar", "add", "--date", "1/1"}},
-		{"needs --date d/m (solar) or --lunar d/m", []string{"calendar", "add", "--title", "x"}},
+		{"calendar add needs --date", []string{"calendar", "add", "--title", "x"}},
 		{"not both", []string{"calendar", "add", "--title", "x", "--date", "1/1", "--lunar", "1/1"}},
 		{"--leap is for lunar dates", []string{"calendar", "add", "--title", "x", "--date", "1/1", "--leap"}},
 		{"day 31 does not exist in month 4", []string{"calendar", "add", "--title", "x", "--date", "31/4"}},
@@ -381,25 +381,5 @@ func TestCalendarConvert(t *testing.T) {
 		{"calendar convert needs DATE", []string{"calendar", "convert"}},
 	} {
 		c.usageError(tt.want, tt.args...)
-	}
-}
-
-func TestSlugify(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"thành lập Đảng bộ Khối":             "thanh-lap-dang-bo-khoi",
-		"Ngày Thương binh – Liệt sĩ (27/7)":  "ngay-thuong-binh-liet-si-27-7",
-		"  GIỖ TỔ HÙNG VƯƠNG  ":              "gio-to-hung-vuong",
-		"!!!":                                "su-kien",
-		strings.Repeat("Đảng bộ cơ sở ", 10): "dang-bo-co-so-dang-bo-co-so-dang-bo-co-so-dang-bo-co-so-dang-bo",
-		strings.Repeat("x", 70):              strings.Repeat("x", 64),
-	} {
-		got := slugify(in)
-		if got != want {
-			t.Errorf("slugify(%q) = %q, want %q", in, got, want)
-		}
-		if err := (calendar.Event{Slug: got, Title: "x", Kind: calendar.Solar, Day: 1, Month: 1, Category: calendar.National}).Validate(); err != nil {
-			t.Errorf("slugify(%q) = %q: %v", in, got, err)
-		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"loa/admin"
 	"loa/internal/dbtest"
 )
 
@@ -212,7 +213,7 @@ func TestFeedsImportExport(t *testing.T) {
 		t.Fatalf("second import: %s", out)
 	}
 	fs := c.feeds()
-	if len(fs) != 2 || fs[0].Topic != "Thời sự" || fs[1].Topic != defaultTopic {
+	if len(fs) != 2 || fs[0].Topic != "Thời sự" || fs[1].Topic != admin.DefaultFeedTopic {
 		t.Fatalf("imported feeds = %+v", fs)
 	}
 
