@@ -25,7 +25,6 @@ func adminsChange(add bool) func(env, []string) error {
 		if err != nil {
 			return err
 		}
-		defer s.close()
 		done := "is now an admin"
 		if add {
 			_, err = s.ops.AddAdmin(e.ctx, e.actor(), pos[0], pos[1], *name)
@@ -50,7 +49,6 @@ func (e env) adminsList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	as, err := s.st.Admins(e.ctx)
 	if err != nil {
 		return err
@@ -68,18 +66,8 @@ func (e env) adminsList(args []string) error {
 	for _, a := range as {
 		out = append(out, row{a.Channel, a.UserID, a.Name, "database"})
 	}
-	rows := make([][]any, len(out))
-	for i, r := range out {
-		rows[i] = []any{r.Channel, r.UserID, orDash(r.Name), r.Source}
-	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(out) == 0:
-		_, err := fmt.Fprintln(e.stdout, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID")
-		return err
-	}
-	return e.table("CHANNEL\tUSER ID\tNAME\tSOURCE", rows)
+	return show(e, asJSON, out, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID",
+		"CHANNEL\tUSER ID\tNAME\tSOURCE", func(r row) []any { return []any{r.Channel, r.UserID, orDash(r.Name), r.Source} })
 }
 
 func (e env) audit(args []string) error {
@@ -98,7 +86,6 @@ func (e env) audit(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	es, err := s.st.AuditEntries(e.ctx, store.AuditFilter{Limit: *limit, Via: store.Via(*via), Actor: *actor})
 	if err != nil {
 		return err
@@ -112,13 +99,10 @@ func (e env) audit(args []string) error {
 		Detail string    `json:"detail,omitempty"`
 	}
 	out := make([]row, len(es))
-	rows := make([][]any, len(es))
 	for i, x := range es {
 		out[i] = row{x.At, x.Actor, string(x.Via), x.Action, x.Target, x.Detail}
-		rows[i] = []any{x.At.In(s.cfg.Location).Format("2006-01-02 15:04:05"), x.Actor, x.Action, x.Target, x.Detail, x.Via}
 	}
-	if asJSON {
-		return e.printJSON(out)
-	}
-	return e.table("WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", rows)
+	return show(e, asJSON, out, "", "WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", func(x row) []any {
+		return []any{x.At.In(s.cfg.Location).Format("2006-01-02 15:04:05"), x.Actor, x.Action, x.Target, x.Detail, x.Via}
+	})
 }

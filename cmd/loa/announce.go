@@ -25,7 +25,6 @@ func (e env) announce(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	ann := admin.Announcement{Text: *text, Topic: *topic, Channel: *channel,
 		When: admin.When{Cron: *cronExpr, EventID: *event, EventTime: *eventTime}}
 	if *at != "" {
@@ -92,13 +91,11 @@ func (e env) announcementsList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	as, err := s.st.Announcements(e.ctx, *all)
 	if err != nil {
 		return err
 	}
 	out := make([]announcementJSON, len(as))
-	rows := make([][]any, len(as))
 	for i, a := range as {
 		runs, err := s.st.AnnouncementRuns(e.ctx, a.ID)
 		if err != nil {
@@ -107,37 +104,20 @@ func (e env) announcementsList(args []string) error {
 		out[i] = announcementJSON{ID: a.ID, Text: a.Body, Topic: a.Topic, Channel: a.Channel, Schedule: a.Schedule,
 			Cron: a.Cron, EventID: a.EventID, EventTime: a.EventTime, NextRun: a.NextRunAt, Status: a.Status,
 			CreatedBy: a.CreatedBy, Sent: runs.Sent, Missed: runs.Missed, Version: a.Version}
-		next := "-"
-		if a.NextRunAt != nil {
-			next = a.NextRunAt.In(s.cfg.Location).Format("2006-01-02 15:04")
-		}
-		rows[i] = []any{a.ID, a.Status, describe(a), next, runs.Sent, runs.Missed, a.Topic + channelSuffix(a.Channel),
-			clip(strings.Join(strings.Fields(a.Body), " "), 50)}
 	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(out) == 0:
-		_, err := fmt.Fprintln(e.stdout, "no scheduled announcements; schedule one with: loa announce --text T")
-		return err
-	}
-	return e.table("ID\tSTATUS\tSCHEDULE\tNEXT RUN\tSENT\tMISSED\tAUDIENCE\tTEXT", rows)
+	return show(e, asJSON, out, "no scheduled announcements; schedule one with: loa announce --text T",
+		"ID\tSTATUS\tSCHEDULE\tNEXT RUN\tSENT\tMISSED\tAUDIENCE\tTEXT", func(a announcementJSON) []any {
+			next := "-"
+			if a.NextRun != nil {
+				next = a.NextRun.In(s.cfg.Location).Format("2006-01-02 15:04")
+			}
+			sched := describe(store.Announcement{Schedule: a.Schedule, Cron: a.Cron, EventID: a.EventID, EventTime: a.EventTime})
+			return []any{a.ID, a.Status, sched, next, a.Sent, a.Missed, a.Topic + channelSuffix(a.Channel),
+				clip(strings.Join(strings.Fields(a.Text), " "), 50)}
+		})
 }
 
-func (e env) announcementsCancel(args []string) error {
-	id, err := oneID("announcements cancel", "announcement", args)
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
-	if err != nil {
-		return err
-	}
-	defer s.close()
+var announcementsCancel = idCommand("announcements cancel", "announcement", func(e env, s *session, id int64) (string, error) {
 	c, err := s.ops.CancelAnnouncement(e.ctx, e.actor(), id)
-	if err != nil {
-		return fail("announcements cancel", "", err)
-	}
-	_, err = fmt.Fprintf(e.stdout, "announcement %d cancelled; %d pending deliveries stopped\n", id, c.Stopped)
-	return err
-}
+	return fmt.Sprintf("announcement %d cancelled; %d pending deliveries stopped", id, c.Stopped), err
+})

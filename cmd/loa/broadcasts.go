@@ -30,28 +30,21 @@ func (e env) broadcastsList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	bs, err := s.st.BroadcastStats(e.ctx, 1000)
 	if err != nil {
 		return err
 	}
 	out := make([]broadcastJSON, len(bs))
-	rows := make([][]any, len(bs))
 	for i, b := range bs {
 		out[i] = broadcastJSON{ID: b.ID, Source: b.SourceKey, Kind: b.Kind, Topic: b.Topic, Title: b.Title,
 			Link: b.Link, Created: b.CreatedAt, Total: b.Total, Sent: b.Sent, Failed: b.Failed,
 			Cancelled: b.Cancelled, Pending: b.Pending}
-		rows[i] = []any{b.ID, b.SourceKey, b.Topic, b.CreatedAt.In(s.cfg.Location).Format("2006-01-02 15:04"),
-			b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
 	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(bs) == 0:
-		_, err := fmt.Fprintln(e.stdout, "no broadcasts yet")
-		return err
-	}
-	return e.table("ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE", rows)
+	return show(e, asJSON, out, "no broadcasts yet", "ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE",
+		func(b broadcastJSON) []any {
+			return []any{b.ID, b.Source, b.Topic, b.Created.In(s.cfg.Location).Format("2006-01-02 15:04"),
+				b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
+		})
 }
 
 func (e env) broadcastsShow(args []string) error {
@@ -63,7 +56,6 @@ func (e env) broadcastsShow(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	b, fails, err := s.st.BroadcastDetail(e.ctx, id)
 	if err != nil {
 		return notFoundHint(err, "broadcasts")
@@ -81,20 +73,7 @@ func (e env) broadcastsShow(args []string) error {
 	return nil
 }
 
-func (e env) broadcastsCancel(args []string) error {
-	id, err := oneID("broadcasts cancel", "broadcast", args)
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
-	if err != nil {
-		return err
-	}
-	defer s.close()
+var broadcastsCancel = idCommand("broadcasts cancel", "broadcast", func(e env, s *session, id int64) (string, error) {
 	stopped, err := s.ops.CancelBroadcast(e.ctx, e.actor(), id)
-	if err != nil {
-		return fail("broadcasts cancel", "", err)
-	}
-	_, err = fmt.Fprintf(e.stdout, "broadcast %d cancelled; %d pending deliveries stopped\n", id, stopped)
-	return err
-}
+	return fmt.Sprintf("broadcast %d cancelled; %d pending deliveries stopped", id, stopped), err
+})

@@ -34,11 +34,7 @@ func (e env) openCalendar() (*session, error) {
 	if err == nil {
 		_, err = s.st.SeedBuiltinEvents(e.ctx, builtin)
 	}
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
+	return s, err
 }
 
 // eventDate writes an event's day the short way: "5/6", "10/3 âm lịch",
@@ -82,32 +78,21 @@ func (e env) calendarList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	events, err := s.st.Events(e.ctx, *all)
 	if err != nil {
 		return err
 	}
 	out := make([]eventJSON, len(events))
-	rows := make([][]any, len(events))
 	for i, ev := range events {
 		out[i] = eventJSON{ID: ev.ID, Slug: ev.Slug, Kind: string(ev.Kind), Day: ev.Day, Month: ev.Month,
 			Leap: ev.Leap, Date: eventDate(ev), FoundedYear: ev.FoundedYear, Title: ev.Title,
 			Category: string(ev.Category), AdvanceDays: ev.AdvanceDays, Enabled: ev.Enabled, Source: ev.Source}
-		founded := "-"
-		if ev.FoundedYear != 0 {
-			founded = strconv.Itoa(ev.FoundedYear)
-		}
-		rows[i] = []any{ev.ID, ev.Slug, eventDate(ev), founded, clip(ev.Title, 60), ev.Category, ev.AdvanceDays,
-			yesNo(ev.Enabled), orDash(clip(ev.Source, 40))}
 	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(events) == 0:
-		_, err := fmt.Fprintln(e.stdout, "no enabled events; see them all with: loa calendar list --all")
-		return err
-	}
-	return e.table("ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", rows)
+	return show(e, asJSON, out, "no enabled events; see them all with: loa calendar list --all",
+		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev eventJSON) []any {
+			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear),
+				clip(ev.Title, 60), ev.Category, ev.AdvanceDays, yesNo(ev.Enabled), orDash(clip(ev.Source, 40))}
+		})
 }
 
 // eventFlags are the flags of calendar add and edit; change is what was given.
@@ -179,7 +164,6 @@ func (e env) calendarAdd(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	ev, err := s.ops.AddEvent(e.ctx, e.actor(), change())
 	if err != nil {
 		return fail("calendar add", "event not added", err)
@@ -206,7 +190,6 @@ func (e env) calendarEdit(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	ev, err := s.ops.EditEvent(e.ctx, e.actor(), id, 0, c)
 	if err != nil {
 		return fail("calendar edit", "event not changed", err)
@@ -229,7 +212,6 @@ func calendarEnable(enable bool) func(env, []string) error {
 		if err != nil {
 			return err
 		}
-		defer s.close()
 		ev, err := s.ops.EnableEvent(e.ctx, e.actor(), id, enable)
 		if err != nil {
 			return fail(cmd, "", err)
@@ -252,7 +234,6 @@ func (e env) calendarImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	read, added, updated, err := s.ops.ImportEvents(e.ctx, e.actor(), file, pos[0])
 	if err != nil {
 		return fail("calendar import", "nothing imported", err)
@@ -285,7 +266,6 @@ func (e env) calendarExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	events, err := s.st.Events(e.ctx, true)
 	if err != nil {
 		return err
@@ -342,7 +322,6 @@ func (e env) calendarBanner(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	events, err := s.st.Events(e.ctx, false)
 	if err != nil {
 		return err
@@ -392,7 +371,6 @@ func (e env) calendarUpcoming(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	if *fromS == "" {
 		from = calendar.DateIn(time.Now(), s.cfg.Location)
 	}
@@ -403,28 +381,19 @@ func (e env) calendarUpcoming(args []string) error {
 	}
 	occs := calendar.Occurrences(events, from, to)
 	out := make([]occurrenceJSON, len(occs))
-	rows := make([][]any, len(occs))
 	for i, o := range occs {
 		out[i] = occurrenceJSON{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
 			Title: o.Event.Title, Category: string(o.Event.Category), Years: o.Years, Round: o.Round,
 			Advance: o.Advance, Lunar: o.Lunar, Notice: calendar.NoticeText(o)}
-		years, lunar := "-", "-"
-		if o.Years > 0 {
-			years = strconv.Itoa(o.Years)
-		}
-		if o.Lunar != nil {
-			lunar = o.Lunar.String()
-		}
-		rows[i] = []any{o.Date.DMY(), years, orDash(o.Round), lunar, out[i].Notice}
 	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(occs) == 0:
-		_, err := fmt.Fprintf(e.stdout, "no notices from %s to %s\n", from.DMY(), to.DMY())
-		return err
-	}
-	return e.table("DATE\tYEARS\tROUND\tLUNAR\tNOTICE", rows)
+	return show(e, asJSON, out, fmt.Sprintf("no notices from %s to %s", from.DMY(), to.DMY()),
+		"DATE\tYEARS\tROUND\tLUNAR\tNOTICE", func(o occurrenceJSON) []any {
+			lunar := "-"
+			if o.Lunar != nil {
+				lunar = o.Lunar.String()
+			}
+			return []any{o.Date.DMY(), dashIfZero(o.Years), orDash(o.Round), lunar, o.Notice}
+		})
 }
 
 // weekdayNames are the Vietnamese names of the days of the week.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -35,17 +36,17 @@ func commands() []command {
 		{"feeds add", "URL [--topic T] [--interval D]", "check that URL is a feed and add it", env.feedsAdd},
 		{"feeds list", "[--json]", "list feeds and their polling state", env.feedsList},
 		{"feeds edit", "ID [--topic T] [--interval D]", "change a feed's topic or poll interval", env.feedsEdit},
-		{"feeds remove", "ID", "remove a feed (its broadcasts stay)", env.feedsRemove},
-		{"feeds disable", "ID", "stop polling a feed (enable ID brings it back)", env.feedsDisable},
-		{"feeds enable", "ID", "poll a disabled feed again", env.feedsEnable},
+		{"feeds remove", "ID", "remove a feed (its broadcasts stay)", feedsRemove},
+		{"feeds disable", "ID", "stop polling a feed (enable ID brings it back)", feedsDisable},
+		{"feeds enable", "ID", "poll a disabled feed again", feedsEnable},
 		{"feeds import", "FILE.opml [--interval D]", "add every feed of an OPML file", env.feedsImport},
 		{"feeds export", "", "print the feeds as OPML", env.feedsExport},
 		{"broadcasts list", "[--json]", "broadcasts with delivery progress", env.broadcastsList},
 		{"broadcasts show", "ID", "one broadcast, failures counted by reason", env.broadcastsShow},
-		{"broadcasts cancel", "ID", "stop a broadcast's pending deliveries", env.broadcastsCancel},
+		{"broadcasts cancel", "ID", "stop a broadcast's pending deliveries", broadcastsCancel},
 		{"subscribers list", "[--json]", "chats that subscribed, their status and topics", env.subscribersList},
 		{"subscribers stats", "[--json]", "subscribers counted by channel, kind and status", env.subscribersStats},
-		{"subscribers resume", "ID", "resume a chat paused because the bot lost its right to post", env.subscribersResume},
+		{"subscribers resume", "ID", "resume a chat paused because the bot lost its right to post", subscribersResume},
 		{"calendar list", "[--json] [--all]", "commemorative days (--all: with the disabled ones)", env.calendarList},
 		{"calendar add", "--title T (--date d/m[/yyyy] | --lunar d/m [--leap]) [--founded YYYY]\n" +
 			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]", "add an event", env.calendarAdd},
@@ -61,7 +62,7 @@ func commands() []command {
 			"[--topic T] [--channel telegram|zalo]", "schedule an announcement (now, once, recurring, or every\n" +
 			"year on a calendar event's day)", env.announce},
 		{"announcements list", "[--json] [--all]", "scheduled announcements (--all: with the finished ones)", env.announcementsList},
-		{"announcements cancel", "ID", "stop future runs and pending deliveries", env.announcementsCancel},
+		{"announcements cancel", "ID", "stop future runs and pending deliveries", announcementsCancel},
 		{"admins add", "CHANNEL USER_ID [--name N]", "make a Telegram or Zalo user an admin", adminsChange(true)},
 		{"admins remove", "CHANNEL USER_ID", "remove an admin added with admins add", adminsChange(false)},
 		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", env.adminsList},
@@ -110,11 +111,14 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// db is the command's session, opened on first use (db()) and closed by run.
+	db *lazySession
 }
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	e := env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, db: &lazySession{}}
+	defer e.db.close()
 	var err error
 	switch {
 	case len(args) == 0:
@@ -245,6 +249,47 @@ func (e env) table(header string, rows [][]any) error {
 	return tw.Flush()
 }
 
+// show prints a list: as JSON, or a line saying it is empty, or a table of row(x) under
+// header.
+func show[T any](e env, asJSON bool, list []T, empty, header string, row func(T) []any) error {
+	switch {
+	case asJSON:
+		if list == nil {
+			list = []T{}
+		}
+		return e.printJSON(list)
+	case len(list) == 0:
+		_, err := fmt.Fprintln(e.stdout, empty)
+		return err
+	}
+	rows := make([][]any, len(list))
+	for i, x := range list {
+		rows[i] = row(x)
+	}
+	return e.table(header, rows)
+}
+
+// idCommand is a command that acts on one object named by its id: do returns what to
+// print, or an error that fail words.
+func idCommand(cmd, what string, do func(e env, s *session, id int64) (string, error)) func(env, []string) error {
+	return func(e env, args []string) error {
+		id, err := oneID(cmd, what, args)
+		if err != nil {
+			return err
+		}
+		s, err := e.open()
+		if err != nil {
+			return err
+		}
+		out, err := do(e, s, id)
+		if err != nil {
+			return fail(cmd, "", err)
+		}
+		_, err = fmt.Fprintln(e.stdout, out)
+		return err
+	}
+}
+
 // session is what a command that uses the database has: the store, the configuration
 // and the admin operations (built the way the service builds them).
 type session struct {
@@ -253,8 +298,20 @@ type session struct {
 	ops *admin.Ops
 }
 
-// open loads the configuration and opens a migrated store.
+// lazySession is a session opened when a command first needs it.
+type lazySession struct{ s *session }
+
+func (l *lazySession) close() {
+	if l.s != nil {
+		l.s.st.Close()
+	}
+}
+
+// open loads the configuration and opens a migrated store, once per command line.
 func (e env) open() (*session, error) {
+	if e.db.s != nil {
+		return e.db.s, nil
+	}
 	cfg, err := config.Load(e.getenv, os.ReadFile)
 	if err != nil {
 		return nil, err
@@ -267,10 +324,9 @@ func (e env) open() (*session, error) {
 		st.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return &session{st: st, cfg: cfg, ops: app.NewOps(cfg, st, version)}, nil
+	e.db.s = &session{st: st, cfg: cfg, ops: app.NewOps(cfg, st, version)}
+	return e.db.s, nil
 }
-
-func (s *session) close() { s.st.Close() }
 
 // actor is who runs a command, for the audit log: the operating system user.
 func (e env) actor() admin.Actor { return admin.CLI(e.getenv("USER")) }
@@ -348,6 +404,14 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// dashIfZero writes n, or "-" for 0 (none).
+func dashIfZero(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
 }
 
 func yesNo(b bool) string {

@@ -22,7 +22,6 @@ func (e env) feedsAdd(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	added, err := s.ops.AddFeed(e.ctx, e.actor(), pos[0], *topic, *interval)
 	if err != nil {
 		return fail("feeds add", "feed not added", err)
@@ -64,34 +63,27 @@ func (e env) feedsList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	list, err := s.st.Feeds(e.ctx)
 	if err != nil {
 		return err
 	}
 	out := make([]feedJSON, len(list))
-	rows := make([][]any, len(list))
 	for i, f := range list {
 		out[i] = feedJSON{ID: f.ID, URL: feeds.RedactURL(f.URL), Title: f.Title, Topic: f.Topic,
 			Interval: f.Interval.String(), IntervalSeconds: f.Interval.Seconds(), Enabled: f.Enabled,
 			DisabledReason: feeds.RedactText(f.DisabledReason), LastPolledAt: f.LastPolledAt, LastSuccessAt: f.LastSuccessAt,
 			LastError: feeds.RedactText(f.LastError), ConsecutiveFailures: f.ConsecutiveFailures, NextPollAt: f.NextPollAt,
 			Version: f.Version}
-		last := "never"
-		if f.LastPolledAt != nil {
-			last = f.LastPolledAt.In(s.cfg.Location).Format("2006-01-02 15:04:05")
-		}
-		rows[i] = []any{f.ID, f.Topic, f.Interval, yesNo(f.Enabled), last, f.ConsecutiveFailures, orDash(f.Title),
-			out[i].URL, orDash(out[i].LastError)}
 	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(list) == 0:
-		_, err := fmt.Fprintln(e.stdout, "no feeds; add one with: loa feeds add URL")
-		return err
-	}
-	return e.table("ID\tTOPIC\tINTERVAL\tENABLED\tLAST POLL\tFAILURES\tTITLE\tURL\tLAST ERROR", rows)
+	return show(e, asJSON, out, "no feeds; add one with: loa feeds add URL",
+		"ID\tTOPIC\tINTERVAL\tENABLED\tLAST POLL\tFAILURES\tTITLE\tURL\tLAST ERROR", func(f feedJSON) []any {
+			last := "never"
+			if f.LastPolledAt != nil {
+				last = f.LastPolledAt.In(s.cfg.Location).Format("2006-01-02 15:04:05")
+			}
+			return []any{f.ID, f.Topic, f.Interval, yesNo(f.Enabled), last, f.ConsecutiveFailures, orDash(f.Title),
+				f.URL, orDash(f.LastError)}
+		})
 }
 
 func (e env) feedsEdit(args []string) error {
@@ -118,7 +110,6 @@ func (e env) feedsEdit(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	f, err := s.ops.EditFeed(e.ctx, e.actor(), id, 0, c)
 	if err != nil {
 		return fail("feeds edit", "feed not changed", err)
@@ -127,45 +118,19 @@ func (e env) feedsEdit(args []string) error {
 	return err
 }
 
-// feedsState runs remove, enable or disable on one feed.
-func feedsState(cmd, done string, op func(s *session, a admin.Actor, id int64) error) func(env, []string) error {
-	return func(e env, args []string) error {
-		id, err := oneID(cmd, "feed", args)
-		if err != nil {
-			return err
-		}
-		s, err := e.open()
-		if err != nil {
-			return err
-		}
-		defer s.close()
-		if err := op(s, e.actor(), id); err != nil {
-			return fail(cmd, "", err)
-		}
-		_, err = fmt.Fprintf(e.stdout, done+"\n", id)
-		return err
-	}
-}
-
-func (e env) feedsRemove(args []string) error {
-	return feedsState("feeds remove", "removed feed %d", func(s *session, a admin.Actor, id int64) error {
-		return s.ops.RemoveFeed(e.ctx, a, id)
-	})(e, args)
-}
-
-func (e env) feedsEnable(args []string) error {
-	return feedsState("feeds enable", "enabled feed %d; it is polled on the next tick", func(s *session, a admin.Actor, id int64) error {
-		_, err := s.ops.EnableFeed(e.ctx, a, id)
-		return err
-	})(e, args)
-}
-
-func (e env) feedsDisable(args []string) error {
-	return feedsState("feeds disable", "disabled feed %d; loa feeds enable brings it back", func(s *session, a admin.Actor, id int64) error {
-		_, err := s.ops.DisableFeed(e.ctx, a, id)
-		return err
-	})(e, args)
-}
+var (
+	feedsRemove = idCommand("feeds remove", "feed", func(e env, s *session, id int64) (string, error) {
+		return fmt.Sprintf("removed feed %d", id), s.ops.RemoveFeed(e.ctx, e.actor(), id)
+	})
+	feedsEnable = idCommand("feeds enable", "feed", func(e env, s *session, id int64) (string, error) {
+		_, err := s.ops.EnableFeed(e.ctx, e.actor(), id)
+		return fmt.Sprintf("enabled feed %d; it is polled on the next tick", id), err
+	})
+	feedsDisable = idCommand("feeds disable", "feed", func(e env, s *session, id int64) (string, error) {
+		_, err := s.ops.DisableFeed(e.ctx, e.actor(), id)
+		return fmt.Sprintf("disabled feed %d; loa feeds enable %d brings it back", id, id), err
+	})
+)
 
 func (e env) feedsImport(args []string) error {
 	fs := newFlags("feeds import")
@@ -186,7 +151,6 @@ func (e env) feedsImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	got, err := s.ops.ImportFeeds(e.ctx, e.actor(), file, pos[0], *interval)
 	if err != nil {
 		return fail("feeds import", "", err)
@@ -210,7 +174,6 @@ func (e env) feedsExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	list, err := s.st.Feeds(e.ctx)
 	if err != nil {
 		return err

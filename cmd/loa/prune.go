@@ -19,7 +19,6 @@ func (e env) prune(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	st, cfg := s.st, s.cfg
 	p, err := st.Prune(e.ctx, time.Now(), store.Retention{Deliveries: cfg.Retention, Audit: cfg.AuditRetention}, *dry)
 	verb := "pruned"

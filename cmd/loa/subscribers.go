@@ -8,27 +8,16 @@ import (
 
 // subscribersResume lifts a chat's pause (the bot lost its right to post there, and an
 // admin says it is back): its waiting deliveries go out.
-func (e env) subscribersResume(args []string) error {
-	id, err := oneID("subscribers resume", "subscriber", args)
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
-	if err != nil {
-		return err
-	}
-	defer s.close()
+var subscribersResume = idCommand("subscribers resume", "subscriber", func(e env, s *session, id int64) (string, error) {
 	sub, wasPaused, err := s.st.ResumeSubscriber(e.ctx, id)
 	if err != nil {
-		return notFoundHint(err, "subscribers")
+		return "", notFoundHint(err, "subscribers")
 	}
 	if !wasPaused {
-		_, err = fmt.Fprintf(e.stdout, "subscriber %d (%s %s) was not paused\n", id, sub.Channel, sub.Address)
-		return err
+		return fmt.Sprintf("subscriber %d (%s %s) was not paused", id, sub.Channel, sub.Address), nil
 	}
-	_, err = fmt.Fprintf(e.stdout, "subscriber %d (%s %s) resumed; its waiting deliveries go out now\n", id, sub.Channel, sub.Address)
-	return err
-}
+	return fmt.Sprintf("subscriber %d (%s %s) resumed; its waiting deliveries go out now", id, sub.Channel, sub.Address), nil
+})
 
 // subscriberJSON is a subscriber as `subscribers list --json` prints it.
 type subscriberJSON struct {
@@ -54,7 +43,6 @@ func (e env) subscribersList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	subs, err := s.st.Subscribers(e.ctx)
 	if err != nil {
 		return err
@@ -64,30 +52,26 @@ func (e env) subscribersList(args []string) error {
 		return err
 	}
 	out := make([]subscriberJSON, len(subs))
-	rows := make([][]any, len(subs))
 	for i, x := range subs {
 		// A subscriber receives every topic but the muted ones.
 		received := slices.DeleteFunc(slices.Clone(topics), func(t string) bool { return slices.Contains(x.MutedTopics, t) })
 		out[i] = subscriberJSON{ID: x.ID, Channel: x.Channel, Address: x.Address, Kind: x.Kind, Title: x.Title,
 			ThreadID: x.ThreadID, Status: x.Status, StatusReason: x.StatusReason, Topics: append([]string{}, received...)}
-		status := x.Status
-		if x.StatusReason != "" {
-			status += " (" + x.StatusReason + ")"
-		}
 		if x.PausedAt != nil {
 			out[i].Paused = x.PauseReason
-			status += ", paused (" + x.PauseReason + ")"
 		}
-		rows[i] = []any{x.ID, x.Channel, x.Address, x.Kind, status, strings.Join(received, ","), orDash(clip(x.Title, 40))}
 	}
-	switch {
-	case asJSON:
-		return e.printJSON(out)
-	case len(out) == 0:
-		_, err := fmt.Fprintln(e.stdout, "no subscribers yet")
-		return err
-	}
-	return e.table("ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE", rows)
+	return show(e, asJSON, out, "no subscribers yet", "ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE",
+		func(x subscriberJSON) []any {
+			status := x.Status
+			if x.StatusReason != "" {
+				status += " (" + x.StatusReason + ")"
+			}
+			if x.Paused != "" {
+				status += ", paused (" + x.Paused + ")"
+			}
+			return []any{x.ID, x.Channel, x.Address, x.Kind, status, strings.Join(x.Topics, ","), orDash(clip(x.Title, 40))}
+		})
 }
 
 func (e env) subscribersStats(args []string) error {
@@ -99,7 +83,6 @@ func (e env) subscribersStats(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	counts, err := s.st.SubscriberStats(e.ctx)
 	if err != nil {
 		return err
