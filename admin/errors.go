@@ -42,6 +42,13 @@ const (
 	FieldSlug     Field = "slug"
 	FieldSource   Field = "source"
 	FieldUserID   Field = "user_id"
+	// The calendar's views: a period, a number of days, an export's format and years.
+	FieldFrom     Field = "from"
+	FieldTo       Field = "to"
+	FieldDays     Field = "days"
+	FieldFormat   Field = "format"
+	FieldFromYear Field = "from_year"
+	FieldToYear   Field = "to_year"
 )
 
 // Code says what is wrong with a field.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,16 +11,6 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
-)
-
-// Defaults and bounds of the calendar commands.
-const (
-	defaultUpcoming = 30
-	// maxUpcomingDays bounds calendar upcoming --days: ten years.
-	maxUpcomingDays = 3660
-	// icsYearsAhead is how many years after this one calendar export --format ics
-	// covers by default (lunar days are written year by year).
-	icsYearsAhead = 2
 )
 
 // openCalendar opens a session with the built-in events seeded, so that a fresh install
@@ -244,57 +235,17 @@ func (e env) calendarImport(args []string) error {
 
 func (e env) calendarExport(args []string) error {
 	fs := newFlags("calendar export")
-	format := fs.String("format", "csv", "csv (every event, for calendar import) or ics (iCalendar, enabled events)")
+	format := fs.String("format", admin.FormatCSV, "csv (every event, for calendar import) or ics (iCalendar, enabled events)")
 	fromYear := fs.Int("from-year", 0, "first year of an ics export (default: this year)")
-	toYear := fs.Int("to-year", 0, fmt.Sprintf("last year of an ics export (default: %d years after --from-year)", icsYearsAhead))
+	toYear := fs.Int("to-year", 0, fmt.Sprintf("last year of an ics export (default: %d years after --from-year)", admin.ICSYearsAhead))
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
-	}
-	var years error
-	fs.Visit(func(fl *flag.Flag) {
-		if *format == "csv" && (fl.Name == "from-year" || fl.Name == "to-year") {
-			years = usagef("calendar export: --%s is for --format ics", fl.Name)
-		}
-	})
-	switch {
-	case *format != "csv" && *format != "ics":
-		return usagef("calendar export: --format %q: want csv or ics", *format)
-	case years != nil:
-		return years
 	}
 	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	events, err := s.st.Events(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	if *format == "csv" {
-		return calendar.WriteCSV(e.stdout, events)
-	}
-	from, to := *fromYear, *toYear
-	if from == 0 {
-		from = calendar.DateIn(time.Now(), s.cfg.Location).Year
-	}
-	if to == 0 {
-		to = from + icsYearsAhead
-	}
-	if from < 1 || to > 9998 || to < from {
-		return usagef("calendar export: years %d–%d: want --from-year ≤ --to-year, within 1–9998", from, to)
-	}
-	return calendar.WriteICS(e.stdout, events, calendar.ICSOptions{
-		FromYear: from, ToYear: to, Now: time.Now(), Name: "Ngày kỷ niệm", Domain: "loa",
-	})
-}
-
-// dateFlag parses a --from or --to date.
-func dateFlag(cmd, name, s string) (calendar.Date, error) {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return calendar.Date{}, usagef("%s: --%s %q: want a date such as 2024-06-05 or 5/6/2024", cmd, name, s)
-	}
-	return d, nil
+	return fail("calendar export", "", s.ops.ExportEvents(e.ctx, e.stdout, *format, *fromYear, *toYear))
 }
 
 func (e env) calendarBanner(args []string) error {
@@ -304,30 +255,23 @@ func (e env) calendarBanner(args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if *fromS == "" || *toS == "" {
-		return usagef("calendar banner needs --from DATE and --to DATE")
-	}
-	from, err := dateFlag("calendar banner", "from", *fromS)
+	from, err := admin.ParseDate(*fromS, admin.FieldFrom)
 	if err != nil {
-		return err
+		return fail("calendar banner", "", err)
 	}
-	to, err := dateFlag("calendar banner", "to", *toS)
+	to, err := admin.ParseDate(*toS, admin.FieldTo)
 	if err != nil {
-		return err
-	}
-	if to.Before(from) {
-		return usagef("calendar banner: --to %s is before --from %s", to.DMY(), from.DMY())
+		return fail("calendar banner", "", err)
 	}
 	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	events, err := s.st.Events(e.ctx, false)
-	if err != nil {
-		return err
-	}
-	banner := calendar.Banner(calendar.Occurrences(events, from, to))
-	if banner == "" {
+	banner, err := s.ops.Banner(e.ctx, from, to)
+	switch {
+	case err != nil:
+		return fail("calendar banner", "", err)
+	case banner == "":
 		fmt.Fprintf(e.stderr, "loa: no anniversaries between %s and %s\n", from.DMY(), to.DMY())
 		return nil
 	}
@@ -353,40 +297,32 @@ type occurrenceJSON struct {
 func (e env) calendarUpcoming(args []string) error {
 	fs := newFlags("calendar upcoming")
 	fromS := fs.String("from", "", "first day (default: today in LOA_TIMEZONE)")
-	days := fs.Int("days", defaultUpcoming, "how many days")
+	days := fs.Int("days", admin.DefaultUpcomingDays, "how many days")
 	asJSON, err := jsonFlag(fs, args)
 	if err != nil {
 		return err
 	}
-	if *days < 1 || *days > maxUpcomingDays {
-		return usagef("calendar upcoming: --days %d: want 1 to %d", *days, maxUpcomingDays)
-	}
 	var from calendar.Date
 	if *fromS != "" {
-		if from, err = dateFlag("calendar upcoming", "from", *fromS); err != nil {
-			return err
+		if from, err = admin.ParseDate(*fromS, admin.FieldFrom); err != nil {
+			return fail("calendar upcoming", "", err)
 		}
 	}
 	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	if *fromS == "" {
-		from = calendar.DateIn(time.Now(), s.cfg.Location)
-	}
-	to := from.AddDays(*days - 1)
-	events, err := s.st.Events(e.ctx, false)
+	occs, to, err := s.ops.Upcoming(e.ctx, from, *days)
 	if err != nil {
-		return err
+		return fail("calendar upcoming", "", err)
 	}
-	occs := calendar.Occurrences(events, from, to)
 	out := make([]occurrenceJSON, len(occs))
 	for i, o := range occs {
 		out[i] = occurrenceJSON{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
 			Title: o.Event.Title, Category: string(o.Event.Category), Years: o.Years, Round: o.Round,
 			Advance: o.Advance, Lunar: o.Lunar, Notice: calendar.NoticeText(o)}
 	}
-	return show(e, asJSON, out, fmt.Sprintf("no notices from %s to %s", from.DMY(), to.DMY()),
+	return show(e, asJSON, out, fmt.Sprintf("no notices from %s to %s", to.AddDays(1-*days).DMY(), to.DMY()),
 		"DATE\tYEARS\tROUND\tLUNAR\tNOTICE", func(o occurrenceJSON) []any {
 			lunar := "-"
 			if o.Lunar != nil {
@@ -416,22 +352,12 @@ func (e env) calendarConvert(args []string) error {
 		Solar calendar.Date      `json:"solar"`
 		Lunar calendar.LunarDate `json:"lunar"`
 	}
-	if *toSolar {
-		if c.Lunar, err = admin.ParseLunarDate(pos[0]); err != nil {
-			return fail("calendar convert", "", err)
+	if c.Solar, c.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); err != nil {
+		var fe *admin.FieldError
+		if errors.As(err, &fe) {
+			return usagef("calendar convert: %s", fe.ErrorAs("", ""))
 		}
-		c.Lunar.Leap = *leap
-		if c.Solar, err = calendar.LunarToSolar(c.Lunar); err != nil {
-			return usagef("calendar convert: %s: %v", pos[0], err)
-		}
-	} else {
-		if c.Solar, err = calendar.ParseDate(pos[0]); err != nil {
-			return usagef("calendar convert: %v; want a date such as 2025-08-10 or 10/8/2025", err)
-		}
-		if c.Solar.Year < admin.MinLunarYear || c.Solar.Year > admin.MaxLunarYear {
-			return usagef("calendar convert: year %d: the lunar calendar is computed for %d–%d", c.Solar.Year, admin.MinLunarYear, admin.MaxLunarYear)
-		}
-		c.Lunar = c.Solar.Lunar()
+		return err
 	}
 	if *asJSON {
 		b, err := json.Marshal(c)

@@ -340,7 +340,7 @@ func flagName(f admin.Field) string {
 	if n, ok := flags[f]; ok {
 		return n
 	}
-	return "--" + string(f)
+	return "--" + strings.ReplaceAll(string(f), "_", "-")
 }
 
 // fail says what went wrong in cmd the CLI's way: a field to fix is a usage error
