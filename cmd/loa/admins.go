@@ -102,7 +102,7 @@ func (e env) audit(args []string) error {
 	for i, x := range es {
 		out[i] = row{x.At, x.Actor, string(x.Via), x.Action, x.Target, x.Detail}
 	}
-	return show(e, asJSON, out, "", "WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", func(x row) []any {
+	return show(e, asJSON, out, "no audit entries", "WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", func(x row) []any {
 		return []any{x.At.In(s.cfg.Location).Format("2006-01-02 15:04:05"), x.Actor, x.Action, x.Target, x.Detail, x.Via}
 	})
 }

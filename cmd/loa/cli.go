@@ -111,7 +111,7 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	// db is the command's session, opened on first use (db()) and closed by run.
+	// db is the command's session, opened on first use (open) and closed by run.
 	db *lazySession
 }
 
@@ -333,8 +333,7 @@ func (e env) actor() admin.Actor { return admin.CLI(e.getenv("USER")) }
 
 // flags name the fields of package admin's errors as the CLI's flags; positional
 // arguments are named by their value alone.
-var flags = map[admin.Field]string{admin.FieldURL: "", admin.FieldFile: "", admin.FieldUserID: "user id",
-	admin.FieldID: "id", admin.FieldWhen: "--at, --cron or --event"}
+var flags = map[admin.Field]string{admin.FieldURL: "", admin.FieldFile: "", admin.FieldUserID: "user id", admin.FieldID: "id"}
 
 func flagName(f admin.Field) string {
 	if n, ok := flags[f]; ok {
