@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"time"
 
 	"loa/admin"
 	"loa/feeds"
@@ -35,24 +34,8 @@ func (e env) feedsAdd(args []string) error {
 	return nil
 }
 
-// feedJSON is a feed as `feeds list --json` prints it: the URL redacted
-// (feeds.RedactURL), like every URL loa shows; `feeds export` has the stored one.
-type feedJSON struct {
-	ID                  int64      `json:"id"`
-	URL                 string     `json:"url"`
-	Title               string     `json:"title"`
-	Topic               string     `json:"topic"`
-	Interval            string     `json:"interval"`
-	IntervalSeconds     float64    `json:"interval_seconds"`
-	Enabled             bool       `json:"enabled"`
-	DisabledReason      string     `json:"disabled_reason,omitempty"`
-	LastPolledAt        *time.Time `json:"last_polled_at"`
-	LastSuccessAt       *time.Time `json:"last_success_at"`
-	LastError           string     `json:"last_error"`
-	ConsecutiveFailures int        `json:"consecutive_failures"`
-	NextPollAt          time.Time  `json:"next_poll_at"`
-	Version             int        `json:"version"`
-}
+// feedJSON is a feed as `feeds list --json` prints it.
+type feedJSON = admin.FeedView
 
 func (e env) feedsList(args []string) error {
 	asJSON, err := jsonFlag(newFlags("feeds list"), args)
@@ -63,17 +46,9 @@ func (e env) feedsList(args []string) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.st.Feeds(e.ctx)
+	out, err := s.ops.Feeds(e.ctx)
 	if err != nil {
 		return err
-	}
-	out := make([]feedJSON, len(list))
-	for i, f := range list {
-		out[i] = feedJSON{ID: f.ID, URL: feeds.RedactURL(f.URL), Title: f.Title, Topic: f.Topic,
-			Interval: f.Interval.String(), IntervalSeconds: f.Interval.Seconds(), Enabled: f.Enabled,
-			DisabledReason: feeds.RedactText(f.DisabledReason), LastPolledAt: f.LastPolledAt, LastSuccessAt: f.LastSuccessAt,
-			LastError: feeds.RedactText(f.LastError), ConsecutiveFailures: f.ConsecutiveFailures, NextPollAt: f.NextPollAt,
-			Version: f.Version}
 	}
 	return show(e, asJSON, out, "no feeds; add one with: loa feeds add URL",
 		"ID\tTOPIC\tINTERVAL\tENABLED\tLAST POLL\tFAILURES\tTITLE\tURL\tLAST ERROR", func(f feedJSON) []any {
