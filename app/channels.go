@@ -58,14 +58,17 @@ type deps struct {
 	log     *slog.Logger
 }
 
-func (d deps) bot(username string) *bot.Bot {
+// bot is a channel's bot: its username (for "/start@loa_bot"; "" where there is none)
+// and what its chats can do, as the adapter declares it.
+func (d deps) bot(username string, caps bot.Capabilities) *bot.Bot {
 	return &bot.Bot{
-		Store:    d.store,
-		IsAdmin:  d.admins.isAdmin,
-		Log:      d.log,
-		Location: d.cfg.Location,
-		Username: username,
-		Now:      d.now,
+		Store:        d.store,
+		IsAdmin:      d.admins.isAdmin,
+		Log:          d.log,
+		Location:     d.cfg.Location,
+		Username:     username,
+		Now:          d.now,
+		Capabilities: caps,
 	}
 }
 
@@ -202,7 +205,7 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	} else {
 		log.Info("connected", slog.String("bot", username))
 	}
-	b := d.bot(username)
+	b := d.bot(username, client.Capabilities())
 	secret := tc.WebhookSecret
 	if secret == "" {
 		secret = telegram.DeriveWebhookSecret(tc.Token)
@@ -237,7 +240,7 @@ func newZalo(ctx context.Context, d deps) (*channel, error) {
 	} else {
 		log.Info("connected", slog.String("bot", name))
 	}
-	b := d.bot("")
+	b := d.bot("", client.Capabilities())
 	secret := zc.WebhookSecret
 	if secret == "" {
 		secret = zalo.DeriveWebhookSecret(zc.Token)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +23,7 @@ import (
 //	/schedule <d/m/yyyy> <HH:MM> [text]      a draft with a time (without text: the
 //	                                         admin's latest draft gets the time):
 //	                                         preview, then [Xác nhận] [Huỷ]
-//	/xacnhan <id>, /huy <id>                 the buttons typed, for Zalo (no buttons)
+//	/xacnhan <id>, /huy <id>                 the buttons typed, where there are none
 //	/scheduled, /cancel <id>                 the schedule
 //	/stats, /broadcast [id]                  the reports
 //
@@ -36,10 +35,11 @@ import (
 // preview's "Gửi ngay" cannot send a text the admin has since corrected (it answers
 // "already handled"), and /schedule without text always means the draft just shown.
 //
-// In a group these commands answer only when addressed to the bot by name
-// ("/stats@loa_bot"): "/stats" alone may be meant for another bot (Zalo has no bot
-// usernames: there every command is the bot's). Anyone but a loa admin is refused, and
-// the attempt logged (user and chat, never the text).
+// Who may run them and how they are asked for is the command table's (commands.go):
+// in a group they answer only when addressed to the bot by name ("/stats@loa_bot"),
+// since "/stats" alone may be meant for another bot (a bot without a username, as on
+// Zalo, takes every command as its own); anyone but a loa admin is refused, and the
+// attempt logged (user and chat, never the text).
 
 // Bounds of the admins' commands.
 const (
@@ -54,9 +54,6 @@ const (
 	// reasonRunes bounds a delivery's error as recorded, shown when it has no name.
 	reasonRunes = 160
 )
-
-// adminCommands are the commands only loa admins may use.
-var adminCommands = []string{"announce", "schedule", "scheduled", "cancel", "stats", "broadcast", "xacnhan", "huy"}
 
 // Draft buttons: "a:<action>:<announcement id>"; "Xác nhận" also carries the time it
 // confirms, "a:ok:<id>:<unix seconds>", so that what is scheduled is what the button's
@@ -75,45 +72,6 @@ const (
 	clockLayout    = "15:04"
 )
 
-// isAdminCommand reports whether name is an admin command.
-func isAdminCommand(name string) bool { return slices.Contains(adminCommands, name) }
-
-// admin answers an admin command (name, as parseCommand read it, addressed to target).
-func (b *Bot) admin(ctx context.Context, u Update, name, target string) Response {
-	if u.Chat.Kind != kindPrivate && target == "" && b.Username != "" {
-		return Response{} // in a group, maybe another bot's
-	}
-	if !b.isAdmin(ctx, u) {
-		b.chatLog(u).Warn("admin command refused: not an admin", slog.String("command", name),
-			slog.String("user_id", u.From.ID))
-		r := reply(adminRefusedText(name))
-		if u.Channel == channelZalo {
-			r = zaloWording(r, u.Chat.Kind)
-		}
-		return r
-	}
-	args := commandArgs(u.Text)
-	switch name {
-	case "announce":
-		return b.announce(ctx, u, args)
-	case "schedule":
-		return b.schedule(ctx, u, args)
-	case "xacnhan":
-		return b.confirmTyped(ctx, u, args)
-	case "huy":
-		return b.discardTyped(ctx, u, args)
-	case "scheduled":
-		return b.scheduled(ctx, u)
-	case "cancel":
-		return b.cancel(ctx, u, args)
-	case "stats":
-		return b.stats(ctx, u)
-	case "broadcast":
-		return b.broadcast(ctx, u, args)
-	}
-	return Response{}
-}
-
 // actor names the admin in the audit log: "telegram:1001".
 func actor(u Update) string { return u.Channel + ":" + u.From.ID }
 
@@ -123,7 +81,8 @@ func (b *Bot) adminLog(u Update) *slog.Logger {
 }
 
 // announce stores a draft to send now and shows its preview.
-func (b *Bot) announce(ctx context.Context, u Update, body string) Response {
+func (b *Bot) announce(ctx context.Context, u Update, r request) Response {
+	body := r.args
 	if body == "" {
 		return reply(announceUsageText)
 	}
@@ -158,7 +117,7 @@ func (b *Bot) newDraft(ctx context.Context, u Update, body string, runAt *time.T
 	}
 	b.adminLog(u).Info("announcement draft created", slog.Int64("announcement_id", a.ID),
 		slog.Bool("scheduled", runAt != nil))
-	return b.preview(u, a, dropped)
+	return b.preview(a, dropped)
 }
 
 // dropDrafts discards the admin's open drafts and returns their ids, oldest first.
@@ -166,23 +125,23 @@ func (b *Bot) dropDrafts(ctx context.Context, who string) ([]int64, error) {
 	return b.Store.DiscardDrafts(ctx, who)
 }
 
-// preview shows a draft as members will see it, with what to do next: buttons on
-// Telegram, typed commands on Zalo.
-func (b *Bot) preview(u Update, a store.Announcement, dropped []int64) Response {
-	zalo := u.Channel == channelZalo
+// preview shows a draft as members will see it, with what to do next: buttons where
+// there are buttons, else the commands to type.
+func (b *Bot) preview(a store.Announcement, dropped []int64) Response {
+	caps := b.Capabilities
 	content := &broadcast.Content{Kind: "announcement", Topic: a.Topic, Summary: a.Body}
 	r := Reply{Preview: content}
 	if a.NextRunAt == nil {
-		r.Text = announcePreviewText(a.ID, dropped, zalo, b.example())
+		r.Text = announcePreviewText(caps, a.ID, dropped, b.example())
 		r.Buttons = sendButtons(a.ID, true)
 	} else {
-		r.Text = schedulePreviewText(a.ID, b.longWhen(*a.NextRunAt), dropped, zalo)
+		r.Text = schedulePreviewText(caps, a.ID, b.longWhen(*a.NextRunAt), dropped)
 		r.Buttons = [][]Button{{
 			{Text: confirmButton, Data: confirmData(a.ID, *a.NextRunAt)},
 			{Text: dropButton, Data: adminData(actDrop, a.ID)},
 		}}
 	}
-	if zalo {
+	if !caps.Buttons {
 		r.Buttons = nil // the caption says what to type
 	}
 	return Response{Replies: []Reply{r}}
@@ -338,8 +297,8 @@ func (b *Bot) discard(ctx context.Context, u Update, id int64) error {
 }
 
 // schedule gives a time to a new draft (with text) or to the admin's latest draft.
-func (b *Bot) schedule(ctx context.Context, u Update, args string) Response {
-	first, rest := nextField(args)
+func (b *Bot) schedule(ctx context.Context, u Update, r request) Response {
+	first, rest := nextField(r.args)
 	second, rest := nextField(rest)
 	if first == "" {
 		return reply(scheduleUsageText(b.example()))
@@ -374,7 +333,7 @@ func (b *Bot) schedule(ctx context.Context, u Update, args string) Response {
 		return b.failed(u, "set draft time", err)
 	}
 	b.adminLog(u).Info("announcement draft timed", slog.Int64("announcement_id", a.ID), slog.Time("run_at", at))
-	return b.preview(u, a, nil)
+	return b.preview(a, nil)
 }
 
 // parseWhen reads a local date and time of day, in either order: "5/6/2024 07:00",
@@ -424,8 +383,8 @@ func allDigits(s string) bool {
 
 // confirmTyped is "Gửi ngay" or "Xác nhận" typed: /xacnhan <id> schedules the draft at
 // its proposed time, or now when it has none.
-func (b *Bot) confirmTyped(ctx context.Context, u Update, args string) Response {
-	id, ok := parseID(args)
+func (b *Bot) confirmTyped(ctx context.Context, u Update, r request) Response {
+	id, ok := parseID(r.args)
 	if !ok {
 		return reply(confirmUsageText)
 	}
@@ -460,8 +419,8 @@ func (b *Bot) confirmTyped(ctx context.Context, u Update, args string) Response 
 }
 
 // discardTyped is "Huỷ" typed: /huy <id>.
-func (b *Bot) discardTyped(ctx context.Context, u Update, args string) Response {
-	id, ok := parseID(args)
+func (b *Bot) discardTyped(ctx context.Context, u Update, r request) Response {
+	id, ok := parseID(r.args)
 	if !ok {
 		return reply(discardUsageText)
 	}
@@ -484,7 +443,7 @@ func (b *Bot) discardTyped(ctx context.Context, u Update, args string) Response 
 }
 
 // scheduled lists the scheduled announcements, by id.
-func (b *Bot) scheduled(ctx context.Context, u Update) Response {
+func (b *Bot) scheduled(ctx context.Context, u Update, _ request) Response {
 	as, err := b.Store.Announcements(ctx, false)
 	if err != nil {
 		return b.failed(u, "list announcements", err)
@@ -531,8 +490,8 @@ func (b *Bot) describeSchedule(ctx context.Context, u Update, a store.Announceme
 
 // cancel stops an announcement's future runs and its broadcasts' pending deliveries;
 // a draft is simply dropped.
-func (b *Bot) cancel(ctx context.Context, u Update, args string) Response {
-	id, ok := parseID(args)
+func (b *Bot) cancel(ctx context.Context, u Update, r request) Response {
+	id, ok := parseID(r.args)
 	if !ok {
 		return reply(cancelUsageText)
 	}
@@ -547,7 +506,7 @@ func (b *Bot) cancel(ctx context.Context, u Update, args string) Response {
 	case a.Status == store.AnnouncementDiscarded: // a dropped draft: never an announcement
 		return reply(cancelNotFoundText(id))
 	case a.Status == "draft":
-		return b.discardTyped(ctx, u, args)
+		return b.discardTyped(ctx, u, r)
 	}
 	stopped, err := b.Store.CancelAnnouncement(ctx, id, actor(u))
 	if errors.Is(err, store.ErrAlreadyCancelled) { // a cancellation that raced with ours
@@ -561,7 +520,7 @@ func (b *Bot) cancel(ctx context.Context, u Update, args string) Response {
 }
 
 // stats shows the subscribers by channel and status, and this week's activity.
-func (b *Bot) stats(ctx context.Context, u Update) Response {
+func (b *Bot) stats(ctx context.Context, u Update, _ request) Response {
 	counts, err := b.Store.SubscriberStats(ctx)
 	if err != nil {
 		return b.failed(u, "subscriber stats", err)
@@ -633,11 +592,11 @@ func weekStart(now time.Time, loc *time.Location) time.Time {
 }
 
 // broadcast shows the progress of one broadcast, or lists the latest ones.
-func (b *Bot) broadcast(ctx context.Context, u Update, args string) Response {
-	if args == "" {
+func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
+	if r.args == "" {
 		return b.recentBroadcasts(ctx, u)
 	}
-	id, ok := parseID(args)
+	id, ok := parseID(r.args)
 	if !ok {
 		return reply(broadcastUsageText)
 	}
@@ -732,27 +691,6 @@ func shorten(s string, n int) string {
 	}
 	r := []rune(s)[:n-1]
 	return strings.TrimRightFunc(string(r), unicode.IsSpace) + excerptEllipsis
-}
-
-// commandArgs returns what follows the command in text, trimmed, line breaks inside
-// kept: "/announce@loa_bot Kính gửi\n…" gives "Kính gửi\n…".
-func commandArgs(text string) string {
-	text = strings.TrimSpace(text)
-	i := strings.IndexFunc(text, unicode.IsSpace)
-	if i < 0 {
-		return ""
-	}
-	return strings.TrimSpace(text[i:])
-}
-
-// nextField splits s into its first word and the rest, trimmed.
-func nextField(s string) (field, rest string) {
-	s = strings.TrimSpace(s)
-	i := strings.IndexFunc(s, unicode.IsSpace)
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // parseID reads a positive number, "12" or "#12".

@@ -579,7 +579,7 @@ func TestZaloTyped(t *testing.T) {
 		t.Errorf("timed draft %+v", a)
 	}
 	// "huỷ" without a slash is still the members' unsubscribe, and "huỷ 3" nothing.
-	if got := text(t, e.handle(zmsg(zaloAdminChat, zaloAdmin, "huỷ 3"))); got != zaloHintText {
+	if got := text(t, e.handle(zmsg(zaloAdminChat, zaloAdmin, "huỷ 3"))); got != hintText(typedCaps) {
 		t.Errorf("huỷ 3: %s", got)
 	}
 }
@@ -718,9 +718,10 @@ func TestAdminRefused(t *testing.T) {
 			for _, c := range commands {
 				name, args, _ := strings.Cut(c, " ")
 				u := Update{Channel: channel, Chat: tt.chat, From: tt.from, Text: name + tt.suffix + " " + args}
-				want := adminRefusedText(strings.TrimPrefix(name, "/"))
-				if channel == "zalo" {
-					want = zaloWording(reply(want), tt.chat.Kind).Replies[0].Text
+				caps := e.channelBot(channel).Capabilities
+				want := adminRefusedText(caps, tt.chat.Kind, name)
+				if name == "/cancel" || name == "/huy" {
+					want = adminRefusedStopText(caps, tt.chat.Kind, name)
 				}
 				if got := text(t, e.handle(u)); got != want {
 					t.Errorf("%s: %s", c, got)
@@ -800,7 +801,7 @@ func TestAdminInGroups(t *testing.T) {
 	}
 	// With no username configured, every command is taken as the bot's.
 	e.bot.Username = ""
-	if got := text(t, e.handle(msg(groupChat, member, "/stats"))); got != adminRefusedText("stats") {
+	if got := text(t, e.handle(msg(groupChat, member, "/stats"))); got != adminRefusedText(menuCaps, "group", "/stats") {
 		t.Errorf("/stats without a username: %s", got)
 	}
 }
@@ -865,7 +866,8 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 func TestAdminHelp(t *testing.T) {
 	t.Parallel()
 	e := newAdminEnv(t)
-	if got := text(t, e.handle(msg(adminChat, admin, "/help"))); got != helpText("private", false)+"\n\n"+adminHelpText(false) {
+	tg, zl := e.channelBot("telegram"), e.channelBot("zalo")
+	if got := text(t, e.handle(msg(adminChat, admin, "/help"))); got != tg.helpText("private", false)+"\n\n"+tg.adminHelpText() {
 		t.Errorf("admin's /help:\n%s", got)
 	}
 	for _, u := range []Update{msg(privateChat, member, "/help"), msg(groupChat, admin, "/help")} {
@@ -873,20 +875,23 @@ func TestAdminHelp(t *testing.T) {
 			t.Errorf("/help shows admin commands to %s in %s:\n%s", u.From.ID, u.Chat.Kind, got)
 		}
 	}
-	if got := text(t, e.handle(zmsg(zaloAdminChat, zaloAdmin, "/help"))); !strings.HasSuffix(got, adminHelpText(true)) {
+	if got := text(t, e.handle(zmsg(zaloAdminChat, zaloAdmin, "/help"))); !strings.HasSuffix(got, zl.adminHelpText()) {
 		t.Errorf("zalo admin's /help:\n%s", got)
 	}
 	for _, c := range Commands() {
-		if isAdminCommand(c.Name) {
+		if lookup(c.Name).who == admins {
 			t.Errorf("admin command /%s in the members' menu", c.Name)
 		}
 	}
-	for _, name := range adminCommands {
-		if name == "xacnhan" || name == "huy" {
+	for _, c := range commands {
+		if c.who != admins {
 			continue
 		}
-		if !strings.Contains(adminHelpText(false), "/"+name+" ") {
-			t.Errorf("admin help lacks /%s", name)
+		if shown := strings.Contains(tg.adminHelpText(), "\n/"+c.name+" "); shown == c.noButtons {
+			t.Errorf("Telegram's admin help shows /%s: %v", c.name, shown)
+		}
+		if !strings.Contains(zl.adminHelpText(), "\n/"+c.name+" ") {
+			t.Errorf("Zalo's admin help lacks /%s", c.name)
 		}
 	}
 }

@@ -1,8 +1,11 @@
 // Package bot answers members' commands (/start, /stop, /topics, /latest, /today,
 // /upcoming, /help, /here), admins' commands (/announce, /schedule, /scheduled, /cancel,
 // /stats, /broadcast: admin.go), buttons and changes of the bot's membership in groups,
-// whatever the messenger: adapters (bot/telegram, bot/zalo) turn their updates
-// into an Update and carry out the Response.
+// whatever the messenger: adapters (bot/telegram, bot/zalo) turn their updates into an
+// Update and carry out the Response, and declare what their chats can do
+// (Capabilities). One command table (commands.go) says, for every command, its name,
+// the words members may type instead, who may run it and what answers it; it drives
+// parsing, the command menu and the help texts of every messenger.
 package bot
 
 import (
@@ -11,7 +14,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-	"unicode"
 
 	"loa/store"
 )
@@ -46,12 +48,10 @@ type Bot struct {
 	// accepted and commands addressed to other bots in a group are ignored. Empty: every
 	// command is taken as addressed to this bot.
 	Username string
-}
-
-// Command is a bot command and its description, for the messenger's command menu.
-type Command struct {
-	Name        string // without the slash
-	Description string
+	// Capabilities are what the channel's chats can do, as its adapter declares them:
+	// they decide between buttons and typed confirmations, a slash-command menu and
+	// typed words. The zero value suits any messenger.
+	Capabilities Capabilities
 }
 
 // Handle answers one update. Malformed or empty updates get an empty Response; a store
@@ -77,86 +77,6 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 		return b.callback(ctx, u)
 	}
 	return b.message(ctx, u)
-}
-
-// message answers a text message: a command, or a hint in a private chat.
-func (b *Bot) message(ctx context.Context, u Update) Response {
-	if u.Channel == channelZalo {
-		if u.Chat.Kind != kindPrivate {
-			u.Text = withoutMention(u.Text) // the bot sees only messages that mention it
-		}
-		// Zalo has no buttons: members type words (zalo_text.go).
-		if r, ok := b.zaloMessage(ctx, u); ok {
-			return r
-		}
-	}
-	private := u.Chat.Kind == kindPrivate
-	name, target, ok := parseCommand(u.Text)
-	if !ok {
-		if private && strings.TrimSpace(u.Text) != "" {
-			return reply(plainTextHint)
-		}
-		return Response{} // groups talk among themselves; empty messages say nothing
-	}
-	if target != "" && b.Username != "" && !strings.EqualFold(target, b.Username) {
-		return Response{} // for another bot
-	}
-	if isAdminCommand(name) {
-		return b.admin(ctx, u, name, target)
-	}
-	forum := u.Chat.IsForum
-	switch name {
-	case "start":
-		if !private && !b.isAdmin(ctx, u) {
-			return reply(startNotAdminText(u.Chat.Kind))
-		}
-		return b.start(ctx, u)
-	case "stop":
-		if !private && !b.isAdmin(ctx, u) {
-			return reply(adminOnlyText(u.Chat.Kind, name))
-		}
-		return b.stop(ctx, u)
-	case "topics":
-		if !private && !b.isAdmin(ctx, u) {
-			return reply(adminOnlyText(u.Chat.Kind, name))
-		}
-		return b.topics(ctx, u)
-	case "latest":
-		return b.latest(ctx, u)
-	case "today":
-		return b.today(ctx, u)
-	case "upcoming":
-		return b.upcoming(ctx, u)
-	case "help":
-		text := helpText(u.Chat.Kind, forum)
-		if private && b.isAdmin(ctx, u) {
-			text += "\n\n" + adminHelpText(false)
-		}
-		return reply(text)
-	case "here":
-		return b.here(ctx, u)
-	}
-	// In a group, "/foo" without a username may be meant for another bot: answer only
-	// what was addressed to us by name.
-	if private || target != "" {
-		return reply(unknownCommandText)
-	}
-	return Response{}
-}
-
-// parseCommand splits "/name@target args" into its lower-cased name and its target
-// (the bot it is addressed to, if any); ok is false when the text is not a command.
-func parseCommand(text string) (name, target string, ok bool) {
-	text = strings.TrimSpace(text)
-	if !strings.HasPrefix(text, "/") {
-		return "", "", false
-	}
-	tok := text[1:]
-	if i := strings.IndexFunc(tok, unicode.IsSpace); i >= 0 {
-		tok = tok[:i]
-	}
-	name, target, _ = strings.Cut(tok, "@")
-	return strings.ToLower(name), target, true
 }
 
 // isAdmin reports whether the update's sender is a loa admin.

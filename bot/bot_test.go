@@ -103,13 +103,13 @@ func TestCommandsByWho(t *testing.T) {
 		wantStatus string            // the chat's status afterwards; "" for none
 	}{
 		{"start private", false, msg(privateChat, member, "/start"),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 		{"start group admin", false, msg(groupChat, admin, "/start"),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 		{"start supergroup admin", false, msg(plainSuper, admin, "/start"),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 		{"start channel admin", false, msg(channelChat, admin, "/start"),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 		{"start group member", false, msg(groupChat, member, "/start"), startNotAdmin, ""},
 		{"start supergroup member", false, msg(plainSuper, member, "/start"), startNotAdmin, ""},
 		{"start without sender", false, msg(groupChat, User{}, "/start"), startNotAdmin, ""},
@@ -127,27 +127,27 @@ func TestCommandsByWho(t *testing.T) {
 		{"latest group admin", true, msg(groupChat, admin, "/latest"), fixed(noArticlesText), store.StatusActive},
 
 		{"help private", false, msg(privateChat, member, "/help"),
-			func(c Chat) string { return helpText(c.Kind, false) }, ""},
+			helped, ""},
 		{"help group member", false, msg(groupChat, member, "/help"),
-			func(c Chat) string { return helpText(c.Kind, false) }, ""},
+			helped, ""},
 		{"help group admin", false, msg(groupChat, admin, "/help"),
-			func(c Chat) string { return helpText(c.Kind, false) }, ""},
+			helped, ""},
 
 		{"here private", false, msg(privateChat, member, "/here"), fixed(hereNoTopicText), ""},
 		{"here group member", true, msg(groupChat, member, "/here"), adminOnly("here"), store.StatusActive},
 		{"here group admin", true, msg(groupChat, admin, "/here"), fixed(hereNoTopicText), store.StatusActive},
 
-		{"unknown private", false, msg(privateChat, member, "/foo"), fixed(unknownCommandText), ""},
-		{"unknown group addressed", false, msg(groupChat, member, "/foo@loa_bot"), fixed(unknownCommandText), ""},
-		{"plain text private", false, msg(privateChat, member, "cho tôi hỏi"), fixed(plainTextHint), ""},
+		{"unknown private", false, msg(privateChat, member, "/foo"), fixed(unknownCommandText(menuCaps)), ""},
+		{"unknown group addressed", false, msg(groupChat, member, "/foo@loa_bot"), fixed(unknownCommandText(menuCaps)), ""},
+		{"plain text private", false, msg(privateChat, member, "cho tôi hỏi"), fixed(hintText(menuCaps)), ""},
 
 		// Case and arguments do not matter; deep-link payloads are ignored.
 		{"upper case", false, msg(privateChat, member, "/START"),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 		{"with argument", false, msg(privateChat, member, "  /start from-portal "),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 		{"addressed to us", false, msg(groupChat, admin, "/start@Loa_Bot"),
-			func(c Chat) string { return startText(c.Kind, false) }, store.StatusActive},
+			started, store.StatusActive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,11 +178,16 @@ func TestCommandsByWho(t *testing.T) {
 	}
 }
 
-func startNotAdmin(c Chat) string { return startNotAdminText(c.Kind) }
-func stopped(c Chat) string       { return stoppedText(c.Kind) }
-func notSubscribed(c Chat) string { return notSubscribedText(c.Kind) }
+// Telegram's answers, by the kind of chat.
+var telegramBot = &Bot{Capabilities: menuCaps}
+
+func started(c Chat) string       { return telegramBot.startText(c.Kind, false) }
+func helped(c Chat) string        { return telegramBot.helpText(c.Kind, false) }
+func startNotAdmin(c Chat) string { return startNotAdminText(menuCaps, c.Kind, "") }
+func stopped(c Chat) string       { return stoppedText(menuCaps, c.Kind) }
+func notSubscribed(c Chat) string { return notSubscribedText(menuCaps, c.Kind) }
 func adminOnly(cmd string) func(Chat) string {
-	return func(c Chat) string { return adminOnlyText(c.Kind, cmd) }
+	return func(c Chat) string { return adminOnlyText(menuCaps, c.Kind, "/"+cmd) }
 }
 func fixed(s string) func(Chat) string { return func(Chat) string { return s } }
 
@@ -235,11 +240,11 @@ func TestStartTwice(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.addFeed(t, "news")
-	if got, want := text(t, e.handle(msg(privateChat, member, "/start"))), startText("private", false); got != want {
+	if got, want := text(t, e.handle(msg(privateChat, member, "/start"))), telegramBot.startText("private", false); got != want {
 		t.Fatalf("first /start: %s", got)
 	}
 	e.handle(press(privateChat, member, "t0:news"))
-	if got, want := text(t, e.handle(msg(privateChat, member, "/start"))), alreadyText("private", false); got != want {
+	if got, want := text(t, e.handle(msg(privateChat, member, "/start"))), telegramBot.alreadyText("private", false); got != want {
 		t.Fatalf("second /start: %s", got)
 	}
 	sub := e.subscriber(t, privateChat.Address)
@@ -267,25 +272,25 @@ func TestStopThenStart(t *testing.T) {
 			first := e.subscriber(t, c.Address)
 			e.handle(press(c, from, "t0:announcements"))
 
-			if got := text(t, e.handle(msg(c, from, "/stop"))); got != stoppedText(c.Kind) {
+			if got := text(t, e.handle(msg(c, from, "/stop"))); got != stoppedText(menuCaps, c.Kind) {
 				t.Errorf("/stop: %s", got)
 			}
 			sub := e.subscriber(t, c.Address)
 			if sub.Status != store.StatusStopped || sub.ID != first.ID || sub.StatusReason == "" {
 				t.Errorf("after /stop: %+v", sub)
 			}
-			if got := text(t, e.handle(msg(c, from, "/stop"))); got != notSubscribedText(c.Kind) {
+			if got := text(t, e.handle(msg(c, from, "/stop"))); got != notSubscribedText(menuCaps, c.Kind) {
 				t.Errorf("second /stop: %s", got)
 			}
 			// Topics cannot be changed while stopped: /start would reset them.
-			if got := text(t, e.handle(msg(c, from, "/topics"))); got != notSubscribedText(c.Kind) {
+			if got := text(t, e.handle(msg(c, from, "/topics"))); got != notSubscribedText(menuCaps, c.Kind) {
 				t.Errorf("/topics while stopped: %s", got)
 			}
 			if r := e.handle(press(c, from, "t1:announcements")); r.CallbackText != notSubscribedToast(c.Kind) || r.Edit != nil {
 				t.Errorf("button while stopped: %s", render(r))
 			}
 
-			if got := text(t, e.handle(msg(c, from, "/start"))); got != startText(c.Kind, false) {
+			if got := text(t, e.handle(msg(c, from, "/start"))); got != telegramBot.startText(c.Kind, false) {
 				t.Errorf("/start after /stop: %s", got)
 			}
 			sub = e.subscriber(t, c.Address)
@@ -440,7 +445,7 @@ func TestMembership(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			r := e.handle(added(c, admin, true))
-			if got := text(t, r); got != greetingText(c.Kind, c.IsForum) || r.Leave {
+			if got := text(t, r); got != telegramBot.greetingText(c.Kind, c.IsForum) || r.Leave {
 				t.Errorf("added by an admin: %s", render(r))
 			}
 			sub := e.subscriber(t, c.Address)
@@ -535,7 +540,7 @@ func TestHere(t *testing.T) {
 	}{
 		{"forum topic", forumChat, admin, hereText, 7},
 		{"forum general", withThread(forumChat, 0), admin, hereGeneralText, 0},
-		{"forum member", forumChat, member, adminOnlyText("supergroup", "here"), 3},
+		{"forum member", forumChat, member, adminOnlyText(menuCaps, "supergroup", "/here"), 3},
 		{"supergroup without topics", withThread(plainSuper, 0), admin, hereNoTopicText, 3},
 		{"group", groupChat, admin, hereNoTopicText, 3},
 		{"channel", channelChat, admin, hereNoTopicText, 3},
@@ -671,7 +676,7 @@ func TestCommands(t *testing.T) {
 	if len(cmds) == 0 {
 		t.Fatal("no commands")
 	}
-	help := helpText("private", false)
+	help := telegramBot.helpText("private", false)
 	for _, c := range cmds {
 		if !name.MatchString(c.Name) {
 			t.Errorf("command %q", c.Name)

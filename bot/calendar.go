@@ -21,7 +21,7 @@ const (
 
 // today lists today's notices, as the anniversaries topic says them (advance notices
 // included), or says there are none and shows the next anniversary.
-func (b *Bot) today(ctx context.Context, u Update) Response {
+func (b *Bot) today(ctx context.Context, u Update, _ request) Response {
 	events, err := b.Store.Events(ctx, false)
 	if err != nil {
 		return b.failed(u, "calendar events", err)
@@ -47,7 +47,7 @@ func (b *Bot) today(ctx context.Context, u Update) Response {
 // upcoming lists the anniversaries of the next upcomingDays days, today included, at
 // most upcomingMax of them. Advance notices are left out: the anniversary itself is
 // in the list, or beyond it.
-func (b *Bot) upcoming(ctx context.Context, u Update) Response {
+func (b *Bot) upcoming(ctx context.Context, u Update, _ request) Response {
 	events, err := b.Store.Events(ctx, false)
 	if err != nil {
 		return b.failed(u, "calendar events", err)

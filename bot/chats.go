@@ -46,7 +46,7 @@ func (b *Bot) membership(ctx context.Context, u Update) Response {
 		return b.failed(u, "subscribe added chat", err)
 	}
 	log.Info("bot added to a chat by an admin; subscribed")
-	return reply(greetingText(u.Chat.Kind, u.Chat.IsForum))
+	return reply(b.greetingText(u.Chat.Kind, u.Chat.IsForum))
 }
 
 // rightsChanged resumes a paused chat whose admins gave the bot its right to post

@@ -137,8 +137,27 @@ func newEnvOn(t testing.TB, s *store.Store) *env {
 	}
 }
 
+// The capabilities each channel's adapter declares (telegram.Client.Capabilities,
+// zalo.Client.Capabilities; app's end-to-end tests run the real ones).
+var (
+	menuCaps  = Capabilities{Buttons: true, CommandMenu: true}
+	typedCaps = Capabilities{MentionFirst: true}
+)
+
+// handle answers u as the bot of u's channel: the env's bot with that channel's
+// capabilities.
 func (e *env) handle(u Update) Response {
-	return e.bot.Handle(context.Background(), u)
+	return e.channelBot(u.Channel).Handle(context.Background(), u)
+}
+
+// channelBot is the env's bot as the service builds it for channel.
+func (e *env) channelBot(channel string) *Bot {
+	b := *e.bot
+	b.Capabilities = menuCaps
+	if channel == "zalo" {
+		b.Capabilities = typedCaps
+	}
+	return &b
 }
 
 // subscriber returns the chat's subscriber, failing the test if there is none.

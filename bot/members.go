@@ -12,11 +12,11 @@ import (
 // start subscribes the chat to every topic. A chat that is already active keeps the
 // topics it chose: a second /start (a member tapping it again, or unsure whether it
 // worked) should not silently undo their /topics choices.
-func (b *Bot) start(ctx context.Context, u Update) Response {
+func (b *Bot) start(ctx context.Context, u Update, _ request) Response {
 	sub, err := b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
 	switch {
 	case err == nil && sub.Status == store.StatusActive:
-		return reply(alreadyText(u.Chat.Kind, u.Chat.IsForum))
+		return reply(b.alreadyText(u.Chat.Kind, u.Chat.IsForum))
 	case err != nil && !isNotFound(err):
 		return b.failed(u, "subscribe", err)
 	}
@@ -26,15 +26,15 @@ func (b *Bot) start(ctx context.Context, u Update) Response {
 		return b.failed(u, "subscribe", err)
 	}
 	b.chatLog(u).Info("subscribed", slog.String("user_id", u.From.ID))
-	return reply(startText(u.Chat.Kind, u.Chat.IsForum))
+	return reply(b.startText(u.Chat.Kind, u.Chat.IsForum))
 }
 
 // stop stops the chat's subscription; the row stays, so /start brings it back.
-func (b *Bot) stop(ctx context.Context, u Update) Response {
+func (b *Bot) stop(ctx context.Context, u Update, _ request) Response {
 	sub, err := b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
 	switch {
 	case isNotFound(err) || (err == nil && sub.Status != store.StatusActive):
-		return reply(notSubscribedText(u.Chat.Kind))
+		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
 	case err != nil:
 		return b.failed(u, "unsubscribe", err)
 	}
@@ -45,16 +45,16 @@ func (b *Bot) stop(ctx context.Context, u Update) Response {
 	err = b.Store.SetSubscriberStatus(ctx, u.Channel, u.Chat.Address, store.StatusStopped, reason)
 	switch {
 	case isNotFound(err):
-		return reply(notSubscribedText(u.Chat.Kind))
+		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
 	case err != nil:
 		return b.failed(u, "unsubscribe", err)
 	}
 	b.chatLog(u).Info("unsubscribed", slog.String("user_id", u.From.ID))
-	return reply(stoppedText(u.Chat.Kind))
+	return reply(stoppedText(b.Capabilities, u.Chat.Kind))
 }
 
 // latest lists the newest articles, newest first.
-func (b *Bot) latest(ctx context.Context, u Update) Response {
+func (b *Bot) latest(ctx context.Context, u Update, _ request) Response {
 	items, err := b.Store.LatestItems(ctx, latestCount)
 	if err != nil {
 		return b.failed(u, "latest items", err)
@@ -81,14 +81,9 @@ func (b *Bot) latest(ctx context.Context, u Update) Response {
 }
 
 // here makes broadcasts to a forum supergroup go to the topic the admin wrote in. In
-// the General topic (thread 0) it sends them back to General.
-func (b *Bot) here(ctx context.Context, u Update) Response {
-	if u.Chat.Kind == kindPrivate {
-		return reply(hereNoTopicText)
-	}
-	if !b.isAdmin(ctx, u) {
-		return reply(adminOnlyText(u.Chat.Kind, "here"))
-	}
+// the General topic (thread 0) it sends them back to General. In a group only loa
+// admins get here (the table's rule).
+func (b *Bot) here(ctx context.Context, u Update, _ request) Response {
 	if u.Chat.Kind != kindSupergroup || !u.Chat.IsForum {
 		return reply(hereNoTopicText)
 	}

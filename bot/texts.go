@@ -1,8 +1,12 @@
 package bot
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"loa/calendar"
 	"loa/store"
@@ -16,27 +20,6 @@ import (
 
 // busyText answers any update that failed on the store; it never says why.
 const busyText = "Xin lỗi, hệ thống đang bận, vui lòng thử lại sau."
-
-// commandList is the order commands are shown in, with their descriptions. /here is left
-// out: it is for loa admins in forum groups only, and help in groups mentions it.
-var commandList = []Command{
-	{Name: "start", Description: "Đăng ký nhận tin"},
-	{Name: "topics", Description: "Chọn chủ đề muốn nhận"},
-	{Name: "latest", Description: "Xem 5 tin bài mới nhất"},
-	{Name: "today", Description: "Ngày kỷ niệm hôm nay"},
-	{Name: "upcoming", Description: "Các ngày kỷ niệm trong 30 ngày tới"},
-	{Name: "stop", Description: "Ngừng nhận tin"},
-	{Name: "help", Description: "Hướng dẫn sử dụng"},
-}
-
-// hereCommand describes /here where it applies (forum supergroups).
-var hereCommand = Command{Name: "here", Description: "Nhận tin vào chủ đề (topic) đang gửi lệnh"}
-
-// Commands returns the commands and their Vietnamese descriptions for setMyCommands
-// (command 1–32 characters [a-z0-9_], description 1–256 characters).
-func Commands() []Command {
-	return append([]Command(nil), commandList...)
-}
 
 // topicNames are the Vietnamese names of the topics members know by name.
 var topicNames = map[string]string{
@@ -73,36 +56,60 @@ const whatYouReceive = "• tin bài mới đăng trên Cổng thông tin điệ
 	"• thông báo các ngày kỷ niệm, ngày lễ lớn;\n" +
 	"• các thông báo chính thức."
 
-// commandsText lists the commands for a chat, without the one named skip. In groups and
-// channels it says who may use which; in forum groups it adds /here.
-func commandsText(kind string, forum bool, skip string) string {
-	var sb strings.Builder
-	sb.WriteString("Các lệnh:")
-	for _, c := range commandList {
-		if c.Name == skip {
+// commandsText lists the members' commands for a chat, without the one named skip, as
+// the chat asks for them: slash commands where there is a command menu, else the words
+// to type (and how to switch topics without buttons). In groups and channels it says
+// which only loa admins may use; in forum groups it adds /here.
+func (b *Bot) commandsText(kind string, forum bool, skip string) string {
+	caps := b.Capabilities
+	var listed []*command
+	var restricted []string
+	for _, c := range commands {
+		if !c.shown(b, forum) {
 			continue
 		}
-		sb.WriteString("\n/" + c.Name + " – " + c.Description)
-	}
-	if forum {
-		sb.WriteString("\n/" + hereCommand.Name + " – " + hereCommand.Description)
-	}
-	if kind != kindPrivate {
-		_, lower := who(kind)
-		if forum {
-			sb.WriteString("\n\nTrong " + lower + ", chỉ quản trị viên hệ thống mới dùng được /start, /stop, /topics và /here.")
-		} else {
-			sb.WriteString("\n\nTrong " + lower + ", chỉ quản trị viên hệ thống mới dùng được /start, /stop và /topics.")
+		if c.who == chatAdmins {
+			restricted = append(restricted, c.quoted(caps))
+		}
+		if c.name != skip && !c.noButtons {
+			listed = append(listed, c)
 		}
 	}
+	// The menu's order, then what only this chat shows (/here).
+	rank := func(c *command) int { return cmp.Or(c.menu, len(commands)) }
+	slices.SortStableFunc(listed, func(x, y *command) int { return cmp.Compare(rank(x), rank(y)) })
+	var sb strings.Builder
+	head, bullet := "Các lệnh:", ""
+	if !caps.CommandMenu {
+		head, bullet = "Các lệnh (nhắn đúng nội dung sau, có dấu hay không dấu đều được):", "• "
+	}
+	sb.WriteString(head)
+	for _, c := range listed {
+		sb.WriteString("\n" + bullet + c.label(caps) + " – " + c.description)
+	}
+	if !caps.Buttons {
+		sb.WriteString("\n\n" + toggleTip)
+	}
+	if kind != kindPrivate && len(restricted) > 0 {
+		_, lower := who(kind)
+		sb.WriteString("\n\nTrong " + lower + ", chỉ quản trị viên hệ thống mới dùng được " + list(restricted) + ".")
+	}
 	return sb.String()
+}
+
+// list joins names the Vietnamese way: "a, b và c".
+func list(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " và " + names[len(names)-1]
 }
 
 // hereHint tells a forum group how to choose the topic broadcasts go to.
 const hereHint = "Để tin được gửi vào một chủ đề (topic) riêng của nhóm, quản trị viên hệ thống gửi /here trong chủ đề đó."
 
 // startText answers a first /start (or a /start after /stop).
-func startText(kind string, forum bool) string {
+func (b *Bot) startText(kind string, forum bool) string {
 	var sb strings.Builder
 	if kind == kindPrivate {
 		sb.WriteString("Cảm ơn bạn đã đăng ký nhận tin! Từ nay bạn sẽ nhận được:\n")
@@ -114,27 +121,27 @@ func startText(kind string, forum bool) string {
 	if forum {
 		sb.WriteString("\n\n" + hereHint)
 	}
-	sb.WriteString("\n\n" + commandsText(kind, forum, "start"))
+	sb.WriteString("\n\n" + b.commandsText(kind, forum, "start"))
 	return sb.String()
 }
 
 // alreadyText answers /start from a chat that is already subscribed; its topics stay.
-func alreadyText(kind string, forum bool) string {
+func (b *Bot) alreadyText(kind string, forum bool) string {
 	capital, _ := who(kind)
 	return capital + " đã đăng ký nhận tin rồi, không cần đăng ký lại. " +
-		"Các chủ đề đã chọn vẫn được giữ nguyên; gửi /topics để xem hoặc thay đổi.\n\n" +
-		commandsText(kind, forum, "start")
+		"Các chủ đề đã chọn vẫn được giữ nguyên; gửi " + say(b.Capabilities, "topics") + " để xem hoặc thay đổi.\n\n" +
+		b.commandsText(kind, forum, "start")
 }
 
 // greetingText answers an admin who added the bot to a group or a channel.
-func greetingText(kind string, forum bool) string {
+func (b *Bot) greetingText(kind string, forum bool) string {
 	_, lower := who(kind)
 	text := "Xin chào! Bot đã được thêm vào " + lower + " và " + lower + " đã được đăng ký nhận tin. " +
 		"Từ nay " + lower + " sẽ nhận được:\n" + whatYouReceive
 	if forum {
 		text += "\n\n" + hereHint
 	}
-	return text + "\n\n" + commandsText(kind, forum, "start")
+	return text + "\n\n" + b.commandsText(kind, forum, "start")
 }
 
 // notAllowedToAddText answers someone who is not a loa admin and added the bot to a chat;
@@ -145,35 +152,38 @@ func notAllowedToAddText(kind string) string {
 }
 
 // stoppedText confirms /stop.
-func stoppedText(kind string) string {
+func stoppedText(caps Capabilities, kind string) string {
+	start := say(caps, "start")
 	if kind == kindPrivate {
-		return "Bạn đã ngừng nhận tin. Cảm ơn bạn đã theo dõi!\nKhi muốn nhận tin trở lại, bạn chỉ cần gửi /start."
+		return "Bạn đã ngừng nhận tin. Cảm ơn bạn đã theo dõi!\nKhi muốn nhận tin trở lại, bạn chỉ cần gửi " + start + "."
 	}
 	capital, lower := who(kind)
-	return capital + " đã ngừng nhận tin.\nKhi muốn nhận tin trở lại, quản trị viên hệ thống gửi /start trong " + lower + "."
+	return capital + " đã ngừng nhận tin.\nKhi muốn nhận tin trở lại, quản trị viên hệ thống gửi " + start + " trong " + lower + "."
 }
 
-// notSubscribedText answers /stop, /topics or a topic button from a chat that is not
-// subscribed.
-func notSubscribedText(kind string) string {
+// notSubscribedText answers /stop, /topics, "bật N" or a topic button from a chat that
+// is not subscribed.
+func notSubscribedText(caps Capabilities, kind string) string {
+	start := say(caps, "start")
 	if kind == kindPrivate {
-		return "Bạn chưa đăng ký nhận tin. Vui lòng gửi /start để đăng ký."
+		return "Bạn chưa đăng ký nhận tin. Vui lòng gửi " + start + " để đăng ký."
 	}
 	capital, lower := who(kind)
-	return capital + " chưa đăng ký nhận tin. Quản trị viên hệ thống có thể gửi /start để đăng ký cho " + lower + "."
+	return capital + " chưa đăng ký nhận tin. Quản trị viên hệ thống có thể gửi " + start + " để đăng ký cho " + lower + "."
 }
 
 // startNotAdminText answers /start in a group from someone who is not a loa admin.
-func startNotAdminText(kind string) string {
+func startNotAdminText(caps Capabilities, kind, _ string) string {
 	_, lower := who(kind)
 	return "Xin lỗi, chỉ quản trị viên hệ thống mới có thể đăng ký nhận tin cho " + lower + ". " +
-		"Bạn có thể nhắn tin riêng cho bot và gửi /start để nhận tin cá nhân."
+		"Bạn có thể nhắn tin riêng cho bot và gửi " + say(caps, "start") + " để nhận tin cá nhân."
 }
 
-// adminOnlyText answers a group command that only loa admins may use.
-func adminOnlyText(kind, command string) string {
+// adminOnlyText answers a group command that only loa admins may use; command is
+// named as the chat asks for it ("/stop", "“chủ đề”").
+func adminOnlyText(_ Capabilities, kind, command string) string {
 	_, lower := who(kind)
-	return "Xin lỗi, trong " + lower + " chỉ quản trị viên hệ thống mới dùng được lệnh /" + command + "."
+	return "Xin lỗi, trong " + lower + " chỉ quản trị viên hệ thống mới dùng được lệnh " + command + "."
 }
 
 // topicsText heads the topic keyboard.
@@ -270,10 +280,10 @@ func upcomingText(lines []string, more int) string {
 var noUpcomingText = "Không có ngày kỷ niệm nào trong " + strconv.Itoa(upcomingDays) + " ngày tới."
 
 // helpText answers /help.
-func helpText(kind string, forum bool) string {
+func (b *Bot) helpText(kind string, forum bool) string {
 	_, lower := who(kind)
 	return "Bot gửi đến " + lower + " tin bài mới của Cổng thông tin điện tử, thông báo các ngày kỷ niệm, " +
-		"ngày lễ lớn và các thông báo chính thức.\n\n" + commandsText(kind, forum, "")
+		"ngày lễ lớn và các thông báo chính thức.\n\n" + b.commandsText(kind, forum, "")
 }
 
 // Texts of /here.
@@ -285,55 +295,53 @@ const (
 	hereNotSubscribedText = "Nhóm chưa đăng ký nhận tin. Vui lòng gửi /start trước, rồi gửi /here trong chủ đề muốn nhận tin."
 )
 
-// Answers to what the bot does not understand.
-const (
-	unknownCommandText = "Xin lỗi, bot chưa hiểu lệnh này. Vui lòng gửi /help để xem các lệnh có thể dùng."
-	plainTextHint      = "Bot chỉ trả lời các lệnh, chưa trả lời được tin nhắn thường. Vui lòng gửi /help để xem hướng dẫn."
-)
-
-// Texts of the Zalo channel, where members type words instead of pressing buttons (see
-// zalo_text.go). Quotes “…” mark what to type.
-
-// zaloCommandsHeader heads the typed-command menu.
-const zaloCommandsHeader = "Các lệnh (nhắn đúng nội dung sau, có dấu hay không dấu đều được):"
-
-// zaloToggleTip says how topics are chosen without buttons.
-const zaloToggleTip = "Để chọn chủ đề: nhắn “chủ đề” để xem danh sách đánh số, rồi nhắn “tắt 2” hoặc “bật 2” (2 là số thứ tự của chủ đề)."
-
-// zaloTopicsTip follows the numbered topic list.
-const zaloTopicsTip = "Nhắn “tắt” hoặc “bật” kèm số thứ tự để đổi, ví dụ: tắt 2"
-
-// zaloAdminOnlyNote says who may change a group's subscription; lower names the chat.
-func zaloAdminOnlyNote(lower string) string {
-	return "Trong " + lower + ", chỉ quản trị viên hệ thống mới dùng được “đăng ký”, “hủy”, “chủ đề”, “bật” và “tắt”."
+// unknownCommandText answers a slash command the bot does not know.
+func unknownCommandText(caps Capabilities) string {
+	return "Xin lỗi, bot chưa hiểu lệnh này. Vui lòng gửi " + say(caps, "help") + " để xem các lệnh có thể dùng."
 }
 
-// zaloTopicsHeader heads the numbered topic list.
-func zaloTopicsHeader(kind string) string {
-	_, lower := who(kind)
-	return "Chủ đề nhận tin của " + lower + " (✅ đang nhận, ⬜ đã tắt):"
-}
-
-// zaloHelpText answers “trợ giúp” and /help on Zalo.
-func zaloHelpText(kind string) string {
-	_, lower := who(kind)
-	return "Bot gửi đến " + lower + " tin bài mới của Cổng thông tin điện tử, thông báo các ngày kỷ niệm, " +
-		"ngày lễ lớn và các thông báo chính thức.\n\n" + zaloCommandsText(kind, "")
-}
-
-// zaloNotSubscribedText answers “chủ đề”, “bật N” or “tắt N” from a chat that is not
-// subscribed.
-func zaloNotSubscribedText(kind string) string {
-	if kind == kindPrivate {
-		return "Bạn chưa đăng ký nhận tin. Vui lòng nhắn “đăng ký” để đăng ký."
+// hintText answers plain text in a private chat: where members type words, with the
+// two that matter most; else that only commands are answered.
+func hintText(caps Capabilities) string {
+	if caps.CommandMenu {
+		return "Bot chỉ trả lời các lệnh, chưa trả lời được tin nhắn thường. Vui lòng gửi " + say(caps, "help") + " để xem hướng dẫn."
 	}
-	capital, lower := who(kind)
-	return capital + " chưa đăng ký nhận tin. Quản trị viên hệ thống có thể nhắn “đăng ký” để đăng ký cho " + lower + "."
+	return "Bot chưa hiểu tin nhắn này. Nhắn " + say(caps, "start") + " để nhận tin, hoặc " + say(caps, "help") + " để xem các lệnh."
 }
 
-// zaloNoSuchTopicText answers “bật N” or “tắt N” with an N outside the list of count
+// privateOnlyText refuses in a group a command that belongs in a private chat.
+func privateOnlyText(_ Capabilities, _, command string) string {
+	return "Lệnh " + command + " chỉ dùng được khi nhắn riêng với bot. Vui lòng nhắn tin riêng cho bot rồi gửi lại."
+}
+
+// Texts of the chats without buttons, where members type words to choose topics.
+// Quotes “…” mark what to type.
+
+// toggleTip says how topics are chosen without buttons.
+const toggleTip = "Để chọn chủ đề: nhắn “chủ đề” để xem danh sách đánh số, rồi nhắn “tắt 2” hoặc “bật 2” (2 là số thứ tự của chủ đề)."
+
+// topicsTip follows the numbered topic list.
+const topicsTip = "Nhắn “tắt” hoặc “bật” kèm số thứ tự để đổi, ví dụ: tắt 2"
+
+// topicListText is the numbered topic list with each topic's state.
+func topicListText(kind string, topics, muted []string) string {
+	_, lower := who(kind)
+	var sb strings.Builder
+	sb.WriteString("Chủ đề nhận tin của " + lower + " (" + markOn + " đang nhận, " + markOff + " đã tắt):")
+	for i, t := range topics {
+		mark := markOn
+		if slices.Contains(muted, t) {
+			mark = markOff
+		}
+		sb.WriteString("\n" + strconv.Itoa(i+1) + ". " + mark + " " + TopicName(t))
+	}
+	sb.WriteString("\n\n" + topicsTip)
+	return sb.String()
+}
+
+// noSuchTopicText answers “bật N” or “tắt N” with an N outside the list of count
 // topics.
-func zaloNoSuchTopicText(n, count int) string {
+func noSuchTopicText(n, count int) string {
 	which := "số " + strconv.Itoa(n)
 	if n > maxTopicNumber {
 		which = "mang số này"
@@ -342,24 +350,25 @@ func zaloNoSuchTopicText(n, count int) string {
 		strconv.Itoa(count) + "; nhắn “chủ đề” để xem danh sách."
 }
 
-// Answers on Zalo to what the bot does not understand.
-const (
-	zaloToggleUsageText = "Vui lòng nhắn “bật” hoặc “tắt” kèm số thứ tự của chủ đề, ví dụ: tắt 2. Nhắn “chủ đề” để xem danh sách."
-	zaloHintText        = "Bot chưa hiểu tin nhắn này. Nhắn “đăng ký” để nhận tin, hoặc “trợ giúp” để xem các lệnh."
-)
+// toggleUsageText answers “bật” or “tắt” without a number.
+const toggleUsageText = "Vui lòng nhắn “bật” hoặc “tắt” kèm số thứ tự của chủ đề, ví dụ: tắt 2. Nhắn “chủ đề” để xem danh sách."
 
 // Texts of the admins' commands (admin.go). Admins are office staff: the texts say
 // what happened and what to send next, with an example. Announcements are numbered
 // ("thông báo số 12", "#12" in lists) and so are broadcasts ("bản tin số 34").
 
-// adminRefusedText answers an admin command from someone who is not a loa admin.
-// /cancel and /huy look like "unsubscribe" to a member, so they are pointed to /stop.
-func adminRefusedText(command string) string {
-	text := "Xin lỗi, lệnh /" + command + " chỉ dành cho quản trị viên hệ thống."
-	if command == "cancel" || command == "huy" {
-		return text + " Nếu bạn muốn ngừng nhận tin, vui lòng gửi /stop."
-	}
-	return text + " Vui lòng gửi /help để xem các lệnh bạn có thể dùng."
+// adminRefusedText answers an admin command (named as the chat asks for it: "/stats")
+// from someone who is not a loa admin.
+func adminRefusedText(caps Capabilities, _, command string) string {
+	return "Xin lỗi, lệnh " + command + " chỉ dành cho quản trị viên hệ thống. Vui lòng gửi " + say(caps, "help") +
+		" để xem các lệnh bạn có thể dùng."
+}
+
+// adminRefusedStopText is adminRefusedText for /cancel and /huy, which look like
+// "unsubscribe" to a member: it points to the command that does that.
+func adminRefusedStopText(caps Capabilities, _, command string) string {
+	return "Xin lỗi, lệnh " + command + " chỉ dành cho quản trị viên hệ thống. Nếu bạn muốn ngừng nhận tin, vui lòng gửi " +
+		say(caps, "stop") + "."
 }
 
 // Toasts of the draft buttons (at most 200 characters).
@@ -411,13 +420,13 @@ func replacedNote(ids []int64) string {
 	return "\n(Bản nháp trước đó, " + numbers(ids) + ", đã được thay bằng bản này.)"
 }
 
-// announcePreviewText is the caption under the preview of a draft to send now;
-// zalo: typed commands instead of buttons.
-func announcePreviewText(id int64, replaced []int64, zalo bool, example string) string {
+// announcePreviewText is the caption under the preview of a draft to send now: what
+// the buttons do, or, without buttons, what to type instead.
+func announcePreviewText(caps Capabilities, id int64, replaced []int64, example string) string {
 	n := strconv.FormatInt(id, 10)
 	text := "👆 Trên đây là bản xem trước thông báo số " + n + ", đúng như người nhận sẽ thấy.\n" + audienceNote +
 		replacedNote(replaced) + "\n\n"
-	if zalo {
+	if !caps.Buttons {
 		return text + "Nhắn /xacnhan " + n + " để gửi ngay, /huy " + n + " để bỏ bản nháp, " +
 			"hoặc /schedule ngày/tháng/năm giờ:phút để hẹn giờ (ví dụ: /schedule " + example + ")."
 	}
@@ -425,11 +434,11 @@ func announcePreviewText(id int64, replaced []int64, zalo bool, example string) 
 }
 
 // schedulePreviewText is the caption under the preview of a draft with a time.
-func schedulePreviewText(id int64, when string, replaced []int64, zalo bool) string {
+func schedulePreviewText(caps Capabilities, id int64, when string, replaced []int64) string {
 	n := strconv.FormatInt(id, 10)
 	text := "👆 Trên đây là bản xem trước thông báo số " + n + ", đúng như người nhận sẽ thấy.\n" +
 		"Thời gian gửi: " + when + ".\n" + audienceNote + replacedNote(replaced) + "\n\n"
-	if zalo {
+	if !caps.Buttons {
 		return text + "Nhắn /xacnhan " + n + " để xác nhận hẹn giờ, hoặc /huy " + n + " để bỏ bản nháp."
 	}
 	return text + "Nhấn “" + confirmButton + "” để hẹn giờ gửi, hoặc “" + dropButton + "” để bỏ bản nháp."
@@ -478,7 +487,7 @@ func draftNotFoundText(id int64) string {
 	return "Không tìm thấy bản nháp số " + strconv.FormatInt(id, 10) + ". Vui lòng kiểm tra lại số trong bản xem trước."
 }
 
-// Usage of the typed confirmations (Zalo, or any chat without buttons).
+// Usage of the typed confirmations (chats without buttons).
 const (
 	confirmUsageText = "Vui lòng ghi số của bản nháp cần gửi, ví dụ: /xacnhan 12 (số nằm trong bản xem trước)."
 	discardUsageText = "Vui lòng ghi số của bản nháp cần bỏ, ví dụ: /huy 12 (số nằm trong bản xem trước)."
@@ -594,15 +603,10 @@ func cancelledText(id int64, wasDone bool, stopped int64) string {
 	return "Đã huỷ thông báo số " + n + ": các lần gửi sắp tới sẽ không diễn ra. Không có tin nào đang chờ gửi."
 }
 
-// channelName is a channel's display name.
+// channelName is a channel's display name: its name capitalised ("Telegram", "Zalo").
 func channelName(channel string) string {
-	switch channel {
-	case "telegram":
-		return "Telegram"
-	case channelZalo:
-		return "Zalo"
-	}
-	return channel
+	first, size := utf8.DecodeRuneInString(channel)
+	return string(unicode.ToUpper(first)) + channel[size:]
 }
 
 // Texts of /stats.
@@ -660,20 +664,33 @@ func broadcastNotFoundText(id int64) string {
 	return "Không tìm thấy bản tin số " + strconv.FormatInt(id, 10) + ". Gửi /broadcast để xem các bản tin gần đây."
 }
 
-// kindNames name the kinds of broadcast.
-var kindNames = map[string]string{
-	"article":      "Tin bài",
-	"anniversary":  "Ngày kỷ niệm",
-	"announcement": "Thông báo",
-	"alert":        "Cảnh báo hệ thống",
+// kinds name the kinds of broadcast, for admins' reports and for the heading members
+// read: a notice that is not an article is headed by its mark, then its title or,
+// without one, the kind's name. The adapters render headings from here (Heading).
+var kinds = map[string]struct{ name, mark string }{
+	"article":       {name: "Tin bài"},
+	"anniversary":   {name: "Ngày kỷ niệm", mark: "🇻🇳"},
+	"announcement":  {name: "Thông báo", mark: "📢"},
+	store.KindAlert: {name: "Cảnh báo hệ thống", mark: "⚠️"},
 }
 
-// kindName names a kind of broadcast.
+// kindName names a kind of broadcast; an unknown kind is shown as it is.
 func kindName(kind string) string {
-	if name, ok := kindNames[kind]; ok {
-		return name
+	if k, ok := kinds[kind]; ok {
+		return k.name
 	}
 	return kind
+}
+
+// Heading returns how a broadcast of the kind is headed: an emoji marking the kind
+// and the kind's name, which stands in for a missing title. mark is "" for articles
+// and kinds added later, which are headed by their title alone.
+func Heading(kind string) (mark, label string) {
+	k := kinds[kind]
+	if k.mark == "" {
+		return "", ""
+	}
+	return k.mark, k.name
 }
 
 // broadcastHead names a broadcast: number, kind, creation time and, for a run of an
@@ -745,21 +762,24 @@ func goneReason(why string) string {
 	return "người nhận không còn liên lạc được (" + why + ")"
 }
 
-// Admins' part of /help, in a private chat with a loa admin. On Zalo, where there are
-// no buttons, the typed confirmations are listed too.
-func adminHelpText(zalo bool) string {
+// adminHelpText is the admins' part of /help, in a private chat with a loa admin: the
+// admins' commands of the table, the typed confirmations only where there are no
+// buttons.
+func (b *Bot) adminHelpText() string {
+	caps := b.Capabilities
 	var sb strings.Builder
-	sb.WriteString("Lệnh dành cho quản trị viên hệ thống:\n" +
-		"/announce <nội dung> – Soạn thông báo, xem trước rồi gửi ngay, hẹn giờ hoặc huỷ\n" +
-		"/schedule <ngày/tháng/năm> <giờ:phút> [nội dung] – Hẹn giờ gửi (không ghi nội dung: hẹn giờ cho bản nháp mới nhất)\n")
-	if zalo {
-		sb.WriteString("/xacnhan <số> – Xác nhận gửi bản nháp\n/huy <số> – Bỏ bản nháp\n")
+	sb.WriteString("Lệnh dành cho quản trị viên hệ thống:")
+	for _, c := range commands {
+		if c.who != admins || !b.offers(c) || (c.noButtons && caps.Buttons) {
+			continue
+		}
+		line := c.label(caps)
+		if c.usage != "" {
+			line += " " + c.usage
+		}
+		sb.WriteString("\n" + line + " – " + c.description)
 	}
-	sb.WriteString("/scheduled – Các thông báo đã lên lịch\n" +
-		"/cancel <số> – Huỷ một thông báo đã lên lịch\n" +
-		"/stats – Thống kê người nhận và lượt gửi trong tuần\n" +
-		"/broadcast [số] – Tiến độ gửi của một bản tin\n\n" +
-		"Không có tin nào được gửi đi trước khi bạn xác nhận bản xem trước. " + formattingNote)
+	sb.WriteString("\n\nKhông có tin nào được gửi đi trước khi bạn xác nhận bản xem trước. " + formattingNote)
 	return sb.String()
 }
 

@@ -95,8 +95,9 @@ func (b *Bot) activeSubscriber(ctx context.Context, u Update) (sub store.Subscri
 	return sub, sub.Status == store.StatusActive, nil
 }
 
-// topics shows the topic keyboard.
-func (b *Bot) topics(ctx context.Context, u Update) Response {
+// topics shows the chat's topics and how to change them: a keyboard where there are
+// buttons, else the numbered list that "bật N" and "tắt N" refer to.
+func (b *Bot) topics(ctx context.Context, u Update, _ request) Response {
 	// A stopped chat's choices would be reset by the /start that brings it back, so
 	// offering them would mislead.
 	sub, ok, err := b.activeSubscriber(ctx, u)
@@ -104,13 +105,60 @@ func (b *Bot) topics(ctx context.Context, u Update) Response {
 		return b.failed(u, "show topics", err)
 	}
 	if !ok {
-		return reply(notSubscribedText(u.Chat.Kind))
+		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
 	}
 	topics, err := b.Store.Topics(ctx)
 	if err != nil {
 		return b.failed(u, "show topics", err)
 	}
+	if !b.Capabilities.Buttons {
+		return reply(topicListText(u.Chat.Kind, topics, sub.MutedTopics))
+	}
 	return Response{Replies: []Reply{{Text: topicsText(u.Chat.Kind), Buttons: keyboard(topics, sub.MutedTopics)}}}
+}
+
+// topicOn is "bật N" typed; topicOff "tắt N".
+func (b *Bot) topicOn(ctx context.Context, u Update, r request) Response {
+	return b.toggle(ctx, u, true, r.n)
+}
+
+func (b *Bot) topicOff(ctx context.Context, u Update, r request) Response {
+	return b.toggle(ctx, u, false, r.n)
+}
+
+// toggle turns the n-th topic of the list (store.Topics' order, as topics shows it
+// without buttons) on or off. It sets the state asked for, so sending "tắt 2" twice is
+// harmless. Numbers follow the list as it is now: a feed added since the member last
+// saw it may shift them, which is why the answer names the topic and shows the list.
+func (b *Bot) toggle(ctx context.Context, u Update, on bool, n int) Response {
+	if n == 0 {
+		return reply(toggleUsageText)
+	}
+	_, ok, err := b.activeSubscriber(ctx, u)
+	if err != nil {
+		return b.failed(u, "toggle topic", err)
+	}
+	if !ok {
+		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
+	}
+	topics, err := b.Store.Topics(ctx)
+	if err != nil {
+		return b.failed(u, "toggle topic", err)
+	}
+	if n < 1 || n > len(topics) {
+		return reply(noSuchTopicText(n, len(topics)))
+	}
+	topic := topics[n-1]
+	sub, err := b.Store.SetTopicMuted(ctx, u.Channel, u.Chat.Address, topic, !on)
+	switch {
+	case isNotFound(err):
+		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
+	case err != nil:
+		return b.failed(u, "toggle topic", err)
+	}
+	b.chatLog(u).Info("topic changed", slog.String("topic", topic), slog.Bool("on", on),
+		slog.String("user_id", u.From.ID))
+	return reply(topicToast(on, topic) + "\n\n" + topicListText(u.Chat.Kind, topics, sub.MutedTopics))
 }
 
 // callback answers a pressed button: a draft's (admin.go), or a topic button, which

@@ -184,6 +184,14 @@ func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
 	return v, nil
 }
 
+// Capabilities are what Telegram chats can do for the bot: inline buttons (topic
+// keyboards, draft buttons) and a slash-command menu (SetCommands), so commands are
+// named and read as /start. In groups the bot receives commands without being
+// mentioned (privacy mode lets commands through), so nothing is stripped.
+func (c *Client) Capabilities() bot.Capabilities {
+	return bot.Capabilities{Buttons: true, CommandMenu: true}
+}
+
 // GetMe returns the bot's @username (without the @); it also proves the token works.
 func (c *Client) GetMe(ctx context.Context) (username string, err error) {
 	raw, err := c.call(ctx, "getMe", nil, c.callTimeout)

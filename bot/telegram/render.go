@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
 )
@@ -14,17 +15,6 @@ import (
 // MaxTextLength is the longest text Telegram accepts in one message, counted in UTF-16
 // code units of the visible text (after HTML entities and tags are parsed).
 const MaxTextLength = 4096
-
-// Headings of the notices that are not articles: an emoji marks the kind, the title
-// (or, without one, the kind's name) is bold.
-const (
-	anniversaryMark   = "🇻🇳"
-	anniversaryLabel  = "Ngày kỷ niệm"
-	announcementMark  = "📢"
-	announcementLabel = "Thông báo"
-	alertMark         = "⚠️"
-	alertLabel        = "Cảnh báo hệ thống"
-)
 
 // run is a stretch of visible text with one formatting: plain, or bold and possibly
 // linked.
@@ -51,26 +41,19 @@ func render(c broadcast.Content) []run {
 	body := cleanBody(c.Summary)
 	link := checkLink(c.Link)
 
+	// Notices that are not articles are headed by the kind's mark (bot.Heading), then
+	// the title in bold or, without one, the kind's name; an article (and any kind
+	// added later) by its title alone.
 	var runs []run
-	switch c.Kind {
-	case "anniversary", "announcement", "alert":
-		mark, label := announcementMark, announcementLabel
-		switch c.Kind {
-		case "anniversary":
-			mark, label = anniversaryMark, anniversaryLabel
-		case "alert":
-			mark, label = alertMark, alertLabel
-		}
+	mark, label := bot.Heading(c.Kind)
+	if mark != "" {
 		runs = append(runs, run{text: mark + " "})
-		if title != "" {
-			runs = append(runs, run{text: title, bold: true, href: link})
-		} else {
-			runs = append(runs, run{text: label, bold: true})
-		}
-	default: // "article", and any kind added later shows as one
-		if title != "" {
-			runs = append(runs, run{text: title, bold: true, href: link})
-		}
+	}
+	switch {
+	case title != "":
+		runs = append(runs, run{text: title, bold: true, href: link})
+	case mark != "":
+		runs = append(runs, run{text: label, bold: true})
 	}
 	for i, tail := range []string{body, link} {
 		if tail == "" {

@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"loa/bot"
 	"loa/bot/botapi"
 )
 
@@ -256,6 +257,13 @@ type botInfo struct {
 	AccountName string     `json:"account_name"`
 	DisplayName string     `json:"display_name"`
 	Name        string     `json:"name"`
+}
+
+// Capabilities are what Zalo chats can do for the bot: no inline keyboards and no
+// command menu, so members type words ("đăng ký", "bật 2") and admins type their
+// confirmations; in groups the bot sees only messages that mention it.
+func (c *Client) Capabilities() bot.Capabilities {
+	return bot.Capabilities{MentionFirst: true}
 }
 
 // GetMe returns the bot's name (its account_name, else its display name); it also

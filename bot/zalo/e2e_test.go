@@ -33,7 +33,7 @@ func TestMemberThroughZalo(t *testing.T) {
 	clk := newTestClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	c, logs := newClient(t, srv, clk)
-	b := &bot.Bot{Store: st}
+	b := &bot.Bot{Store: st, Capabilities: c.Capabilities()}
 
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()

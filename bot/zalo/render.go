@@ -1,6 +1,7 @@
 package zalo
 
 import (
+	"cmp"
 	"net/url"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
 )
@@ -19,18 +21,6 @@ import (
 // JavaScript back ends do, UTF-16 units (an emoji outside the BMP is two). Vietnamese
 // text is all in the BMP, so it makes no difference there.
 const MaxTextLength = 2000
-
-// Headings of the notices that are not articles, as on Telegram: an emoji marks the
-// kind, then the title or, without one, the kind's name. Zalo shows plain text only:
-// nothing is bold and nothing needs escaping.
-const (
-	anniversaryMark   = "🇻🇳"
-	anniversaryLabel  = "Ngày kỷ niệm"
-	announcementMark  = "📢"
-	announcementLabel = "Thông báo"
-	alertMark         = "⚠️"
-	alertLabel        = "Cảnh báo hệ thống"
-)
 
 // render lays a broadcast out as plain text:
 //
@@ -44,22 +34,12 @@ const (
 // The link comes last on its own line, where Zalo makes it tappable.
 func render(c broadcast.Content) string {
 	title := strings.Join(strings.Fields(clean(c.Title)), " ")
-	var head string
-	switch c.Kind {
-	case "anniversary", "announcement", "alert":
-		mark, label := announcementMark, announcementLabel
-		switch c.Kind {
-		case "anniversary":
-			mark, label = anniversaryMark, anniversaryLabel
-		case "alert":
-			mark, label = alertMark, alertLabel
-		}
-		if title == "" {
-			title = label
-		}
-		head = mark + " " + title
-	default: // "article", and any kind added later shows as one
-		head = title
+	// Headed as on Telegram (bot.Heading): the kind's mark, then the title or, without
+	// one, the kind's name; an article by its title alone. Zalo shows plain text only:
+	// nothing is bold and nothing needs escaping.
+	head := title
+	if mark, label := bot.Heading(c.Kind); mark != "" {
+		head = mark + " " + cmp.Or(title, label)
 	}
 	body := c.Summary
 	if c.Kind == "announcement" {

@@ -104,14 +104,16 @@ func TestZaloGolden(t *testing.T) {
 	}
 }
 
-// TestZaloIntent: what members type is matched whatever its case, diacritics,
-// spacing and punctuation around it.
-func TestZaloIntent(t *testing.T) {
+// TestTypedWords: what members type is matched whatever its case, diacritics,
+// spacing and punctuation around it, where there is no command menu; slash commands
+// are read too.
+func TestTypedWords(t *testing.T) {
 	t.Parallel()
+	b := &Bot{Capabilities: typedCaps}
 	tests := []struct {
-		text   string
-		intent string
-		n      int
+		text string
+		cmd  string // "" for plain text; "?" for an unknown slash command
+		n    int
 	}{
 		{"/start", "start", 0},
 		{"  /START  ", "start", 0},
@@ -137,33 +139,75 @@ func TestZaloIntent(t *testing.T) {
 		{"/help", "help", 0},
 		{"trợ giúp", "help", 0},
 		{"tro giup", "help", 0},
-		{"bật 2", zaloOn, 2},
-		{"Bật 2", zaloOn, 2},
-		{"bat 2", zaloOn, 2},
-		{"bat2", zaloOn, 2},
-		{"bật số 3", zaloOn, 3},
-		{"bật chủ đề 4", zaloOn, 4},
-		{"BẬT 02.", zaloOn, 2},
-		{"tắt 2", zaloOff, 2},
-		{"tat 12", zaloOff, 12},
-		{"tắt", zaloOff, 0},
-		{"bật 0", zaloOn, 0},
-		{"tắt 123456789", zaloOff, maxTopicNumber + 1},
-		{"/latest", zaloShared, 0},
-		{"/today", zaloShared, 0},
-		{"/foo", zaloShared, 0},
+		{"bật 2", "on", 2},
+		{"Bật 2", "on", 2},
+		{"bat 2", "on", 2},
+		{"bat2", "on", 2},
+		{"bật số 3", "on", 3},
+		{"bật chủ đề 4", "on", 4},
+		{"BẬT 02.", "on", 2},
+		{"tắt 2", "off", 2},
+		{"tat 12", "off", 12},
+		{"tắt", "off", 0},
+		{"bật 0", "on", 0},
+		{"tắt 123456789", "off", maxTopicNumber + 1},
+		{"/latest", "latest", 0},
+		{"/today", "today", 0},
+		{"/foo", "?", 0},
+		{"/on 2", "?", 0}, // the switches have no slash form
 		{"bắt đầu", "", 0},
 		{"tất cả", "", 0},
 		{"bật đèn", "", 0},
 		{"đăng ký giúp tôi", "", 0},
 		{"Xin chào", "", 0},
+		{"latest", "", 0}, // a command without words is asked for by its slash form
 		{"", "", 0},
 		{"!!!", "", 0},
 	}
 	for _, tt := range tests {
-		intent, n := zaloIntent(tt.text)
-		if intent != tt.intent || n != tt.n {
-			t.Errorf("zaloIntent(%q) = %q, %d; want %q, %d", tt.text, intent, n, tt.intent, tt.n)
+		r, ok := b.parse(tt.text)
+		got := ""
+		switch {
+		case ok && r.cmd == nil:
+			got = "?"
+		case ok:
+			got = r.cmd.name
+		}
+		if got != tt.cmd || r.n != tt.n {
+			t.Errorf("parse(%q) = %q, %d; want %q, %d", tt.text, got, r.n, tt.cmd, tt.n)
+		}
+	}
+	// Where there is a command menu, only slash commands are read.
+	menu := &Bot{Capabilities: menuCaps}
+	for _, text := range []string{"đăng ký", "bật 2", "trợ giúp"} {
+		if r, ok := menu.parse(text); ok {
+			t.Errorf("with a command menu, parse(%q) = %+v", text, r)
+		}
+	}
+}
+
+// TestTypedHelpParses: every word the typed help shows asks for its command.
+func TestTypedHelpParses(t *testing.T) {
+	t.Parallel()
+	b := &Bot{Capabilities: typedCaps}
+	for _, c := range commands {
+		if !c.typed(b.Capabilities) {
+			continue
+		}
+		for _, w := range c.words {
+			switch c.arg {
+			case argNumber:
+				w += " 1"
+			}
+			if r, ok := b.parse(w); !ok || r.cmd != c {
+				t.Errorf("%q does not ask for %s: %+v", w, c.name, r)
+			}
+		}
+	}
+	help := b.helpText("group", false)
+	for _, c := range commands {
+		if c.typed(b.Capabilities) && c.menu > 0 && !strings.Contains(help, "• "+c.words[0]+" – ") {
+			t.Errorf("the typed help lacks %q:\n%s", c.words[0], help)
 		}
 	}
 }
@@ -217,12 +261,12 @@ func TestZaloCommands(t *testing.T) {
 	if sub := e.zsubscriber(t, zaloPrivate.Address); sub.Status != store.StatusStopped {
 		t.Errorf("after “Huỷ”: status %s, want stopped", sub.Status)
 	}
-	if got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "bật 1"))); got != zaloNotSubscribedText("private") {
+	if got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "bật 1"))); got != notSubscribedText(typedCaps, "private") {
 		t.Errorf("“bật 1” after stopping answered %q", got)
 	}
 
 	// A group member cannot subscribe the group; chatter in a group gets no answer.
-	if got, want := text(t, e.handle(zmsg(zaloGroup, zaloMember, "đăng ký"))), text(t, zaloWording(reply(startNotAdminText("group")), "group")); got != want {
+	if got, want := text(t, e.handle(zmsg(zaloGroup, zaloMember, "đăng ký"))), startNotAdminText(typedCaps, "group", ""); got != want {
 		t.Errorf("group “đăng ký” answered %q", got)
 	}
 	if _, err := e.store.SubscriberByChat(ctx, "zalo", zaloGroup.Address); !isNotFound(err) {
@@ -238,10 +282,10 @@ func TestZaloCommands(t *testing.T) {
 func TestZaloDoesNotChangeTelegram(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	if got := text(t, e.handle(msg(privateChat, member, "đăng ký"))); got != plainTextHint {
+	if got := text(t, e.handle(msg(privateChat, member, "đăng ký"))); got != hintText(menuCaps) {
 		t.Errorf("Telegram “đăng ký” answered %q, want the plain-text hint", got)
 	}
-	if got := text(t, e.handle(msg(privateChat, member, "/start"))); got != startText("private", false) {
+	if got := text(t, e.handle(msg(privateChat, member, "/start"))); got != e.channelBot("telegram").startText("private", false) {
 		t.Errorf("Telegram /start answered %q", got)
 	}
 	r := e.handle(msg(privateChat, member, "/topics"))
@@ -250,17 +294,18 @@ func TestZaloDoesNotChangeTelegram(t *testing.T) {
 	}
 }
 
-func FuzzZaloIntent(f *testing.F) {
-	for _, s := range []string{"đăng ký", "bật 2", "tắt số 12", "/start", "huỷ", "bat", "\u0301", "tat 99999999999999999999"} {
+func FuzzParseWords(f *testing.F) {
+	for _, s := range []string{"đăng ký", "bật 2", "tắt số 12", "/start", "huỷ", "bat", "\u0301", "tat 99999999999999999999", "mời AB12"} {
 		f.Add(s)
 	}
+	b := &Bot{Capabilities: typedCaps}
 	f.Fuzz(func(t *testing.T, s string) {
-		intent, n := zaloIntent(s)
-		if n < 0 || n > maxTopicNumber+1 {
-			t.Errorf("zaloIntent(%q) = %q, %d: number out of bounds", s, intent, n)
+		r, _ := b.parse(s)
+		if r.n < 0 || r.n > maxTopicNumber+1 {
+			t.Errorf("parse(%q) = %+v: number out of bounds", s, r)
 		}
-		if n != 0 && intent != zaloOn && intent != zaloOff {
-			t.Errorf("zaloIntent(%q) = %q with a number %d", s, intent, n)
+		if r.n != 0 && r.cmd.arg != argNumber {
+			t.Errorf("parse(%q) = %s with a number %d", s, r.cmd.name, r.n)
 		}
 	})
 }
@@ -283,9 +328,9 @@ func TestZaloGroupMention(t *testing.T) {
 		t.Fatalf("the group after a mentioned “đăng ký”: %+v, %v", sub, err)
 	}
 	for _, tt := range []struct{ text, want string }{
-		{"@Loa chủ đề", text(t, zaloWording(reply(adminOnlyText("group", "topics")), "group"))},
-		{"@Loa  Bot\u00a0 /help", zaloHelpText("group")},
-		{"@Loa hủy đăng ký", text(t, zaloWording(reply(adminOnlyText("group", "stop")), "group"))},
+		{"@Loa chủ đề", adminOnlyText(typedCaps, "group", "“chủ đề”")},
+		{"@Loa  Bot\u00a0 /help", e.channelBot("zalo").helpText("group", false)},
+		{"@Loa hủy đăng ký", adminOnlyText(typedCaps, "group", "“hủy”")},
 	} {
 		if got := text(t, e.handle(zmsg(zaloGroup, zaloMember, tt.text))); got != tt.want {
 			t.Errorf("%q from a member answered %q, want %q", tt.text, got, tt.want)
@@ -300,13 +345,14 @@ func TestZaloGroupMention(t *testing.T) {
 		t.Errorf("mentioned /announce: %s", render(r))
 	}
 	// In a private chat a leading "@" is just text.
-	if got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "@Loa đăng ký"))); got != zaloHintText {
+	if got := text(t, e.handle(zmsg(zaloPrivate, zaloMember, "@Loa đăng ký"))); got != hintText(typedCaps) {
 		t.Errorf("private “@Loa đăng ký” answered %q", got)
 	}
 }
 
 func TestWithoutMention(t *testing.T) {
 	t.Parallel()
+	b := &Bot{Capabilities: typedCaps}
 	for in, want := range map[string]string{
 		"@Loa đăng ký":              "đăng ký",
 		"@Loa Tỉnh ủy Hà Nam bật 2": "bật 2",
@@ -317,7 +363,7 @@ func TestWithoutMention(t *testing.T) {
 		"@a b c d e f g h đăng ký":  "@a b c d e f g h đăng ký", // a name that long is no mention
 		"@":                         "@",
 	} {
-		if got := withoutMention(in); got != want {
+		if got := b.withoutMention(in); got != want {
 			t.Errorf("withoutMention(%q) = %q, want %q", in, got, want)
 		}
 	}
