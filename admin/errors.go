@@ -16,32 +16,40 @@ type Field string
 
 // The fields.
 const (
-	FieldID         Field = "id"
-	FieldText       Field = "text"
-	FieldTopic      Field = "topic"
-	FieldChannel    Field = "channel"
-	FieldWhen       Field = "when" // at, cron, repeat and event together: which one
-	FieldAt         Field = "at"
-	FieldCron       Field = "cron"
-	FieldRepeat     Field = "repeat"
-	FieldWeekdays   Field = "weekdays"
-	FieldDay        Field = "day"
-	FieldMonth      Field = "month"
-	FieldEvent      Field = "event"
-	FieldTime       Field = "time"
-	FieldURL        Field = "url"
-	FieldInterval   Field = "interval"
-	FieldFile       Field = "file"
-	FieldTitle      Field = "title"
-	FieldDate       Field = "date"
-	FieldLunar      Field = "lunar"
-	FieldLeap       Field = "leap"
-	FieldFounded    Field = "founded"
-	FieldCategory   Field = "category"
-	FieldAdvance    Field = "advance"
-	FieldSlug       Field = "slug"
-	FieldSource     Field = "source"
-	FieldUserID     Field = "user_id"
+	FieldID       Field = "id"
+	FieldText     Field = "text"
+	FieldTopic    Field = "topic"
+	FieldChannel  Field = "channel"
+	FieldWhen     Field = "when" // at, cron, repeat and event together: which one
+	FieldAt       Field = "at"
+	FieldCron     Field = "cron"
+	FieldRepeat   Field = "repeat"
+	FieldWeekdays Field = "weekdays"
+	FieldDay      Field = "day"
+	FieldMonth    Field = "month"
+	FieldEvent    Field = "event"
+	FieldTime     Field = "time"
+	FieldURL      Field = "url"
+	FieldInterval Field = "interval"
+	FieldFile     Field = "file"
+	FieldTitle    Field = "title"
+	FieldDate     Field = "date"
+	FieldLunar    Field = "lunar"
+	FieldLeap     Field = "leap"
+	FieldFounded  Field = "founded"
+	FieldCategory Field = "category"
+	FieldAdvance  Field = "advance"
+	FieldSlug     Field = "slug"
+	FieldSource   Field = "source"
+	FieldUserID   Field = "user_id"
+	// The calendar's views: a period, a number of days, an export's format and years.
+	FieldFrom     Field = "from"
+	FieldTo       Field = "to"
+	FieldDays     Field = "days"
+	FieldFormat   Field = "format"
+	FieldFromYear Field = "from_year"
+	FieldToYear   Field = "to_year"
+	// FieldInviteName is the name an invite gives the admin it makes.
 	FieldInviteName Field = "name"
 )
 
@@ -131,7 +139,7 @@ func (e *FieldError) ErrorAs(name, other string) string {
 	case CodeNotFound:
 		msg = "not found"
 	case CodeBuiltin:
-		msg = "is the slug of a built-in event, which cannot change (disable the event instead)"
+		msg = "is refused: the slug of a built-in event cannot change (disable the event instead)"
 	case CodeNotFeed:
 		msg = "is not a feed"
 	}

@@ -43,7 +43,7 @@ func TestSubscribersResume(t *testing.T) {
 	if err := json.Unmarshal([]byte(c.ok("subscribers", "list", "--json")), &subs); err != nil {
 		t.Fatal(err)
 	}
-	if len(subs) != 1 || subs[0].Paused != "" || subs[0].Status != string(store.StatusActive) {
+	if len(subs) != 1 || subs[0].Paused != "" || subs[0].Status != store.StatusActive {
 		t.Fatalf("after resume: %+v", subs)
 	}
 	if out := c.ok("subscribers", "resume", "1"); !strings.Contains(out, "was not paused") {

@@ -6,17 +6,12 @@ import (
 	"fmt"
 	"strings"
 
-	"loa/app"
 	"loa/chat"
 	"loa/web"
 )
 
-// webCmd: loa web link CHANNEL USER_ID prints a one-time sign-in link to the web
+// webLink: loa web link CHANNEL USER_ID prints a one-time sign-in link to the web
 // console, for an admin's first sign-in (afterwards they send /web to the bot).
-func (e env) webCmd(args []string) error {
-	return dispatch("web", args, sub{"link", e.webLink})
-}
-
 func (e env) webLink(args []string) error {
 	pos, err := parseArgs(flag.NewFlagSet("web link", flag.ContinueOnError), args, "CHANNEL", "USER_ID")
 	if err != nil {
@@ -26,12 +21,11 @@ func (e env) webLink(args []string) error {
 	if _, err := chat.ParseChannel(ch); err != nil {
 		return usagef("web link: %v", err)
 	}
-	st, cfg, err := e.openStore()
+	s, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	links := &web.Links{Store: st, PublicURL: cfg.PublicURL, IsAdmin: app.NewOps(cfg, st, version).IsAdmin}
+	links := &web.Links{Store: s.st, PublicURL: s.cfg.PublicURL, IsAdmin: s.ops.IsAdmin}
 	link, err := links.SignInLink(e.ctx, ch, uid)
 	switch {
 	case errors.Is(err, web.ErrNotAdmin):
