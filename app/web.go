@@ -29,15 +29,6 @@ func (s *Service) console(st *store.Store, ops *admin.Ops, chans []*channel, mon
 	}
 }
 
-// links makes the sign-in links the bot's /web command sends; nil without
-// LOA_PUBLIC_URL (the bot then says it must be set).
-func (s *Service) links(st *store.Store, ops *admin.Ops, now func() time.Time) *web.Links {
-	if s.Config.PublicURL == "" {
-		return nil
-	}
-	return &web.Links{Store: st, PublicURL: s.Config.PublicURL, IsAdmin: ops.IsAdmin, Now: now}
-}
-
 // mountConsole serves the console at "/": every path the operational endpoints and
 // webhooks do not take.
 func mountConsole(mux *http.ServeMux, c *web.Console) {
