@@ -56,6 +56,9 @@ const (
 	// argNumber: a word, then optionally "chủ đề" or "số", then a number ("bật 2",
 	// "bật số 2", "bat2").
 	argNumber
+	// argCode: the words, then at most one word, kept as written ("mời K7QX-42MD"). A
+	// longer text is not the command: "mời các đồng chí dự họp" is no invite code.
+	argCode
 )
 
 // command is one entry of the command table: one thing a member or an admin may ask
@@ -137,6 +140,13 @@ func init() {
 			description: "Huỷ một thông báo đã lên lịch", run: (*Bot).cancel},
 		{name: "stats", who: admins, description: "Thống kê người nhận và lượt gửi trong tuần", run: (*Bot).stats},
 		{name: "broadcast", usage: "[số]", who: admins, description: "Tiến độ gửi của một bản tin", run: (*Bot).broadcast},
+		{name: "web", words: []string{"web"}, who: admins, private: true,
+			description: "Nhận liên kết đăng nhập trang quản trị trên trình duyệt", run: (*Bot).web},
+
+		// A new admin's: the code an admin created in the web console.
+		{name: "moi", words: []string{"mời", "mã mời"}, arg: argCode, usage: "<mã mời>", who: anyone, private: true,
+			refused: inviteInGroupText, available: func(b *Bot) bool { return b.RedeemInvite != nil },
+			description: "Nhận quyền quản trị viên bằng mã mời", run: (*Bot).redeem},
 	}
 }
 
@@ -273,10 +283,33 @@ func (b *Bot) parseWords(text string) (request, bool) {
 				if n, ok := numberAfter(key, w); ok {
 					return request{cmd: c, n: n}, true
 				}
+			case argCode:
+				if code, ok := codeAfter(text, w); ok {
+					return request{cmd: c, args: code}, true
+				}
 			}
 		}
 	}
 	return request{}, false
+}
+
+// codeAfter reads "<words> CODE" from a message: its leading fields, folded, are the
+// folded word without spaces, and at most one field follows, returned as written.
+func codeAfter(text, word string) (code string, ok bool) {
+	fields := strings.Fields(text)
+	for n := 1; n <= len(fields) && n <= 3; n++ {
+		if squash(foldVietnamese(strings.Join(fields[:n], " "))) != word {
+			continue
+		}
+		switch rest := fields[n:]; len(rest) {
+		case 0:
+			return "", true
+		case 1:
+			return rest[0], true
+		}
+		return "", false
+	}
+	return "", false
 }
 
 // numberAfter reads "<word> N" from a folded message without spaces: word, then

@@ -806,3 +806,52 @@ func numbers(ids []int64) string {
 	}
 	return "số " + strings.Join(parts, ", ")
 }
+
+// Texts of the web console's entry points (web.go).
+
+// webLinkText gives an admin their sign-in link. The link works once, for a few
+// minutes; the button on its page, not opening it, uses it, so a link preview cannot.
+func webLinkText(link string) string {
+	return "Liên kết đăng nhập trang quản trị (chỉ dùng được một lần, hết hạn sau 10 phút):\n" + link + "\n\n" +
+		"Mở liên kết rồi nhấn nút “Đăng nhập”. Không chuyển liên kết này cho người khác: ai có nó đều đăng nhập được bằng tài khoản của bạn."
+}
+
+// webNotConfiguredText answers /web when the console has no public address.
+const webNotConfiguredText = "Trang quản trị chưa có địa chỉ công khai nên bot chưa gửi được liên kết đăng nhập. " +
+	"Người vận hành máy chủ cần đặt biến LOA_PUBLIC_URL (ví dụ https://loa.tinhuy.example.vn) rồi khởi động lại loa; " +
+	"liên kết tới localhost không mở được trên điện thoại."
+
+// inviteUsageText answers /moi without a code.
+func inviteUsageText(caps Capabilities) string {
+	return "Vui lòng gửi kèm mã mời, ví dụ: " + exampleInvite(caps) +
+		". Mã mời do một quản trị viên tạo trên trang quản trị và gửi cho bạn."
+}
+
+// exampleInvite shows how to send an invite code.
+func exampleInvite(caps Capabilities) string {
+	return lookup("moi").label(caps) + " K7QX-42MD"
+}
+
+// inviteInvalidText answers a code that cannot be used: one text for unknown, used and
+// expired codes, so that guessing learns nothing.
+const inviteInvalidText = "Mã mời không dùng được: mã có thể đã gõ sai, đã được dùng hoặc đã hết hạn. " +
+	"Vui lòng kiểm tra lại, hoặc xin quản trị viên đã mời bạn tạo một mã mới."
+
+// alreadyAdminText answers an admin who sends an invite code; the code stays unused.
+func alreadyAdminText(caps Capabilities) string {
+	return "Bạn đã là quản trị viên hệ thống nên không cần dùng mã mời; mã này vẫn còn nguyên cho người được mời. " +
+		"Gửi " + say(caps, "help") + " để xem các lệnh dành cho quản trị viên."
+}
+
+// welcomeAdminText confirms a redeemed invite.
+func welcomeAdminText(caps Capabilities) string {
+	return "✅ Bạn đã trở thành quản trị viên hệ thống. Gửi " + say(caps, "help") + " để xem các lệnh dành cho quản trị viên, " +
+		"hoặc " + say(caps, "web") + " để nhận liên kết đăng nhập trang quản trị."
+}
+
+// inviteInGroupText refuses an invite code sent in a group: the code is not used, and
+// since the group has seen it, a new one is safer.
+func inviteInGroupText(caps Capabilities, _, command string) string {
+	return "Mã mời chỉ dùng được khi nhắn riêng với bot: vui lòng nhắn tin riêng cho bot và gửi " + command +
+		" kèm mã. Vì mã đã hiện trong nhóm, bạn nên xin quản trị viên một mã mới."
+}

@@ -190,6 +190,7 @@ func TestTypedWords(t *testing.T) {
 func TestTypedHelpParses(t *testing.T) {
 	t.Parallel()
 	b := &Bot{Capabilities: typedCaps}
+	b.RedeemInvite = func(context.Context, string, string, string, string) error { return nil }
 	for _, c := range commands {
 		if !c.typed(b.Capabilities) {
 			continue
@@ -198,6 +199,8 @@ func TestTypedHelpParses(t *testing.T) {
 			switch c.arg {
 			case argNumber:
 				w += " 1"
+			case argCode:
+				w += " K7QX-42MD"
 			}
 			if r, ok := b.parse(w); !ok || r.cmd != c {
 				t.Errorf("%q does not ask for %s: %+v", w, c.name, r)
