@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/store"
 )
 
@@ -48,6 +49,9 @@ type Bot struct {
 	// accepted and commands addressed to other bots in a group are ignored. Empty: every
 	// command is taken as addressed to this bot.
 	Username string
+	// Admin is the admin operations layer every admin command goes through (app.NewOps).
+	// Nil: one on Store, Location and Now (enough for the bot's commands).
+	Admin *admin.Ops
 	// SignInLink returns a one-time link that signs the admin userID of channel in to
 	// the web console (/web, web.go). Nil: the console has no public address
 	// (LOA_PUBLIC_URL), and /web says so.

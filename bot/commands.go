@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
+	"loa/calendar"
 )
 
 // Capabilities say what a messenger's chats can do. Each adapter declares its own
@@ -68,7 +68,7 @@ type command struct {
 	// logs and in refusals.
 	name string
 	// words are what members type instead where there is no command menu, matched after
-	// folding (foldVietnamese), spaces ignored, so "Đăng ký!", "dang ky" and "ĐĂNG KÍ"
+	// folding (calendar.Fold), spaces ignored, so "Đăng ký!", "dang ky" and "ĐĂNG KÍ"
 	// are all "đăng ký". The first is the one texts show.
 	words []string
 	// wordsOnly: there is no slash form (the typed topic switches).
@@ -267,13 +267,13 @@ func (b *Bot) parse(text string) (r request, ok bool) {
 
 // parseWords reads the typed words of a messenger without a command menu.
 func (b *Bot) parseWords(text string) (request, bool) {
-	key := squash(foldVietnamese(text))
+	key := squash(calendar.Fold(text))
 	for _, c := range commands {
 		if !b.offers(c) {
 			continue
 		}
 		for _, w := range c.words {
-			w = squash(foldVietnamese(w))
+			w = squash(calendar.Fold(w))
 			switch c.arg {
 			case argNone:
 				if key == w {
@@ -298,7 +298,7 @@ func (b *Bot) parseWords(text string) (request, bool) {
 func codeAfter(text, word string) (code string, ok bool) {
 	fields := strings.Fields(text)
 	for n := 1; n <= len(fields) && n <= 3; n++ {
-		if squash(foldVietnamese(strings.Join(fields[:n], " "))) != word {
+		if squash(calendar.Fold(strings.Join(fields[:n], " "))) != word {
 			continue
 		}
 		switch rest := fields[n:]; len(rest) {
@@ -337,30 +337,17 @@ func numberAfter(key, word string) (n int, ok bool) {
 	return n, true
 }
 
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // squash removes the spaces of a folded text: "dang ky" and "dangky" are one word.
 func squash(folded string) string { return strings.ReplaceAll(folded, " ", "") }
-
-// foldVietnamese lower-cases s, removes its diacritics (tones and the marks of ă, â,
-// ê, ô, ơ, ư; đ becomes d), trims punctuation, symbols and spaces at both ends and
-// collapses the spaces inside to one: what members type is compared in this form.
-func foldVietnamese(s string) string {
-	s = norm.NFD.String(strings.ToLower(s))
-	var sb strings.Builder
-	sb.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ':
-			r = 'd'
-		}
-		sb.WriteRune(r)
-	}
-	trimmed := strings.TrimFunc(sb.String(), func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
-	})
-	return strings.Join(strings.Fields(trimmed), " ")
-}
 
 // maxMentionWords bounds the words of a bot's name in a mention: "@Loa Tỉnh ủy Hà Nam".
 const maxMentionWords = 6

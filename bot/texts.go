@@ -403,15 +403,6 @@ const announceUsageText = "Vui lòng viết nội dung thông báo sau lệnh, v
 	"/announce Kính mời các đồng chí dự *Hội nghị sơ kết 6 tháng* lúc 8 giờ ngày 10/7/2024 tại Hội trường tầng 3.\n\n" +
 	formattingNote + "\nBot sẽ hiện bản xem trước để bạn kiểm tra trước khi gửi."
 
-// invalidTextText answers an announcement with bytes that are not text.
-const invalidTextText = "Nội dung thông báo có ký tự không hợp lệ. Vui lòng gõ lại nội dung rồi gửi lại."
-
-// tooLongText answers an announcement of n characters, longer than limit.
-func tooLongText(n, limit int) string {
-	return "Nội dung thông báo dài " + number(n) + " ký tự, vượt quá giới hạn " + number(limit) +
-		" ký tự. Vui lòng rút gọn rồi gửi lại."
-}
-
 // replacedNote tells the admin that their earlier drafts were dropped for this one.
 func replacedNote(ids []int64) string {
 	if len(ids) == 0 {
@@ -470,21 +461,20 @@ func discardedText(id int64) string {
 	return "Đã huỷ bản nháp thông báo số " + strconv.FormatInt(id, 10) + ". Không có tin nào được gửi."
 }
 
-// draftHandledText answers /xacnhan or /huy for a draft already confirmed or dropped.
-func draftHandledText(id int64) string {
-	return "Thông báo số " + strconv.FormatInt(id, 10) + " không còn là bản nháp (đã được xác nhận hoặc đã huỷ). " +
-		"Gửi /scheduled để xem các thông báo đã lên lịch."
-}
+// Hints the bot adds to the admin layer's refusals (admin.Message): what to send next.
+const (
+	writeYourOwnHint = "Bạn có thể soạn thông báo của mình bằng lệnh /announce."
+	seeScheduledHint = "Gửi /scheduled để xem các thông báo đã lên lịch."
+	writeDraftHint   = "Vui lòng soạn thông báo bằng /announce <nội dung>, " +
+		"hoặc ghi nội dung ngay sau ngày giờ: /schedule ngày/tháng/năm giờ:phút <nội dung>."
+	checkNumberHint = "Vui lòng kiểm tra lại số trong bản xem trước."
+	rescheduleHint  = "Gửi /schedule ngày/tháng/năm giờ:phút để hẹn lại giờ cho bản nháp này."
+)
 
-// otherAdminDraftText answers /xacnhan, /huy or /cancel for another admin's draft.
-func otherAdminDraftText(id int64) string {
-	return "Bản nháp số " + strconv.FormatInt(id, 10) + " do quản trị viên khác soạn; chỉ người soạn mới gửi, " +
-		"hẹn giờ hoặc huỷ được. Bạn có thể soạn thông báo của mình bằng lệnh /announce."
-}
-
-// draftNotFoundText answers /xacnhan or /huy with a number that names no announcement.
-func draftNotFoundText(id int64) string {
-	return "Không tìm thấy bản nháp số " + strconv.FormatInt(id, 10) + ". Vui lòng kiểm tra lại số trong bản xem trước."
+// scheduleExampleHint follows a date or time the bot could not read; example is a
+// date and time to copy.
+func scheduleExampleHint(example string) string {
+	return "Gửi lại theo mẫu: /schedule " + example + " <nội dung>"
 }
 
 // Usage of the typed confirmations (chats without buttons).
@@ -498,26 +488,6 @@ func scheduleUsageText(example string) string {
 	return "Vui lòng ghi ngày giờ gửi theo dạng ngày/tháng/năm giờ:phút, rồi nội dung thông báo, ví dụ:\n" +
 		"/schedule " + example + " Kính mời các đồng chí dự họp giao ban tuần.\n\n" +
 		"Nếu không ghi nội dung, thời gian được đặt cho bản nháp mới nhất của bạn (soạn bằng /announce).\n" + formattingNote
-}
-
-// badWhenText answers /schedule with a date or time it cannot read.
-func badWhenText(example string) string {
-	return "Bot chưa đọc được ngày giờ. Vui lòng ghi theo dạng ngày/tháng/năm giờ:phút, ví dụ: /schedule " + example
-}
-
-// pastTimeText refuses a time that has passed; when and now are written out.
-func pastTimeText(when, now string) string {
-	return "Thời điểm " + when + " đã qua (bây giờ là " + now + "). Vui lòng chọn một thời điểm trong tương lai."
-}
-
-// noDraftText answers /schedule without text when the admin has no draft.
-const noDraftText = "Bạn chưa có bản nháp nào để hẹn giờ. Vui lòng soạn thông báo bằng /announce <nội dung>, " +
-	"hoặc ghi nội dung ngay sau ngày giờ: /schedule ngày/tháng/năm giờ:phút <nội dung>."
-
-// pastDraftText answers /xacnhan for a draft whose proposed time has passed.
-func pastDraftText(id int64, when string) string {
-	return "Thời điểm hẹn của thông báo số " + strconv.FormatInt(id, 10) + " (" + when + ") đã qua. " +
-		"Vui lòng gửi /schedule ngày/tháng/năm giờ:phút để chọn thời điểm mới."
 }
 
 // Texts of /scheduled.
@@ -576,16 +546,6 @@ func scheduledListText(lines []string, total, more int) string {
 // Texts of /cancel.
 const cancelUsageText = "Vui lòng ghi số của thông báo cần huỷ, ví dụ: /cancel 12. " +
 	"Gửi /scheduled để xem số của các thông báo đã lên lịch."
-
-// cancelNotFoundText answers /cancel with a number that names no announcement.
-func cancelNotFoundText(id int64) string {
-	return "Không tìm thấy thông báo số " + strconv.FormatInt(id, 10) + ". Gửi /scheduled để xem các thông báo đã lên lịch."
-}
-
-// alreadyCancelledText answers /cancel for an announcement cancelled before.
-func alreadyCancelledText(id int64) string {
-	return "Thông báo số " + strconv.FormatInt(id, 10) + " đã được huỷ trước đó."
-}
 
 // cancelledText confirms /cancel: wasDone says every run had been made already,
 // stopped how many pending deliveries were stopped.

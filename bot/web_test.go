@@ -54,16 +54,16 @@ func TestWebGolden(t *testing.T) {
 		hooks  bool
 		update Update
 	}{
-		{"web-link", true, msg(adminChat, admin, "/web")},
+		{"web-link", true, msg(adminChat, boss, "/web")},
 		{"web-link-zalo", true, zmsg(zaloAdminChat, zaloAdmin, "Web")},
-		{"web-not-configured", false, msg(adminChat, admin, "/web")},
-		{"web-group", true, msg(groupChat, admin, "/web@loa_bot")},
+		{"web-not-configured", false, msg(adminChat, boss, "/web")},
+		{"web-group", true, msg(groupChat, boss, "/web@loa_bot")},
 		{"web-member", true, msg(privateChat, member, "/web")},
 		{"invite-welcome", true, msg(privateChat, member, "/moi K7QX-42MD")},
 		{"invite-welcome-zalo", true, zmsg(zaloPrivate, zaloMember, "mời K7QX-42MD")},
 		{"invite-usage", true, msg(privateChat, member, "/moi")},
 		{"invite-usage-zalo", true, zmsg(zaloPrivate, zaloMember, "Mã mời")},
-		{"invite-admin", true, msg(adminChat, admin, "/moi K7QX-42MD")},
+		{"invite-admin", true, msg(adminChat, boss, "/moi K7QX-42MD")},
 		{"invite-group", true, msg(groupChat, member, "/moi@loa_bot K7QX-42MD")},
 	}
 	for _, tt := range tests {
@@ -87,7 +87,7 @@ func TestWeb(t *testing.T) {
 	h := e.withHooks()
 	zaloAdmin := User{ID: zaloAdminID, Name: "Quản trị Zalo"}
 
-	for _, u := range []Update{msg(adminChat, admin, "/web"), msg(adminChat, admin, "/WEB@loa_bot"),
+	for _, u := range []Update{msg(adminChat, boss, "/web"), msg(adminChat, boss, "/WEB@loa_bot"),
 		zmsg(zaloAdminChat, zaloAdmin, "web"), zmsg(zaloAdminChat, zaloAdmin, "/web")} {
 		if got := text(t, e.handle(u)); got != webLinkText(h.link) {
 			t.Errorf("%s on %s: %s", u.Text, u.Channel, got)
@@ -108,11 +108,11 @@ func TestWeb(t *testing.T) {
 	}{
 		{msg(privateChat, member, "/web"), adminRefusedText(menuCaps, "private", "/web")},
 		{zmsg(zaloPrivate, zaloMember, "web"), adminRefusedText(typedCaps, "private", "“web”")},
-		{msg(groupChat, admin, "/web@loa_bot"), privateOnlyText(menuCaps, "group", "/web")},
+		{msg(groupChat, boss, "/web@loa_bot"), privateOnlyText(menuCaps, "group", "/web")},
 		{msg(groupChat, member, "/web@loa_bot"), adminRefusedText(menuCaps, "group", "/web")},
 		{zaloGroupAdmin, privateOnlyText(typedCaps, "group", "“web”")},
-		{msg(groupChat, admin, "/web"), ""}, // unaddressed in a group: maybe another bot's
-		{msg(adminChat, admin, "web"), hintText(menuCaps)},
+		{msg(groupChat, boss, "/web"), ""}, // unaddressed in a group: maybe another bot's
+		{msg(adminChat, boss, "web"), hintText(menuCaps)},
 	} {
 		r := e.channelBot(tt.u.Channel)
 		r.Username = "loa_bot"
@@ -136,7 +136,7 @@ func TestWeb(t *testing.T) {
 
 	// A failing hook is logged; the admin gets the apology.
 	h.linkErr = errors.New("store down")
-	if got := text(t, e.handle(msg(adminChat, admin, "/web"))); got != busyText {
+	if got := text(t, e.handle(msg(adminChat, boss, "/web"))); got != busyText {
 		t.Errorf("failing hook: %s", got)
 	}
 	if !strings.Contains(e.logs.String(), "store down") {
@@ -144,7 +144,7 @@ func TestWeb(t *testing.T) {
 	}
 	// Without the hook the admin learns what is missing.
 	e.bot.SignInLink = nil
-	if got := text(t, e.handle(msg(adminChat, admin, "/web"))); got != webNotConfiguredText {
+	if got := text(t, e.handle(msg(adminChat, boss, "/web"))); got != webNotConfiguredText {
 		t.Errorf("without a public URL: %s", got)
 	}
 }
@@ -172,8 +172,8 @@ func TestInvite(t *testing.T) {
 		{msg(privateChat, member, "/moi"), "", inviteUsageText(menuCaps)},
 		{zmsg(zaloPrivate, zaloMember, "mời"), "", inviteUsageText(typedCaps)},
 		{zmsg(zaloPrivate, zaloMember, "Mời các đồng chí dự họp"), "", hintText(typedCaps)}, // no code: plain text
-		{msg(privateChat, member, "mời K7QX-42MD"), "", hintText(menuCaps)},                  // Telegram reads slash commands only
-		{msg(adminChat, admin, "/moi K7QX-42MD"), "", alreadyAdminText(menuCaps)},
+		{msg(privateChat, member, "mời K7QX-42MD"), "", hintText(menuCaps)},                 // Telegram reads slash commands only
+		{msg(adminChat, boss, "/moi K7QX-42MD"), "", alreadyAdminText(menuCaps)},
 		{msg(groupChat, member, "/moi K7QX-42MD"), "", inviteInGroupText(menuCaps, "group", "/moi")},
 		{zmsg(zaloGroup, zaloMember, "@Loa mời K7QX-42MD"), "", inviteInGroupText(typedCaps, "group", "“mời”")},
 		{msg(privateChat, User{}, "/moi K7QX-42MD"), "", inviteInvalidText},
