@@ -12,6 +12,7 @@ import (
 
 	"loa/broadcast"
 	"loa/calendar"
+	"loa/chat"
 	"loa/scheduler"
 	"loa/store"
 )
@@ -158,7 +159,7 @@ func (o *Ops) plan(ctx context.Context, ann Announcement, runs int) (Plan, error
 		return Plan{}, &FieldError{Field: given[1], Code: CodeConflicting, Other: given[0]}
 	}
 	now := o.now()
-	p := Plan{New: store.NewAnnouncement{Body: text, Topic: topic, Channel: ann.Channel, Schedule: store.ScheduleOnce}}
+	p := Plan{New: store.NewAnnouncement{Body: text, Topic: topic, Channel: chat.Channel(ann.Channel), Schedule: store.ScheduleOnce}}
 	var sched scheduler.Schedule
 	switch {
 	case !w.At.IsZero():
@@ -353,7 +354,7 @@ func (o *Ops) SendTest(ctx context.Context, a Actor, ann Announcement) (int64, e
 		return 0, &ObjectError{Object: ObjAdmin, Name: a.String(), Err: ErrNoPrivateChat}
 	}
 	key := fmt.Sprintf("test:%s:%d", a, o.now().UnixNano())
-	id, err := o.as(a).SendTest(ctx, a.Channel, a.UserID, store.NewBroadcast{
+	id, err := o.as(a).SendTest(ctx, chat.Channel(a.Channel), a.UserID, store.NewBroadcast{
 		SourceKey: key, Kind: "announcement", Topic: topic, Summary: text})
 	if errors.Is(err, store.ErrNoPrivateChat) {
 		return 0, &ObjectError{Object: ObjAdmin, Name: a.String(), Err: ErrNoPrivateChat}

@@ -42,6 +42,13 @@ const (
 	FieldSlug     Field = "slug"
 	FieldSource   Field = "source"
 	FieldUserID   Field = "user_id"
+	// The calendar's views: a period, a number of days, an export's format and years.
+	FieldFrom     Field = "from"
+	FieldTo       Field = "to"
+	FieldDays     Field = "days"
+	FieldFormat   Field = "format"
+	FieldFromYear Field = "from_year"
+	FieldToYear   Field = "to_year"
 )
 
 // Code says what is wrong with a field.
@@ -130,7 +137,7 @@ func (e *FieldError) ErrorAs(name, other string) string {
 	case CodeNotFound:
 		msg = "not found"
 	case CodeBuiltin:
-		msg = "is the slug of a built-in event, which cannot change (disable the event instead)"
+		msg = "is refused: the slug of a built-in event cannot change (disable the event instead)"
 	case CodeNotFeed:
 		msg = "is not a feed"
 	}

@@ -218,3 +218,37 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// FeedView is a feed as admins see it in lists: its URL and errors with credentials
+// redacted (feeds.RedactURL, feeds.RedactText), which no list may show; only an OPML
+// export carries the stored URL.
+type FeedView struct {
+	ID                  int64      `json:"id"`
+	URL                 string     `json:"url"`
+	Title               string     `json:"title"`
+	Topic               string     `json:"topic"`
+	Interval            string     `json:"interval"`
+	IntervalSeconds     float64    `json:"interval_seconds"`
+	Enabled             bool       `json:"enabled"`
+	DisabledReason      string     `json:"disabled_reason,omitempty"`
+	LastPolledAt        *time.Time `json:"last_polled_at"`
+	LastSuccessAt       *time.Time `json:"last_success_at"`
+	LastError           string     `json:"last_error"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	NextPollAt          time.Time  `json:"next_poll_at"`
+	Version             int        `json:"version"`
+}
+
+// Feeds lists every feed by id, as FeedView.
+func (o *Ops) Feeds(ctx context.Context) ([]FeedView, error) {
+	list, err := o.Store.Feeds(ctx)
+	out := make([]FeedView, len(list))
+	for i, f := range list {
+		out[i] = FeedView{ID: f.ID, URL: feeds.RedactURL(f.URL), Title: f.Title, Topic: f.Topic,
+			Interval: f.Interval.String(), IntervalSeconds: f.Interval.Seconds(), Enabled: f.Enabled,
+			DisabledReason: feeds.RedactText(f.DisabledReason), LastPolledAt: f.LastPolledAt, LastSuccessAt: f.LastSuccessAt,
+			LastError: feeds.RedactText(f.LastError), ConsecutiveFailures: f.ConsecutiveFailures, NextPollAt: f.NextPollAt,
+			Version: f.Version}
+	}
+	return out, err
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/chat"
 	"loa/scheduler"
 	"loa/store"
 )
@@ -77,7 +78,7 @@ func (o *Ops) IsAdmin(ctx context.Context, channel, userID string) (bool, error)
 			}
 		}
 	}
-	return o.Store.IsAdmin(ctx, channel, userID)
+	return o.Store.IsAdmin(ctx, chat.Channel(channel), userID)
 }
 
 // AddAdmin makes a messenger's user an admin (kept in the database). A Telegram user id
@@ -87,7 +88,7 @@ func (o *Ops) AddAdmin(ctx context.Context, a Actor, channel, userID, name strin
 	if err != nil {
 		return store.Admin{}, err
 	}
-	ad, err := o.as(a).AddAdmin(ctx, store.Admin{Channel: channel, UserID: userID, Name: strings.TrimSpace(name)})
+	ad, err := o.as(a).AddAdmin(ctx, store.Admin{Channel: chat.Channel(channel), UserID: userID, Name: strings.TrimSpace(name)})
 	if errors.Is(err, store.ErrAdminExists) {
 		return store.Admin{}, &FieldError{Field: FieldUserID, Code: CodeTaken, Value: channel + ":" + userID}
 	}
@@ -101,7 +102,7 @@ func (o *Ops) RemoveAdmin(ctx context.Context, a Actor, channel, userID string) 
 	if err != nil {
 		return err
 	}
-	err = o.as(a).RemoveAdmin(ctx, channel, userID)
+	err = o.as(a).RemoveAdmin(ctx, chat.Channel(channel), userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return &ObjectError{Object: ObjAdmin, Name: channel + ":" + userID, Err: ErrNotFound}
 	}

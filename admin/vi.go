@@ -45,6 +45,12 @@ var fieldNames = map[Field]string{
 	FieldSlug:     "mã sự kiện",
 	FieldSource:   "văn bản nguồn",
 	FieldUserID:   "mã người dùng",
+	FieldFrom:     "ngày bắt đầu",
+	FieldTo:       "ngày kết thúc",
+	FieldDays:     "số ngày",
+	FieldFormat:   "định dạng",
+	FieldFromYear: "năm bắt đầu",
+	FieldToYear:   "năm kết thúc",
 }
 
 // FieldName is a field's Vietnamese name, for a form's label or a sentence.
@@ -168,6 +174,15 @@ func fieldMessage(e *FieldError) string {
 		return "Mã người dùng chưa hợp lệ (với Telegram là một dãy số)."
 	case FieldFile:
 		return "Không đọc được tệp " + e.Value + "; không có gì được nhập."
+	case FieldFrom, FieldTo:
+		if strings.HasPrefix(e.Reason, "is before") {
+			return "Ngày kết thúc phải từ ngày bắt đầu trở đi."
+		}
+		return capital(name) + " chưa hợp lệ. Vui lòng ghi theo dạng ngày/tháng/năm, ví dụ: 5/6/2024."
+	case FieldDays:
+		return "Số ngày phải từ 1 đến " + number(MaxUpcomingDays) + "."
+	case FieldFormat:
+		return "Định dạng phải là CSV hoặc iCalendar (ics)."
 	case FieldCron:
 		return "Biểu thức cron chưa hợp lệ; cần năm trường: phút giờ ngày tháng thứ, ví dụ: 0 7 5 6 *."
 	}

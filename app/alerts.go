@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"loa/chat"
 	"loa/config"
 	"loa/store"
 )
@@ -44,26 +45,26 @@ func (a *admins) alert(ctx context.Context, key, text string) {
 	}
 }
 
-func (a *admins) recipients(ctx context.Context) ([]store.Chat, error) {
+func (a *admins) recipients(ctx context.Context) ([]chat.Chat, error) {
 	if a.adminChat != "" {
-		kind := "group"
+		kind := chat.KindGroup
 		if strings.HasPrefix(a.adminChat, "-100") {
-			kind = "supergroup"
+			kind = chat.KindSupergroup
 		} else if !strings.HasPrefix(a.adminChat, "-") {
-			kind = "private"
+			kind = chat.KindPrivate
 		}
-		return []store.Chat{{Channel: "telegram", Address: a.adminChat, Kind: kind}}, nil
+		return []chat.Chat{{Channel: chat.Telegram, Address: a.adminChat, Kind: kind}}, nil
 	}
-	seen := map[store.Chat]bool{}
-	var to []store.Chat
-	add := func(c store.Chat) {
+	seen := map[chat.Chat]bool{}
+	var to []chat.Chat
+	add := func(c chat.Chat) {
 		if !seen[c] {
 			seen[c] = true
 			to = append(to, c)
 		}
 	}
 	for _, id := range a.admins {
-		add(store.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: "private"})
+		add(chat.Chat{Channel: chat.Telegram, Address: strconv.FormatInt(id, 10), Kind: chat.KindPrivate})
 	}
 	dbAdmins, err := a.store.Admins(ctx)
 	if err != nil {
@@ -71,7 +72,7 @@ func (a *admins) recipients(ctx context.Context) ([]store.Chat, error) {
 	}
 	for _, ad := range dbAdmins {
 		// A private chat's id is the user's id, on Telegram and on Zalo.
-		add(store.Chat{Channel: ad.Channel, Address: ad.UserID, Kind: "private"})
+		add(chat.Chat{Channel: ad.Channel, Address: ad.UserID, Kind: chat.KindPrivate})
 	}
 	return to, nil
 }
@@ -107,8 +108,10 @@ func (a *admins) reportFailures(ctx context.Context) error {
 }
 
 // isAdmin answers the bot's admin check: LOA_ADMINS (Telegram) or the admins table.
-func (a *admins) isAdmin(ctx context.Context, channel, userID string) bool {
-	if channel == "telegram" {
+// channel is a string as bot.Bot.IsAdmin takes it.
+func (a *admins) isAdmin(ctx context.Context, name, userID string) bool {
+	channel := chat.Channel(name)
+	if channel == chat.Telegram {
 		if id, err := strconv.ParseInt(userID, 10, 64); err == nil {
 			for _, x := range a.admins {
 				if x == id {

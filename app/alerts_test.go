@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -20,15 +21,15 @@ func TestReportFailures(t *testing.T) {
 	ctx := context.Background()
 	adm := &admins{store: st, admins: []int64{42}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, addr := range []string{"1", "2", "3"} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: addr, Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: addr, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	id, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:1", Kind: "announcement", Topic: "news", Title: "Họp chi bộ"})
+	id, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:1", Kind: store.KindAnnouncement, Topic: "news", Title: "Họp chi bộ"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := st.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "test")
+	ds, err := st.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "test")
 	if err != nil || len(ds) != 3 {
 		t.Fatalf("claimed %d, %v", len(ds), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -26,7 +27,7 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	for i := range chats {
 		id := int64(40_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,7 +76,7 @@ func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
 	fake.AddChat(telegramtest.Chat{ID: 1, Type: "private", FirstName: "Admin"})
 	fake.AddChat(telegramtest.Chat{ID: 2, Type: "private", FirstName: "Member"})
 	for _, id := range []string{"1", "2"} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: id, Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: id, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -116,7 +117,7 @@ func TestAdminAnnouncesFromTheBotWithPreviewAndConfirmation(t *testing.T) {
 	fake.AddChat(telegramtest.Chat{ID: 9, Type: "private", FirstName: stranger.FirstName})
 	for _, id := range []int64{501, 502} {
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

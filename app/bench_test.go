@@ -60,7 +60,7 @@ func BenchmarkAnnouncement100k(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: "bench:announcement", Kind: "announcement", Topic: store.TopicAll,
+			SourceKey: "bench:announcement", Kind: store.KindAnnouncement, Topic: store.TopicAll,
 			Title:   "Thông báo khẩn",
 			Summary: "Do ảnh hưởng của bão số 3, các cơ quan, đơn vị chủ động bố trí cho cán bộ làm việc trực tuyến.",
 		}); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -19,7 +20,7 @@ func TestAnniversaryNoticeMissedWhileDownGoesOutOnceOnReturn(t *testing.T) {
 	dbURL := dbtest.URL(t)
 	st := dbtest.StoreAt(t, dbURL)
 	fake.AddChat(telegramtest.Chat{ID: 301, Type: "private", FirstName: "Lan"})
-	if _, _, err := st.Subscribe(context.Background(), store.Chat{Channel: "telegram", Address: "301", Kind: "private"}); err != nil {
+	if _, _, err := st.Subscribe(context.Background(), store.Chat{Channel: chat.Telegram, Address: "301", Kind: chat.KindPrivate}); err != nil {
 		t.Fatal(err)
 	}
 	nineOClock := time.Date(2024, 6, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))

@@ -20,6 +20,7 @@ import (
 	"loa/bot/telegram"
 	"loa/bot/zalo"
 	"loa/broadcast"
+	"loa/chat"
 	"loa/config"
 	"loa/store"
 )
@@ -33,7 +34,7 @@ const telegramAPILimit = 30
 // by a webhook served by every replica, stored in the inbox, and handled by the inbox
 // worker of every replica.
 type channel struct {
-	name       string
+	name       chat.Channel
 	dispatcher *broadcast.Dispatcher
 	// inbox stores the channel's updates and handles them (every replica).
 	inbox *inbox.Worker
@@ -77,7 +78,7 @@ func (d deps) bot(username string, caps bot.Capabilities) *bot.Bot {
 
 // inbox is the channel's inbound worker: every replica handles stored updates, the
 // ones it received first (it is told at once) and the others' (found within Idle).
-func (d deps) inbox(name string, adapter inbox.Adapter, b *bot.Bot, log *slog.Logger) *inbox.Worker {
+func (d deps) inbox(name chat.Channel, adapter inbox.Adapter, b *bot.Bot, log *slog.Logger) *inbox.Worker {
 	return &inbox.Worker{Store: d.store, Channel: name, Adapter: adapter, Handler: b, Log: log}
 }
 
@@ -92,9 +93,9 @@ var (
 // slotReserver is the store's shared send-slot booking, as replies use it (the
 // dispatcher books from the same row for broadcasts).
 type slotReserver interface {
-	ReserveSlots(ctx context.Context, channel string, n int, spacing time.Duration) (time.Duration, error)
-	ReserveChat(ctx context.Context, channel, address string, spacing time.Duration) (time.Duration, error)
-	ChatSent(ctx context.Context, channel, address string, spacing time.Duration) error
+	ReserveSlots(ctx context.Context, channel chat.Channel, n int, spacing time.Duration) (time.Duration, error)
+	ReserveChat(ctx context.Context, channel chat.Channel, address string, spacing time.Duration) (time.Duration, error)
+	ChatSent(ctx context.Context, channel chat.Channel, address string, spacing time.Duration) error
 }
 
 // replyRate is a channel's shared send rate as the adapters' replies see it: a slot
@@ -103,12 +104,12 @@ type slotReserver interface {
 type replyRate struct {
 	st      *store.Store
 	slots   slotReserver
-	channel string
+	channel chat.Channel
 	rate    float64
 	now     func() time.Time
 }
 
-func (d deps) replyRate(channel string, rate float64) replyRate {
+func (d deps) replyRate(channel chat.Channel, rate float64) replyRate {
 	return replyRate{st: d.store, slots: d.store, channel: channel, rate: rate, now: d.now}
 }
 
@@ -191,9 +192,9 @@ func newChannels(ctx context.Context, d deps) ([]*channel, error) {
 
 func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	tc := d.cfg.Telegram
-	log := d.log.With(slog.String("channel", "telegram"))
+	log := d.log.With(slog.String("channel", chat.Telegram.String()))
 	client, err := telegram.New(telegram.Options{Token: tc.Token, APIEndpoint: tc.APIEndpoint, Log: log,
-		Replies: d.replyRate("telegram", tc.Rate)})
+		Replies: d.replyRate(chat.Telegram, tc.Rate)})
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +214,9 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	if secret == "" {
 		secret = telegram.DeriveWebhookSecret(tc.Token)
 	}
-	in := d.inbox("telegram", client, b, log)
+	in := d.inbox(chat.Telegram, client, b, log)
 	return &channel{
-		name:       "telegram",
+		name:       chat.Telegram,
 		dispatcher: d.dispatcher(client, tc.Rate, max(telegramAPILimit, tc.Rate), log),
 		inbox:      in,
 		log:        log,
@@ -229,9 +230,9 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 
 func newZalo(ctx context.Context, d deps) (*channel, error) {
 	zc := d.cfg.Zalo
-	log := d.log.With(slog.String("channel", "zalo"))
+	log := d.log.With(slog.String("channel", chat.Zalo.String()))
 	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Log: log,
-		Replies: d.replyRate("zalo", zc.Rate), Alert: d.admins.alert})
+		Replies: d.replyRate(chat.Zalo, zc.Rate), Alert: d.admins.alert})
 	if err != nil {
 		return nil, err
 	}
@@ -248,9 +249,9 @@ func newZalo(ctx context.Context, d deps) (*channel, error) {
 	if secret == "" {
 		secret = zalo.DeriveWebhookSecret(zc.Token)
 	}
-	in := d.inbox("zalo", client, b, log)
+	in := d.inbox(chat.Zalo, client, b, log)
 	return &channel{
-		name: "zalo",
+		name: chat.Zalo,
 		// Zalo publishes no per-second limit: the configured rate is the limit too.
 		dispatcher: d.dispatcher(client, zc.Rate, zc.Rate, log),
 		inbox:      in,

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -86,13 +87,13 @@ func TestKillDashNineMidBroadcast(t *testing.T) {
 	for i := range chats {
 		id := int64(5000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 1; i <= broadcasts; i++ {
 		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:%d", i), Kind: "announcement", Topic: "announcements", Title: fmt.Sprintf("Thông báo số %d", i),
+			SourceKey: fmt.Sprintf("ann:%d", i), Kind: store.KindAnnouncement, Topic: "announcements", Title: fmt.Sprintf("Thông báo số %d", i),
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/netfault"
 	"loa/internal/telegramtest"
@@ -68,7 +69,7 @@ func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 	for i := range chats {
 		id := int64(7000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,7 +78,7 @@ func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 	announce := func(n int) {
 		t.Helper()
 		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:fault:%d", n), Kind: "announcement", Topic: store.TopicAnnouncements,
+			SourceKey: fmt.Sprintf("ann:fault:%d", n), Kind: store.KindAnnouncement, Topic: store.TopicAnnouncements,
 			Title: fmt.Sprintf("Thông báo số %d", n),
 		}); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -57,9 +58,9 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 	dbURL := dbtest.URL(t)
 	st := dbtest.StoreAt(t, dbURL)
 	ctx := context.Background()
-	const chat = 801
-	member := telegramtest.User{ID: chat, FirstName: "Hùng"}
-	fake.AddChat(telegramtest.Chat{ID: chat, Type: "private", FirstName: "Hùng"})
+	const chatID = 801
+	member := telegramtest.User{ID: chatID, FirstName: "Hùng"}
+	fake.AddChat(telegramtest.Chat{ID: chatID, Type: "private", FirstName: "Hùng"})
 
 	// Hold writes to subscribers, so that the /start blocks before its change commits.
 	lock, err := pgx.Connect(ctx, dbURL)
@@ -87,7 +88,7 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 	defer watch.Close(ctx)
 
 	first := start(t, dbURL, tgEnv(fake)...)
-	fake.PushUpdate(fake.Command(chat, member, "/start"))
+	fake.PushUpdate(fake.Command(chatID, member, "/start"))
 	eventually(t, "the /start to wait on the subscribers lock", func() bool {
 		// pg_stat_activity is read once per transaction: ask outside the lock's.
 		var n int
@@ -98,16 +99,16 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SubscriberByChat(ctx, "telegram", strconv.Itoa(chat)); err == nil {
+	if _, err := st.SubscriberByChat(ctx, chat.Telegram, strconv.Itoa(chatID)); err == nil {
 		t.Fatal("the member was subscribed by the stopped replica")
 	}
 
 	start(t, dbURL, tgEnv(fake)...)
 	eventually(t, "the member to be subscribed by the next replica", func() bool {
-		s, err := st.SubscriberByChat(ctx, "telegram", strconv.Itoa(chat))
+		s, err := st.SubscriberByChat(ctx, chat.Telegram, strconv.Itoa(chatID))
 		return err == nil && s.Status == store.StatusActive
 	})
-	waitFake(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages(chat)) > 0 })
+	waitFake(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages(chatID)) > 0 })
 }
 
 // Members' answers take send slots from the same shared rate as broadcasts: a burst of
@@ -125,13 +126,13 @@ func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 	for i := range subscribers {
 		id := int64(30_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: strconv.FormatInt(id, 10), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "10")...)
 	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: "ann:burst", Kind: "announcement", Topic: store.TopicAnnouncements, Title: "Thông báo",
+		SourceKey: "ann:burst", Kind: store.KindAnnouncement, Topic: store.TopicAnnouncements, Title: "Thông báo",
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -26,8 +27,8 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh Đảng bộ"})
 	fake.AddChat(telegramtest.Chat{ID: member, Type: telegramtest.Private, FirstName: "Lan"})
 	fake.AddChat(telegramtest.Chat{ID: adminChat, Type: telegramtest.Private, FirstName: "Admin"})
-	for _, c := range []store.Chat{{Channel: "telegram", Address: fmt.Sprint(channel), Kind: "channel"},
-		{Channel: "telegram", Address: fmt.Sprint(member), Kind: "private"}} {
+	for _, c := range []store.Chat{{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel},
+		{Channel: chat.Telegram, Address: fmt.Sprint(member), Kind: chat.KindPrivate}} {
 		if _, _, err := st.Subscribe(ctx, c); err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +37,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	fake.BotRightsChanged(channel, admin, false)
 
 	start(t, dbURL, tgEnv(fake)...)
-	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:1", Kind: "announcement",
+	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:1", Kind: store.KindAnnouncement,
 		Topic: store.TopicAnnouncements, Title: "Họp chi bộ"}); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	waitFake(t, fake, "the member's message and the admins' alert", 30*time.Second, func() bool {
 		return len(fake.Messages(member)) == 1 && alerts() == 1
 	})
-	sub, err := st.SubscriberByChat(ctx, "telegram", fmt.Sprint(channel))
+	sub, err := st.SubscriberByChat(ctx, chat.Telegram, fmt.Sprint(channel))
 	if err != nil || sub.Status != store.StatusActive || sub.PausedAt == nil {
 		t.Fatalf("channel subscriber = %+v, %v; want active and paused", sub, err)
 	}

@@ -128,8 +128,8 @@ func (s *Service) Run(ctx context.Context) error {
 	mux := newHandler(st, reg, monitor, s.Log)
 	lead := []func(context.Context){sched.Run}
 	for _, ch := range chans {
-		ch.dispatcher.Heartbeat = monitor.Loop("delivery " + ch.name)
-		ch.inbox.Heartbeat = monitor.Loop("inbound " + ch.name)
+		ch.dispatcher.Heartbeat = monitor.Loop("delivery " + string(ch.name))
+		ch.inbox.Heartbeat = monitor.Loop("inbound " + string(ch.name))
 		ch.mount(mux)
 		lead = append(lead, ch.lead)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -114,19 +115,19 @@ func TestTelegramErrorPaths(t *testing.T) {
 	}
 	fake.AddChat(telegramtest.Chat{ID: group, Type: "group", Title: "Chi bộ"})
 	for _, id := range []int64{ok, blocked, deactivated, notFound, flaky, limited} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(group), Kind: "group"}); err != nil {
+	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
 		t.Fatal(err)
 	}
 	// A forum whose chosen topic was deleted: the message goes to its main thread.
 	fake.AddChat(telegramtest.Chat{ID: forum, Type: "supergroup", Title: "Đảng bộ", IsForum: true})
-	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(forum), Kind: "supergroup"}); err != nil {
+	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(forum), Kind: chat.KindSupergroup}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetThread(ctx, "telegram", fmt.Sprint(forum), 999); err != nil {
+	if err := st.SetThread(ctx, chat.Telegram, fmt.Sprint(forum), 999); err != nil {
 		t.Fatal(err)
 	}
 	fake.SetState(blocked, telegramtest.ChatBlocked)
@@ -137,7 +138,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 
 	start(t, dbURL, tgEnv(fake)...)
 	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: "ann:1", Kind: "announcement", Topic: store.TopicAnnouncements,
+		SourceKey: "ann:1", Kind: store.KindAnnouncement, Topic: store.TopicAnnouncements,
 		Title: "Thông báo", Summary: "Hội nghị học tập Nghị quyết lúc 8 giờ, thứ hai 10/6/2024 & sau đó <tổng kết>.",
 	}); err != nil {
 		t.Fatal(err)
@@ -155,15 +156,15 @@ func TestTelegramErrorPaths(t *testing.T) {
 	}
 	eventually(t, "the unreachable chats to be marked gone", func() bool {
 		for _, id := range []int64{blocked, deactivated, notFound} {
-			s, err := st.SubscriberByChat(ctx, "telegram", fmt.Sprint(id))
+			s, err := st.SubscriberByChat(ctx, chat.Telegram, fmt.Sprint(id))
 			if err != nil || s.Status != store.StatusGone {
 				return false
 			}
 		}
 		return true
 	})
-	moved, err := st.SubscriberByChat(ctx, "telegram", fmt.Sprint(super))
-	if err != nil || moved.Kind != "supergroup" {
+	moved, err := st.SubscriberByChat(ctx, chat.Telegram, fmt.Sprint(super))
+	if err != nil || moved.Kind != chat.KindSupergroup {
 		t.Fatalf("migrated group: %+v, %v", moved, err)
 	}
 	// The last outcome is recorded just after the fake accepted its message.
@@ -187,7 +188,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 	}
 	for _, f := range fails {
 		// Status and reason come apart, never joined into one string to be split again.
-		if f.Status != store.DeliveryFailed || strings.Contains(f.Reason, store.DeliveryFailed) {
+		if f.Status != store.DeliveryFailed || strings.Contains(f.Reason, string(store.DeliveryFailed)) {
 			t.Errorf("failure %+v: want status %q and the reason alone", f, store.DeliveryFailed)
 		}
 	}
@@ -203,7 +204,7 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 	for i := range chats {
 		id := int64(1000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -214,7 +215,7 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 	wg.Wait()
 	for i := 1; i <= 3; i++ {
 		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:%d", i), Kind: "announcement", Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
+			SourceKey: fmt.Sprintf("ann:%d", i), Kind: store.KindAnnouncement, Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -248,13 +249,13 @@ func TestTelegramThousandSubscribersUnderTheLimit(t *testing.T) {
 	for i := range chats {
 		id := int64(20_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	start(t, dbURL, tgEnv(fake)...)
 	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: "item:1", Kind: "article", Topic: "news", Title: "Bài viết mới", Link: "https://portal.example.vn/tin/1",
+		SourceKey: "item:1", Kind: store.KindArticle, Topic: "news", Title: "Bài viết mới", Link: "https://portal.example.vn/tin/1",
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/internal/zalotest"
@@ -59,7 +60,7 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 
 	fake.PushUpdate(fake.TextMessage("u-lan", "u-lan", "Nguyễn Thị Lan", "Đăng ký"))
 	waitZalo(t, fake, "the welcome", 15*time.Second, func() bool { return len(fake.Messages("u-lan")) > 0 })
-	sub, err := st.SubscriberByChat(context.Background(), "zalo", "u-lan")
+	sub, err := st.SubscriberByChat(context.Background(), chat.Zalo, "u-lan")
 	if err != nil || sub.Status != store.StatusActive {
 		t.Fatalf("subscriber = %+v, %v", sub, err)
 	}
@@ -67,7 +68,7 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 
 	p.publish(2)
 	if _, _, err := st.CreateBroadcast(context.Background(), store.NewBroadcast{
-		SourceKey: "anniv:1:2024-06-05", Kind: "anniversary", Topic: store.TopicAnniversaries,
+		SourceKey: "anniv:1:2024-06-05", Kind: store.KindAnniversary, Topic: store.TopicAnniversaries,
 		Title: "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
 	}); err != nil {
 		t.Fatal(err)
@@ -114,19 +115,19 @@ func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 		tg.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
 		// Every Telegram send is refused with "retry after 30" for a while.
 		tg.Script(id, telegramtest.TooManyRequests(30), telegramtest.TooManyRequests(30))
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 		zid := fmt.Sprintf("z-%d", i)
 		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "zalo", Address: zid, Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	start(t, dbURL, append(tgEnv(tg), zaloEnv(zf)...)...)
 	for i := 1; i <= 3; i++ {
 		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:%d", i), Kind: "announcement", Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
+			SourceKey: fmt.Sprintf("ann:%d", i), Kind: store.KindAnnouncement, Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -136,11 +137,11 @@ func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 	if tg.Count429() == 0 {
 		t.Fatal("the storm never happened")
 	}
-	until, _, err := st.ChannelPause(ctx, "telegram")
+	until, _, err := st.ChannelPause(ctx, chat.Telegram)
 	if err != nil || !until.After(time.Now()) {
 		t.Fatalf("telegram is not paused: %v, %v", until, err)
 	}
-	if zu, _, _ := st.ChannelPause(ctx, "zalo"); zu.After(time.Now()) {
+	if zu, _, _ := st.ChannelPause(ctx, chat.Zalo); zu.After(time.Now()) {
 		t.Fatal("zalo was paused by Telegram's 429")
 	}
 }
@@ -157,20 +158,20 @@ func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 	for i := range n {
 		zid := fmt.Sprintf("z-%d", i)
 		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "zalo", Address: zid, Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	start(t, dbURL, append(zaloEnv(zf), "LOA_ZALO_RATE", "10")...)
 	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: "ann:1", Kind: "announcement", Topic: "announcements", Title: "Thông báo khẩn",
+		SourceKey: "ann:1", Kind: store.KindAnnouncement, Topic: "announcements", Title: "Thông báo khẩn",
 	}); err != nil {
 		t.Fatal(err)
 	}
 	waitZalo(t, zf, "a few deliveries", 15*time.Second, func() bool { return zf.Accepted() >= 5 })
 	zf.RevokeToken()
 	eventually(t, "the channel to pause on the refused token", func() bool {
-		until, reason, err := st.ChannelPause(ctx, "zalo")
+		until, reason, err := st.ChannelPause(ctx, chat.Zalo)
 		return err == nil && until.After(time.Now()) && strings.Contains(reason, "unauthorized")
 	})
 	sentBefore := zf.Accepted()
@@ -220,7 +221,7 @@ func TestZaloWebhookStoresThenHandles(t *testing.T) {
 	fake.PushUpdate(msg) // delivered again, as after a slow answer
 	waitZalo(t, fake, "both deliveries answered", 15*time.Second, func() bool { return fake.WebhookDeliveries() == 2 })
 	eventually(t, "the member to be subscribed", func() bool {
-		s, err := st.SubscriberByChat(context.Background(), "zalo", "u-hoa")
+		s, err := st.SubscriberByChat(context.Background(), chat.Zalo, "u-hoa")
 		return err == nil && s.Status == store.StatusActive
 	})
 	waitZalo(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages("u-hoa")) > 0 })
@@ -230,7 +231,7 @@ func TestZaloWebhookStoresThenHandles(t *testing.T) {
 	// A second welcome would come a second after the first (the chat's pacing): wait for
 	// the update to be done rather than for time to pass.
 	eventually(t, "the update to be done", func() bool {
-		s, _, err := st.InboundStatus(context.Background(), "zalo", msg.Message.MessageID)
+		s, _, err := st.InboundStatus(context.Background(), chat.Zalo, msg.Message.MessageID)
 		return err == nil && s == store.InboxDone
 	})
 	if n := len(fake.Messages("u-hoa")); n != 1 {

@@ -99,8 +99,8 @@ func TestCommandsByWho(t *testing.T) {
 		name       string
 		subscribed bool
 		update     Update
-		want       func(Chat) string // the reply
-		wantStatus string            // the chat's status afterwards; "" for none
+		want       func(Chat) string      // the reply
+		wantStatus store.SubscriberStatus // the chat's status afterwards; "" for none
 	}{
 		{"start private", false, msg(privateChat, member, "/start"),
 			started, store.StatusActive},
@@ -168,7 +168,7 @@ func TestCommandsByWho(t *testing.T) {
 				t.Errorf("want a subscriber: %v", err)
 			case tt.wantStatus != "" && sub.Status != tt.wantStatus:
 				t.Errorf("status %q, want %q", sub.Status, tt.wantStatus)
-			case tt.wantStatus != "" && sub.Kind != tt.update.Chat.Kind:
+			case tt.wantStatus != "" && string(sub.Kind) != tt.update.Chat.Kind:
 				t.Errorf("kind %q, want %q", sub.Kind, tt.update.Chat.Kind)
 			}
 			if strings.Contains(e.logs.String(), `"level":"ERROR"`) {
@@ -449,7 +449,7 @@ func TestMembership(t *testing.T) {
 				t.Errorf("added by an admin: %s", render(r))
 			}
 			sub := e.subscriber(t, c.Address)
-			if sub.Status != store.StatusActive || sub.Kind != c.Kind || sub.Title != c.Title {
+			if sub.Status != store.StatusActive || string(sub.Kind) != c.Kind || sub.Title != c.Title {
 				t.Errorf("subscriber %+v", sub)
 			}
 

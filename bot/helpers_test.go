@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -174,7 +175,7 @@ func (e *env) subscriber(t *testing.T, address string) store.Subscriber {
 func (e *env) subscribe(t testing.TB, c Chat) {
 	t.Helper()
 	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{
-		Channel: "telegram", Address: c.Address, Kind: c.Kind, Title: c.Title,
+		Channel: "telegram", Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"loa/admin"
 	"loa/broadcast"
 	"loa/calendar"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -29,8 +30,8 @@ func (b *Bot) stats(ctx context.Context, u Update, _ request) Response {
 		active, stopped, gone int
 		kinds                 map[string]int
 	}
-	var channels []string
-	by := map[string]*tally{}
+	var channels []chat.Channel
+	by := map[chat.Channel]*tally{}
 	for _, c := range counts {
 		t := by[c.Channel]
 		if t == nil {
@@ -69,7 +70,7 @@ func (b *Bot) stats(ctx context.Context, u Update, _ request) Response {
 }
 
 // kindWord names a kind of chat in /stats: supergroups are groups to their members.
-func kindWord(kind string) string {
+func kindWord(kind chat.Kind) string {
 	switch kind {
 	case kindPrivate:
 		return kindPrivateText

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"loa/calendar"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -514,7 +515,7 @@ func scheduleEventText(event, clock string) string {
 
 // audienceText describes an announcement's audience when it is not the usual one
 // (every channel, topic "Thông báo"); "" otherwise.
-func audienceText(topic, channel string) string {
+func audienceText(topic string, channel chat.Channel) string {
 	var parts []string
 	if topic != store.TopicAnnouncements {
 		parts = append(parts, "chủ đề “"+TopicName(topic)+"”")
@@ -564,9 +565,9 @@ func cancelledText(id int64, wasDone bool, stopped int64) string {
 }
 
 // channelName is a channel's display name: its name capitalised ("Telegram", "Zalo").
-func channelName(channel string) string {
-	first, size := utf8.DecodeRuneInString(channel)
-	return string(unicode.ToUpper(first)) + channel[size:]
+func channelName(channel chat.Channel) string {
+	first, size := utf8.DecodeRuneInString(string(channel))
+	return string(unicode.ToUpper(first)) + string(channel)[size:]
 }
 
 // Texts of /stats.
@@ -585,7 +586,7 @@ const (
 
 // statsChannelLine is one channel's subscribers: active (with the breakdown by kind of
 // chat), then stopped and gone when there are any.
-func statsChannelLine(channel string, active int, kinds []string, stopped, gone int) string {
+func statsChannelLine(channel chat.Channel, active int, kinds []string, stopped, gone int) string {
 	line := "• " + channelName(channel) + ": " + number(active) + " " + statsActiveText
 	if len(kinds) > 0 {
 		line += " (" + strings.Join(kinds, ", ") + ")"
@@ -627,25 +628,25 @@ func broadcastNotFoundText(id int64) string {
 // kinds name the kinds of broadcast, for admins' reports and for the heading members
 // read: a notice that is not an article is headed by its mark, then its title or,
 // without one, the kind's name. The adapters render headings from here (Heading).
-var kinds = map[string]struct{ name, mark string }{
-	"article":       {name: "Tin bài"},
-	"anniversary":   {name: "Ngày kỷ niệm", mark: "🇻🇳"},
-	"announcement":  {name: "Thông báo", mark: "📢"},
-	store.KindAlert: {name: "Cảnh báo hệ thống", mark: "⚠️"},
+var kinds = map[store.BroadcastKind]struct{ name, mark string }{
+	store.KindArticle:      {name: "Tin bài"},
+	store.KindAnniversary:  {name: "Ngày kỷ niệm", mark: "🇻🇳"},
+	store.KindAnnouncement: {name: "Thông báo", mark: "📢"},
+	store.KindAlert:        {name: "Cảnh báo hệ thống", mark: "⚠️"},
 }
 
 // kindName names a kind of broadcast; an unknown kind is shown as it is.
-func kindName(kind string) string {
+func kindName(kind store.BroadcastKind) string {
 	if k, ok := kinds[kind]; ok {
 		return k.name
 	}
-	return kind
+	return string(kind)
 }
 
 // Heading returns how a broadcast of the kind is headed: an emoji marking the kind
 // and the kind's name, which stands in for a missing title. mark is "" for articles
 // and kinds added later, which are headed by their title alone.
-func Heading(kind string) (mark, label string) {
+func Heading(kind store.BroadcastKind) (mark, label string) {
 	k := kinds[kind]
 	if k.mark == "" {
 		return "", ""
@@ -655,7 +656,7 @@ func Heading(kind string) (mark, label string) {
 
 // broadcastHead names a broadcast: number, kind, creation time and, for a run of an
 // announcement, which one.
-func broadcastHead(id int64, kind, created string, announcement int64) string {
+func broadcastHead(id int64, kind store.BroadcastKind, created string, announcement int64) string {
 	head := "Bản tin số " + strconv.FormatInt(id, 10) + " · " + kindName(kind)
 	if announcement > 0 {
 		head += " (thông báo số " + strconv.FormatInt(announcement, 10) + ")"
@@ -680,14 +681,14 @@ func broadcastProgress(total, sent, failed, pending, cancelled int) string {
 }
 
 // recentBroadcastLine is one broadcast of the recent list.
-func recentBroadcastLine(id int64, kind, created string, sent, total int, title string) string {
+func recentBroadcastLine(id int64, kind store.BroadcastKind, created string, sent, total int, title string) string {
 	return "#" + strconv.FormatInt(id, 10) + " · " + kindName(kind) + " · " + created + " · đã gửi " +
 		number(sent) + "/" + number(total) + "\n" + title
 }
 
 // failureStatus names the end of a delivery that did not go out.
-func failureStatus(status string) string {
-	if status == "cancelled" {
+func failureStatus(status store.DeliveryStatus) string {
+	if status == store.DeliveryCancelled {
 		return "đã huỷ"
 	}
 	return "thất bại"

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -26,7 +27,7 @@ func zmsg(c Chat, from User, text string) Update {
 func (e *env) zsubscribe(t testing.TB, c Chat) {
 	t.Helper()
 	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{
-		Channel: "zalo", Address: c.Address, Kind: c.Kind, Title: c.Title,
+		Channel: "zalo", Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (e *engine) run(b testing.TB, key string) time.Duration {
 	defer cancel()
 	before := e.fake.Accepted()
 	if _, _, err := e.store.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: key, Kind: "article", Topic: "news",
+		SourceKey: key, Kind: store.KindArticle, Topic: "news",
 		Title:   "Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh đẩy mạnh công tác phát triển đảng viên",
 		Summary: "Năm năm qua, Ban Thường vụ Đảng ủy Khối đã tích cực, chủ động phối hợp với các cơ quan, đơn vị có liên quan…",
 		Link:    "https://portal.example.vn/tin/1",

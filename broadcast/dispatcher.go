@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -165,6 +166,9 @@ type Dispatcher struct {
 	pausedUntil atomic.Int64
 }
 
+// channel is the channel this dispatcher sends on.
+func (d *Dispatcher) channel() chat.Channel { return chat.Channel(d.Sender.Channel()) }
+
 func (d *Dispatcher) now() time.Time {
 	if d.Now != nil {
 		return d.Now()
@@ -184,13 +188,13 @@ func orDefault[T comparable](v, def T) T {
 // and record their outcomes.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.Rate <= 0 {
-		return fmt.Errorf("dispatcher %s: rate must be above 0", d.Sender.Channel())
+		return fmt.Errorf("dispatcher %s: rate must be above 0", d.channel())
 	}
 	// A claim must outlast a send and the recording of its outcome, or a slow answer
 	// would let another claim send the message again (config refuses such a lease).
 	if lease, need := orDefault(d.Lease, DefaultLease), orDefault(d.SendTimeout, DefaultSendTimeout)+
 		orDefault(d.RecordTimeout, DefaultRecordTimeout); lease < need {
-		return fmt.Errorf("dispatcher %s: lease %s is shorter than a send and its recording (%s)", d.Sender.Channel(), lease, need)
+		return fmt.Errorf("dispatcher %s: lease %s is shorter than a send and its recording (%s)", d.channel(), lease, need)
 	}
 	// Sends outlive ctx a little: a message half-sent at shutdown is better finished
 	// and recorded than abandoned and repeated after the restart.
@@ -265,7 +269,7 @@ func (d *Dispatcher) dbCtx(ctx context.Context) (context.Context, context.Cancel
 // step claims one batch and starts its sends at their reserved slots. It returns how
 // long to wait before the next step (0: go on at once).
 func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *sync.WaitGroup) time.Duration {
-	ch := d.Sender.Channel()
+	ch := d.channel()
 	idle := orDefault(d.Idle, DefaultIdle)
 	now := d.now()
 	pctx, cancel := d.dbCtx(ctx)
@@ -341,13 +345,13 @@ func (d *Dispatcher) sweepPaused(ctx context.Context, now time.Time) {
 	d.sweptAt.Store(now.UnixNano())
 	sctx, cancel := d.dbCtx(ctx)
 	defer cancel()
-	n, err := d.Store.ExpirePausedDeliveries(sctx, d.Sender.Channel(), orDefault(d.MaxAge, DefaultMaxAge))
+	n, err := d.Store.ExpirePausedDeliveries(sctx, d.channel(), orDefault(d.MaxAge, DefaultMaxAge))
 	if err != nil {
 		d.logError(ctx, "expire paused chats' deliveries", err)
 		return
 	}
 	if n > 0 {
-		d.Log.Warn("paused chats' deliveries failed after the max age", slog.String("channel", d.Sender.Channel()),
+		d.Log.Warn("paused chats' deliveries failed after the max age", slog.String("channel", d.channel().String()),
 			slog.Int64("deliveries", n))
 	}
 }
@@ -379,7 +383,7 @@ func (d *Dispatcher) localPause() time.Time {
 func (d *Dispatcher) pause(ctx context.Context, fresh bool) (time.Time, error) {
 	now := time.Now()
 	if fresh || now.Sub(time.Unix(0, d.pauseCheckedAt.Load())) >= pauseRefresh {
-		until, _, err := d.Store.ChannelPause(ctx, d.Sender.Channel())
+		until, _, err := d.Store.ChannelPause(ctx, d.channel())
 		if err != nil {
 			return d.localPause(), err
 		}
@@ -394,8 +398,8 @@ func (d *Dispatcher) pause(ctx context.Context, fresh bool) (time.Time, error) {
 }
 
 // spacingFor is the least time between two messages to a chat of this kind.
-func (d *Dispatcher) spacingFor(kind string) time.Duration {
-	if kind == "private" {
+func (d *Dispatcher) spacingFor(kind chat.Kind) time.Duration {
+	if kind == chat.KindPrivate {
 		return orDefault(d.ChatSpacing, DefaultChatSpacing)
 	}
 	return orDefault(d.GroupSpacing, DefaultGroupSpacing)
@@ -405,8 +409,10 @@ func (d *Dispatcher) spacingFor(kind string) time.Duration {
 // default: Telegram's pace, about one a second to a private chat and 20 a minute to a
 // group, supergroup or channel (Zalo publishes none and is kept to the same). The
 // adapters pace their replies by it, so replies and broadcasts share one rule.
+//
+// kind is a string while bot.Chat moves to chat.Chat.
 func ChatSpacing(kind string) time.Duration {
-	if kind == "private" {
+	if chat.Kind(kind) == chat.KindPrivate {
 		return DefaultChatSpacing
 	}
 	return DefaultGroupSpacing
@@ -424,7 +430,7 @@ func (d *Dispatcher) deliverRecovering(sendCtx context.Context, del store.Delive
 			return
 		}
 		stack := debug.Stack()
-		log := d.Log.With(slog.String("channel", del.Channel), slog.Int64("delivery_id", del.ID),
+		log := d.Log.With(slog.String("channel", del.Channel.String()), slog.Int64("delivery_id", del.ID),
 			slog.Int64("subscriber_id", del.SubscriberID), slog.Int64("broadcast_id", del.BroadcastID))
 		log.Error("delivery panicked", slog.String("panic", fmt.Sprint(r)), slog.String("stack", string(stack)))
 		ctx, cancel := d.recordCtx(sendCtx)
@@ -448,7 +454,7 @@ func (d *Dispatcher) deliverRecovering(sendCtx context.Context, del store.Delive
 // the send and the recording of its outcome; a write refused because the claim was
 // lost (store.ErrClaimLost) stops the delivery: no further part is sent.
 func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseUntil time.Time) {
-	chat := Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
+	to := chat.Chat{Channel: del.Channel, Address: del.Address, Kind: del.ChatKind, ThreadID: del.ThreadID}
 	parts := d.Sender.Render(Content{Kind: del.Kind, Topic: del.Topic, Title: del.Title, Summary: del.Summary, Link: del.Link})
 	if len(parts) == 0 {
 		ctx, cancel := d.recordCtx(sendCtx)
@@ -460,7 +466,7 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 	lease := orDefault(d.Lease, DefaultLease)
 	began := time.Now()
 	for p := del.PartsSent; p < len(parts); p++ {
-		if p > del.PartsSent && !d.waitForNextPart(sendCtx, chat) {
+		if p > del.PartsSent && !d.waitForNextPart(sendCtx, to) {
 			d.release(sendCtx, []store.Delivery{del}, "interrupted between parts")
 			return
 		}
@@ -472,7 +478,7 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 			d.win.release()
 			return
 		}
-		if err := d.send(sendCtx, chat, parts[p]); err != nil {
+		if err := d.send(sendCtx, to, parts[p]); err != nil {
 			d.failed(sendCtx, del, err)
 			return
 		}
@@ -505,11 +511,11 @@ func (d *Dispatcher) deliver(sendCtx context.Context, del store.Delivery, leaseU
 
 // send sends one part within SendTimeout, in the window taken before it: the window
 // is given back however the send ends, a panic included.
-func (d *Dispatcher) send(ctx context.Context, chat Chat, text string) error {
+func (d *Dispatcher) send(ctx context.Context, to chat.Chat, text string) error {
 	defer d.win.release()
 	ctx, cancel := context.WithTimeout(ctx, orDefault(d.SendTimeout, DefaultSendTimeout))
 	defer cancel()
-	return d.Sender.Send(ctx, chat, text)
+	return d.Sender.Send(ctx, to, text)
 }
 
 // keepLease renews the delivery's lease when what is left of it may not cover one send
@@ -535,12 +541,12 @@ func (d *Dispatcher) keepLease(ctx context.Context, del store.Delivery, leaseUnt
 
 // waitForNextPart keeps the chat's spacing between the parts of one long message and
 // takes a global slot for each.
-func (d *Dispatcher) waitForNextPart(ctx context.Context, chat Chat) bool {
-	if !sleepUntil(ctx, d.now, d.now().Add(d.spacingFor(chat.Kind))) {
+func (d *Dispatcher) waitForNextPart(ctx context.Context, to chat.Chat) bool {
+	if !sleepUntil(ctx, d.now, d.now().Add(d.spacingFor(to.Kind))) {
 		return false
 	}
 	rctx, cancel := d.dbCtx(ctx)
-	wait, err := d.Store.ReserveSlots(rctx, chat.Channel, 1, time.Duration(float64(time.Second)/d.Rate))
+	wait, err := d.Store.ReserveSlots(rctx, to.Channel, 1, time.Duration(float64(time.Second)/d.Rate))
 	cancel()
 	if err != nil {
 		d.logError(ctx, "reserve send slot", err)
@@ -559,7 +565,7 @@ func (d *Dispatcher) failed(sendCtx context.Context, del store.Delivery, err err
 	}
 	now := d.now()
 	log := d.Log.With(slog.Int64("delivery_id", del.ID), slog.Int64("subscriber_id", del.SubscriberID),
-		slog.String("channel", del.Channel), slog.String("reason", se.Reason))
+		slog.String("channel", del.Channel.String()), slog.String("reason", se.Reason))
 	d.Metrics.failure(del.Channel, se.Kind, se.Reason)
 	switch se.Kind {
 	case RateLimited:
@@ -674,7 +680,7 @@ func (d *Dispatcher) notFound(ctx context.Context, log *slog.Logger, del store.D
 // calls for: QuotaBackoff doubling with each in a row, at most MaxQuotaBackoff. Once
 // they have held the channel back for QuotaAlertAfter, the admins are alerted, once
 // for this run (and, by the key, once a day across replicas).
-func (d *Dispatcher) quotaPause(ctx context.Context, log *slog.Logger, channel string, now time.Time) time.Duration {
+func (d *Dispatcher) quotaPause(ctx context.Context, log *slog.Logger, channel chat.Channel, now time.Time) time.Duration {
 	first := orDefault(d.QuotaBackoff, DefaultQuotaBackoff)
 	limit := orDefault(d.MaxQuotaBackoff, DefaultMaxQuotaBackoff)
 	n := d.quotaRefusals.Add(1)
@@ -700,7 +706,7 @@ func (d *Dispatcher) quotaPause(ctx context.Context, log *slog.Logger, channel s
 // quotaReset starts the quota backoff afresh: a send got through.
 func (d *Dispatcher) quotaReset() {
 	if d.quotaRefusals.Swap(0) > 0 {
-		d.Log.Info("sending again after the quota pauses", slog.String("channel", d.Sender.Channel()))
+		d.Log.Info("sending again after the quota pauses", slog.String("channel", d.channel().String()))
 	}
 	d.quotaSince.Store(0)
 	d.quotaAlerted.Store(false)
@@ -754,7 +760,7 @@ func (d *Dispatcher) record(ctx context.Context, del store.Delivery, what string
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrClaimLost):
-		d.Log.Warn("claim lost: outcome not recorded, no further part sent", slog.String("channel", d.Sender.Channel()),
+		d.Log.Warn("claim lost: outcome not recorded, no further part sent", slog.String("channel", d.channel().String()),
 			slog.String("write", what), slog.Int64("delivery_id", del.ID), slog.Int64("claim", del.Claim))
 	default:
 		d.logError(ctx, what, err)
@@ -765,7 +771,7 @@ func (d *Dispatcher) logError(ctx context.Context, what string, err error) {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return // shutting down
 	}
-	d.Log.Error(what, slog.String("channel", d.Sender.Channel()), slog.String("error", err.Error()))
+	d.Log.Error(what, slog.String("channel", d.channel().String()), slog.String("error", err.Error()))
 }
 
 // sleepUntil waits until the clock reads t, or ctx ends (false).

@@ -11,6 +11,7 @@ import (
 
 	"loa/bot/telegram"
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -48,7 +49,7 @@ func runFor(t *testing.T, ds ...*broadcast.Dispatcher) context.CancelFunc {
 func announce(t *testing.T, st *store.Store, key string) {
 	t.Helper()
 	if _, _, err := st.CreateBroadcast(context.Background(), store.NewBroadcast{
-		SourceKey: key, Kind: "announcement", Topic: "announcements", Title: key,
+		SourceKey: key, Kind: store.KindAnnouncement, Topic: "announcements", Title: key,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestTransientFailuresGiveUpAfterMaxAge(t *testing.T) {
 	if err != nil || len(fails) != 1 || fails[0].Reason != "max_age" {
 		t.Fatalf("failures = %v, %v", fails, err)
 	}
-	sub, err := e.store.SubscriberByChat(context.Background(), "telegram", "10000")
+	sub, err := e.store.SubscriberByChat(context.Background(), chat.Telegram, "10000")
 	if err != nil || sub.Status != store.StatusActive {
 		t.Fatalf("a transient failure must not touch the subscriber: %+v, %v", sub, err)
 	}
@@ -145,7 +146,7 @@ func TestRevokedTokenKeepsDeliveriesPending(t *testing.T) {
 	announce(t, e.store, "ann:1")
 	stop := runFor(t, e.dispatcher(t, "123:revoked-token", nil))
 	wait(t, "the channel to pause", func() bool {
-		until, reason, err := e.store.ChannelPause(context.Background(), "telegram")
+		until, reason, err := e.store.ChannelPause(context.Background(), chat.Telegram)
 		return err == nil && until.After(time.Now()) && strings.Contains(reason, "unauthorized")
 	})
 	stop()
@@ -153,7 +154,7 @@ func TestRevokedTokenKeepsDeliveriesPending(t *testing.T) {
 		t.Fatalf("stats = %+v; want all 5 pending", got)
 	}
 	// The token works again (an admin fixed it): lift the pause, and everything goes.
-	if err := e.store.ResumeChannel(context.Background(), "telegram"); err != nil {
+	if err := e.store.ResumeChannel(context.Background(), chat.Telegram); err != nil {
 		t.Fatal(err)
 	}
 	runFor(t, e.dispatcher(t, e.fake.Token(), nil))

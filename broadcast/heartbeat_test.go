@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"loa/chat"
 )
 
 // beats records when a dispatcher's heartbeat was called.
@@ -42,7 +44,7 @@ func TestHeartbeatWhileWaiting(t *testing.T) {
 	e := newEngine(t, 1, 25)
 	announce(t, e.store, "ann:paused")
 	// A 429 seen by another replica: the channel is paused for 3 s.
-	if err := e.store.PauseChannel(context.Background(), "telegram", time.Now().Add(3*time.Second), "429"); err != nil {
+	if err := e.store.PauseChannel(context.Background(), chat.Telegram, time.Now().Add(3*time.Second), "429"); err != nil {
 		t.Fatal(err)
 	}
 	var b beats

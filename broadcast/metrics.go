@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"loa/chat"
 )
 
 // Metrics counts what the dispatchers do. A nil *Metrics counts nothing.
@@ -44,30 +46,30 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) sent(channel string, d time.Duration) {
+func (m *Metrics) sent(channel chat.Channel, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.sentTotal.WithLabelValues(channel).Inc()
-	m.latency.WithLabelValues(channel).Observe(d.Seconds())
+	m.sentTotal.WithLabelValues(string(channel)).Inc()
+	m.latency.WithLabelValues(string(channel)).Observe(d.Seconds())
 }
 
-func (m *Metrics) failure(channel string, kind ErrorKind, reason string) {
+func (m *Metrics) failure(channel chat.Channel, kind ErrorKind, reason string) {
 	if m == nil {
 		return
 	}
-	m.failures.WithLabelValues(channel, kind.String(), reason).Inc()
+	m.failures.WithLabelValues(string(channel), kind.String(), reason).Inc()
 	if kind == RateLimited {
-		m.rateLimited.WithLabelValues(channel).Inc()
+		m.rateLimited.WithLabelValues(string(channel)).Inc()
 	}
 }
 
 // SetQueueDepth records the pending deliveries of each channel.
-func (m *Metrics) SetQueueDepth(depth map[string]int) {
+func (m *Metrics) SetQueueDepth(depth map[chat.Channel]int) {
 	if m == nil {
 		return
 	}
-	for _, ch := range []string{"telegram", "zalo"} {
-		m.queueDepth.WithLabelValues(ch).Set(float64(depth[ch]))
+	for _, ch := range chat.Channels() {
+		m.queueDepth.WithLabelValues(string(ch)).Set(float64(depth[ch]))
 	}
 }

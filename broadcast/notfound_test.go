@@ -64,7 +64,7 @@ func TestChatNotFoundOverADayIsGone(t *testing.T) {
 	// Round 0 reaches both (the channel works); from round 1 chat 10001 answers 404.
 	rounds := notFoundRounds(t, e, func(round int, a string) bool { return round > 0 && a == "10001" },
 		0, 12*time.Hour, 23*time.Hour, 36*time.Hour+time.Minute)
-	status := func(r, i int) string { return rounds[r][i].Status + "/" + rounds[r][i].StatusReason }
+	status := func(r, i int) string { return string(rounds[r][i].Status) + "/" + rounds[r][i].StatusReason }
 	for r := range 3 {
 		// None, one, then two 404s (at 12 h and 23 h): not three, nor a day.
 		if status(r, 1) != "active/" {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -23,7 +24,7 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	ctx := context.Background()
 	const channel, left = -1001234567890, 10001
 	e.fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh tin chi bộ"})
-	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-1001234567890", Kind: "channel"}); err != nil {
+	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: "-1001234567890", Kind: chat.KindChannel}); err != nil {
 		t.Fatal(err)
 	}
 	admin := telegramtest.User{ID: 7, FirstName: "Admin"}
@@ -45,7 +46,7 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	runFor(t, d)
 
 	chanSub := func() store.Subscriber {
-		s, err := e.store.SubscriberByChat(ctx, "telegram", "-1001234567890")
+		s, err := e.store.SubscriberByChat(ctx, chat.Telegram, "-1001234567890")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,14 +78,14 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 		t.Errorf("alerts = %q; want one, keyed by the chat, saying how to resume", alerts)
 	}
 	mu.Unlock()
-	gone, err := e.store.SubscriberByChat(ctx, "telegram", "10001")
+	gone, err := e.store.SubscriberByChat(ctx, chat.Telegram, "10001")
 	if err != nil || gone.Status != store.StatusGone || gone.StatusReason != string(store.ReasonKicked) {
 		t.Fatalf("chat the bot left: %+v, %v; want gone (kicked)", gone, err)
 	}
 
 	// The channel's admins give the right back.
 	e.fake.BotRightsChanged(channel, admin, true)
-	if resumed, err := e.store.ResumeChat(ctx, "telegram", "-1001234567890"); err != nil || !resumed {
+	if resumed, err := e.store.ResumeChat(ctx, chat.Telegram, "-1001234567890"); err != nil || !resumed {
 		t.Fatalf("ResumeChat = %v, %v", resumed, err)
 	}
 	wait(t, "the waiting messages in the channel", func() bool { return len(e.fake.Messages(channel)) == 3 })
@@ -111,7 +112,7 @@ func TestPausedChatsDeliveriesFailAtMaxAge(t *testing.T) {
 	ctx := context.Background()
 	const group = -5550
 	e.fake.AddChat(telegramtest.Chat{ID: group, Type: telegramtest.Group, Title: "Chi bộ 3"})
-	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-5550", Kind: "group"}); err != nil {
+	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: "-5550", Kind: chat.KindGroup}); err != nil {
 		t.Fatal(err)
 	}
 	e.fake.BotRightsChanged(group, telegramtest.User{ID: 7, FirstName: "Admin"}, false)
@@ -129,7 +130,7 @@ func TestPausedChatsDeliveriesFailAtMaxAge(t *testing.T) {
 	if got := stats(t, e.store); got.Sent != 1 || got.Failed != 1 || got.Pending != 0 {
 		t.Fatalf("stats = %+v; want the private chat's sent, the group's failed", got)
 	}
-	if s, err := e.store.SubscriberByChat(ctx, "telegram", "-5550"); err != nil || s.Status != store.StatusActive {
+	if s, err := e.store.SubscriberByChat(ctx, chat.Telegram, "-5550"); err != nil || s.Status != store.StatusActive {
 		t.Fatalf("group subscriber = %+v, %v; want still active (paused, not gone)", s, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -51,7 +52,7 @@ func TestLongGroupMessageNotRepeated(t *testing.T) {
 	}))
 	const group = -1001
 	e.fake.AddChat(telegramtest.Chat{ID: group, Type: telegramtest.Group, Title: "Chi bộ"})
-	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{Channel: "telegram", Address: fmt.Sprint(group), Kind: "group"}); err != nil {
+	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
 		t.Fatal(err)
 	}
 	announce(t, e.store, "ann:long")

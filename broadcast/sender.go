@@ -4,20 +4,18 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"loa/chat"
+	"loa/store"
 )
 
-// Chat is where a delivery goes.
-type Chat struct {
-	Channel string // "telegram" or "zalo"
-	Address string // the chat id on its channel
-	Kind    string // private, group, supergroup or channel
-	// ThreadID is the forum topic (Telegram message_thread_id); 0 for none.
-	ThreadID int64
-}
+// Chat is where a delivery goes: chat.Chat, under its old name while bot/ moves to
+// chat.Chat; new code uses chat.Chat.
+type Chat = chat.Chat
 
 // Content is what a broadcast says.
 type Content struct {
-	Kind    string // article, anniversary or announcement
+	Kind    store.BroadcastKind
 	Topic   string
 	Title   string // plain text
 	Summary string // plain text
@@ -26,7 +24,8 @@ type Content struct {
 
 // Sender delivers to one channel. Adapters (bot/telegram, bot/zalo) implement it.
 type Sender interface {
-	// Channel names the channel: "telegram" or "zalo".
+	// Channel names the channel (chat.Telegram, chat.Zalo). It is a string while the
+	// adapters in bot/ move to chat.Channel.
 	Channel() string
 	// Render turns a broadcast into the texts to send, in order: more than one when it
 	// is too long for one message. Every text is ready for the wire (escaped as the

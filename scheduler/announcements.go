@@ -22,7 +22,7 @@ const DefaultGrace = time.Hour
 
 // Schedule is when an announcement runs, as an admin gave it.
 type Schedule struct {
-	Kind string // store.ScheduleOnce, ScheduleCron or ScheduleEvent
+	Kind store.Schedule
 	// At is the run of a one-off announcement.
 	At time.Time
 	// Cron is a robfig/cron expression (five fields, or @daily and friends), read in
@@ -240,7 +240,7 @@ func (a *Announcer) run(ctx context.Context, ann store.Announcement, now time.Ti
 			Next:           next,
 			Broadcast: store.NewBroadcast{
 				SourceKey: fmt.Sprintf("ann:%d:%s", ann.ID, runAt.UTC().Format(time.RFC3339)),
-				Kind:      "announcement",
+				Kind:      store.KindAnnouncement,
 				Topic:     ann.Topic,
 				Summary:   body,
 				Channel:   ann.Channel,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"loa/calendar"
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -117,7 +118,7 @@ func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
 				t.Fatalf("alerts = %q", alerts)
 			}
 			got, _ := st.Announcement(context.Background(), ann.ID)
-			if got.Status != "done" || got.NextRunAt != nil {
+			if got.Status != store.AnnouncementDone || got.NextRunAt != nil {
 				t.Fatalf("announcement after its one run: %+v", got)
 			}
 		})
@@ -193,7 +194,7 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 	st := dbtest.Store(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: fmt.Sprint(100 + i), Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(100 + i), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -76,7 +76,7 @@ func (n *Notifier) Tick(ctx context.Context) (created int, err error) {
 		}
 		id, ok, err := n.Store.CreateBroadcast(ctx, store.NewBroadcast{
 			SourceKey: keys[i],
-			Kind:      "anniversary",
+			Kind:      store.KindAnniversary,
 			Topic:     store.TopicAnniversaries,
 			Title:     calendar.NoticeText(o),
 		})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/calendar"
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -71,7 +72,7 @@ func notices(t *testing.T, st *store.Store) map[string]string {
 	}
 	out := map[string]string{}
 	for _, b := range bs {
-		if b.Kind != "anniversary" || b.Topic != store.TopicAnniversaries || b.Summary != "" || b.Link != "" {
+		if b.Kind != store.KindAnniversary || b.Topic != store.TopicAnniversaries || b.Summary != "" || b.Link != "" {
 			t.Errorf("broadcast %+v", b)
 		}
 		out[b.SourceKey] = b.Title
@@ -259,22 +260,22 @@ func TestMutedAnniversariesGetNoDelivery(t *testing.T) {
 	st := seededStore(t, dbtest.URL(t))
 	ctx := context.Background()
 	for _, addr := range []string{"1", "2"} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: addr, Kind: "private"}); err != nil {
+		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: addr, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.SetTopicMuted(ctx, "telegram", "2", store.TopicAnniversaries, true); err != nil {
+	if _, err := st.SetTopicMuted(ctx, chat.Telegram, "2", store.TopicAnniversaries, true); err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: local(2024, 6, 5, 7, 0)}
 	if got := tick(t, notifier(st, c)); got != 1 {
 		t.Fatalf("created %d", got)
 	}
-	ds, err := st.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "test")
+	ds, err := st.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 1 || ds[0].Address != "1" || ds[0].Kind != "anniversary" {
+	if len(ds) != 1 || ds[0].Address != "1" || ds[0].Kind != store.KindAnniversary {
 		t.Fatalf("deliveries = %+v, want one to chat 1", ds)
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
 
 // Admin is a loa administrator kept in the database (LOA_ADMINS adds more).
 type Admin struct {
 	ID        int64
-	Channel   string
+	Channel   chat.Channel
 	UserID    string
 	Name      string
 	CreatedAt time.Time
@@ -32,7 +34,7 @@ func (s Audited) AddAdmin(ctx context.Context, a Admin) (Admin, error) {
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, s.by, "admin.add", a.Channel+":"+a.UserID, a.Name)
+		return audit(ctx, tx, s.by, "admin.add", string(a.Channel)+":"+a.UserID, a.Name)
 	})
 	if err != nil {
 		return Admin{}, fmt.Errorf("add admin %s:%s: %w", a.Channel, a.UserID, err)
@@ -41,7 +43,7 @@ func (s Audited) AddAdmin(ctx context.Context, a Admin) (Admin, error) {
 }
 
 // RemoveAdmin removes an admin and records who did it.
-func (s Audited) RemoveAdmin(ctx context.Context, channel, userID string) error {
+func (s Audited) RemoveAdmin(ctx context.Context, channel chat.Channel, userID string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM admins WHERE channel = $1 AND user_id = $2`, channel, userID)
 		if err != nil {
@@ -50,7 +52,7 @@ func (s Audited) RemoveAdmin(ctx context.Context, channel, userID string) error 
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		return audit(ctx, tx, s.by, "admin.remove", channel+":"+userID, "")
+		return audit(ctx, tx, s.by, "admin.remove", string(channel)+":"+userID, "")
 	})
 	if err != nil {
 		return fmt.Errorf("remove admin %s:%s: %w", channel, userID, err)
@@ -76,7 +78,7 @@ func (s *Store) Admins(ctx context.Context) ([]Admin, error) {
 }
 
 // IsAdmin reports whether the user is an admin kept in the database.
-func (s *Store) IsAdmin(ctx context.Context, channel, userID string) (bool, error) {
+func (s *Store) IsAdmin(ctx context.Context, channel chat.Channel, userID string) (bool, error) {
 	var ok bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM admins WHERE channel = $1 AND user_id = $2)`,
 		channel, userID).Scan(&ok)

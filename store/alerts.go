@@ -8,9 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// KindAlert is the kind of the broadcasts that carry alerts to the admins.
-const KindAlert = "alert"
-
 // NewAlert is a message to the admins: a key that makes it once, the text, the chats.
 type NewAlert struct {
 	// SourceKey is unique per incident, so two replicas raising it make one alert.
@@ -92,7 +89,7 @@ func (s *Store) ReportFinished(ctx context.Context, report func(BroadcastReport)
 	reported := 0
 	for _, id := range ids {
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			var kind string
+			var kind BroadcastKind
 			var told bool
 			err := tx.QueryRow(ctx, `
 				UPDATE broadcasts SET finished_at = now() WHERE id = $1 AND finished_at IS NULL

@@ -8,25 +8,51 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"loa/chat"
 )
+
+// Schedule is how an announcement repeats (announcements.schedule).
+type Schedule string
 
 // Announcement schedules.
 const (
-	ScheduleOnce  = "once"
-	ScheduleCron  = "cron"
-	ScheduleEvent = "event"
+	// ScheduleOnce runs once, at NextRunAt.
+	ScheduleOnce Schedule = "once"
+	// ScheduleCron runs on a cron expression (Announcement.Cron).
+	ScheduleCron Schedule = "cron"
+	// ScheduleEvent greets a calendar event every year (Announcement.EventID).
+	ScheduleEvent Schedule = "event"
 )
+
+// AnnouncementStatus is where an announcement is in its life (announcements.status).
+type AnnouncementStatus string
 
 // Announcement statuses.
 const (
 	// AnnouncementDraft is written in the bot and waits for the admin's confirmation.
-	AnnouncementDraft = "draft"
+	AnnouncementDraft AnnouncementStatus = "draft"
 	// AnnouncementDiscarded is a draft dropped or replaced before it was confirmed:
 	// nothing was said, so it is deleted after a day (Prune), unlike a cancelled
 	// announcement, which stays in the record.
-	AnnouncementDiscarded = "discarded"
+	AnnouncementDiscarded AnnouncementStatus = "discarded"
+	// AnnouncementScheduled has runs to come.
+	AnnouncementScheduled AnnouncementStatus = "scheduled"
+	// AnnouncementDone made its last run.
+	AnnouncementDone AnnouncementStatus = "done"
 	// AnnouncementCancelled was confirmed, then stopped by an admin.
-	AnnouncementCancelled = "cancelled"
+	AnnouncementCancelled AnnouncementStatus = "cancelled"
+)
+
+// RunStatus is how one run of an announcement went (announcement_runs.status).
+type RunStatus string
+
+// Run statuses.
+const (
+	// RunSent: the run made its broadcast.
+	RunSent RunStatus = "sent"
+	// RunMissed: the run was past its grace window; recorded, not sent.
+	RunMissed RunStatus = "missed"
 )
 
 // Announcement is an admin's message and when it goes out.
@@ -34,13 +60,13 @@ type Announcement struct {
 	ID          int64
 	Body        string
 	Topic       string
-	Channel     string // "" for every channel
-	Schedule    string
+	Channel     chat.Channel // "" for every channel
+	Schedule    Schedule
 	Cron        string
 	EventID     *int64
 	EventTime   string // HH:MM, for event greetings
 	NextRunAt   *time.Time
-	Status      string
+	Status      AnnouncementStatus
 	CreatedBy   string
 	CreatedAt   time.Time
 	CancelledBy string
@@ -65,8 +91,8 @@ func scanAnnouncement(row pgx.Row) (Announcement, error) {
 type NewAnnouncement struct {
 	Body      string
 	Topic     string
-	Channel   string
-	Schedule  string
+	Channel   chat.Channel // "" for every channel
+	Schedule  Schedule
 	Cron      string
 	EventID   *int64
 	EventTime string
@@ -82,7 +108,7 @@ func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, acto
 // CreateAnnouncement stores an announcement and records who scheduled it, in one
 // transaction.
 func (s Audited) CreateAnnouncement(ctx context.Context, na NewAnnouncement) (Announcement, error) {
-	return createAnnouncement(ctx, s.pool, na, "scheduled", s.by)
+	return createAnnouncement(ctx, s.pool, na, AnnouncementScheduled, s.by)
 }
 
 // CreateDraft stores a one-off announcement written in the bot, to be confirmed
@@ -92,10 +118,10 @@ func (s *Store) CreateDraft(ctx context.Context, body, actor string, runAt *time
 	if runAt != nil {
 		na.NextRunAt = *runAt
 	}
-	return createAnnouncement(ctx, s.pool, na, "draft", Actor{ID: actor})
+	return createAnnouncement(ctx, s.pool, na, AnnouncementDraft, Actor{ID: actor})
 }
 
-func createAnnouncement(ctx context.Context, pool *pgxpool.Pool, na NewAnnouncement, status string, by Actor) (Announcement, error) {
+func createAnnouncement(ctx context.Context, pool *pgxpool.Pool, na NewAnnouncement, status AnnouncementStatus, by Actor) (Announcement, error) {
 	var next *time.Time
 	if !na.NextRunAt.IsZero() {
 		next = &na.NextRunAt
@@ -108,7 +134,7 @@ func createAnnouncement(ctx context.Context, pool *pgxpool.Pool, na NewAnnouncem
 			VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $10, $9)
 			RETURNING `+announcementColumns,
 			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, next, by.ID, status))
-		if err != nil || status == "draft" {
+		if err != nil || status == AnnouncementDraft {
 			return err
 		}
 		return audit(ctx, tx, by, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
@@ -149,7 +175,8 @@ func (e *NotAuthorError) Is(target error) bool { return target == ErrNotAuthor }
 // lockDraft locks an announcement that must be a draft of actor: ErrNotDraft when it is
 // not (or no longer) a draft, whoever asks; a *NotAuthorError when it is someone else's.
 func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
-	var status, author string
+	var status AnnouncementStatus
+	var author string
 	err := tx.QueryRow(ctx, `SELECT status, created_by FROM announcements WHERE id = $1 FOR UPDATE`, id).
 		Scan(&status, &author)
 	switch {
@@ -157,7 +184,7 @@ func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
 		return ErrNotDraft
 	case err != nil:
 		return err
-	case status != "draft":
+	case status != AnnouncementDraft:
 		return ErrNotDraft
 	case author != actor:
 		return &NotAuthorError{ID: id, Author: author}
@@ -270,14 +297,14 @@ func describeSchedule(a Announcement) string {
 	case ScheduleEvent:
 		return fmt.Sprintf("every year on event %d at %s", *a.EventID, a.EventTime)
 	}
-	return "once"
+	return string(ScheduleOnce)
 }
 
-func channelNote(ch string) string {
+func channelNote(ch chat.Channel) string {
 	if ch == "" {
 		return ""
 	}
-	return ", " + ch + " only"
+	return ", " + string(ch) + " only"
 }
 
 // Announcements lists announcements by id; finished and cancelled ones only when all.
@@ -318,7 +345,7 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 func (s Audited) CancelAnnouncement(ctx context.Context, id int64) (int64, error) {
 	var stopped int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
+		var status AnnouncementStatus
 		err := tx.QueryRow(ctx, `SELECT status FROM announcements WHERE id = $1 FOR UPDATE`, id).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("announcement %d: %w", id, ErrNotFound)
@@ -327,7 +354,7 @@ func (s Audited) CancelAnnouncement(ctx context.Context, id int64) (int64, error
 			return err
 		}
 		switch status {
-		case "cancelled":
+		case AnnouncementCancelled:
 			return fmt.Errorf("announcement %d is %w", id, ErrAlreadyCancelled)
 		case AnnouncementDraft, AnnouncementDiscarded:
 			return fmt.Errorf("announcement %d is a draft that was never confirmed: %w", id, ErrNotFound)
@@ -388,7 +415,7 @@ type AnnouncementRun struct {
 func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (broadcastID int64, made bool, err error) {
 	err = s.leaderTx(ctx, func(tx pgx.Tx) error {
 		var next *time.Time
-		var status string
+		var status AnnouncementStatus
 		err := tx.QueryRow(ctx, `SELECT next_run_at, status FROM announcements WHERE id = $1 FOR UPDATE`,
 			r.AnnouncementID).Scan(&next, &status)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -397,13 +424,13 @@ func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (b
 		if err != nil {
 			return err
 		}
-		if status != "scheduled" || next == nil || !next.Equal(r.RunAt) {
+		if status != AnnouncementScheduled || next == nil || !next.Equal(r.RunAt) {
 			return nil // made (or cancelled) meanwhile
 		}
-		runStatus, detail := "sent", ""
+		runStatus, detail := RunSent, ""
 		var bid *int64
 		if r.Missed {
-			runStatus, detail = "missed", "past the grace window"
+			runStatus, detail = RunMissed, "past the grace window"
 		} else {
 			var id int64
 			err := tx.QueryRow(ctx, `
@@ -433,7 +460,7 @@ func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (b
 			return err
 		}
 		made = true
-		return audit(ctx, tx, Service, "announcement."+runStatus, fmt.Sprintf("announcement %d", r.AnnouncementID),
+		return audit(ctx, tx, Service, "announcement."+string(runStatus), fmt.Sprintf("announcement %d", r.AnnouncementID),
 			fmt.Sprintf("run %s: %s", r.RunAt.Format(time.RFC3339), detail))
 	})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"loa/chat"
 )
 
 // Audited is the store's writes on behalf of an admin (package admin decides what is
@@ -46,7 +48,7 @@ func audienceOf(topic, channel string) string {
 
 // AudienceSize counts the chats a broadcast of topic on channel ("" for every channel)
 // would be delivered to if it were made now.
-func (s *Store) AudienceSize(ctx context.Context, topic, channel string) (int, error) {
+func (s *Store) AudienceSize(ctx context.Context, topic string, channel chat.Channel) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM subscribers s WHERE `+
 		audienceOf("$1::text", "NULLIF($2::text, '')"), topic, channel).Scan(&n)
@@ -62,7 +64,7 @@ func (s *Store) AudienceSize(ctx context.Context, topic, channel string) (int, e
 func (s Audited) UpdateAnnouncement(ctx context.Context, id int64, version int, na NewAnnouncement, detail string) (Announcement, error) {
 	var a Announcement
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
+		var status AnnouncementStatus
 		var now int
 		err := tx.QueryRow(ctx, `SELECT status, version FROM announcements WHERE id = $1 FOR UPDATE`, id).Scan(&status, &now)
 		switch {
@@ -70,7 +72,7 @@ func (s Audited) UpdateAnnouncement(ctx context.Context, id int64, version int, 
 			return fmt.Errorf("announcement %d: %w", id, ErrNotFound)
 		case err != nil:
 			return err
-		case status != "scheduled":
+		case status != AnnouncementScheduled:
 			return fmt.Errorf("announcement %d is %s: %w", id, status, ErrNotScheduled)
 		case now != version:
 			return fmt.Errorf("announcement %d at version %d, not %d: %w", id, now, version, ErrStale)
@@ -96,7 +98,7 @@ func (s Audited) UpdateAnnouncement(ctx context.Context, id int64, version int, 
 // user userID on channel, which must exist and not be gone (ErrNoPrivateChat). The chat's
 // subscription is left as it is (a test neither subscribes an admin nor needs one), and
 // the audit log records it as a test. nb.SourceKey must be unique ("test:…").
-func (s Audited) SendTest(ctx context.Context, channel, userID string, nb NewBroadcast) (int64, error) {
+func (s Audited) SendTest(ctx context.Context, channel chat.Channel, userID string, nb NewBroadcast) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var sub int64

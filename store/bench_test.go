@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -38,7 +39,7 @@ func BenchmarkFanOut100k(b *testing.B) {
 	for b.Loop() {
 		i++
 		_, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("bench:%d", i), Kind: "announcement", Topic: "news", Title: "Thông báo",
+			SourceKey: fmt.Sprintf("bench:%d", i), Kind: store.KindAnnouncement, Topic: "news", Title: "Thông báo",
 		})
 		if err != nil || !created {
 			b.Fatal(created, err)
@@ -79,13 +80,13 @@ func BenchmarkClaim(b *testing.B) {
 			addSubscribers(b, url, subscribers)
 			dbtest.SeedHistory(b, url, history)
 			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{
-				SourceKey: "bench:live", Kind: "announcement", Topic: store.TopicAll, Title: "Thông báo",
+				SourceKey: "bench:live", Kind: store.KindAnnouncement, Topic: store.TopicAll, Title: "Thông báo",
 			}); err != nil {
 				b.Fatal(err)
 			}
 			claims := 0
 			for b.Loop() {
-				ds, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 25, "bench")
+				ds, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 25, "bench")
 				if err != nil || len(ds) != 25 {
 					b.Fatalf("claimed %d, %v", len(ds), err)
 				}
@@ -93,7 +94,7 @@ func BenchmarkClaim(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(claims), "ms/claim")
-			w, err := s.ExplainClaim(ctx, "telegram", time.Minute, 25)
+			w, err := s.ExplainClaim(ctx, chat.Telegram, time.Minute, 25)
 			if err != nil {
 				b.Fatal(err)
 			}

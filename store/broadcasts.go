@@ -9,11 +9,27 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// BroadcastKind is what a broadcast is (broadcasts.kind): it picks the wording and
+// who receives it.
+type BroadcastKind string
+
+// Broadcast kinds.
+const (
+	// KindArticle is a new item of a feed.
+	KindArticle BroadcastKind = "article"
+	// KindAnniversary is a calendar event's notice.
+	KindAnniversary BroadcastKind = "anniversary"
+	// KindAnnouncement is one run of an admin's announcement.
+	KindAnnouncement BroadcastKind = "announcement"
+	// KindAlert carries an alert to the admins only.
+	KindAlert BroadcastKind = "alert"
+)
+
 // Broadcast is one thing to say to the subscribers of a topic.
 type Broadcast struct {
 	ID        int64
 	SourceKey string
-	Kind      string
+	Kind      BroadcastKind
 	Topic     string
 	Title     string
 	Summary   string
@@ -121,7 +137,7 @@ func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat,
 // (DeliveryFailed or DeliveryCancelled) and one reason code (deliveries.reason; for rows
 // finished before reason codes, the code their text meant, else "legacy").
 type FailureCount struct {
-	Status string
+	Status DeliveryStatus
 	Reason string
 	Count  int
 }

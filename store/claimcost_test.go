@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -45,10 +46,10 @@ func TestClaimCostIsFlatWithHistory(t *testing.T) {
 		broadcast(t, s, "live", "news", "")
 		var w work
 		var err error
-		if w.claim, err = s.ExplainClaim(ctx, "telegram", time.Minute, 25); err != nil {
+		if w.claim, err = s.ExplainClaim(ctx, chat.Telegram, time.Minute, 25); err != nil {
 			t.Fatal(err)
 		}
-		ds := claim(t, s, "telegram", 1)
+		ds := claim(t, s, chat.Telegram, 1)
 		if w.customSent, err = s.ExplainMarkSent(ctx, "force_custom_plan", ds[0].ID, ds[0].Claim); err != nil {
 			t.Fatal(err)
 		}

@@ -54,7 +54,7 @@ func BenchmarkCountersCost(b *testing.B) {
 			for b.Loop() {
 				i++
 				if _, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{
-					SourceKey: fmt.Sprintf("bench:%d", i), Kind: "announcement", Topic: "news", Title: "Thông báo",
+					SourceKey: fmt.Sprintf("bench:%d", i), Kind: store.KindAnnouncement, Topic: "news", Title: "Thông báo",
 				}); err != nil || !created {
 					b.Fatal(created, err)
 				}
@@ -63,7 +63,7 @@ func BenchmarkCountersCost(b *testing.B) {
 		})
 		b.Run("Claim25/"+name, func(b *testing.B) {
 			s, conn := counterSetup(b, counters)
-			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: "announcement", Topic: "news", Title: "x"}); err != nil {
+			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: store.KindAnnouncement, Topic: "news", Title: "x"}); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := conn.Exec(ctx, `VACUUM ANALYZE deliveries`); err != nil {
@@ -82,7 +82,7 @@ func BenchmarkCountersCost(b *testing.B) {
 		})
 		b.Run("MarkSent/"+name, func(b *testing.B) {
 			s, conn := counterSetup(b, counters)
-			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: "announcement", Topic: "news", Title: "x"}); err != nil {
+			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: store.KindAnnouncement, Topic: "news", Title: "x"}); err != nil {
 				b.Fatal(err)
 			}
 			rows, err := conn.Query(ctx, `SELECT id FROM deliveries ORDER BY id`)
@@ -152,7 +152,7 @@ func BenchmarkCounterTriggerTime(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			s, conn := counterSetup(b, true)
 			if tt.name != "FanOut100k" {
-				if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: "announcement", Topic: "news", Title: "x"}); err != nil {
+				if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: store.KindAnnouncement, Topic: "news", Title: "x"}); err != nil {
 					b.Fatal(err)
 				}
 				if _, err := conn.Exec(ctx, `VACUUM ANALYZE deliveries`); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -43,10 +44,10 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 	ctx := context.Background()
 	var subs []store.Subscriber
 	for i := range 40 {
-		subs = append(subs, subscribe(t, s, "telegram", fmt.Sprint(1000+i), "private"))
+		subs = append(subs, subscribe(t, s, chat.Telegram, fmt.Sprint(1000+i), chat.KindPrivate))
 	}
-	subscribe(t, s, "zalo", "z1", "private")
-	subscribe(t, s, "telegram", "-100", "group")
+	subscribe(t, s, chat.Zalo, "z1", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "-100", chat.KindGroup)
 	a := broadcast(t, s, "a", "news", "")
 	b := broadcast(t, s, "b", "news", "")
 	checkCounts(t, s, a, "fan-out")
@@ -55,7 +56,7 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 	}
 
 	// Outcomes recorded side by side on many connections (the counters' shards).
-	ds := claim(t, s, "telegram", 100)
+	ds := claim(t, s, chat.Telegram, 100)
 	var wg sync.WaitGroup
 	for i, d := range ds {
 		wg.Go(func() {
@@ -76,14 +77,14 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 	wg.Wait()
 	checkCounts(t, s, a, "outcomes")
 
-	if err := s.SetSubscriberStatus(ctx, "telegram", subs[3].Address, store.StatusGone, "blocked"); err != nil {
+	if err := s.SetSubscriberStatus(ctx, chat.Telegram, subs[3].Address, store.StatusGone, "blocked"); err != nil {
 		t.Fatal(err)
 	}
 	checkCounts(t, s, b, "subscriber gone")
-	if err := s.SetSubscriberStatus(ctx, "telegram", subs[7].Address, store.StatusStopped, "/stop"); err != nil {
+	if err := s.SetSubscriberStatus(ctx, chat.Telegram, subs[7].Address, store.StatusStopped, "/stop"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MigrateChat(ctx, "telegram", "-100", "-1001"); err != nil {
+	if _, err := s.MigrateChat(ctx, chat.Telegram, "-100", "-1001"); err != nil {
 		t.Fatal(err)
 	}
 	checkCounts(t, s, b, "stopped, migrated")
@@ -123,7 +124,7 @@ func TestOldBroadcastsAreCountedLater(t *testing.T) {
 	s := dbtest.Store(t)
 	ctx := context.Background()
 	for i := range 30 {
-		subscribe(t, s, "telegram", fmt.Sprint(i), "private")
+		subscribe(t, s, chat.Telegram, fmt.Sprint(i), chat.KindPrivate)
 	}
 	finished := broadcast(t, s, "old-finished", "news", "")
 	sending := broadcast(t, s, "old-sending", "news", "")
@@ -144,7 +145,7 @@ func TestOldBroadcastsAreCountedLater(t *testing.T) {
 	checkCounts(t, s, finished, "not counted yet")
 	checkCounts(t, s, sending, "not counted yet")
 	// Sending goes on before and after the count.
-	ds := claim(t, s, "telegram", 5)
+	ds := claim(t, s, chat.Telegram, 5)
 	for _, d := range ds[:2] {
 		if err := s.MarkSent(ctx, d.ID, d.Claim, 1, 0); err != nil {
 			t.Fatal(err)
@@ -181,19 +182,19 @@ func TestReportFinished(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
-	subscribe(t, s, "telegram", "2", "private")
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
 	withFailure := broadcast(t, s, "with-failure", "news", "")
 	var reports []store.BroadcastReport
 	report := func(r store.BroadcastReport) (store.NewAlert, bool) {
 		reports = append(reports, r)
 		return store.NewAlert{SourceKey: fmt.Sprintf("alert:failures:%d", r.ID), Text: "failed",
-			To: []store.Chat{{Channel: "telegram", Address: "99", Kind: "private"}}}, true
+			To: []store.Chat{{Channel: chat.Telegram, Address: "99", Kind: chat.KindPrivate}}}, true
 	}
 	if n, err := s.ReportFinished(ctx, report); err != nil || n != 0 || len(reports) != 0 {
 		t.Fatalf("while pending: %d reported, %v", n, err)
 	}
-	ds := claim(t, s, "telegram", 10)
+	ds := claim(t, s, chat.Telegram, 10)
 	if err := s.MarkSent(ctx, ds[0].ID, ds[0].Claim, 1, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestReportFinished(t *testing.T) {
 	}
 	clean := broadcast(t, s, "clean", "news", "")
 	elapse(t, url, time.Hour)
-	for _, d := range claim(t, s, "telegram", 10) {
+	for _, d := range claim(t, s, chat.Telegram, 10) {
 		if err := s.MarkSent(ctx, d.ID, d.Claim, 1, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +230,7 @@ func TestReportFinished(t *testing.T) {
 	}
 	// The alert's own delivery ends: an alert is never reported, nothing is looked at twice.
 	elapse(t, url, time.Hour)
-	for _, d := range claim(t, s, "telegram", 10) {
+	for _, d := range claim(t, s, chat.Telegram, 10) {
 		if err := s.FailDelivery(ctx, d.ID, d.Claim, store.ReasonBlocked, "blocked"); err != nil {
 			t.Fatal(err)
 		}

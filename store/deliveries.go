@@ -7,14 +7,23 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
+
+// DeliveryStatus is where a delivery is (deliveries.status).
+type DeliveryStatus string
 
 // Delivery statuses.
 const (
-	DeliveryPending   = "pending"
-	DeliverySent      = "sent"
-	DeliveryFailed    = "failed"
-	DeliveryCancelled = "cancelled"
+	// DeliveryPending waits to be sent, or is being sent under a claim.
+	DeliveryPending DeliveryStatus = "pending"
+	// DeliverySent went out.
+	DeliverySent DeliveryStatus = "sent"
+	// DeliveryFailed did not go out and will not (Reason says why).
+	DeliveryFailed DeliveryStatus = "failed"
+	// DeliveryCancelled was stopped before it went out (Reason says why).
+	DeliveryCancelled DeliveryStatus = "cancelled"
 )
 
 // NewBroadcast is something to say to the subscribers of a topic.
@@ -22,13 +31,13 @@ type NewBroadcast struct {
 	// SourceKey says what this is, once: item:<id>, anniv:<event>:<date>,
 	// ann:<id>:<run time>. A second broadcast with the same key is not created.
 	SourceKey string
-	Kind      string // article, anniversary or announcement
+	Kind      BroadcastKind
 	Topic     string
 	Title     string
 	Summary   string
 	Link      string
 	// Channel limits the broadcast to one channel; "" for all.
-	Channel string
+	Channel chat.Channel
 }
 
 // CreateBroadcast creates a broadcast and its deliveries in one transaction. created is
@@ -139,12 +148,12 @@ type Delivery struct {
 	Panics    int
 	CreatedAt time.Time
 
-	Channel  string
+	Channel  chat.Channel
 	Address  string
-	ChatKind string
+	ChatKind chat.Kind
 	ThreadID int64
 
-	Kind    string
+	Kind    BroadcastKind
 	Topic   string
 	Title   string
 	Summary string
@@ -204,7 +213,7 @@ const claimQuery = `
 const claimSettings = `SET LOCAL enable_sort = off`
 
 // claimArgs are claimQuery's arguments.
-func claimArgs(channel string, lease time.Duration, limit int, owner string) []any {
+func claimArgs(channel chat.Channel, lease time.Duration, limit int, owner string) []any {
 	return []any{channel, limit, lease, owner}
 }
 
@@ -214,7 +223,7 @@ func claimArgs(channel string, lease time.Duration, limit int, owner string) []a
 // is still pending, so that each subscriber receives broadcasts in order and one chat
 // never has two messages in flight. SKIP LOCKED lets replicas claim side by side
 // without waiting.
-func (s *Store) ClaimDeliveries(ctx context.Context, channel string, lease time.Duration, limit int, owner string) ([]Delivery, error) {
+func (s *Store) ClaimDeliveries(ctx context.Context, channel chat.Channel, lease time.Duration, limit int, owner string) ([]Delivery, error) {
 	var ds []Delivery
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, claimSettings); err != nil {
@@ -243,7 +252,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel string, lease time.
 // same row, so together they never exceed the rate; the slots are kept and compared in
 // the database's clock and only a wait leaves it, so a replica's skewed clock cannot
 // bunch its sends with another's.
-func (s *Store) ReserveSlots(ctx context.Context, channel string, n int, spacing time.Duration) (time.Duration, error) {
+func (s *Store) ReserveSlots(ctx context.Context, channel chat.Channel, n int, spacing time.Duration) (time.Duration, error) {
 	var wait float64
 	err := s.pool.QueryRow(ctx, `
 		UPDATE channel_state SET next_slot_at = greatest(next_slot_at, now()) + $2 * $3::interval
@@ -261,7 +270,7 @@ func (s *Store) ReserveSlots(ctx context.Context, channel string, n int, spacing
 // and keeps the chat free for spacing after that, so the next broadcast to the chat
 // does not follow the reply too closely. A chat that is not a subscriber has no pacing
 // here (0).
-func (s *Store) ReserveChat(ctx context.Context, channel, address string, spacing time.Duration) (time.Duration, error) {
+func (s *Store) ReserveChat(ctx context.Context, channel chat.Channel, address string, spacing time.Duration) (time.Duration, error) {
 	var wait float64
 	err := s.pool.QueryRow(ctx, `
 		UPDATE subscribers SET next_send_at = greatest(next_send_at, now()) + $3::interval
@@ -279,7 +288,7 @@ func (s *Store) ReserveChat(ctx context.Context, channel, address string, spacin
 // ChatSent records that a message outside the engine (a reply) reached the chat at
 // address: its next broadcast may follow after spacing from now, by the database's
 // clock, as MarkSent does for a broadcast.
-func (s *Store) ChatSent(ctx context.Context, channel, address string, spacing time.Duration) error {
+func (s *Store) ChatSent(ctx context.Context, channel chat.Channel, address string, spacing time.Duration) error {
 	_, err := s.pool.Exec(ctx, `UPDATE subscribers SET next_send_at = greatest(next_send_at, now() + $3::interval)
 		WHERE channel = $1 AND address = $2`, channel, address, spacing)
 	if err != nil {
@@ -290,7 +299,7 @@ func (s *Store) ChatSent(ctx context.Context, channel, address string, spacing t
 
 // PauseChannel stops every replica's sending on the channel until the given time (a
 // 429's retry_after, a revoked token). A pause never shortens an earlier, longer one.
-func (s *Store) PauseChannel(ctx context.Context, channel string, until time.Time, reason string) error {
+func (s *Store) PauseChannel(ctx context.Context, channel chat.Channel, until time.Time, reason string) error {
 	_, err := s.pool.Exec(ctx, `
 		UPDATE channel_state SET
 			pause_reason = CASE WHEN $2 > paused_until THEN $3 ELSE pause_reason END,
@@ -303,7 +312,7 @@ func (s *Store) PauseChannel(ctx context.Context, channel string, until time.Tim
 }
 
 // ResumeChannel lifts a channel's pause (the token works again).
-func (s *Store) ResumeChannel(ctx context.Context, channel string) error {
+func (s *Store) ResumeChannel(ctx context.Context, channel chat.Channel) error {
 	_, err := s.pool.Exec(ctx, `UPDATE channel_state SET paused_until = 'epoch', pause_reason = '' WHERE channel = $1`, channel)
 	if err != nil {
 		return fmt.Errorf("resume %s: %w", channel, err)
@@ -313,7 +322,7 @@ func (s *Store) ResumeChannel(ctx context.Context, channel string) error {
 
 // ChannelPause returns until when the channel is paused (a time in the past when it is
 // not) and why.
-func (s *Store) ChannelPause(ctx context.Context, channel string) (until time.Time, reason string, err error) {
+func (s *Store) ChannelPause(ctx context.Context, channel chat.Channel) (until time.Time, reason string, err error) {
 	err = s.pool.QueryRow(ctx, `SELECT paused_until, pause_reason FROM channel_state WHERE channel = $1`, channel).Scan(&until, &reason)
 	if err != nil {
 		return time.Time{}, "", fmt.Errorf("read %s pause: %w", channel, err)
@@ -521,15 +530,15 @@ func (s *Store) DeliveryPanicked(ctx context.Context, id, claim int64, wait time
 }
 
 // PendingDeliveries counts pending deliveries by channel (the queue depth).
-func (s *Store) PendingDeliveries(ctx context.Context) (map[string]int, error) {
+func (s *Store) PendingDeliveries(ctx context.Context) (map[chat.Channel]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT channel, count(*) FROM deliveries WHERE status = 'pending' GROUP BY channel`)
 	if err != nil {
 		return nil, fmt.Errorf("count pending deliveries: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[chat.Channel]int{}
 	for rows.Next() {
-		var ch string
+		var ch chat.Channel
 		var n int
 		if err := rows.Scan(&ch, &n); err != nil {
 			return nil, fmt.Errorf("count pending deliveries: %w", err)

@@ -11,11 +11,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
 
-func subscribe(t *testing.T, s *store.Store, channel, address, kind string) store.Subscriber {
+func subscribe(t *testing.T, s *store.Store, channel chat.Channel, address string, kind chat.Kind) store.Subscriber {
 	t.Helper()
 	sub, _, err := s.Subscribe(context.Background(), store.Chat{Channel: channel, Address: address, Kind: kind})
 	if err != nil {
@@ -24,10 +25,10 @@ func subscribe(t *testing.T, s *store.Store, channel, address, kind string) stor
 	return sub
 }
 
-func broadcast(t *testing.T, s *store.Store, key, topic, channel string) int64 {
+func broadcast(t *testing.T, s *store.Store, key, topic string, channel chat.Channel) int64 {
 	t.Helper()
 	id, created, err := s.CreateBroadcast(context.Background(), store.NewBroadcast{
-		SourceKey: key, Kind: "announcement", Topic: topic, Title: key, Channel: channel,
+		SourceKey: key, Kind: store.KindAnnouncement, Topic: topic, Title: key, Channel: channel,
 	})
 	if err != nil || !created {
 		t.Fatalf("create broadcast %s: created %v, %v", key, created, err)
@@ -35,7 +36,7 @@ func broadcast(t *testing.T, s *store.Store, key, topic, channel string) int64 {
 	return id
 }
 
-func claim(t *testing.T, s *store.Store, channel string, limit int) []store.Delivery {
+func claim(t *testing.T, s *store.Store, channel chat.Channel, limit int) []store.Delivery {
 	t.Helper()
 	ds, err := s.ClaimDeliveries(context.Background(), channel, time.Minute, limit, "test")
 	if err != nil {
@@ -57,26 +58,26 @@ func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
-	subscribe(t, s, "telegram", "2", "private")
-	subscribe(t, s, "zalo", "z3", "private")
-	subscribe(t, s, "telegram", "4", "group")
-	if _, err := s.SetTopicMuted(ctx, "telegram", "2", "news", true); err != nil { // 2 mutes news
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
+	subscribe(t, s, chat.Zalo, "z3", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "4", chat.KindGroup)
+	if _, err := s.SetTopicMuted(ctx, chat.Telegram, "2", "news", true); err != nil { // 2 mutes news
 		t.Fatal(err)
 	}
-	if err := s.SetSubscriberStatus(ctx, "telegram", "4", store.StatusStopped, "test"); err != nil {
+	if err := s.SetSubscriberStatus(ctx, chat.Telegram, "4", store.StatusStopped, "test"); err != nil {
 		t.Fatal(err)
 	}
 
 	broadcast(t, s, "a", "news", "")
-	broadcast(t, s, "b", "announcements", "zalo")
-	if _, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "a", Kind: "article", Topic: "news", Title: "again"}); err != nil || created {
+	broadcast(t, s, "b", "announcements", chat.Zalo)
+	if _, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "a", Kind: store.KindArticle, Topic: "news", Title: "again"}); err != nil || created {
 		t.Fatalf("same source key again: created %v, %v", created, err)
 	}
-	if got, want := addresses(claim(t, s, "telegram", 100)), "[1:a]"; got != want {
+	if got, want := addresses(claim(t, s, chat.Telegram, 100)), "[1:a]"; got != want {
 		t.Fatalf("telegram deliveries = %s, want %s (2 muted news, 4 stopped)", got, want)
 	}
-	if got, want := addresses(claim(t, s, "zalo", 100)), "[z3:a]"; got != want {
+	if got, want := addresses(claim(t, s, chat.Zalo, 100)), "[z3:a]"; got != want {
 		t.Fatalf("zalo deliveries = %s, want %s (b waits behind a)", got, want)
 	}
 }
@@ -86,27 +87,27 @@ func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
-	subscribe(t, s, "telegram", "2", "private")
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
 	for _, k := range []string{"first", "second", "third"} {
 		broadcast(t, s, k, "news", "")
 	}
-	got := claim(t, s, "telegram", 100)
+	got := claim(t, s, chat.Telegram, 100)
 	if addresses(got) != "[1:first 2:first]" {
 		t.Fatalf("first claim = %s; each chat gets only its oldest pending broadcast", addresses(got))
 	}
-	if more := claim(t, s, "telegram", 100); len(more) != 0 {
+	if more := claim(t, s, chat.Telegram, 100); len(more) != 0 {
 		t.Fatalf("claimed %s while the first ones are leased", addresses(more))
 	}
 	// Chat 1's first is sent; its next is held back by the chat's spacing.
 	if err := s.MarkSent(ctx, got[0].ID, got[0].Claim, 1, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if more := claim(t, s, "telegram", 100); len(more) != 0 {
+	if more := claim(t, s, chat.Telegram, 100); len(more) != 0 {
 		t.Fatalf("claimed %s before the chat's spacing passed", addresses(more))
 	}
 	elapse(t, url, time.Second)
-	second := claim(t, s, "telegram", 100)
+	second := claim(t, s, chat.Telegram, 100)
 	if addresses(second) != "[1:second]" {
 		t.Fatalf("after the spacing: %s, want [1:second]", addresses(second))
 	}
@@ -117,7 +118,7 @@ func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
 	if err := s.RetryDelivery(ctx, got[1].ID, got[1].Claim, time.Hour, "HTTP 502", true); err != nil {
 		t.Fatal(err)
 	}
-	third := claim(t, s, "telegram", 100)
+	third := claim(t, s, chat.Telegram, 100)
 	if addresses(third) != "[1:third]" {
 		t.Fatalf("claimed %s; want chat 1's third only, chat 2's second waiting behind its retry", addresses(third))
 	}
@@ -125,7 +126,7 @@ func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	elapse(t, url, time.Hour)
-	retried := claim(t, s, "telegram", 100)
+	retried := claim(t, s, chat.Telegram, 100)
 	if addresses(retried) != "[2:first]" || retried[0].Attempts != 2 {
 		t.Fatalf("after the backoff: %s, want chat 2's first on its second attempt", addresses(retried))
 	}
@@ -156,7 +157,7 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	for i := range 200 {
-		subscribe(t, s, "telegram", fmt.Sprint(i), "private")
+		subscribe(t, s, chat.Telegram, fmt.Sprint(i), chat.KindPrivate)
 	}
 	broadcast(t, s, "x", "news", "")
 	var mu sync.Mutex
@@ -165,7 +166,7 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for {
-				ds, err := s.ClaimDeliveries(context.Background(), "telegram", time.Minute, 7, "r")
+				ds, err := s.ClaimDeliveries(context.Background(), chat.Telegram, time.Minute, 7, "r")
 				if err != nil {
 					t.Error(err)
 					return
@@ -199,29 +200,29 @@ func TestReserveSlotsAndPause(t *testing.T) {
 	now := time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
 	spacing := 40 * time.Millisecond
 	// Slots are judged by the database's clock; what comes back is a wait from now.
-	first, err := s.ReserveSlots(ctx, "telegram", 25, spacing)
+	first, err := s.ReserveSlots(ctx, chat.Telegram, 25, spacing)
 	if err != nil || first != 0 {
 		t.Fatalf("first reservation waits %v, %v; want none", first, err)
 	}
-	second, err := s.ReserveSlots(ctx, "telegram", 10, spacing)
+	second, err := s.ReserveSlots(ctx, chat.Telegram, 10, spacing)
 	if err != nil || second <= 900*time.Millisecond || second > time.Second {
 		t.Fatalf("second reservation waits %v, %v; want just under a second, after the first's 25 slots", second, err)
 	}
-	if z, err := s.ReserveSlots(ctx, "zalo", 1, spacing); err != nil || z != 0 {
+	if z, err := s.ReserveSlots(ctx, chat.Zalo, 1, spacing); err != nil || z != 0 {
 		t.Fatalf("zalo's slots are its own: %v, %v", z, err)
 	}
 
-	if err := s.PauseChannel(ctx, "telegram", now.Add(41*time.Second), "429"); err != nil {
+	if err := s.PauseChannel(ctx, chat.Telegram, now.Add(41*time.Second), "429"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PauseChannel(ctx, "telegram", now.Add(5*time.Second), "shorter"); err != nil {
+	if err := s.PauseChannel(ctx, chat.Telegram, now.Add(5*time.Second), "shorter"); err != nil {
 		t.Fatal(err)
 	}
-	until, reason, err := s.ChannelPause(ctx, "telegram")
+	until, reason, err := s.ChannelPause(ctx, chat.Telegram)
 	if err != nil || !until.Equal(now.Add(41*time.Second)) || reason != "429" {
 		t.Fatalf("pause = %v %q %v; a shorter pause must not cut a longer one", until, reason, err)
 	}
-	if until, _, _ := s.ChannelPause(ctx, "zalo"); until.After(now) {
+	if until, _, _ := s.ChannelPause(ctx, chat.Zalo); until.After(now) {
 		t.Fatal("a Telegram pause paused Zalo")
 	}
 }
@@ -230,18 +231,18 @@ func TestSubscriberGoneCancelsTheRest(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	sub := subscribe(t, s, "telegram", "1", "private")
+	sub := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
 	broadcast(t, s, "b", "news", "")
-	ds := claim(t, s, "telegram", 10)
+	ds := claim(t, s, chat.Telegram, 10)
 	if err := s.SubscriberGone(ctx, ds[0].ID, ds[0].Claim, sub.ID, store.ReasonBlocked, "blocked (chat_gone)"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.SubscriberByChat(ctx, "telegram", "1")
+	got, err := s.SubscriberByChat(ctx, chat.Telegram, "1")
 	if err != nil || got.Status != store.StatusGone || got.StatusReason != "blocked" {
 		t.Fatalf("subscriber = %+v, %v", got, err)
 	}
-	if more := claim(t, s, "telegram", 10); len(more) != 0 {
+	if more := claim(t, s, chat.Telegram, 10); len(more) != 0 {
 		t.Fatalf("a gone subscriber still has deliveries: %s", addresses(more))
 	}
 	bs, err := s.BroadcastStats(ctx, 10)
@@ -260,13 +261,13 @@ func TestMigrateChat(t *testing.T) {
 	t.Run("re-keys the group", func(t *testing.T) {
 		t.Parallel()
 		s := dbtest.Store(t)
-		old := subscribe(t, s, "telegram", "-100", "group")
+		old := subscribe(t, s, chat.Telegram, "-100", chat.KindGroup)
 		broadcast(t, s, "a", "news", "")
-		got, err := s.MigrateChat(context.Background(), "telegram", "-100", "-1001")
-		if err != nil || got.ID != old.ID || got.Address != "-1001" || got.Kind != "supergroup" {
+		got, err := s.MigrateChat(context.Background(), chat.Telegram, "-100", "-1001")
+		if err != nil || got.ID != old.ID || got.Address != "-1001" || got.Kind != chat.KindSupergroup {
 			t.Fatalf("migrated = %+v, %v", got, err)
 		}
-		if ds := claim(t, s, "telegram", 10); addresses(ds) != "[-1001:a]" {
+		if ds := claim(t, s, chat.Telegram, 10); addresses(ds) != "[-1001:a]" {
 			t.Fatalf("deliveries = %s", addresses(ds))
 		}
 	})
@@ -274,25 +275,25 @@ func TestMigrateChat(t *testing.T) {
 		t.Parallel()
 		s := dbtest.Store(t)
 		ctx := context.Background()
-		subscribe(t, s, "telegram", "-100", "group")
+		subscribe(t, s, chat.Telegram, "-100", chat.KindGroup)
 		broadcast(t, s, "a", "news", "")
-		subscribe(t, s, "telegram", "-1001", "supergroup")
+		subscribe(t, s, chat.Telegram, "-1001", chat.KindSupergroup)
 		broadcast(t, s, "b", "news", "")
-		if _, err := s.MigrateChat(ctx, "telegram", "-100", "-1001"); err != nil {
+		if _, err := s.MigrateChat(ctx, chat.Telegram, "-100", "-1001"); err != nil {
 			t.Fatal(err)
 		}
-		old, err := s.SubscriberByChat(ctx, "telegram", "-100")
+		old, err := s.SubscriberByChat(ctx, chat.Telegram, "-100")
 		if err != nil || old.Status != store.StatusGone {
 			t.Fatalf("old group = %+v, %v", old, err)
 		}
-		first := claim(t, s, "telegram", 10)
+		first := claim(t, s, chat.Telegram, 10)
 		if addresses(first) != "[-1001:a]" {
 			t.Fatalf("first claim = %s, want the moved delivery of a", addresses(first))
 		}
 		if err := s.MarkSent(ctx, first[0].ID, first[0].Claim, 1, 0); err != nil {
 			t.Fatal(err)
 		}
-		if next := claim(t, s, "telegram", 10); addresses(next) != "[-1001:b]" {
+		if next := claim(t, s, chat.Telegram, 10); addresses(next) != "[-1001:b]" {
 			t.Fatalf("then %s, want b", addresses(next))
 		}
 	})
@@ -303,7 +304,7 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 	s := dbtest.Store(t)
 	ctx := context.Background()
 	d, err := s.CreateDraft(ctx, "Họp *chi bộ*", "telegram:1", nil)
-	if err != nil || d.Status != "draft" || d.NextRunAt != nil {
+	if err != nil || d.Status != store.AnnouncementDraft || d.NextRunAt != nil {
 		t.Fatalf("draft = %+v, %v", d, err)
 	}
 	if due, _ := s.DueAnnouncements(ctx, time.Now().Add(time.Hour)); len(due) != 0 {
@@ -329,7 +330,7 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 		t.Fatalf("discarding a confirmed announcement: %v", err)
 	}
 	due, err := s.DueAnnouncements(ctx, at)
-	if err != nil || len(due) != 1 || due[0].Status != "scheduled" {
+	if err != nil || len(due) != 1 || due[0].Status != store.AnnouncementScheduled {
 		t.Fatalf("due after confirmation = %+v, %v", due, err)
 	}
 }
@@ -338,17 +339,17 @@ func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
-	subscribe(t, s, "zalo", "z2", "private")
-	subscribe(t, s, "telegram", "3", "private")
-	if _, err := s.SetTopicMuted(ctx, "telegram", "1", store.TopicAnnouncements, true); err != nil {
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	subscribe(t, s, chat.Zalo, "z2", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "3", chat.KindPrivate)
+	if _, err := s.SetTopicMuted(ctx, chat.Telegram, "1", store.TopicAnnouncements, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSubscriberStatus(ctx, "telegram", "3", store.StatusStopped, "test"); err != nil {
+	if err := s.SetSubscriberStatus(ctx, chat.Telegram, "3", store.StatusStopped, "test"); err != nil {
 		t.Fatal(err)
 	}
 	broadcast(t, s, "urgent", store.TopicAll, "")
-	got := addresses(claim(t, s, "telegram", 10)) + addresses(claim(t, s, "zalo", 10))
+	got := addresses(claim(t, s, chat.Telegram, 10)) + addresses(claim(t, s, chat.Zalo, 10))
 	if got != "[1:urgent][z2:urgent]" {
 		t.Fatalf("deliveries = %s; want the muting and the Zalo subscriber, not the stopped one", got)
 	}
@@ -363,43 +364,43 @@ func TestReplyTakesTheChatsPacing(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
-	if wait, err := s.ReserveChat(ctx, "telegram", "1", time.Minute); err != nil || wait != 0 {
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	if wait, err := s.ReserveChat(ctx, chat.Telegram, "1", time.Minute); err != nil || wait != 0 {
 		t.Fatalf("first reply: wait %s, %v; want at once", wait, err)
 	}
 	broadcast(t, s, "article", "news", "")
-	if got := claim(t, s, "telegram", 10); len(got) != 0 {
+	if got := claim(t, s, chat.Telegram, 10); len(got) != 0 {
 		t.Fatalf("claimed %s within the reply's spacing", addresses(got))
 	}
-	if wait, err := s.ReserveChat(ctx, "telegram", "1", time.Minute); err != nil || wait < 58*time.Second || wait > time.Minute {
+	if wait, err := s.ReserveChat(ctx, chat.Telegram, "1", time.Minute); err != nil || wait < 58*time.Second || wait > time.Minute {
 		t.Fatalf("second reply: wait %s, %v; want about a minute", wait, err)
 	}
 	elapse(t, url, 2*time.Minute)
-	got := claim(t, s, "telegram", 10)
+	got := claim(t, s, chat.Telegram, 10)
 	if addresses(got) != "[1:article]" {
 		t.Fatalf("after the replies' spacing: %s", addresses(got))
 	}
 	if err := s.MarkSent(ctx, got[0].ID, got[0].Claim, 1, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if wait, err := s.ReserveChat(ctx, "telegram", "1", time.Second); err != nil || wait < 58*time.Second {
+	if wait, err := s.ReserveChat(ctx, chat.Telegram, "1", time.Second); err != nil || wait < 58*time.Second {
 		t.Fatalf("reply after a broadcast: wait %s, %v; want the broadcast's spacing", wait, err)
 	}
-	if wait, err := s.ReserveChat(ctx, "telegram", "unknown", time.Minute); err != nil || wait != 0 {
+	if wait, err := s.ReserveChat(ctx, chat.Telegram, "unknown", time.Minute); err != nil || wait != 0 {
 		t.Fatalf("a chat that is no subscriber: wait %s, %v", wait, err)
 	}
 
 	// A reply accepted late (a slow call) restarts the chat's spacing from then.
 	elapse(t, url, 10*time.Minute)
 	broadcast(t, s, "next", "news", "")
-	if err := s.ChatSent(ctx, "telegram", "1", time.Minute); err != nil {
+	if err := s.ChatSent(ctx, chat.Telegram, "1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if got := claim(t, s, "telegram", 10); len(got) != 0 {
+	if got := claim(t, s, chat.Telegram, 10); len(got) != 0 {
 		t.Fatalf("claimed %s within the spacing after a reply was accepted", addresses(got))
 	}
 	elapse(t, url, time.Minute)
-	if got := claim(t, s, "telegram", 10); addresses(got) != "[1:next]" {
+	if got := claim(t, s, chat.Telegram, 10); addresses(got) != "[1:next]" {
 		t.Fatalf("after it: %s", addresses(got))
 	}
 }

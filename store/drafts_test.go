@@ -34,7 +34,7 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 	wantNotAuthor("discard", s.DiscardDraft(ctx, d.ID, "zalo:1"))
 	_, err = s.SetDraftTime(ctx, d.ID, at, "telegram:2")
 	wantNotAuthor("set time", err)
-	if a, err := s.Announcement(ctx, d.ID); err != nil || a.Status != "draft" || a.NextRunAt != nil {
+	if a, err := s.Announcement(ctx, d.ID); err != nil || a.Status != store.AnnouncementDraft || a.NextRunAt != nil {
 		t.Fatalf("after others' attempts: %+v, %v; want the draft untouched", a, err)
 	}
 	if log, err := s.AuditLog(ctx, 10); err != nil || len(log) != 0 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
 
 // Test hooks, compiled only into this package's tests.
@@ -126,7 +128,7 @@ func (s *Store) Explain(ctx context.Context, sql string, args ...any) (PlanWork,
 
 // ExplainClaim runs ClaimDeliveries' statement, with its settings, and returns the
 // work it did (rolled back).
-func (s *Store) ExplainClaim(ctx context.Context, channel string, lease time.Duration, limit int) (PlanWork, error) {
+func (s *Store) ExplainClaim(ctx context.Context, channel chat.Channel, lease time.Duration, limit int) (PlanWork, error) {
 	return explain(ctx, s.pool, claimSettings, claimQuery, claimArgs(channel, lease, limit, "explain")...)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -20,15 +21,15 @@ func TestStaleReplicaCannotOverwriteNewerClaim(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	sub := subscribe(t, s, "telegram", "1", "private")
+	sub := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
-	a, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "replica-a")
+	a, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "replica-a")
 	if err != nil || len(a) != 1 {
 		t.Fatalf("A's claim: %v, %v", a, err)
 	}
 	// A's lease runs out; B claims the delivery.
 	elapse(t, url, 2*time.Minute)
-	b, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "replica-b")
+	b, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "replica-b")
 	if err != nil || len(b) != 1 || b[0].Claim == a[0].Claim {
 		t.Fatalf("B's claim after A's lease: %+v, %v", b, err)
 	}
@@ -46,10 +47,10 @@ func TestStaleReplicaCannotOverwriteNewerClaim(t *testing.T) {
 			t.Errorf("A's %s under a lost claim: %v, want ErrClaimLost", what, err)
 		}
 	}
-	if again, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "replica-c"); err != nil || len(again) != 0 {
+	if again, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "replica-c"); err != nil || len(again) != 0 {
 		t.Fatalf("a stale replica's write released B's claim: claimed again %+v, %v", again, err)
 	}
-	if got, err := s.SubscriberByChat(ctx, "telegram", "1"); err != nil || got.Status != store.StatusActive {
+	if got, err := s.SubscriberByChat(ctx, chat.Telegram, "1"); err != nil || got.Status != store.StatusActive {
 		t.Fatalf("a stale replica's write marked the subscriber gone: %+v, %v", got, err)
 	}
 	// B's outcome is recorded, once.
@@ -71,12 +72,12 @@ func TestEndingWritesSetReasons(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	gone := subscribe(t, s, "telegram", "1", "private")
-	subscribe(t, s, "telegram", "2", "private")
-	subscribe(t, s, "telegram", "3", "private")
+	gone := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "3", chat.KindPrivate)
 	first := broadcast(t, s, "first", "news", "")
 	second := broadcast(t, s, "second", "news", "")
-	ds := claim(t, s, "telegram", 10)
+	ds := claim(t, s, chat.Telegram, 10)
 	byAddr := map[string]store.Delivery{}
 	for _, d := range ds {
 		byAddr[d.Address] = d
@@ -87,7 +88,7 @@ func TestEndingWritesSetReasons(t *testing.T) {
 	if err := s.FailDelivery(ctx, byAddr["2"].ID, byAddr["2"].Claim, store.ReasonTooLong, "bad_request: message is too long"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSubscriberStatus(ctx, "telegram", "3", store.StatusStopped, "stopped by member"); err != nil {
+	if err := s.SetSubscriberStatus(ctx, chat.Telegram, "3", store.StatusStopped, "stopped by member"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CancelBroadcast(ctx, second, "admin"); err != nil {
@@ -164,10 +165,10 @@ func TestSendInFlightAtCancelIsRecordedSent(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
-	subscribe(t, s, "telegram", "2", "private")
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
+	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
 	b := broadcast(t, s, "cancelled", "news", "")
-	ds := claim(t, s, "telegram", 10)
+	ds := claim(t, s, chat.Telegram, 10)
 	if len(ds) != 2 {
 		t.Fatalf("claimed %d", len(ds))
 	}

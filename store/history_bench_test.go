@@ -50,7 +50,7 @@ func BenchmarkHistory(b *testing.B) {
 	}
 	b.Logf("seeded %d finished deliveries in %s", n, time.Since(start).Round(time.Second))
 	// A broadcast under way: 100,000 pending deliveries.
-	live, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:live", Kind: "announcement", Topic: "news", Title: "Đang gửi"})
+	live, created, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:live", Kind: store.KindAnnouncement, Topic: "news", Title: "Đang gửi"})
 	if err != nil || !created {
 		b.Fatal(created, err)
 	}

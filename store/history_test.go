@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -83,7 +84,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 
 	// A live broadcast with 100 pending deliveries, the one the progress reads ask about.
 	for i := range 100 {
-		subscribe(t, s, "telegram", "live"+string(rune('a'+i/26))+string(rune('a'+i%26)), "private")
+		subscribe(t, s, chat.Telegram, "live"+string(rune('a'+i/26))+string(rune('a'+i%26)), chat.KindPrivate)
 	}
 	live := broadcast(t, s, "ann:live", "news", "")
 	since := time.Now().Add(-400 * 24 * time.Hour)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
 
 // InboxStatus is where an inbound update stands.
@@ -36,7 +38,7 @@ type NewInbound struct {
 // Inbound is a claimed update.
 type Inbound struct {
 	ID       int64
-	Channel  string
+	Channel  chat.Channel
 	UpdateID string
 	Chat     string
 	Payload  []byte
@@ -54,7 +56,7 @@ type Inbound struct {
 // AddInbound stores updates received on channel, skipping those already stored (a
 // redelivery, whether done, claimed or pending), and returns how many were new. When it
 // returns nil the updates are durable and may be acknowledged to the messenger.
-func (s *Store) AddInbound(ctx context.Context, channel string, us []NewInbound) (int, error) {
+func (s *Store) AddInbound(ctx context.Context, channel chat.Channel, us []NewInbound) (int, error) {
 	if len(us) == 0 {
 		return 0, nil
 	}
@@ -82,7 +84,7 @@ func (s *Store) AddInbound(ctx context.Context, channel string, us []NewInbound)
 // anyone (or its claim lapsed). A chat's next update therefore waits while an older
 // one is claimed, backing off or pending, which keeps each chat in order across
 // replicas; different chats are claimed together.
-func (s *Store) ClaimInbound(ctx context.Context, channel string, limit int, lease time.Duration) ([]Inbound, error) {
+func (s *Store) ClaimInbound(ctx context.Context, channel chat.Channel, limit int, lease time.Duration) ([]Inbound, error) {
 	// The head of each chat is read from the partial index of pending rows; the
 	// conditions on i are checked again on the locked row (READ COMMITTED re-evaluates
 	// them), so a row another replica claimed meanwhile is skipped.
@@ -168,7 +170,7 @@ func (s *Store) ReleaseInbound(ctx context.Context, id, claim int64, after time.
 }
 
 // InboundStatus returns an update's status and reason, for tests and diagnostics.
-func (s *Store) InboundStatus(ctx context.Context, channel, updateID string) (InboxStatus, string, error) {
+func (s *Store) InboundStatus(ctx context.Context, channel chat.Channel, updateID string) (InboxStatus, string, error) {
 	var st InboxStatus
 	var reason string
 	err := s.pool.QueryRow(ctx, `SELECT status, reason FROM inbox WHERE channel = $1 AND update_id = $2`,

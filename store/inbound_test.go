@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
 
-func addInbound(t *testing.T, s *store.Store, channel string, us ...store.NewInbound) int {
+func addInbound(t *testing.T, s *store.Store, channel chat.Channel, us ...store.NewInbound) int {
 	t.Helper()
 	n, err := s.AddInbound(context.Background(), channel, us)
 	if err != nil {
@@ -21,11 +22,11 @@ func addInbound(t *testing.T, s *store.Store, channel string, us ...store.NewInb
 	return n
 }
 
-func upd(id, chat string) store.NewInbound {
-	return store.NewInbound{UpdateID: id, Chat: chat, Payload: []byte(`{"update_id":` + id + `}`)}
+func upd(id, chatID string) store.NewInbound {
+	return store.NewInbound{UpdateID: id, Chat: chatID, Payload: []byte(`{"update_id":` + id + `}`)}
 }
 
-func claimIDs(t *testing.T, s *store.Store, channel string, limit int, lease time.Duration) ([]string, []store.Inbound) {
+func claimIDs(t *testing.T, s *store.Store, channel chat.Channel, limit int, lease time.Duration) ([]string, []store.Inbound) {
 	t.Helper()
 	us, err := s.ClaimInbound(context.Background(), channel, limit, lease)
 	if err != nil {
@@ -45,18 +46,18 @@ func TestAddInboundIsIdempotent(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	if n := addInbound(t, s, "telegram", upd("1", "a"), upd("2", "a")); n != 2 {
+	if n := addInbound(t, s, chat.Telegram, upd("1", "a"), upd("2", "a")); n != 2 {
 		t.Fatalf("added %d, want 2", n)
 	}
-	if n := addInbound(t, s, "telegram", upd("1", "a"), upd("3", "b")); n != 1 {
+	if n := addInbound(t, s, chat.Telegram, upd("1", "a"), upd("3", "b")); n != 1 {
 		t.Fatalf("redelivery added %d, want only the new one", n)
 	}
-	if n := addInbound(t, s, "zalo", upd("1", "a")); n != 1 {
+	if n := addInbound(t, s, chat.Zalo, upd("1", "a")); n != 1 {
 		t.Fatal("the same id on another channel is another update")
 	}
 	// Claimed, then done: still recognised.
-	_, us := claimIDs(t, s, "telegram", 10, time.Minute)
-	if n := addInbound(t, s, "telegram", upd("1", "a")); n != 0 {
+	_, us := claimIDs(t, s, chat.Telegram, 10, time.Minute)
+	if n := addInbound(t, s, chat.Telegram, upd("1", "a")); n != 0 {
 		t.Fatal("a claimed update was stored again")
 	}
 	for _, u := range us {
@@ -64,7 +65,7 @@ func TestAddInboundIsIdempotent(t *testing.T) {
 			t.Fatalf("finish: %v, %v", ok, err)
 		}
 	}
-	if n := addInbound(t, s, "telegram", upd("1", "a"), upd("3", "b")); n != 0 {
+	if n := addInbound(t, s, chat.Telegram, upd("1", "a"), upd("3", "b")); n != 0 {
 		t.Fatal("a done update was stored again")
 	}
 }
@@ -75,13 +76,13 @@ func TestClaimInboundKeepsEachChatInOrder(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	addInbound(t, s, "telegram", upd("1", "a"), upd("2", "a"), upd("3", "b"), upd("4", "a"), upd("5", "c"))
-	addInbound(t, s, "zalo", upd("6", "a"))
-	ids, first := claimIDs(t, s, "telegram", 10, time.Minute)
+	addInbound(t, s, chat.Telegram, upd("1", "a"), upd("2", "a"), upd("3", "b"), upd("4", "a"), upd("5", "c"))
+	addInbound(t, s, chat.Zalo, upd("6", "a"))
+	ids, first := claimIDs(t, s, chat.Telegram, 10, time.Minute)
 	if fmt.Sprint(ids) != "[1 3 5]" {
 		t.Fatalf("claimed %v, want each chat's oldest: [1 3 5]", ids)
 	}
-	if ids, _ := claimIDs(t, s, "telegram", 10, time.Minute); len(ids) != 0 {
+	if ids, _ := claimIDs(t, s, chat.Telegram, 10, time.Minute); len(ids) != 0 {
 		t.Fatalf("claimed %v while every chat's head is claimed", ids)
 	}
 	byID := map[string]store.Inbound{}
@@ -92,7 +93,7 @@ func TestClaimInboundKeepsEachChatInOrder(t *testing.T) {
 	if err := s.ReleaseInbound(ctx, byID["1"].ID, byID["1"].Claim, time.Hour, true); err != nil {
 		t.Fatal(err)
 	}
-	if ids, _ := claimIDs(t, s, "telegram", 10, time.Minute); len(ids) != 0 {
+	if ids, _ := claimIDs(t, s, chat.Telegram, 10, time.Minute); len(ids) != 0 {
 		t.Fatalf("claimed %v while chat a's head backs off", ids)
 	}
 	// Update 3 done: chat b has nothing more; update 1 failed: chat a moves on to 2.
@@ -102,13 +103,13 @@ func TestClaimInboundKeepsEachChatInOrder(t *testing.T) {
 	if ok, _ := s.FinishInbound(ctx, byID["1"].ID, byID["1"].Claim, store.InboxFailed, "panic: boom"); !ok {
 		t.Fatal("fail 1 refused")
 	}
-	if ids, _ := claimIDs(t, s, "telegram", 10, time.Minute); fmt.Sprint(ids) != "[2]" {
+	if ids, _ := claimIDs(t, s, chat.Telegram, 10, time.Minute); fmt.Sprint(ids) != "[2]" {
 		t.Fatalf("claimed %v, want [2]", ids)
 	}
-	if st, reason, err := s.InboundStatus(ctx, "telegram", "1"); err != nil || st != store.InboxFailed || reason != "panic: boom" {
+	if st, reason, err := s.InboundStatus(ctx, chat.Telegram, "1"); err != nil || st != store.InboxFailed || reason != "panic: boom" {
 		t.Fatalf("update 1: %q %q %v", st, reason, err)
 	}
-	if _, _, err := s.InboundStatus(ctx, "telegram", "99"); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := s.InboundStatus(ctx, chat.Telegram, "99"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown update: %v", err)
 	}
 }
@@ -119,8 +120,8 @@ func TestInboundClaimLapsesAndIsFenced(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	addInbound(t, s, "telegram", upd("1", "a"))
-	_, us := claimIDs(t, s, "telegram", 1, 200*time.Millisecond)
+	addInbound(t, s, chat.Telegram, upd("1", "a"))
+	_, us := claimIDs(t, s, chat.Telegram, 1, 200*time.Millisecond)
 	old := us[0]
 	if ok, err := s.InboundHandled(ctx, old.ID, old.Claim, []byte(`{"Replies":[{"Text":"hi"}]}`)); err != nil || !ok {
 		t.Fatalf("handled: %v, %v", ok, err)
@@ -131,7 +132,7 @@ func TestInboundClaimLapsesAndIsFenced(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the lapsed claim was never taken again")
 		}
-		_, again = claimIDs(t, s, "telegram", 1, time.Minute)
+		_, again = claimIDs(t, s, chat.Telegram, 1, time.Minute)
 	}
 	u := again[0]
 	if u.Claim == old.Claim || u.Claims != 2 || string(u.Response) != `{"Replies": [{"Text": "hi"}]}` {
@@ -156,8 +157,8 @@ func TestForgetInbound(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	addInbound(t, s, "telegram", upd("1", "a"), upd("2", "b"))
-	_, us := claimIDs(t, s, "telegram", 1, time.Minute)
+	addInbound(t, s, chat.Telegram, upd("1", "a"), upd("2", "b"))
+	_, us := claimIDs(t, s, chat.Telegram, 1, time.Minute)
 	if ok, _ := s.FinishInbound(ctx, us[0].ID, us[0].Claim, store.InboxDone, ""); !ok {
 		t.Fatal("finish refused")
 	}
@@ -167,7 +168,7 @@ func TestForgetInbound(t *testing.T) {
 	if n, err := s.ForgetInbound(ctx, -time.Hour); err != nil || n != 1 {
 		t.Fatalf("forgot %d, %v; want the finished one only", n, err)
 	}
-	if n := addInbound(t, s, "telegram", upd("1", "a")); n != 1 {
+	if n := addInbound(t, s, chat.Telegram, upd("1", "a")); n != 1 {
 		t.Fatal("a forgotten update is not new again")
 	}
 }

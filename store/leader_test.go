@@ -142,7 +142,7 @@ func TestNoticeFencedByTerm(t *testing.T) {
 	if !ok {
 		t.Fatal("b not elected")
 	}
-	nb := store.NewBroadcast{SourceKey: "anniv:1:2024-06-05", Kind: "anniversary", Topic: "anniversaries", Title: "Kỷ niệm"}
+	nb := store.NewBroadcast{SourceKey: "anniv:1:2024-06-05", Kind: store.KindAnniversary, Topic: "anniversaries", Title: "Kỷ niệm"}
 	if _, _, err := s.CreateBroadcast(store.WithLeaderFence(ctx, old), nb); !errors.Is(err, store.ErrNotLeader) {
 		t.Fatalf("old term's notice: %v; want ErrNotLeader", err)
 	}

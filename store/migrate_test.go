@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -48,7 +49,7 @@ func TestInterruptedConcurrentIndexIsRebuilt(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	subscribe(t, s, "telegram", "1", "private")
+	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
 	broadcast(t, s, "b", "news", "") // two deliveries to subscriber 1: not unique
 	extra := map[string]string{"900_unique.sql": `-- loa:no-transaction

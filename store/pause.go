@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
 
 // PauseReason says why a chat is paused.
@@ -57,7 +59,7 @@ func (s *Store) PauseSubscriber(ctx context.Context, deliveryID, claim, subscrib
 // ResumeChat lifts the pause of the chat at address (its rights are back): its
 // deliveries are claimed again, oldest first. It reports whether the chat was paused;
 // a chat that is not a subscriber is not an error (false).
-func (s *Store) ResumeChat(ctx context.Context, channel, address string) (bool, error) {
+func (s *Store) ResumeChat(ctx context.Context, channel chat.Channel, address string) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `UPDATE subscribers SET paused_at = NULL, pause_reason = '', updated_at = now()
 		WHERE channel = $1 AND address = $2 AND paused_at IS NOT NULL`, channel, address)
 	if err != nil {
@@ -98,7 +100,7 @@ func (s *Store) ResumeSubscriber(ctx context.Context, id int64) (sub Subscriber,
 // through deliveries_subscriber_pending_idx, so its cost follows the paused chats,
 // not the backlog. A delivery being sent at that moment (leased) is left to its
 // sender.
-func (s *Store) ExpirePausedDeliveries(ctx context.Context, channel string, maxAge time.Duration) (int64, error) {
+func (s *Store) ExpirePausedDeliveries(ctx context.Context, channel chat.Channel, maxAge time.Duration) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE deliveries d SET status = 'failed', reason = $3, finished_at = now(), leased_by = '',
 			last_error = 'chat paused (' || s.pause_reason || ') longer than the delivery max age'

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -27,17 +28,17 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	ch := subscribe(t, s, "telegram", "-100777", "channel")
-	other := subscribe(t, s, "telegram", "500", "private")
+	ch := subscribe(t, s, chat.Telegram, "-100777", chat.KindChannel)
+	other := subscribe(t, s, chat.Telegram, "500", chat.KindPrivate)
 	for i := range 2 {
-		if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: fmt.Sprint("ann:", i), Kind: "announcement",
+		if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: fmt.Sprint("ann:", i), Kind: store.KindAnnouncement,
 			Topic: store.TopicAnnouncements, Title: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	claimOf := func(sub int64) store.Delivery {
 		t.Helper()
-		ds, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "test")
+		ds, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	}
 	// Nothing of the paused chat is claimable; the other chat's deliveries are.
 	for range 2 {
-		ds, err := s.ClaimDeliveries(ctx, "telegram", time.Minute, 10, "test")
+		ds, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,12 +81,12 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 			}
 		}
 	}
-	sub, err := s.SubscriberByChat(ctx, "telegram", "-100777")
+	sub, err := s.SubscriberByChat(ctx, chat.Telegram, "-100777")
 	if err != nil || sub.Status != store.StatusActive || sub.PausedAt == nil || sub.PauseReason != "no_rights" {
 		t.Fatalf("paused subscriber = %+v, %v", sub, err)
 	}
 	// Younger than the max age: kept.
-	if n, err := s.ExpirePausedDeliveries(ctx, "telegram", time.Hour); err != nil || n != 0 {
+	if n, err := s.ExpirePausedDeliveries(ctx, chat.Telegram, time.Hour); err != nil || n != 0 {
 		t.Fatalf("expire with 1h = %d, %v; want 0", n, err)
 	}
 	// A resume lets the first be claimed (the order holds), and a second refusal of a
@@ -108,7 +109,7 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	}
 	// Old enough (max age 0): both pending deliveries of the paused chat fail max_age;
 	// the other chat's are untouched.
-	if n, err := s.ExpirePausedDeliveries(ctx, "telegram", 0); err != nil || n != 2 {
+	if n, err := s.ExpirePausedDeliveries(ctx, chat.Telegram, 0); err != nil || n != 2 {
 		t.Fatalf("expire with 0 = %d, %v; want 2", n, err)
 	}
 	var failed, sent int
@@ -123,8 +124,8 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 		t.Fatalf("resume unknown: %v; want ErrNotFound", err)
 	}
 	// A chat added again by an admin (Subscribe) is not paused any more.
-	subscribe(t, s, "telegram", "-100777", "channel")
-	if sub, err := s.SubscriberByChat(ctx, "telegram", "-100777"); err != nil || sub.PausedAt != nil {
+	subscribe(t, s, chat.Telegram, "-100777", chat.KindChannel)
+	if sub, err := s.SubscriberByChat(ctx, chat.Telegram, "-100777"); err != nil || sub.PausedAt != nil {
 		t.Fatalf("re-subscribed chat = %+v, %v; want not paused", sub, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -19,7 +20,7 @@ func TestPrune(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	for i := range 7 {
-		subscribe(t, s, "telegram", fmt.Sprint(i), "private")
+		subscribe(t, s, chat.Telegram, fmt.Sprint(i), chat.KindPrivate)
 	}
 	old := broadcast(t, s, "old", "news", "")
 	oldUncounted := broadcast(t, s, "old-uncounted", "news", "")

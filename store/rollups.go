@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
 
 // DayOutcomes is one day's messages on one channel, for charts that outlive retention.
 type DayOutcomes struct {
 	// Day is midnight of the day in the zone asked for.
 	Day          time.Time
-	Channel      string
+	Channel      chat.Channel
 	Sent, Failed int64
 }
 
@@ -50,8 +52,8 @@ func (s *Store) DailyOutcomes(ctx context.Context, loc *time.Location, today tim
 // (or, for today, at the last snapshot).
 type DaySubscribers struct {
 	Day     time.Time
-	Channel string
-	Status  string
+	Channel chat.Channel
+	Status  SubscriberStatus
 	Count   int
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -22,25 +23,25 @@ func TestDailyRollups(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 4 {
-		subscribe(t, s, "telegram", fmt.Sprint(i), "private")
+		subscribe(t, s, chat.Telegram, fmt.Sprint(i), chat.KindPrivate)
 	}
-	subscribe(t, s, "zalo", "z", "private")
+	subscribe(t, s, chat.Zalo, "z", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
 	// 23:30 on 1 December in Hà Nội is 16:30 UTC; 00:30 on the 2nd is 17:30 UTC on the 1st.
 	late := time.Date(2026, 12, 1, 23, 30, 0, 0, loc)
 	early := time.Date(2026, 12, 2, 0, 30, 0, 0, loc)
-	ds := claim(t, s, "telegram", 10)
-	ds = append(ds, claim(t, s, "zalo", 10)...)
+	ds := claim(t, s, chat.Telegram, 10)
+	ds = append(ds, claim(t, s, chat.Zalo, 10)...)
 	// Outcomes as if recorded at those times: the engine's writes take the database's
 	// clock, so the test sets finished_at itself, in the same kind of statement.
-	finish := func(d store.Delivery, status string, at time.Time) error {
+	finish := func(d store.Delivery, status store.DeliveryStatus, at time.Time) error {
 		return s.Exec(ctx, `UPDATE deliveries SET status = $2, reason = CASE WHEN $2 = 'failed' THEN 'blocked' ELSE '' END,
 			finished_at = $3 WHERE id = $1`, d.ID, status, at)
 	}
 	for i, d := range ds {
 		var err error
 		switch {
-		case d.Channel == "zalo":
+		case d.Channel == chat.Zalo:
 			err = finish(d, store.DeliverySent, early)
 		case i == 0:
 			err = finish(d, store.DeliveryFailed, late)
@@ -75,7 +76,7 @@ func TestDailyRollups(t *testing.T) {
 	if err := s.SnapshotSubscribers(ctx, loc, late); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSubscriberStatus(ctx, "telegram", "1", store.StatusStopped, "/stop"); err != nil {
+	if err := s.SetSubscriberStatus(ctx, chat.Telegram, "1", store.StatusStopped, "/stop"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SnapshotSubscribers(ctx, loc, early); err != nil {

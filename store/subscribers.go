@@ -7,13 +7,21 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/chat"
 )
+
+// SubscriberStatus is whether a chat receives broadcasts (subscribers.status).
+type SubscriberStatus string
 
 // Subscriber statuses.
 const (
-	StatusActive  = "active"
-	StatusStopped = "stopped"
-	StatusGone    = "gone"
+	// StatusActive receives the broadcasts of the topics it did not mute.
+	StatusActive SubscriberStatus = "active"
+	// StatusStopped asked to stop (/stop); it may start again.
+	StatusStopped SubscriberStatus = "stopped"
+	// StatusGone cannot be reached (the bot was blocked or removed, the chat deleted).
+	StatusGone SubscriberStatus = "gone"
 )
 
 // Built-in topics besides the feeds' own.
@@ -28,12 +36,12 @@ const (
 // Subscriber is a chat that receives broadcasts.
 type Subscriber struct {
 	ID           int64
-	Channel      string
+	Channel      chat.Channel
 	Address      string
-	Kind         string
+	Kind         chat.Kind
 	ThreadID     int64
 	Title        string
-	Status       string
+	Status       SubscriberStatus
 	StatusReason string
 	MutedTopics  []string
 	CreatedAt    time.Time
@@ -54,19 +62,15 @@ func scanSubscriber(row pgx.Row) (Subscriber, error) {
 	return s, err
 }
 
-// Chat names a chat on a channel.
-type Chat struct {
-	Channel string
-	Address string
-	Kind    string
-	Title   string
-}
+// Chat is chat.Chat, under its old name while bot/ moves to chat.Chat; new code uses
+// chat.Chat.
+type Chat = chat.Chat
 
 // Subscribe makes the chat an active subscriber of every topic, creating it if needed,
 // and reports whether it was already active.
 func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActive bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var prev string
+		var prev SubscriberStatus
 		err := tx.QueryRow(ctx, `SELECT status FROM subscribers WHERE channel = $1 AND address = $2 FOR UPDATE`,
 			c.Channel, c.Address).Scan(&prev)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -95,7 +99,7 @@ func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActiv
 // SetSubscriberStatus changes a chat's status (stopped on /stop, gone when the bot was
 // removed) and, unless the new status is active, cancels its pending deliveries. It
 // returns ErrNotFound for a chat that never subscribed.
-func (s *Store) SetSubscriberStatus(ctx context.Context, channel, address, status, reason string) error {
+func (s *Store) SetSubscriberStatus(ctx context.Context, channel chat.Channel, address string, status SubscriberStatus, reason string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `
@@ -107,7 +111,7 @@ func (s *Store) SetSubscriberStatus(ctx context.Context, channel, address, statu
 		if err != nil || status == StatusActive {
 			return err
 		}
-		return cancelPending(ctx, tx, id, ReasonSubscriberGone, "subscriber "+status)
+		return cancelPending(ctx, tx, id, ReasonSubscriberGone, "subscriber "+string(status))
 	})
 	if err != nil {
 		return fmt.Errorf("set status of %s chat %s: %w", channel, address, err)
@@ -145,7 +149,7 @@ func cancelPending(ctx context.Context, tx pgx.Tx, subscriberID int64, reason Re
 }
 
 // SubscriberByChat returns the subscriber for a chat, or ErrNotFound.
-func (s *Store) SubscriberByChat(ctx context.Context, channel, address string) (Subscriber, error) {
+func (s *Store) SubscriberByChat(ctx context.Context, channel chat.Channel, address string) (Subscriber, error) {
 	sub, err := scanSubscriber(s.pool.QueryRow(ctx, `SELECT `+subscriberColumns+` FROM subscribers
 		WHERE channel = $1 AND address = $2`, channel, address))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -160,7 +164,7 @@ func (s *Store) SubscriberByChat(ctx context.Context, channel, address string) (
 // SetTopicMuted mutes or unmutes a topic for the chat and returns the subscriber as it
 // now is. Setting the state it already has changes nothing, so a button pressed twice, or
 // an old keyboard, cannot flip a topic back.
-func (s *Store) SetTopicMuted(ctx context.Context, channel, address, topic string, muted bool) (Subscriber, error) {
+func (s *Store) SetTopicMuted(ctx context.Context, channel chat.Channel, address, topic string, muted bool) (Subscriber, error) {
 	sub, err := scanSubscriber(s.pool.QueryRow(ctx, `
 		UPDATE subscribers SET
 			muted_topics = CASE WHEN $4 THEN array_append(array_remove(muted_topics, $3), $3)
@@ -178,7 +182,7 @@ func (s *Store) SetTopicMuted(ctx context.Context, channel, address, topic strin
 }
 
 // SetThread makes broadcasts to the chat go to a forum topic (0: the general one).
-func (s *Store) SetThread(ctx context.Context, channel, address string, threadID int64) error {
+func (s *Store) SetThread(ctx context.Context, channel chat.Channel, address string, threadID int64) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE subscribers SET thread_id = $3, updated_at = now()
 		WHERE channel = $1 AND address = $2`, channel, address, threadID)
 	if err != nil {
@@ -194,7 +198,7 @@ func (s *Store) SetThread(ctx context.Context, channel, address string, threadID
 // id, topics and deliveries under the new address. If the new address is already a
 // subscriber (the supergroup subscribed by itself), the old one is marked gone instead,
 // and its pending deliveries move to the existing one unless it already has them.
-func (s *Store) MigrateChat(ctx context.Context, channel, oldAddress, newAddress string) (Subscriber, error) {
+func (s *Store) MigrateChat(ctx context.Context, channel chat.Channel, oldAddress, newAddress string) (Subscriber, error) {
 	var sub Subscriber
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
@@ -254,9 +258,9 @@ func (s *Store) Subscribers(ctx context.Context) ([]Subscriber, error) {
 
 // SubscriberCount is how many subscribers a channel has in a status.
 type SubscriberCount struct {
-	Channel string
-	Kind    string
-	Status  string
+	Channel chat.Channel
+	Kind    chat.Kind
+	Status  SubscriberStatus
 	Count   int
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"loa/bot"
 	"loa/bot/botapi"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -62,7 +63,7 @@ type Handler interface {
 // received. Its fields are set before Run and Add are first called.
 type Worker struct {
 	Store   *store.Store
-	Channel string // "telegram", "zalo"
+	Channel chat.Channel
 	Adapter Adapter
 	Handler Handler
 	Log     *slog.Logger

@@ -12,6 +12,7 @@ import (
 
 	"loa/broadcast"
 	"loa/internal/telegramtest"
+	"loa/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -251,13 +252,13 @@ func TestRenderThroughFake(t *testing.T) {
 
 func FuzzRender(f *testing.F) {
 	for _, tc := range goldenCases {
-		f.Add(tc.content.Kind, tc.content.Title, tc.content.Summary, tc.content.Link, uint16(4096))
+		f.Add(string(tc.content.Kind), tc.content.Title, tc.content.Summary, tc.content.Link, uint16(4096))
 	}
 	f.Add("article", "<b>&amp;</b>", "a\n\nb\nc d", "https://x.vn/?q=\"'<>&", uint16(3))
 	f.Add("anniversary", "", "😀👍🏽\u0301\u200d", "", uint16(2))
 	f.Add("announcement", "x", strings.Repeat("dài ", 50), "http://a.b", uint16(17))
 	f.Fuzz(func(t *testing.T, kind, title, summary, link string, limit uint16) {
-		content := broadcast.Content{Kind: kind, Title: title, Summary: summary, Link: link}
+		content := broadcast.Content{Kind: store.BroadcastKind(kind), Title: title, Summary: summary, Link: link}
 		runs := render(content)
 		whole := renderHTML(runs, math.MaxInt)
 		if len(whole) > 1 {

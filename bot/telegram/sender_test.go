@@ -11,6 +11,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
@@ -146,7 +147,7 @@ func chatOfID(id int64, thread int64) broadcast.Chat {
 	case id < 0:
 		kind = "group"
 	}
-	return broadcast.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: kind, ThreadID: thread}
+	return broadcast.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: chat.Kind(kind), ThreadID: thread}
 }
 
 func TestSendOK(t *testing.T) {

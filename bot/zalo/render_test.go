@@ -13,6 +13,7 @@ import (
 
 	"loa/broadcast"
 	"loa/internal/zalotest"
+	"loa/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -262,7 +263,7 @@ func FuzzRender(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, summary, link string) {
 		c := &Client{}
 		for _, kind := range []string{"article", "announcement"} {
-			for _, p := range c.Render(broadcast.Content{Kind: kind, Title: title, Summary: summary, Link: link}) {
+			for _, p := range c.Render(broadcast.Content{Kind: store.BroadcastKind(kind), Title: title, Summary: summary, Link: link}) {
 				checkPart(t, p)
 				if !utf8.ValidString(p) {
 					t.Fatalf("invalid UTF-8 %q", p)

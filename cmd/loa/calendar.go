@@ -7,66 +7,25 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
+	"loa/admin"
 	"loa/calendar"
-	"loa/config"
-	"loa/store"
 )
 
-// Defaults of the calendar commands.
-const (
-	// defaultCategory is for events admins add: the built-in list already has the
-	// national and provincial days, so what is left is mostly the organisation's own.
-	defaultCategory = calendar.Organisation
-	defaultUpcoming = 30
-	// maxUpcomingDays bounds calendar upcoming --days: ten years.
-	maxUpcomingDays = 3660
-	// icsYearsAhead is how many years after this one calendar export --format ics
-	// covers by default (lunar days are written year by year).
-	icsYearsAhead = 2
-	// The years the lunar conversion is meant for (see the calendar package).
-	minConvertYear = 1900
-	maxConvertYear = 2199
-)
-
-func (e env) calendar(args []string) error {
-	return dispatch("calendar", args,
-		sub{"list", e.calendarList},
-		sub{"add", e.calendarAdd},
-		sub{"edit", e.calendarEdit},
-		sub{"disable", func(a []string) error { return e.calendarEnable(a, false) }},
-		sub{"enable", func(a []string) error { return e.calendarEnable(a, true) }},
-		sub{"import", e.calendarImport},
-		sub{"export", e.calendarExport},
-		sub{"banner", e.calendarBanner},
-		sub{"upcoming", e.calendarUpcoming},
-		sub{"convert", e.calendarConvert},
-	)
-}
-
-// openCalendar opens the store with the built-in events seeded, so that a fresh install
+// openCalendar opens a session with the built-in events seeded, so that a fresh install
 // lists them. Seeding adds only the built-in slugs not there yet: an admin's edits and
 // disables stay.
-func (e env) openCalendar() (*store.Store, config.Config, error) {
-	st, cfg, err := e.openStore()
+func (e env) openCalendar() (*session, error) {
+	s, err := e.open()
 	if err != nil {
-		return nil, cfg, err
+		return nil, err
 	}
 	builtin, err := calendar.Builtin()
 	if err == nil {
-		_, err = st.SeedBuiltinEvents(e.ctx, builtin)
+		_, err = s.st.SeedBuiltinEvents(e.ctx, builtin)
 	}
-	if err != nil {
-		st.Close()
-		return nil, cfg, err
-	}
-	return st, cfg, nil
+	return s, err
 }
 
 // eventDate writes an event's day the short way: "5/6", "10/3 âm lịch",
@@ -100,214 +59,64 @@ type eventJSON struct {
 }
 
 func (e env) calendarList(args []string) error {
-	fs := flag.NewFlagSet("calendar list", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs := newFlags("calendar list")
 	all := fs.Bool("all", false, "include disabled events")
-	_, err := parseArgs(fs, args)
+	asJSON, err := jsonFlag(fs, args)
 	if err != nil {
 		return err
 	}
-	st, _, err := e.openCalendar()
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	events, err := st.Events(e.ctx, *all)
+	events, err := s.st.Events(e.ctx, *all)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		out := make([]eventJSON, len(events))
-		for i, ev := range events {
-			out[i] = eventJSON{ID: ev.ID, Slug: ev.Slug, Kind: string(ev.Kind), Day: ev.Day, Month: ev.Month,
-				Leap: ev.Leap, Date: eventDate(ev), FoundedYear: ev.FoundedYear, Title: ev.Title,
-				Category: string(ev.Category), AdvanceDays: ev.AdvanceDays, Enabled: ev.Enabled, Source: ev.Source}
-		}
-		return e.printJSON(out)
+	out := make([]eventJSON, len(events))
+	for i, ev := range events {
+		out[i] = eventJSON{ID: ev.ID, Slug: ev.Slug, Kind: string(ev.Kind), Day: ev.Day, Month: ev.Month,
+			Leap: ev.Leap, Date: eventDate(ev), FoundedYear: ev.FoundedYear, Title: ev.Title,
+			Category: string(ev.Category), AdvanceDays: ev.AdvanceDays, Enabled: ev.Enabled, Source: ev.Source}
 	}
-	if len(events) == 0 {
-		fmt.Fprintln(e.stdout, "no enabled events; see them all with: loa calendar list --all")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE")
-	for _, ev := range events {
-		founded := "-"
-		if ev.FoundedYear != 0 {
-			founded = strconv.Itoa(ev.FoundedYear)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ev.ID, ev.Slug, eventDate(ev), founded,
-			clip(ev.Title, 60), ev.Category, ev.AdvanceDays, yesNo(ev.Enabled), orDash(clip(ev.Source, 40)))
-	}
-	return tw.Flush()
+	return show(e, asJSON, out, "no enabled events; see them all with: loa calendar list --all",
+		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev eventJSON) []any {
+			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear),
+				clip(ev.Title, 60), ev.Category, ev.AdvanceDays, yesNo(ev.Enabled), orDash(clip(ev.Source, 40))}
+		})
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+// eventFlags are the flags of calendar add and edit; change is what was given.
+func eventFlags(fs *flag.FlagSet) (change func() admin.EventChange) {
+	var c admin.EventChange
+	str := map[string]**string{"title": &c.Title, "date": &c.Date, "lunar": &c.Lunar, "category": &c.Category,
+		"slug": &c.Slug, "source": &c.Source}
+	vals := map[string]*string{
+		"title":    fs.String("title", "", "the title, written to follow \"Kỷ niệm N năm \""),
+		"date":     fs.String("date", "", "solar day/month, or day/month/founding year"),
+		"lunar":    fs.String("lunar", "", "lunar day/month"),
+		"category": fs.String("category", string(admin.DefaultCategory), "national, province or organisation"),
+		"slug":     fs.String("slug", "", "identifier, like thanh-lap-dang-bo (default: from the title)"),
+		"source":   fs.String("source", "", "the document the day comes from"),
 	}
-	return "no"
-}
-
-// eventFlags are the flags of calendar add and edit.
-type eventFlags struct {
-	fs                                         *flag.FlagSet
-	title, date, lunar, category, slug, source *string
-	leap                                       *bool
-	founded, advance                           *int
-}
-
-func newEventFlags(name string) *eventFlags {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	return &eventFlags{
-		fs:       fs,
-		title:    fs.String("title", "", "the title, written to follow \"Kỷ niệm N năm \""),
-		date:     fs.String("date", "", "solar day/month, or day/month/founding year"),
-		lunar:    fs.String("lunar", "", "lunar day/month"),
-		leap:     fs.Bool("leap", false, "the lunar month is a leap month"),
-		founded:  fs.Int("founded", 0, "the founding year (0: anniversaries not counted)"),
-		category: fs.String("category", string(defaultCategory), "national, province or organisation"),
-		advance:  fs.Int("advance", calendar.DefaultAdvanceDays, "days before a round anniversary for the advance notice (0: none)"),
-		slug:     fs.String("slug", "", "identifier, like thanh-lap-dang-bo (default: from the title)"),
-		source:   fs.String("source", "", "the document the day comes from"),
-	}
-}
-
-// set returns the names of the flags given on the command line.
-func (f *eventFlags) set() map[string]bool {
-	set := map[string]bool{}
-	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	return set
-}
-
-// apply changes ev by the flags that were given.
-func (f *eventFlags) apply(ev *calendar.Event, set map[string]bool) error {
-	cmd := f.fs.Name()
-	switch {
-	case set["date"] && set["lunar"]:
-		return usagef("%s: give --date (solar) or --lunar, not both", cmd)
-	case set["date"] && set["leap"]:
-		return usagef("%s: --leap is for lunar dates (--lunar d/m --leap)", cmd)
-	}
-	if set["date"] {
-		d, m, y, err := parseDayMonth(*f.date, true)
-		if err != nil {
-			return usagef("%s: --date %q: %v", cmd, *f.date, err)
-		}
-		ev.Kind, ev.Day, ev.Month, ev.Leap = calendar.Solar, d, m, false
-		if y != 0 {
-			if set["founded"] && *f.founded != y {
-				return usagef("%s: --date %s says founded in %d, --founded says %d", cmd, *f.date, y, *f.founded)
+	leap := fs.Bool("leap", false, "the lunar month is a leap month")
+	founded := fs.Int("founded", 0, "the founding year (0: anniversaries not counted)")
+	advance := fs.Int("advance", calendar.DefaultAdvanceDays, "days before a round anniversary for the advance notice (0: none)")
+	return func() admin.EventChange {
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "leap":
+				c.Leap = leap
+			case "founded":
+				c.Founded = founded
+			case "advance":
+				c.Advance = advance
+			default:
+				*str[f.Name] = vals[f.Name]
 			}
-			ev.FoundedYear = y
-		}
+		})
+		return c
 	}
-	if set["lunar"] {
-		d, m, _, err := parseDayMonth(*f.lunar, false)
-		if err != nil {
-			return usagef("%s: --lunar %q: %v", cmd, *f.lunar, err)
-		}
-		ev.Kind, ev.Day, ev.Month = calendar.Lunar, d, m
-	}
-	if set["lunar"] || set["leap"] {
-		if ev.Kind != calendar.Lunar && *f.leap {
-			return usagef("%s: --leap is for lunar dates (--lunar d/m --leap)", cmd)
-		}
-		ev.Leap = *f.leap
-	}
-	if set["founded"] {
-		ev.FoundedYear = *f.founded
-	}
-	if set["title"] {
-		ev.Title = strings.TrimSpace(*f.title)
-	}
-	if set["category"] {
-		ev.Category = calendar.Category(strings.ToLower(strings.TrimSpace(*f.category)))
-	}
-	if set["advance"] {
-		ev.AdvanceDays = *f.advance
-	}
-	if set["slug"] {
-		ev.Slug = strings.TrimSpace(*f.slug)
-	}
-	if set["source"] {
-		ev.Source = strings.TrimSpace(*f.source)
-	}
-	if err := ev.Validate(); err != nil {
-		return usagef("%s: %v", cmd, err)
-	}
-	return nil
-}
-
-// parseDayMonth reads "d/m", or "d/m/yyyy" when withYear (the year is returned, 0 when
-// not given). The day is checked against the month later, by calendar.Event.Validate.
-func parseDayMonth(s string, withYear bool) (day, month, year int, err error) {
-	parts := strings.Split(strings.TrimSpace(s), "/")
-	want := "want day/month, like 17/7"
-	if withYear {
-		want = "want day/month or day/month/year, like 17/7 or 17/7/2019"
-	}
-	if len(parts) != 2 && !(withYear && len(parts) == 3) {
-		return 0, 0, 0, errors.New(want)
-	}
-	nums := make([]int, len(parts))
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || strings.HasPrefix(p, "+") {
-			return 0, 0, 0, errors.New(want)
-		}
-		nums[i] = n
-	}
-	if len(nums) == 3 {
-		if nums[2] < 1 || nums[2] > 9999 {
-			return 0, 0, 0, fmt.Errorf("year %d outside 1–9999", nums[2])
-		}
-		year = nums[2]
-	}
-	return nums[0], nums[1], year, nil
-}
-
-// slugify makes a slug from a Vietnamese title: "thành lập Đảng bộ Khối" is
-// "thanh-lap-dang-bo-khoi".
-func slugify(title string) string {
-	var sb strings.Builder
-	hyphen := false
-	for _, r := range norm.NFD.String(title) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue // the diacritics
-		case r == 'đ' || r == 'Đ':
-			r = 'd'
-		}
-		r = unicode.ToLower(r)
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			sb.WriteRune(r)
-			hyphen = false
-			continue
-		}
-		if !hyphen && sb.Len() > 0 {
-			sb.WriteByte('-')
-			hyphen = true
-		}
-	}
-	s := strings.TrimSuffix(sb.String(), "-")
-	for len(s) > 64 {
-		i := strings.LastIndexByte(s[:64], '-')
-		if i <= 0 {
-			s = s[:64]
-			break
-		}
-		s = s[:i]
-	}
-	if s == "" {
-		s = "su-kien"
-	}
-	return s
-}
-
-// calendarToday is the date now in the configured zone.
-func calendarToday(cfg config.Config) calendar.Date {
-	return calendar.DateIn(time.Now(), cfg.Location)
 }
 
 // nextNotice describes the event's next anniversary notice from today on.
@@ -320,154 +129,91 @@ func nextNotice(ev calendar.Event, from calendar.Date) string {
 	return "none in the next two years"
 }
 
-func (e env) printEvent(verb string, ev calendar.Event, from calendar.Date) {
-	founded := ""
+func (e env) printEvent(s *session, verb string, ev calendar.Event) error {
+	founded, state := "", ""
 	if ev.FoundedYear != 0 {
 		founded = fmt.Sprintf(", founded %d", ev.FoundedYear)
 	}
-	state := ""
 	if !ev.Enabled {
 		state = ", disabled"
 	}
 	fmt.Fprintf(e.stdout, "%s event %d: %s\n  %s (%s%s), %s%s\n", verb, ev.ID, ev.Slug, ev.Title,
 		eventDate(ev), founded, ev.Category, state)
 	if ev.Enabled {
-		fmt.Fprintf(e.stdout, "  next notice: %s\n", nextNotice(ev, from))
+		fmt.Fprintf(e.stdout, "  next notice: %s\n", nextNotice(ev, calendar.DateIn(time.Now(), s.cfg.Location)))
 	}
-}
-
-// eventError turns the store's refusals into what an admin can act on.
-func eventError(err error) error {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("%w (see loa calendar list --all)", err)
-	case errors.Is(err, store.ErrEventExists):
-		return fmt.Errorf("%w; choose another with --slug (see loa calendar list --all)", err)
-	}
-	return err
+	return nil
 }
 
 func (e env) calendarAdd(args []string) error {
-	f := newEventFlags("calendar add")
-	pos, err := parseFlags(f.fs, args)
+	fs := newFlags("calendar add")
+	change := eventFlags(fs)
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("calendar add", pos); err != nil {
-		return err
-	}
-	set := f.set()
-	if !set["title"] {
-		return usagef("calendar add needs --title")
-	}
-	if !set["date"] && !set["lunar"] {
-		return usagef("calendar add needs --date d/m (solar) or --lunar d/m")
-	}
-	ev := calendar.Event{Category: defaultCategory, AdvanceDays: calendar.DefaultAdvanceDays, Enabled: true}
-	if !set["slug"] {
-		ev.Slug = slugify(*f.title)
-	}
-	if err := f.apply(&ev, set); err != nil {
-		return err
-	}
-	st, cfg, err := e.openCalendar()
+	ev, err := s.ops.AddEvent(e.ctx, e.actor(), change())
 	if err != nil {
-		return err
+		return fail("calendar add", "event not added", err)
 	}
-	defer st.Close()
-	ev, err = st.AddEvent(e.ctx, ev)
-	if err != nil {
-		return fmt.Errorf("event not added: %w", eventError(err))
-	}
-	e.printEvent("added", ev, calendarToday(cfg))
-	return nil
-}
-
-// parseEventID parses an event id argument.
-func parseEventID(cmd, s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("%s: %q is not an event id (see loa calendar list --all)", cmd, s)
-	}
-	return id, nil
+	return e.printEvent(s, "added", ev)
 }
 
 func (e env) calendarEdit(args []string) error {
-	f := newEventFlags("calendar edit")
-	pos, err := parseFlags(f.fs, args)
+	fs := newFlags("calendar edit")
+	change := eventFlags(fs)
+	pos, err := parseArgs(fs, args, "ID")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("calendar edit", pos, "ID"); err != nil {
-		return err
-	}
-	id, err := parseEventID("calendar edit", pos[0])
+	id, err := admin.ParseID(pos[0])
 	if err != nil {
-		return err
+		return usagef("calendar edit: %q is not an event id (see loa calendar list --all)", pos[0])
 	}
-	set := f.set()
-	if len(set) == 0 {
+	c := change()
+	if len(c.Fields()) == 0 {
 		return usagef("calendar edit: nothing to change; give --title, --date, --lunar, --leap, --founded, --category, --advance, --slug or --source")
 	}
-	st, cfg, err := e.openCalendar()
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	ev, err := st.Event(e.ctx, id)
+	ev, err := s.ops.EditEvent(e.ctx, e.actor(), id, 0, c)
 	if err != nil {
-		return eventError(err)
+		return fail("calendar edit", "event not changed", err)
 	}
-	if err := f.apply(&ev, set); err != nil {
-		return err
-	}
-	ev, err = st.As(store.ActorOf(e.actor())).UpdateEvent(e.ctx, ev, "")
-	if err != nil {
-		return fmt.Errorf("event not changed: %w", eventError(err))
-	}
-	e.printEvent("changed", ev, calendarToday(cfg))
-	return nil
+	return e.printEvent(s, "changed", ev)
 }
 
-func (e env) calendarEnable(args []string, enable bool) error {
-	cmd := "calendar disable"
+// calendarEnable is calendar enable (or disable).
+func calendarEnable(enable bool) func(env, []string) error {
+	cmd, verb := "calendar disable", "disabled"
 	if enable {
-		cmd = "calendar enable"
+		cmd, verb = "calendar enable", "enabled"
 	}
-	pos, err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args)
-	if err != nil {
-		return err
+	return func(e env, args []string) error {
+		id, err := oneID(cmd, "event", args)
+		if err != nil {
+			return err
+		}
+		s, err := e.openCalendar()
+		if err != nil {
+			return err
+		}
+		ev, err := s.ops.EnableEvent(e.ctx, e.actor(), id, enable)
+		if err != nil {
+			return fail(cmd, "", err)
+		}
+		return e.printEvent(s, verb, ev)
 	}
-	if err := wantArgs(cmd, pos, "ID"); err != nil {
-		return err
-	}
-	id, err := parseEventID(cmd, pos[0])
-	if err != nil {
-		return err
-	}
-	st, cfg, err := e.openCalendar()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ev, err := st.SetEventEnabled(e.ctx, id, enable)
-	if err != nil {
-		return eventError(err)
-	}
-	verb := "disabled"
-	if enable {
-		verb = "enabled"
-	}
-	e.printEvent(verb, ev, calendarToday(cfg))
-	return nil
 }
 
 func (e env) calendarImport(args []string) error {
-	pos, err := parseFlags(flag.NewFlagSet("calendar import", flag.ContinueOnError), args)
+	pos, err := parseArgs(newFlags("calendar import"), args, "FILE.csv")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs("calendar import", pos, "FILE.csv"); err != nil {
 		return err
 	}
 	file, err := os.Open(pos[0])
@@ -475,119 +221,62 @@ func (e env) calendarImport(args []string) error {
 		return err
 	}
 	defer file.Close()
-	events, err := calendar.ReadCSV(file)
-	if err != nil {
-		return fmt.Errorf("nothing imported: %s: %w", pos[0], err)
-	}
-	st, _, err := e.openCalendar()
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	added, updated, err := st.As(store.ActorOf(e.actor())).ImportEvents(e.ctx, events, pos[0])
+	read, added, updated, err := s.ops.ImportEvents(e.ctx, e.actor(), file, pos[0])
 	if err != nil {
-		return fmt.Errorf("nothing imported: %w", err)
+		return fail("calendar import", "nothing imported", err)
 	}
-	fmt.Fprintf(e.stdout, "imported %d events from %s: %d added, %d updated\n", len(events), pos[0], added, updated)
-	return nil
+	_, err = fmt.Fprintf(e.stdout, "imported %d events from %s: %d added, %d updated\n", read, pos[0], added, updated)
+	return err
 }
 
 func (e env) calendarExport(args []string) error {
-	fs := flag.NewFlagSet("calendar export", flag.ContinueOnError)
-	format := fs.String("format", "csv", "csv (every event, for calendar import) or ics (iCalendar, enabled events)")
+	fs := newFlags("calendar export")
+	format := fs.String("format", admin.FormatCSV, "csv (every event, for calendar import) or ics (iCalendar, enabled events)")
 	fromYear := fs.Int("from-year", 0, "first year of an ics export (default: this year)")
-	toYear := fs.Int("to-year", 0, fmt.Sprintf("last year of an ics export (default: %d years after --from-year)", icsYearsAhead))
-	_, err := parseArgs(fs, args)
+	toYear := fs.Int("to-year", 0, fmt.Sprintf("last year of an ics export (default: %d years after --from-year)", admin.ICSYearsAhead))
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	var set []string
-	fs.Visit(func(fl *flag.Flag) { set = append(set, fl.Name) })
-	switch *format {
-	case "csv":
-		for _, name := range set {
-			if name == "from-year" || name == "to-year" {
-				return usagef("calendar export: --%s is for --format ics", name)
-			}
-		}
-	case "ics":
-	default:
-		return usagef("calendar export: --format %q: want csv or ics", *format)
-	}
-	st, cfg, err := e.openCalendar()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	events, err := st.Events(e.ctx, true)
-	if err != nil {
-		return err
-	}
-	if *format == "csv" {
-		return calendar.WriteCSV(e.stdout, events)
-	}
-	from, to := *fromYear, *toYear
-	if from == 0 {
-		from = calendarToday(cfg).Year
-	}
-	if to == 0 {
-		to = from + icsYearsAhead
-	}
-	if from < 1 || to > 9998 || to < from {
-		return usagef("calendar export: years %d–%d: want --from-year ≤ --to-year, within 1–9998", from, to)
-	}
-	return calendar.WriteICS(e.stdout, events, calendar.ICSOptions{
-		FromYear: from, ToYear: to, Now: time.Now(), Name: "Ngày kỷ niệm", Domain: "loa",
-	})
-}
-
-// dateFlag parses a --from or --to date.
-func dateFlag(cmd, name, s string) (calendar.Date, error) {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return calendar.Date{}, usagef("%s: --%s %q: want a date such as 2024-06-05 or 5/6/2024", cmd, name, s)
-	}
-	return d, nil
+	return fail("calendar export", "", s.ops.ExportEvents(e.ctx, e.stdout, *format, *fromYear, *toYear))
 }
 
 func (e env) calendarBanner(args []string) error {
-	fs := flag.NewFlagSet("calendar banner", flag.ContinueOnError)
+	fs := newFlags("calendar banner")
 	fromS := fs.String("from", "", "first day (2024-06-01 or 1/6/2024)")
 	toS := fs.String("to", "", "last day")
-	_, err := parseArgs(fs, args)
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	from, err := admin.ParseDate(*fromS, admin.FieldFrom)
+	if err != nil {
+		return fail("calendar banner", "", err)
+	}
+	to, err := admin.ParseDate(*toS, admin.FieldTo)
+	if err != nil {
+		return fail("calendar banner", "", err)
+	}
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	if *fromS == "" || *toS == "" {
-		return usagef("calendar banner needs --from DATE and --to DATE")
-	}
-	from, err := dateFlag("calendar banner", "from", *fromS)
-	if err != nil {
-		return err
-	}
-	to, err := dateFlag("calendar banner", "to", *toS)
-	if err != nil {
-		return err
-	}
-	if to.Before(from) {
-		return usagef("calendar banner: --to %s is before --from %s", to.DMY(), from.DMY())
-	}
-	st, _, err := e.openCalendar()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	events, err := st.Events(e.ctx, false)
-	if err != nil {
-		return err
-	}
-	banner := calendar.Banner(calendar.Occurrences(events, from, to))
-	if banner == "" {
+	banner, err := s.ops.Banner(e.ctx, from, to)
+	switch {
+	case err != nil:
+		return fail("calendar banner", "", err)
+	case banner == "":
 		fmt.Fprintf(e.stderr, "loa: no anniversaries between %s and %s\n", from.DMY(), to.DMY())
 		return nil
 	}
-	fmt.Fprintln(e.stdout, banner)
-	return nil
+	_, err = fmt.Fprintln(e.stdout, banner)
+	return err
 }
 
 // occurrenceJSON is a notice as `calendar upcoming --json` prints it.
@@ -606,69 +295,41 @@ type occurrenceJSON struct {
 }
 
 func (e env) calendarUpcoming(args []string) error {
-	fs := flag.NewFlagSet("calendar upcoming", flag.ContinueOnError)
+	fs := newFlags("calendar upcoming")
 	fromS := fs.String("from", "", "first day (default: today in LOA_TIMEZONE)")
-	days := fs.Int("days", defaultUpcoming, "how many days")
-	asJSON := fs.Bool("json", false, "print JSON")
-	_, err := parseArgs(fs, args)
+	days := fs.Int("days", admin.DefaultUpcomingDays, "how many days")
+	asJSON, err := jsonFlag(fs, args)
 	if err != nil {
 		return err
-	}
-	if *days < 1 || *days > maxUpcomingDays {
-		return usagef("calendar upcoming: --days %d: want 1 to %d", *days, maxUpcomingDays)
 	}
 	var from calendar.Date
 	if *fromS != "" {
-		if from, err = dateFlag("calendar upcoming", "from", *fromS); err != nil {
-			return err
+		if from, err = admin.ParseDate(*fromS, admin.FieldFrom); err != nil {
+			return fail("calendar upcoming", "", err)
 		}
 	}
-	st, cfg, err := e.openCalendar()
+	s, err := e.openCalendar()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if *fromS == "" {
-		from = calendarToday(cfg)
-	}
-	to := from.AddDays(*days - 1)
-	events, err := st.Events(e.ctx, false)
+	occs, to, err := s.ops.Upcoming(e.ctx, from, *days)
 	if err != nil {
-		return err
+		return fail("calendar upcoming", "", err)
 	}
-	occs := calendar.Occurrences(events, from, to)
-	if *asJSON {
-		out := make([]occurrenceJSON, len(occs))
-		for i, o := range occs {
-			out[i] = occurrenceJSON{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
-				Title: o.Event.Title, Category: string(o.Event.Category), Years: o.Years, Round: o.Round,
-				Advance: o.Advance, Lunar: o.Lunar, Notice: calendar.NoticeText(o)}
-		}
-		return e.printJSON(out)
+	out := make([]occurrenceJSON, len(occs))
+	for i, o := range occs {
+		out[i] = occurrenceJSON{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
+			Title: o.Event.Title, Category: string(o.Event.Category), Years: o.Years, Round: o.Round,
+			Advance: o.Advance, Lunar: o.Lunar, Notice: calendar.NoticeText(o)}
 	}
-	if len(occs) == 0 {
-		fmt.Fprintf(e.stdout, "no notices from %s to %s\n", from.DMY(), to.DMY())
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATE\tYEARS\tROUND\tLUNAR\tNOTICE")
-	for _, o := range occs {
-		years, lunar := "-", "-"
-		if o.Years > 0 {
-			years = strconv.Itoa(o.Years)
-		}
-		if o.Lunar != nil {
-			lunar = o.Lunar.String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Date.DMY(), years, orDash(o.Round), lunar, calendar.NoticeText(o))
-	}
-	return tw.Flush()
-}
-
-// conversionJSON is what `calendar convert --json` prints, in both directions.
-type conversionJSON struct {
-	Solar calendar.Date      `json:"solar"`
-	Lunar calendar.LunarDate `json:"lunar"`
+	return show(e, asJSON, out, fmt.Sprintf("no notices from %s to %s", to.AddDays(1-*days).DMY(), to.DMY()),
+		"DATE\tYEARS\tROUND\tLUNAR\tNOTICE", func(o occurrenceJSON) []any {
+			lunar := "-"
+			if o.Lunar != nil {
+				lunar = o.Lunar.String()
+			}
+			return []any{o.Date.DMY(), dashIfZero(o.Years), orDash(o.Round), lunar, o.Notice}
+		})
 }
 
 // weekdayNames are the Vietnamese names of the days of the week.
@@ -676,7 +337,7 @@ var weekdayNames = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư
 
 // calendarConvert converts between solar and lunar dates; it needs no database.
 func (e env) calendarConvert(args []string) error {
-	fs := flag.NewFlagSet("calendar convert", flag.ContinueOnError)
+	fs := newFlags("calendar convert")
 	toSolar := fs.Bool("to-solar", false, "DATE is a lunar date: convert it to solar")
 	leap := fs.Bool("leap", false, "with --to-solar: the lunar month is a leap month")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -687,27 +348,16 @@ func (e env) calendarConvert(args []string) error {
 	if *leap && !*toSolar {
 		return usagef("calendar convert: --leap is for a lunar date, with --to-solar")
 	}
-	var c conversionJSON
-	if *toSolar {
-		l, err := parseLunarDate(pos[0])
-		if err != nil {
-			return err
+	var c struct {
+		Solar calendar.Date      `json:"solar"`
+		Lunar calendar.LunarDate `json:"lunar"`
+	}
+	if c.Solar, c.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); err != nil {
+		var fe *admin.FieldError
+		if errors.As(err, &fe) {
+			return usagef("calendar convert: %s", fe.ErrorAs("", ""))
 		}
-		l.Leap = *leap
-		d, err := calendar.LunarToSolar(l)
-		if err != nil {
-			return usagef("calendar convert: %s: %v", pos[0], err)
-		}
-		c = conversionJSON{Solar: d, Lunar: l}
-	} else {
-		d, err := calendar.ParseDate(pos[0])
-		if err != nil {
-			return usagef("calendar convert: %v; want a date such as 2025-08-10 or 10/8/2025", err)
-		}
-		if d.Year < minConvertYear || d.Year > maxConvertYear {
-			return usagef("calendar convert: year %d: the lunar calendar is computed for %d–%d", d.Year, minConvertYear, maxConvertYear)
-		}
-		c = conversionJSON{Solar: d, Lunar: d.Lunar()}
+		return err
 	}
 	if *asJSON {
 		b, err := json.Marshal(c)
@@ -719,39 +369,9 @@ func (e env) calendarConvert(args []string) error {
 	}
 	solar := weekdayNames[c.Solar.Weekday()] + ", " + c.Solar.DMY() + " dương lịch"
 	if *toSolar {
-		fmt.Fprintf(e.stdout, "%s là %s\n", c.Lunar.LongString(), solar)
+		_, err = fmt.Fprintf(e.stdout, "%s là %s\n", c.Lunar.LongString(), solar)
 	} else {
-		fmt.Fprintf(e.stdout, "%s là %s\n", solar, c.Lunar.LongString())
+		_, err = fmt.Fprintf(e.stdout, "%s là %s\n", solar, c.Lunar.LongString())
 	}
-	return nil
-}
-
-// parseLunarDate reads a lunar date written d/m/yyyy (or yyyy-mm-dd); whether it
-// exists is for calendar.LunarToSolar to say.
-func parseLunarDate(s string) (calendar.LunarDate, error) {
-	bad := usagef("calendar convert: lunar date %q: want day/month/year, such as 17/6/2025", s)
-	in := strings.TrimSpace(s)
-	var parts []string
-	switch {
-	case strings.Count(in, "/") == 2:
-		parts = strings.Split(in, "/")
-	case strings.Count(in, "-") == 2:
-		p := strings.Split(in, "-")
-		parts = []string{p[2], p[1], p[0]}
-	default:
-		return calendar.LunarDate{}, bad
-	}
-	var n [3]int
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 || strings.HasPrefix(p, "+") {
-			return calendar.LunarDate{}, bad
-		}
-		n[i] = v
-	}
-	l := calendar.LunarDate{Day: n[0], Month: n[1], Year: n[2]}
-	if l.Year < minConvertYear || l.Year > maxConvertYear {
-		return calendar.LunarDate{}, usagef("calendar convert: year %d: the lunar calendar is computed for %d–%d", l.Year, minConvertYear, maxConvertYear)
-	}
-	return l, nil
+	return err
 }

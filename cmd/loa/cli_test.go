@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"loa/admin"
 	"loa/internal/dbtest"
 )
 
@@ -212,7 +213,7 @@ func TestFeedsImportExport(t *testing.T) {
 		t.Fatalf("second import: %s", out)
 	}
 	fs := c.feeds()
-	if len(fs) != 2 || fs[0].Topic != "Thời sự" || fs[1].Topic != defaultTopic {
+	if len(fs) != 2 || fs[0].Topic != "Thời sự" || fs[1].Topic != admin.DefaultFeedTopic {
 		t.Fatalf("imported feeds = %+v", fs)
 	}
 
@@ -326,5 +327,54 @@ func TestNotFoundNamesTheRightList(t *testing.T) {
 		if code != 1 || !strings.Contains(errs, "not found "+tt.want) {
 			t.Errorf("%v: exit %d, %q; want not found %s", tt.args, code, errs, tt.want)
 		}
+	}
+}
+
+// TestFeedsEditDisableAndAudit: the commands added with package admin (feeds edit,
+// feeds disable) and the audit log's front end and filters.
+func TestFeedsEditDisableAndAudit(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["USER"] = "vanphong"
+	srv := servePaths(t, map[string]func(http.ResponseWriter, *http.Request){"/rss": body(goodFeed)})
+	c.ok("feeds", "add", srv.URL+"/rss")
+	if out := c.ok("feeds", "edit", "1", "--topic", "tin-tinh", "--interval", "1h"); !strings.Contains(out, "topic tin-tinh, every 1h0m0s") {
+		t.Errorf("edit: %s", out)
+	}
+	if out := c.ok("feeds", "disable", "1"); !strings.Contains(out, "disabled feed 1") {
+		t.Errorf("disable: %s", out)
+	}
+	if fs := c.feeds(); len(fs) != 1 || fs[0].Enabled || fs[0].DisabledReason != "disabled by cli:vanphong" || fs[0].Version != 2 {
+		t.Errorf("after edit and disable: %+v", fs)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"feeds", "edit", "1"}, "nothing to change"},
+		{[]string{"feeds", "edit", "1", "--topic", "all"}, `topic "all" is reserved`},
+		{[]string{"feeds", "edit", "x", "--topic", "a"}, `"x" is not a feed id`},
+	} {
+		if code, _, errs := c.run(tt.args...); code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("loa %s: exit %d, %q; want exit 2 with %q", strings.Join(tt.args, " "), code, errs, tt.want)
+		}
+	}
+	if code, _, errs := c.run("feeds", "disable", "9"); code != 1 || !strings.Contains(errs, "feed 9: not found (see loa feeds list)") {
+		t.Errorf("disable 9: exit %d, %q", code, errs)
+	}
+	var entries []struct{ Actor, Via, Action, Detail string }
+	if err := json.Unmarshal([]byte(c.ok("audit", "--json", "--via", "cli")), &entries); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action+" "+e.Actor+" "+e.Via)
+	}
+	if strings.Join(got, "; ") != "feed.disable cli:vanphong cli; feed.edit cli:vanphong cli; feed.add cli:vanphong cli" ||
+		entries[1].Detail != "version 2: topic, interval" {
+		t.Errorf("audit --via cli = %+v", entries)
+	}
+	if out := c.ok("audit", "--via", "web"); strings.Contains(out, "feed.") {
+		t.Errorf("audit --via web lists the CLI's entries:\n%s", out)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"time"
 
@@ -11,16 +10,16 @@ import (
 // prune deletes what LOA_RETENTION and LOA_AUDIT_RETENTION allow (the leader does it
 // every hour too), or with --dry-run only says what would go.
 func (e env) prune(args []string) error {
-	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
+	fs := newFlags("prune")
 	dry := fs.Bool("dry-run", false, "only count what would go")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	st, cfg, err := e.openStore()
+	s, err := e.open()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	st, cfg := s.st, s.cfg
 	p, err := st.Prune(e.ctx, time.Now(), store.Retention{Deliveries: cfg.Retention, Audit: cfg.AuditRetention}, *dry)
 	verb := "pruned"
 	if *dry {
