@@ -201,7 +201,7 @@ func (e *env) addFeed(t testing.TB, topic string, items ...store.Item) {
 
 // Chats and people the tests talk in.
 var (
-	admin  = User{ID: adminID, Name: "Quản trị"}
+	boss   = User{ID: adminID, Name: "Quản trị"}
 	member = User{ID: memberID, Name: "Nguyễn Văn An"}
 
 	privateChat = Chat{Address: memberID, Kind: "private", Title: "Nguyễn Văn An"}
