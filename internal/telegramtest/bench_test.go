@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"io"
+	"loa/internal/apitest"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,7 +26,7 @@ Hà Nam &amp; Ninh Bình &lt;2025&gt;: hội nghị sơ kết công tác xây d�
 func BenchmarkSendMessage(b *testing.B) {
 	const chats = 1000
 	setup := func(b *testing.B) (*Server, *http.Client) {
-		s := New(Options{Unthrottled: true})
+		s := New(apitest.Apply([]Option{Unthrottled()}))
 		b.Cleanup(s.Close)
 		for i := range chats {
 			s.AddChat(Chat{ID: int64(i + 1), Type: Private})

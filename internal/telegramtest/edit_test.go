@@ -186,8 +186,6 @@ func TestEditMessageTextRejections(t *testing.T) {
 			desc: `Bad Request: can't parse entities: Unescaped "&" at byte offset 11`},
 		{name: "unsupported tag", params: tgbotapi.Params{"text": "<div>x</div>", "parse_mode": "HTML"}, code: 400,
 			desc: `Bad Request: can't parse entities: Unsupported start tag "div" at byte offset 0`},
-		{name: "markdown reserved", params: tgbotapi.Params{"text": "Hà Nội.", "parse_mode": "MarkdownV2"}, code: 400,
-			desc: `Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\'`},
 		{name: "bad parse mode", params: tgbotapi.Params{"parse_mode": "BBCode"}, code: 400, desc: "Bad Request: unsupported parse_mode"},
 		{name: "empty", params: tgbotapi.Params{"text": " \n "}, code: 400, desc: "Bad Request: message text is empty"},
 		{name: "too long", params: tgbotapi.Params{"text": long}, code: 400, desc: "Bad Request: message is too long"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"loa/internal/apitest"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -20,7 +21,7 @@ const benchText = "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường c�
 // spread over 1,000 chats, and reports accepted messages per second.
 func BenchmarkSendMessage(b *testing.B) {
 	const nchats = 1000
-	s := New(Options{Unthrottled: true})
+	s := New(apitest.Apply([]Option{Unthrottled()}))
 	b.Cleanup(s.Close)
 	ids := make([]string, nchats)
 	for i := range ids {
