@@ -1,12 +1,11 @@
 package broadcast_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"loa/internal/logtest"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,25 +14,8 @@ import (
 	"loa/internal/telegramtest"
 )
 
-// logSink collects a dispatcher's log for a test to look at.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logSink) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logSink) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
+// logger logs to l.
+func logger(l *logtest.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
 
 // panicSender panics in Render, or in the first sends, as a renderer or an adapter
 // meeting content it cannot handle would.
@@ -67,10 +49,10 @@ func TestPanicInSendIsRecovered(t *testing.T) {
 	announce(t, e.store, "ann:panic")
 	var left atomic.Int32
 	left.Store(1)
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.Sender = panicSender{Sender: d.Sender, sendPanics: &left}
-	d.Log, d.RetryBackoff, d.Idle, d.Limit = log.logger(), 100*time.Millisecond, 50*time.Millisecond, 1
+	d.Log, d.RetryBackoff, d.Idle, d.Limit = logger(&log), 100*time.Millisecond, 50*time.Millisecond, 1
 	runFor(t, d)
 	wait(t, "the delivery sent after the panic", func() bool { return stats(t, e.store).Sent == 1 })
 	if n := e.fake.Accepted(); n != 1 {
@@ -90,10 +72,10 @@ func TestRepeatedPanicsFailTheDelivery(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, 1, 25)
 	announce(t, e.store, "ann:poison")
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.Sender = panicSender{Sender: d.Sender, renderPanics: true}
-	d.Log, d.RetryBackoff, d.Idle = log.logger(), 100*time.Millisecond, 50*time.Millisecond
+	d.Log, d.RetryBackoff, d.Idle = logger(&log), 100*time.Millisecond, 50*time.Millisecond
 	stop := runFor(t, d)
 	wait(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
 	stop()
@@ -123,10 +105,10 @@ func TestLostClaimStopsTheParts(t *testing.T) {
 	g := telegramtest.NewGate()
 	e.fake.Script(chat, telegramtest.Reply{}, telegramtest.Hold(g))
 	announce(t, e.store, "ann:cancel")
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.Sender = partsSender{Sender: d.Sender, parts: []string{"p1", "p2", "p3"}}
-	d.Log, d.Idle = log.logger(), 50*time.Millisecond
+	d.Log, d.Idle = logger(&log), 50*time.Millisecond
 	runFor(t, d)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -1,8 +1,9 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
+	"loa/internal/apitest"
+	"loa/internal/logtest"
 	"log/slog"
 	"net"
 	"strings"
@@ -14,30 +15,9 @@ import (
 	"loa/internal/telegramtest"
 )
 
-// testClock is a clock that only moves when a test (or the client's sleep) moves it.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// sleep advances the clock instead of waiting.
-func (c *testClock) sleep(ctx context.Context, d time.Duration) error {
-	if d > 0 {
-		c.mu.Lock()
-		c.t = c.t.Add(d)
-		c.mu.Unlock()
-	}
-	return ctx.Err()
+// newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
+func newTestClock() *apitest.Clock {
+	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 }
 
 // sleeps records the waits a client asked for, without waiting.
@@ -66,34 +46,16 @@ func (s *sleeps) all() []time.Duration {
 	return append([]time.Duration(nil), s.d...)
 }
 
-// logBuffer collects a client's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose
 // log goes to the returned buffer.
-func newClient(t *testing.T, srv *telegramtest.Server, clk *testClock) (*Client, *logBuffer) {
+func newClient(t *testing.T, srv *telegramtest.Server, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
 	return newClientAt(t, srv.Endpoint(), srv.Token(), clk)
 }
 
-func newClientAt(t *testing.T, endpoint, token string, clk *testClock) (*Client, *logBuffer) {
+func newClientAt(t *testing.T, endpoint, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	c, err := New(Options{
 		Token:       token,
 		APIEndpoint: endpoint,
@@ -106,7 +68,7 @@ func newClientAt(t *testing.T, endpoint, token string, clk *testClock) (*Client,
 		clk = newTestClock()
 	}
 	c.pace = newPacer(clk.Now)
-	c.sleep = clk.sleep
+	c.sleep = clk.Sleep
 	c.now = clk.Now
 	return c, logs
 }

@@ -1,10 +1,9 @@
 package telegram
 
 import (
-	"flag"
 	"fmt"
+	"loa/internal/golden"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"loa/broadcast"
 	"loa/internal/telegramtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // longSummary is a real-looking article body of several messages' length.
 func longSummary() string {
@@ -77,21 +74,7 @@ func TestRenderGolden(t *testing.T) {
 				fmt.Fprintf(&sb, "----- part %d of %d: %d UTF-16 units visible -----\n%s\n", i+1, len(parts), telegramtest.UTF16Len(plain), p)
 			}
 			path := filepath.Join("testdata", "golden", tc.name+".html.txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got := sb.String(); got != string(want) {
-				t.Errorf("Render(%s) differs from %s (run go test -update to accept):\n%s", tc.name, path, got)
-			}
+			golden.Check(t, path, sb.String())
 		})
 	}
 }

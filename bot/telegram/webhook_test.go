@@ -169,7 +169,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
 		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
 	}
-	_ = clk.sleep(context.Background(), time.Minute)
+	_ = clk.Sleep(context.Background(), time.Minute)
 	wrong()
 	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
 		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)

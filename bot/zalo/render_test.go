@@ -1,9 +1,8 @@
 package zalo
 
 import (
-	"flag"
 	"fmt"
-	"os"
+	"loa/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,8 +13,6 @@ import (
 	"loa/broadcast"
 	"loa/internal/zalotest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // longSummary is a real-looking article body of several messages' length.
 func longSummary() string {
@@ -90,21 +87,7 @@ func TestRenderGolden(t *testing.T) {
 				fmt.Fprintf(&sb, "----- part %d of %d: %d characters -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
 			}
 			path := filepath.Join("testdata", "golden", tc.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got := sb.String(); got != string(want) {
-				t.Errorf("Render(%s) differs from %s (run go test -update to accept):\n%s", tc.name, path, got)
-			}
+			golden.Check(t, path, sb.String())
 		})
 	}
 }
