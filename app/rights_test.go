@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"loa/internal/await"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 		}
 		return n
 	}
-	waitFake(t, fake, "the member's message and the admins' alert", 30*time.Second, func() bool {
+	await.On(t, fake, "the member's message and the admins' alert", 30*time.Second, func() bool {
 		return len(fake.Messages(member)) == 1 && alerts() == 1
 	})
 	sub, err := st.SubscriberByChat(ctx, "telegram", fmt.Sprint(channel))
@@ -67,7 +68,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	}
 
 	fake.PushUpdate(fake.BotRightsChanged(channel, admin, true))
-	waitFake(t, fake, "the waiting message in the channel", 30*time.Second, func() bool {
+	await.On(t, fake, "the waiting message in the channel", 30*time.Second, func() bool {
 		return len(fake.Messages(channel)) == 1
 	})
 	if !strings.Contains(fake.Messages(channel)[0].Text, "Họp chi bộ") {

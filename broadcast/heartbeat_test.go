@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"loa/internal/await"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestHeartbeatWhileWaiting(t *testing.T) {
 	from := time.Now()
 	runFor(t, d)
 	// Through the pause, the send, and an idle wait after it.
-	wait(t, "beats through the pause and an idle wait", func() bool {
+	await.Until(t, "beats through the pause and an idle wait", func() bool {
 		span, _ := b.span(from)
 		return span >= 5*time.Second && e.fake.Accepted() == 1
 	})

@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
+	"loa/internal/await"
 	"loa/internal/logtest"
 	"log/slog"
 	"strings"
@@ -54,7 +55,7 @@ func TestPanicInSendIsRecovered(t *testing.T) {
 	d.Sender = panicSender{Sender: d.Sender, sendPanics: &left}
 	d.Log, d.RetryBackoff, d.Idle, d.Limit = logger(&log), 100*time.Millisecond, 50*time.Millisecond, 1
 	runFor(t, d)
-	wait(t, "the delivery sent after the panic", func() bool { return stats(t, e.store).Sent == 1 })
+	await.Until(t, "the delivery sent after the panic", func() bool { return stats(t, e.store).Sent == 1 })
 	if n := e.fake.Accepted(); n != 1 {
 		t.Fatalf("accepted %d, want 1", n)
 	}
@@ -77,7 +78,7 @@ func TestRepeatedPanicsFailTheDelivery(t *testing.T) {
 	d.Sender = panicSender{Sender: d.Sender, renderPanics: true}
 	d.Log, d.RetryBackoff, d.Idle = logger(&log), 100*time.Millisecond, 50*time.Millisecond
 	stop := runFor(t, d)
-	wait(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
+	await.Until(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
 	stop()
 	if n := strings.Count(log.String(), "delivery panicked"); n != broadcast.DefaultMaxPanics {
 		t.Fatalf("%d panics logged, want %d", n, broadcast.DefaultMaxPanics)
@@ -121,7 +122,7 @@ func TestLostClaimStopsTheParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Release()
-	wait(t, "the lost claim to be noticed", func() bool { return strings.Contains(log.String(), "claim lost") })
+	await.Until(t, "the lost claim to be noticed", func() bool { return strings.Contains(log.String(), "claim lost") })
 	var got []string
 	for _, m := range e.fake.Messages(chat) {
 		got = append(got, m.Text)

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"loa/internal/await"
 	"regexp"
 	"strings"
 	"sync"
@@ -60,7 +61,7 @@ func TestQuotaBacksOffDoubling(t *testing.T) {
 		alerts = append(alerts, key+": "+text)
 	}
 	runFor(t, d)
-	wait(t, "both deliveries sent", func() bool {
+	await.Until(t, "both deliveries sent", func() bool {
 		bs, err := e.store.BroadcastStats(context.Background(), 2)
 		return err == nil && len(bs) == 2 && bs[0].Sent == 1 && bs[1].Sent == 1
 	})
