@@ -7,43 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"loa/bot"
 	"loa/internal/telegramtest"
 )
 
 // newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
 func newTestClock() *apitest.Clock {
 	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
-}
-
-// sleeps records the waits a client asked for, without waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-	// after, when set, runs after each recorded wait (e.g. to stop the test).
-	after func(n int)
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	n := len(s.d)
-	after := s.after
-	s.mu.Unlock()
-	if after != nil {
-		after(n)
-	}
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
 }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose
@@ -100,14 +72,3 @@ func assertNoToken(t *testing.T, what, s, token string) {
 		t.Errorf("%s shows the token: %s", what, s)
 	}
 }
-
-// Handler answers one update; *bot.Bot is one.
-type Handler interface {
-	Handle(ctx context.Context, u bot.Update) bot.Response
-}
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, u bot.Update) bot.Response
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) bot.Response { return f(ctx, u) }

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"loa/internal/apitest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -232,9 +233,9 @@ func TestTokenRedacted(t *testing.T) {
 
 	// Poll logs its failures: stop it at its first backoff.
 	pctx, cancel := context.WithCancel(ctx)
-	s := &sleeps{after: func(int) { cancel() }}
-	c.sleep = s.sleep
-	if err := c.Poll(pctx, inboxtest.NewDirect(c, HandlerFunc(nil))); err != nil {
+	s := &apitest.Sleeps{After: func(int) { cancel() }}
+	c.sleep = s.Sleep
+	if err := c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.HandlerFunc(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when its context ends", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"loa/internal/apitest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -138,35 +139,6 @@ func TestParseUpdateMalformed(t *testing.T) {
 	}
 }
 
-// recorder is a test Handler: it records updates and answers from a script.
-type recorder struct {
-	mu      sync.Mutex
-	updates []bot.Update
-	answer  func(u bot.Update) bot.Response
-	got     chan bot.Update
-}
-
-func newRecorder(answer func(bot.Update) bot.Response) *recorder {
-	return &recorder{answer: answer, got: make(chan bot.Update, 100)}
-}
-
-func (r *recorder) Handle(_ context.Context, u bot.Update) bot.Response {
-	r.mu.Lock()
-	r.updates = append(r.updates, u)
-	r.mu.Unlock()
-	r.got <- u
-	if r.answer == nil {
-		return bot.Response{}
-	}
-	return r.answer(u)
-}
-
-func (r *recorder) all() []bot.Update {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]bot.Update(nil), r.updates...)
-}
-
 // editRecorder stands in front of the fake, which has no editMessageText: it records
 // those calls and passes everything else on.
 type editRecorder struct {
@@ -217,7 +189,7 @@ func TestPoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyboard := [][]bot.Button{{{Text: "✅ Bài viết", Data: "topic:articles"}, {Text: "Kỷ niệm", Data: "topic:anniv"}}}
-	h := newRecorder(func(u bot.Update) bot.Response {
+	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		switch {
 		case u.Callback != nil:
 			return bot.Response{CallbackText: "Đã lưu", Edit: &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: keyboard}}
@@ -256,7 +228,7 @@ func TestPoll(t *testing.T) {
 	if srv.Calls("deleteWebhook") == 0 || srv.Webhook().URL != "" {
 		t.Errorf("Poll did not delete the webhook: %+v", srv.Webhook())
 	}
-	got := h.all()
+	got := h.Updates()
 	if len(got) != len(ids) {
 		t.Fatalf("handler got %d updates, want %d: %+v", len(got), len(ids), got)
 	}
@@ -320,17 +292,17 @@ func TestPollBacksOff(t *testing.T) {
 		telegramtest.ServerError(500),
 	)
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
 	select {
-	case u := <-h.got:
+	case u := <-h.Got:
 		if u.Text != "xin chào" {
 			t.Errorf("got %+v", u)
 		}
@@ -343,7 +315,7 @@ func TestPollBacksOff(t *testing.T) {
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second}
-	if got := s.all(); !reflect.DeepEqual(got[:len(want)], want) {
+	if got := s.Waits(); !reflect.DeepEqual(got[:len(want)], want) {
 		t.Errorf("waits %v, want %v", got, want)
 	}
 	if n := srv.Calls("deleteWebhook"); n != 2 {
@@ -356,7 +328,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	c, _ := newClientAt(t, srv.Endpoint(), "42:not-the-right-token", nil)
-	err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil)))
+	err := c.Poll(testContext(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll with a revoked token = %v, want the 401", err)
 	}
@@ -401,7 +373,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	c, logs := newClientAt(t, api.URL+"/bot%s/%s", "1:token-for-malformed", nil)
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	select {
@@ -417,7 +389,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	if off := <-offsets; off != "8" {
 		t.Errorf("Poll confirmed offset %q on its way out, want 8", off)
 	}
-	if got := h.all(); len(got) != 1 || got[0].Text != "/help" {
+	if got := h.Updates(); len(got) != 1 || got[0].Text != "/help" {
 		t.Errorf("handled %+v, want only /help", got)
 	}
 	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "update_id=5") {
@@ -499,7 +471,7 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
+	h := inboxtest.HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "a"))
@@ -564,8 +536,8 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(2)
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)

@@ -56,7 +56,7 @@ func TestWebhookHandler(t *testing.T) {
 			srv := telegramtest.NewServer(t)
 			srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 			c, logs := newClient(t, srv, nil)
-			h := newRecorder(func(bot.Update) bot.Response {
+			h := inboxtest.NewRecorder(func(bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Trợ giúp"}}}
 			})
 			req := httptest.NewRequest(tc.method, "/telegram/webhook", strings.NewReader(tc.body))
@@ -68,7 +68,7 @@ func TestWebhookHandler(t *testing.T) {
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
-			got := h.all()
+			got := h.Updates()
 			if tc.handled != (len(got) == 1) {
 				t.Fatalf("handled %+v, want handled=%v", got, tc.handled)
 			}
@@ -93,7 +93,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
-	h := newRecorder(func(u bot.Update) bot.Response {
+	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		if u.Callback != nil {
 			return bot.Response{CallbackText: "Đã lưu"}
 		}
@@ -125,7 +125,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	if info := srv.Webhook(); info.LastErrorMessage != "" {
 		t.Errorf("the fake saw a webhook error: %s", info.LastErrorMessage)
 	}
-	if got := h.all(); len(got) != 2 || got[0].Text != "/start" || got[1].Callback == nil {
+	if got := h.Updates(); len(got) != 2 || got[0].Text != "/start" || got[1].Callback == nil {
 		t.Errorf("handled %+v", got)
 	}
 
@@ -140,7 +140,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	if msg := srv.Webhook().LastErrorMessage; !strings.Contains(msg, "401") {
 		t.Errorf("webhook error %q, want a 401", msg)
 	}
-	if len(h.all()) != 2 {
+	if len(h.Updates()) != 2 {
 		t.Error("an update with the wrong secret was handled")
 	}
 }
@@ -152,7 +152,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, inboxtest.NewRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))

@@ -7,36 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"loa/bot"
 	"loa/internal/zalotest"
 )
 
 // newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
 func newTestClock() *apitest.Clock {
 	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
-}
-
-// sleeps records the waits a client asked for, without waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
 }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose log
@@ -94,48 +73,8 @@ func assertNoToken(t *testing.T, what, s, token string) {
 	}
 }
 
-// recorder is a Handler that records the updates it gets and answers with answer.
-type recorder struct {
-	answer  func(bot.Update) bot.Response
-	mu      sync.Mutex
-	updates []bot.Update
-	got     chan bot.Update
-}
-
-func newRecorder(answer func(bot.Update) bot.Response) *recorder {
-	return &recorder{answer: answer, got: make(chan bot.Update, 100)}
-}
-
-func (r *recorder) Handle(_ context.Context, u bot.Update) bot.Response {
-	r.mu.Lock()
-	r.updates = append(r.updates, u)
-	r.mu.Unlock()
-	r.got <- u
-	if r.answer == nil {
-		return bot.Response{}
-	}
-	return r.answer(u)
-}
-
-func (r *recorder) all() []bot.Update {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]bot.Update(nil), r.updates...)
-}
-
 // Chats the tests talk in: in a private chat the chat id is the user's.
 const (
 	hoaID   = "e4ea2cd5189df1c3a88c"
 	groupID = "7d1f0c9ab2e34c55a0b1"
 )
-
-// Handler answers one update; *bot.Bot is one.
-type Handler interface {
-	Handle(ctx context.Context, u bot.Update) bot.Response
-}
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, u bot.Update) bot.Response
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, u bot.Update) bot.Response { return f(ctx, u) }

@@ -3,6 +3,7 @@ package zalo
 import (
 	"context"
 	"errors"
+	"loa/internal/apitest"
 	"net/http"
 	"strings"
 	"testing"
@@ -207,14 +208,14 @@ func TestTokenRedacted(t *testing.T) {
 	}
 	assertNoToken(t, "GetMe error", err.Error(), token)
 	pctx, stop := context.WithCancel(ctx)
-	s := &sleeps{}
+	s := &apitest.Sleeps{}
 	c.sleep = func(ctx context.Context, d time.Duration) error {
-		if len(s.all()) >= 2 {
+		if len(s.Waits()) >= 2 {
 			stop()
 		}
-		return s.sleep(ctx, d)
+		return s.Sleep(ctx, d)
 	}
-	if err := c.Poll(pctx, inboxtest.NewDirect(c, newRecorder(nil))); err != nil {
+	if err := c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when stopped", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook before polling") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"loa/internal/apitest"
 	"reflect"
 	"strings"
 	"sync"
@@ -155,7 +156,7 @@ func TestPoll(t *testing.T) {
 	if err := c.SetWebhook(ctx, "https://loa.example.vn/zalo", ""); err != nil {
 		t.Fatal(err)
 	}
-	h := newRecorder(func(u bot.Update) bot.Response {
+	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text, Buttons: [][]bot.Button{{{Text: "x", Data: "y"}}}}}}
 	})
 	done := make(chan error, 1)
@@ -194,7 +195,7 @@ func TestPoll(t *testing.T) {
 		t.Errorf("webhook still set: %s", url)
 	}
 
-	got := h.all()
+	got := h.Updates()
 	var texts []string
 	for _, u := range got {
 		texts = append(texts, u.Text)
@@ -240,17 +241,17 @@ func TestPollBacksOff(t *testing.T) {
 		zalotest.ServerError(503),
 	)
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
 	select {
-	case u := <-h.got:
+	case u := <-h.Got:
 		if u.Text != "xin chào" {
 			t.Errorf("got %+v", u)
 		}
@@ -263,7 +264,7 @@ func TestPollBacksOff(t *testing.T) {
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
-	if got := s.all(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
+	if got := s.Waits(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
 		t.Errorf("waits %v, want %v", got, want)
 	}
 	if n := srv.Calls("deleteWebhook"); n != 2 {
@@ -279,23 +280,23 @@ func TestPollIdleNotAnError(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.RequestTimeout(), zalotest.RequestTimeout())
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
-	case <-h.got:
+	case <-h.Got:
 	case <-ctx.Done():
 		t.Fatal("no update after the idle polls")
 	}
 	stop()
 	<-done
-	if got := s.all(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
+	if got := s.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
 		t.Errorf("waits %v, want three short pauses", got)
 	}
 	if strings.Contains(logs.String(), "level=WARN") {
@@ -307,7 +308,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, _ := newClientAt(t, srv.URL(), "42:not-the-right-token", nil)
-	if err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil))); !tokenRejected(err) {
+	if err := c.Poll(testContext(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))); !tokenRejected(err) {
 		t.Errorf("Poll with a wrong token = %v, want the 401", err)
 	}
 
@@ -315,7 +316,7 @@ func TestPollTokenRejected(t *testing.T) {
 	// the error.
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.TokenInvalid())
 	c, _ = newClient(t, srv, nil)
-	err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil)))
+	err := c.Poll(testContext(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll after the token was revoked = %v, want the 401", err)
 	}
@@ -334,13 +335,13 @@ func TestPollSkipsMalformed(t *testing.T) {
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
-	case u := <-h.got:
+	case u := <-h.Got:
 		if u.Text != "/help" {
 			t.Errorf("got %+v", u)
 		}
@@ -352,7 +353,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
 		t.Errorf("the malformed update was not logged:\n%s", logs)
 	}
-	if n := len(h.all()); n != 1 {
+	if n := len(h.Updates()); n != 1 {
 		t.Errorf("handled %d updates, want 1", n)
 	}
 }
@@ -471,8 +472,8 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(3)
 	ctx := testContext(t)
 	pctx, stop := context.WithCancel(ctx)
@@ -491,7 +492,7 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
 		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
 	}
-	if w := s.all(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
+	if w := s.Waits(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
 		t.Errorf("waits %v, want a backoff between attempts", w)
 	}
 	if !strings.Contains(logs.String(), "store received updates") {
@@ -577,7 +578,7 @@ func TestPollWarnsOfAWebhook(t *testing.T) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, newRecorder(nil))) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))) }()
 	if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= 2 }); err != nil {
 		t.Fatal(err)
 	}

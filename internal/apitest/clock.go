@@ -38,3 +38,34 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	return ctx.Err()
 }
+
+// Sleeps stands in for a client's sleep function: it records the waits asked
+// for without waiting. The zero value is ready to use.
+type Sleeps struct {
+	// After, when set, runs after each recorded wait with their number so far
+	// (e.g. to stop the test).
+	After func(n int)
+
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+// Sleep records d and returns ctx's error.
+func (s *Sleeps) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	n := len(s.d)
+	after := s.After
+	s.mu.Unlock()
+	if after != nil {
+		after(n)
+	}
+	return ctx.Err()
+}
+
+// Waits returns the waits recorded so far, in order.
+func (s *Sleeps) Waits() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
+}
