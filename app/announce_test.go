@@ -3,13 +3,13 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"loa/internal/await"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"

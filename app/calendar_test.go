@@ -2,11 +2,11 @@ package app_test
 
 import (
 	"context"
-	"loa/internal/await"
 	"strings"
 	"testing"
 	"time"
 
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"

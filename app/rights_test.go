@@ -3,11 +3,11 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"loa/internal/await"
 	"strings"
 	"testing"
 	"time"
 
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"loa/internal/await"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 
 	"loa/app"
 	"loa/config"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/store"
 )

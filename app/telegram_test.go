@@ -3,12 +3,12 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"loa/internal/await"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"

@@ -3,13 +3,13 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"loa/internal/await"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/internal/zalotest"

@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	goldenfile "loa/internal/golden"
-	"loa/internal/logtest"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"loa/internal/dbtest"
+	goldenfile "loa/internal/golden"
+	"loa/internal/logtest"
 	"loa/store"
 )
 

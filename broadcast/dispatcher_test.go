@@ -3,7 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"io"
-	"loa/internal/await"
 	"log/slog"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"loa/bot/telegram"
 	"loa/broadcast"
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 )

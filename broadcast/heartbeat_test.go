@@ -2,10 +2,11 @@ package broadcast_test
 
 import (
 	"context"
-	"loa/internal/await"
 	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/await"
 )
 
 // beats records when a dispatcher's heartbeat was called.

@@ -2,12 +2,12 @@ package broadcast_test
 
 import (
 	"context"
-	"loa/internal/await"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
 	"loa/store"
 )
 

@@ -3,8 +3,6 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
-	"loa/internal/await"
-	"loa/internal/logtest"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
+	"loa/internal/logtest"
 	"loa/internal/telegramtest"
 )
 

@@ -2,13 +2,13 @@ package broadcast_test
 
 import (
 	"context"
-	"loa/internal/await"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 )

@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"loa/internal/await"
 	"regexp"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
 	"loa/internal/logtest"
 )
 

@@ -3,12 +3,12 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
-	"loa/internal/await"
 	"strings"
 	"testing"
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 )

@@ -1,11 +1,12 @@
 package calendar
 
 import (
-	goldenfile "loa/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	goldenfile "loa/internal/golden"
 )
 
 // golden compares got with testdata/golden/name.txt, or rewrites it with -update.

@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"bytes"
-	"loa/internal/golden"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +12,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
+
+	"loa/internal/golden"
 )
 
 // vietnameseTones are the five tone marks that windows-1258 writes as

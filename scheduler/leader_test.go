@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"loa/internal/await"
 	"log/slog"
 	"net/url"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/netfault"
 	"loa/store"

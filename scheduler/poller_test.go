@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"loa/internal/logtest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 
 	"loa/feeds"
 	"loa/internal/dbtest"
+	"loa/internal/logtest"
 	"loa/store"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"loa/internal/logtest"
 	"log/slog"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"loa/bot/botapi"
 	"loa/bot/inbox"
 	"loa/internal/dbtest"
+	"loa/internal/logtest"
 	"loa/store"
 )
 

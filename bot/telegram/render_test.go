@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"fmt"
-	"loa/internal/golden"
 	"math"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"unicode"
 
 	"loa/broadcast"
+	"loa/internal/golden"
 	"loa/internal/telegramtest"
 )
 

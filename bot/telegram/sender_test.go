@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"loa/internal/apitest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )

@@ -2,14 +2,14 @@ package zalo
 
 import (
 	"context"
-	"loa/internal/apitest"
-	"loa/internal/logtest"
 	"log/slog"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"loa/internal/apitest"
+	"loa/internal/logtest"
 	"loa/internal/zalotest"
 )
 

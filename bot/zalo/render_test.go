@@ -2,7 +2,6 @@ package zalo
 
 import (
 	"fmt"
-	"loa/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
+	"loa/internal/golden"
 	"loa/internal/zalotest"
 )
 

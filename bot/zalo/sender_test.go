@@ -3,13 +3,13 @@ package zalo
 import (
 	"context"
 	"errors"
-	"loa/internal/apitest"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )

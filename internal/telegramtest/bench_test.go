@@ -1,13 +1,14 @@
 package telegramtest
 
 import (
-	"loa/internal/apitest"
 	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/internal/apitest"
 )
 
 const benchText = `<b>Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)</b>

@@ -3,9 +3,10 @@ package telegramtest
 import (
 	"bytes"
 	"encoding/json"
-	"loa/internal/apitest"
 	"net/http"
 	"reflect"
+
+	"loa/internal/apitest"
 )
 
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"

@@ -2,12 +2,13 @@ package telegramtest
 
 import (
 	"encoding/json"
-	"loa/internal/apitest"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"loa/internal/apitest"
 )
 
 // methods fills the dispatch table (the Bot API matches method names

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"loa/internal/apitest"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"loa/internal/apitest"
 )
 
 // SentMessage is one message a chat received, as the fake recorded it.

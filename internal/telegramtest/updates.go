@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"loa/internal/apitest"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // PushUpdate queues an update for getUpdates or the webhook, giving it the next

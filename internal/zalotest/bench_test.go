@@ -3,8 +3,9 @@ package zalotest
 import (
 	"encoding/json"
 	"fmt"
-	"loa/internal/apitest"
 	"testing"
+
+	"loa/internal/apitest"
 )
 
 const benchText = "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)\n\n" +

@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"loa/internal/apitest"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // newClock is a settable clock for Options.Now.

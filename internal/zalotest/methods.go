@@ -2,11 +2,12 @@ package zalotest
 
 import (
 	"fmt"
-	"loa/internal/apitest"
 	"net"
 	"net/http"
 	"net/url"
 	"unicode/utf8"
+
+	"loa/internal/apitest"
 )
 
 // MaxTextLength is the documented limit of a message's text and a photo's

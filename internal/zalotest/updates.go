@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"loa/internal/apitest"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // queued is an update waiting for getUpdates or the webhook.
