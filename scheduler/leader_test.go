@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/netfault"
@@ -128,11 +126,7 @@ func TestLeaderSurvivesLosingItsConnections(t *testing.T) {
 	b := campaign(t, dbURL, "b", fast, nil)
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, dbURL)
 	row := func() store.Leadership {
 		l, err := b.store.Leader(ctx, DefaultElection)
 		if err != nil {

@@ -24,11 +24,7 @@ func BenchmarkHistory(b *testing.B) {
 	url := dbtest.URL(b)
 	s := dbtest.StoreAt(b, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(b, url)
 	start := time.Now()
 	dbtest.SeedHistoryOf(b, url, history(n))
 	if _, err := conn.Exec(ctx, `UPDATE broadcasts SET created_at = created_at - interval '90 days'`); err != nil {

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -41,11 +39,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 
 	// A live broadcast with 100 pending deliveries, the one the progress reads ask about.
 	for i := range 100 {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -22,11 +20,7 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 	ch := subscribe(t, s, "telegram", "-100777", "channel")
 	other := subscribe(t, s, "telegram", "500", "private")
 	for i := range 2 {
