@@ -1,10 +1,7 @@
 package telegram
 
 import (
-	"context"
 	"log/slog"
-	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -46,29 +43,4 @@ func newClientAt(t *testing.T, endpoint, token string, clk *apitest.Clock) (*Cli
 }
 
 // closedPortEndpoint is an API endpoint where nothing listens.
-func closedPortEndpoint(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr + "/bot%s/%s"
-}
-
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// assertNoToken fails when s shows the token or its secret part.
-func assertNoToken(t *testing.T, what, s, token string) {
-	t.Helper()
-	_, secret, _ := strings.Cut(token, ":")
-	if strings.Contains(s, token) || strings.Contains(s, secret) {
-		t.Errorf("%s shows the token: %s", what, s)
-	}
-}
+func closedPortEndpoint(t *testing.T) string { return "http://" + apitest.ClosedAddr(t) + "/bot%s/%s" }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/golden"
 	"loa/internal/telegramtest"
 )
@@ -215,7 +216,7 @@ func TestRenderThroughFake(t *testing.T) {
 	srv := telegramtest.NewServer(t, telegramtest.Unthrottled())
 	srv.AddChat(telegramtest.Chat{ID: 1001, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	for _, tc := range goldenCases {
 		for i, part := range c.Render(tc.content) {
 			if err := c.Send(ctx, broadcast.Chat{Channel: "telegram", Address: "1001", Kind: "private"}, part); err != nil {

@@ -182,7 +182,7 @@ func TestPoll(t *testing.T) {
 	front := httptest.NewServer(edits)
 	t.Cleanup(front.Close)
 	c, _ := newClientAt(t, front.URL+"/bot%s/%s", srv.Token(), clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 
 	// A webhook left over from webhook mode: Poll must delete it first.
 	if err := c.SetWebhook(ctx, "https://loa.example.vn/telegram", ""); err != nil {
@@ -294,7 +294,7 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	h := inboxtest.NewRecorder(nil)
@@ -321,14 +321,14 @@ func TestPollBacksOff(t *testing.T) {
 	if n := srv.Calls("deleteWebhook"); n != 2 {
 		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }
 
 func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	c, _ := newClientAt(t, srv.Endpoint(), "42:not-the-right-token", nil)
-	err := c.Poll(testContext(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
+	err := c.Poll(apitest.Context(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll with a revoked token = %v, want the 401", err)
 	}
@@ -371,7 +371,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 	c, logs := newClientAt(t, api.URL+"/bot%s/%s", "1:token-for-malformed", nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
@@ -405,7 +405,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private"}}
 	resp := bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}}
 	c.CarryOut(ctx, u, resp)
@@ -441,7 +441,7 @@ func TestReplySplitsLongText(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 200)
 	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}}
-	c.CarryOut(testContext(t), u, bot.Response{Replies: []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}}})
+	c.CarryOut(apitest.Context(t), u, bot.Response{Replies: []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}}})
 	msgs := srv.Messages(supergroupID)
 	if len(msgs) < 3 {
 		t.Fatalf("got %d messages, want the reply split", len(msgs))
@@ -468,7 +468,7 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	h := inboxtest.HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
@@ -505,7 +505,7 @@ func TestReplyWithPreview(t *testing.T) {
 			before := len(srv.Messages(supergroupID))
 			content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: tt.body}
 			resp := bot.Response{Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1.", Buttons: keyboard, Preview: &content}}}
-			c.CarryOut(testContext(t), bot.Update{Channel: "telegram", Chat: chat}, resp)
+			c.CarryOut(apitest.Context(t), bot.Update{Channel: "telegram", Chat: chat}, resp)
 			msgs := srv.Messages(supergroupID)[before:]
 			want := c.Render(content)
 			if len(want) != tt.parts || len(msgs) != tt.parts+1 {
@@ -539,7 +539,7 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(2)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)

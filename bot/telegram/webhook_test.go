@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
@@ -25,7 +26,7 @@ func TestDeriveWebhookSecret(t *testing.T) {
 	if len(a) != 64 || strings.Trim(a, "0123456789abcdef") != "" {
 		t.Errorf("secret %q: want 64 hex digits (Telegram allows A-Z a-z 0-9 _ -, up to 256)", a)
 	}
-	assertNoToken(t, "secret", a, telegramtest.DefaultToken)
+	apitest.NoToken(t, "secret", a, telegramtest.DefaultToken)
 }
 
 func TestWebhookHandler(t *testing.T) {
@@ -101,7 +102,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	})
 	hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 	t.Cleanup(hook.Close)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/telegram", ""); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/golden"
 	"loa/internal/zalotest"
 )
@@ -217,7 +218,7 @@ func TestRenderThroughFake(t *testing.T) {
 	srv := zalotest.NewServer(t, zalotest.Unthrottled())
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	var want []string
 	for _, tc := range goldenCases {
 		for _, p := range c.Render(tc.content) {

@@ -150,7 +150,7 @@ func TestPoll(t *testing.T) {
 	clk := newTestClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	c, logs := newClient(t, srv, clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 
 	// A webhook left over from webhook mode: Poll must delete it first.
 	if err := c.SetWebhook(ctx, "https://loa.example.vn/zalo", ""); err != nil {
@@ -222,7 +222,7 @@ func TestPoll(t *testing.T) {
 	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("idle polls or skips logged as problems:\n%s", logs)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }
 
 // TestPollBacksOff: failed getUpdates calls are retried after growing waits, a 429
@@ -243,7 +243,7 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	h := inboxtest.NewRecorder(nil)
@@ -270,7 +270,7 @@ func TestPollBacksOff(t *testing.T) {
 	if n := srv.Calls("deleteWebhook"); n != 2 {
 		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }
 
 // TestPollIdleNotAnError: a server that answers 408 at once is polled again after a
@@ -282,7 +282,7 @@ func TestPollIdleNotAnError(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	h := inboxtest.NewRecorder(nil)
@@ -308,7 +308,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, _ := newClientAt(t, srv.URL(), "42:not-the-right-token", nil)
-	if err := c.Poll(testContext(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))); !tokenRejected(err) {
+	if err := c.Poll(apitest.Context(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))); !tokenRejected(err) {
 		t.Errorf("Poll with a wrong token = %v, want the 401", err)
 	}
 
@@ -316,11 +316,11 @@ func TestPollTokenRejected(t *testing.T) {
 	// the error.
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.TokenInvalid())
 	c, _ = newClient(t, srv, nil)
-	err := c.Poll(testContext(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
+	err := c.Poll(apitest.Context(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll after the token was revoked = %v, want the 401", err)
 	}
-	assertNoToken(t, "error", fmt.Sprint(err), srv.Token())
+	apitest.NoToken(t, "error", fmt.Sprint(err), srv.Token())
 	if n := srv.Calls("getUpdates"); n != 2 {
 		t.Errorf("getUpdates called %d times, want 2 (idle, refused)", n)
 	}
@@ -332,7 +332,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	h := inboxtest.NewRecorder(nil)
@@ -366,7 +366,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
 	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
 	msgs := srv.Messages(hoaID)
@@ -410,7 +410,7 @@ func TestCarryOut(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.CarryOut(testContext(t), u, bot.Response{
+	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
 		CallbackText: "Đã lưu",
@@ -445,7 +445,7 @@ func TestCarryOutPreview(t *testing.T) {
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.CarryOut(testContext(t), u, bot.Response{
+	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},
 	})
@@ -475,7 +475,7 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(3)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
@@ -574,7 +574,7 @@ func TestPollWarnsOfAWebhook(t *testing.T) {
 		defer mu.Unlock()
 		return append([]string(nil), alerts...)
 	}
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)

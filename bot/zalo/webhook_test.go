@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
@@ -25,7 +26,7 @@ func TestDeriveWebhookSecret(t *testing.T) {
 	if !regexp.MustCompile(`^[A-Za-z0-9_-]{8,256}$`).MatchString(a) {
 		t.Errorf("secret %q: want 8 to 256 characters of A-Z a-z 0-9 _ -", a)
 	}
-	assertNoToken(t, "secret", a, zalotest.DefaultToken)
+	apitest.NoToken(t, "secret", a, zalotest.DefaultToken)
 }
 
 func TestWebhookHandler(t *testing.T) {
@@ -121,7 +122,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 			})
 			hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 			t.Cleanup(hook.Close)
-			ctx := testContext(t)
+			ctx := apitest.Context(t)
 			if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
 				t.Fatal(err)
 			}
@@ -163,7 +164,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 			if err := c.DeleteWebhook(ctx); err != nil {
 				t.Fatal(err)
 			}
-			assertNoToken(t, "log", logs.String(), srv.Token())
+			apitest.NoToken(t, "log", logs.String(), srv.Token())
 		})
 	}
 }
@@ -209,7 +210,7 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 	h := inboxtest.NewRecorder(nil)
 	hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 	t.Cleanup(hook.Close)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
 		t.Fatal(err)
 	}

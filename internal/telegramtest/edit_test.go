@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/internal/apitest"
 )
 
 const notModifiedDesc = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
@@ -35,7 +37,7 @@ func TestEditMessageText(t *testing.T) {
 	// A waiter sees the edit.
 	edited := make(chan error, 1)
 	go func() {
-		edited <- s.WaitFor(ctxT(t), func() bool {
+		edited <- s.WaitFor(apitest.Context(t), func() bool {
 			msgs := s.Messages(hoa.ID)
 			return len(msgs) == 1 && msgs[0].Edits == 1
 		})

@@ -44,12 +44,6 @@ func wantAPIError(t *testing.T, err error, code int, description string) *tgbota
 	return apiErr
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // post sends a raw form request and returns the status and body.
 func post(t *testing.T, s *Server, method string, form url.Values) (int, string) {
 	t.Helper()
@@ -438,7 +432,7 @@ func TestHold(t *testing.T) {
 	}()
 	select {
 	case <-g.Arrived():
-	case <-ctxT(t).Done():
+	case <-apitest.Context(t).Done():
 		t.Fatal("request never reached the gate")
 	}
 	if s.Accepted() != 0 {
@@ -448,7 +442,7 @@ func TestHold(t *testing.T) {
 	if err := <-result; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.WaitMessages(ctxT(t), hoa.ID, 1); err != nil {
+	if _, err := s.WaitMessages(apitest.Context(t), hoa.ID, 1); err != nil {
 		t.Fatal(err)
 	}
 
@@ -644,14 +638,14 @@ func TestCloseReleasesWaiters(t *testing.T) {
 	go func() { _, err := bot.Send(tgbotapi.NewMessage(hoa.ID, "x")); sent <- err }()
 	polled := poll(bot, tgbotapi.UpdateConfig{Timeout: 50})
 	<-g.Arrived()
-	if err := s.WaitFor(ctxT(t), func() bool { return s.LongPolls() == 1 }); err != nil {
+	if err := s.WaitFor(apitest.Context(t), func() bool { return s.LongPolls() == 1 }); err != nil {
 		t.Fatal(err)
 	}
 	closed := make(chan struct{})
 	go func() { s.Close(); close(closed) }()
 	select {
 	case <-closed:
-	case <-ctxT(t).Done():
+	case <-apitest.Context(t).Done():
 		t.Fatal("Close did not return")
 	}
 	if err := <-sent; err == nil {
@@ -686,7 +680,7 @@ func TestLateAnswer(t *testing.T) {
 		result <- err
 	}()
 	// The chat has the message before the sender hears back.
-	if _, err := s.WaitMessages(ctxT(t), hoa.ID, 2); err != nil {
+	if _, err := s.WaitMessages(apitest.Context(t), hoa.ID, 2); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-result; err != nil {
