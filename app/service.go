@@ -20,7 +20,6 @@ import (
 	"loa/broadcast"
 	"loa/calendar"
 	"loa/config"
-	"loa/feeds"
 	"loa/health"
 	"loa/scheduler"
 	"loa/store"
@@ -205,23 +204,8 @@ func (s *Service) prepare(ctx context.Context, st *store.Store) error {
 
 // jobs is the leader's periodic work: idempotent catch-up runs on intervals.
 func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, now func() time.Time) []scheduler.Job {
-	poller := &scheduler.Poller{
-		Store: st,
-		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
-			UserAgent: UserAgent(s.Version),
-			MaxBytes:  s.Config.FeedMaxBytes,
-			Timeout:   s.Config.FeedTimeout,
-		}),
-		Log:         s.Log,
-		Metrics:     scheduler.NewMetrics(reg),
-		Now:         now,
-		Backlog:     s.Config.FeedBacklog,
-		MaxAnnounce: s.Config.FeedMaxAnnounce,
-		MaxFailures: s.Config.FeedMaxFailures,
-		MaxPerDay:   s.Config.FeedMaxPerDay,
-		Location:    s.Config.Location,
-		Alert:       adm.alert,
-	}
+	poller := NewPoller(s.Config, st, s.Version)
+	poller.Log, poller.Metrics, poller.Now, poller.Alert = s.Log, scheduler.NewMetrics(reg), now, adm.alert
 	announcer := &scheduler.Announcer{
 		Store: st, Location: s.Config.Location, Now: now, Log: s.Log,
 		Grace: s.Config.AnnounceGrace, Alert: adm.alert, Event: st.Event,

@@ -65,6 +65,9 @@ type Event struct {
 	Source string
 	// Enabled events produce occurrences; disabled ones are kept but silent.
 	Enabled bool
+	// Version is the store's count of admins' edits, 0 for events not stored: an edit
+	// names the version it was made from, so that a second admin's stale edit is refused.
+	Version int
 }
 
 // Validate reports every problem with e in one error wrapping ErrInvalidEvent:

@@ -22,7 +22,7 @@ type Admin struct {
 var ErrAdminExists = errors.New("already an admin")
 
 // AddAdmin makes a user an admin and records who did it.
-func (s *Store) AddAdmin(ctx context.Context, a Admin, actor string) (Admin, error) {
+func (s Audited) AddAdmin(ctx context.Context, a Admin) (Admin, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO admins (channel, user_id, name) VALUES ($1, $2, $3)
 			ON CONFLICT (channel, user_id) DO NOTHING RETURNING id, created_at`, a.Channel, a.UserID, a.Name).Scan(&a.ID, &a.CreatedAt)
@@ -32,7 +32,7 @@ func (s *Store) AddAdmin(ctx context.Context, a Admin, actor string) (Admin, err
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "admin.add", a.Channel+":"+a.UserID, a.Name)
+		return audit(ctx, tx, s.by, "admin.add", a.Channel+":"+a.UserID, a.Name)
 	})
 	if err != nil {
 		return Admin{}, fmt.Errorf("add admin %s:%s: %w", a.Channel, a.UserID, err)
@@ -41,7 +41,7 @@ func (s *Store) AddAdmin(ctx context.Context, a Admin, actor string) (Admin, err
 }
 
 // RemoveAdmin removes an admin and records who did it.
-func (s *Store) RemoveAdmin(ctx context.Context, channel, userID, actor string) error {
+func (s Audited) RemoveAdmin(ctx context.Context, channel, userID string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM admins WHERE channel = $1 AND user_id = $2`, channel, userID)
 		if err != nil {
@@ -50,7 +50,7 @@ func (s *Store) RemoveAdmin(ctx context.Context, channel, userID, actor string) 
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		return audit(ctx, tx, actor, "admin.remove", channel+":"+userID, "")
+		return audit(ctx, tx, s.by, "admin.remove", channel+":"+userID, "")
 	})
 	if err != nil {
 		return fmt.Errorf("remove admin %s:%s: %w", channel, userID, err)

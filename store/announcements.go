@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Announcement schedules.
@@ -44,15 +45,18 @@ type Announcement struct {
 	CreatedAt   time.Time
 	CancelledBy string
 	CancelledAt *time.Time
+	// Version counts admins' edits (migration 014): an edit names the version it was
+	// made from and is refused (ErrStale) when another came first.
+	Version int
 }
 
 const announcementColumns = `id, body, topic, coalesce(channel, ''), schedule, cron, event_id, event_time,
-	next_run_at, status, created_by, created_at, cancelled_by, cancelled_at`
+	next_run_at, status, created_by, created_at, cancelled_by, cancelled_at, version`
 
 func scanAnnouncement(row pgx.Row) (Announcement, error) {
 	var a Announcement
 	err := row.Scan(&a.ID, &a.Body, &a.Topic, &a.Channel, &a.Schedule, &a.Cron, &a.EventID, &a.EventTime,
-		&a.NextRunAt, &a.Status, &a.CreatedBy, &a.CreatedAt, &a.CancelledBy, &a.CancelledAt)
+		&a.NextRunAt, &a.Status, &a.CreatedBy, &a.CreatedAt, &a.CancelledBy, &a.CancelledAt, &a.Version)
 	return a, err
 }
 
@@ -69,10 +73,16 @@ type NewAnnouncement struct {
 	NextRunAt time.Time
 }
 
+// CreateAnnouncement is As(ActorOf(actor)).CreateAnnouncement, for callers that name
+// only the actor.
+func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
+	return s.As(ActorOf(actor)).CreateAnnouncement(ctx, na)
+}
+
 // CreateAnnouncement stores an announcement and records who scheduled it, in one
 // transaction.
-func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
-	return s.createAnnouncement(ctx, na, "scheduled", actor)
+func (s Audited) CreateAnnouncement(ctx context.Context, na NewAnnouncement) (Announcement, error) {
+	return createAnnouncement(ctx, s.pool, na, "scheduled", s.by)
 }
 
 // CreateDraft stores a one-off announcement written in the bot, to be confirmed
@@ -82,29 +92,26 @@ func (s *Store) CreateDraft(ctx context.Context, body, actor string, runAt *time
 	if runAt != nil {
 		na.NextRunAt = *runAt
 	}
-	return s.createAnnouncement(ctx, na, "draft", actor)
+	return createAnnouncement(ctx, s.pool, na, "draft", Actor{ID: actor})
 }
 
-func (s *Store) createAnnouncement(ctx context.Context, na NewAnnouncement, status, actor string) (Announcement, error) {
+func createAnnouncement(ctx context.Context, pool *pgxpool.Pool, na NewAnnouncement, status string, by Actor) (Announcement, error) {
 	var next *time.Time
 	if !na.NextRunAt.IsZero() {
 		next = &na.NextRunAt
 	}
 	var a Announcement
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		var err error
 		a, err = scanAnnouncement(tx.QueryRow(ctx, `
 			INSERT INTO announcements (body, topic, channel, schedule, cron, event_id, event_time, next_run_at, status, created_by)
 			VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $10, $9)
 			RETURNING `+announcementColumns,
-			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, next, actor, status))
+			na.Body, na.Topic, na.Channel, na.Schedule, na.Cron, na.EventID, na.EventTime, next, by.ID, status))
 		if err != nil || status == "draft" {
 			return err
 		}
-		if err != nil {
-			return err
-		}
-		return audit(ctx, tx, actor, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
+		return audit(ctx, tx, by, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
 			fmt.Sprintf("%s, first run %s, topic %s%s", describeSchedule(a), na.NextRunAt.Format(time.RFC3339), a.Topic, channelNote(a.Channel)))
 	})
 	if err != nil {
@@ -158,13 +165,19 @@ func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
 	return nil
 }
 
+// ConfirmDraft is As(ActorOf(actor)).ConfirmDraft, for callers that name only the
+// actor.
+func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
+	return s.As(ActorOf(actor)).ConfirmDraft(ctx, id, runAt)
+}
+
 // ConfirmDraft schedules a draft to run at runAt (the caller decides: its proposed
 // time, or now). Only its author may (NotAuthorError). The confirmation is what the
 // audit log records as the creation.
-func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
+func (s Audited) ConfirmDraft(ctx context.Context, id int64, runAt time.Time) (Announcement, error) {
 	var a Announcement
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockDraft(ctx, tx, id, actor); err != nil {
+		if err := lockDraft(ctx, tx, id, s.by.ID); err != nil {
 			return err
 		}
 		var err error
@@ -175,8 +188,8 @@ func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, act
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
-			fmt.Sprintf("confirmed in the bot, once at %s", runAt.Format(time.RFC3339)))
+		return audit(ctx, tx, s.by, "announcement.create", fmt.Sprintf("announcement %d", a.ID),
+			fmt.Sprintf("draft confirmed, once at %s", runAt.Format(time.RFC3339)))
 	})
 	if err != nil {
 		return Announcement{}, fmt.Errorf("confirm announcement %d: %w", id, err)
@@ -293,10 +306,16 @@ func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error
 	return a, nil
 }
 
+// CancelAnnouncement is As(ActorOf(actor)).CancelAnnouncement, for callers that name
+// only the actor.
+func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
+	return s.As(ActorOf(actor)).CancelAnnouncement(ctx, id)
+}
+
 // CancelAnnouncement stops an announcement's future runs and the pending deliveries of
 // the broadcasts it already made, and records who did it. It returns how many pending
 // deliveries were stopped.
-func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
+func (s Audited) CancelAnnouncement(ctx context.Context, id int64) (int64, error) {
 	var stopped int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status string
@@ -314,7 +333,7 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 			return fmt.Errorf("announcement %d is a draft that was never confirmed: %w", id, ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE announcements SET status = 'cancelled', next_run_at = NULL,
-			cancelled_by = $2, cancelled_at = now() WHERE id = $1`, id, actor); err != nil {
+			cancelled_by = $2, cancelled_at = now() WHERE id = $1`, id, s.by.ID); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
@@ -326,7 +345,7 @@ func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) 
 			return err
 		}
 		stopped = tag.RowsAffected()
-		return audit(ctx, tx, actor, "announcement.cancel", fmt.Sprintf("announcement %d", id),
+		return audit(ctx, tx, s.by, "announcement.cancel", fmt.Sprintf("announcement %d", id),
 			fmt.Sprintf("%d pending deliveries stopped", stopped))
 	})
 	if err != nil {
@@ -414,7 +433,7 @@ func (s *Store) RecordAnnouncementRun(ctx context.Context, r AnnouncementRun) (b
 			return err
 		}
 		made = true
-		return audit(ctx, tx, "loa", "announcement."+runStatus, fmt.Sprintf("announcement %d", r.AnnouncementID),
+		return audit(ctx, tx, Service, "announcement."+runStatus, fmt.Sprintf("announcement %d", r.AnnouncementID),
 			fmt.Sprintf("run %s: %s", r.RunAt.Format(time.RFC3339), detail))
 	})
 	if err != nil {
@@ -439,9 +458,15 @@ func (s *Store) AnnouncementRuns(ctx context.Context, id int64) (RunCount, error
 	return rc, nil
 }
 
+// CancelBroadcast is As(ActorOf(actor)).CancelBroadcast, for callers that name only
+// the actor.
+func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (int64, error) {
+	return s.As(ActorOf(actor)).CancelBroadcast(ctx, id)
+}
+
 // CancelBroadcast stops a broadcast's pending deliveries and records who did it. It
 // returns how many were stopped.
-func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (int64, error) {
+func (s Audited) CancelBroadcast(ctx context.Context, id int64) (int64, error) {
 	var stopped int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = $1`, id)
@@ -457,7 +482,7 @@ func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (in
 			return err
 		}
 		stopped = tag.RowsAffected()
-		return audit(ctx, tx, actor, "broadcast.cancel", fmt.Sprintf("broadcast %d", id),
+		return audit(ctx, tx, s.by, "broadcast.cancel", fmt.Sprintf("broadcast %d", id),
 			fmt.Sprintf("%d pending deliveries stopped", stopped))
 	})
 	if err != nil {

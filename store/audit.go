@@ -3,16 +3,54 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// AuditEntry is one line of the audit log: who did what, when.
+// Via is the front end an admin's action came through, as audit_log.via records it
+// (migration 014).
+type Via string
+
+// The front ends, and loa itself.
+const (
+	ViaCLI Via = "cli"
+	ViaBot Via = "bot"
+	ViaWeb Via = "web"
+	// ViaService marks what loa records of its own accord (announcement runs).
+	ViaService Via = "service"
+)
+
+// Actor is who did something, as the audit log records it.
+type Actor struct {
+	// ID names them: "telegram:1001", "cli:alice", "loa".
+	ID  string
+	Via Via
+}
+
+// Service is loa itself, the actor of announcement runs.
+var Service = Actor{ID: "loa", Via: ViaService}
+
+// ActorOf is the actor of a caller that names only who acted (code written before the
+// front end was recorded): "cli:…" came through the CLI, "loa" is the service, anyone
+// else is a chat user in the bot. Migration 014 filled in old rows by the same rule.
+func ActorOf(id string) Actor {
+	switch {
+	case strings.HasPrefix(id, "cli:"):
+		return Actor{ID: id, Via: ViaCLI}
+	case id == Service.ID:
+		return Service
+	}
+	return Actor{ID: id, Via: ViaBot}
+}
+
+// AuditEntry is one line of the audit log: who did what, when, through which front end.
 type AuditEntry struct {
 	ID     int64
 	At     time.Time
 	Actor  string
+	Via    Via
 	Action string
 	Target string
 	Detail string
@@ -20,36 +58,54 @@ type AuditEntry struct {
 
 // audit appends to the audit log inside the caller's transaction, so the record and
 // the change it describes are written together or not at all.
-func audit(ctx context.Context, tx pgx.Tx, actor, action, target, detail string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)`,
-		actor, action, target, detail)
+func audit(ctx context.Context, tx pgx.Tx, by Actor, action, target, detail string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, via, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
+		by.ID, string(by.Via), action, target, detail)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
 }
 
-// Audit records an action that has no transaction of its own (a broadcast sent now from
-// the bot, a failed attempt).
-func (s *Store) Audit(ctx context.Context, actor, action, target, detail string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)`,
-		actor, action, target, detail)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+// AuditFilter selects audit entries; zero fields select everything.
+type AuditFilter struct {
+	Actor  string // exactly this actor ("telegram:1001")
+	Action string // exactly this action ("feed.add"), or a prefix ending in "." ("feed.")
+	Via    Via
+	Target string    // exactly this target ("event 12")
+	Since  time.Time // entries at or after
+	// Limit bounds the entries returned, newest first (0: 100).
+	Limit int
 }
 
-// AuditLog returns the newest entries first.
+// AuditLog returns the newest limit entries first.
 func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit_log
-		ORDER BY at DESC, id DESC LIMIT $1`, limit)
+	return s.AuditEntries(ctx, AuditFilter{Limit: limit})
+}
+
+// AuditEntries returns the entries f selects, newest first.
+func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	action, prefix := f.Action, ""
+	if strings.HasSuffix(action, ".") {
+		action, prefix = "", f.Action
+	}
+	var since *time.Time
+	if !f.Since.IsZero() {
+		since = &f.Since
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, via, action, target, detail FROM audit_log
+		WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR starts_with(action, $3))
+			AND ($4 = '' OR via = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($7 = '' OR target = $7)
+		ORDER BY at DESC, id DESC LIMIT $6`, f.Actor, action, prefix, string(f.Via), since, f.Limit, f.Target)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	es, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
-		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &e.Detail)
+		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Via, &e.Action, &e.Target, &e.Detail)
 		return e, err
 	})
 	if err != nil {

@@ -18,13 +18,13 @@ var ErrEventExists = errors.New("another event already uses this slug")
 // seeding would then bring the old slug back as a second event. Disable it instead.
 var ErrBuiltinSlug = errors.New("the slug of a built-in event cannot change (disable the event instead)")
 
-const eventColumns = `id, slug, kind, day, month, leap, founded_year, title, category, advance_days, source, enabled`
+const eventColumns = `id, slug, kind, day, month, leap, founded_year, title, category, advance_days, source, enabled, version`
 
 func scanEvent(row pgx.Row) (calendar.Event, error) {
 	var e calendar.Event
 	var kind, category string
 	err := row.Scan(&e.ID, &e.Slug, &kind, &e.Day, &e.Month, &e.Leap, &e.FoundedYear, &e.Title,
-		&category, &e.AdvanceDays, &e.Source, &e.Enabled)
+		&category, &e.AdvanceDays, &e.Source, &e.Enabled, &e.Version)
 	e.Kind, e.Category = calendar.Kind(kind), calendar.Category(category)
 	return e, err
 }
@@ -122,13 +122,18 @@ func (s *Store) Event(ctx context.Context, id int64) (calendar.Event, error) {
 	return e, nil
 }
 
-// AddEvent stores an admin's event (e.ID is ignored) and returns it with its id. A slug
-// already in use gives ErrEventExists.
+// AddEvent stores an event (e.ID is ignored) and returns it with its id, unaudited
+// (tests, seeding): an admin's goes through As(by).AddEvent. A slug already in use
+// gives ErrEventExists.
 func (s *Store) AddEvent(ctx context.Context, e calendar.Event) (calendar.Event, error) {
+	return addEvent(ctx, s.pool, e)
+}
+
+func addEvent(ctx context.Context, q querier, e calendar.Event) (calendar.Event, error) {
 	if err := e.Validate(); err != nil {
 		return calendar.Event{}, err
 	}
-	out, err := scanEvent(s.pool.QueryRow(ctx, `
+	out, err := scanEvent(q.QueryRow(ctx, `
 		INSERT INTO calendar_events (slug, kind, day, month, leap, founded_year, title, category,
 			advance_days, source, enabled)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -144,10 +149,12 @@ func (s *Store) AddEvent(ctx context.Context, e calendar.Event) (calendar.Event,
 	return out, nil
 }
 
-// UpdateEvent replaces every field of the event e.ID with e's and returns the result.
-// It gives ErrNotFound for a missing id, ErrEventExists for a slug another event uses,
-// and ErrBuiltinSlug for a new slug on a built-in event.
-func (s *Store) UpdateEvent(ctx context.Context, e calendar.Event) (calendar.Event, error) {
+// UpdateEvent replaces the fields of the event e.ID with e's, all but Enabled (which
+// EnableEvent changes), when the event is still at e.Version, and records the change with
+// detail. It gives ErrNotFound for a missing id, ErrStale when the event was edited since
+// e.Version, ErrEventExists for a slug another event uses, and ErrBuiltinSlug for a new
+// slug on a built-in event.
+func (s Audited) UpdateEvent(ctx context.Context, e calendar.Event, detail string) (calendar.Event, error) {
 	if err := e.Validate(); err != nil {
 		return calendar.Event{}, err
 	}
@@ -155,28 +162,34 @@ func (s *Store) UpdateEvent(ctx context.Context, e calendar.Event) (calendar.Eve
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var builtin bool
 		var slug string
-		err := tx.QueryRow(ctx, `SELECT builtin, slug FROM calendar_events WHERE id = $1 FOR UPDATE`, e.ID).
-			Scan(&builtin, &slug)
-		if errors.Is(err, pgx.ErrNoRows) {
+		var version int
+		err := tx.QueryRow(ctx, `SELECT builtin, slug, version FROM calendar_events WHERE id = $1 FOR UPDATE`, e.ID).
+			Scan(&builtin, &slug, &version)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("event %d: %w", e.ID, ErrNotFound)
+		case err != nil:
+			return err
+		case version != e.Version:
+			return fmt.Errorf("event %d at version %d, not %d: %w", e.ID, version, e.Version, ErrStale)
+		case builtin && slug != e.Slug:
+			return fmt.Errorf("event %d (%s): %w", e.ID, slug, ErrBuiltinSlug)
+		}
+		args := eventArgs(e)
+		out, err = scanEvent(tx.QueryRow(ctx, `
+			UPDATE calendar_events SET slug = $2, kind = $3, day = $4, month = $5, leap = $6,
+				founded_year = $7, title = $8, category = $9, advance_days = $10, source = $11,
+				version = version + 1, updated_at = now()
+			WHERE id = $1
+			RETURNING `+eventColumns,
+			append([]any{e.ID}, args[:len(args)-1]...)...))
+		if isUniqueViolation(err) {
+			return fmt.Errorf("slug %q: %w", e.Slug, ErrEventExists)
 		}
 		if err != nil {
 			return err
 		}
-		if builtin && slug != e.Slug {
-			return fmt.Errorf("event %d (%s): %w", e.ID, slug, ErrBuiltinSlug)
-		}
-		out, err = scanEvent(tx.QueryRow(ctx, `
-			UPDATE calendar_events SET slug = $2, kind = $3, day = $4, month = $5, leap = $6,
-				founded_year = $7, title = $8, category = $9, advance_days = $10, source = $11,
-				enabled = $12, updated_at = now()
-			WHERE id = $1
-			RETURNING `+eventColumns,
-			append([]any{e.ID}, eventArgs(e)...)...))
-		if isUniqueViolation(err) {
-			return fmt.Errorf("slug %q: %w", e.Slug, ErrEventExists)
-		}
-		return err
+		return audit(ctx, tx, s.by, "event.edit", eventTarget(out), detail)
 	})
 	if err != nil {
 		return calendar.Event{}, fmt.Errorf("update event %d: %w", e.ID, err)
@@ -184,9 +197,48 @@ func (s *Store) UpdateEvent(ctx context.Context, e calendar.Event) (calendar.Eve
 	return out, nil
 }
 
-// SetEventEnabled enables or disables an event and returns it.
+// eventTarget names an event in the audit log.
+func eventTarget(e calendar.Event) string { return fmt.Sprintf("event %d", e.ID) }
+
+// AddEvent stores an admin's event (e.ID is ignored), records who added it, and returns
+// it with its id. A slug already in use gives ErrEventExists.
+func (s Audited) AddEvent(ctx context.Context, e calendar.Event) (calendar.Event, error) {
+	var out calendar.Event
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if out, err = addEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.by, "event.add", eventTarget(out), out.Slug+": "+out.Title)
+	})
+	return out, err
+}
+
+// EnableEvent enables or disables an event, records who did it, and returns it.
+func (s Audited) EnableEvent(ctx context.Context, id int64, enabled bool) (calendar.Event, error) {
+	var out calendar.Event
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if out, err = setEventEnabled(ctx, tx, id, enabled); err != nil {
+			return err
+		}
+		action := "event.disable"
+		if enabled {
+			action = "event.enable"
+		}
+		return audit(ctx, tx, s.by, action, eventTarget(out), out.Slug)
+	})
+	return out, err
+}
+
+// SetEventEnabled enables or disables an event and returns it, unaudited (tests): an
+// admin's goes through As(by).EnableEvent.
 func (s *Store) SetEventEnabled(ctx context.Context, id int64, enabled bool) (calendar.Event, error) {
-	e, err := scanEvent(s.pool.QueryRow(ctx, `
+	return setEventEnabled(ctx, s.pool, id, enabled)
+}
+
+func setEventEnabled(ctx context.Context, q querier, id int64, enabled bool) (calendar.Event, error) {
+	e, err := scanEvent(q.QueryRow(ctx, `
 		UPDATE calendar_events SET enabled = $2, updated_at = now()
 		WHERE id = $1
 		RETURNING `+eventColumns, id, enabled))
@@ -200,10 +252,11 @@ func (s *Store) SetEventEnabled(ctx context.Context, id int64, enabled bool) (ca
 }
 
 // ImportEvents stores a list of events (a CSV import) in one transaction, all or
-// nothing. An event whose slug exists replaces that row's fields, enabled included (a
-// CSV without an enabled column enables every row it names); its id and whether it is
-// built-in stay. Other events are added. Events not in the list are left alone.
-func (s *Store) ImportEvents(ctx context.Context, events []calendar.Event) (added, updated int, err error) {
+// nothing, with one audit entry. An event whose slug exists replaces that row's fields,
+// enabled included (a CSV without an enabled column enables every row it names), and
+// its version goes up; its id and whether it is built-in stay. Other events are added.
+// Events not in the list are left alone.
+func (s Audited) ImportEvents(ctx context.Context, events []calendar.Event, source string) (added, updated int, err error) {
 	seen := make(map[string]bool, len(events))
 	for _, e := range events {
 		if err := e.Validate(); err != nil {
@@ -221,7 +274,7 @@ func (s *Store) ImportEvents(ctx context.Context, events []calendar.Event) (adde
 			tag, err := tx.Exec(ctx, `
 				UPDATE calendar_events SET kind = $2, day = $3, month = $4, leap = $5,
 					founded_year = $6, title = $7, category = $8, advance_days = $9, source = $10,
-					enabled = $11, updated_at = now()
+					enabled = $11, version = version + 1, updated_at = now()
 				WHERE slug = $1`, eventArgs(e)...)
 			if err != nil {
 				return fmt.Errorf("event %q: %w", e.Slug, err)
@@ -238,7 +291,7 @@ func (s *Store) ImportEvents(ctx context.Context, events []calendar.Event) (adde
 			}
 			added++
 		}
-		return nil
+		return audit(ctx, tx, s.by, "event.import", source, fmt.Sprintf("%d added, %d updated", added, updated))
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("import events: %w", err)

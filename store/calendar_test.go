@@ -44,7 +44,7 @@ func TestSeedBuiltinEventsKeepsAdminChanges(t *testing.T) {
 	}
 	for i, e := range events { // ids follow the shipped file
 		want := builtin[i]
-		want.ID = e.ID
+		want.ID, want.Version = e.ID, 1
 		if e != want || e.ID != int64(i+1) {
 			t.Fatalf("event %d = %+v, want %+v", i, e, want)
 		}
@@ -54,7 +54,7 @@ func TestSeedBuiltinEventsKeepsAdminChanges(t *testing.T) {
 	edited := events[0]
 	edited.Title = "Tết cổ truyền"
 	edited.AdvanceDays = 3
-	if _, err := s.UpdateEvent(ctx, edited); err != nil {
+	if edited, err = s.As(testActor).UpdateEvent(ctx, edited, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SetEventEnabled(ctx, events[1].ID, false); err != nil {
@@ -77,7 +77,7 @@ func TestSeedBuiltinEventsKeepsAdminChanges(t *testing.T) {
 	// A built-in event keeps its slug: a new one would be seeded again beside it.
 	renamed := events[2]
 	renamed.Slug = "gio-to"
-	if _, err := s.UpdateEvent(ctx, renamed); !errors.Is(err, store.ErrBuiltinSlug) {
+	if _, err := s.As(testActor).UpdateEvent(ctx, renamed, "test"); !errors.Is(err, store.ErrBuiltinSlug) {
 		t.Errorf("renaming a built-in slug: %v, want ErrBuiltinSlug", err)
 	}
 }
@@ -92,7 +92,7 @@ func TestAddUpdateEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := orgEvent()
-	want.ID = e.ID
+	want.ID, want.Version = e.ID, 1
 	if e != want {
 		t.Fatalf("added %+v, want %+v", e, want)
 	}
@@ -120,18 +120,22 @@ func TestAddUpdateEvents(t *testing.T) {
 	}
 	lunar := e
 	lunar.Slug, lunar.Kind, lunar.Day, lunar.Month, lunar.Leap = "ngay-am-lich", calendar.Lunar, 30, 6, true
-	got, err := s.UpdateEvent(ctx, lunar)
+	got, err := s.As(testActor).UpdateEvent(ctx, lunar, "test")
+	lunar.Version++
 	if err != nil || got != lunar {
 		t.Fatalf("update = %+v, %v; want %+v", got, err, lunar)
 	}
 	taken := lunar
 	taken.Slug = other2.Slug
-	if _, err := s.UpdateEvent(ctx, taken); !errors.Is(err, store.ErrEventExists) {
+	if _, err := s.As(testActor).UpdateEvent(ctx, taken, "test"); !errors.Is(err, store.ErrEventExists) {
 		t.Errorf("update to a taken slug: %v, want ErrEventExists", err)
+	}
+	if _, err := s.As(testActor).UpdateEvent(ctx, e, "test"); !errors.Is(err, store.ErrStale) {
+		t.Errorf("update from version %d after an edit: %v, want ErrStale", e.Version, err)
 	}
 	missing := lunar
 	missing.ID = 999
-	if _, err := s.UpdateEvent(ctx, missing); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.As(testActor).UpdateEvent(ctx, missing, "test"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("update of a missing event: %v", err)
 	}
 	if _, err := s.SetEventEnabled(ctx, 999, false); !errors.Is(err, store.ErrNotFound) {
@@ -167,7 +171,7 @@ func TestImportEventsIsAllOrNothing(t *testing.T) {
 		{orgEvent(), badOne},
 		{orgEvent(), changed, orgEvent()}, // a slug twice
 	} {
-		if _, _, err := s.ImportEvents(ctx, list); err == nil {
+		if _, _, err := s.As(testActor).ImportEvents(ctx, list, "test.csv"); err == nil {
 			t.Errorf("import of %d events with a bad one: no error", len(list))
 		}
 	}
@@ -175,12 +179,12 @@ func TestImportEventsIsAllOrNothing(t *testing.T) {
 		t.Fatalf("a failed import changed the calendar: %d events, %v", len(after), err)
 	}
 
-	added, updated, err := s.ImportEvents(ctx, []calendar.Event{orgEvent(), changed})
+	added, updated, err := s.As(testActor).ImportEvents(ctx, []calendar.Event{orgEvent(), changed}, "test.csv")
 	if err != nil || added != 1 || updated != 1 {
 		t.Fatalf("import: added %d, updated %d, %v", added, updated, err)
 	}
 	got, err := s.Event(ctx, before[0].ID)
-	changed.ID = before[0].ID
+	changed.ID, changed.Version = before[0].ID, before[0].Version+1
 	if err != nil || got != changed {
 		t.Errorf("updated by import: %+v, %v; want %+v", got, err, changed)
 	}

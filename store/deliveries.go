@@ -74,9 +74,7 @@ func fanOut(ctx context.Context, tx pgx.Tx, broadcastIDs []int64) (int64, error)
 		INSERT INTO deliveries (broadcast_id, subscriber_id, channel)
 		SELECT b.id, s.id, s.channel
 		FROM broadcasts b
-		JOIN subscribers s ON s.status = 'active'
-			AND (b.topic = 'all' OR NOT (b.topic = ANY (s.muted_topics)))
-			AND (b.channel IS NULL OR b.channel = s.channel)
+		JOIN subscribers s ON `+audienceOf("b.topic", "b.channel")+`
 		WHERE b.id = ANY ($1)`, broadcastIDs)
 	if err != nil {
 		return 0, fmt.Errorf("fan out: %w", err)

@@ -33,17 +33,19 @@ type Feed struct {
 	ConsecutiveFailures int
 	NextPollAt          time.Time
 	CreatedAt           time.Time
+	// Version counts admins' edits of the topic and interval (migration 014).
+	Version int
 }
 
 const feedColumns = `id, url, title, topic, poll_interval, enabled, disabled_reason, etag,
 	last_modified, ttl, primed, last_polled_at, last_success_at, last_error,
-	consecutive_failures, next_poll_at, created_at`
+	consecutive_failures, next_poll_at, created_at, version`
 
 func scanFeed(row pgx.Row) (Feed, error) {
 	var f Feed
 	err := row.Scan(&f.ID, &f.URL, &f.Title, &f.Topic, &f.Interval, &f.Enabled, &f.DisabledReason,
 		&f.ETag, &f.LastModified, &f.TTL, &f.Primed, &f.LastPolledAt, &f.LastSuccessAt,
-		&f.LastError, &f.ConsecutiveFailures, &f.NextPollAt, &f.CreatedAt)
+		&f.LastError, &f.ConsecutiveFailures, &f.NextPollAt, &f.CreatedAt, &f.Version)
 	return f, err
 }
 
@@ -75,10 +77,23 @@ type NewFeed struct {
 	Interval time.Duration
 }
 
-// AddFeed stores a new feed, due for its first (priming) poll at once. A caller that has
-// already fetched the feed records that fetch with RecordPoll, which primes it.
+// ErrReservedTopic refuses a feed on TopicAll: fan-out sends "all" to every subscriber
+// whatever they muted, which is for an admin's urgent announcement, never for every
+// article of a feed.
+var ErrReservedTopic = errors.New(`topic "all" is reserved for announcements to every subscriber`)
+
+// AddFeed stores a new feed, due for its first (priming) poll at once, unaudited (tests,
+// seeding): an admin's goes through As(by).AddFeed. A caller that has already fetched
+// the feed records that fetch with RecordPoll, which primes it.
 func (s *Store) AddFeed(ctx context.Context, nf NewFeed) (Feed, error) {
-	f, err := scanFeed(s.pool.QueryRow(ctx, insertFeed, nf.URL, nf.Title, nf.Topic, nf.Interval))
+	return addFeed(ctx, s.pool, nf)
+}
+
+func addFeed(ctx context.Context, q querier, nf NewFeed) (Feed, error) {
+	if nf.Topic == TopicAll {
+		return Feed{}, ErrReservedTopic
+	}
+	f, err := scanFeed(q.QueryRow(ctx, insertFeed, nf.URL, nf.Title, nf.Topic, nf.Interval))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Feed{}, ErrFeedExists
 	}
@@ -113,18 +128,28 @@ func (s *Store) Feed(ctx context.Context, id int64) (Feed, error) {
 	return f, nil
 }
 
-// RemoveFeed deletes a feed and the items seen in it. Broadcasts already made from its
-// items stay (their item reference is cleared).
-func (s *Store) RemoveFeed(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM feeds WHERE id = $1`, id)
+// RemoveFeed deletes a feed and the items seen in it, and records who did it.
+// Broadcasts already made from its items stay (their item reference is cleared).
+func (s Audited) RemoveFeed(ctx context.Context, id int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var url string
+		err := tx.QueryRow(ctx, `DELETE FROM feeds WHERE id = $1 RETURNING url`, id).Scan(&url)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("feed %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.by, "feed.remove", feedTarget(id), feeds.RedactURL(url))
+	})
 	if err != nil {
 		return fmt.Errorf("remove feed %d: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("feed %d: %w", id, ErrNotFound)
-	}
 	return nil
 }
+
+// feedTarget names a feed in the audit log.
+func feedTarget(id int64) string { return fmt.Sprintf("feed %d", id) }
 
 // ClaimDueFeeds returns up to limit enabled feeds due at now, and moves each one's next
 // poll to now+lease so that no other scheduler claims it while it is being polled. The
@@ -209,28 +234,80 @@ func (s *Store) RecordPollFailure(ctx context.Context, pf PollFailure) (disabled
 }
 
 // EnableFeed re-enables a feed (after an admin fixed what made it fail) and makes it due
-// at once, with its failure count reset.
-func (s *Store) EnableFeed(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE feeds SET enabled = true, disabled_reason = '', consecutive_failures = 0,
-			next_poll_at = now(), updated_at = now()
-		WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("enable feed %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("feed %d: %w", id, ErrNotFound)
-	}
-	return nil
+// at once, with its failure count reset, and records who did it.
+func (s Audited) EnableFeed(ctx context.Context, id int64) (Feed, error) {
+	return s.setFeed(ctx, id, 0, "feed.enable", "",
+		`enabled = true, disabled_reason = '', consecutive_failures = 0, next_poll_at = now()`)
 }
 
-// AddFeeds adds several feeds in one transaction (an OPML import): either every new one
-// is added or none. URLs already configured are skipped and returned.
-func (s *Store) AddFeeds(ctx context.Context, nfs []NewFeed) (added []Feed, skipped []string, err error) {
+// DisableFeed stops polling a feed until EnableFeed, with reason kept as the feed's
+// disabled reason, and records who did it.
+func (s Audited) DisableFeed(ctx context.Context, id int64, reason string) (Feed, error) {
+	return s.setFeed(ctx, id, 0, "feed.disable", reason, `enabled = false, disabled_reason = $2`, reason)
+}
+
+// UpdateFeed changes a feed's topic and poll interval when the feed is still at
+// version, and records the change with detail; ErrStale when it was edited since. A
+// shorter interval takes effect at once (the next poll comes no later than now plus the
+// new interval).
+func (s Audited) UpdateFeed(ctx context.Context, id int64, version int, topic string, interval time.Duration, detail string) (Feed, error) {
+	if topic == TopicAll {
+		return Feed{}, ErrReservedTopic
+	}
+	return s.setFeed(ctx, id, version, "feed.edit", detail,
+		`topic = $2, poll_interval = $3, next_poll_at = least(next_poll_at, now() + $3), version = version + 1`,
+		topic, interval)
+}
+
+// setFeed applies set (assignments; $1 is the id, args are $2…) to a feed and records
+// action with detail, in one transaction. A version above 0 must be the feed's
+// (ErrStale otherwise).
+func (s Audited) setFeed(ctx context.Context, id int64, version int, action, detail, set string, args ...any) (Feed, error) {
+	var f Feed
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var now int
+		err := tx.QueryRow(ctx, `SELECT version FROM feeds WHERE id = $1 FOR UPDATE`, id).Scan(&now)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("feed %d: %w", id, ErrNotFound)
+		case err != nil:
+			return err
+		case version > 0 && version != now:
+			return fmt.Errorf("feed %d at version %d, not %d: %w", id, now, version, ErrStale)
+		}
+		if f, err = scanFeed(tx.QueryRow(ctx, `UPDATE feeds SET `+set+`, updated_at = now()
+			WHERE id = $1 RETURNING `+feedColumns, append([]any{id}, args...)...)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.by, action, feedTarget(id), detail)
+	})
+	if err != nil {
+		return Feed{}, fmt.Errorf("%s %d: %w", action, id, err)
+	}
+	return f, nil
+}
+
+// AddFeed stores a new feed as Store.AddFeed does and records who added it.
+func (s Audited) AddFeed(ctx context.Context, nf NewFeed) (Feed, error) {
+	var f Feed
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if f, err = addFeed(ctx, tx, nf); err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.by, "feed.add", feedTarget(f.ID), feeds.RedactURL(f.URL)+", topic "+f.Topic)
+	})
+	return f, err
+}
+
+// AddFeeds adds several feeds in one transaction (an OPML import) with one audit entry
+// naming source: either every new one is added or none. URLs already configured are
+// skipped and returned.
+func (s Audited) AddFeeds(ctx context.Context, nfs []NewFeed, source string) (added []Feed, skipped []string, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, nf := range nfs {
-			f, err := scanFeed(tx.QueryRow(ctx, insertFeed, nf.URL, nf.Title, nf.Topic, nf.Interval))
-			if errors.Is(err, pgx.ErrNoRows) {
+			f, err := addFeed(ctx, tx, nf)
+			if errors.Is(err, ErrFeedExists) {
 				skipped = append(skipped, nf.URL)
 				continue
 			}
@@ -239,7 +316,7 @@ func (s *Store) AddFeeds(ctx context.Context, nfs []NewFeed) (added []Feed, skip
 			}
 			added = append(added, f)
 		}
-		return nil
+		return audit(ctx, tx, s.by, "feed.import", source, fmt.Sprintf("%d added, %d skipped", len(added), len(skipped)))
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("add feeds: %w", err)

@@ -319,6 +319,7 @@ var dollarTag = regexp.MustCompile(`^\$[A-Za-z_]*\$`)
 // querier is what a pool and a transaction have in common.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {

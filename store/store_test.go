@@ -14,6 +14,9 @@ import (
 
 var t0 = time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
 
+// testActor is the admin the tests act as.
+var testActor = store.Actor{ID: "cli:test", Via: store.ViaCLI}
+
 func addFeed(t *testing.T, s *store.Store, url string) store.Feed {
 	t.Helper()
 	f, err := s.AddFeed(context.Background(), store.NewFeed{URL: url, Topic: "news", Interval: 5 * time.Minute})
@@ -129,10 +132,10 @@ func TestFeedCRUD(t *testing.T) {
 	if err != nil || got.URL != f.URL {
 		t.Fatalf("Feed(%d) = %+v, %v", f.ID, got, err)
 	}
-	if err := s.RemoveFeed(ctx, f.ID); err != nil {
+	if err := s.As(testActor).RemoveFeed(ctx, f.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RemoveFeed(ctx, f.ID); !errors.Is(err, store.ErrNotFound) {
+	if err := s.As(testActor).RemoveFeed(ctx, f.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second remove: %v, want ErrNotFound", err)
 	}
 	if _, err := s.Feed(ctx, f.ID); !errors.Is(err, store.ErrNotFound) {
@@ -259,7 +262,7 @@ func TestRecordPollRedirectAndRemovedFeed(t *testing.T) {
 		t.Fatalf("url = %q", got.URL)
 	}
 
-	if err := s.RemoveFeed(ctx, a.ID); err != nil {
+	if err := s.As(testActor).RemoveFeed(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.RecordPoll(ctx, store.PollSuccess{FeedID: a.ID, PolledAt: t0, NextPollAt: t0, Items: items(9)})
@@ -295,7 +298,7 @@ func TestRecordPollFailureDisablesAfterMax(t *testing.T) {
 	if due, err := s.ClaimDueFeeds(ctx, t0.Add(48*time.Hour), time.Minute, 10); err != nil || len(due) != 0 {
 		t.Fatalf("a disabled feed was claimed: %v, %v", due, err)
 	}
-	if err := s.EnableFeed(ctx, f.ID); err != nil {
+	if _, err := s.As(testActor).EnableFeed(ctx, f.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Feed(ctx, f.ID)

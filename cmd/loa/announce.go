@@ -303,13 +303,13 @@ func (e env) adminsChange(op string, args []string) error {
 	}
 	defer st.Close()
 	if op == "add" {
-		if _, err := st.AddAdmin(e.ctx, store.Admin{Channel: ch, UserID: uid, Name: *name}, e.actor()); err != nil {
+		if _, err := st.As(store.ActorOf(e.actor())).AddAdmin(e.ctx, store.Admin{Channel: ch, UserID: uid, Name: *name}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s user %s is now an admin\n", ch, uid)
 		return nil
 	}
-	if err := st.RemoveAdmin(e.ctx, ch, uid, e.actor()); err != nil {
+	if err := st.As(store.ActorOf(e.actor())).RemoveAdmin(e.ctx, ch, uid); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%s user %s is not an admin in the database (admins in LOA_ADMINS are removed there)", ch, uid)
 		}

@@ -421,7 +421,7 @@ func (e env) calendarEdit(args []string) error {
 	if err := f.apply(&ev, set); err != nil {
 		return err
 	}
-	ev, err = st.UpdateEvent(e.ctx, ev)
+	ev, err = st.As(store.ActorOf(e.actor())).UpdateEvent(e.ctx, ev, "")
 	if err != nil {
 		return fmt.Errorf("event not changed: %w", eventError(err))
 	}
@@ -484,7 +484,7 @@ func (e env) calendarImport(args []string) error {
 		return err
 	}
 	defer st.Close()
-	added, updated, err := st.ImportEvents(e.ctx, events)
+	added, updated, err := st.As(store.ActorOf(e.actor())).ImportEvents(e.ctx, events, pos[0])
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}

@@ -220,7 +220,7 @@ func (e env) feedsRemove(args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.RemoveFeed(e.ctx, id); err != nil {
+	if err := st.As(store.ActorOf(e.actor())).RemoveFeed(e.ctx, id); err != nil {
 		return notFoundHint(err, "feeds")
 	}
 	fmt.Fprintf(e.stdout, "removed feed %d\n", id)
@@ -237,7 +237,7 @@ func (e env) feedsEnable(args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.EnableFeed(e.ctx, id); err != nil {
+	if _, err := st.As(store.ActorOf(e.actor())).EnableFeed(e.ctx, id); err != nil {
 		return notFoundHint(err, "feeds")
 	}
 	fmt.Fprintf(e.stdout, "enabled feed %d; it is polled on the next tick\n", id)
@@ -300,7 +300,7 @@ func (e env) feedsImport(args []string) error {
 		return err
 	}
 	defer st.Close()
-	added, skipped, err := st.AddFeeds(e.ctx, nfs)
+	added, skipped, err := st.As(store.ActorOf(e.actor())).AddFeeds(e.ctx, nfs, pos[0])
 	if err != nil {
 		return err
 	}

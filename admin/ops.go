@@ -1,0 +1,164 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"loa/scheduler"
+	"loa/store"
+)
+
+// Ops runs admins' operations. Build it once (app.NewOps) and share it between the
+// front ends of a process.
+type Ops struct {
+	Store *store.Store
+	// Location is LOA_TIMEZONE: dates and times admins write, and schedules, are read in
+	// it.
+	Location *time.Location
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// Poller primes a feed being added with the fetch that checked it (its Fetcher
+	// fetches). Nil: AddFeed refuses.
+	Poller *scheduler.Poller
+	// Admins are LOA_ADMINS: Telegram user ids that are admins besides the database's.
+	Admins []int64
+}
+
+func (o *Ops) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o *Ops) loc() *time.Location {
+	if o.Location != nil {
+		return o.Location
+	}
+	return time.UTC
+}
+
+// as is the store's writes on behalf of a.
+func (o *Ops) as(a Actor) store.Audited { return o.Store.As(a.audit()) }
+
+// Channels admins and audiences name.
+const (
+	channelTelegram = "telegram"
+	channelZalo     = "zalo"
+)
+
+// CheckChannel accepts a messenger's name: "telegram" or "zalo"; "" too when empty is
+// allowed (an audience on every channel).
+func CheckChannel(ch string, emptyOK bool) error {
+	switch {
+	case ch == channelTelegram || ch == channelZalo:
+		return nil
+	case ch == "" && emptyOK:
+		return nil
+	case ch == "":
+		return fieldErr(FieldChannel, CodeRequired, "", "want telegram or zalo")
+	}
+	return fieldErr(FieldChannel, CodeInvalid, ch, "want telegram or zalo")
+}
+
+// IsAdmin reports whether a messenger's user is a loa admin: in LOA_ADMINS (Telegram)
+// or in the database.
+func (o *Ops) IsAdmin(ctx context.Context, channel, userID string) (bool, error) {
+	if channel == channelTelegram {
+		if id, err := strconv.ParseInt(userID, 10, 64); err == nil {
+			for _, x := range o.Admins {
+				if x == id {
+					return true, nil
+				}
+			}
+		}
+	}
+	return o.Store.IsAdmin(ctx, channel, userID)
+}
+
+// AddAdmin makes a messenger's user an admin (kept in the database). A Telegram user id
+// is a number; any id is 1 to 64 characters.
+func (o *Ops) AddAdmin(ctx context.Context, a Actor, channel, userID, name string) (store.Admin, error) {
+	userID, err := checkAdminID(channel, userID)
+	if err != nil {
+		return store.Admin{}, err
+	}
+	ad, err := o.as(a).AddAdmin(ctx, store.Admin{Channel: channel, UserID: userID, Name: strings.TrimSpace(name)})
+	if errors.Is(err, store.ErrAdminExists) {
+		return store.Admin{}, &FieldError{Field: FieldUserID, Code: CodeTaken, Value: channel + ":" + userID}
+	}
+	return ad, err
+}
+
+// RemoveAdmin removes an admin kept in the database (those in LOA_ADMINS are removed
+// there: ErrNotFound).
+func (o *Ops) RemoveAdmin(ctx context.Context, a Actor, channel, userID string) error {
+	userID, err := checkAdminID(channel, userID)
+	if err != nil {
+		return err
+	}
+	err = o.as(a).RemoveAdmin(ctx, channel, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &ObjectError{Object: ObjAdmin, Name: channel + ":" + userID, Err: ErrNotFound}
+	}
+	return err
+}
+
+func checkAdminID(channel, userID string) (string, error) {
+	if err := CheckChannel(channel, false); err != nil {
+		return "", err
+	}
+	uid := strings.TrimSpace(userID)
+	if uid == "" || len(uid) > 64 {
+		return "", fieldErr(FieldUserID, CodeInvalid, userID, "want 1 to 64 characters")
+	}
+	if _, err := strconv.ParseInt(uid, 10, 64); channel == channelTelegram && err != nil {
+		return "", fieldErr(FieldUserID, CodeInvalid, userID, "a Telegram user id is a number")
+	}
+	return uid, nil
+}
+
+// conflict is the ConflictError of an edit of o (the audit target) made from version
+// seen, the object being at version now: the edits since, from the audit log.
+func (o *Ops) conflict(ctx context.Context, obj Object, id int64, seen, now int) error {
+	ce := &ConflictError{Object: obj, ID: id, Seen: seen, Now: now}
+	es, err := o.Store.AuditEntries(ctx, store.AuditFilter{Target: fmt.Sprintf("%s %d", obj, id), Action: string(obj) + ".edit", Limit: 50})
+	if err != nil {
+		return err
+	}
+	for i := len(es) - 1; i >= 0; i-- {
+		v, fields, ok := parseEditDetail(es[i].Detail)
+		if ok && v > seen {
+			ce.Changes = append(ce.Changes, Change{Version: v, By: es[i].Actor, Via: es[i].Via, At: es[i].At, Fields: fields})
+		}
+	}
+	return ce
+}
+
+// editDetail is how an edit is recorded in the audit log: "version 3: title, date".
+// conflict reads it back.
+func editDetail(version int, fields []Field) string {
+	return fmt.Sprintf("version %d: %s", version, joinFields(fields))
+}
+
+func parseEditDetail(s string) (version int, fields []Field, ok bool) {
+	head, rest, found := strings.Cut(s, ": ")
+	vs, isVersion := strings.CutPrefix(head, "version ")
+	if !found || !isVersion {
+		return 0, nil, false
+	}
+	v, err := strconv.Atoi(vs)
+	if err != nil {
+		return 0, nil, false
+	}
+	for _, f := range strings.Split(rest, ", ") {
+		if f != "" {
+			fields = append(fields, Field(f))
+		}
+	}
+	return v, fields, true
+}
