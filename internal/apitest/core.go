@@ -162,9 +162,6 @@ func (c *Core[K, M, R]) Unlock() { c.mu.Unlock() }
 // NotifyLocked tells waiters that the state changed; the lock is held.
 func (c *Core[K, M, R]) NotifyLocked() { c.changed.Notify() }
 
-// ChangedLocked is closed at the next NotifyLocked; the lock is held.
-func (c *Core[K, M, R]) ChangedLocked() <-chan struct{} { return c.changed.C() }
-
 // Done is closed when the server closes.
 func (c *Core[K, M, R]) Done() <-chan struct{} { return c.srv.Done() }
 
