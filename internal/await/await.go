@@ -31,13 +31,13 @@ func On(t testing.TB, s Signaller, what string, timeout time.Duration, cond func
 // fails and a loaded machine must not make a passing test fail.
 const Deadline = 30 * time.Second
 
-// Until waits for cond, checking it every few milliseconds, for state that
+// Until waits for cond, checking it every 10 ms, for state that
 // signals nothing (the database's rows); it fails t, naming what it waited
 // for, after Deadline.
 func Until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(Deadline)
-	tick := time.NewTicker(5 * time.Millisecond)
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
