@@ -179,7 +179,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 	}
 	for _, f := range fails {
 		// Status and reason come apart, never joined into one string to be split again.
-		if f.Status != store.DeliveryFailed || strings.Contains(f.Reason, string(store.DeliveryFailed)) {
+		if f.Status != store.DeliveryFailed || strings.Contains(string(f.Reason), string(store.DeliveryFailed)) {
 			t.Errorf("failure %+v: want status %q and the reason alone", f, store.DeliveryFailed)
 		}
 	}
