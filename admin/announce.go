@@ -405,7 +405,9 @@ func (o *Ops) TimeDraft(ctx context.Context, a Actor, at time.Time) (store.Annou
 }
 
 // ConfirmDraft schedules a draft; only its author may (ErrNotAuthor). at nil is its
-// proposed time, or now when it has none; a time that has passed is refused.
+// proposed time, or now when it has none; a time that has passed is refused, but one in
+// the current minute is now, as in Plan (the bot's "Gửi ngay" passes its own now, which
+// is a moment behind this one).
 func (o *Ops) ConfirmDraft(ctx context.Context, a Actor, id int64, at *time.Time) (store.Announcement, error) {
 	d, err := o.draft(ctx, a, id)
 	if err != nil {
@@ -414,10 +416,11 @@ func (o *Ops) ConfirmDraft(ctx context.Context, a Actor, id int64, at *time.Time
 	now := o.now()
 	runAt := now
 	switch {
-	case at != nil && at.Before(now):
+	case at != nil && at.Before(now.Truncate(time.Minute)):
 		return store.Announcement{}, &FieldError{Field: FieldAt, Code: CodePast, Time: at.In(o.loc()), Now: now.In(o.loc())}
-	case at != nil:
+	case at != nil && at.After(now):
 		runAt = *at
+	case at != nil: // in the current minute: now
 	case d.NextRunAt != nil:
 		if err := o.checkFuture(*d.NextRunAt); err != nil {
 			return store.Announcement{}, err

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"loa/admin"
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/bot/inbox"
@@ -53,6 +54,7 @@ type deps struct {
 	cfg     config.Config
 	now     func() time.Time
 	store   *store.Store
+	ops     *admin.Ops // what the bot's admin commands go through
 	metrics *broadcast.Metrics
 	admins  *admins
 	owner   string
@@ -69,6 +71,7 @@ func (d deps) bot(username string, caps bot.Capabilities) *bot.Bot {
 		Location:     d.cfg.Location,
 		Username:     username,
 		Now:          d.now,
+		Admin:        d.ops,
 		Capabilities: caps,
 	}
 }

@@ -119,7 +119,9 @@ func (s *Service) Run(ctx context.Context) error {
 		},
 	}
 
-	chans, err := newChannels(ctx, deps{cfg: s.Config, now: now, store: st, metrics: metrics, admins: adm, owner: owner, log: s.Log})
+	ops := NewOps(s.Config, st, s.Version)
+	ops.Now = now
+	chans, err := newChannels(ctx, deps{cfg: s.Config, now: now, store: st, ops: ops, metrics: metrics, admins: adm, owner: owner, log: s.Log})
 	if err != nil {
 		return err
 	}

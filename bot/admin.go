@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"loa/admin"
 	"loa/broadcast"
 	"loa/calendar"
 	"loa/store"
@@ -25,26 +26,23 @@ import (
 //	                                         preview, then [Xác nhận] [Huỷ]
 //	/xacnhan <id>, /huy <id>                 the buttons typed, where there are none
 //	/scheduled, /cancel <id>                 the schedule
-//	/stats, /broadcast [id]                  the reports
+//	/stats, /broadcast [id]                  the reports (reports.go)
 //
-// A draft is its author's until confirmed: another admin can neither send, time nor
-// drop it (the store refuses with a NotAuthorError and the bot says whose it is), so no
-// one puts out a text its author is still correcting.
+// The bot only reads commands and words answers: every change goes through the admin
+// operations layer (package admin, as the actor "<channel>:<user id>" via the bot),
+// which holds the rules — the announcement check, the date-time grammar (admin.ParseWhen:
+// "5/6/2024 7h30"), the id grammar (admin.ParseID), drafts belonging to their author,
+// one open draft per admin — and words its refusals (admin.Message); the bot adds what
+// to send next.
 //
-// One admin has one open draft: a new one drops their earlier drafts, so a stale
-// preview's "Gửi ngay" cannot send a text the admin has since corrected (it answers
-// "already handled"), and /schedule without text always means the draft just shown.
-//
-// Who may run them and how they are asked for is the command table's (commands.go):
-// in a group they answer only when addressed to the bot by name ("/stats@loa_bot"),
-// since "/stats" alone may be meant for another bot (a bot without a username, as on
-// Zalo, takes every command as its own); anyone but a loa admin is refused, and the
-// attempt logged (user and chat, never the text).
+// Who may run the commands and how they are asked for is the command table's
+// (commands.go): in a group they answer only when addressed to the bot by name
+// ("/stats@loa_bot"), since "/stats" alone may be meant for another bot (a bot without a
+// username, as on Zalo, takes every command as its own); anyone but a loa admin is
+// refused, and the attempt logged (user and chat, never the text).
 
-// Bounds of the admins' commands.
+// Bounds of the admins' lists.
 const (
-	// maxAnnouncementRunes bounds an announcement's text, as the CLI does.
-	maxAnnouncementRunes = 8000
 	// scheduledMax is how many announcements /scheduled lists; the rest are counted.
 	scheduledMax = 20
 	// recentBroadcasts is how many broadcasts /broadcast lists without a number.
@@ -72,57 +70,104 @@ const (
 	clockLayout    = "15:04"
 )
 
-// actor names the admin in the audit log: "telegram:1001".
-func actor(u Update) string { return u.Channel + ":" + u.From.ID }
+// actor is the admin acting through the bot, as the admin layer and the audit log
+// name them ("telegram:1001").
+func actor(u Update) admin.Actor {
+	return admin.Actor{Channel: u.Channel, UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
+}
+
+// ops is the admin operations layer: Bot.Admin, else one on the bot's store, zone and
+// clock.
+func (b *Bot) ops() *admin.Ops {
+	if b.Admin != nil {
+		return b.Admin
+	}
+	return &admin.Ops{Store: b.Store, Location: b.location(), Now: b.Now}
+}
 
 // adminLog is the logger for an admin's action.
 func (b *Bot) adminLog(u Update) *slog.Logger {
 	return b.chatLog(u).With(slog.String("user_id", u.From.ID))
 }
 
-// announce stores a draft to send now and shows its preview.
-func (b *Bot) announce(ctx context.Context, u Update, r request) Response {
-	body := r.args
-	if body == "" {
-		return reply(announceUsageText)
+// refused answers an operation the admin layer refused, in its words, followed by what
+// to send next; any other error is logged and answered with the apology.
+func (b *Bot) refused(u Update, op string, err error) Response {
+	if !isRefusal(err) {
+		return b.failed(u, op, err)
 	}
-	if problem := checkBody(body); problem != "" {
-		return reply(problem)
+	b.othersDraft(u, err)
+	text := admin.Message(err)
+	if hint := b.nextStep(err); hint != "" {
+		text += " " + hint
 	}
-	return b.newDraft(ctx, u, body, nil)
+	return reply(text)
 }
 
-// checkBody returns what is wrong with an announcement's text, or "".
-func checkBody(body string) string {
+// isRefusal reports whether err is the admin layer refusing what was asked (bad input,
+// the state of an object), not a failure.
+func isRefusal(err error) bool {
+	var fe *admin.FieldError
+	var oe *admin.ObjectError
+	var ce *admin.ConflictError
+	return errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ce)
+}
+
+// nextStep is the bot's hint after a refusal: the command to send next.
+func (b *Bot) nextStep(err error) string {
+	var fe *admin.FieldError
+	var oe *admin.ObjectError
 	switch {
-	case !utf8.ValidString(body) || strings.ContainsRune(body, 0):
-		return invalidTextText
-	case strings.TrimSpace(broadcast.PlainMarkup(body)) == "":
-		return announceUsageText
-	case utf8.RuneCountInString(body) > maxAnnouncementRunes:
-		return tooLongText(utf8.RuneCountInString(body), maxAnnouncementRunes)
+	case errors.As(err, &fe):
+		if fe.Code == admin.CodeInvalid && (fe.Field == admin.FieldAt || fe.Field == admin.FieldTime) {
+			return scheduleExampleHint(b.example())
+		}
+	case errors.Is(err, admin.ErrNotAuthor):
+		return writeYourOwnHint
+	case errors.Is(err, admin.ErrNotDraft), errors.As(err, &oe) && oe.Object == admin.ObjAnnouncement && errors.Is(err, admin.ErrNotFound):
+		return seeScheduledHint
+	case errors.As(err, &oe) && oe.Object == admin.ObjDraft && oe.ID == 0:
+		return writeDraftHint
+	case errors.As(err, &oe) && oe.Object == admin.ObjDraft:
+		return checkNumberHint
 	}
 	return ""
 }
 
-// newDraft drops the admin's earlier drafts, stores the new one and shows its preview.
-func (b *Bot) newDraft(ctx context.Context, u Update, body string, runAt *time.Time) Response {
-	dropped, err := b.dropDrafts(ctx, actor(u))
-	if err != nil {
-		return b.failed(u, "drop earlier drafts", err)
+// othersDraft logs an attempt on another admin's draft (err refused it), and reports
+// whether it was one.
+func (b *Bot) othersDraft(u Update, err error) bool {
+	var na *store.NotAuthorError
+	if !errors.As(err, &na) {
+		return false
 	}
-	a, err := b.Store.CreateDraft(ctx, body, actor(u), runAt)
-	if err != nil {
-		return b.failed(u, "create draft", err)
-	}
-	b.adminLog(u).Info("announcement draft created", slog.Int64("announcement_id", a.ID),
-		slog.Bool("scheduled", runAt != nil))
-	return b.preview(a, dropped)
+	b.adminLog(u).Warn("draft refused: another admin's draft", slog.Int64("announcement_id", na.ID),
+		slog.String("author", na.Author))
+	return true
 }
 
-// dropDrafts discards the admin's open drafts and returns their ids, oldest first.
-func (b *Bot) dropDrafts(ctx context.Context, who string) ([]int64, error) {
-	return b.Store.DiscardDrafts(ctx, who)
+// announce stores a draft to send now and shows its preview.
+func (b *Bot) announce(ctx context.Context, u Update, r request) Response {
+	return b.newDraft(ctx, u, r.args, nil)
+}
+
+// newDraft stores a draft (the admin layer drops the admin's earlier ones) and shows
+// its preview. A text that says nothing gets the command's usage.
+func (b *Bot) newDraft(ctx context.Context, u Update, text string, runAt *time.Time) Response {
+	d, err := b.ops().CreateDraft(ctx, actor(u), text, runAt)
+	var fe *admin.FieldError
+	switch {
+	case errors.As(err, &fe) && fe.Field == admin.FieldText && fe.Code == admin.CodeRequired:
+		if runAt != nil {
+			return reply(scheduleUsageText(b.example()))
+		}
+		return reply(announceUsageText)
+	case err != nil:
+		return b.refused(u, "create draft", err)
+	}
+	b.adminLog(u).Info("announcement draft created", slog.Int64("announcement_id", d.ID),
+		slog.Bool("scheduled", runAt != nil))
+	return b.preview(d.Announcement, d.Dropped)
 }
 
 // preview shows a draft as members will see it, with what to do next: buttons where
@@ -175,8 +220,8 @@ func parseAdminData(data string) (action string, id int64, at time.Time, ok bool
 	action = parts[0]
 	switch {
 	case action == actConfirm && len(parts) == 3:
-		sec, okT := parseID(parts[2])
-		if !okT {
+		sec, err := admin.ParseID(parts[2])
+		if err != nil {
 			return "", 0, time.Time{}, false
 		}
 		at = time.Unix(sec, 0)
@@ -187,8 +232,8 @@ func parseAdminData(data string) (action string, id int64, at time.Time, ok bool
 	default:
 		return "", 0, time.Time{}, false
 	}
-	id, ok = parseID(parts[1])
-	if !ok || adminData(action, id) != adminPrefix+action+":"+parts[1] {
+	id, err := admin.ParseID(parts[1])
+	if err != nil || adminData(action, id) != adminPrefix+action+":"+parts[1] {
 		return "", 0, time.Time{}, false // "a:send:012": not what the bot writes
 	}
 	return action, id, at, true
@@ -211,234 +256,115 @@ func (b *Bot) adminButton(ctx context.Context, u Update) Response {
 		}
 		return r
 	}
+	ops, a := b.ops(), actor(u)
+	var err error
 	switch action {
 	case actSend:
-		err := b.confirm(ctx, u, id, b.now())
-		switch {
-		case errors.Is(err, store.ErrNotDraft):
-			return Response{CallbackText: draftHandledToast}
-		case b.othersDraft(u, id, err):
-			return Response{CallbackText: otherAdminDraftToast}
-		case err != nil:
-			return b.failed(u, "confirm draft", err)
+		now := b.now()
+		if _, err = ops.ConfirmDraft(ctx, a, id, &now); err == nil {
+			b.adminLog(u).Info("announcement confirmed", slog.Int64("announcement_id", id), slog.Time("run_at", now))
+			return done(sentNowToast, sentNowText(id), nil)
 		}
-		return done(sentNowToast, sentNowText(id), nil)
 	case actConfirm:
-		if !at.After(b.now()) {
-			return Response{CallbackText: pastButtonToast}
+		if _, err = ops.ConfirmDraft(ctx, a, id, &at); err == nil {
+			b.adminLog(u).Info("announcement confirmed", slog.Int64("announcement_id", id), slog.Time("run_at", at))
+			return done(scheduledToast, scheduledText(id, b.longWhen(at)), nil)
 		}
-		err := b.confirm(ctx, u, id, at)
-		switch {
-		case errors.Is(err, store.ErrNotDraft):
-			return Response{CallbackText: draftHandledToast}
-		case b.othersDraft(u, id, err):
-			return Response{CallbackText: otherAdminDraftToast}
-		case err != nil:
-			return b.failed(u, "confirm draft", err)
-		}
-		return done(scheduledToast, scheduledText(id, b.longWhen(at)), nil)
 	case actDrop:
-		err := b.discard(ctx, u, id)
-		switch {
-		case errors.Is(err, store.ErrNotDraft):
-			return Response{CallbackText: draftHandledToast}
-		case b.othersDraft(u, id, err):
-			return Response{CallbackText: otherAdminDraftToast}
-		case err != nil:
-			return b.failed(u, "discard draft", err)
+		if err = ops.DiscardDraft(ctx, a, id); err == nil {
+			b.adminLog(u).Info("announcement draft discarded", slog.Int64("announcement_id", id))
+			return done(discardedToast, discardedText(id), nil)
 		}
-		return done(discardedToast, discardedText(id), nil)
-	default: // actTime: /schedule without text sets the time of the admin's latest draft
-		a, err := b.Store.Announcement(ctx, id)
+	default: // actTime: says how to time the draft; /schedule then times the latest
+		d, rerr := b.Store.Announcement(ctx, id)
 		switch {
-		case isNotFound(err) || (err == nil && a.Status != "draft"):
+		case isNotFound(rerr) || (rerr == nil && d.Status != store.AnnouncementDraft):
 			return Response{CallbackText: draftHandledToast}
-		case err != nil:
-			return b.failed(u, "show draft", err)
-		case a.CreatedBy != actor(u): // nothing changes here: the store's rule, read early
-			b.othersDraft(u, id, &store.NotAuthorError{ID: id, Author: a.CreatedBy})
+		case rerr != nil:
+			return b.failed(u, "show draft", rerr)
+		case d.CreatedBy != a.String(): // nothing changes here: the admin layer's rule, read early
+			b.othersDraft(u, &store.NotAuthorError{ID: id, Author: d.CreatedBy})
 			return Response{CallbackText: otherAdminDraftToast}
 		}
 		return done(timeHelpToast, timeHelpText(id, b.example()), sendButtons(id, false))
 	}
-}
-
-// othersDraft reports whether err refused a change to another admin's draft, and logs
-// the attempt.
-func (b *Bot) othersDraft(u Update, id int64, err error) bool {
-	var na *store.NotAuthorError
-	if !errors.As(err, &na) {
-		return false
+	var fe *admin.FieldError
+	switch {
+	case errors.Is(err, admin.ErrNotDraft), errors.Is(err, admin.ErrNotFound):
+		return Response{CallbackText: draftHandledToast}
+	case b.othersDraft(u, err):
+		return Response{CallbackText: otherAdminDraftToast}
+	case errors.As(err, &fe) && fe.Code == admin.CodePast:
+		return Response{CallbackText: pastButtonToast}
 	}
-	b.adminLog(u).Warn("draft refused: another admin's draft", slog.Int64("announcement_id", id),
-		slog.String("author", na.Author))
-	return true
-}
-
-// confirm schedules a draft at runAt; store.ErrNotDraft when it is not a draft any more,
-// a *store.NotAuthorError when it is another admin's.
-func (b *Bot) confirm(ctx context.Context, u Update, id int64, runAt time.Time) error {
-	if _, err := b.Store.ConfirmDraft(ctx, id, runAt, actor(u)); err != nil {
-		return err
-	}
-	b.adminLog(u).Info("announcement confirmed", slog.Int64("announcement_id", id),
-		slog.Time("run_at", runAt))
-	return nil
-}
-
-// discard drops a draft; store.ErrNotDraft when it is not a draft any more, a
-// *store.NotAuthorError when it is another admin's.
-func (b *Bot) discard(ctx context.Context, u Update, id int64) error {
-	if err := b.Store.DiscardDraft(ctx, id, actor(u)); err != nil {
-		return err
-	}
-	b.adminLog(u).Info("announcement draft discarded", slog.Int64("announcement_id", id))
-	return nil
+	return b.failed(u, "draft button", err)
 }
 
 // schedule gives a time to a new draft (with text) or to the admin's latest draft.
 func (b *Bot) schedule(ctx context.Context, u Update, r request) Response {
-	first, rest := nextField(r.args)
-	second, rest := nextField(rest)
-	if first == "" {
+	date, rest := nextField(r.args)
+	clock, text := nextField(rest)
+	if date == "" {
 		return reply(scheduleUsageText(b.example()))
 	}
-	at, ok := b.parseWhen(first, second)
-	if !ok {
-		return reply(badWhenText(b.example()))
+	at, err := b.parseWhen(date, clock)
+	if err != nil {
+		return b.refused(u, "schedule", err)
 	}
-	if now := b.now(); !at.After(now) {
-		return reply(pastTimeText(b.longWhen(at), b.longWhen(now)))
+	if text != "" {
+		return b.newDraft(ctx, u, text, &at)
 	}
-	if rest != "" {
-		if problem := checkBody(rest); problem != "" {
-			return reply(problem)
-		}
-		return b.newDraft(ctx, u, rest, &at)
+	d, err := b.ops().TimeDraft(ctx, actor(u), at)
+	if err != nil {
+		return b.refused(u, "set draft time", err)
 	}
-	d, err := b.Store.LatestDraft(ctx, actor(u))
-	switch {
-	case isNotFound(err):
-		return reply(noDraftText)
-	case err != nil:
-		return b.failed(u, "latest draft", err)
-	}
-	a, err := b.Store.SetDraftTime(ctx, d.ID, at, actor(u))
-	switch {
-	case errors.Is(err, store.ErrNotDraft):
-		return reply(draftHandledText(d.ID))
-	case b.othersDraft(u, d.ID, err): // LatestDraft is the admin's own: cannot happen
-		return reply(otherAdminDraftText(d.ID))
-	case err != nil:
-		return b.failed(u, "set draft time", err)
-	}
-	b.adminLog(u).Info("announcement draft timed", slog.Int64("announcement_id", a.ID), slog.Time("run_at", at))
-	return b.preview(a, nil)
+	b.adminLog(u).Info("announcement draft timed", slog.Int64("announcement_id", d.ID), slog.Time("run_at", at))
+	return b.preview(d, nil)
 }
 
-// parseWhen reads a local date and time of day, in either order: "5/6/2024 07:00",
-// "05/06/2024 7h30", "2024-06-05 07:00".
-func (b *Bot) parseWhen(date, clock string) (time.Time, bool) {
-	d, err := calendar.ParseDate(date)
-	h, m, ok := parseClock(clock)
-	if err != nil || !ok {
-		if d, err = calendar.ParseDate(clock); err != nil {
-			return time.Time{}, false
-		}
-		if h, m, ok = parseClock(date); !ok {
-			return time.Time{}, false
-		}
+// parseWhen reads /schedule's date and time of day, in either order, in the admin
+// layer's grammar (admin.ParseWhen). Both are needed: a date alone would be its
+// midnight, which nobody means.
+func (b *Bot) parseWhen(date, clock string) (time.Time, error) {
+	if clock == "" {
+		_, _, err := admin.ParseClock(clock)
+		return time.Time{}, err
 	}
-	return time.Date(d.Year, d.Month, d.Day, h, m, 0, 0, b.location()), true
-}
-
-// parseClock reads a time of day: "07:00", "7:00", "7h30", "7h" (as it is often
-// written in Vietnam).
-func parseClock(s string) (hour, minute int, ok bool) {
-	hs, ms, found := strings.Cut(strings.ToLower(s), ":")
-	if !found {
-		if hs, ms, found = strings.Cut(strings.ToLower(s), "h"); !found {
-			return 0, 0, false
-		}
-		if ms == "" {
-			ms = "00"
-		}
-	}
-	if len(hs) < 1 || len(hs) > 2 || len(ms) != 2 || !allDigits(hs) || !allDigits(ms) {
-		return 0, 0, false
-	}
-	hour, _ = strconv.Atoi(hs)
-	minute, _ = strconv.Atoi(ms)
-	return hour, minute, hour < 24 && minute < 60
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return admin.ParseWhen(date+" "+clock, b.location())
 }
 
 // confirmTyped is "Gửi ngay" or "Xác nhận" typed: /xacnhan <id> schedules the draft at
 // its proposed time, or now when it has none.
 func (b *Bot) confirmTyped(ctx context.Context, u Update, r request) Response {
-	id, ok := parseID(r.args)
-	if !ok {
+	id, err := admin.ParseID(r.args)
+	if err != nil {
 		return reply(confirmUsageText)
 	}
-	a, err := b.Store.Announcement(ctx, id)
+	a, err := b.ops().ConfirmDraft(ctx, actor(u), id, nil)
+	var fe *admin.FieldError
 	switch {
-	case isNotFound(err):
-		return reply(draftNotFoundText(id))
+	case errors.As(err, &fe) && fe.Code == admin.CodePast:
+		return reply(admin.Message(err) + " " + rescheduleHint)
 	case err != nil:
-		return b.failed(u, "confirm draft", err)
-	case a.Status != "draft":
-		return reply(draftHandledText(id))
+		return b.refused(u, "confirm draft", err)
 	}
-	now := b.now()
-	runAt := now
-	if a.NextRunAt != nil {
-		if runAt = *a.NextRunAt; !runAt.After(now) {
-			return reply(pastDraftText(id, b.longWhen(runAt)))
-		}
-	}
-	err = b.confirm(ctx, u, id, runAt)
-	switch {
-	case errors.Is(err, store.ErrNotDraft):
-		return reply(draftHandledText(id))
-	case b.othersDraft(u, id, err):
-		return reply(otherAdminDraftText(id))
-	case err != nil:
-		return b.failed(u, "confirm draft", err)
-	case a.NextRunAt == nil:
+	b.adminLog(u).Info("announcement confirmed", slog.Int64("announcement_id", id), slog.Time("run_at", *a.NextRunAt))
+	if !a.NextRunAt.After(b.now()) {
 		return reply(sentNowText(id))
 	}
-	return reply(scheduledText(id, b.longWhen(runAt)))
+	return reply(scheduledText(id, b.longWhen(*a.NextRunAt)))
 }
 
 // discardTyped is "Huỷ" typed: /huy <id>.
 func (b *Bot) discardTyped(ctx context.Context, u Update, r request) Response {
-	id, ok := parseID(r.args)
-	if !ok {
+	id, err := admin.ParseID(r.args)
+	if err != nil {
 		return reply(discardUsageText)
 	}
-	err := b.discard(ctx, u, id)
-	switch {
-	case errors.Is(err, store.ErrNotDraft):
-		// Never a draft, or not one any more: say which.
-		if _, err := b.Store.Announcement(ctx, id); isNotFound(err) {
-			return reply(draftNotFoundText(id))
-		} else if err != nil {
-			return b.failed(u, "discard draft", err)
-		}
-		return reply(draftHandledText(id))
-	case b.othersDraft(u, id, err):
-		return reply(otherAdminDraftText(id))
-	case err != nil:
-		return b.failed(u, "discard draft", err)
+	if err := b.ops().DiscardDraft(ctx, actor(u), id); err != nil {
+		return b.refused(u, "discard draft", err)
 	}
+	b.adminLog(u).Info("announcement draft discarded", slog.Int64("announcement_id", id))
 	return reply(discardedText(id))
 }
 
@@ -458,7 +384,7 @@ func (b *Bot) scheduled(ctx context.Context, u Update, _ request) Response {
 		if a.NextRunAt != nil {
 			next = b.listTime(*a.NextRunAt)
 		}
-		lines[i] = scheduledLine(a.ID, next, b.describeSchedule(ctx, u, a), audienceText(a.Topic, string(a.Channel)),
+		lines[i] = scheduledLine(a.ID, next, b.describeSchedule(ctx, u, a), audienceText(a.Topic, a.Channel),
 			excerpt(broadcast.PlainMarkup(a.Body)))
 	}
 	return reply(scheduledListText(lines, len(as), len(as)-len(shown)))
@@ -491,190 +417,20 @@ func (b *Bot) describeSchedule(ctx context.Context, u Update, a store.Announceme
 // cancel stops an announcement's future runs and its broadcasts' pending deliveries;
 // a draft is simply dropped.
 func (b *Bot) cancel(ctx context.Context, u Update, r request) Response {
-	id, ok := parseID(r.args)
-	if !ok {
+	id, err := admin.ParseID(r.args)
+	if err != nil {
 		return reply(cancelUsageText)
 	}
-	a, err := b.Store.Announcement(ctx, id)
+	c, err := b.ops().CancelAnnouncement(ctx, actor(u), id)
 	switch {
-	case isNotFound(err):
-		return reply(cancelNotFoundText(id))
 	case err != nil:
-		return b.failed(u, "cancel announcement", err)
-	case a.Status == "cancelled":
-		return reply(alreadyCancelledText(id))
-	case a.Status == store.AnnouncementDiscarded: // a dropped draft: never an announcement
-		return reply(cancelNotFoundText(id))
-	case a.Status == "draft":
-		return b.discardTyped(ctx, u, r)
+		return b.refused(u, "cancel announcement", err)
+	case c.WasDraft:
+		b.adminLog(u).Info("announcement draft discarded", slog.Int64("announcement_id", id))
+		return reply(discardedText(id))
 	}
-	stopped, err := b.Store.CancelAnnouncement(ctx, id, actor(u))
-	if errors.Is(err, store.ErrAlreadyCancelled) { // a cancellation that raced with ours
-		return reply(alreadyCancelledText(id))
-	}
-	if err != nil {
-		return b.failed(u, "cancel announcement", err)
-	}
-	b.adminLog(u).Info("announcement cancelled", slog.Int64("announcement_id", id), slog.Int64("stopped", stopped))
-	return reply(cancelledText(id, a.Status == "done", stopped))
-}
-
-// stats shows the subscribers by channel and status, and this week's activity.
-func (b *Bot) stats(ctx context.Context, u Update, _ request) Response {
-	counts, err := b.Store.SubscriberStats(ctx)
-	if err != nil {
-		return b.failed(u, "subscriber stats", err)
-	}
-	monday := weekStart(b.now(), b.location())
-	act, err := b.Store.ActivitySince(ctx, monday)
-	if err != nil {
-		return b.failed(u, "activity", err)
-	}
-	type tally struct {
-		active, stopped, gone int
-		kinds                 map[string]int
-	}
-	var channels []string
-	by := map[string]*tally{}
-	for _, c := range counts {
-		t := by[string(c.Channel)]
-		if t == nil {
-			t = &tally{kinds: map[string]int{}}
-			by[string(c.Channel)] = t
-			channels = append(channels, string(c.Channel))
-		}
-		switch c.Status {
-		case store.StatusActive:
-			t.active += c.Count
-			t.kinds[kindWord(string(c.Kind))] += c.Count
-		case store.StatusStopped:
-			t.stopped += c.Count
-		default:
-			t.gone += c.Count
-		}
-	}
-	var sb strings.Builder
-	sb.WriteString(statsHeader + "\n\n" + subscribersHeader)
-	if len(channels) == 0 {
-		sb.WriteString("\n" + noSubscribersText)
-	}
-	for _, ch := range channels {
-		t := by[ch]
-		var kinds []string
-		for _, k := range []string{kindPrivateText, kindGroupText, kindChannelText} {
-			if n := t.kinds[k]; n > 0 {
-				kinds = append(kinds, number(n)+" "+k)
-			}
-		}
-		sb.WriteString("\n" + statsChannelLine(ch, t.active, kinds, t.stopped, t.gone))
-	}
-	sb.WriteString("\n\n" + statsWeekText(longDate(calendar.DateIn(monday, b.location())),
-		act.Broadcasts, act.Sent, act.Failed, act.Pending, act.Cancelled))
-	return reply(sb.String())
-}
-
-// kindWord names a kind of chat in /stats: supergroups are groups to their members.
-func kindWord(kind string) string {
-	switch kind {
-	case kindPrivate:
-		return kindPrivateText
-	case kindChannel:
-		return kindChannelText
-	}
-	return kindGroupText
-}
-
-// weekStart is Monday 00:00 of now's ISO week, in loc.
-func weekStart(now time.Time, loc *time.Location) time.Time {
-	t := now.In(loc)
-	y, m, d := t.Date()
-	return time.Date(y, m, d-(int(t.Weekday())+6)%7, 0, 0, 0, 0, loc)
-}
-
-// broadcast shows the progress of one broadcast, or lists the latest ones.
-func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
-	if r.args == "" {
-		return b.recentBroadcasts(ctx, u)
-	}
-	id, ok := parseID(r.args)
-	if !ok {
-		return reply(broadcastUsageText)
-	}
-	bs, fails, err := b.Store.BroadcastDetail(ctx, id)
-	switch {
-	case isNotFound(err):
-		return reply(broadcastNotFoundText(id))
-	case err != nil:
-		return b.failed(u, "broadcast detail", err)
-	}
-	var sb strings.Builder
-	sb.WriteString(broadcastHead(bs.ID, string(bs.Kind), b.listTime(bs.CreatedAt), announcementOf(bs.SourceKey)))
-	sb.WriteString("\n" + broadcastTitle(bs.Broadcast))
-	if bs.Link != "" {
-		sb.WriteString("\n" + bs.Link)
-	}
-	sb.WriteString("\n\n" + broadcastProgress(bs.Total, bs.Sent, bs.Failed, bs.Pending, bs.Cancelled))
-	if len(fails) > 0 {
-		sb.WriteString("\n\n" + failuresHeader)
-		for _, f := range fails {
-			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(string(f.Status)) + ": " + reasonText(f.Reason))
-		}
-	}
-	return reply(sb.String())
-}
-
-// recentBroadcasts lists the newest broadcasts with their progress, so that an admin
-// finds the number /broadcast wants.
-func (b *Bot) recentBroadcasts(ctx context.Context, u Update) Response {
-	bs, err := b.Store.BroadcastStats(ctx, recentBroadcasts)
-	if err != nil {
-		return b.failed(u, "broadcast stats", err)
-	}
-	if len(bs) == 0 {
-		return reply(noBroadcastsText)
-	}
-	lines := make([]string, len(bs))
-	for i, s := range bs {
-		lines[i] = recentBroadcastLine(s.ID, string(s.Kind), b.listTime(s.CreatedAt), s.Sent, s.Total, broadcastTitle(s.Broadcast))
-	}
-	return reply(recentBroadcastsHead + "\n\n" + strings.Join(lines, "\n\n") + "\n\n" +
-		recentBroadcastsFoot + strconv.FormatInt(bs[0].ID, 10))
-}
-
-// broadcastTitle is a broadcast's title, else an excerpt of what it says.
-func broadcastTitle(bc store.Broadcast) string {
-	if t := strings.Join(strings.Fields(bc.Title), " "); t != "" {
-		return excerpt(t)
-	}
-	body := bc.Summary
-	if bc.Kind == "announcement" {
-		body = broadcast.PlainMarkup(body)
-	}
-	return excerpt(body)
-}
-
-// announcementOf returns the announcement a broadcast is a run of (source key
-// "ann:<id>:<run time>"), or 0.
-func announcementOf(sourceKey string) int64 {
-	rest, ok := strings.CutPrefix(sourceKey, "ann:")
-	if !ok {
-		return 0
-	}
-	idText, _, _ := strings.Cut(rest, ":")
-	id, _ := parseID(idText)
-	return id
-}
-
-// reasonText explains why a delivery did not go out: the usual reasons in words, any
-// other as recorded (shortened).
-func reasonText(reason string) string {
-	if name, ok := reasonNames[reason]; ok {
-		return name
-	}
-	if why, ok := strings.CutPrefix(reason, "subscriber gone: "); ok {
-		return goneReason(reasonText(why))
-	}
-	return shorten(reason, reasonRunes)
+	b.adminLog(u).Info("announcement cancelled", slog.Int64("announcement_id", id), slog.Int64("stopped", c.Stopped))
+	return reply(cancelledText(id, c.WasDone, c.Stopped))
 }
 
 // excerpt is s on one line, at most excerptRunes characters.
@@ -691,16 +447,6 @@ func shorten(s string, n int) string {
 	}
 	r := []rune(s)[:n-1]
 	return strings.TrimRightFunc(string(r), unicode.IsSpace) + excerptEllipsis
-}
-
-// parseID reads a positive number, "12" or "#12".
-func parseID(s string) (int64, bool) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
-	if s == "" || !allDigits(s) {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
 }
 
 // longWhen writes a time for a sentence: "07:00, thứ Tư, ngày 5/6/2024".

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/store"
 )
 
@@ -48,6 +49,17 @@ type Bot struct {
 	// accepted and commands addressed to other bots in a group are ignored. Empty: every
 	// command is taken as addressed to this bot.
 	Username string
+	// Admin is the admin operations layer every admin command goes through (app.NewOps).
+	// Nil: one on Store, Location and Now (enough for the bot's commands).
+	Admin *admin.Ops
+	// SignInLink returns a one-time link that signs the admin userID of channel in to
+	// the web console (/web, web.go). Nil: the console has no public address
+	// (LOA_PUBLIC_URL), and /web says so.
+	SignInLink func(ctx context.Context, channel, userID string) (string, error)
+	// RedeemInvite makes userID of channel (called name) an admin with an invite code
+	// created in the web console (/moi CODE, web.go); ErrInviteInvalid for a code that
+	// is unknown, used or expired. Nil: there are no invites, and /moi is unknown.
+	RedeemInvite func(ctx context.Context, channel, userID, name, code string) error
 	// Capabilities are what the channel's chats can do, as its adapter declares them:
 	// they decide between buttons and typed confirmations, a slash-command menu and
 	// typed words. The zero value suits any messenger.

@@ -24,12 +24,12 @@ func TestGolden(t *testing.T) {
 	}{
 		{name: "start-private", update: msg(privateChat, member, "/start")},
 		{name: "start-private-again", setup: subscribeChat(privateChat), update: msg(privateChat, member, "/start")},
-		{name: "start-group-admin", update: msg(groupChat, admin, "/start")},
-		{name: "start-forum-admin", update: msg(forumChat, admin, "/start")},
+		{name: "start-group-admin", update: msg(groupChat, boss, "/start")},
+		{name: "start-forum-admin", update: msg(forumChat, boss, "/start")},
 		{name: "start-group-member", update: msg(groupChat, member, "/start")},
 		{name: "start-channel-member", update: msg(channelChat, member, "/start")},
 		{name: "stop-private", setup: subscribeChat(privateChat), update: msg(privateChat, member, "/stop")},
-		{name: "stop-group-admin", setup: subscribeChat(groupChat), update: msg(groupChat, admin, "/stop")},
+		{name: "stop-group-admin", setup: subscribeChat(groupChat), update: msg(groupChat, boss, "/stop")},
 		{name: "stop-not-subscribed", update: msg(privateChat, member, "/stop")},
 		{name: "stop-group-member", setup: subscribeChat(groupChat), update: msg(groupChat, member, "/stop")},
 		{name: "topics-private", setup: func(t *testing.T, e *env) {
@@ -41,7 +41,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, update: msg(privateChat, member, "/topics")},
-		{name: "topics-group-admin", setup: subscribeChat(groupChat), update: msg(groupChat, admin, "/topics")},
+		{name: "topics-group-admin", setup: subscribeChat(groupChat), update: msg(groupChat, boss, "/topics")},
 		{name: "topics-not-subscribed", update: msg(privateChat, member, "/topics")},
 		{name: "topics-group-member", setup: subscribeChat(groupChat), update: msg(groupChat, member, "/topics")},
 		{name: "callback-off", setup: func(t *testing.T, e *env) {
@@ -57,16 +57,16 @@ func TestGolden(t *testing.T) {
 		{name: "help-private", update: msg(privateChat, member, "/help")},
 		{name: "help-group", update: msg(groupChat, member, "/help")},
 		{name: "help-forum", update: msg(forumChat, member, "/help")},
-		{name: "here-topic", setup: subscribeChat(forumChat), update: msg(forumChat, admin, "/here")},
-		{name: "here-general", setup: subscribeChat(forumChat), update: msg(withThread(forumChat, 0), admin, "/here")},
-		{name: "here-not-forum", setup: subscribeChat(plainSuper), update: msg(plainSuper, admin, "/here")},
-		{name: "here-not-subscribed", update: msg(forumChat, admin, "/here")},
+		{name: "here-topic", setup: subscribeChat(forumChat), update: msg(forumChat, boss, "/here")},
+		{name: "here-general", setup: subscribeChat(forumChat), update: msg(withThread(forumChat, 0), boss, "/here")},
+		{name: "here-not-forum", setup: subscribeChat(plainSuper), update: msg(plainSuper, boss, "/here")},
+		{name: "here-not-subscribed", update: msg(forumChat, boss, "/here")},
 		{name: "here-member", setup: subscribeChat(forumChat), update: msg(forumChat, member, "/here")},
 		{name: "unknown-command", update: msg(privateChat, member, "/foo")},
 		{name: "plain-text", update: msg(privateChat, member, "Xin chào")},
-		{name: "added-group-admin", update: added(groupChat, admin, true)},
-		{name: "added-forum-admin", update: added(forumChat, admin, true)},
-		{name: "added-channel-admin", update: added(channelChat, admin, true)},
+		{name: "added-group-admin", update: added(groupChat, boss, true)},
+		{name: "added-forum-admin", update: added(forumChat, boss, true)},
+		{name: "added-channel-admin", update: added(channelChat, boss, true)},
 		{name: "added-group-member", update: added(groupChat, member, true)},
 		{name: "added-channel-member", update: added(channelChat, member, true)},
 	}
@@ -104,18 +104,18 @@ func TestCommandsByWho(t *testing.T) {
 	}{
 		{"start private", false, msg(privateChat, member, "/start"),
 			started, store.StatusActive},
-		{"start group admin", false, msg(groupChat, admin, "/start"),
+		{"start group admin", false, msg(groupChat, boss, "/start"),
 			started, store.StatusActive},
-		{"start supergroup admin", false, msg(plainSuper, admin, "/start"),
+		{"start supergroup admin", false, msg(plainSuper, boss, "/start"),
 			started, store.StatusActive},
-		{"start channel admin", false, msg(channelChat, admin, "/start"),
+		{"start channel admin", false, msg(channelChat, boss, "/start"),
 			started, store.StatusActive},
 		{"start group member", false, msg(groupChat, member, "/start"), startNotAdmin, ""},
 		{"start supergroup member", false, msg(plainSuper, member, "/start"), startNotAdmin, ""},
 		{"start without sender", false, msg(groupChat, User{}, "/start"), startNotAdmin, ""},
 
 		{"stop private", true, msg(privateChat, member, "/stop"), stopped, store.StatusStopped},
-		{"stop group admin", true, msg(groupChat, admin, "/stop"), stopped, store.StatusStopped},
+		{"stop group admin", true, msg(groupChat, boss, "/stop"), stopped, store.StatusStopped},
 		{"stop group member", true, msg(groupChat, member, "/stop"), adminOnly("stop"), store.StatusActive},
 		{"stop not subscribed", false, msg(privateChat, member, "/stop"), notSubscribed, ""},
 
@@ -124,18 +124,18 @@ func TestCommandsByWho(t *testing.T) {
 
 		{"latest private", false, msg(privateChat, member, "/latest"), fixed(noArticlesText), ""},
 		{"latest group member", true, msg(groupChat, member, "/latest"), fixed(noArticlesText), store.StatusActive},
-		{"latest group admin", true, msg(groupChat, admin, "/latest"), fixed(noArticlesText), store.StatusActive},
+		{"latest group admin", true, msg(groupChat, boss, "/latest"), fixed(noArticlesText), store.StatusActive},
 
 		{"help private", false, msg(privateChat, member, "/help"),
 			helped, ""},
 		{"help group member", false, msg(groupChat, member, "/help"),
 			helped, ""},
-		{"help group admin", false, msg(groupChat, admin, "/help"),
+		{"help group admin", false, msg(groupChat, boss, "/help"),
 			helped, ""},
 
 		{"here private", false, msg(privateChat, member, "/here"), fixed(hereNoTopicText), ""},
 		{"here group member", true, msg(groupChat, member, "/here"), adminOnly("here"), store.StatusActive},
-		{"here group admin", true, msg(groupChat, admin, "/here"), fixed(hereNoTopicText), store.StatusActive},
+		{"here group admin", true, msg(groupChat, boss, "/here"), fixed(hereNoTopicText), store.StatusActive},
 
 		{"unknown private", false, msg(privateChat, member, "/foo"), fixed(unknownCommandText(menuCaps)), ""},
 		{"unknown group addressed", false, msg(groupChat, member, "/foo@loa_bot"), fixed(unknownCommandText(menuCaps)), ""},
@@ -146,7 +146,7 @@ func TestCommandsByWho(t *testing.T) {
 			started, store.StatusActive},
 		{"with argument", false, msg(privateChat, member, "  /start from-portal "),
 			started, store.StatusActive},
-		{"addressed to us", false, msg(groupChat, admin, "/start@Loa_Bot"),
+		{"addressed to us", false, msg(groupChat, boss, "/start@Loa_Bot"),
 			started, store.StatusActive},
 	}
 	for _, tt := range tests {
@@ -208,12 +208,12 @@ func TestSilence(t *testing.T) {
 		{"empty text private", msg(privateChat, member, "")},
 		{"blank text private", msg(privateChat, member, " \n\t")},
 		{"plain text group", msg(groupChat, member, "Chào cả nhà")},
-		{"plain text channel", msg(channelChat, admin, "Bài đăng của kênh")},
-		{"other bot in group", msg(groupChat, admin, "/start@other_bot")},
-		{"other bot stop", msg(groupChat, admin, "/stop@other_bot")},
+		{"plain text channel", msg(channelChat, boss, "Bài đăng của kênh")},
+		{"other bot in group", msg(groupChat, boss, "/start@other_bot")},
+		{"other bot stop", msg(groupChat, boss, "/stop@other_bot")},
 		{"other bot in private", msg(privateChat, member, "/help@other_bot")},
 		{"unaddressed unknown in group", msg(groupChat, member, "/weather")},
-		{"unaddressed unknown in channel", msg(channelChat, admin, "/poll")},
+		{"unaddressed unknown in channel", msg(channelChat, boss, "/poll")},
 		{"callback without chat", Update{Channel: "telegram", From: member, Callback: &Callback{ID: "x", Data: "t0:news"}}},
 	}
 	for _, tt := range tests {
@@ -266,7 +266,7 @@ func TestStopThenStart(t *testing.T) {
 			e := newEnv(t)
 			from := member
 			if c.Kind != "private" {
-				from = admin
+				from = boss
 			}
 			e.handle(msg(c, from, "/start"))
 			first := e.subscriber(t, c.Address)
@@ -402,11 +402,11 @@ func TestTopicButtonsInGroups(t *testing.T) {
 	if sub := e.subscriber(t, forumChat.Address); len(sub.MutedTopics) != 0 {
 		t.Errorf("a member's press muted %v", sub.MutedTopics)
 	}
-	r := e.handle(msg(forumChat, admin, "/topics"))
+	r := e.handle(msg(forumChat, boss, "/topics"))
 	if len(r.Replies) != 1 || len(r.Replies[0].Buttons) != 3 {
 		t.Fatalf("admin's /topics: %s", render(r))
 	}
-	if r := e.handle(press(forumChat, admin, r.Replies[0].Buttons[0][0].Data)); r.CallbackText != "Đã tắt: Tin tức" || r.Edit == nil {
+	if r := e.handle(press(forumChat, boss, r.Replies[0].Buttons[0][0].Data)); r.CallbackText != "Đã tắt: Tin tức" || r.Edit == nil {
 		t.Errorf("admin's press: %s", render(r))
 	}
 	if sub := e.subscriber(t, forumChat.Address); !slices.Equal(sub.MutedTopics, []string{"news"}) {
@@ -444,7 +444,7 @@ func TestMembership(t *testing.T) {
 		t.Run(c.Kind+"/admin", func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			r := e.handle(added(c, admin, true))
+			r := e.handle(added(c, boss, true))
 			if got := text(t, r); got != telegramBot.greetingText(c.Kind, c.IsForum) || r.Leave {
 				t.Errorf("added by an admin: %s", render(r))
 			}
@@ -453,7 +453,7 @@ func TestMembership(t *testing.T) {
 				t.Errorf("subscriber %+v", sub)
 			}
 
-			if r := e.handle(added(c, admin, false)); !isEmpty(r) {
+			if r := e.handle(added(c, boss, false)); !isEmpty(r) {
 				t.Errorf("removed: %s", render(r))
 			}
 			sub = e.subscriber(t, c.Address)
@@ -462,7 +462,7 @@ func TestMembership(t *testing.T) {
 			}
 
 			// Added again: active again.
-			e.handle(added(c, admin, true))
+			e.handle(added(c, boss, true))
 			if sub := e.subscriber(t, c.Address); sub.Status != store.StatusActive {
 				t.Errorf("added again: status %q", sub.Status)
 			}
@@ -538,12 +538,12 @@ func TestHere(t *testing.T) {
 		want       string
 		wantThread int64
 	}{
-		{"forum topic", forumChat, admin, hereText, 7},
-		{"forum general", withThread(forumChat, 0), admin, hereGeneralText, 0},
+		{"forum topic", forumChat, boss, hereText, 7},
+		{"forum general", withThread(forumChat, 0), boss, hereGeneralText, 0},
 		{"forum member", forumChat, member, adminOnlyText(menuCaps, "supergroup", "/here"), 3},
-		{"supergroup without topics", withThread(plainSuper, 0), admin, hereNoTopicText, 3},
-		{"group", groupChat, admin, hereNoTopicText, 3},
-		{"channel", channelChat, admin, hereNoTopicText, 3},
+		{"supergroup without topics", withThread(plainSuper, 0), boss, hereNoTopicText, 3},
+		{"group", groupChat, boss, hereNoTopicText, 3},
+		{"channel", channelChat, boss, hereNoTopicText, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -564,7 +564,7 @@ func TestHere(t *testing.T) {
 	t.Run("not subscribed", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
-		if got := text(t, e.handle(msg(forumChat, admin, "/here"))); got != hereNotSubscribedText {
+		if got := text(t, e.handle(msg(forumChat, boss, "/here"))); got != hereNotSubscribedText {
 			t.Errorf("reply %q", got)
 		}
 	})
@@ -576,11 +576,11 @@ func TestMigration(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.addFeed(t, "news")
-	e.handle(msg(groupChat, admin, "/start"))
-	e.handle(press(groupChat, admin, "t0:news"))
+	e.handle(msg(groupChat, boss, "/start"))
+	e.handle(press(groupChat, boss, "t0:news"))
 	before := e.subscriber(t, groupChat.Address)
 
-	u := Update{Channel: "telegram", Chat: groupChat, From: admin, MigratedTo: "-1009999"}
+	u := Update{Channel: "telegram", Chat: groupChat, From: boss, MigratedTo: "-1009999"}
 	if r := e.handle(u); !isEmpty(r) {
 		t.Errorf("migration: %s", render(r))
 	}
@@ -641,8 +641,8 @@ func TestStoreErrors(t *testing.T) {
 		msg(privateChat, member, "/stop"),
 		msg(privateChat, member, "/topics"),
 		msg(privateChat, member, "/latest"),
-		msg(forumChat, admin, "/here"),
-		added(groupChat, admin, true),
+		msg(forumChat, boss, "/here"),
+		added(groupChat, boss, true),
 	} {
 		if got := text(t, e.handle(u)); got != busyText {
 			t.Errorf("%s: %q", u.Text, got)
@@ -652,7 +652,7 @@ func TestStoreErrors(t *testing.T) {
 		t.Errorf("button: %s", render(r))
 	}
 	for _, u := range []Update{
-		added(groupChat, admin, false),
+		added(groupChat, boss, false),
 		{Channel: "telegram", Chat: groupChat, MigratedTo: "-1007"},
 	} {
 		if r := e.handle(u); !isEmpty(r) {
@@ -741,7 +741,7 @@ func FuzzHandle(f *testing.F) {
 			IsForum: kind&8 != 0, ThreadID: int64(kind >> 4)}
 		from := member
 		if fromAdmin {
-			from = admin
+			from = boss
 		}
 		u := msg(c, from, text)
 		if callback {

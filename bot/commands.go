@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
+	"loa/calendar"
 )
 
 // Capabilities say what a messenger's chats can do. Each adapter declares its own
@@ -56,6 +56,9 @@ const (
 	// argNumber: a word, then optionally "chủ đề" or "số", then a number ("bật 2",
 	// "bật số 2", "bat2").
 	argNumber
+	// argCode: the words, then at most one word, kept as written ("mời K7QX-42MD"). A
+	// longer text is not the command: "mời các đồng chí dự họp" is no invite code.
+	argCode
 )
 
 // command is one entry of the command table: one thing a member or an admin may ask
@@ -65,7 +68,7 @@ type command struct {
 	// logs and in refusals.
 	name string
 	// words are what members type instead where there is no command menu, matched after
-	// folding (foldVietnamese), spaces ignored, so "Đăng ký!", "dang ky" and "ĐĂNG KÍ"
+	// folding (calendar.Fold), spaces ignored, so "Đăng ký!", "dang ky" and "ĐĂNG KÍ"
 	// are all "đăng ký". The first is the one texts show.
 	words []string
 	// wordsOnly: there is no slash form (the typed topic switches).
@@ -137,6 +140,13 @@ func init() {
 			description: "Huỷ một thông báo đã lên lịch", run: (*Bot).cancel},
 		{name: "stats", who: admins, description: "Thống kê người nhận và lượt gửi trong tuần", run: (*Bot).stats},
 		{name: "broadcast", usage: "[số]", who: admins, description: "Tiến độ gửi của một bản tin", run: (*Bot).broadcast},
+		{name: "web", words: []string{"web"}, who: admins, private: true,
+			description: "Nhận liên kết đăng nhập trang quản trị trên trình duyệt", run: (*Bot).web},
+
+		// A new admin's: the code an admin created in the web console.
+		{name: "moi", words: []string{"mời", "mã mời"}, arg: argCode, usage: "<mã mời>", who: anyone, private: true,
+			refused: inviteInGroupText, available: func(b *Bot) bool { return b.RedeemInvite != nil },
+			description: "Nhận quyền quản trị viên bằng mã mời", run: (*Bot).redeem},
 	}
 }
 
@@ -257,13 +267,13 @@ func (b *Bot) parse(text string) (r request, ok bool) {
 
 // parseWords reads the typed words of a messenger without a command menu.
 func (b *Bot) parseWords(text string) (request, bool) {
-	key := squash(foldVietnamese(text))
+	key := squash(calendar.Fold(text))
 	for _, c := range commands {
 		if !b.offers(c) {
 			continue
 		}
 		for _, w := range c.words {
-			w = squash(foldVietnamese(w))
+			w = squash(calendar.Fold(w))
 			switch c.arg {
 			case argNone:
 				if key == w {
@@ -273,10 +283,33 @@ func (b *Bot) parseWords(text string) (request, bool) {
 				if n, ok := numberAfter(key, w); ok {
 					return request{cmd: c, n: n}, true
 				}
+			case argCode:
+				if code, ok := codeAfter(text, w); ok {
+					return request{cmd: c, args: code}, true
+				}
 			}
 		}
 	}
 	return request{}, false
+}
+
+// codeAfter reads "<words> CODE" from a message: its leading fields, folded, are the
+// folded word without spaces, and at most one field follows, returned as written.
+func codeAfter(text, word string) (code string, ok bool) {
+	fields := strings.Fields(text)
+	for n := 1; n <= len(fields) && n <= 3; n++ {
+		if squash(calendar.Fold(strings.Join(fields[:n], " "))) != word {
+			continue
+		}
+		switch rest := fields[n:]; len(rest) {
+		case 0:
+			return "", true
+		case 1:
+			return rest[0], true
+		}
+		return "", false
+	}
+	return "", false
 }
 
 // numberAfter reads "<word> N" from a folded message without spaces: word, then
@@ -304,30 +337,17 @@ func numberAfter(key, word string) (n int, ok bool) {
 	return n, true
 }
 
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // squash removes the spaces of a folded text: "dang ky" and "dangky" are one word.
 func squash(folded string) string { return strings.ReplaceAll(folded, " ", "") }
-
-// foldVietnamese lower-cases s, removes its diacritics (tones and the marks of ă, â,
-// ê, ô, ơ, ư; đ becomes d), trims punctuation, symbols and spaces at both ends and
-// collapses the spaces inside to one: what members type is compared in this form.
-func foldVietnamese(s string) string {
-	s = norm.NFD.String(strings.ToLower(s))
-	var sb strings.Builder
-	sb.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ':
-			r = 'd'
-		}
-		sb.WriteRune(r)
-	}
-	trimmed := strings.TrimFunc(sb.String(), func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
-	})
-	return strings.Join(strings.Fields(trimmed), " ")
-}
 
 // maxMentionWords bounds the words of a bot's name in a mention: "@Loa Tỉnh ủy Hà Nam".
 const maxMentionWords = 6

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"loa/calendar"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -403,15 +404,6 @@ const announceUsageText = "Vui lòng viết nội dung thông báo sau lệnh, v
 	"/announce Kính mời các đồng chí dự *Hội nghị sơ kết 6 tháng* lúc 8 giờ ngày 10/7/2024 tại Hội trường tầng 3.\n\n" +
 	formattingNote + "\nBot sẽ hiện bản xem trước để bạn kiểm tra trước khi gửi."
 
-// invalidTextText answers an announcement with bytes that are not text.
-const invalidTextText = "Nội dung thông báo có ký tự không hợp lệ. Vui lòng gõ lại nội dung rồi gửi lại."
-
-// tooLongText answers an announcement of n characters, longer than limit.
-func tooLongText(n, limit int) string {
-	return "Nội dung thông báo dài " + number(n) + " ký tự, vượt quá giới hạn " + number(limit) +
-		" ký tự. Vui lòng rút gọn rồi gửi lại."
-}
-
 // replacedNote tells the admin that their earlier drafts were dropped for this one.
 func replacedNote(ids []int64) string {
 	if len(ids) == 0 {
@@ -470,21 +462,20 @@ func discardedText(id int64) string {
 	return "Đã huỷ bản nháp thông báo số " + strconv.FormatInt(id, 10) + ". Không có tin nào được gửi."
 }
 
-// draftHandledText answers /xacnhan or /huy for a draft already confirmed or dropped.
-func draftHandledText(id int64) string {
-	return "Thông báo số " + strconv.FormatInt(id, 10) + " không còn là bản nháp (đã được xác nhận hoặc đã huỷ). " +
-		"Gửi /scheduled để xem các thông báo đã lên lịch."
-}
+// Hints the bot adds to the admin layer's refusals (admin.Message): what to send next.
+const (
+	writeYourOwnHint = "Bạn có thể soạn thông báo của mình bằng lệnh /announce."
+	seeScheduledHint = "Gửi /scheduled để xem các thông báo đã lên lịch."
+	writeDraftHint   = "Vui lòng soạn thông báo bằng /announce <nội dung>, " +
+		"hoặc ghi nội dung ngay sau ngày giờ: /schedule ngày/tháng/năm giờ:phút <nội dung>."
+	checkNumberHint = "Vui lòng kiểm tra lại số trong bản xem trước."
+	rescheduleHint  = "Gửi /schedule ngày/tháng/năm giờ:phút để hẹn lại giờ cho bản nháp này."
+)
 
-// otherAdminDraftText answers /xacnhan, /huy or /cancel for another admin's draft.
-func otherAdminDraftText(id int64) string {
-	return "Bản nháp số " + strconv.FormatInt(id, 10) + " do quản trị viên khác soạn; chỉ người soạn mới gửi, " +
-		"hẹn giờ hoặc huỷ được. Bạn có thể soạn thông báo của mình bằng lệnh /announce."
-}
-
-// draftNotFoundText answers /xacnhan or /huy with a number that names no announcement.
-func draftNotFoundText(id int64) string {
-	return "Không tìm thấy bản nháp số " + strconv.FormatInt(id, 10) + ". Vui lòng kiểm tra lại số trong bản xem trước."
+// scheduleExampleHint follows a date or time the bot could not read; example is a
+// date and time to copy.
+func scheduleExampleHint(example string) string {
+	return "Gửi lại theo mẫu: /schedule " + example + " <nội dung>"
 }
 
 // Usage of the typed confirmations (chats without buttons).
@@ -498,26 +489,6 @@ func scheduleUsageText(example string) string {
 	return "Vui lòng ghi ngày giờ gửi theo dạng ngày/tháng/năm giờ:phút, rồi nội dung thông báo, ví dụ:\n" +
 		"/schedule " + example + " Kính mời các đồng chí dự họp giao ban tuần.\n\n" +
 		"Nếu không ghi nội dung, thời gian được đặt cho bản nháp mới nhất của bạn (soạn bằng /announce).\n" + formattingNote
-}
-
-// badWhenText answers /schedule with a date or time it cannot read.
-func badWhenText(example string) string {
-	return "Bot chưa đọc được ngày giờ. Vui lòng ghi theo dạng ngày/tháng/năm giờ:phút, ví dụ: /schedule " + example
-}
-
-// pastTimeText refuses a time that has passed; when and now are written out.
-func pastTimeText(when, now string) string {
-	return "Thời điểm " + when + " đã qua (bây giờ là " + now + "). Vui lòng chọn một thời điểm trong tương lai."
-}
-
-// noDraftText answers /schedule without text when the admin has no draft.
-const noDraftText = "Bạn chưa có bản nháp nào để hẹn giờ. Vui lòng soạn thông báo bằng /announce <nội dung>, " +
-	"hoặc ghi nội dung ngay sau ngày giờ: /schedule ngày/tháng/năm giờ:phút <nội dung>."
-
-// pastDraftText answers /xacnhan for a draft whose proposed time has passed.
-func pastDraftText(id int64, when string) string {
-	return "Thời điểm hẹn của thông báo số " + strconv.FormatInt(id, 10) + " (" + when + ") đã qua. " +
-		"Vui lòng gửi /schedule ngày/tháng/năm giờ:phút để chọn thời điểm mới."
 }
 
 // Texts of /scheduled.
@@ -544,7 +515,7 @@ func scheduleEventText(event, clock string) string {
 
 // audienceText describes an announcement's audience when it is not the usual one
 // (every channel, topic "Thông báo"); "" otherwise.
-func audienceText(topic, channel string) string {
+func audienceText(topic string, channel chat.Channel) string {
 	var parts []string
 	if topic != store.TopicAnnouncements {
 		parts = append(parts, "chủ đề “"+TopicName(topic)+"”")
@@ -577,16 +548,6 @@ func scheduledListText(lines []string, total, more int) string {
 const cancelUsageText = "Vui lòng ghi số của thông báo cần huỷ, ví dụ: /cancel 12. " +
 	"Gửi /scheduled để xem số của các thông báo đã lên lịch."
 
-// cancelNotFoundText answers /cancel with a number that names no announcement.
-func cancelNotFoundText(id int64) string {
-	return "Không tìm thấy thông báo số " + strconv.FormatInt(id, 10) + ". Gửi /scheduled để xem các thông báo đã lên lịch."
-}
-
-// alreadyCancelledText answers /cancel for an announcement cancelled before.
-func alreadyCancelledText(id int64) string {
-	return "Thông báo số " + strconv.FormatInt(id, 10) + " đã được huỷ trước đó."
-}
-
 // cancelledText confirms /cancel: wasDone says every run had been made already,
 // stopped how many pending deliveries were stopped.
 func cancelledText(id int64, wasDone bool, stopped int64) string {
@@ -604,9 +565,9 @@ func cancelledText(id int64, wasDone bool, stopped int64) string {
 }
 
 // channelName is a channel's display name: its name capitalised ("Telegram", "Zalo").
-func channelName(channel string) string {
-	first, size := utf8.DecodeRuneInString(channel)
-	return string(unicode.ToUpper(first)) + channel[size:]
+func channelName(channel chat.Channel) string {
+	first, size := utf8.DecodeRuneInString(string(channel))
+	return string(unicode.ToUpper(first)) + string(channel)[size:]
 }
 
 // Texts of /stats.
@@ -625,7 +586,7 @@ const (
 
 // statsChannelLine is one channel's subscribers: active (with the breakdown by kind of
 // chat), then stopped and gone when there are any.
-func statsChannelLine(channel string, active int, kinds []string, stopped, gone int) string {
+func statsChannelLine(channel chat.Channel, active int, kinds []string, stopped, gone int) string {
 	line := "• " + channelName(channel) + ": " + number(active) + " " + statsActiveText
 	if len(kinds) > 0 {
 		line += " (" + strings.Join(kinds, ", ") + ")"
@@ -667,25 +628,25 @@ func broadcastNotFoundText(id int64) string {
 // kinds name the kinds of broadcast, for admins' reports and for the heading members
 // read: a notice that is not an article is headed by its mark, then its title or,
 // without one, the kind's name. The adapters render headings from here (Heading).
-var kinds = map[string]struct{ name, mark string }{
-	"article":               {name: "Tin bài"},
-	"anniversary":           {name: "Ngày kỷ niệm", mark: "🇻🇳"},
-	"announcement":          {name: "Thông báo", mark: "📢"},
-	string(store.KindAlert): {name: "Cảnh báo hệ thống", mark: "⚠️"},
+var kinds = map[store.BroadcastKind]struct{ name, mark string }{
+	store.KindArticle:      {name: "Tin bài"},
+	store.KindAnniversary:  {name: "Ngày kỷ niệm", mark: "🇻🇳"},
+	store.KindAnnouncement: {name: "Thông báo", mark: "📢"},
+	store.KindAlert:        {name: "Cảnh báo hệ thống", mark: "⚠️"},
 }
 
 // kindName names a kind of broadcast; an unknown kind is shown as it is.
-func kindName(kind string) string {
+func kindName(kind store.BroadcastKind) string {
 	if k, ok := kinds[kind]; ok {
 		return k.name
 	}
-	return kind
+	return string(kind)
 }
 
 // Heading returns how a broadcast of the kind is headed: an emoji marking the kind
 // and the kind's name, which stands in for a missing title. mark is "" for articles
 // and kinds added later, which are headed by their title alone.
-func Heading(kind string) (mark, label string) {
+func Heading(kind store.BroadcastKind) (mark, label string) {
 	k := kinds[kind]
 	if k.mark == "" {
 		return "", ""
@@ -695,7 +656,7 @@ func Heading(kind string) (mark, label string) {
 
 // broadcastHead names a broadcast: number, kind, creation time and, for a run of an
 // announcement, which one.
-func broadcastHead(id int64, kind, created string, announcement int64) string {
+func broadcastHead(id int64, kind store.BroadcastKind, created string, announcement int64) string {
 	head := "Bản tin số " + strconv.FormatInt(id, 10) + " · " + kindName(kind)
 	if announcement > 0 {
 		head += " (thông báo số " + strconv.FormatInt(announcement, 10) + ")"
@@ -720,14 +681,14 @@ func broadcastProgress(total, sent, failed, pending, cancelled int) string {
 }
 
 // recentBroadcastLine is one broadcast of the recent list.
-func recentBroadcastLine(id int64, kind, created string, sent, total int, title string) string {
+func recentBroadcastLine(id int64, kind store.BroadcastKind, created string, sent, total int, title string) string {
 	return "#" + strconv.FormatInt(id, 10) + " · " + kindName(kind) + " · " + created + " · đã gửi " +
 		number(sent) + "/" + number(total) + "\n" + title
 }
 
 // failureStatus names the end of a delivery that did not go out.
-func failureStatus(status string) string {
-	if status == "cancelled" {
+func failureStatus(status store.DeliveryStatus) string {
+	if status == store.DeliveryCancelled {
 		return "đã huỷ"
 	}
 	return "thất bại"
@@ -805,4 +766,53 @@ func numbers(ids []int64) string {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	return "số " + strings.Join(parts, ", ")
+}
+
+// Texts of the web console's entry points (web.go).
+
+// webLinkText gives an admin their sign-in link. The link works once, for a few
+// minutes; the button on its page, not opening it, uses it, so a link preview cannot.
+func webLinkText(link string) string {
+	return "Liên kết đăng nhập trang quản trị (chỉ dùng được một lần, hết hạn sau 10 phút):\n" + link + "\n\n" +
+		"Mở liên kết rồi nhấn nút “Đăng nhập”. Không chuyển liên kết này cho người khác: ai có nó đều đăng nhập được bằng tài khoản của bạn."
+}
+
+// webNotConfiguredText answers /web when the console has no public address.
+const webNotConfiguredText = "Trang quản trị chưa có địa chỉ công khai nên bot chưa gửi được liên kết đăng nhập. " +
+	"Người vận hành máy chủ cần đặt biến LOA_PUBLIC_URL (ví dụ https://loa.tinhuy.example.vn) rồi khởi động lại loa; " +
+	"liên kết tới localhost không mở được trên điện thoại."
+
+// inviteUsageText answers /moi without a code.
+func inviteUsageText(caps Capabilities) string {
+	return "Vui lòng gửi kèm mã mời, ví dụ: " + exampleInvite(caps) +
+		". Mã mời do một quản trị viên tạo trên trang quản trị và gửi cho bạn."
+}
+
+// exampleInvite shows how to send an invite code.
+func exampleInvite(caps Capabilities) string {
+	return lookup("moi").label(caps) + " K7QX-42MD"
+}
+
+// inviteInvalidText answers a code that cannot be used: one text for unknown, used and
+// expired codes, so that guessing learns nothing.
+const inviteInvalidText = "Mã mời không dùng được: mã có thể đã gõ sai, đã được dùng hoặc đã hết hạn. " +
+	"Vui lòng kiểm tra lại, hoặc xin quản trị viên đã mời bạn tạo một mã mới."
+
+// alreadyAdminText answers an admin who sends an invite code; the code stays unused.
+func alreadyAdminText(caps Capabilities) string {
+	return "Bạn đã là quản trị viên hệ thống nên không cần dùng mã mời; mã này vẫn còn nguyên cho người được mời. " +
+		"Gửi " + say(caps, "help") + " để xem các lệnh dành cho quản trị viên."
+}
+
+// welcomeAdminText confirms a redeemed invite.
+func welcomeAdminText(caps Capabilities) string {
+	return "✅ Bạn đã trở thành quản trị viên hệ thống. Gửi " + say(caps, "help") + " để xem các lệnh dành cho quản trị viên, " +
+		"hoặc " + say(caps, "web") + " để nhận liên kết đăng nhập trang quản trị."
+}
+
+// inviteInGroupText refuses an invite code sent in a group: the code is not used, and
+// since the group has seen it, a new one is safer.
+func inviteInGroupText(caps Capabilities, _, command string) string {
+	return "Mã mời chỉ dùng được khi nhắn riêng với bot: vui lòng nhắn tin riêng cho bot và gửi " + command +
+		" kèm mã. Vì mã đã hiện trong nhóm, bạn nên xin quản trị viên một mã mới."
 }

@@ -191,6 +191,7 @@ func TestTypedWords(t *testing.T) {
 func TestTypedHelpParses(t *testing.T) {
 	t.Parallel()
 	b := &Bot{Capabilities: typedCaps}
+	b.RedeemInvite = func(context.Context, string, string, string, string) error { return nil }
 	for _, c := range commands {
 		if !c.typed(b.Capabilities) {
 			continue
@@ -199,6 +200,8 @@ func TestTypedHelpParses(t *testing.T) {
 			switch c.arg {
 			case argNumber:
 				w += " 1"
+			case argCode:
+				w += " K7QX-42MD"
 			}
 			if r, ok := b.parse(w); !ok || r.cmd != c {
 				t.Errorf("%q does not ask for %s: %+v", w, c.name, r)
@@ -320,9 +323,9 @@ func TestZaloGroupMention(t *testing.T) {
 	e.bot.Username = "" // Zalo bots have no username (app builds Zalo's bot without one)
 	ctx := context.Background()
 	e.addFeed(t, "news")
-	admin := User{ID: zaloAdminID, Name: "Quản trị Zalo"}
+	boss := User{ID: zaloAdminID, Name: "Quản trị Zalo"}
 
-	if got, want := text(t, e.handle(zmsg(zaloGroup, admin, "@Loa Tỉnh ủy đăng ký"))), "Nhóm đã được đăng ký nhận tin."; !strings.HasPrefix(got, want) {
+	if got, want := text(t, e.handle(zmsg(zaloGroup, boss, "@Loa Tỉnh ủy đăng ký"))), "Nhóm đã được đăng ký nhận tin."; !strings.HasPrefix(got, want) {
 		t.Errorf("“@Loa Tỉnh ủy đăng ký” from an admin answered %q", got)
 	}
 	if sub, err := e.store.SubscriberByChat(ctx, "zalo", zaloGroup.Address); err != nil || sub.Status != store.StatusActive {
@@ -341,7 +344,7 @@ func TestZaloGroupMention(t *testing.T) {
 		t.Errorf("mentioned chatter answered: %s", render(r))
 	}
 	// An admin's announcement after a mention keeps its lines.
-	r := e.handle(zmsg(zaloGroup, admin, "@Loa /announce Kính gửi các đồng chí,\nHọp lúc 8 giờ."))
+	r := e.handle(zmsg(zaloGroup, boss, "@Loa /announce Kính gửi các đồng chí,\nHọp lúc 8 giờ."))
 	if len(r.Replies) != 1 || r.Replies[0].Preview == nil || r.Replies[0].Preview.Summary != "Kính gửi các đồng chí,\nHọp lúc 8 giờ." {
 		t.Errorf("mentioned /announce: %s", render(r))
 	}

@@ -45,7 +45,7 @@ func render(c broadcast.Content) []run {
 	// the title in bold or, without one, the kind's name; an article (and any kind
 	// added later) by its title alone.
 	var runs []run
-	mark, label := bot.Heading(string(c.Kind))
+	mark, label := bot.Heading(c.Kind)
 	if mark != "" {
 		runs = append(runs, run{text: mark + " "})
 	}

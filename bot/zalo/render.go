@@ -38,7 +38,7 @@ func render(c broadcast.Content) string {
 	// one, the kind's name; an article by its title alone. Zalo shows plain text only:
 	// nothing is bold and nothing needs escaping.
 	head := title
-	if mark, label := bot.Heading(string(c.Kind)); mark != "" {
+	if mark, label := bot.Heading(c.Kind); mark != "" {
 		head = mark + " " + cmp.Or(title, label)
 	}
 	body := c.Summary
