@@ -133,8 +133,6 @@ func (s *Service) Run(ctx context.Context) error {
 		ch.mount(mux)
 		lead = append(lead, ch.lead)
 	}
-	ops := NewOps(s.Config, st, s.Version)
-	ops.Now = now
 	mountConsole(mux, s.console(st, ops, chans, monitor, now))
 
 	ln, err := net.Listen("tcp", s.Config.HTTPAddr)

@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"loa/admin"
+	"loa/bot"
+	"loa/config"
 	"loa/health"
 	"loa/store"
 	"loa/web"
@@ -26,6 +30,28 @@ func (s *Service) console(st *store.Store, ops *admin.Ops, chans []*channel, mon
 		EnvAdmins:      s.Config.Admins,
 		Health:         channelStates(st, chans, monitor, now),
 		Log:            s.Log.With(slog.String("part", "web")),
+	}
+}
+
+// signInLink is the bot's /web: a one-time link to the console for an admin; nil
+// without LOA_PUBLIC_URL (the bot then says it must be set).
+func signInLink(cfg config.Config, st *store.Store, ops *admin.Ops, now func() time.Time) func(ctx context.Context, channel, userID string) (string, error) {
+	if cfg.PublicURL == "" {
+		return nil
+	}
+	return (&web.Links{Store: st, PublicURL: cfg.PublicURL, IsAdmin: ops.IsAdmin, Now: now}).SignInLink
+}
+
+// redeemInvite is the bot's /moi CODE: the sender becomes an admin through the admin
+// layer (audited as theirs, via the bot). A code that is unknown, used or expired is the
+// bot's ErrInviteInvalid, so it gives one answer for all three.
+func redeemInvite(ops *admin.Ops) func(ctx context.Context, channel, userID, name, code string) error {
+	return func(ctx context.Context, channel, userID, name, code string) error {
+		_, err := ops.RedeemInvite(ctx, admin.Actor{Channel: channel, UserID: userID, Name: name, Via: admin.ViaBot}, code)
+		if errors.Is(err, admin.ErrInviteInvalid) {
+			return fmt.Errorf("%w: %w", bot.ErrInviteInvalid, err)
+		}
+		return err
 	}
 }
 

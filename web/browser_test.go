@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -238,7 +239,29 @@ func (w testWriter) Write(p []byte) (int, error) {
 func TestBrowserSignInWithLinkAndButton(t *testing.T) {
 	ctx := tab(t)
 	s := startService(t, nil)
-	link := s.link(adminID)
+	// The admin asks the bot for a link in a private chat; a member asking is refused.
+	admin := telegramtest.User{ID: adminID, FirstName: "Chánh Văn phòng"}
+	stranger := telegramtest.User{ID: 9, FirstName: "Khách"}
+	s.fake.AddChat(telegramtest.Chat{ID: 9, Type: "private", FirstName: "Khách"})
+	s.fake.PushUpdate(s.fake.Command(9, stranger, "/web"))
+	s.fake.PushUpdate(s.fake.Command(adminID, admin, "/web"))
+	linkRe := regexp.MustCompile(`http://[^\s]+/dang-nhap/[A-Za-z0-9_-]+`)
+	var link string
+	waitFake(t, s.fake, "the sign-in link in the admin's chat", func() bool {
+		for _, m := range s.fake.Messages(adminID) {
+			if l := linkRe.FindString(m.Text); l != "" {
+				link = l
+				return true
+			}
+		}
+		return false
+	})
+	waitFake(t, s.fake, "the stranger's refusal", func() bool { return len(s.fake.Messages(9)) > 0 })
+	for _, m := range s.fake.Messages(9) {
+		if linkRe.MatchString(m.Text) {
+			t.Fatalf("a non-admin got a link: %q", m.Text)
+		}
+	}
 	signIn(t, ctx, link)
 	if got := text(t, ctx, `.who`); got != "telegram:1001" {
 		t.Fatalf("signed in as %q", got)
@@ -247,6 +270,18 @@ func TestBrowserSignInWithLinkAndButton(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(link))
 	if got := text(t, ctx, `h1`); got != "Liên kết đã được dùng" {
 		t.Fatalf("reused link shows %q", got)
+	}
+	// An invite made in the console makes whoever sends it to the bot an admin.
+	run(t, ctx, chromedp.Navigate(s.url+"/quan-tri"), chromedp.WaitVisible(`#invite-name`),
+		chromedp.SendKeys(`#invite-name`, "Chị Lan"), chromedp.Click(`//button[normalize-space()="Tạo mã mời"]`),
+		chromedp.WaitVisible(`#h-code`))
+	code := regexp.MustCompile(`LOA-[A-Z0-9]{5}-[A-Z0-9]{5}`).FindString(text(t, ctx, `main`))
+	lan := telegramtest.User{ID: 77, FirstName: "Lan"}
+	s.fake.AddChat(telegramtest.Chat{ID: 77, Type: "private", FirstName: "Lan"})
+	s.fake.PushUpdate(s.fake.Command(77, lan, "/moi "+code))
+	waitFake(t, s.fake, "the invite's answer", func() bool { return len(s.fake.Messages(77)) > 0 })
+	if ok, err := s.st.IsAdmin(context.Background(), "telegram", "77"); !ok || err != nil {
+		t.Fatalf("not an admin after /moi %s: %v (bot said %q)", code, err, s.fake.Messages(77)[0].Text)
 	}
 }
 
