@@ -49,6 +49,8 @@ const (
 	FieldFormat   Field = "format"
 	FieldFromYear Field = "from_year"
 	FieldToYear   Field = "to_year"
+	// FieldInviteName is the name an invite gives the admin it makes.
+	FieldInviteName Field = "name"
 )
 
 // Code says what is wrong with a field.
@@ -171,6 +173,7 @@ const (
 	ObjEvent        Object = "event"
 	ObjFeed         Object = "feed"
 	ObjAdmin        Object = "admin"
+	ObjInvite       Object = "invite"
 )
 
 // Errors about the state of one object; an *ObjectError wraps them with the object and
@@ -211,7 +214,7 @@ func (e *ObjectError) Error() string {
 	if errors.As(e.Err, &na) {
 		return fmt.Sprintf("%s belongs to %s", who, na.Author)
 	}
-	for _, s := range []error{ErrNotFound, ErrNotDraft, ErrAlreadyCancelled, ErrNotScheduled, ErrNoPrivateChat} {
+	for _, s := range []error{ErrNotFound, ErrNotDraft, ErrAlreadyCancelled, ErrNotScheduled, ErrNoPrivateChat, ErrInviteInvalid, ErrAlreadyAdmin} {
 		if errors.Is(e.Err, s) {
 			return who + ": " + s.Error()
 		}
