@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -39,7 +40,7 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFake(t, fake, "the first deliveries", 30*time.Second, func() bool { return fake.Accepted() >= 20 })
+	await.On(t, fake, "the first deliveries", 30*time.Second, func() bool { return fake.Accepted() >= 20 })
 	first := fake.Messages(40_000)
 	if len(first) != 1 || !strings.Contains(first[0].RawText, "<b>quán triệt Nghị quyết</b>") ||
 		!strings.Contains(first[0].RawText, `<a href="https://portal.example.vn/gm">giấy mời</a>`) {
@@ -53,7 +54,7 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	// what Telegram accepted is exactly what the store says was sent, and the rest
 	// was cancelled.
 	var b store.BroadcastStat
-	eventually(t, "the broadcast to settle", func() bool {
+	await.Until(t, "the broadcast to settle", func() bool {
 		bs, err := st.BroadcastStats(ctx, 1)
 		if err != nil {
 			return false
@@ -86,7 +87,7 @@ func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
 	t.Cleanup(broken.Close)
 	f := addFeed(t, st, broken.URL+"/rss")
 	start(t, dbURL, tgEnv(fake, "LOA_FEED_MAX_FAILURES", "2")...) // LOA_ADMINS=1
-	waitFake(t, fake, "the admin's alert", 30*time.Second, func() bool {
+	await.On(t, fake, "the admin's alert", 30*time.Second, func() bool {
 		for _, m := range fake.Messages(1) {
 			if strings.Contains(m.Text, fmt.Sprintf("Nguồn tin #%d", f.ID)) && strings.Contains(m.Text, "đã bị tắt") {
 				return true
@@ -127,7 +128,7 @@ func TestAdminAnnouncesFromTheBotWithPreviewAndConfirmation(t *testing.T) {
 	fake.PushUpdate(fake.Command(1, admin, "/announce Hội nghị *sơ kết* lúc 8 giờ"))
 	var sendData string
 	var captionID int
-	waitFake(t, fake, "the preview with its buttons", 20*time.Second, func() bool {
+	await.On(t, fake, "the preview with its buttons", 20*time.Second, func() bool {
 		for _, m := range fake.Messages(1) {
 			if i := strings.Index(string(m.ReplyMarkup), `"a:send:`); i >= 0 {
 				rest := string(m.ReplyMarkup)[i+1:]
@@ -144,10 +145,10 @@ func TestAdminAnnouncesFromTheBotWithPreviewAndConfirmation(t *testing.T) {
 	if n := fake.Accepted(); len(fake.Messages(501)) != 0 || len(fake.Messages(502)) != 0 {
 		t.Fatalf("something went out before the confirmation (%d accepted)", n)
 	}
-	waitFake(t, fake, "the stranger's refusal", 20*time.Second, func() bool { return len(fake.Messages(9)) > 0 })
+	await.On(t, fake, "the stranger's refusal", 20*time.Second, func() bool { return len(fake.Messages(9)) > 0 })
 
 	fake.PushUpdate(fake.CallbackQuery(1, admin, captionID, sendData))
-	waitFake(t, fake, "the announcement in both members' chats", 30*time.Second, func() bool {
+	await.On(t, fake, "the announcement in both members' chats", 30*time.Second, func() bool {
 		return len(fake.Messages(501)) == 1 && len(fake.Messages(502)) == 1
 	})
 	if got := fake.Messages(501)[0].Text; !strings.Contains(got, "Hội nghị sơ kết lúc 8 giờ") || strings.Contains(got, "Tin giả") {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -27,7 +28,7 @@ func TestAnniversaryNoticeMissedWhileDownGoesOutOnceOnReturn(t *testing.T) {
 	clock := func() time.Time { return nineOClock }
 	a := startAt(t, dbURL, clock, tgEnv(fake)...)
 	notice := "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)"
-	waitFake(t, fake, "the day's notice", 30*time.Second, func() bool {
+	await.On(t, fake, "the day's notice", 30*time.Second, func() bool {
 		for _, m := range fake.Messages(301) {
 			if strings.Contains(m.Text, notice) {
 				return true

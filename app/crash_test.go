@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -110,11 +111,11 @@ func TestKillDashNineMidBroadcast(t *testing.T) {
 	const total = chats * broadcasts
 	for _, killAt := range []int{total / 4, total / 2} {
 		p := spawn(t, env...)
-		waitFake(t, fake, fmt.Sprintf("%d messages before the kill", killAt), 60*time.Second, func() bool { return fake.Accepted() >= killAt })
+		await.On(t, fake, fmt.Sprintf("%d messages before the kill", killAt), 60*time.Second, func() bool { return fake.Accepted() >= killAt })
 		p.kill9(t)
 	}
 	p := spawn(t, env...)
-	waitFake(t, fake, "every chat to receive every broadcast", 90*time.Second, func() bool {
+	await.On(t, fake, "every chat to receive every broadcast", 90*time.Second, func() bool {
 		for i := range chats {
 			if len(distinct(fake.Messages(int64(5000+i)))) < broadcasts {
 				return false

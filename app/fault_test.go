@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/netfault"
 	"loa/internal/telegramtest"
@@ -43,7 +44,7 @@ func TestSilentLeaderIsReplaced(t *testing.T) {
 	proxy, proxied := viaProxy(t, dbURL)
 
 	a := start(t, proxied, faultEnv...)
-	eventually(t, "a to lead", func() bool { return a.leading(t) })
+	await.Until(t, "a to lead", func() bool { return a.leading(t) })
 	b := start(t, dbURL, faultEnv...)
 
 	proxy.Silence()
@@ -54,7 +55,7 @@ func TestSilentLeaderIsReplaced(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	eventually(t, "the silent leader to step down", func() bool { return !a.leading(t) })
+	await.Until(t, "the silent leader to step down", func() bool { return !a.leading(t) })
 }
 
 // A replica whose pooled database connections all go silent at once, while new
@@ -85,7 +86,7 @@ func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 		}
 	}
 	announce(1)
-	eventually(t, "the first broadcast to be sent and recorded", func() bool {
+	await.Until(t, "the first broadcast to be sent and recorded", func() bool {
 		bs, err := st.BroadcastStats(ctx, 1)
 		return err == nil && len(bs) == 1 && bs[0].Sent == chats
 	})
@@ -94,7 +95,7 @@ func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 	proxy.Silence()
 	proxy.Restore()
 	announce(2)
-	waitFake(t, fake, "the second broadcast after the silence", 10*time.Second, func() bool { return fake.Accepted() >= 2*chats })
+	await.On(t, fake, "the second broadcast after the silence", 10*time.Second, func() bool { return fake.Accepted() >= 2*chats })
 	if code, body := in.get(t, "/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz = %d %s after the replica recovered", code, body)
 	}
@@ -117,7 +118,7 @@ func TestStuckLoopFailsHealthz(t *testing.T) {
 
 	proxy.Silence()
 	var body string
-	eventually(t, "/healthz to fail", func() bool {
+	await.Until(t, "/healthz to fail", func() bool {
 		var code int
 		code, body = in.get(t, "/healthz")
 		return code == http.StatusServiceUnavailable
@@ -126,8 +127,8 @@ func TestStuckLoopFailsHealthz(t *testing.T) {
 		t.Errorf("/healthz = %s; want the stalled delivery loop named", body)
 	}
 	proxy.Restore()
-	eventually(t, "/healthz to recover", func() bool { code, _ := in.get(t, "/healthz"); return code == http.StatusOK })
-	eventually(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
+	await.Until(t, "/healthz to recover", func() bool { code, _ := in.get(t, "/healthz"); return code == http.StatusOK })
+	await.Until(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
 }
 
 // A database outage fails /readyz, with a reason that names no host, user or database,
@@ -140,11 +141,11 @@ func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
 	dbtest.StoreAt(t, dbURL)
 	proxy, proxied := viaProxy(t, dbURL)
 	in := start(t, proxied, append(tgEnv(fake), faultEnv...)...)
-	eventually(t, "to lead", func() bool { return in.leading(t) })
+	await.Until(t, "to lead", func() bool { return in.leading(t) })
 
 	proxy.Silence()
 	var ready string
-	eventually(t, "/readyz to fail", func() bool {
+	await.Until(t, "/readyz to fail", func() bool {
 		var code int
 		code, ready = in.get(t, "/readyz")
 		return code == http.StatusServiceUnavailable
@@ -170,7 +171,7 @@ func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	proxy.Restore()
-	eventually(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
+	await.Until(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
 }
 
 // faultEnv tunes a replica for fault tests: a silent connection is dropped after a

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -38,7 +39,7 @@ func TestOneChatsFloodDoesNotDelayAnotherChatsAnswer(t *testing.T) {
 
 	// Paced at a second a reply, the group's 24 answers take at least 24 s: the private
 	// answer must not wait for them.
-	waitFake(t, fake, "the private member's answer", 10*time.Second, func() bool { return len(fake.Messages(private)) > 0 })
+	await.On(t, fake, "the private member's answer", 10*time.Second, func() bool { return len(fake.Messages(private)) > 0 })
 	n := len(fake.Messages(group))
 	t.Logf("the private member was answered when the group had %d of its %d answers", n, flood)
 	if n >= flood/2 {
@@ -89,7 +90,7 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 
 	first := start(t, dbURL, tgEnv(fake)...)
 	fake.PushUpdate(fake.Command(chatID, member, "/start"))
-	eventually(t, "the /start to wait on the subscribers lock", func() bool {
+	await.Until(t, "the /start to wait on the subscribers lock", func() bool {
 		// pg_stat_activity is read once per transaction: ask outside the lock's.
 		var n int
 		err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, lockPID).Scan(&n)
@@ -104,11 +105,11 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 	}
 
 	start(t, dbURL, tgEnv(fake)...)
-	eventually(t, "the member to be subscribed by the next replica", func() bool {
+	await.Until(t, "the member to be subscribed by the next replica", func() bool {
 		s, err := st.SubscriberByChat(ctx, chat.Telegram, strconv.Itoa(chatID))
 		return err == nil && s.Status == store.StatusActive
 	})
-	waitFake(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages(chatID)) > 0 })
+	await.On(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages(chatID)) > 0 })
 }
 
 // Members' answers take send slots from the same shared rate as broadcasts: a burst of
@@ -136,13 +137,13 @@ func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	waitFake(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 5 })
+	await.On(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 5 })
 	for i := range askers {
 		id := int64(40_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "y"})
 		fake.PushUpdate(fake.Command(id, telegramtest.User{ID: id, FirstName: "y"}, "/help"))
 	}
-	waitFake(t, fake, "every answer and every delivery", 30*time.Second, func() bool { return fake.Accepted() >= subscribers+askers })
+	await.On(t, fake, "every answer and every delivery", 30*time.Second, func() bool { return fake.Accepted() >= subscribers+askers })
 	for i := range askers {
 		if n := len(fake.Messages(int64(40_000 + i))); n != 1 {
 			t.Fatalf("member %d got %d answers, want 1", i, n)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -50,7 +51,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 		}
 		return n
 	}
-	waitFake(t, fake, "the member's message and the admins' alert", 30*time.Second, func() bool {
+	await.On(t, fake, "the member's message and the admins' alert", 30*time.Second, func() bool {
 		return len(fake.Messages(member)) == 1 && alerts() == 1
 	})
 	sub, err := st.SubscriberByChat(ctx, chat.Telegram, fmt.Sprint(channel))
@@ -68,7 +69,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	}
 
 	fake.PushUpdate(fake.BotRightsChanged(channel, admin, true))
-	waitFake(t, fake, "the waiting message in the channel", 30*time.Second, func() bool {
+	await.On(t, fake, "the waiting message in the channel", 30*time.Second, func() bool {
 		return len(fake.Messages(channel)) == 1
 	})
 	if !strings.Contains(fake.Messages(channel)[0].Text, "Họp chi bộ") {

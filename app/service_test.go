@@ -14,6 +14,7 @@ import (
 
 	"loa/app"
 	"loa/config"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -148,19 +149,6 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// eventually waits for cond, checking it every few milliseconds: the service works on
-// its own clock, and the test waits for an outcome, not for a span of time.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func addFeed(t *testing.T, st *store.Store, url string) store.Feed {
 	t.Helper()
 	f, err := st.AddFeed(context.Background(), store.NewFeed{URL: url, Topic: "news", Interval: time.Second})
@@ -203,21 +191,21 @@ func TestServiceAnnouncesEachNewArticleOnceAcrossRestart(t *testing.T) {
 	f := addFeed(t, st, p.srv.URL+"/rss")
 
 	a := start(t, dbURL)
-	eventually(t, "the first poll to prime the feed", primed(t, st, f.ID))
+	await.Until(t, "the first poll to prime the feed", primed(t, st, f.ID))
 	if got := articleBroadcasts(t, st); len(got) != 0 {
 		t.Fatalf("priming announced %v; the articles already there are not news", got)
 	}
 	p.publish(4)
-	eventually(t, "article 4 to be announced", hasBroadcasts(t, st, 1))
+	await.Until(t, "article 4 to be announced", hasBroadcasts(t, st, 1))
 	a.stop(t)
 
 	// Restart: the feed is polled again from scratch in a new process; what was seen
 	// stays seen, and only article 5 is new.
 	p.publish(5)
 	start(t, dbURL)
-	eventually(t, "article 5 to be announced", hasBroadcasts(t, st, 2))
+	await.Until(t, "article 5 to be announced", hasBroadcasts(t, st, 2))
 	p.publish(6)
-	eventually(t, "article 6 to be announced", hasBroadcasts(t, st, 3))
+	await.Until(t, "article 6 to be announced", hasBroadcasts(t, st, 3))
 	want := "[Bài viết số 4 Bài viết số 5 Bài viết số 6]"
 	if got := fmt.Sprint(articleBroadcasts(t, st)); got != want {
 		t.Fatalf("broadcasts = %s, want %s", got, want)
@@ -232,14 +220,14 @@ func TestTwoInstancesAnnounceOnceAndStandbyTakesOver(t *testing.T) {
 	f := addFeed(t, st, p.srv.URL+"/rss")
 
 	a, b := start(t, dbURL), start(t, dbURL)
-	eventually(t, "one leader", func() bool { return a.leading(t) || b.leading(t) })
+	await.Until(t, "one leader", func() bool { return a.leading(t) || b.leading(t) })
 	if a.leading(t) && b.leading(t) {
 		t.Fatal("both instances lead")
 	}
-	eventually(t, "the feed to be primed", primed(t, st, f.ID))
+	await.Until(t, "the feed to be primed", primed(t, st, f.ID))
 	for n := 2; n <= 4; n++ {
 		p.publish(n)
-		eventually(t, fmt.Sprintf("article %d", n), hasBroadcasts(t, st, n-1))
+		await.Until(t, fmt.Sprintf("article %d", n), hasBroadcasts(t, st, n-1))
 	}
 
 	// The leader goes away; the standby takes over and goes on polling.
@@ -248,9 +236,9 @@ func TestTwoInstancesAnnounceOnceAndStandbyTakesOver(t *testing.T) {
 		leader, standby = b, a
 	}
 	leader.stop(t)
-	eventually(t, "the standby to lead", func() bool { return standby.leading(t) })
+	await.Until(t, "the standby to lead", func() bool { return standby.leading(t) })
 	p.publish(5)
-	eventually(t, "article 5", hasBroadcasts(t, st, 4))
+	await.Until(t, "article 5", hasBroadcasts(t, st, 4))
 
 	want := "[Bài viết số 2 Bài viết số 3 Bài viết số 4 Bài viết số 5]"
 	if got := fmt.Sprint(articleBroadcasts(t, st)); got != want {

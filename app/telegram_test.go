@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -21,16 +22,6 @@ func tgEnv(fake *telegramtest.Server, extra ...string) []string {
 		"LOA_TELEGRAM_API_ENDPOINT", fake.Endpoint(),
 		"LOA_ADMINS", "1",
 	}, extra...)
-}
-
-// waitFake waits, on the fake's own change notifications, for cond.
-func waitFake(t *testing.T, fake *telegramtest.Server, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	if err := fake.WaitFor(ctx, cond); err != nil {
-		t.Fatalf("timed out waiting for %s", what)
-	}
 }
 
 // texts returns what a chat read, in order.
@@ -68,10 +59,10 @@ func TestTelegramMembersSubscribeAndReceiveEachArticleOnceInOrder(t *testing.T) 
 		fake.AddChat(telegramtest.Chat{ID: u.ID, Type: "private", FirstName: u.FirstName})
 		fake.PushUpdate(fake.Command(u.ID, u, "/start"))
 	}
-	waitFake(t, fake, "three welcomes", 15*time.Second, func() bool {
+	await.On(t, fake, "three welcomes", 15*time.Second, func() bool {
 		return len(fake.Messages(101)) > 0 && len(fake.Messages(102)) > 0 && len(fake.Messages(103)) > 0
 	})
-	eventually(t, "the feed to be primed", primed(t, st, f.ID))
+	await.Until(t, "the feed to be primed", primed(t, st, f.ID))
 	if cmds := fake.Commands(); len(cmds) == 0 {
 		t.Error("setMyCommands was not called at start")
 	}
@@ -80,7 +71,7 @@ func TestTelegramMembersSubscribeAndReceiveEachArticleOnceInOrder(t *testing.T) 
 	p.publish(3)
 	p.publish(4)
 	want := "[Bài viết số 2 Bài viết số 3 Bài viết số 4]"
-	waitFake(t, fake, "three articles in every chat", 30*time.Second, func() bool {
+	await.On(t, fake, "three articles in every chat", 30*time.Second, func() bool {
 		for _, u := range users {
 			if len(articleTexts(fake, u.ID)) < 3 {
 				return false
@@ -144,7 +135,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	waitFake(t, fake, "delivery to the healthy, flaky, rate-limited and migrated chats", 60*time.Second, func() bool {
+	await.On(t, fake, "delivery to the healthy, flaky, rate-limited and migrated chats", 60*time.Second, func() bool {
 		return len(fake.Messages(ok)) == 1 && len(fake.Messages(flaky)) == 1 && len(fake.Messages(limited)) == 1 &&
 			len(fake.Messages(super)) == 1 && len(fake.Messages(forum)) == 1
 	})
@@ -154,7 +145,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 	if got := texts(fake, ok)[0]; !strings.Contains(got, "& sau đó <tổng kết>.") {
 		t.Errorf("text arrived as %q: escaping broke it", got)
 	}
-	eventually(t, "the unreachable chats to be marked gone", func() bool {
+	await.Until(t, "the unreachable chats to be marked gone", func() bool {
 		for _, id := range []int64{blocked, deactivated, notFound} {
 			s, err := st.SubscriberByChat(ctx, chat.Telegram, fmt.Sprint(id))
 			if err != nil || s.Status != store.StatusGone {
@@ -168,7 +159,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 		t.Fatalf("migrated group: %+v, %v", moved, err)
 	}
 	// The last outcome is recorded just after the fake accepted its message.
-	eventually(t, "every outcome recorded", func() bool {
+	await.Until(t, "every outcome recorded", func() bool {
 		bs, err := st.BroadcastStats(ctx, 1)
 		return err == nil && len(bs) == 1 && bs[0].Pending == 0
 	})
@@ -188,7 +179,7 @@ func TestTelegramErrorPaths(t *testing.T) {
 	}
 	for _, f := range fails {
 		// Status and reason come apart, never joined into one string to be split again.
-		if f.Status != store.DeliveryFailed || strings.Contains(f.Reason, string(store.DeliveryFailed)) {
+		if f.Status != store.DeliveryFailed || strings.Contains(string(f.Reason), string(store.DeliveryFailed)) {
 			t.Errorf("failure %+v: want status %q and the reason alone", f, store.DeliveryFailed)
 		}
 	}
@@ -220,7 +211,7 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFake(t, fake, "three messages in every chat", 60*time.Second, func() bool { return fake.Accepted() >= 3*chats })
+	await.On(t, fake, "three messages in every chat", 60*time.Second, func() bool { return fake.Accepted() >= 3*chats })
 	for i := range chats {
 		id := int64(1000 + i)
 		var got []string
@@ -259,7 +250,7 @@ func TestTelegramThousandSubscribersUnderTheLimit(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	waitFake(t, fake, "1,000 deliveries", 3*time.Minute, func() bool { return fake.Accepted() >= chats })
+	await.On(t, fake, "1,000 deliveries", 3*time.Minute, func() bool { return fake.Accepted() >= chats })
 	for i := range chats {
 		if n := len(fake.Messages(int64(20_000 + i))); n != 1 {
 			t.Fatalf("chat %d received %d messages, want 1", 20_000+i, n)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/internal/zalotest"
@@ -18,15 +19,6 @@ import (
 
 func zaloEnv(fake *zalotest.Server) []string {
 	return []string{"LOA_ZALO_TOKEN", fake.Token(), "LOA_ZALO_API_BASE", fake.URL()}
-}
-
-func waitZalo(t *testing.T, fake *zalotest.Server, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	if err := fake.WaitFor(ctx, cond); err != nil {
-		t.Fatalf("timed out waiting for %s", what)
-	}
 }
 
 func zaloTexts(fake *zalotest.Server, chat string) []string {
@@ -59,12 +51,12 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 	start(t, dbURL, zaloEnv(fake)...)
 
 	fake.PushUpdate(fake.TextMessage("u-lan", "u-lan", "Nguyễn Thị Lan", "Đăng ký"))
-	waitZalo(t, fake, "the welcome", 15*time.Second, func() bool { return len(fake.Messages("u-lan")) > 0 })
+	await.On(t, fake, "the welcome", 15*time.Second, func() bool { return len(fake.Messages("u-lan")) > 0 })
 	sub, err := st.SubscriberByChat(context.Background(), chat.Zalo, "u-lan")
 	if err != nil || sub.Status != store.StatusActive {
 		t.Fatalf("subscriber = %+v, %v", sub, err)
 	}
-	eventually(t, "the feed to be primed", primed(t, st, f.ID))
+	await.Until(t, "the feed to be primed", primed(t, st, f.ID))
 
 	p.publish(2)
 	if _, _, err := st.CreateBroadcast(context.Background(), store.NewBroadcast{
@@ -73,11 +65,11 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	waitZalo(t, fake, "the article and the notice", 30*time.Second, func() bool {
+	await.On(t, fake, "the article and the notice", 30*time.Second, func() bool {
 		texts := zaloTexts(fake, "u-lan")
 		return countContaining(texts, "Bài viết số 2") > 0 && countContaining(texts, "Kỷ niệm 113 năm") > 0
 	})
-	eventually(t, "every delivery recorded", func() bool {
+	await.Until(t, "every delivery recorded", func() bool {
 		bs, err := st.BroadcastStats(context.Background(), 10)
 		if err != nil {
 			return false
@@ -133,7 +125,7 @@ func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 		}
 	}
 	// Telegram is paused for 30 s from its first 429; Zalo finishes well within that.
-	waitZalo(t, zf, "every Zalo delivery", 25*time.Second, func() bool { return zf.Accepted() >= 3*n })
+	await.On(t, zf, "every Zalo delivery", 25*time.Second, func() bool { return zf.Accepted() >= 3*n })
 	if tg.Count429() == 0 {
 		t.Fatal("the storm never happened")
 	}
@@ -168,16 +160,16 @@ func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	waitZalo(t, zf, "a few deliveries", 15*time.Second, func() bool { return zf.Accepted() >= 5 })
+	await.On(t, zf, "a few deliveries", 15*time.Second, func() bool { return zf.Accepted() >= 5 })
 	zf.RevokeToken()
-	eventually(t, "the channel to pause on the refused token", func() bool {
+	await.Until(t, "the channel to pause on the refused token", func() bool {
 		until, reason, err := st.ChannelPause(ctx, chat.Zalo)
 		return err == nil && until.After(time.Now()) && strings.Contains(reason, "unauthorized")
 	})
 	sentBefore := zf.Accepted()
 	zf.RestoreToken()
-	waitZalo(t, zf, "every member once the token works again", 60*time.Second, func() bool { return zf.Accepted() >= n })
-	eventually(t, "every outcome recorded", func() bool {
+	await.On(t, zf, "every member once the token works again", 60*time.Second, func() bool { return zf.Accepted() >= n })
+	await.Until(t, "every outcome recorded", func() bool {
 		bs, err := st.BroadcastStats(ctx, 1)
 		return err == nil && bs[0].Sent == n
 	})
@@ -214,23 +206,23 @@ func TestZaloWebhookStoresThenHandles(t *testing.T) {
 	st := dbtest.StoreAt(t, dbURL)
 	in := start(t, dbURL, append(zaloEnv(fake), "LOA_ZALO_WEBHOOK_URL", "https://loa.test/zalo/webhook")...)
 	proxy.addr.Store(in.addr)
-	waitZalo(t, fake, "the webhook to be registered", 10*time.Second, func() bool { url, _, _ := fake.Webhook(); return url != "" })
+	await.On(t, fake, "the webhook to be registered", 10*time.Second, func() bool { url, _, _ := fake.Webhook(); return url != "" })
 
 	msg := fake.TextMessage("u-hoa", "u-hoa", "Trần Hoa", "đăng ký")
 	fake.PushUpdate(msg)
 	fake.PushUpdate(msg) // delivered again, as after a slow answer
-	waitZalo(t, fake, "both deliveries answered", 15*time.Second, func() bool { return fake.WebhookDeliveries() == 2 })
-	eventually(t, "the member to be subscribed", func() bool {
+	await.On(t, fake, "both deliveries answered", 15*time.Second, func() bool { return fake.WebhookDeliveries() == 2 })
+	await.Until(t, "the member to be subscribed", func() bool {
 		s, err := st.SubscriberByChat(context.Background(), chat.Zalo, "u-hoa")
 		return err == nil && s.Status == store.StatusActive
 	})
-	waitZalo(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages("u-hoa")) > 0 })
+	await.On(t, fake, "the welcome", 10*time.Second, func() bool { return len(fake.Messages("u-hoa")) > 0 })
 	if _, _, lastErr := fake.Webhook(); lastErr != "" {
 		t.Errorf("the fake saw a webhook error: %s", lastErr)
 	}
 	// A second welcome would come a second after the first (the chat's pacing): wait for
 	// the update to be done rather than for time to pass.
-	eventually(t, "the update to be done", func() bool {
+	await.Until(t, "the update to be done", func() bool {
 		s, _, err := st.InboundStatus(context.Background(), chat.Zalo, msg.Message.MessageID)
 		return err == nil && s == store.InboxDone
 	})

@@ -1,45 +1,25 @@
 package bot
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"loa/chat"
 	"loa/internal/dbtest"
+	goldenfile "loa/internal/golden"
+	"loa/internal/logtest"
 	"loa/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // golden compares got with testdata/golden/name.txt, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot/ -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./bot/ -update if the new text is right)\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "golden", name+".txt"), got)
 }
 
 // render writes a Response as a reviewer reads it: the messages, their buttons (with
@@ -77,24 +57,6 @@ func render(r Response) string {
 	return sb.String()
 }
 
-// logBuffer collects a bot's log lines (JSON) for a test to inspect.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 const (
 	adminID     = "1001"
 	memberID    = "2002"
@@ -110,7 +72,7 @@ func isAdmin(_ context.Context, channel, userID string) bool {
 type env struct {
 	bot   *Bot
 	store *store.Store
-	logs  *logBuffer
+	logs  *logtest.Buffer
 }
 
 func newEnv(t testing.TB) *env {
@@ -120,7 +82,7 @@ func newEnv(t testing.TB) *env {
 
 func newEnvOn(t testing.TB, s *store.Store) *env {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
 	if len(fails) > 0 {
 		sb.WriteString("\n\n" + failuresHeader)
 		for _, f := range fails {
-			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(f.Status) + ": " + reasonText(f.Reason))
+			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(f.Status) + ": " + reasonText(string(f.Reason)))
 		}
 	}
 	return reply(sb.String())

@@ -37,11 +37,7 @@ func newEngine(b testing.TB, n int, rate float64, opts ...telegramtest.Option) *
 	for i := range n {
 		fake.AddChat(telegramtest.Chat{ID: int64(10_000 + i), Type: "private", FirstName: "x"})
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(b, url)
 	if _, err := conn.Exec(ctx, `INSERT INTO subscribers (channel, address, kind)
 		SELECT 'telegram', (10000 + g)::text, 'private' FROM generate_series(0, $1 - 1) g`, n); err != nil {
 		b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"loa/bot/telegram"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -64,17 +65,6 @@ func stats(t *testing.T, st *store.Store) store.BroadcastStat {
 	return bs[0]
 }
 
-func wait(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestRateLimitPausesEveryReplica: a 429 seen by one of two replicas stops both for the
 // retry_after, and the message it hit is sent afterwards, not lost.
 func TestRateLimitPausesEveryReplica(t *testing.T) {
@@ -107,7 +97,7 @@ func TestRateLimitPausesEveryReplica(t *testing.T) {
 			t.Errorf("chat %d got a message %s after the 429, inside its 2 s retry_after", m.ChatID, m.At.Sub(at))
 		}
 	}
-	wait(t, "every outcome recorded", func() bool { return stats(t, e.store).Sent == 20 })
+	await.Until(t, "every outcome recorded", func() bool { return stats(t, e.store).Sent == 20 })
 	if got := stats(t, e.store); got.Pending != 0 || got.Failed != 0 {
 		t.Fatalf("stats = %+v", got)
 	}
@@ -127,7 +117,7 @@ func TestTransientFailuresGiveUpAfterMaxAge(t *testing.T) {
 	// A clock a day and a half ahead: the delivery is already past the 24 h maximum age.
 	d := e.dispatcher(t, e.fake.Token(), func() time.Time { return time.Now().Add(36 * time.Hour) })
 	runFor(t, d)
-	wait(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
+	await.Until(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
 	_, fails, err := e.store.BroadcastDetail(context.Background(), stats(t, e.store).ID)
 	if err != nil || len(fails) != 1 || fails[0].Reason != "max_age" {
 		t.Fatalf("failures = %v, %v", fails, err)
@@ -145,7 +135,7 @@ func TestRevokedTokenKeepsDeliveriesPending(t *testing.T) {
 	e := newEngine(t, 5, 25)
 	announce(t, e.store, "ann:1")
 	stop := runFor(t, e.dispatcher(t, "123:revoked-token", nil))
-	wait(t, "the channel to pause", func() bool {
+	await.Until(t, "the channel to pause", func() bool {
 		until, reason, err := e.store.ChannelPause(context.Background(), chat.Telegram)
 		return err == nil && until.After(time.Now()) && strings.Contains(reason, "unauthorized")
 	})
@@ -158,7 +148,7 @@ func TestRevokedTokenKeepsDeliveriesPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	runFor(t, e.dispatcher(t, e.fake.Token(), nil))
-	wait(t, "delivery with the good token", func() bool { return stats(t, e.store).Sent == 5 })
+	await.Until(t, "delivery with the good token", func() bool { return stats(t, e.store).Sent == 5 })
 	if n := e.fake.Accepted(); n != 5 {
 		t.Fatalf("accepted %d, want 5", n)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 )
 
 // beats records when a dispatcher's heartbeat was called.
@@ -53,7 +54,7 @@ func TestHeartbeatWhileWaiting(t *testing.T) {
 	from := time.Now()
 	runFor(t, d)
 	// Through the pause, the send, and an idle wait after it.
-	wait(t, "beats through the pause and an idle wait", func() bool {
+	await.Until(t, "beats through the pause and an idle wait", func() bool {
 		span, _ := b.span(from)
 		return span >= 5*time.Second && e.fake.Accepted() == 1
 	})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
 	"loa/store"
 )
 
@@ -42,7 +43,7 @@ func notFoundRounds(t *testing.T, e *engine, refuse func(round int, address stri
 		offset.Store(int64(off))
 		round.Store(int32(i))
 		announce(t, e.store, "round:"+time.Duration(off).String())
-		wait(t, "the round's deliveries finished", func() bool {
+		await.Until(t, "the round's deliveries finished", func() bool {
 			bs, err := e.store.BroadcastStats(context.Background(), 1)
 			return err == nil && len(bs) == 1 && bs[0].Pending == 0
 		})

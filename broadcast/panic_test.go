@@ -1,39 +1,22 @@
 package broadcast_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
+	"loa/internal/logtest"
 	"loa/internal/telegramtest"
 )
 
-// logSink collects a dispatcher's log for a test to look at.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logSink) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logSink) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
+// logger logs to l.
+func logger(l *logtest.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
 
 // panicSender panics in Render, or in the first sends, as a renderer or an adapter
 // meeting content it cannot handle would.
@@ -67,12 +50,12 @@ func TestPanicInSendIsRecovered(t *testing.T) {
 	announce(t, e.store, "ann:panic")
 	var left atomic.Int32
 	left.Store(1)
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.Sender = panicSender{Sender: d.Sender, sendPanics: &left}
-	d.Log, d.RetryBackoff, d.Idle, d.Limit = log.logger(), 100*time.Millisecond, 50*time.Millisecond, 1
+	d.Log, d.RetryBackoff, d.Idle, d.Limit = logger(&log), 100*time.Millisecond, 50*time.Millisecond, 1
 	runFor(t, d)
-	wait(t, "the delivery sent after the panic", func() bool { return stats(t, e.store).Sent == 1 })
+	await.Until(t, "the delivery sent after the panic", func() bool { return stats(t, e.store).Sent == 1 })
 	if n := e.fake.Accepted(); n != 1 {
 		t.Fatalf("accepted %d, want 1", n)
 	}
@@ -90,12 +73,12 @@ func TestRepeatedPanicsFailTheDelivery(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, 1, 25)
 	announce(t, e.store, "ann:poison")
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.Sender = panicSender{Sender: d.Sender, renderPanics: true}
-	d.Log, d.RetryBackoff, d.Idle = log.logger(), 100*time.Millisecond, 50*time.Millisecond
+	d.Log, d.RetryBackoff, d.Idle = logger(&log), 100*time.Millisecond, 50*time.Millisecond
 	stop := runFor(t, d)
-	wait(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
+	await.Until(t, "the delivery to fail", func() bool { return stats(t, e.store).Failed == 1 })
 	stop()
 	if n := strings.Count(log.String(), "delivery panicked"); n != broadcast.DefaultMaxPanics {
 		t.Fatalf("%d panics logged, want %d", n, broadcast.DefaultMaxPanics)
@@ -123,10 +106,10 @@ func TestLostClaimStopsTheParts(t *testing.T) {
 	g := telegramtest.NewGate()
 	e.fake.Script(chat, telegramtest.Reply{}, telegramtest.Hold(g))
 	announce(t, e.store, "ann:cancel")
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.Sender = partsSender{Sender: d.Sender, parts: []string{"p1", "p2", "p3"}}
-	d.Log, d.Idle = log.logger(), 50*time.Millisecond
+	d.Log, d.Idle = logger(&log), 50*time.Millisecond
 	runFor(t, d)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -139,7 +122,7 @@ func TestLostClaimStopsTheParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Release()
-	wait(t, "the lost claim to be noticed", func() bool { return strings.Contains(log.String(), "claim lost") })
+	await.Until(t, "the lost claim to be noticed", func() bool { return strings.Contains(log.String(), "claim lost") })
 	var got []string
 	for _, m := range e.fake.Messages(chat) {
 		got = append(got, m.Text)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -52,11 +53,11 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 		}
 		return s
 	}
-	wait(t, "the channel to be paused", func() bool { return chanSub().PausedAt != nil })
+	await.Until(t, "the channel to be paused", func() bool { return chanSub().PausedAt != nil })
 	// A third broadcast goes out to the healthy chat: the dispatcher kept going, and
 	// passed the paused channel over.
 	announce(t, e.store, "ann:3")
-	wait(t, "three messages to the healthy chat", func() bool { return len(e.fake.Messages(10000)) == 3 })
+	await.Until(t, "three messages to the healthy chat", func() bool { return len(e.fake.Messages(10000)) == 3 })
 
 	if s := chanSub(); s.Status != store.StatusActive || s.PauseReason != string(store.PauseNoRights) {
 		t.Fatalf("channel subscriber = %+v; want active, paused for no_rights", s)
@@ -88,7 +89,7 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	if resumed, err := e.store.ResumeChat(ctx, chat.Telegram, "-1001234567890"); err != nil || !resumed {
 		t.Fatalf("ResumeChat = %v, %v", resumed, err)
 	}
-	wait(t, "the waiting messages in the channel", func() bool { return len(e.fake.Messages(channel)) == 3 })
+	await.Until(t, "the waiting messages in the channel", func() bool { return len(e.fake.Messages(channel)) == 3 })
 	var got []string
 	for _, m := range e.fake.Messages(channel) {
 		got = append(got, strings.TrimPrefix(strings.SplitN(m.Text, "\n", 2)[0], "📢 "))
@@ -121,7 +122,7 @@ func TestPausedChatsDeliveriesFailAtMaxAge(t *testing.T) {
 	announce(t, e.store, "ann:1")
 	runFor(t, d)
 	db := e.db(t)
-	wait(t, "the paused group's delivery to fail max_age", func() bool {
+	await.Until(t, "the paused group's delivery to fail max_age", func() bool {
 		var n int
 		err := db.QueryRow(ctx, `SELECT count(*) FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
 			WHERE s.address = '-5550' AND d.status = 'failed' AND d.reason = 'max_age'`).Scan(&n)

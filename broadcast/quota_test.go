@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/await"
+	"loa/internal/logtest"
 )
 
 // quotaSender answers the sends its plan marks true with a rate limit that names no
@@ -45,13 +47,13 @@ func TestQuotaBacksOffDoubling(t *testing.T) {
 	e := newEngine(t, 1, 25)
 	announce(t, e.store, "quota:1")
 	announce(t, e.store, "quota:2")
-	var log logSink
+	var log logtest.Buffer
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	// Five refusals, a send, one refusal, a send: the two deliveries to the one chat.
 	qs := &quotaSender{Sender: d.Sender, plan: []bool{true, true, true, true, true, false, true, false}}
 	var mu sync.Mutex
 	var alerts []string
-	d.Sender, d.Log, d.ChatSpacing, d.Idle = qs, log.logger(), 10*time.Millisecond, 20*time.Millisecond
+	d.Sender, d.Log, d.ChatSpacing, d.Idle = qs, logger(&log), 10*time.Millisecond, 20*time.Millisecond
 	d.QuotaBackoff, d.MaxQuotaBackoff, d.QuotaAlertAfter = 20*time.Millisecond, 80*time.Millisecond, 100*time.Millisecond
 	d.Alert = func(_ context.Context, key, text string) {
 		mu.Lock()
@@ -59,7 +61,7 @@ func TestQuotaBacksOffDoubling(t *testing.T) {
 		alerts = append(alerts, key+": "+text)
 	}
 	runFor(t, d)
-	wait(t, "both deliveries sent", func() bool {
+	await.Until(t, "both deliveries sent", func() bool {
 		bs, err := e.store.BroadcastStats(context.Background(), 2)
 		return err == nil && len(bs) == 2 && bs[0].Sent == 1 && bs[1].Sent == 1
 	})

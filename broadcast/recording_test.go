@@ -9,6 +9,7 @@ import (
 
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -26,7 +27,7 @@ func TestSlowAnswerIsSentOnce(t *testing.T) {
 	d.SendTimeout, d.RecordTimeout, d.Lease = 2*time.Second, time.Second, 4*time.Second
 	d.Idle = 100 * time.Millisecond
 	runFor(t, d)
-	wait(t, "the send recorded, or sent twice", func() bool {
+	await.Until(t, "the send recorded, or sent twice", func() bool {
 		return stats(t, e.store).Sent == 1 || e.fake.Accepted() > 1
 	})
 	if n := e.fake.Accepted(); n != 1 {
@@ -61,7 +62,7 @@ func TestLongGroupMessageNotRepeated(t *testing.T) {
 	d.GroupSpacing, d.SendTimeout, d.RecordTimeout, d.Lease = time.Second, time.Second, time.Second, 2*time.Second
 	d.Idle = 100 * time.Millisecond
 	runFor(t, d)
-	wait(t, "the message recorded as sent", func() bool { return stats(t, e.store).Sent == 1 })
+	await.Until(t, "the message recorded as sent", func() bool { return stats(t, e.store).Sent == 1 })
 	var got []string
 	for _, m := range e.fake.Messages(group) {
 		got = append(got, m.Text)

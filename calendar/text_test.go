@@ -1,33 +1,18 @@
 package calendar
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	goldenfile "loa/internal/golden"
+)
 
 // golden compares got with testdata/golden/name.txt, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./calendar/ -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./calendar/ -update if the new text is right)\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "golden", name+".txt"), got)
 }
 
 // organisation is the portal's own organisation, which admins add.

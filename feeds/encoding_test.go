@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,9 +12,9 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
-)
 
-var update = flag.Bool("update", false, "rewrite the generated testdata files")
+	"loa/internal/golden"
+)
 
 // vietnameseTones are the five tone marks that windows-1258 writes as
 // combining characters after the (possibly precomposed) base letter.
@@ -96,14 +95,7 @@ func TestGeneratedFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.dst, func(t *testing.T) {
 			want := tt.gen(t, readTestdata(t, tt.src))
-			if *update {
-				if err := os.WriteFile(filepath.Join("testdata", tt.dst), want, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if got := readTestdata(t, tt.dst); !bytes.Equal(got, want) {
-				t.Fatalf("testdata/%s is stale; run go test ./feeds -run TestGeneratedFixtures -update", tt.dst)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.dst), want)
 			if utf8.Valid(want) {
 				t.Fatalf("testdata/%s should not be valid UTF-8", tt.dst)
 			}

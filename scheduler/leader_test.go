@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/netfault"
 	"loa/store"
@@ -66,18 +65,6 @@ func campaign(t *testing.T, dbURL, name string, timing Leader, lead func(ctx con
 	return c
 }
 
-// waitFor polls cond until it holds: leadership moves on the database's schedule.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestLeaderOneAtATimeAndTakeover(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
@@ -92,7 +79,7 @@ func TestLeaderOneAtATimeAndTakeover(t *testing.T) {
 		}
 		return n, who
 	}
-	waitFor(t, "a leader", func() bool { n, _ := leaders(); return n == 1 })
+	await.Until(t, "a leader", func() bool { n, _ := leaders(); return n == 1 })
 
 	// Sample across several renewals: never two leaders at once.
 	for range 100 {
@@ -106,7 +93,7 @@ func TestLeaderOneAtATimeAndTakeover(t *testing.T) {
 	_, first := leaders()
 	first.cancel()
 	<-first.done
-	waitFor(t, "a new leader", func() bool { n, who := leaders(); return n == 1 && who != first })
+	await.Until(t, "a new leader", func() bool { n, who := leaders(); return n == 1 && who != first })
 }
 
 // A leader that shuts down resigns: a standby takes over at its next try, not after
@@ -117,11 +104,11 @@ func TestLeaderResignsOnShutdown(t *testing.T) {
 	dbtest.StoreAt(t, dbURL)
 	slow := Leader{RenewInterval: 10 * time.Second, TTL: time.Minute, RetryInterval: 20 * time.Millisecond}
 	a := campaign(t, dbURL, "a", slow, nil)
-	waitFor(t, "a to lead", a.leading.Load)
+	await.Until(t, "a to lead", a.leading.Load)
 	b := campaign(t, dbURL, "b", slow, nil)
 	a.cancel()
 	<-a.done
-	waitFor(t, "b to take over from the resigned a", b.leading.Load)
+	await.Until(t, "b to take over from the resigned a", b.leading.Load)
 }
 
 // The leader's connections being cut (a database restart, a proxy dropping them) is not
@@ -135,15 +122,11 @@ func TestLeaderSurvivesLosingItsConnections(t *testing.T) {
 	q.Set("application_name", "leader-a")
 	u.RawQuery = q.Encode()
 	a := campaign(t, u.String(), "a", fast, nil)
-	waitFor(t, "a to lead", a.leading.Load)
+	await.Until(t, "a to lead", a.leading.Load)
 	b := campaign(t, dbURL, "b", fast, nil)
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, dbURL)
 	row := func() store.Leadership {
 		l, err := b.store.Leader(ctx, DefaultElection)
 		if err != nil {
@@ -160,7 +143,7 @@ func TestLeaderSurvivesLosingItsConnections(t *testing.T) {
 	if killed == 0 {
 		t.Fatal("terminated none of a's sessions")
 	}
-	waitFor(t, "a renewal after the cut", func() bool { return row().ExpiresAt.After(before.ExpiresAt.Add(200 * time.Millisecond)) })
+	await.Until(t, "a renewal after the cut", func() bool { return row().ExpiresAt.After(before.ExpiresAt.Add(200 * time.Millisecond)) })
 	if after := row(); after.LeaderID != "a" || after.Term != before.Term {
 		t.Fatalf("leader after the cut: %+v; want a's term %d renewed", after, before.Term)
 	}
@@ -184,12 +167,12 @@ func TestSilentLeaderStepsDownAndIsReplaced(t *testing.T) {
 	t.Cleanup(func() { proxy.Close() })
 	u.Host = proxy.Addr()
 	a := campaign(t, u.String(), "a", fast, nil)
-	waitFor(t, "a to lead", a.leading.Load)
+	await.Until(t, "a to lead", a.leading.Load)
 	b := campaign(t, dbURL, "b", fast, nil)
 
 	proxy.Silence()
-	waitFor(t, "a to step down", func() bool { return !a.leading.Load() })
-	waitFor(t, "b to take over", b.leading.Load)
+	await.Until(t, "a to step down", func() bool { return !a.leading.Load() })
+	await.Until(t, "b to take over", b.leading.Load)
 	if b.terms.Load() != 1 {
 		t.Fatalf("b led %d terms", b.terms.Load())
 	}
@@ -212,9 +195,9 @@ func TestLeaderRecoversPanickingWork(t *testing.T) {
 	dbtest.StoreAt(t, dbURL)
 	slow := Leader{RenewInterval: 10 * time.Second, TTL: time.Minute, RetryInterval: 50 * time.Millisecond}
 	a := campaign(t, dbURL, "a", slow, func(ctx context.Context) { panic("bug in led work") })
-	waitFor(t, "a to lead once", func() bool { return a.terms.Load() >= 1 })
+	await.Until(t, "a to lead once", func() bool { return a.terms.Load() >= 1 })
 	b := campaign(t, dbURL, "b", slow, nil)
-	waitFor(t, "b to take over from the panicking a", b.leading.Load)
+	await.Until(t, "b to take over from the panicking a", b.leading.Load)
 	if n := a.terms.Load(); n > 3 {
 		t.Fatalf("a led %d terms; a panicking leader should pause before campaigning again", n)
 	}

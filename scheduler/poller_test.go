@@ -14,6 +14,7 @@ import (
 
 	"loa/feeds"
 	"loa/internal/dbtest"
+	"loa/internal/logtest"
 	"loa/store"
 )
 
@@ -230,31 +231,13 @@ func TestBackoffIsCapped(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink safe for the poller's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestPollNeverShowsFeedCredentials: a feed URL's password and token parameters stay
 // out of the logs, the "feed disabled" alert and the recorded error, through failures
 // and a permanent redirect, while the stored URL keeps them (the feed must still work).
 func TestPollNeverShowsFeedCredentials(t *testing.T) {
 	t.Parallel()
 	p, c := newPoller(t)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	p.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var mu sync.Mutex
 	var alerts []string

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
@@ -22,11 +20,7 @@ func BenchmarkFanOut100k(b *testing.B) {
 	url := dbtest.URL(b)
 	s := dbtest.StoreAt(b, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(b, url)
 	if _, err := conn.Exec(ctx, `
 		INSERT INTO subscribers (channel, address, kind)
 		SELECT 'telegram', g::text, 'private' FROM generate_series(1, $1) g`, n); err != nil {

@@ -138,7 +138,7 @@ func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat,
 // finished before reason codes, the code their text meant, else "legacy").
 type FailureCount struct {
 	Status DeliveryStatus
-	Reason string
+	Reason Reason
 	Count  int
 }
 

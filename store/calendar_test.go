@@ -5,8 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/calendar"
 	"loa/internal/dbtest"
 	"loa/store"
@@ -203,11 +201,7 @@ func TestCalendarEventChecks(t *testing.T) {
 	url := dbtest.URL(t)
 	dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 	insert := func(slug, kind string, day, month int, leap bool, title string) error {
 		_, err := conn.Exec(ctx, `INSERT INTO calendar_events (slug, kind, day, month, leap, title, category)
 			VALUES ($1, $2, $3, $4, $5, $6, 'national')`, slug, kind, day, month, leap, title)

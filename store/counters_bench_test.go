@@ -22,11 +22,7 @@ func counterSetup(b *testing.B, counters bool) (*store.Store, *pgx.Conn) {
 	url := dbtest.URL(b)
 	s := dbtest.StoreAt(b, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { conn.Close(context.Background()) })
+	conn := dbtest.Conn(b, url)
 	qs := []string{`INSERT INTO subscribers (channel, address, kind)
 		SELECT 'telegram', g::text, 'private' FROM generate_series(1, 100000) g`, `ANALYZE subscribers`}
 	if !counters {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,36 +14,19 @@ import (
 	"loa/store"
 )
 
-// benchHistory is how many finished deliveries the history benchmarks seed:
-// LOA_BENCH_HISTORY, default 10,000,000 (100 broadcasts to 100,000 subscribers).
-func benchHistory(b *testing.B) int {
-	if v := os.Getenv("LOA_BENCH_HISTORY"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 100_000 {
-			b.Fatalf("LOA_BENCH_HISTORY=%q: want a number of at least 100000", v)
-		}
-		return n
-	}
-	return 10_000_000
-}
-
 // BenchmarkHistory seeds a year of history (10M finished deliveries, dated 91 to 190
 // days ago, so all of it is past the default retention) and measures, with it:
 // the failure report, a broadcast's progress, the broadcasts list (bot: 10, CLI:
 // 1,000), /stats; then pruning all of it while a broadcast sends at a steady rate.
 // Targets: each read ≤ 50 ms; sending ≥ 95 % of its rate while pruning.
 func BenchmarkHistory(b *testing.B) {
-	n := benchHistory(b)
+	n := dbtest.BenchHistory(b, 10_000_000)
 	url := dbtest.URL(b)
 	s := dbtest.StoreAt(b, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(b, url)
 	start := time.Now()
-	seedHistory(b, conn, n, 100_000)
+	dbtest.SeedHistoryOf(b, url, history(n))
 	if _, err := conn.Exec(ctx, `UPDATE broadcasts SET created_at = created_at - interval '90 days'`); err != nil {
 		b.Fatal(err)
 	}

@@ -5,52 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
 
-// seedHistory adds n finished deliveries, in broadcasts of per deliveries each (one
-// subscriber per recipient, created when missing), written straight in SQL the way a
-// year of sending would have left them: mostly sent, one in 50 failed (blocked), one in
-// 100 cancelled; every other broadcast went out cleanly (all sent). The broadcasts are
-// dated days apart, ending a day before now; those with failures were reported.
-func seedHistory(t testing.TB, conn *pgx.Conn, n, per int) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := conn.Exec(ctx, `
-		INSERT INTO subscribers (channel, address, kind)
-		SELECT 'telegram', 'h' || g, 'private' FROM generate_series(1, $1::int) g
-		ON CONFLICT DO NOTHING`, per); err != nil {
-		t.Fatal(err)
-	}
-	for b := 0; b < n/per; b++ {
-		if _, err := conn.Exec(ctx, `
-			WITH b AS (
-				INSERT INTO broadcasts (source_key, kind, topic, title, created_at, failures_reported_at)
-				SELECT 'history:' || (coalesce(max(id), 0) + 1), 'article', 'news', 'Tin cũ',
-					now() - make_interval(days => 1 + $1::int),
-					CASE WHEN $2 THEN NULL ELSE now() - make_interval(days => $1::int) END
-				FROM broadcasts
-				RETURNING id, created_at)
-			INSERT INTO deliveries (broadcast_id, subscriber_id, channel, status, reason, last_error,
-				attempts, due_at, sent_at, finished_at, created_at)
-			SELECT b.id, s.id, 'telegram',
-				CASE WHEN $2 THEN 'sent' WHEN s.id % 50 = 0 THEN 'failed' WHEN s.id % 100 = 1 THEN 'cancelled' ELSE 'sent' END,
-				CASE WHEN $2 THEN '' WHEN s.id % 50 = 0 THEN 'blocked' WHEN s.id % 100 = 1 THEN 'subscriber_gone' ELSE '' END,
-				CASE WHEN $2 THEN '' WHEN s.id % 50 = 0 THEN 'blocked' WHEN s.id % 100 = 1 THEN 'subscriber stopped' ELSE '' END,
-				1, b.created_at, b.created_at, b.created_at + interval '1 minute', b.created_at
-			FROM b, subscribers s WHERE s.address LIKE 'h%'`, n/per-b, b%2 == 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, q := range []string{`VACUUM ANALYZE deliveries`, `ANALYZE broadcasts`, `ANALYZE subscribers`} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+// history is the year of sending the history tests seed: n finished deliveries in
+// broadcasts to 100,000 subscribers, days apart, every other one with failures (one in
+// 50 blocked, one in 100 cancelled) and reported.
+func history(n int) dbtest.History {
+	return dbtest.History{Deliveries: n, Recipients: 100_000, Spacing: 24 * time.Hour, Failures: true}
 }
 
 // explainBuffers runs the statement under EXPLAIN (ANALYZE, BUFFERS) in a transaction it
@@ -76,11 +40,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 
 	// A live broadcast with 100 pending deliveries, the one the progress reads ask about.
 	for i := range 100 {
@@ -93,7 +53,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 	for _, r := range store.HistoryReads(live, since) {
 		before[r.Name] = explainBuffers(t, s, r.SQL, r.Args...)
 	}
-	seedHistory(t, conn, 1_000_000, 100_000)
+	dbtest.SeedHistoryOf(t, url, history(1_000_000))
 	// Progress is now asked of the newest history broadcast: 100,000 recipients.
 	var old int64
 	if err := conn.QueryRow(ctx, `SELECT max(id) FROM broadcasts WHERE source_key LIKE 'history:%'`).Scan(&old); err != nil {

@@ -164,20 +164,12 @@ func TestUpgradeAYearOldDatabase(t *testing.T) {
 	t.Parallel()
 	url := dbtest.URL(t)
 	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := dbtest.Open(t, url)
 	s.SetMigrationLockTimeout(200 * time.Millisecond)
 	if _, err := s.MigrateTo(ctx, 6, nil); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 	// Today's schema has no counted column: seed the way migrations 1-6 left rows.
 	for _, q := range []string{
 		`INSERT INTO subscribers (channel, address, kind) SELECT 'telegram', g::text, 'private' FROM generate_series(1, 100000) g`,
@@ -263,20 +255,12 @@ func TestMigrationGivesWayToWriters(t *testing.T) {
 	t.Parallel()
 	url := dbtest.URL(t)
 	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := dbtest.Open(t, url)
 	s.SetMigrationLockTimeout(100 * time.Millisecond)
 	if _, err := s.MigrateTo(ctx, 6, nil); err != nil {
 		t.Fatal(err)
 	}
-	blocker, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blocker.Close(ctx)
+	blocker := dbtest.Conn(t, url)
 	btx, err := blocker.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -286,11 +270,7 @@ func TestMigrationGivesWayToWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wconn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wconn.Close(ctx)
+	wconn := dbtest.Conn(t, url)
 	migrated := make(chan error, 1)
 	go func() { _, err := s.Migrate(ctx); migrated <- err }()
 	var slowest time.Duration

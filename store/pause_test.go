@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
@@ -23,11 +21,7 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	url := dbtest.URL(t)
 	s := dbtest.StoreAt(t, url)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 	ch := subscribe(t, s, chat.Telegram, "-100777", chat.KindChannel)
 	other := subscribe(t, s, chat.Telegram, "500", chat.KindPrivate)
 	for i := range 2 {

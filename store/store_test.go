@@ -75,11 +75,7 @@ func TestMigrateIsIdempotentAndSerialised(t *testing.T) {
 	t.Parallel()
 	url := dbtest.URL(t)
 	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := dbtest.Open(t, url)
 	if n, err := s.PendingMigrations(ctx); err != nil || n != store.MigrationCount() {
 		t.Fatalf("pending before migrate = %d, %v; want %d", n, err, store.MigrationCount())
 	}

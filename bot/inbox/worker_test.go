@@ -1,7 +1,6 @@
 package inbox_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"loa/bot/botapi"
 	"loa/bot/inbox"
 	"loa/internal/dbtest"
+	"loa/internal/logtest"
 	"loa/store"
 )
 
@@ -112,24 +112,6 @@ func in(id, chat, text string) botapi.Inbound {
 	return botapi.Inbound{ID: id, Chat: chat, Payload: fmt.Appendf(nil, `{"chat":%q,"text":%q}`, chat, text)}
 }
 
-// logBuffer collects a worker's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // run starts w until the test ends or the returned function is called, which waits
 // for Run to return.
 func run(t *testing.T, w *inbox.Worker) (stop func()) {
@@ -150,7 +132,7 @@ func run(t *testing.T, w *inbox.Worker) (stop func()) {
 	return stop
 }
 
-func worker(st *store.Store, a inbox.Adapter, h inbox.Handler, log *logBuffer) *inbox.Worker {
+func worker(st *store.Store, a inbox.Adapter, h inbox.Handler, log *logtest.Buffer) *inbox.Worker {
 	w := &inbox.Worker{Store: st, Channel: "telegram", Adapter: a, Handler: h, Lease: 2 * time.Second,
 		Idle: 20 * time.Millisecond, PanicBackoff: 10 * time.Millisecond}
 	if log != nil {
@@ -230,7 +212,7 @@ func TestRedeliveredUpdateHandledOnce(t *testing.T) {
 	st := dbtest.Store(t)
 	a := newAdapter()
 	h := &handler{}
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	w := worker(st, a, h, logs)
 	ctx := context.Background()
 	other := worker(st, a, h, logs) // another replica on the same database
@@ -348,7 +330,7 @@ func TestPanickingUpdateFailsAfterRetries(t *testing.T) {
 			panic("nil map write")
 		}
 	}}
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	w := worker(st, a, h, logs)
 	run(t, w)
 	if err := w.Add(ctx, []botapi.Inbound{in("1", "c", "boom"), in("2", "c", "after")}); err != nil {
@@ -399,7 +381,7 @@ func TestDatabaseOutageBacksOffAndKeepsBeating(t *testing.T) {
 	st := dbtest.StoreAt(t, dbtest.URL(t))
 	st.Close() // every call now fails
 	beats := make(chan struct{}, 100)
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	w := worker(st, newAdapter(), &handler{}, logs)
 	w.Heartbeat = func() {
 		select {

@@ -1,21 +1,19 @@
 package telegram
 
 import (
-	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 
 	"loa/broadcast"
+	"loa/internal/apitest"
+	"loa/internal/golden"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // longSummary is a real-looking article body of several messages' length.
 func longSummary() string {
@@ -78,21 +76,7 @@ func TestRenderGolden(t *testing.T) {
 				fmt.Fprintf(&sb, "----- part %d of %d: %d UTF-16 units visible -----\n%s\n", i+1, len(parts), telegramtest.UTF16Len(plain), p)
 			}
 			path := filepath.Join("testdata", "golden", tc.name+".html.txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got := sb.String(); got != string(want) {
-				t.Errorf("Render(%s) differs from %s (run go test -update to accept):\n%s", tc.name, path, got)
-			}
+			golden.Check(t, path, sb.String())
 		})
 	}
 }
@@ -233,7 +217,7 @@ func TestRenderThroughFake(t *testing.T) {
 	srv := telegramtest.NewServer(t, telegramtest.Unthrottled())
 	srv.AddChat(telegramtest.Chat{ID: 1001, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	for _, tc := range goldenCases {
 		for i, part := range c.Render(tc.content) {
 			if err := c.Send(ctx, broadcast.Chat{Channel: "telegram", Address: "1001", Kind: "private"}, part); err != nil {

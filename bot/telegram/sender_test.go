@@ -12,6 +12,7 @@ import (
 	"loa/bot"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
@@ -103,7 +104,7 @@ func TestSendErrors(t *testing.T) {
 			srv.AddChat(telegramtest.Chat{ID: channelID, Type: telegramtest.Channel, Title: "Kênh tin"})
 			chat := tc.setup(srv)
 			c, _ := newClient(t, srv, nil)
-			err := c.Send(testContext(t), chat, "<b>Tin mới</b>")
+			err := c.Send(apitest.Context(t), chat, "<b>Tin mới</b>")
 			se := checkSendError(t, err, tc.kind, tc.reason, srv.Token())
 			if se != nil && tc.check != nil {
 				tc.check(t, se)
@@ -121,7 +122,7 @@ func checkSendError(t *testing.T, err error, kind broadcast.ErrorKind, reason, t
 	if se.Kind != kind || se.Reason != reason {
 		t.Errorf("Send = %v: kind %s reason %q, want %s %q", err, se.Kind, se.Reason, kind, reason)
 	}
-	assertNoToken(t, "error", err.Error(), token)
+	apitest.NoToken(t, "error", err.Error(), token)
 	return se
 }
 
@@ -158,7 +159,7 @@ func TestSendOK(t *testing.T) {
 	if c.Channel() != "telegram" {
 		t.Errorf("Channel() = %q", c.Channel())
 	}
-	if err := c.Send(testContext(t), chatOfID(supergroupID, int64(thread)), "<b>Hà Nam &amp; Ninh Bình &lt;2025&gt;</b>"); err != nil {
+	if err := c.Send(apitest.Context(t), chatOfID(supergroupID, int64(thread)), "<b>Hà Nam &amp; Ninh Bình &lt;2025&gt;</b>"); err != nil {
 		t.Fatal(err)
 	}
 	msgs := srv.Messages(supergroupID)
@@ -175,7 +176,7 @@ func TestSendTimeout(t *testing.T) {
 	srv.Script(privateID, telegramtest.Hold(gate))
 	c, _ := newClient(t, srv, nil)
 	c.callTimeout = 50 * time.Millisecond // the call's own deadline, not the caller's
-	err := c.Send(testContext(t), chatOfID(privateID, 0), "xin chào")
+	err := c.Send(apitest.Context(t), chatOfID(privateID, 0), "xin chào")
 	checkSendError(t, err, broadcast.Transient, "timeout", srv.Token())
 }
 
@@ -186,7 +187,7 @@ func TestSendCanceled(t *testing.T) {
 	t.Cleanup(gate.Release)
 	srv.Script(privateID, telegramtest.Hold(gate))
 	c, _ := newClient(t, srv, nil)
-	ctx, cancel := context.WithCancel(testContext(t))
+	ctx, cancel := context.WithCancel(apitest.Context(t))
 	go func() {
 		<-gate.Arrived()
 		cancel()
@@ -205,7 +206,7 @@ func TestTokenRedacted(t *testing.T) {
 	const token = "987654321:AAH-very_secret-token-value_123456"
 	endpoint := closedPortEndpoint(t)
 	c, logs := newClientAt(t, endpoint, token, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 
 	err := c.Send(ctx, chatOfID(privateID, 0), "xin chào")
 	checkSendError(t, err, broadcast.Transient, "network", token)
@@ -227,21 +228,21 @@ func TestTokenRedacted(t *testing.T) {
 		if err := call(); err == nil {
 			t.Errorf("%s: no error from a closed port", name)
 		} else {
-			assertNoToken(t, name+" error", err.Error(), token)
+			apitest.NoToken(t, name+" error", err.Error(), token)
 		}
 	}
 
 	// Poll logs its failures: stop it at its first backoff.
 	pctx, cancel := context.WithCancel(ctx)
-	s := &sleeps{after: func(int) { cancel() }}
-	c.sleep = s.sleep
-	if err := c.Poll(pctx, inboxtest.NewDirect(c, HandlerFunc(nil))); err != nil {
+	s := &apitest.Sleeps{After: func(int) { cancel() }}
+	c.sleep = s.Sleep
+	if err := c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.HandlerFunc(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when its context ends", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook") {
 		t.Errorf("Poll logged no failure:\n%s", logs)
 	}
-	assertNoToken(t, "log", logs.String(), token)
+	apitest.NoToken(t, "log", logs.String(), token)
 
 	// Timeouts carry the URL too.
 	srv := telegramtest.NewServer(t, telegramtest.WithToken(token))
@@ -254,7 +255,7 @@ func TestTokenRedacted(t *testing.T) {
 	if err == nil {
 		t.Fatal("GetMe: no error after its deadline")
 	}
-	assertNoToken(t, "timeout error", err.Error(), token)
+	apitest.NoToken(t, "timeout error", err.Error(), token)
 	if se := sendError(err); se.Reason != "timeout" {
 		t.Errorf("a held call gave %q, want timeout", se.Reason)
 	}
@@ -276,7 +277,7 @@ func TestGetMeAndCommands(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	name, err := c.GetMe(ctx)
 	if err != nil || name != "loa_test_bot" {
 		t.Fatalf("GetMe = %q, %v", name, err)

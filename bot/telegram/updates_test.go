@@ -17,6 +17,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
@@ -138,35 +139,6 @@ func TestParseUpdateMalformed(t *testing.T) {
 	}
 }
 
-// recorder is a test Handler: it records updates and answers from a script.
-type recorder struct {
-	mu      sync.Mutex
-	updates []bot.Update
-	answer  func(u bot.Update) bot.Response
-	got     chan bot.Update
-}
-
-func newRecorder(answer func(bot.Update) bot.Response) *recorder {
-	return &recorder{answer: answer, got: make(chan bot.Update, 100)}
-}
-
-func (r *recorder) Handle(_ context.Context, u bot.Update) bot.Response {
-	r.mu.Lock()
-	r.updates = append(r.updates, u)
-	r.mu.Unlock()
-	r.got <- u
-	if r.answer == nil {
-		return bot.Response{}
-	}
-	return r.answer(u)
-}
-
-func (r *recorder) all() []bot.Update {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]bot.Update(nil), r.updates...)
-}
-
 // editRecorder stands in front of the fake, which has no editMessageText: it records
 // those calls and passes everything else on.
 type editRecorder struct {
@@ -210,14 +182,14 @@ func TestPoll(t *testing.T) {
 	front := httptest.NewServer(edits)
 	t.Cleanup(front.Close)
 	c, _ := newClientAt(t, front.URL+"/bot%s/%s", srv.Token(), clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 
 	// A webhook left over from webhook mode: Poll must delete it first.
 	if err := c.SetWebhook(ctx, "https://loa.example.vn/telegram", ""); err != nil {
 		t.Fatal(err)
 	}
 	keyboard := [][]bot.Button{{{Text: "✅ Bài viết", Data: "topic:articles"}, {Text: "Kỷ niệm", Data: "topic:anniv"}}}
-	h := newRecorder(func(u bot.Update) bot.Response {
+	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		switch {
 		case u.Callback != nil:
 			return bot.Response{CallbackText: "Đã lưu", Edit: &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: keyboard}}
@@ -256,7 +228,7 @@ func TestPoll(t *testing.T) {
 	if srv.Calls("deleteWebhook") == 0 || srv.Webhook().URL != "" {
 		t.Errorf("Poll did not delete the webhook: %+v", srv.Webhook())
 	}
-	got := h.all()
+	got := h.Updates()
 	if len(got) != len(ids) {
 		t.Fatalf("handler got %d updates, want %d: %+v", len(got), len(ids), got)
 	}
@@ -320,17 +292,17 @@ func TestPollBacksOff(t *testing.T) {
 		telegramtest.ServerError(500),
 	)
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
-	ctx := testContext(t)
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
 	select {
-	case u := <-h.got:
+	case u := <-h.Got:
 		if u.Text != "xin chào" {
 			t.Errorf("got %+v", u)
 		}
@@ -343,20 +315,20 @@ func TestPollBacksOff(t *testing.T) {
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second}
-	if got := s.all(); !reflect.DeepEqual(got[:len(want)], want) {
+	if got := s.Waits(); !reflect.DeepEqual(got[:len(want)], want) {
 		t.Errorf("waits %v, want %v", got, want)
 	}
 	if n := srv.Calls("deleteWebhook"); n != 2 {
 		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }
 
 func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	c, _ := newClientAt(t, srv.Endpoint(), "42:not-the-right-token", nil)
-	err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil)))
+	err := c.Poll(apitest.Context(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll with a revoked token = %v, want the 401", err)
 	}
@@ -399,9 +371,9 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 	c, logs := newClientAt(t, api.URL+"/bot%s/%s", "1:token-for-malformed", nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	select {
@@ -417,7 +389,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	if off := <-offsets; off != "8" {
 		t.Errorf("Poll confirmed offset %q on its way out, want 8", off)
 	}
-	if got := h.all(); len(got) != 1 || got[0].Text != "/help" {
+	if got := h.Updates(); len(got) != 1 || got[0].Text != "/help" {
 		t.Errorf("handled %+v, want only /help", got)
 	}
 	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "update_id=5") {
@@ -433,7 +405,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private"}}
 	resp := bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}}
 	c.CarryOut(ctx, u, resp)
@@ -469,7 +441,7 @@ func TestReplySplitsLongText(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 200)
 	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}}
-	c.CarryOut(testContext(t), u, bot.Response{Replies: []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}}})
+	c.CarryOut(apitest.Context(t), u, bot.Response{Replies: []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}}})
 	msgs := srv.Messages(supergroupID)
 	if len(msgs) < 3 {
 		t.Fatalf("got %d messages, want the reply split", len(msgs))
@@ -496,10 +468,10 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
+	h := inboxtest.HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "a"))
@@ -533,7 +505,7 @@ func TestReplyWithPreview(t *testing.T) {
 			before := len(srv.Messages(supergroupID))
 			content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: tt.body}
 			resp := bot.Response{Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1.", Buttons: keyboard, Preview: &content}}}
-			c.CarryOut(testContext(t), bot.Update{Channel: "telegram", Chat: chat}, resp)
+			c.CarryOut(apitest.Context(t), bot.Update{Channel: "telegram", Chat: chat}, resp)
 			msgs := srv.Messages(supergroupID)[before:]
 			want := c.Render(content)
 			if len(want) != tt.parts || len(msgs) != tt.parts+1 {
@@ -564,10 +536,10 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(2)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)

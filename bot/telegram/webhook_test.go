@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
@@ -25,7 +26,7 @@ func TestDeriveWebhookSecret(t *testing.T) {
 	if len(a) != 64 || strings.Trim(a, "0123456789abcdef") != "" {
 		t.Errorf("secret %q: want 64 hex digits (Telegram allows A-Z a-z 0-9 _ -, up to 256)", a)
 	}
-	assertNoToken(t, "secret", a, telegramtest.DefaultToken)
+	apitest.NoToken(t, "secret", a, telegramtest.DefaultToken)
 }
 
 func TestWebhookHandler(t *testing.T) {
@@ -56,7 +57,7 @@ func TestWebhookHandler(t *testing.T) {
 			srv := telegramtest.NewServer(t)
 			srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 			c, logs := newClient(t, srv, nil)
-			h := newRecorder(func(bot.Update) bot.Response {
+			h := inboxtest.NewRecorder(func(bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Trợ giúp"}}}
 			})
 			req := httptest.NewRequest(tc.method, "/telegram/webhook", strings.NewReader(tc.body))
@@ -68,7 +69,7 @@ func TestWebhookHandler(t *testing.T) {
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
-			got := h.all()
+			got := h.Updates()
 			if tc.handled != (len(got) == 1) {
 				t.Fatalf("handled %+v, want handled=%v", got, tc.handled)
 			}
@@ -93,7 +94,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
-	h := newRecorder(func(u bot.Update) bot.Response {
+	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		if u.Callback != nil {
 			return bot.Response{CallbackText: "Đã lưu"}
 		}
@@ -101,7 +102,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	})
 	hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 	t.Cleanup(hook.Close)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/telegram", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	if info := srv.Webhook(); info.LastErrorMessage != "" {
 		t.Errorf("the fake saw a webhook error: %s", info.LastErrorMessage)
 	}
-	if got := h.all(); len(got) != 2 || got[0].Text != "/start" || got[1].Callback == nil {
+	if got := h.Updates(); len(got) != 2 || got[0].Text != "/start" || got[1].Callback == nil {
 		t.Errorf("handled %+v", got)
 	}
 
@@ -140,7 +141,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	if msg := srv.Webhook().LastErrorMessage; !strings.Contains(msg, "401") {
 		t.Errorf("webhook error %q, want a 401", msg)
 	}
-	if len(h.all()) != 2 {
+	if len(h.Updates()) != 2 {
 		t.Error("an update with the wrong secret was handled")
 	}
 }
@@ -152,7 +153,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, inboxtest.NewRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
@@ -169,7 +170,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
 		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
 	}
-	_ = clk.sleep(context.Background(), time.Minute)
+	_ = clk.Sleep(context.Background(), time.Minute)
 	wrong()
 	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
 		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)

@@ -9,6 +9,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/dbtest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
@@ -22,7 +23,7 @@ import (
 func TestMemberThroughZalo(t *testing.T) {
 	t.Parallel()
 	st := dbtest.Store(t)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	if _, err := st.AddFeed(ctx, store.NewFeed{URL: "https://tinhuy.example.vn/rss/news.rss", Topic: "news", Interval: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestMemberThroughZalo(t *testing.T) {
 	}
 
 	// The subscriber's address is what Send takes.
-	clk.sleep(ctx, time.Second)
+	clk.Sleep(ctx, time.Second)
 	for _, p := range c.Render(broadcast.Content{Kind: "article", Title: "Hà Nam & Ninh Bình <2025>", Link: "https://tinhuy.example.vn/a"}) {
 		if err := c.Send(ctx, broadcast.Chat{Channel: sub.Channel, Address: sub.Address, Kind: sub.Kind}, p); err != nil {
 			t.Fatal(err)
@@ -97,5 +98,5 @@ func TestMemberThroughZalo(t *testing.T) {
 	if n := srv.Count429(); n != 0 {
 		t.Errorf("%d answers were 429", n)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }

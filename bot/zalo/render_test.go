@@ -1,9 +1,7 @@
 package zalo
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,11 +10,11 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
+	"loa/internal/apitest"
+	"loa/internal/golden"
 	"loa/internal/zalotest"
 	"loa/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // longSummary is a real-looking article body of several messages' length.
 func longSummary() string {
@@ -91,21 +89,7 @@ func TestRenderGolden(t *testing.T) {
 				fmt.Fprintf(&sb, "----- part %d of %d: %d characters -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
 			}
 			path := filepath.Join("testdata", "golden", tc.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got := sb.String(); got != string(want) {
-				t.Errorf("Render(%s) differs from %s (run go test -update to accept):\n%s", tc.name, path, got)
-			}
+			golden.Check(t, path, sb.String())
 		})
 	}
 }
@@ -235,7 +219,7 @@ func TestRenderThroughFake(t *testing.T) {
 	srv := zalotest.NewServer(t, zalotest.Unthrottled())
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	var want []string
 	for _, tc := range goldenCases {
 		for _, p := range c.Render(tc.content) {

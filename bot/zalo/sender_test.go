@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
@@ -94,7 +95,7 @@ func TestSendErrors(t *testing.T) {
 				srv.AddChat(zalotest.Chat{ID: hoaID})
 				tc.setup(srv)
 				c, logs := newClient(t, srv, nil)
-				err := c.Send(testContext(t), hoaChat, "Tin mới")
+				err := c.Send(apitest.Context(t), hoaChat, "Tin mới")
 				var se *broadcast.SendError
 				if !errors.As(err, &se) {
 					t.Fatalf("Send = %v, want a *broadcast.SendError", err)
@@ -109,8 +110,8 @@ func TestSendErrors(t *testing.T) {
 				if se.RetryAfter != tc.retryAfter {
 					t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)
 				}
-				assertNoToken(t, "error", err.Error(), srv.Token())
-				assertNoToken(t, "log", logs.String(), srv.Token())
+				apitest.NoToken(t, "error", err.Error(), srv.Token())
+				apitest.NoToken(t, "log", logs.String(), srv.Token())
 				if n := len(srv.Messages(hoaID)); n != 0 {
 					t.Errorf("the fake recorded %d messages", n)
 				}
@@ -126,7 +127,7 @@ func TestSendOK(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	text := "Hà Nam & Ninh Bình <2025>\n\nhttps://tinhuy.example.vn/a?b=1&c=2"
 	// ThreadID means nothing on Zalo and is ignored.
-	if err := c.Send(testContext(t), broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private", ThreadID: 7}, text); err != nil {
+	if err := c.Send(apitest.Context(t), broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private", ThreadID: 7}, text); err != nil {
 		t.Fatal(err)
 	}
 	if m := srv.Messages(hoaID); len(m) != 1 || m[0].Text != text || m[0].Kind != zalotest.KindText {
@@ -147,7 +148,7 @@ func TestSendTimeout(t *testing.T) {
 	srv.Script(hoaID, zalotest.Hold(gate))
 	c, _ := newClient(t, srv, nil)
 	c.callTimeout = 50 * time.Millisecond // the call's own deadline, not the caller's
-	err := c.Send(testContext(t), hoaChat, "x")
+	err := c.Send(apitest.Context(t), hoaChat, "x")
 	var se *broadcast.SendError
 	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != "timeout" {
 		t.Fatalf("Send = %v, want a transient timeout", err)
@@ -155,7 +156,7 @@ func TestSendTimeout(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("%v does not say the deadline passed", err)
 	}
-	assertNoToken(t, "error", err.Error(), srv.Token())
+	apitest.NoToken(t, "error", err.Error(), srv.Token())
 }
 
 // TestSendCanceled: the caller's context ending is not a timeout.
@@ -167,7 +168,7 @@ func TestSendCanceled(t *testing.T) {
 	t.Cleanup(gate.Release)
 	srv.Script(hoaID, zalotest.Hold(gate))
 	c, _ := newClient(t, srv, nil)
-	ctx, cancel := context.WithCancel(testContext(t))
+	ctx, cancel := context.WithCancel(apitest.Context(t))
 	go func() {
 		<-gate.Arrived()
 		cancel()
@@ -188,15 +189,15 @@ func TestTokenRedacted(t *testing.T) {
 	t.Parallel()
 	const token = "1459232241454765289:secret-access-token-XYZ_0123456789"
 	c, logs := newClientAt(t, closedPortBase(t), token, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	err := c.Send(ctx, hoaChat, "x")
 	var se *broadcast.SendError
 	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != "network" {
 		t.Fatalf("Send to a closed port = %v, want transient network", err)
 	}
-	assertNoToken(t, "Send error", err.Error(), token)
+	apitest.NoToken(t, "Send error", err.Error(), token)
 	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
-		assertNoToken(t, "wrapped error", e.Error(), token)
+		apitest.NoToken(t, "wrapped error", e.Error(), token)
 	}
 	if !strings.Contains(err.Error(), "<token>") {
 		t.Errorf("error %q: want the URL kept with the token replaced", err)
@@ -205,22 +206,22 @@ func TestTokenRedacted(t *testing.T) {
 	if err == nil {
 		t.Fatal("GetMe on a closed port succeeded")
 	}
-	assertNoToken(t, "GetMe error", err.Error(), token)
+	apitest.NoToken(t, "GetMe error", err.Error(), token)
 	pctx, stop := context.WithCancel(ctx)
-	s := &sleeps{}
+	s := &apitest.Sleeps{}
 	c.sleep = func(ctx context.Context, d time.Duration) error {
-		if len(s.all()) >= 2 {
+		if len(s.Waits()) >= 2 {
 			stop()
 		}
-		return s.sleep(ctx, d)
+		return s.Sleep(ctx, d)
 	}
-	if err := c.Poll(pctx, inboxtest.NewDirect(c, newRecorder(nil))); err != nil {
+	if err := c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when stopped", err)
 	}
 	if !strings.Contains(logs.String(), "delete webhook before polling") {
 		t.Errorf("Poll's failures were not logged:\n%s", logs)
 	}
-	assertNoToken(t, "log", logs.String(), token)
+	apitest.NoToken(t, "log", logs.String(), token)
 }
 
 func TestRedact(t *testing.T) {
@@ -243,12 +244,12 @@ func TestGetMe(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, _ := newClient(t, srv, nil)
-	name, err := c.GetMe(testContext(t))
+	name, err := c.GetMe(apitest.Context(t))
 	if err != nil || name != srv.Bot().AccountName {
 		t.Errorf("GetMe = %q, %v; want %q", name, err, srv.Bot().AccountName)
 	}
 	srv.RevokeToken()
-	if _, err := c.GetMe(testContext(t)); !tokenRejected(err) {
+	if _, err := c.GetMe(apitest.Context(t)); !tokenRejected(err) {
 		t.Errorf("GetMe with a revoked token = %v, want the 401", err)
 	}
 }
@@ -264,7 +265,7 @@ func TestNewValidates(t *testing.T) {
 		if _, err := New(o); err == nil {
 			t.Errorf("New(%+v) accepted", o)
 		} else if o.Token != "" {
-			assertNoToken(t, "New error", err.Error(), o.Token)
+			apitest.NoToken(t, "New error", err.Error(), o.Token)
 		}
 	}
 	c, err := New(Options{Token: "1:abcdefgh", APIBase: "https://bot-api.example.vn/"})

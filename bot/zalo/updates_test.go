@@ -14,6 +14,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
@@ -149,13 +150,13 @@ func TestPoll(t *testing.T) {
 	clk := newTestClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	c, logs := newClient(t, srv, clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 
 	// A webhook left over from webhook mode: Poll must delete it first.
 	if err := c.SetWebhook(ctx, "https://loa.example.vn/zalo", ""); err != nil {
 		t.Fatal(err)
 	}
-	h := newRecorder(func(u bot.Update) bot.Response {
+	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text, Buttons: [][]bot.Button{{{Text: "x", Data: "y"}}}}}}
 	})
 	done := make(chan error, 1)
@@ -194,7 +195,7 @@ func TestPoll(t *testing.T) {
 		t.Errorf("webhook still set: %s", url)
 	}
 
-	got := h.all()
+	got := h.Updates()
 	var texts []string
 	for _, u := range got {
 		texts = append(texts, u.Text)
@@ -221,7 +222,7 @@ func TestPoll(t *testing.T) {
 	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("idle polls or skips logged as problems:\n%s", logs)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }
 
 // TestPollBacksOff: failed getUpdates calls are retried after growing waits, a 429
@@ -240,17 +241,17 @@ func TestPollBacksOff(t *testing.T) {
 		zalotest.ServerError(503),
 	)
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
-	ctx := testContext(t)
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
 	select {
-	case u := <-h.got:
+	case u := <-h.Got:
 		if u.Text != "xin chào" {
 			t.Errorf("got %+v", u)
 		}
@@ -263,13 +264,13 @@ func TestPollBacksOff(t *testing.T) {
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
-	if got := s.all(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
+	if got := s.Waits(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
 		t.Errorf("waits %v, want %v", got, want)
 	}
 	if n := srv.Calls("deleteWebhook"); n != 2 {
 		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
 	}
-	assertNoToken(t, "log", logs.String(), srv.Token())
+	apitest.NoToken(t, "log", logs.String(), srv.Token())
 }
 
 // TestPollIdleNotAnError: a server that answers 408 at once is polled again after a
@@ -279,23 +280,23 @@ func TestPollIdleNotAnError(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.RequestTimeout(), zalotest.RequestTimeout())
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
-	ctx := testContext(t)
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
-	case <-h.got:
+	case <-h.Got:
 	case <-ctx.Done():
 		t.Fatal("no update after the idle polls")
 	}
 	stop()
 	<-done
-	if got := s.all(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
+	if got := s.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
 		t.Errorf("waits %v, want three short pauses", got)
 	}
 	if strings.Contains(logs.String(), "level=WARN") {
@@ -307,7 +308,7 @@ func TestPollTokenRejected(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, _ := newClientAt(t, srv.URL(), "42:not-the-right-token", nil)
-	if err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil))); !tokenRejected(err) {
+	if err := c.Poll(apitest.Context(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))); !tokenRejected(err) {
 		t.Errorf("Poll with a wrong token = %v, want the 401", err)
 	}
 
@@ -315,11 +316,11 @@ func TestPollTokenRejected(t *testing.T) {
 	// the error.
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.TokenInvalid())
 	c, _ = newClient(t, srv, nil)
-	err := c.Poll(testContext(t), inboxtest.NewDirect(c, newRecorder(nil)))
+	err := c.Poll(apitest.Context(t), inboxtest.NewDirect(c, inboxtest.NewRecorder(nil)))
 	if !tokenRejected(err) {
 		t.Errorf("Poll after the token was revoked = %v, want the 401", err)
 	}
-	assertNoToken(t, "error", fmt.Sprint(err), srv.Token())
+	apitest.NoToken(t, "error", fmt.Sprint(err), srv.Token())
 	if n := srv.Calls("getUpdates"); n != 2 {
 		t.Errorf("getUpdates called %d times, want 2 (idle, refused)", n)
 	}
@@ -331,16 +332,16 @@ func TestPollSkipsMalformed(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
 	select {
-	case u := <-h.got:
+	case u := <-h.Got:
 		if u.Text != "/help" {
 			t.Errorf("got %+v", u)
 		}
@@ -352,7 +353,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
 		t.Errorf("the malformed update was not logged:\n%s", logs)
 	}
-	if n := len(h.all()); n != 1 {
+	if n := len(h.Updates()); n != 1 {
 		t.Errorf("handled %d updates, want 1", n)
 	}
 }
@@ -365,7 +366,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
 	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
 	msgs := srv.Messages(hoaID)
@@ -409,7 +410,7 @@ func TestCarryOut(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.CarryOut(testContext(t), u, bot.Response{
+	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
 		CallbackText: "Đã lưu",
@@ -444,7 +445,7 @@ func TestCarryOutPreview(t *testing.T) {
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
 	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
-	c.CarryOut(testContext(t), u, bot.Response{
+	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},
 	})
@@ -471,10 +472,10 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	s := &sleeps{}
-	c.sleep = s.sleep
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(3)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
@@ -491,7 +492,7 @@ func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
 		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
 	}
-	if w := s.all(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
+	if w := s.Waits(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
 		t.Errorf("waits %v, want a backoff between attempts", w)
 	}
 	if !strings.Contains(logs.String(), "store received updates") {
@@ -573,11 +574,11 @@ func TestPollWarnsOfAWebhook(t *testing.T) {
 		defer mu.Unlock()
 		return append([]string(nil), alerts...)
 	}
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, newRecorder(nil))) }()
+	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.NewRecorder(nil))) }()
 	if err := srv.WaitFor(ctx, func() bool { return srv.Calls("getWebhookInfo") >= 2 }); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
@@ -25,7 +26,7 @@ func TestDeriveWebhookSecret(t *testing.T) {
 	if !regexp.MustCompile(`^[A-Za-z0-9_-]{8,256}$`).MatchString(a) {
 		t.Errorf("secret %q: want 8 to 256 characters of A-Z a-z 0-9 _ -", a)
 	}
-	assertNoToken(t, "secret", a, zalotest.DefaultToken)
+	apitest.NoToken(t, "secret", a, zalotest.DefaultToken)
 }
 
 func TestWebhookHandler(t *testing.T) {
@@ -63,7 +64,7 @@ func TestWebhookHandler(t *testing.T) {
 			srv := zalotest.NewServer(t)
 			srv.AddChat(zalotest.Chat{ID: hoaID})
 			c, logs := newClient(t, srv, nil)
-			h := newRecorder(func(bot.Update) bot.Response {
+			h := inboxtest.NewRecorder(func(bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Hướng dẫn"}}}
 			})
 			req := httptest.NewRequest(tc.method, "/zalo/webhook", strings.NewReader(tc.body))
@@ -75,7 +76,7 @@ func TestWebhookHandler(t *testing.T) {
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
 			}
-			got := h.all()
+			got := h.Updates()
 			if tc.handled != (len(got) == 1) {
 				t.Fatalf("handled %+v, want handled=%v", got, tc.handled)
 			}
@@ -116,12 +117,12 @@ func TestWebhookEndToEnd(t *testing.T) {
 			t.Parallel()
 			srv := zalotest.NewServer(t, opts...)
 			c, logs := newClient(t, srv, clk)
-			h := newRecorder(func(u bot.Update) bot.Response {
+			h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 				return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text}}}
 			})
 			hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 			t.Cleanup(hook.Close)
-			ctx := testContext(t)
+			ctx := apitest.Context(t)
 			if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +143,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 			if m := srv.Messages(hoaID); len(m) != 2 || m[0].Text != "Đã nhận: đăng ký" || m[1].Text != "Đã nhận: chủ đề" {
 				t.Errorf("chat received %+v", m)
 			}
-			if got := h.all(); len(got) != 2 || got[1].From.Name != "Hoa" {
+			if got := h.Updates(); len(got) != 2 || got[1].From.Name != "Hoa" {
 				t.Errorf("handled %+v", got)
 			}
 
@@ -157,13 +158,13 @@ func TestWebhookEndToEnd(t *testing.T) {
 			if _, _, e := srv.Webhook(); !strings.Contains(e, "401") {
 				t.Errorf("webhook error %q, want a 401", e)
 			}
-			if len(h.all()) != 2 {
+			if len(h.Updates()) != 2 {
 				t.Error("a request with the wrong secret was handled")
 			}
 			if err := c.DeleteWebhook(ctx); err != nil {
 				t.Fatal(err)
 			}
-			assertNoToken(t, "log", logs.String(), srv.Token())
+			apitest.NoToken(t, "log", logs.String(), srv.Token())
 		})
 	}
 }
@@ -175,7 +176,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	srv := zalotest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, newRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
+	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, inboxtest.NewRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
 	wrong := func() {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
@@ -192,7 +193,7 @@ func TestWebhookRefusalsCounted(t *testing.T) {
 	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
 		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
 	}
-	_ = clk.sleep(context.Background(), time.Minute)
+	_ = clk.Sleep(context.Background(), time.Minute)
 	wrong()
 	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
 		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
@@ -206,10 +207,10 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	h := newRecorder(nil)
+	h := inboxtest.NewRecorder(nil)
 	hook := httptest.NewServer(c.WebhookHandler("", inboxtest.NewDirect(c, h)))
 	t.Cleanup(hook.Close)
-	ctx := testContext(t)
+	ctx := apitest.Context(t)
 	if err := c.SetWebhook(ctx, hook.URL+"/zalo", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +226,7 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 	if _, _, lastErr := srv.Webhook(); lastErr != "" {
 		t.Errorf("a delivery was refused: %s", lastErr)
 	}
-	if got := h.all(); len(got) != 1 || got[0].Text != "trợ giúp" {
+	if got := h.Updates(); len(got) != 1 || got[0].Text != "trợ giúp" {
 		t.Errorf("handled %+v, want only the text", got)
 	}
 	for _, level := range []string{"level=INFO", "level=WARN", "level=ERROR"} {

@@ -146,3 +146,28 @@ func redact(u string) string {
 	}
 	return pu.Redacted()
 }
+
+// Conn opens a plain connection at url (e.g. for SQL a test writes itself), closed
+// when the test ends.
+func Conn(tb testing.TB, url string) *pgx.Conn {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatalf("connect to test database: %v", err)
+	}
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// Open opens a store at url without migrating it (for tests of the migrations),
+// closed when the test ends.
+func Open(tb testing.TB, url string) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}

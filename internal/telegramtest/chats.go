@@ -1,7 +1,6 @@
 package telegramtest
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -23,8 +22,8 @@ func inferType(id int64) ChatType {
 // the id. Registering an existing id replaces its description and keeps its
 // state, counters and topics.
 func (s *Server) AddChat(c Chat) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	s.addChatLocked(c)
 }
 
@@ -58,8 +57,8 @@ func (s *Server) chatLocked(id int64) *chatState {
 
 // AddUser registers a user's names, used in updates and getChatMember.
 func (s *Server) AddUser(u User) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	s.users[u.ID] = u
 }
 
@@ -77,8 +76,8 @@ func (s *Server) userLocked(id int64) User {
 // its message_thread_id, which like Telegram's is the id of the topic's first
 // service message.
 func (s *Server) AddTopic(chatID int64, name string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	cs := s.chatLocked(chatID)
 	cs.chat.IsForum = true
 	cs.lastMsgID++
@@ -88,8 +87,8 @@ func (s *Server) AddTopic(chatID int64, name string) int {
 
 // SetState sets a chat's lasting state (ChatBlocked, ChatKicked, ...).
 func (s *Server) SetState(chatID int64, st ChatState) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	s.chatLocked(chatID).state = st
 }
 
@@ -98,8 +97,8 @@ func (s *Server) SetState(chatID int64, st ChatState) {
 // and supergroupID exists and accepts messages. Use MigrationUpdates for the
 // service messages Telegram sends about it.
 func (s *Server) MigrateChat(groupID, supergroupID int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	g := s.chatLocked(groupID)
 	g.migratedTo = supergroupID
 	if s.chats[supergroupID] == nil {
@@ -109,29 +108,9 @@ func (s *Server) MigrateChat(groupID, supergroupID int64) {
 
 // SetMember scripts getChatMember for a user in a chat.
 func (s *Server) SetMember(chatID, userID int64, status MemberStatus) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	s.members[[2]int64{chatID, userID}] = status
-}
-
-// Script queues one-shot replies for the next sendMessage calls to chatID (by
-// numeric id), consumed in order before anything else is checked.
-func (s *Server) Script(chatID int64, replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.scripts[chatID] = append(s.scripts[chatID], replies...)
-}
-
-// ScriptMethod queues one-shot replies for the next calls of a method (its
-// Bot API name, e.g. "getUpdates"), whatever their parameters.
-func (s *Server) ScriptMethod(method string, replies ...Reply) {
-	h, ok := s.handlers[strings.ToLower(method)]
-	if !ok {
-		panic(fmt.Sprintf("telegramtest: ScriptMethod: unknown method %q", method))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.methodScr[h.name] = append(s.methodScr[h.name], replies...)
 }
 
 // resolveLocked turns a chat_id parameter (an integer or "@username") into an

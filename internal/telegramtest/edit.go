@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+
+	"loa/internal/apitest"
 )
 
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
@@ -14,19 +16,19 @@ const notModified = "message is not modified: specified new message content and 
 // chat (unknown, migrated, state), message_id, text, reply markup, the message
 // itself, "not modified". Edits are not rate limited; a per-chat Script does
 // not apply to them (ScriptMethod does).
-func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p params) {
+func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
 	cs, ok := s.chatForRequest(w, p)
 	if !ok {
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	st, chat := cs.state, cs.chat
-	s.mu.Unlock()
+	s.core.Unlock()
 	if st != ChatOK {
 		s.fail(w, *stateReply(st, chat.Type), chat.Type)
 		return
 	}
-	id, idOK := p.int("message_id")
+	id, idOK := p.Int("message_id")
 	if !idOK || id <= 0 {
 		s.badRequest(w, "message identifier is not specified")
 		return
@@ -37,9 +39,9 @@ func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p param
 		return
 	}
 	var markup json.RawMessage
-	if p.has("reply_markup") {
+	if p.Has("reply_markup") {
 		var err error
-		if markup, err = checkReplyMarkup(p["reply_markup"]); err != nil {
+		if markup, err = checkReplyMarkup(p.Get("reply_markup")); err != nil {
 			s.badRequest(w, err.Error())
 			return
 		}
@@ -54,42 +56,43 @@ func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p param
 		return
 	}
 
-	s.mu.Lock()
-	list := s.sent[chat.ID]
+	s.core.Lock()
+	list := s.core.SentLocked(chat.ID)
 	i := len(list) - 1
 	for i >= 0 && list[i].MessageID != int(id) {
 		i--
 	}
 	if i < 0 {
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.badRequest(w, "message to edit not found")
 		return
 	}
 	rec := &list[i]
 	if hasReplyKeyboard(rec.ReplyMarkup) {
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.badRequest(w, "message can't be edited")
 		return
 	}
 	if rec.Text == plain && sameEntities(rec.Entities, entities) &&
 		bytes.Equal(normalMarkup(rec.ReplyMarkup), normalMarkup(markup)) {
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.badRequest(w, notModified)
 		return
 	}
 	now := s.now()
-	rec.Text, rec.RawText, rec.ParseMode, rec.Entities = plain, p["text"], p["parse_mode"], entities
+	rec.Text, rec.RawText, rec.ParseMode, rec.Entities = plain, p.Get("text"), p.Get("parse_mode"), entities
 	rec.ReplyMarkup, rec.LinkPreviewOptions = markup, preview
-	rec.DisableWebPagePreview = p.bool("disable_web_page_preview")
+	rec.DisableWebPagePreview = p.Bool("disable_web_page_preview")
 	rec.Edits++
 	rec.EditedAt = now
-	for j := len(s.all) - 1; j >= 0; j-- {
-		if s.all[j].ChatID == rec.ChatID && s.all[j].MessageID == rec.MessageID {
-			s.all[j] = *rec
+	all := s.core.AllLocked()
+	for j := len(all) - 1; j >= 0; j-- {
+		if all[j].ChatID == rec.ChatID && all[j].MessageID == rec.MessageID {
+			all[j] = *rec
 			break
 		}
 	}
-	s.changed.Notify()
+	s.core.NotifyLocked()
 	msg := Message{
 		MessageID: rec.MessageID, Date: rec.At.Unix(), EditDate: now.Unix(), Chat: chat,
 		Text: plain, Entities: entities, LinkPreviewOptions: preview,
@@ -106,7 +109,7 @@ func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p param
 	if normalMarkup(markup) != nil {
 		msg.ReplyMarkup = markup
 	}
-	s.mu.Unlock()
+	s.core.Unlock()
 	s.writeOK(w, msg, "")
 }
 
@@ -167,10 +170,10 @@ func sameEntities(a, b []MessageEntity) bool {
 // Edited returns the messages of chatID that were edited at least once, in
 // the order they were sent.
 func (s *Server) Edited(chatID int64) []SentMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	var out []SentMessage
-	for _, m := range s.sent[chatID] {
+	for _, m := range s.core.SentLocked(chatID) {
 		if m.Edits > 0 {
 			out = append(out, m)
 		}

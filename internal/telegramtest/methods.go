@@ -7,32 +7,33 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"loa/internal/apitest"
 )
 
-// methods is the dispatch table, keyed by the lower-case method name (the Bot
-// API matches method names case-insensitively).
-func (s *Server) methods() map[string]handler {
-	m := map[string]handler{}
-	add := func(name string, fn func(*Server, http.ResponseWriter, *http.Request, params)) {
-		m[strings.ToLower(name)] = handler{name: name, fn: fn}
+// methods fills the dispatch table (the Bot API matches method names
+// case-insensitively).
+func (s *Server) methods() {
+	for name, h := range map[string]apitest.Handler{
+		"getMe":               s.getMe,
+		"getUpdates":          s.getUpdates,
+		"sendMessage":         s.sendMessage,
+		"editMessageText":     s.editMessageText,
+		"setMyCommands":       s.setMyCommands,
+		"getMyCommands":       s.getMyCommands,
+		"deleteMyCommands":    s.deleteMyCommands,
+		"setWebhook":          s.setWebhook,
+		"deleteWebhook":       s.deleteWebhook,
+		"getWebhookInfo":      s.getWebhookInfo,
+		"answerCallbackQuery": s.answerCallbackQuery,
+		"getChatMember":       s.getChatMember,
+		"leaveChat":           s.leaveChat,
+	} {
+		s.core.Handle(name, h)
 	}
-	add("getMe", (*Server).getMe)
-	add("getUpdates", (*Server).getUpdates)
-	add("sendMessage", (*Server).sendMessage)
-	add("editMessageText", (*Server).editMessageText)
-	add("setMyCommands", (*Server).setMyCommands)
-	add("getMyCommands", (*Server).getMyCommands)
-	add("deleteMyCommands", (*Server).deleteMyCommands)
-	add("setWebhook", (*Server).setWebhook)
-	add("deleteWebhook", (*Server).deleteWebhook)
-	add("getWebhookInfo", (*Server).getWebhookInfo)
-	add("answerCallbackQuery", (*Server).answerCallbackQuery)
-	add("getChatMember", (*Server).getChatMember)
-	add("leaveChat", (*Server).leaveChat)
-	return m
 }
 
-func (s *Server) getMe(w http.ResponseWriter, _ *http.Request, _ params) {
+func (s *Server) getMe(w http.ResponseWriter, _ *http.Request, _ apitest.Params) {
 	s.writeOK(w, struct {
 		User
 		CanJoinGroups           bool `json:"can_join_groups"`
@@ -42,15 +43,15 @@ func (s *Server) getMe(w http.ResponseWriter, _ *http.Request, _ params) {
 }
 
 // commandsKey identifies a command list by scope and language.
-func commandsKey(p params) (string, bool) {
+func commandsKey(p apitest.Params) (string, bool) {
 	key := "default"
-	if p.has("scope") {
+	if p.Has("scope") {
 		var sc struct {
 			Type   string          `json:"type"`
 			ChatID json.RawMessage `json:"chat_id"`
 			UserID int64           `json:"user_id"`
 		}
-		if json.Unmarshal([]byte(p["scope"]), &sc) != nil || sc.Type == "" {
+		if json.Unmarshal([]byte(p.Get("scope")), &sc) != nil || sc.Type == "" {
 			return "", false
 		}
 		key = sc.Type
@@ -61,18 +62,18 @@ func commandsKey(p params) (string, bool) {
 			key += ":" + strconv.FormatInt(sc.UserID, 10)
 		}
 	}
-	return key + "/" + p["language_code"], true
+	return key + "/" + p.Get("language_code"), true
 }
 
-func (s *Server) setMyCommands(w http.ResponseWriter, _ *http.Request, p params) {
+func (s *Server) setMyCommands(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
 	key, ok := commandsKey(p)
 	if !ok {
 		s.badRequest(w, "can't parse BotCommandScope JSON object")
 		return
 	}
 	var raw []map[string]json.RawMessage
-	if p.has("commands") {
-		if err := json.Unmarshal([]byte(p["commands"]), &raw); err != nil {
+	if p.Has("commands") {
+		if err := json.Unmarshal([]byte(p.Get("commands")), &raw); err != nil {
 			s.badRequest(w, "can't parse commands JSON object")
 			return
 		}
@@ -115,10 +116,10 @@ func (s *Server) setMyCommands(w http.ResponseWriter, _ *http.Request, p params)
 		}
 		cmds = append(cmds, c)
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	s.commands[key] = cmds
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.core.NotifyLocked()
+	s.core.Unlock()
 	s.writeOK(w, true, "")
 }
 
@@ -136,28 +137,28 @@ func validCommand(c string) bool {
 	return true
 }
 
-func (s *Server) getMyCommands(w http.ResponseWriter, _ *http.Request, p params) {
+func (s *Server) getMyCommands(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
 	key, ok := commandsKey(p)
 	if !ok {
 		s.badRequest(w, "can't parse BotCommandScope JSON object")
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	cmds := append([]BotCommand{}, s.commands[key]...)
-	s.mu.Unlock()
+	s.core.Unlock()
 	s.writeOK(w, cmds, "")
 }
 
-func (s *Server) deleteMyCommands(w http.ResponseWriter, _ *http.Request, p params) {
+func (s *Server) deleteMyCommands(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
 	key, ok := commandsKey(p)
 	if !ok {
 		s.badRequest(w, "can't parse BotCommandScope JSON object")
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	delete(s.commands, key)
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.core.NotifyLocked()
+	s.core.Unlock()
 	s.writeOK(w, true, "")
 }
 
@@ -167,8 +168,8 @@ func (s *Server) Commands() []BotCommand { return s.CommandsFor("default", "") }
 // CommandsFor returns the command list for a scope ("default",
 // "all_private_chats", "chat:<id>", ...) and language code.
 func (s *Server) CommandsFor(scope, languageCode string) []BotCommand {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return append([]BotCommand(nil), s.commands[scope+"/"+languageCode]...)
 }
 
@@ -181,66 +182,66 @@ type CallbackAnswer struct {
 	CacheTime       int
 }
 
-func (s *Server) answerCallbackQuery(w http.ResponseWriter, _ *http.Request, p params) {
-	id := p["callback_query_id"]
-	cache, _ := p.int("cache_time")
-	s.mu.Lock()
+func (s *Server) answerCallbackQuery(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
+	id := p.Get("callback_query_id")
+	cache, _ := p.Int("cache_time")
+	s.core.Lock()
 	if !s.delivered[id] || s.answered[id] {
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.badRequest(w, "query is too old and response timeout expired or query ID is invalid")
 		return
 	}
 	s.answered[id] = true
-	s.answers = append(s.answers, CallbackAnswer{CallbackQueryID: id, Text: p["text"],
-		ShowAlert: p.bool("show_alert"), URL: p["url"], CacheTime: int(cache)})
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.answers = append(s.answers, CallbackAnswer{CallbackQueryID: id, Text: p.Get("text"),
+		ShowAlert: p.Bool("show_alert"), URL: p.Get("url"), CacheTime: int(cache)})
+	s.core.NotifyLocked()
+	s.core.Unlock()
 	s.writeOK(w, true, "")
 }
 
 // CallbackAnswers returns the answered callback queries, in order.
 func (s *Server) CallbackAnswers() []CallbackAnswer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return append([]CallbackAnswer(nil), s.answers...)
 }
 
 // chatForRequest resolves chat_id for the methods other than sendMessage,
 // writing the error when it names no usable chat.
-func (s *Server) chatForRequest(w http.ResponseWriter, p params) (*chatState, bool) {
-	if p["chat_id"] == "" {
+func (s *Server) chatForRequest(w http.ResponseWriter, p apitest.Params) (*chatState, bool) {
+	if p.Get("chat_id") == "" {
 		s.badRequest(w, "chat_id is empty")
 		return nil, false
 	}
-	s.mu.Lock()
-	id, ok := s.resolveLocked(p["chat_id"])
+	s.core.Lock()
+	id, ok := s.resolveLocked(p.Get("chat_id"))
 	cs := s.chats[id]
 	switch {
 	case !ok || cs == nil || cs.state == ChatGone:
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.fail(w, ChatNotFound(), "")
 		return nil, false
 	case cs.migratedTo != 0:
 		to := cs.migratedTo
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.fail(w, Migrated(to), "")
 		return nil, false
 	}
-	s.mu.Unlock()
+	s.core.Unlock()
 	return cs, true
 }
 
-func (s *Server) getChatMember(w http.ResponseWriter, _ *http.Request, p params) {
+func (s *Server) getChatMember(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
 	cs, ok := s.chatForRequest(w, p)
 	if !ok {
 		return
 	}
-	userID, ok := p.int("user_id")
+	userID, ok := p.Int("user_id")
 	if !ok || userID <= 0 {
 		s.badRequest(w, "invalid user_id specified")
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	chat := cs.chat
 	status, scripted := s.members[[2]int64{chat.ID, userID}]
 	if !scripted {
@@ -258,7 +259,7 @@ func (s *Server) getChatMember(w http.ResponseWriter, _ *http.Request, p params)
 		}
 	}
 	m := ChatMember{Status: status, User: s.userLocked(userID)}
-	s.mu.Unlock()
+	s.core.Unlock()
 	yes, no := true, false
 	switch status {
 	case Administrator:
@@ -270,25 +271,25 @@ func (s *Server) getChatMember(w http.ResponseWriter, _ *http.Request, p params)
 	s.writeOK(w, m, "")
 }
 
-func (s *Server) leaveChat(w http.ResponseWriter, _ *http.Request, p params) {
+func (s *Server) leaveChat(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
 	cs, ok := s.chatForRequest(w, p)
 	if !ok {
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	if cs.state == ChatOK {
 		cs.state = ChatLeft
 	}
 	s.left = append(s.left, cs.chat.ID)
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.core.NotifyLocked()
+	s.core.Unlock()
 	s.writeOK(w, true, "")
 }
 
 // LeftChats returns the chats the bot left with leaveChat, in order.
 func (s *Server) LeftChats() []int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return append([]int64(nil), s.left...)
 }
 
@@ -310,21 +311,21 @@ func validSecret(s string) bool {
 	return true
 }
 
-func parseAllowedUpdates(p params) ([]string, bool, error) {
-	if !p.has("allowed_updates") {
+func parseAllowedUpdates(p apitest.Params) ([]string, bool, error) {
+	if !p.Has("allowed_updates") {
 		return nil, false, nil
 	}
 	var list []string
-	if err := json.Unmarshal([]byte(p["allowed_updates"]), &list); err != nil {
+	if err := json.Unmarshal([]byte(p.Get("allowed_updates")), &list); err != nil {
 		return nil, false, err
 	}
 	return list, true, nil
 }
 
-func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
-	rawURL := p["url"]
+func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
+	rawURL := p.Get("url")
 	if rawURL == "" {
-		s.removeWebhook(w, p.bool("drop_pending_updates"))
+		s.removeWebhook(w, p.Bool("drop_pending_updates"))
 		return
 	}
 	// Telegram wants HTTPS on ports 443, 80, 88 or 8443; the fake also takes
@@ -334,7 +335,7 @@ func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
 		s.badRequest(w, "bad webhook: An HTTPS URL must be provided for webhook")
 		return
 	}
-	secret := p["secret_token"]
+	secret := p.Get("secret_token")
 	switch {
 	case len(secret) > 256:
 		s.badRequest(w, "secret token is too long")
@@ -344,9 +345,9 @@ func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
 		return
 	}
 	maxConn := int64(40)
-	if p.has("max_connections") {
+	if p.Has("max_connections") {
 		var ok bool
-		if maxConn, ok = p.int("max_connections"); !ok || maxConn < 1 || maxConn > 100 {
+		if maxConn, ok = p.Int("max_connections"); !ok || maxConn < 1 || maxConn > 100 {
 			s.badRequest(w, "bad webhook: max_connections must be between 1 and 100")
 			return
 		}
@@ -356,17 +357,17 @@ func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
 		s.badRequest(w, "can't parse allowed updates JSON object")
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	same := s.webhook.url == rawURL && s.webhook.secret == secret
 	s.webhook.url, s.webhook.secret, s.webhook.maxConnections = rawURL, secret, int(maxConn)
 	if set {
 		s.allowed = allowed
 	}
-	if p.bool("drop_pending_updates") {
+	if p.Bool("drop_pending_updates") {
 		s.queue = nil
 	}
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.core.NotifyLocked()
+	s.core.Unlock()
 	desc := "Webhook was set"
 	if same {
 		desc = "Webhook is already set"
@@ -374,19 +375,19 @@ func (s *Server) setWebhook(w http.ResponseWriter, _ *http.Request, p params) {
 	s.writeOK(w, true, desc)
 }
 
-func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, p params) {
-	s.removeWebhook(w, p.bool("drop_pending_updates"))
+func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, p apitest.Params) {
+	s.removeWebhook(w, p.Bool("drop_pending_updates"))
 }
 
 func (s *Server) removeWebhook(w http.ResponseWriter, drop bool) {
-	s.mu.Lock()
+	s.core.Lock()
 	had := s.webhook.url != ""
 	s.webhook = webhookState{}
 	if drop {
 		s.queue = nil
 	}
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.core.NotifyLocked()
+	s.core.Unlock()
 	desc := "Webhook was deleted"
 	if !had {
 		desc = "Webhook is already deleted"
@@ -394,14 +395,14 @@ func (s *Server) removeWebhook(w http.ResponseWriter, drop bool) {
 	s.writeOK(w, true, desc)
 }
 
-func (s *Server) getWebhookInfo(w http.ResponseWriter, _ *http.Request, _ params) {
+func (s *Server) getWebhookInfo(w http.ResponseWriter, _ *http.Request, _ apitest.Params) {
 	s.writeOK(w, s.Webhook(), "")
 }
 
 // Webhook returns what getWebhookInfo would.
 func (s *Server) Webhook() WebhookInfo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	info := WebhookInfo{URL: s.webhook.url, PendingUpdateCount: s.pendingLocked()}
 	if s.webhook.url != "" {
 		info.MaxConnections = s.webhook.maxConnections
@@ -413,7 +414,7 @@ func (s *Server) Webhook() WebhookInfo {
 
 // WebhookSecret is the secret_token of the current webhook.
 func (s *Server) WebhookSecret() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return s.webhook.secret
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"loa/internal/apitest"
 )
 
 // SentMessage is one message a chat received, as the fake recorded it.
@@ -38,45 +40,46 @@ type SentMessage struct {
 
 // sendMessage implements sendMessage. Order of checks: scripted reply, chat
 // (unknown, migrated, state), text, thread, rate limits.
-func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
-	raw := p["chat_id"]
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p apitest.Params) {
+	raw := p.Get("chat_id")
 	if raw == "" {
 		s.badRequest(w, "chat_id is empty")
 		return
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	chatID, known := s.resolveLocked(raw)
-	var reply *Reply
-	if q := s.scripts[chatID]; known && len(q) > 0 {
-		reply, s.scripts[chatID] = &q[0], q[1:]
+	var reply Reply
+	var scripted bool
+	if known {
+		reply, scripted = s.core.PopScriptLocked(chatID)
 	}
 	s.chatCalls[chatID]++
 	var late time.Duration
 	if s.opts.AnswerDelay != nil {
 		late = s.opts.AnswerDelay(chatID, s.chatCalls[chatID])
 	}
-	s.mu.Unlock()
-	if reply != nil && reply.Late > 0 {
+	s.core.Unlock()
+	if scripted && reply.Late > 0 {
 		late = reply.Late
 	}
-	if reply != nil {
-		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
+	if scripted {
+		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.core.Done()) {
 			return
 		}
 		if reply.failure() && !reply.Deliver {
-			s.fail(w, *reply, s.chatType(chatID))
+			s.fail(w, reply, s.chatType(chatID))
 			return
 		}
 	}
 
 	// Parse outside the lock; a chat error still takes precedence below.
-	text := p["text"]
+	text := p.Get("text")
 	plain, entities, textErr := s.checkText(p)
-	thread, threadOK := p.int("message_thread_id")
+	thread, threadOK := p.Int("message_thread_id")
 	var markup json.RawMessage
-	if p.has("reply_markup") {
+	if p.Has("reply_markup") {
 		var err error
-		if markup, err = checkReplyMarkup(p["reply_markup"]); err != nil {
+		if markup, err = checkReplyMarkup(p.Get("reply_markup")); err != nil {
 			s.badRequest(w, err.Error())
 			return
 		}
@@ -87,36 +90,36 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 		return
 	}
 
-	s.mu.Lock()
+	s.core.Lock()
 	cs := s.chats[chatID]
 	switch {
 	case !known || cs == nil:
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.fail(w, ChatNotFound(), "")
 		return
 	case cs.migratedTo != 0:
 		to := cs.migratedTo
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.fail(w, Migrated(to), "")
 		return
 	case cs.state != ChatOK:
 		st, t := cs.state, cs.chat.Type
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.fail(w, *stateReply(st, t), t)
 		return
 	case textErr != "":
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.badRequest(w, textErr)
 		return
 	case !threadOK || thread != 0 && (!cs.chat.IsForum || cs.topics[int(thread)] == ""):
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.badRequest(w, "message thread not found")
 		return
 	}
 	now := s.now()
 	if !s.opts.Unthrottled {
 		if wait := s.limiter.take(now, chatID, cs.chat.Type.isGroupLike()); wait > 0 {
-			s.mu.Unlock()
+			s.core.Unlock()
 			s.fail(w, TooManyRequests(retryAfter(wait)), "")
 			return
 		}
@@ -124,15 +127,13 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 	cs.lastMsgID++
 	rec := SentMessage{
 		ChatID: chatID, MessageID: cs.lastMsgID, ThreadID: int(thread),
-		Text: plain, RawText: text, ParseMode: p["parse_mode"], Entities: entities,
+		Text: plain, RawText: text, ParseMode: p.Get("parse_mode"), Entities: entities,
 		ReplyMarkup: markup, LinkPreviewOptions: preview,
-		DisableWebPagePreview: p.bool("disable_web_page_preview"),
-		DisableNotification:   p.bool("disable_notification"),
+		DisableWebPagePreview: p.Bool("disable_web_page_preview"),
+		DisableNotification:   p.Bool("disable_notification"),
 		At:                    now,
 	}
-	s.sent[chatID] = append(s.sent[chatID], rec)
-	s.all = append(s.all, rec)
-	s.changed.Notify()
+	s.core.RecordLocked(chatID, rec)
 	msg := Message{
 		MessageID: rec.MessageID, Date: now.Unix(), Chat: cs.chat,
 		Text: plain, Entities: entities, LinkPreviewOptions: preview,
@@ -149,13 +150,13 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p params) {
 	if strings.Contains(string(markup), `"inline_keyboard"`) {
 		msg.ReplyMarkup = markup // Telegram echoes inline keyboards only
 	}
-	s.mu.Unlock()
+	s.core.Unlock()
 
 	if late > 0 && !s.answerLate(r.Context(), late) {
 		return
 	}
-	if reply != nil && reply.Deliver && reply.failure() {
-		s.fail(w, *reply, msg.Chat.Type)
+	if scripted && reply.Deliver && reply.failure() {
+		s.fail(w, reply, msg.Chat.Type)
 		return
 	}
 	s.writeOK(w, msg, "")
@@ -172,7 +173,7 @@ func (s *Server) answerLate(ctx context.Context, d time.Duration) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	case <-s.srv.Done():
+	case <-s.core.Done():
 		return false
 	}
 }
@@ -180,20 +181,20 @@ func (s *Server) answerLate(ctx context.Context, d time.Duration) bool {
 // checkText parses the text parameter (with parse_mode, or with entities when
 // there is no parse_mode) the way sendMessage and editMessageText do. textErr
 // is the description after "Bad Request: ", "" when the text is accepted.
-func (s *Server) checkText(p params) (plain string, entities []MessageEntity, textErr string) {
-	text := p["text"]
+func (s *Server) checkText(p apitest.Params) (plain string, entities []MessageEntity, textErr string) {
+	text := p.Get("text")
 	if !utf8.ValidString(text) {
 		return "", nil, "strings must be encoded in UTF-8"
 	}
 	var err error
-	if p["parse_mode"] == "" && p.has("entities") {
-		if json.Unmarshal([]byte(p["entities"]), &entities) != nil {
+	if p.Get("parse_mode") == "" && p.Has("entities") {
+		if json.Unmarshal([]byte(p.Get("entities")), &entities) != nil {
 			return "", nil, "can't parse entities JSON object"
 		}
 		entities = clipEntities(entities, UTF16Len(text))
 		plain, entities = trimText(text, entities)
 	} else {
-		plain, entities, err = ParseText(text, p["parse_mode"], !s.opts.LenientHTML)
+		plain, entities, err = ParseText(text, p.Get("parse_mode"), !s.opts.LenientHTML)
 	}
 	var pe *ParseError
 	switch {
@@ -225,11 +226,11 @@ func clipEntities(entities []MessageEntity, total int) []MessageEntity {
 }
 
 // checkLinkPreview validates link_preview_options, nil when absent.
-func checkLinkPreview(p params) (json.RawMessage, error) {
-	if !p.has("link_preview_options") {
+func checkLinkPreview(p apitest.Params) (json.RawMessage, error) {
+	if !p.Has("link_preview_options") {
 		return nil, nil
 	}
-	raw := p["link_preview_options"]
+	raw := p.Get("link_preview_options")
 	if !json.Valid([]byte(raw)) || !strings.HasPrefix(strings.TrimSpace(raw), "{") {
 		return nil, errors.New("can't parse link preview options JSON object")
 	}
@@ -237,8 +238,8 @@ func checkLinkPreview(p params) (json.RawMessage, error) {
 }
 
 func (s *Server) chatType(id int64) ChatType {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	if cs := s.chats[id]; cs != nil {
 		return cs.chat.Type
 	}
@@ -280,63 +281,4 @@ func checkReplyMarkup(raw string) (json.RawMessage, error) {
 		}
 	}
 	return json.RawMessage(raw), nil
-}
-
-// Messages returns what chatID received, in order.
-func (s *Server) Messages(chatID int64) []SentMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]SentMessage(nil), s.sent[chatID]...)
-}
-
-// AllMessages returns every accepted message, in order of acceptance.
-func (s *Server) AllMessages() []SentMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]SentMessage(nil), s.all...)
-}
-
-// Accepted is the number of messages accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.all)
-}
-
-// Count429 is the number of 429 answers given (rate limits and scripted).
-func (s *Server) Count429() int { return s.Errors(http.StatusTooManyRequests) }
-
-// Errors is the number of error answers with the given error_code.
-func (s *Server) Errors(code int) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.errors[code]
-}
-
-// Calls is the number of calls of a method (Bot API name, any case) with the
-// right token, including failed ones.
-func (s *Server) Calls(method string) int {
-	h, ok := s.handlers[strings.ToLower(method)]
-	if !ok {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[h.name]
-}
-
-// WaitMessages waits until chatID has received at least n messages and returns
-// them, or returns ctx's error.
-func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]SentMessage, error) {
-	var got []SentMessage
-	err := s.WaitFor(ctx, func() bool {
-		got = s.Messages(chatID)
-		return len(got) >= n
-	})
-	return got, err
-}
-
-// WaitAccepted waits until at least n messages were accepted in total.
-func (s *Server) WaitAccepted(ctx context.Context, n int) error {
-	return s.WaitFor(ctx, func() bool { return s.Accepted() >= n })
 }

@@ -38,10 +38,12 @@ func UTF16Len(s string) int {
 	return n
 }
 
-// ParseText parses text the way sendMessage does for parseMode ("" for none,
-// "HTML", "MarkdownV2" or "Markdown", case-insensitive) and returns the plain
-// text and its entities, trimmed of leading and trailing white space as Telegram
-// trims it. strict additionally rejects a "&" that does not start one of the
+// ParseText parses text the way sendMessage does for parseMode ("" for none or
+// "HTML", case-insensitive) and returns the plain text and its entities,
+// trimmed of leading and trailing white space as Telegram trims it. loa sends
+// HTML only, so the fake does not implement "MarkdownV2" and "Markdown": they
+// are refused as unsupported, so that a sender switching to them fails its
+// tests instead of going unchecked. strict additionally rejects a "&" that does not start one of the
 // entities &lt; &gt; &amp; &quot; or a numeric one (with its ";") and a bare
 // ">", which Telegram itself passes through literally; see Options.LenientHTML.
 // Rejected markup gives a *ParseError.
@@ -56,10 +58,6 @@ func ParseText(text, parseMode string, strict bool) (string, []MessageEntity, er
 		plain = text
 	case "html":
 		plain, entities, err = parseHTML(text, strict)
-	case "markdownv2":
-		plain, entities, err = parseMarkdownV2(text)
-	case "markdown":
-		plain, entities, err = parseMarkdown(text)
 	default:
 		return "", nil, errUnsupportedParseMode
 	}

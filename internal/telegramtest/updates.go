@@ -1,59 +1,43 @@
 package telegramtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // PushUpdate queues an update for getUpdates or the webhook, giving it the next
 // update_id, which it returns.
 func (s *Server) PushUpdate(u Update) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	u.UpdateID = s.nextUpdateID
 	s.nextUpdateID++
 	s.queue = append(s.queue, u)
-	s.changed.Notify()
+	s.core.NotifyLocked()
 	return u.UpdateID
 }
 
 // PendingUpdates is the number of queued updates not yet confirmed (polling)
 // or delivered (webhook).
 func (s *Server) PendingUpdates() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return s.pendingLocked()
 }
 
 // WaitUpdatesDrained waits until no update is pending.
 func (s *Server) WaitUpdatesDrained(ctx context.Context) error {
 	return s.WaitFor(ctx, func() bool { return s.PendingUpdates() == 0 })
-}
-
-// LongPolls is the number of getUpdates requests waiting for updates now.
-func (s *Server) LongPolls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.waiting
-}
-
-// ExpirePolls makes every long-polling getUpdates return now, as if its timeout
-// had elapsed, so a test need not wait for it.
-func (s *Server) ExpirePolls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.expire)
-	s.expire = make(chan struct{})
 }
 
 func (s *Server) allowedLocked(u *Update) bool {
@@ -89,10 +73,10 @@ func (s *Server) markDeliveredLocked(ups []Update) {
 	}
 }
 
-func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
-	offset, ok1 := p.int("offset")
-	limit, ok2 := p.int("limit")
-	timeout, ok3 := p.int("timeout")
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p apitest.Params) {
+	offset, ok1 := p.Int("offset")
+	limit, ok2 := p.Int("limit")
+	timeout, ok3 := p.Int("timeout")
 	allowed, setAllowed, err := parseAllowedUpdates(p)
 	if !ok1 || !ok2 || !ok3 || err != nil {
 		s.badRequest(w, "invalid getUpdates parameters")
@@ -101,9 +85,9 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	s.mu.Lock()
+	s.core.Lock()
 	if s.webhook.url != "" {
-		s.mu.Unlock()
+		s.core.Unlock()
 		s.writeError(w, http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", nil)
 		return
 	}
@@ -124,59 +108,33 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 	}
 	kill := make(chan struct{})
 	s.pollKill = kill
-	s.changed.Notify()
+	s.core.NotifyLocked()
 
-	var deadline <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(time.Duration(timeout) * time.Second)
-		defer t.Stop()
-		deadline = t.C
-	}
-	waiting := false
-	defer func() {
-		if waiting { // every return below happens without the lock
-			s.mu.Lock()
-			s.waiting--
-			s.changed.Notify()
-			s.mu.Unlock()
-		}
-	}()
+	poll := s.core.StartPoll(time.Duration(timeout) * time.Second)
+	defer poll.Stop()
 	for {
 		ups := s.availableLocked(int(limit))
-		if len(ups) > 0 || timeout <= 0 {
+		if len(ups) > 0 || poll.TimedOut() {
 			s.finishPollLocked(kill, ups)
-			s.mu.Unlock()
+			poll.LeaveLocked()
+			s.core.Unlock()
 			s.writeOK(w, ups, "")
 			return
 		}
-		if !waiting {
-			waiting = true
-			s.waiting++
-			s.changed.Notify()
-		}
-		changed, expire := s.changed.C(), s.expire
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline:
-			timeout = 0
-		case <-expire:
-			timeout = 0
-		case <-kill:
+		switch poll.Wait(r.Context(), kill) {
+		case apitest.PollKilled:
 			s.writeError(w, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", nil)
 			return
-		case <-r.Context().Done():
-			s.mu.Lock()
+		case apitest.PollGone:
+			s.core.Lock()
 			s.finishPollLocked(kill, nil)
-			s.mu.Unlock()
-			return
-		case <-s.srv.Done():
+			s.core.Unlock()
 			return
 		}
-		s.mu.Lock()
 		if s.webhook.url != "" {
 			s.finishPollLocked(kill, nil)
-			s.mu.Unlock()
+			poll.LeaveLocked()
+			s.core.Unlock()
 			s.writeError(w, http.StatusConflict, "Conflict: terminated by setWebhook request", nil)
 			return
 		}
@@ -194,50 +152,27 @@ func (s *Server) finishPollLocked(kill chan struct{}, served []Update) {
 // order, while one is set. A failed delivery is retried after a short backoff
 // (or sooner when something changes) and reported by getWebhookInfo.
 func (s *Server) webhookLoop() {
-	backoff := time.Duration(0)
-	for {
-		s.mu.Lock()
+	s.core.RunWebhook(func() (apitest.Delivery, bool) {
 		hook := s.webhook
-		var next []Update
-		if hook.url != "" {
-			next = s.availableLocked(1)
+		if hook.url == "" {
+			return apitest.Delivery{}, false
 		}
-		changed := s.changed.C()
-		s.mu.Unlock()
+		next := s.availableLocked(1)
 		if len(next) == 0 {
-			select {
-			case <-changed:
-				continue
-			case <-s.srv.Done():
-				return
-			}
+			return apitest.Delivery{}, false
 		}
-		u := next[0]
-		err := s.post(hook, u)
-		s.mu.Lock()
-		if err == nil {
-			s.queue = slices.DeleteFunc(s.queue, func(q Update) bool { return q.UpdateID == u.UpdateID })
-			s.markDeliveredLocked(next)
-			backoff = 0
-		} else {
-			s.webhook.lastErrorDate, s.webhook.lastErrorMsg = s.now().Unix(), err.Error()
-			backoff = min(max(2*backoff, 20*time.Millisecond), time.Second)
-		}
-		s.changed.Notify()
-		changed = s.changed.C()
-		s.mu.Unlock()
-		if err != nil {
-			t := time.NewTimer(backoff)
-			select {
-			case <-t.C:
-			case <-changed:
-			case <-s.srv.Done():
-				t.Stop()
-				return
-			}
-			t.Stop()
-		}
-	}
+		return apitest.Delivery{
+			Post: func() error { return s.post(hook, next[0]) },
+			Done: func(err error) {
+				if err != nil {
+					s.webhook.lastErrorDate, s.webhook.lastErrorMsg = s.now().Unix(), err.Error()
+					return
+				}
+				s.queue = slices.DeleteFunc(s.queue, func(q Update) bool { return q.UpdateID == next[0].UpdateID })
+				s.markDeliveredLocked(next)
+			},
+		}, true
+	})
 }
 
 // post sends one update to the webhook. Telegram's webhook may answer with a
@@ -247,24 +182,11 @@ func (s *Server) post(hook webhookState, u Update) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.srv.Done():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
+	header := http.Header{}
 	if hook.secret != "" {
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", hook.secret)
+		header.Set("X-Telegram-Bot-Api-Secret-Token", hook.secret)
 	}
-	resp, err := s.opts.WebhookClient.Do(req)
+	code, status, err := s.core.PostWebhook(s.opts.WebhookClient, hook.url, header, body)
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			//lint:ignore ST1005 Telegram's own wording of last_error_message
@@ -273,11 +195,9 @@ func (s *Server) post(hook webhookState, u Update) error {
 		//lint:ignore ST1005 Telegram's own wording of last_error_message
 		return fmt.Errorf("Connection error: %v", err)
 	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if code < 200 || code > 299 {
 		//lint:ignore ST1005 Telegram's own wording of last_error_message
-		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status)
+		return fmt.Errorf("Wrong response from the webhook: %s", status)
 	}
 	return nil
 }
@@ -304,8 +224,8 @@ func (s *Server) messageLocked(chatID int64, from *User, text string) *Message {
 // TextMessage builds a "message" update: from writes text in chatID. A text
 // starting with "/" gets its bot_command entity.
 func (s *Server) TextMessage(chatID int64, from User, text string) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return Update{Message: s.messageLocked(chatID, &from, text)}
 }
 
@@ -316,8 +236,8 @@ func (s *Server) Command(chatID int64, from User, command string) Update {
 
 // TopicMessage builds a message written in a forum topic.
 func (s *Server) TopicMessage(chatID int64, threadID int, from User, text string) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	m := s.messageLocked(chatID, &from, text)
 	m.MessageThreadID, m.IsTopicMessage = threadID, true
 	return Update{Message: m}
@@ -325,8 +245,8 @@ func (s *Server) TopicMessage(chatID int64, threadID int, from User, text string
 
 // ChannelPost builds a "channel_post" update in a channel.
 func (s *Server) ChannelPost(chatID int64, text string) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	if s.chats[chatID] == nil {
 		s.addChatLocked(Chat{ID: chatID, Type: Channel})
 	}
@@ -339,14 +259,14 @@ func (s *Server) ChannelPost(chatID int64, text string) Update {
 // message messageID in chatID. Its id becomes answerable once the update is
 // delivered.
 func (s *Server) CallbackQuery(chatID int64, from User, messageID int, data string) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	cs := s.chatLocked(chatID)
 	s.callbackSeq++
 	msg := &Message{MessageID: messageID, Chat: cs.chat, Date: s.now().Unix()}
 	bot := s.bot
 	msg.From = &bot
-	for _, m := range s.sent[chatID] {
+	for _, m := range s.core.SentLocked(chatID) {
 		if m.MessageID == messageID {
 			msg.Text, msg.Entities, msg.Date = m.Text, m.Entities, m.At.Unix()
 			if m.Edits > 0 {
@@ -386,8 +306,8 @@ func (s *Server) myChatMemberLocked(chatID int64, by User, old, status MemberSta
 // group, supergroup or channel by a user, with its new status (Member or
 // Administrator).
 func (s *Server) BotAdded(chatID int64, by User, status MemberStatus) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return s.myChatMemberLocked(chatID, by, Left, status)
 }
 
@@ -395,8 +315,8 @@ func (s *Server) BotAdded(chatID int64, by User, status MemberStatus) Update {
 // being removed (Kicked) by a user. In a private chat, Kicked is the user
 // blocking the bot.
 func (s *Server) BotRemoved(chatID int64, by User, status MemberStatus) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	old := Member
 	if cs := s.chatLocked(chatID); cs.chat.Type == Channel {
 		old = Administrator
@@ -411,8 +331,8 @@ func (s *Server) BotRemoved(chatID int64, by User, status MemberStatus) Update {
 // with can_post_messages switched; in a group it goes from member to restricted with
 // can_send_messages false, and back.
 func (s *Server) BotRightsChanged(chatID int64, by User, canPost bool) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	cs := s.chatLocked(chatID)
 	yes, no := true, false
 	rights := func(can bool) ChatMember {
@@ -442,8 +362,8 @@ func (s *Server) BotRightsChanged(chatID int64, by User, canPost bool) Update {
 // becomes a supergroup: migrate_to_chat_id in the old group and
 // migrate_from_chat_id in the new one.
 func (s *Server) MigrationUpdates(groupID, supergroupID int64, by User) []Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	old := s.messageLocked(groupID, &by, "")
 	old.MigrateToChatID = supergroupID
 	if s.chats[supergroupID] == nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"loa/internal/apitest"
 )
 
 // poll runs GetUpdates in the background.
@@ -33,7 +35,7 @@ func waitPoll(t *testing.T, ch <-chan pollResult) pollResult {
 	select {
 	case r := <-ch:
 		return r
-	case <-ctxT(t).Done():
+	case <-apitest.Context(t).Done():
 		t.Fatal("getUpdates did not return")
 		return pollResult{}
 	}
@@ -42,7 +44,7 @@ func waitPoll(t *testing.T, ch <-chan pollResult) pollResult {
 // waitPolling waits until a getUpdates is waiting for updates, the n-th call.
 func waitPolling(t *testing.T, s *Server, n int) {
 	t.Helper()
-	if err := s.WaitFor(ctxT(t), func() bool { return s.Calls("getUpdates") >= n && s.LongPolls() == 1 }); err != nil {
+	if err := s.WaitFor(apitest.Context(t), func() bool { return s.Calls("getUpdates") >= n && s.LongPolls() == 1 }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -319,7 +321,7 @@ func TestWebhook(t *testing.T) {
 	wantAPIError(t, err, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
 
 	s.PushUpdate(s.TextMessage(hoa.ID, hoa, "sau"))
-	if err := s.WaitUpdatesDrained(ctxT(t)); err != nil {
+	if err := s.WaitUpdatesDrained(apitest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	got, secrets := h.updates()
@@ -335,7 +337,7 @@ func TestWebhook(t *testing.T) {
 	// A callback delivered by webhook can be answered.
 	cb := s.CallbackQuery(hoa.ID, hoa, 1, "x")
 	s.PushUpdate(cb)
-	if err := s.WaitUpdatesDrained(ctxT(t)); err != nil {
+	if err := s.WaitUpdatesDrained(apitest.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bot.Request(tgbotapi.NewCallback(cb.CallbackQuery.ID, "")); err != nil {

@@ -1,14 +1,11 @@
 package zalotest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"loa/internal/apitest"
 )
 
 const benchText = "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)\n\n" +
@@ -20,43 +17,17 @@ const benchText = "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường c�
 // spread over 1,000 chats, and reports accepted messages per second.
 func BenchmarkSendMessage(b *testing.B) {
 	const nchats = 1000
-	s := New(Options{Unthrottled: true})
+	s := New(apitest.Apply([]Option{Unthrottled()}))
 	b.Cleanup(s.Close)
 	ids := make([]string, nchats)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%020x", i+1)
 		s.AddChat(Chat{ID: ids[i]})
 	}
-	tr := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}
-	b.Cleanup(tr.CloseIdleConnections)
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	client := apitest.BenchClient(b)
 	endpoint := s.MethodURL("sendMessage")
-
-	var seq atomic.Int64
-	b.SetParallelism(16)
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			body, _ := json.Marshal(map[string]string{"chat_id": ids[seq.Add(1)%nchats], "text": benchText})
-			resp, err := client.Post(endpoint, "application/json", bytes.NewReader(body))
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Errorf("status %d", resp.StatusCode)
-				return
-			}
-		}
+	apitest.BenchSends(b, s.Accepted, func(seq int64) error {
+		body, _ := json.Marshal(map[string]string{"chat_id": ids[seq%nchats], "text": benchText})
+		return apitest.PostOK(client, endpoint, "application/json", body)
 	})
-	b.StopTimer()
-	elapsed := time.Since(start)
-	if s.Accepted() != b.N {
-		b.Fatalf("accepted %d of %d", s.Accepted(), b.N)
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
 }

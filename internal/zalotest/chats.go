@@ -1,7 +1,5 @@
 package zalotest
 
-import "fmt"
-
 // chatState is a chat the bot can reach.
 type chatState struct {
 	chat    Chat
@@ -19,8 +17,8 @@ func (s *Server) AddChat(c Chat) {
 	if c.Type == "" {
 		c.Type = Private
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	s.addChatLocked(c)
 }
 
@@ -31,23 +29,23 @@ func (s *Server) addChatLocked(c Chat) *chatState {
 		s.chats[c.ID] = cs
 	}
 	cs.chat = c
-	s.changed.Notify()
+	s.core.NotifyLocked()
 	return cs
 }
 
 // ForgetChat makes a chat unknown again (the user deleted the conversation or
 // the account): sends to it answer 404 until the user writes again.
 func (s *Server) ForgetChat(chatID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	delete(s.chats, chatID)
-	s.changed.Notify()
+	s.core.NotifyLocked()
 }
 
 // KnownChat reports whether the bot can reach chatID.
 func (s *Server) KnownChat(chatID string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return s.chats[chatID] != nil
 }
 
@@ -56,8 +54,8 @@ func (s *Server) KnownChat(chatID string) bool {
 // ignored) until cleared with a nil r. It is for lasting conditions the
 // platform does not document, e.g. a user who blocked the bot.
 func (s *Server) SetChatFailure(chatID string, r *Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	cs := s.chats[chatID]
 	if cs == nil {
 		cs = s.addChatLocked(Chat{ID: chatID, Type: Private})
@@ -68,26 +66,4 @@ func (s *Server) SetChatFailure(chatID string, r *Reply) {
 		r = &c
 	}
 	cs.failure = r
-}
-
-// Script queues one-shot replies for the next sendMessage or sendPhoto calls
-// to chatID, consumed in order before anything else about the call is
-// checked (a reply with Deliver still has the call checked and recorded).
-func (s *Server) Script(chatID string, replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.scripts[chatID] = append(s.scripts[chatID], replies...)
-}
-
-// ScriptMethod queues one-shot replies for the next calls of a method (its
-// exact API name, e.g. "getUpdates"), whatever their parameters. They are
-// consumed after the token is checked and before the method runs.
-func (s *Server) ScriptMethod(method string, replies ...Reply) {
-	h, ok := s.handlers[method]
-	if !ok {
-		panic(fmt.Sprintf("zalotest: ScriptMethod: unknown method %q", method))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.methodScr[h.name] = append(s.methodScr[h.name], replies...)
 }

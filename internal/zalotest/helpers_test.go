@@ -8,38 +8,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/apitest"
 )
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// newClock is a settable clock for Options.Now.
+func newClock() *apitest.Clock { return apitest.NewClock(time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)) }
 
 // apiResp is an answer as a plain client sees it.
 type apiResp struct {
@@ -88,7 +64,7 @@ func callURL(t *testing.T, s *Server, u string, body any) apiResp {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctxT(t), http.MethodPost, u, rd)
+	req, err := http.NewRequestWithContext(apitest.Context(t), http.MethodPost, u, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +82,7 @@ func call(t *testing.T, s *Server, method string, body any) apiResp {
 
 func callForm(t *testing.T, s *Server, method string, form url.Values) apiResp {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctxT(t), http.MethodPost, s.MethodURL(method), strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(apitest.Context(t), http.MethodPost, s.MethodURL(method), strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +92,7 @@ func callForm(t *testing.T, s *Server, method string, form url.Values) apiResp {
 
 func callGet(t *testing.T, s *Server, method string, q url.Values) apiResp {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctxT(t), http.MethodGet, s.MethodURL(method)+"?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(apitest.Context(t), http.MethodGet, s.MethodURL(method)+"?"+q.Encode(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,5 +132,5 @@ const (
 )
 
 func ctxWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
-	return context.WithCancel(ctxT(t))
+	return context.WithCancel(apitest.Context(t))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{20}$`)
@@ -252,7 +254,7 @@ func TestGate(t *testing.T) {
 	go func() { first <- call(t, s, "sendMessage", text(hoa, "chậm")) }()
 	select {
 	case <-g.Arrived():
-	case <-ctxT(t).Done():
+	case <-apitest.Context(t).Done():
 		t.Fatal("the request never reached the gate")
 	}
 	if s.Accepted() != 0 {
@@ -318,7 +320,7 @@ func TestRecordingAndWaits(t *testing.T) {
 	var got []SentMessage
 	var werr error
 	go func() {
-		got, werr = s.WaitMessages(ctxT(t), hoa, 3)
+		got, werr = s.WaitMessages(apitest.Context(t), hoa, 3)
 		close(done)
 	}()
 	texts := []string{"Một", "Hai", "Ba"}
@@ -342,7 +344,7 @@ func TestRecordingAndWaits(t *testing.T) {
 	if len(all) != 6 || all[0].ChatID != hoa || all[1].ChatID != minh || s.Accepted() != 6 || s.Calls("sendMessage") != 6 {
 		t.Errorf("all = %+v", all)
 	}
-	if err := s.WaitAccepted(ctxT(t), 6); err != nil {
+	if err := s.WaitAccepted(apitest.Context(t), 6); err != nil {
 		t.Error(err)
 	}
 

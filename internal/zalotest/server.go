@@ -18,16 +18,8 @@
 package zalotest
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,15 +33,11 @@ const DefaultToken = "1459232241454765289:zalotest-fake-access-token-0123456789a
 // Options configures a Server. The zero value is a throttled server with the
 // default limits and the real clock.
 type Options struct {
-	// Token is the only accepted bot token; default DefaultToken.
-	Token string
+	// Token (default DefaultToken), Now, Unthrottled and WebhookClient.
+	apitest.Options
 	// Bot is what getMe returns; default an account named bot.LoaTest whose
 	// id is the token's prefix.
 	Bot BotInfo
-	// Now is the clock for dates, rate limits and records; default time.Now.
-	Now func() time.Time
-	// Unthrottled turns every rate limit off (for benchmarks).
-	Unthrottled bool
 	// GlobalLimit and ChatLimit override DefaultGlobalLimit and
 	// DefaultChatLimit when non-zero. A Limit with N < 0 turns that limit off.
 	GlobalLimit, ChatLimit Limit
@@ -77,9 +65,6 @@ type Options struct {
 	// MaxPollTimeout, when positive, caps how long a getUpdates waits,
 	// whatever its timeout parameter asks (default 30 s when absent).
 	MaxPollTimeout time.Duration
-	// WebhookClient posts updates to the webhook; default a client with a
-	// 10 s timeout.
-	WebhookClient *http.Client
 	// QuietWhileWebhook makes getUpdates, while a webhook is set, wait and
 	// answer 408 as an idle poll does instead of 409: the platform documents no
 	// 409, and polling may simply go quiet (queued updates go to the webhook).
@@ -132,46 +117,32 @@ func QuietWhileWebhook() Option { return func(o *Options) { o.QuietWhileWebhook 
 // Server is a running fake Zalo Bot API. All methods are safe for concurrent
 // use.
 type Server struct {
-	opts     Options
-	now      func() time.Time
-	srv      apitest.HTTPServer
-	handlers map[string]handler
+	// Base gives Close, URL, Client, Token, WaitFor, Messages, AllMessages,
+	// Accepted (texts and photos), WaitMessages, WaitAccepted, Errors,
+	// Count429, Calls (the exact name; calls refused while the token was
+	// revoked count), Script (the next sendMessage or sendPhoto calls to a
+	// chat), ScriptMethod, LongPolls and ExpirePolls.
+	apitest.Base[string, SentMessage, Reply]
 
-	mu        sync.Mutex
-	changed   apitest.Changes // notified, with mu held, on every change
+	opts Options
+	now  func() time.Time
+	core *apitest.Core[string, SentMessage, Reply]
+
+	// Guarded by core's lock.
 	revoked   bool
 	chats     map[string]*chatState
-	scripts   map[string][]Reply
-	methodScr map[string][]Reply
 	limiter   *limiter
-	sent      map[string][]SentMessage
-	all       []SentMessage
 	actions   []ChatAction
-	calls     map[string]int
-	errors    map[int]int
 	msgSeq    uint64
-
 	queue     []queued
 	queueSeq  uint64
-	waiting   int // long polls waiting
-	expire    chan struct{}
 	webhook   webhookState
 	hookPosts int // webhook deliveries answered 2xx
 }
 
-type handler struct {
-	name string
-	fn   func(s *Server, w http.ResponseWriter, r *http.Request, p params)
-}
-
 // New starts a server; Close stops it.
 func New(opts Options) *Server {
-	if opts.Token == "" {
-		opts.Token = DefaultToken
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts.Defaults(DefaultToken)
 	if opts.Bot.ID == "" {
 		id, _, _ := strings.Cut(opts.Token, ":")
 		if id == "" {
@@ -179,220 +150,98 @@ func New(opts Options) *Server {
 		}
 		opts.Bot = BotInfo{ID: id, AccountName: "bot.LoaTest", AccountType: "BASIC"}
 	}
-	if opts.WebhookClient == nil {
-		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
-	}
 	s := &Server{
-		opts:      opts,
-		now:       opts.Now,
-		chats:     make(map[string]*chatState),
-		scripts:   make(map[string][]Reply),
-		methodScr: make(map[string][]Reply),
-		limiter:   newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit)),
-		sent:      make(map[string][]SentMessage),
-		calls:     make(map[string]int),
-		errors:    make(map[int]int),
-		expire:    make(chan struct{}),
+		opts:    opts,
+		now:     opts.Now,
+		chats:   make(map[string]*chatState),
+		limiter: newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit)),
 	}
-	s.handlers = s.methods()
-	s.srv.Start(s)
-	s.srv.Go(s.webhookLoop)
+	s.core = apitest.NewCore[string, SentMessage](apitest.Config[Reply]{
+		Name: "zalotest", Token: opts.Token, Envelope: envelope{s}})
+	s.Base = s.core.Base()
+	s.methods()
+	s.core.Start(s, s.webhookLoop)
 	return s
 }
 
 // NewServer starts a server configured by opts and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	var o Options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	s := New(o)
+	s := New(apitest.Apply(opts))
 	t.Cleanup(s.Close)
 	return s
 }
 
-// Close releases held and long-polling requests, stops webhook delivery and
-// shuts the server down. It is safe to call more than once.
-func (s *Server) Close() {
-	s.srv.Close()
-}
-
-// URL is the server's base URL, e.g. http://127.0.0.1:PORT, to use in place
-// of https://bot-api.zaloplatforms.com.
-func (s *Server) URL() string { return s.srv.URL() }
-
-// MethodURL is the full URL of a method with the accepted token.
+// MethodURL is the full URL of a method with the accepted token (URL is to
+// be used in place of https://bot-api.zaloplatforms.com).
 func (s *Server) MethodURL(method string) string {
-	return s.srv.URL() + "/bot" + s.opts.Token + "/" + method
+	return s.URL() + "/bot" + s.opts.Token + "/" + method
 }
-
-// Token is the accepted bot token.
-func (s *Server) Token() string { return s.opts.Token }
 
 // Bot is what getMe returns.
 func (s *Server) Bot() BotInfo { return s.opts.Bot }
 
-// Client is an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
 // RevokeToken makes every call with the token answer 401 "Unauthorized", as
 // when the bot's token is reset in Zalo Bot Creator, until RestoreToken.
-func (s *Server) RevokeToken() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.revoked = true
-	s.changed.Notify()
-}
+func (s *Server) RevokeToken() { s.setRevoked(true) }
 
 // RestoreToken undoes RevokeToken.
-func (s *Server) RestoreToken() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.revoked = false
-	s.changed.Notify()
-}
+func (s *Server) RestoreToken() { s.setRevoked(false) }
 
-// param is one request parameter. str is false for a JSON value that was not
-// a string (a number, boolean, object or array), whose JSON text is v; a JSON
-// null is an empty, non-string value.
-type param struct {
-	v   string
-	str bool
-}
-
-// params are a request's parameters, whatever way they came.
-type params map[string]param
-
-func (p params) get(k string) string { return p[k].v }
-
-// has reports a parameter that is present, not empty and not JSON null.
-func (p params) has(k string) bool { return p[k].v != "" }
-
-// isString reports whether a present parameter came as a string (always true
-// outside JSON bodies).
-func (p params) isString(k string) bool { return p[k].str }
-
-func readParams(r *http.Request) (params, error) {
-	p := make(params)
-	for k, v := range r.URL.Query() {
-		p[k] = param{v: v[0], str: true}
-	}
-	if r.Body == nil {
-		return p, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
-	if err != nil {
-		return nil, err
-	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	trimmed := strings.TrimSpace(string(body))
-	switch {
-	case trimmed == "":
-	case ct == "application/x-www-form-urlencoded":
-		vals, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range vals {
-			p[k] = param{v: v[0], str: true}
-		}
-	case ct == "multipart/form-data":
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
-		if err := r.ParseMultipartForm(10 << 20); err != nil {
-			return nil, err
-		}
-		for k, v := range r.MultipartForm.Value {
-			p[k] = param{v: v[0], str: true}
-		}
-	case ct == "application/json" || ct == "" || strings.HasSuffix(ct, "+json"):
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(body, &obj); err != nil {
-			return nil, err
-		}
-		for k, raw := range obj {
-			var str string
-			switch {
-			case len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &str) == nil:
-				p[k] = param{v: str, str: true}
-			case string(raw) == "null":
-				p[k] = param{}
-			default:
-				p[k] = param{v: string(raw)}
-			}
-		}
-	default:
-		return nil, errors.New("unsupported content type")
-	}
-	return p, nil
+func (s *Server) setRevoked(revoked bool) {
+	s.core.Lock()
+	defer s.core.Unlock()
+	s.revoked = revoked
+	s.core.NotifyLocked()
 }
 
 // ServeHTTP serves the Bot API. Order: path, token, method name (exact, as
 // documented), revoked token, parameters, per-method script, the method.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
-	token, method, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 {
-		s.writeError(w, http.StatusNotFound, "Not Found", nil)
-		return
-	}
-	if token != s.opts.Token {
-		s.writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
-		return
-	}
-	h, ok := s.handlers[method]
+	name, h, ok := s.core.Route(w, r)
 	if !ok {
-		s.writeError(w, http.StatusNotFound, "Not Found", nil)
 		return
 	}
-	s.mu.Lock()
-	s.calls[h.name]++
+	s.core.Lock()
 	revoked := s.revoked
-	s.changed.Notify()
-	s.mu.Unlock()
+	s.core.Unlock()
 	if revoked {
 		s.writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
 		return
 	}
-	p, err := readParams(r)
-	if err != nil {
-		s.badRequest(w, "can't parse request parameters")
-		return
-	}
-	s.mu.Lock()
-	var reply *Reply
-	if q := s.methodScr[h.name]; len(q) > 0 {
-		reply, s.methodScr[h.name] = &q[0], q[1:]
-	}
-	s.mu.Unlock()
-	if reply != nil {
-		if reply.Gate != nil && !reply.Gate.Hold(r.Context(), s.srv.Done()) {
-			return
-		}
-		if reply.failure() {
-			s.fail(w, *reply)
-			return
-		}
-	}
-	h.fn(s, w, r, p)
+	s.core.Serve(w, r, name, h)
+}
+
+// body is how the platform reads request bodies: JSON (also without a
+// Content-Type), a form or a multipart form; another type is refused.
+var body = apitest.Body{Max: 10 << 20, UntypedJSON: true}
+
+// envelope is the platform's wire format for the core: the {"ok":...}
+// envelope with error_code and description, sent with HTTP 200 unless the
+// options ask for the code as the status.
+type envelope struct{ s *Server }
+
+func (e envelope) ReadParams(r *http.Request) (apitest.Params, error) { return body.ReadParams(r) }
+
+func (e envelope) WriteError(w http.ResponseWriter, code int, description string) {
+	e.s.writeError(w, code, description, nil)
+}
+
+func (e envelope) Fail(w http.ResponseWriter, r Reply) { e.s.fail(w, r) }
+
+func (e envelope) Step(r Reply) apitest.Step {
+	return apitest.Step{Gate: r.Gate, Fails: r.failure(), Deliver: r.Deliver}
 }
 
 // fail writes a scripted (or lasting) failure.
 func (s *Server) fail(w http.ResponseWriter, r Reply) {
 	switch {
 	case r.Hangup:
-		s.hangup(w)
+		apitest.Hangup(w)
 	case r.Body != "":
-		s.mu.Lock()
-		s.errors[r.Code]++
-		s.changed.Notify()
-		s.mu.Unlock()
-		if r.ContentType != "" {
-			w.Header().Set("Content-Type", r.ContentType)
-		}
+		s.core.CountError(r.Code)
 		// A verbatim body (a proxy's page) has its own HTTP status, the code.
-		w.WriteHeader(httpStatus(r.Code, r.Status200))
-		io.WriteString(w, r.Body)
+		apitest.WriteBody(w, httpStatus(r.Code, r.Status200), r.ContentType, []byte(r.Body))
 	default:
 		desc := r.Description
 		if desc == "" {
@@ -406,23 +255,13 @@ func (s *Server) fail(w http.ResponseWriter, r Reply) {
 	}
 }
 
-func (s *Server) hangup(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
-			return
-		}
-	}
-	panic(http.ErrAbortHandler) // closes the connection without a response
-}
-
 // responseParameters is sent only with scripted replies that set RetryAfter:
 // the platform documents no such field.
 type responseParameters struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 }
 
-type envelope struct {
+type response struct {
 	OK             bool                `json:"ok"`
 	Result         any                 `json:"result,omitempty"`
 	ErrorCode      int                 `json:"error_code,omitempty"`
@@ -431,25 +270,12 @@ type envelope struct {
 	Parameters     *responseParameters `json:"parameters,omitempty"`
 }
 
-func writeBody(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v envelope) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error"}`)
-	}
-	writeBody(w, status, body)
-}
+const contentType = "application/json; charset=utf-8"
 
 // writeOK answers {"ok":true,"result":result}, or {"ok":true} for a nil
 // result (sendChatAction's documented answer).
 func (s *Server) writeOK(w http.ResponseWriter, result any) {
-	writeJSON(w, http.StatusOK, envelope{OK: true, Result: result})
+	apitest.WriteJSON(w, http.StatusOK, contentType, response{OK: true, Result: result})
 }
 
 // httpStatus is the HTTP status for code: the code itself for 4xx and 5xx,
@@ -471,27 +297,16 @@ func (s *Server) writeError(w http.ResponseWriter, code int, description string,
 // 200 whenever ErrorStatus200 or the reply's Status200 says so.
 func (s *Server) writeEnvelopeError(w http.ResponseWriter, code int, description string, p *responseParameters, r Reply) {
 	status200 := !(s.opts.StatusEqualsCode || r.StatusEqualsCode) || s.opts.ErrorStatus200 || r.Status200
-	s.mu.Lock()
-	s.errors[code]++
-	s.changed.Notify()
-	s.mu.Unlock()
-	env := envelope{Description: description, Parameters: p}
+	s.core.CountError(code)
+	env := response{Description: description, Parameters: p}
 	if s.opts.CamelErrorCode {
 		env.ErrorCodeCamel = code
 	} else {
 		env.ErrorCode = code
 	}
-	writeJSON(w, httpStatus(code, status200), env)
+	apitest.WriteJSON(w, httpStatus(code, status200), contentType, env)
 }
 
 func (s *Server) badRequest(w http.ResponseWriter, description string) {
 	s.writeError(w, http.StatusBadRequest, "Bad Request: "+description, nil)
-}
-
-// WaitFor returns when cond() is true, re-checking after every change to the
-// server (a call received, a message accepted, an error answered, updates
-// queued or consumed, a webhook delivery), or with ctx's error. cond may call
-// the Server's accessors.
-func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	return s.changed.WaitFor(ctx, s.srv.Done(), errors.New("zalotest: server closed"), cond)
 }

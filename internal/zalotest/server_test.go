@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"loa/internal/apitest"
 )
 
 func TestRouting(t *testing.T) {
@@ -72,12 +74,12 @@ func TestRequestEncodings(t *testing.T) {
 		mw.WriteField("chat_id", hoa)
 		mw.WriteField("text", msg)
 		mw.Close()
-		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, s.MethodURL("sendMessage"), &buf)
+		req, _ := http.NewRequestWithContext(apitest.Context(t), http.MethodPost, s.MethodURL("sendMessage"), &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		return req
 	}
 	raw := func(ct, body string) *http.Request {
-		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, s.MethodURL("sendMessage"), strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(apitest.Context(t), http.MethodPost, s.MethodURL("sendMessage"), strings.NewReader(body))
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}

@@ -1,16 +1,16 @@
 package zalotest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // queued is an update waiting for getUpdates or the webhook.
@@ -28,8 +28,8 @@ func (s *Server) PushUpdate(u Update) string {
 	if err != nil {
 		panic(fmt.Sprintf("zalotest: PushUpdate: %v", err))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	var id string
 	if m := u.Message; m != nil {
 		id = m.MessageID
@@ -50,44 +50,28 @@ func (s *Server) PushUpdate(u Update) string {
 // registers no chat. Use it for malformed or unusual payloads; a body that is
 // not JSON makes getUpdates' whole answer unparseable, on purpose.
 func (s *Server) PushRaw(body []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	s.pushLocked(append([]byte(nil), body...))
 }
 
 func (s *Server) pushLocked(body []byte) {
 	s.queueSeq++
 	s.queue = append(s.queue, queued{seq: s.queueSeq, update: body})
-	s.changed.Notify()
+	s.core.NotifyLocked()
 }
 
 // PendingUpdates is the number of queued updates not yet served (getUpdates)
 // or delivered (webhook).
 func (s *Server) PendingUpdates() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	return len(s.queue)
 }
 
 // WaitUpdatesDrained waits until no update is pending.
 func (s *Server) WaitUpdatesDrained(ctx context.Context) error {
 	return s.WaitFor(ctx, func() bool { return s.PendingUpdates() == 0 })
-}
-
-// LongPolls is the number of getUpdates requests waiting for an update now.
-func (s *Server) LongPolls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.waiting
-}
-
-// ExpirePolls makes every waiting getUpdates time out now (408), as if its
-// timeout had elapsed, so a test need not wait for it.
-func (s *Server) ExpirePolls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.expire)
-	s.expire = make(chan struct{})
 }
 
 // okEnvelope wraps an update's JSON in {"ok":true,"result":...}.
@@ -109,10 +93,10 @@ func okEnvelope(update []byte) []byte {
 // not work; the fake answers 409 "Conflict: ..." at once, and a poll waiting
 // when setWebhook comes ends the same way; with QuietWhileWebhook it serves
 // nothing instead, as idle polls (408).
-func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p apitest.Params) {
 	timeout := 30 * time.Second
-	if p.has("timeout") {
-		n, err := strconv.ParseInt(strings.TrimSpace(p.get("timeout")), 10, 64)
+	if p.Has("timeout") {
+		n, err := strconv.ParseInt(strings.TrimSpace(p.Get("timeout")), 10, 64)
 		if err != nil || n < 0 {
 			s.badRequest(w, "timeout must be a whole number of seconds")
 			return
@@ -122,72 +106,34 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 	if limit := s.opts.MaxPollTimeout; limit > 0 && timeout > limit {
 		timeout = limit
 	}
-	var deadline <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		deadline = t.C
-	}
-	waiting := false
-	// leaveLocked stops counting this request as waiting, before it answers: a test
-	// that sees LongPolls() == 1 must be seeing the poll that will take its update or
-	// its ExpirePolls, not one that is already on its way out.
-	leaveLocked := func() {
-		if waiting {
-			waiting = false
-			s.waiting--
-			s.changed.Notify()
-		}
-	}
-	defer func() {
-		if waiting { // returns that happen without the lock
-			s.mu.Lock()
-			leaveLocked()
-			s.mu.Unlock()
-		}
-	}()
-	s.mu.Lock()
+	poll := s.core.StartPoll(timeout)
+	defer poll.Stop()
+	s.core.Lock()
 	for {
 		if s.webhook.url != "" && !s.opts.QuietWhileWebhook {
-			leaveLocked()
-			s.mu.Unlock()
+			poll.LeaveLocked()
+			s.core.Unlock()
 			s.writeError(w, http.StatusConflict, webhookActive, nil)
 			return
 		}
 		if len(s.queue) > 0 && s.webhook.url == "" {
 			q := s.queue[0]
 			s.queue = s.queue[1:]
-			s.changed.Notify()
-			leaveLocked()
-			s.mu.Unlock()
-			writeBody(w, http.StatusOK, okEnvelope(q.update))
+			s.core.NotifyLocked()
+			poll.LeaveLocked()
+			s.core.Unlock()
+			apitest.WriteBody(w, http.StatusOK, contentType, okEnvelope(q.update))
 			return
 		}
-		if timeout <= 0 {
-			leaveLocked()
-			s.mu.Unlock()
+		if poll.TimedOut() {
+			poll.LeaveLocked()
+			s.core.Unlock()
 			s.writeError(w, http.StatusRequestTimeout, requestTimeout, nil)
 			return
 		}
-		if !waiting {
-			waiting = true
-			s.waiting++
-			s.changed.Notify()
-		}
-		changed, expire := s.changed.C(), s.expire
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline:
-			timeout = 0
-		case <-expire:
-			timeout = 0
-		case <-r.Context().Done():
-			return
-		case <-s.srv.Done():
+		if poll.Wait(r.Context(), nil) != apitest.PollChanged {
 			return
 		}
-		s.mu.Lock()
 	}
 }
 
@@ -197,55 +143,28 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p params) {
 // changes), so a client sees redeliveries. The platform does not document its
 // retry policy; this one keeps tests quick.
 func (s *Server) webhookLoop() {
-	backoff := time.Duration(0)
-	for {
-		s.mu.Lock()
+	s.core.RunWebhook(func() (apitest.Delivery, bool) {
 		hook := s.webhook
-		var next queued
-		ready := hook.url != "" && len(s.queue) > 0
-		if ready {
-			next = s.queue[0]
+		if hook.url == "" || len(s.queue) == 0 {
+			return apitest.Delivery{}, false
 		}
-		changed := s.changed.C()
-		s.mu.Unlock()
-		if !ready {
-			select {
-			case <-changed:
-				continue
-			case <-s.srv.Done():
-				return
-			}
-		}
-		err := s.post(hook, next.update)
-		s.mu.Lock()
-		if err == nil {
-			s.queue = slices.DeleteFunc(s.queue, func(q queued) bool { return q.seq == next.seq })
-			s.hookPosts++
-			backoff = 0
-		} else {
-			backoff = min(max(2*backoff, 20*time.Millisecond), time.Second)
-		}
-		if s.webhook.url == hook.url {
-			s.webhook.lastError = ""
-			if err != nil {
-				s.webhook.lastError = err.Error()
-			}
-		}
-		s.changed.Notify()
-		changed = s.changed.C()
-		s.mu.Unlock()
-		if err != nil {
-			t := time.NewTimer(backoff)
-			select {
-			case <-t.C:
-			case <-changed:
-			case <-s.srv.Done():
-				t.Stop()
-				return
-			}
-			t.Stop()
-		}
-	}
+		next := s.queue[0]
+		return apitest.Delivery{
+			Post: func() error { return s.post(hook, next.update) },
+			Done: func(err error) {
+				if err == nil {
+					s.queue = slices.DeleteFunc(s.queue, func(q queued) bool { return q.seq == next.seq })
+					s.hookPosts++
+				}
+				if s.webhook.url == hook.url {
+					s.webhook.lastError = ""
+					if err != nil {
+						s.webhook.lastError = err.Error()
+					}
+				}
+			},
+		}, true
+	})
 }
 
 // post sends one update to the webhook with the secret header.
@@ -254,29 +173,13 @@ func (s *Server) post(hook webhookState, update []byte) error {
 	if s.opts.WrappedWebhook && !s.opts.BareWebhook {
 		body = okEnvelope(update)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.srv.Done():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Bot-Api-Secret-Token", hook.secret)
-	resp, err := s.opts.WebhookClient.Do(req)
+	code, status, err := s.core.PostWebhook(s.opts.WebhookClient, hook.url,
+		http.Header{"X-Bot-Api-Secret-Token": {hook.secret}}, body)
 	if err != nil {
 		return fmt.Errorf("webhook unreachable: %w", err)
 	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
+	if code < 200 || code > 299 {
+		return fmt.Errorf("webhook answered %s", status)
 	}
 	return nil
 }
@@ -303,8 +206,8 @@ func (s *Server) messageLocked(chatID, userID, name string) *Message {
 // name (display_name), writes text in chatID. Use Update.WithNameField for
 // the "name" spelling.
 func (s *Server) TextMessage(chatID, userID, name, text string) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	m := s.messageLocked(chatID, userID, name)
 	m.Text = text
 	return Update{EventName: EventText, Message: m}
@@ -316,8 +219,8 @@ func (s *Server) TextMessage(chatID, userID, name, text string) Update {
 // The fake invents no payload the documentation does not show (a voice
 // message's audio fields are not documented).
 func (s *Server) EventMessage(event, chatID, userID, name string) Update {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Lock()
+	defer s.core.Unlock()
 	m := s.messageLocked(chatID, userID, name)
 	if event == EventSticker {
 		m.Sticker = "0e078a2fb66a5f34067b"

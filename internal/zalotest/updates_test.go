@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/apitest"
 )
 
 // pollAsync runs getUpdates in the background.
@@ -22,7 +24,7 @@ func pollAsync(t *testing.T, s *Server, body any) <-chan apiResp {
 // waitPolls waits until n getUpdates are waiting.
 func waitPolls(t *testing.T, s *Server, n int) {
 	t.Helper()
-	if err := s.WaitFor(ctxT(t), func() bool { return s.LongPolls() == n }); err != nil {
+	if err := s.WaitFor(apitest.Context(t), func() bool { return s.LongPolls() == n }); err != nil {
 		t.Fatalf("waiting for %d long polls: %v", n, err)
 	}
 }
@@ -32,7 +34,7 @@ func recv(t *testing.T, ch <-chan apiResp) apiResp {
 	select {
 	case r := <-ch:
 		return r
-	case <-ctxT(t).Done():
+	case <-apitest.Context(t).Done():
 		t.Fatal("getUpdates did not return")
 		return apiResp{}
 	}
@@ -313,7 +315,7 @@ func (h *hook) next(t *testing.T) hookReq {
 	select {
 	case r := <-h.got:
 		return r
-	case <-ctxT(t).Done():
+	case <-apitest.Context(t).Done():
 		t.Fatal("no webhook delivery")
 		return hookReq{}
 	}
@@ -348,7 +350,7 @@ func TestWebhookDelivery(t *testing.T) {
 			if !strings.Contains(h.next(t).body, `"/topics"`) || !strings.Contains(h.next(t).body, EventUnsupported) {
 				t.Error("deliveries out of order")
 			}
-			if err := s.WaitFor(ctxT(t), func() bool { return s.WebhookDeliveries() == 3 && s.PendingUpdates() == 0 }); err != nil {
+			if err := s.WaitFor(apitest.Context(t), func() bool { return s.WebhookDeliveries() == 3 && s.PendingUpdates() == 0 }); err != nil {
 				t.Fatal(err)
 			}
 			if url, secret, lastErr := s.Webhook(); url != h.URL+"/zalo" || secret != "bí-mật-123" || lastErr != "" {
@@ -368,7 +370,7 @@ func TestWebhookRedelivery(t *testing.T) {
 	if first.body != second.body {
 		t.Errorf("redelivery differs: %s vs %s", first.body, second.body)
 	}
-	if err := s.WaitFor(ctxT(t), func() bool { return s.WebhookDeliveries() == 1 }); err != nil {
+	if err := s.WaitFor(apitest.Context(t), func() bool { return s.WebhookDeliveries() == 1 }); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, lastErr := s.Webhook(); lastErr != "" || s.PendingUpdates() != 0 {
@@ -381,7 +383,7 @@ func TestWebhookRedelivery(t *testing.T) {
 	dead.Close()
 	wantOK(t, call(t, s, "setWebhook", map[string]any{"url": deadURL, "secret_token": "secret-123"}), nil)
 	s.PushUpdate(s.TextMessage(hoa, hoa, "Hoa", "/stop"))
-	if err := s.WaitFor(ctxT(t), func() bool { _, _, e := s.Webhook(); return strings.HasPrefix(e, "webhook unreachable") }); err != nil {
+	if err := s.WaitFor(apitest.Context(t), func() bool { _, _, e := s.Webhook(); return strings.HasPrefix(e, "webhook unreachable") }); err != nil {
 		t.Fatal(err)
 	}
 	// Back to polling: the update is still there.
