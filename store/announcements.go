@@ -100,7 +100,7 @@ type NewAnnouncement struct {
 }
 
 // CreateAnnouncement is As(ActorOf(actor)).CreateAnnouncement, for callers that name
-// only the actor.
+// only the actor. Only bot's tests still call it; it goes when they use As.
 func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
 	return s.As(ActorOf(actor)).CreateAnnouncement(ctx, na)
 }
@@ -190,12 +190,6 @@ func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
 		return &NotAuthorError{ID: id, Author: author}
 	}
 	return nil
-}
-
-// ConfirmDraft is As(ActorOf(actor)).ConfirmDraft, for callers that name only the
-// actor.
-func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
-	return s.As(ActorOf(actor)).ConfirmDraft(ctx, id, runAt)
 }
 
 // ConfirmDraft schedules a draft to run at runAt (the caller decides: its proposed
@@ -334,7 +328,7 @@ func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error
 }
 
 // CancelAnnouncement is As(ActorOf(actor)).CancelAnnouncement, for callers that name
-// only the actor.
+// only the actor. Only bot's tests still call it; it goes when they use As.
 func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
 	return s.As(ActorOf(actor)).CancelAnnouncement(ctx, id)
 }
@@ -483,12 +477,6 @@ func (s *Store) AnnouncementRuns(ctx context.Context, id int64) (RunCount, error
 		return RunCount{}, fmt.Errorf("runs of announcement %d: %w", id, err)
 	}
 	return rc, nil
-}
-
-// CancelBroadcast is As(ActorOf(actor)).CancelBroadcast, for callers that name only
-// the actor.
-func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (int64, error) {
-	return s.As(ActorOf(actor)).CancelBroadcast(ctx, id)
 }
 
 // CancelBroadcast stops a broadcast's pending deliveries and records who did it. It
