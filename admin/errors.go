@@ -171,6 +171,7 @@ const (
 	ObjEvent        Object = "event"
 	ObjFeed         Object = "feed"
 	ObjAdmin        Object = "admin"
+	ObjSubscriber   Object = "subscriber"
 )
 
 // Errors about the state of one object; an *ObjectError wraps them with the object and

@@ -69,6 +69,7 @@ var objectNames = map[Object]string{
 	ObjEvent:        "sự kiện",
 	ObjFeed:         "nguồn tin",
 	ObjAdmin:        "quản trị viên",
+	ObjSubscriber:   "kênh nhận tin",
 }
 
 func capital(s string) string {
