@@ -470,13 +470,34 @@ type RunCount struct {
 
 // AnnouncementRuns counts an announcement's runs.
 func (s *Store) AnnouncementRuns(ctx context.Context, id int64) (RunCount, error) {
-	var rc RunCount
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'missed')
-		FROM announcement_runs WHERE announcement_id = $1`, id).Scan(&rc.Sent, &rc.Missed)
+	rcs, err := s.AnnouncementRunsOf(ctx, []int64{id})
 	if err != nil {
 		return RunCount{}, fmt.Errorf("runs of announcement %d: %w", id, err)
 	}
-	return rc, nil
+	return rcs[id], nil
+}
+
+// AnnouncementRunsOf counts the runs of the announcements ids in one query (a list of
+// announcements). An announcement without runs is missing from the map: its zero
+// RunCount is right.
+func (s *Store) AnnouncementRunsOf(ctx context.Context, ids []int64) (map[int64]RunCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT announcement_id, count(*) FILTER (WHERE status = 'sent'),
+			count(*) FILTER (WHERE status = 'missed')
+		FROM announcement_runs WHERE announcement_id = ANY($1) GROUP BY announcement_id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("runs of announcements: %w", err)
+	}
+	rcs := make(map[int64]RunCount, len(ids))
+	var id int64
+	var rc RunCount
+	_, err = pgx.ForEachRow(rows, []any{&id, &rc.Sent, &rc.Missed}, func() error {
+		rcs[id] = rc
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("runs of announcements: %w", err)
+	}
+	return rcs, nil
 }
 
 // CancelBroadcast stops a broadcast's pending deliveries and records who did it. It
