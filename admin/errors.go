@@ -49,6 +49,8 @@ const (
 	FieldFormat   Field = "format"
 	FieldFromYear Field = "from_year"
 	FieldToYear   Field = "to_year"
+	// FieldInviteName is the name an invite gives the admin it makes.
+	FieldInviteName Field = "name"
 )
 
 // Code says what is wrong with a field.
@@ -172,6 +174,7 @@ const (
 	ObjFeed         Object = "feed"
 	ObjAdmin        Object = "admin"
 	ObjSubscriber   Object = "subscriber"
+	ObjInvite       Object = "invite"
 )
 
 // Errors about the state of one object; an *ObjectError wraps them with the object and
@@ -212,7 +215,7 @@ func (e *ObjectError) Error() string {
 	if errors.As(e.Err, &na) {
 		return fmt.Sprintf("%s belongs to %s", who, na.Author)
 	}
-	for _, s := range []error{ErrNotFound, ErrNotDraft, ErrAlreadyCancelled, ErrNotScheduled, ErrNoPrivateChat} {
+	for _, s := range []error{ErrNotFound, ErrNotDraft, ErrAlreadyCancelled, ErrNotScheduled, ErrNoPrivateChat, ErrInviteInvalid, ErrAlreadyAdmin} {
 		if errors.Is(e.Err, s) {
 			return who + ": " + s.Error()
 		}

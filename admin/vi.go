@@ -19,38 +19,39 @@ const busyText = "Xin lỗi, hệ thống đang bận, vui lòng thử lại sau
 
 // fieldNames name the fields mid-sentence.
 var fieldNames = map[Field]string{
-	FieldID:       "số",
-	FieldText:     "nội dung thông báo",
-	FieldTopic:    "chủ đề",
-	FieldChannel:  "kênh gửi",
-	FieldWhen:     "thời gian gửi",
-	FieldAt:       "thời điểm gửi",
-	FieldCron:     "biểu thức lặp lại (cron)",
-	FieldRepeat:   "lịch lặp lại",
-	FieldWeekdays: "các ngày trong tuần",
-	FieldDay:      "ngày trong tháng",
-	FieldMonth:    "tháng",
-	FieldEvent:    "ngày kỷ niệm",
-	FieldTime:     "giờ gửi",
-	FieldURL:      "địa chỉ nguồn tin",
-	FieldInterval: "chu kỳ lấy tin",
-	FieldFile:     "tệp",
-	FieldTitle:    "tên sự kiện",
-	FieldDate:     "ngày dương lịch",
-	FieldLunar:    "ngày âm lịch",
-	FieldLeap:     "tháng nhuận",
-	FieldFounded:  "năm gốc",
-	FieldCategory: "loại sự kiện",
-	FieldAdvance:  "số ngày báo trước",
-	FieldSlug:     "mã sự kiện",
-	FieldSource:   "văn bản nguồn",
-	FieldUserID:   "mã người dùng",
-	FieldFrom:     "ngày bắt đầu",
-	FieldTo:       "ngày kết thúc",
-	FieldDays:     "số ngày",
-	FieldFormat:   "định dạng",
-	FieldFromYear: "năm bắt đầu",
-	FieldToYear:   "năm kết thúc",
+	FieldID:         "số",
+	FieldText:       "nội dung thông báo",
+	FieldTopic:      "chủ đề",
+	FieldChannel:    "kênh gửi",
+	FieldWhen:       "thời gian gửi",
+	FieldAt:         "thời điểm gửi",
+	FieldCron:       "biểu thức lặp lại (cron)",
+	FieldRepeat:     "lịch lặp lại",
+	FieldWeekdays:   "các ngày trong tuần",
+	FieldDay:        "ngày trong tháng",
+	FieldMonth:      "tháng",
+	FieldEvent:      "ngày kỷ niệm",
+	FieldTime:       "giờ gửi",
+	FieldURL:        "địa chỉ nguồn tin",
+	FieldInterval:   "chu kỳ lấy tin",
+	FieldFile:       "tệp",
+	FieldTitle:      "tên sự kiện",
+	FieldDate:       "ngày dương lịch",
+	FieldLunar:      "ngày âm lịch",
+	FieldLeap:       "tháng nhuận",
+	FieldFounded:    "năm gốc",
+	FieldCategory:   "loại sự kiện",
+	FieldAdvance:    "số ngày báo trước",
+	FieldSlug:       "mã sự kiện",
+	FieldSource:     "văn bản nguồn",
+	FieldUserID:     "mã người dùng",
+	FieldInviteName: "tên",
+	FieldFrom:       "ngày bắt đầu",
+	FieldTo:         "ngày kết thúc",
+	FieldDays:       "số ngày",
+	FieldFormat:     "định dạng",
+	FieldFromYear:   "năm bắt đầu",
+	FieldToYear:     "năm kết thúc",
 }
 
 // FieldName is a field's Vietnamese name, for a form's label or a sentence.
@@ -70,6 +71,7 @@ var objectNames = map[Object]string{
 	ObjFeed:         "nguồn tin",
 	ObjAdmin:        "quản trị viên",
 	ObjSubscriber:   "kênh nhận tin",
+	ObjInvite:       "mã mời",
 }
 
 func capital(s string) string {
@@ -195,6 +197,10 @@ func objectMessage(e *ObjectError) string {
 	switch {
 	case errors.As(e.Err, &na):
 		return capital(numbered(ObjDraft, e.ID)) + " do quản trị viên khác soạn; chỉ người soạn mới gửi, hẹn giờ hoặc huỷ được."
+	case errors.Is(e.Err, ErrInviteInvalid):
+		return "Mã mời không đúng, đã được dùng hoặc đã hết hạn. Vui lòng xin quản trị viên một mã mới."
+	case errors.Is(e.Err, ErrAlreadyAdmin):
+		return "Bạn đã là quản trị viên rồi; mã mời vẫn còn dùng được cho người khác."
 	case errors.Is(e.Err, ErrNoPrivateChat):
 		return "Chưa gửi thử được: bạn chưa nhắn tin riêng với bot trên kênh này. Vui lòng mở bot trong tin nhắn riêng, " +
 			"gửi /start, rồi thử lại (có thể gửi /stop sau đó nếu không muốn nhận tin)."

@@ -73,6 +73,8 @@ func (d deps) bot(username string, caps bot.Capabilities) *bot.Bot {
 		Now:          d.now,
 		Admin:        d.ops,
 		Capabilities: caps,
+		SignInLink:   signInLink(d.cfg, d.store, d.ops, d.now),
+		RedeemInvite: redeemInvite(d.ops),
 	}
 }
 

@@ -133,6 +133,7 @@ func (s *Service) Run(ctx context.Context) error {
 		ch.mount(mux)
 		lead = append(lead, ch.lead)
 	}
+	mountConsole(mux, s.console(st, ops, chans, monitor, now))
 
 	ln, err := net.Listen("tcp", s.Config.HTTPAddr)
 	if err != nil {
@@ -250,6 +251,7 @@ func (s *Service) jobs(st *store.Store, reg *prometheus.Registry, adm *admins, n
 			}
 			return err
 		}},
+		{Name: "forget expired web sessions", Every: time.Hour, Run: forgetWebState(st, now)},
 		// Messengers redeliver within minutes; a week of handled updates is plenty.
 		{Name: "forget old inbound updates", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := st.ForgetInbound(ctx, inboxRetention)

@@ -73,7 +73,7 @@ const (
 // actor is the admin acting through the bot, as the admin layer and the audit log
 // name them ("telegram:1001").
 func actor(u Update) admin.Actor {
-	return admin.Actor{Channel: u.Channel, UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
+	return admin.Actor{Channel: string(u.Channel), UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
 }
 
 // ops is the admin operations layer: Bot.Admin, else one on the bot's store, zone and
@@ -174,7 +174,7 @@ func (b *Bot) newDraft(ctx context.Context, u Update, text string, runAt *time.T
 // there are buttons, else the commands to type.
 func (b *Bot) preview(a store.Announcement, dropped []int64) Response {
 	caps := b.Capabilities
-	content := &broadcast.Content{Kind: "announcement", Topic: a.Topic, Summary: a.Body}
+	content := &broadcast.Content{Kind: store.KindAnnouncement, Topic: a.Topic, Summary: a.Body}
 	r := Reply{Preview: content}
 	if a.NextRunAt == nil {
 		r.Text = announcePreviewText(caps, a.ID, dropped, b.example())

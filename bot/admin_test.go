@@ -12,6 +12,7 @@ import (
 
 	"loa/broadcast"
 	"loa/calendar"
+	"loa/chat"
 	"loa/scheduler"
 	"loa/store"
 )
@@ -743,9 +744,9 @@ func TestAdminRefused(t *testing.T) {
 			t.Parallel()
 			e := newAdminEnv(t)
 			id := e.draft(t, "/announce Bản nháp của quản trị viên")
-			channel := "telegram"
+			channel := chat.Telegram
 			if tt.chat == zaloPrivate || tt.chat == zaloGroup {
-				channel = "zalo"
+				channel = chat.Zalo
 				e.bot.Username = "" // as on Zalo: no @username, every command is the bot's
 			}
 			for _, c := range commands {
@@ -783,7 +784,7 @@ func TestAdminRefused(t *testing.T) {
 				}
 				refused++
 				entry := logEntry(t, line, "WARN")
-				if entry["user_id"] != tt.from.ID || entry["chat_id"] != tt.chat.Address || entry["channel"] != channel {
+				if entry["user_id"] != tt.from.ID || entry["chat_id"] != tt.chat.Address || entry["channel"] != string(channel) {
 					t.Errorf("log entry %v", entry)
 				}
 			}

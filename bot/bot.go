@@ -16,15 +16,16 @@ import (
 	"time"
 
 	"loa/admin"
+	"loa/chat"
 	"loa/store"
 )
 
 // Chat kinds, as in Chat.Kind and the subscribers table.
 const (
-	kindPrivate    = "private"
-	kindGroup      = "group"
-	kindSupergroup = "supergroup"
-	kindChannel    = "channel"
+	kindPrivate    = chat.KindPrivate
+	kindGroup      = chat.KindGroup
+	kindSupergroup = chat.KindSupergroup
+	kindChannel    = chat.KindChannel
 )
 
 // latestCount is how many articles /latest shows.
@@ -75,8 +76,8 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 	switch u.Chat.Kind {
 	case kindPrivate, kindGroup, kindSupergroup, kindChannel:
 	default:
-		b.log().Debug("update from an unknown kind of chat", slog.String("channel", u.Channel),
-			slog.String("chat_id", u.Chat.Address), slog.String("chat_kind", u.Chat.Kind))
+		b.log().Debug("update from an unknown kind of chat", slog.String("channel", string(u.Channel)),
+			slog.String("chat_id", u.Chat.Address), slog.String("chat_kind", string(u.Chat.Kind)))
 		return Response{}
 	}
 	switch {
@@ -93,7 +94,7 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 
 // isAdmin reports whether the update's sender is a loa admin.
 func (b *Bot) isAdmin(ctx context.Context, u Update) bool {
-	return b.IsAdmin != nil && u.From.ID != "" && b.IsAdmin(ctx, u.Channel, u.From.ID)
+	return b.IsAdmin != nil && u.From.ID != "" && b.IsAdmin(ctx, string(u.Channel), u.From.ID)
 }
 
 func (b *Bot) log() *slog.Logger {
@@ -105,8 +106,8 @@ func (b *Bot) log() *slog.Logger {
 
 // chatLog is the logger for things that happen in the update's chat.
 func (b *Bot) chatLog(u Update) *slog.Logger {
-	return b.log().With(slog.String("channel", u.Channel), slog.String("chat_id", u.Chat.Address),
-		slog.String("chat_kind", u.Chat.Kind))
+	return b.log().With(slog.String("channel", string(u.Channel)), slog.String("chat_id", u.Chat.Address),
+		slog.String("chat_kind", string(u.Chat.Kind)))
 }
 
 // failed logs a store error and returns the apology members see.

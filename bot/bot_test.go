@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -168,7 +169,7 @@ func TestCommandsByWho(t *testing.T) {
 				t.Errorf("want a subscriber: %v", err)
 			case tt.wantStatus != "" && sub.Status != tt.wantStatus:
 				t.Errorf("status %q, want %q", sub.Status, tt.wantStatus)
-			case tt.wantStatus != "" && string(sub.Kind) != tt.update.Chat.Kind:
+			case tt.wantStatus != "" && sub.Kind != tt.update.Chat.Kind:
 				t.Errorf("kind %q, want %q", sub.Kind, tt.update.Chat.Kind)
 			}
 			if strings.Contains(e.logs.String(), `"level":"ERROR"`) {
@@ -261,7 +262,7 @@ func TestStartTwice(t *testing.T) {
 func TestStopThenStart(t *testing.T) {
 	t.Parallel()
 	for _, c := range []Chat{privateChat, groupChat} {
-		t.Run(c.Kind, func(t *testing.T) {
+		t.Run(string(c.Kind), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			from := member
@@ -441,7 +442,7 @@ func TestOutdatedButtons(t *testing.T) {
 func TestMembership(t *testing.T) {
 	t.Parallel()
 	for _, c := range []Chat{groupChat, forumChat, channelChat} {
-		t.Run(c.Kind+"/admin", func(t *testing.T) {
+		t.Run(string(c.Kind)+"/admin", func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			r := e.handle(added(c, boss, true))
@@ -449,7 +450,7 @@ func TestMembership(t *testing.T) {
 				t.Errorf("added by an admin: %s", render(r))
 			}
 			sub := e.subscriber(t, c.Address)
-			if sub.Status != store.StatusActive || string(sub.Kind) != c.Kind || sub.Title != c.Title {
+			if sub.Status != store.StatusActive || sub.Kind != c.Kind || sub.Title != c.Title {
 				t.Errorf("subscriber %+v", sub)
 			}
 
@@ -467,7 +468,7 @@ func TestMembership(t *testing.T) {
 				t.Errorf("added again: status %q", sub.Status)
 			}
 		})
-		t.Run(c.Kind+"/member", func(t *testing.T) {
+		t.Run(string(c.Kind)+"/member", func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			r := e.handle(added(c, member, true))
@@ -735,9 +736,9 @@ func FuzzHandle(f *testing.F) {
 			f.Add(seed, seed, kind, kind%2 == 0, kind%3 == 0)
 		}
 	}
-	kinds := []string{"private", "group", "supergroup", "channel", "nonsense"}
+	kinds := []chat.Kind{"private", "group", "supergroup", "channel", "nonsense"}
 	f.Fuzz(func(t *testing.T, text, data string, kind uint8, fromAdmin, callback bool) {
-		c := Chat{Address: "fuzz-" + kinds[int(kind)%len(kinds)], Kind: kinds[int(kind)%len(kinds)], Title: text,
+		c := Chat{Address: "fuzz-" + string(kinds[int(kind)%len(kinds)]), Kind: kinds[int(kind)%len(kinds)], Title: text,
 			IsForum: kind&8 != 0, ThreadID: int64(kind >> 4)}
 		from := member
 		if fromAdmin {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"loa/chat"
 	"loa/store"
 )
 
@@ -23,7 +22,7 @@ func (b *Bot) membership(ctx context.Context, u Update) Response {
 		if u.Chat.Kind == kindPrivate {
 			reason = "bot blocked by member"
 		}
-		err := b.Store.SetSubscriberStatus(ctx, chat.Channel(u.Channel), u.Chat.Address, store.StatusGone, reason)
+		err := b.Store.SetSubscriberStatus(ctx, u.Channel, u.Chat.Address, store.StatusGone, reason)
 		switch {
 		case isNotFound(err):
 		case err != nil:
@@ -42,7 +41,7 @@ func (b *Bot) membership(ctx context.Context, u Update) Response {
 		return Response{Replies: []Reply{{Text: notAllowedToAddText(u.Chat.Kind)}}, Leave: true}
 	}
 	if _, _, err := b.Store.Subscribe(ctx, store.Chat{
-		Channel: chat.Channel(u.Channel), Address: u.Chat.Address, Kind: chat.Kind(u.Chat.Kind), Title: cleanTitle(u.Chat.Title),
+		Channel: u.Channel, Address: u.Chat.Address, Kind: u.Chat.Kind, Title: cleanTitle(u.Chat.Title),
 	}); err != nil {
 		return b.failed(u, "subscribe added chat", err)
 	}
@@ -58,7 +57,7 @@ func (b *Bot) rightsChanged(ctx context.Context, u Update, log *slog.Logger) {
 		log.Info("the chat took the bot's right to post")
 		return
 	}
-	resumed, err := b.Store.ResumeChat(ctx, chat.Channel(u.Channel), u.Chat.Address)
+	resumed, err := b.Store.ResumeChat(ctx, u.Channel, u.Chat.Address)
 	switch {
 	case err != nil:
 		log.Error("resume chat", slog.String("error", err.Error()))
@@ -71,7 +70,7 @@ func (b *Bot) rightsChanged(ctx context.Context, u Update, log *slog.Logger) {
 // there is nobody to answer.
 func (b *Bot) migrate(ctx context.Context, u Update) {
 	log := b.chatLog(u).With(slog.String("new_chat_id", u.MigratedTo))
-	sub, err := b.Store.MigrateChat(ctx, chat.Channel(u.Channel), u.Chat.Address, u.MigratedTo)
+	sub, err := b.Store.MigrateChat(ctx, u.Channel, u.Chat.Address, u.MigratedTo)
 	switch {
 	case isNotFound(err):
 		log.Info("group migrated to a supergroup; it was not a subscriber")

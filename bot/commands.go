@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"loa/calendar"
+	"loa/chat"
 )
 
 // Capabilities say what a messenger's chats can do. Each adapter declares its own
@@ -97,7 +98,7 @@ type command struct {
 	// refused answers someone the command's access refuses, in a chat of that kind,
 	// the command named as the chat asks for it; nil: the usual refusal for who
 	// (adminRefusedText, adminOnlyText).
-	refused func(caps Capabilities, kind, command string) string
+	refused func(caps Capabilities, kind chat.Kind, command string) string
 	// run answers the command once access is granted.
 	run func(b *Bot, ctx context.Context, u Update, r request) Response
 }
@@ -417,7 +418,7 @@ func (b *Bot) message(ctx context.Context, u Update) Response {
 func (b *Bot) refuse(ctx context.Context, u Update, c *command) (resp Response, refused bool) {
 	caps := b.Capabilities
 	private := u.Chat.Kind == kindPrivate
-	var refusal func(caps Capabilities, kind, command string) string
+	var refusal func(caps Capabilities, kind chat.Kind, command string) string
 	switch {
 	case c.who == admins && !b.isAdmin(ctx, u):
 		b.chatLog(u).Warn("admin command refused: not an admin", slog.String("command", c.name),
@@ -437,7 +438,7 @@ func (b *Bot) refuse(ctx context.Context, u Update, c *command) (resp Response, 
 }
 
 // topicsAdminOnly refuses a group member the typed topic switches, as their buttons do.
-func topicsAdminOnly(Capabilities, string, string) string { return topicsAdminOnlyText }
+func topicsAdminOnly(Capabilities, chat.Kind, string) string { return topicsAdminOnlyText }
 
 // help answers /help: the members' commands, and the admins' to an admin in a private
 // chat.

@@ -114,7 +114,7 @@ func (e *env) handle(u Update) Response {
 }
 
 // channelBot is the env's bot as the service builds it for channel.
-func (e *env) channelBot(channel string) *Bot {
+func (e *env) channelBot(channel chat.Channel) *Bot {
 	b := *e.bot
 	b.Capabilities = menuCaps
 	if channel == "zalo" {

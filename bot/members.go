@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"loa/chat"
 	"loa/store"
 )
 
@@ -14,7 +13,7 @@ import (
 // topics it chose: a second /start (a member tapping it again, or unsure whether it
 // worked) should not silently undo their /topics choices.
 func (b *Bot) start(ctx context.Context, u Update, _ request) Response {
-	sub, err := b.Store.SubscriberByChat(ctx, chat.Channel(u.Channel), u.Chat.Address)
+	sub, err := b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
 	switch {
 	case err == nil && sub.Status == store.StatusActive:
 		return reply(b.alreadyText(u.Chat.Kind, u.Chat.IsForum))
@@ -22,7 +21,7 @@ func (b *Bot) start(ctx context.Context, u Update, _ request) Response {
 		return b.failed(u, "subscribe", err)
 	}
 	if _, _, err := b.Store.Subscribe(ctx, store.Chat{
-		Channel: chat.Channel(u.Channel), Address: u.Chat.Address, Kind: chat.Kind(u.Chat.Kind), Title: cleanTitle(u.Chat.Title),
+		Channel: u.Channel, Address: u.Chat.Address, Kind: u.Chat.Kind, Title: cleanTitle(u.Chat.Title),
 	}); err != nil {
 		return b.failed(u, "subscribe", err)
 	}
@@ -32,7 +31,7 @@ func (b *Bot) start(ctx context.Context, u Update, _ request) Response {
 
 // stop stops the chat's subscription; the row stays, so /start brings it back.
 func (b *Bot) stop(ctx context.Context, u Update, _ request) Response {
-	sub, err := b.Store.SubscriberByChat(ctx, chat.Channel(u.Channel), u.Chat.Address)
+	sub, err := b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
 	switch {
 	case isNotFound(err) || (err == nil && sub.Status != store.StatusActive):
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
@@ -43,7 +42,7 @@ func (b *Bot) stop(ctx context.Context, u Update, _ request) Response {
 	if u.Chat.Kind != kindPrivate {
 		reason = "stopped by admin"
 	}
-	err = b.Store.SetSubscriberStatus(ctx, chat.Channel(u.Channel), u.Chat.Address, store.StatusStopped, reason)
+	err = b.Store.SetSubscriberStatus(ctx, u.Channel, u.Chat.Address, store.StatusStopped, reason)
 	switch {
 	case isNotFound(err):
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
@@ -88,7 +87,7 @@ func (b *Bot) here(ctx context.Context, u Update, _ request) Response {
 	if u.Chat.Kind != kindSupergroup || !u.Chat.IsForum {
 		return reply(hereNoTopicText)
 	}
-	err := b.Store.SetThread(ctx, chat.Channel(u.Channel), u.Chat.Address, u.Chat.ThreadID)
+	err := b.Store.SetThread(ctx, u.Channel, u.Chat.Address, u.Chat.ThreadID)
 	switch {
 	case isNotFound(err):
 		return reply(hereNotSubscribedText)

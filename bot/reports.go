@@ -143,7 +143,7 @@ func broadcastTitle(bc store.Broadcast) string {
 		return excerpt(t)
 	}
 	body := bc.Summary
-	if bc.Kind == "announcement" {
+	if bc.Kind == store.KindAnnouncement {
 		body = broadcast.PlainMarkup(body)
 	}
 	return excerpt(body)

@@ -41,7 +41,7 @@ func TopicName(topic string) string {
 
 // who names the audience of a chat: the member in a private chat, else the group or the
 // channel; capitalised for the start of a sentence.
-func who(kind string) (capital, lower string) {
+func who(kind chat.Kind) (capital, lower string) {
 	switch kind {
 	case kindPrivate:
 		return "Bạn", "bạn"
@@ -61,7 +61,7 @@ const whatYouReceive = "• tin bài mới đăng trên Cổng thông tin điệ
 // the chat asks for them: slash commands where there is a command menu, else the words
 // to type (and how to switch topics without buttons). In groups and channels it says
 // which only loa admins may use; in forum groups it adds /here.
-func (b *Bot) commandsText(kind string, forum bool, skip string) string {
+func (b *Bot) commandsText(kind chat.Kind, forum bool, skip string) string {
 	caps := b.Capabilities
 	var listed []*command
 	var restricted []string
@@ -110,7 +110,7 @@ func list(names []string) string {
 const hereHint = "Để tin được gửi vào một chủ đề (topic) riêng của nhóm, quản trị viên hệ thống gửi /here trong chủ đề đó."
 
 // startText answers a first /start (or a /start after /stop).
-func (b *Bot) startText(kind string, forum bool) string {
+func (b *Bot) startText(kind chat.Kind, forum bool) string {
 	var sb strings.Builder
 	if kind == kindPrivate {
 		sb.WriteString("Cảm ơn bạn đã đăng ký nhận tin! Từ nay bạn sẽ nhận được:\n")
@@ -127,7 +127,7 @@ func (b *Bot) startText(kind string, forum bool) string {
 }
 
 // alreadyText answers /start from a chat that is already subscribed; its topics stay.
-func (b *Bot) alreadyText(kind string, forum bool) string {
+func (b *Bot) alreadyText(kind chat.Kind, forum bool) string {
 	capital, _ := who(kind)
 	return capital + " đã đăng ký nhận tin rồi, không cần đăng ký lại. " +
 		"Các chủ đề đã chọn vẫn được giữ nguyên; gửi " + say(b.Capabilities, "topics") + " để xem hoặc thay đổi.\n\n" +
@@ -135,7 +135,7 @@ func (b *Bot) alreadyText(kind string, forum bool) string {
 }
 
 // greetingText answers an admin who added the bot to a group or a channel.
-func (b *Bot) greetingText(kind string, forum bool) string {
+func (b *Bot) greetingText(kind chat.Kind, forum bool) string {
 	_, lower := who(kind)
 	text := "Xin chào! Bot đã được thêm vào " + lower + " và " + lower + " đã được đăng ký nhận tin. " +
 		"Từ nay " + lower + " sẽ nhận được:\n" + whatYouReceive
@@ -147,13 +147,13 @@ func (b *Bot) greetingText(kind string, forum bool) string {
 
 // notAllowedToAddText answers someone who is not a loa admin and added the bot to a chat;
 // the bot then leaves.
-func notAllowedToAddText(kind string) string {
+func notAllowedToAddText(kind chat.Kind) string {
 	_, lower := who(kind)
 	return "Xin lỗi, chỉ quản trị viên hệ thống mới có thể thêm bot vào " + lower + ". Bot xin phép rời " + lower + "."
 }
 
 // stoppedText confirms /stop.
-func stoppedText(caps Capabilities, kind string) string {
+func stoppedText(caps Capabilities, kind chat.Kind) string {
 	start := say(caps, "start")
 	if kind == kindPrivate {
 		return "Bạn đã ngừng nhận tin. Cảm ơn bạn đã theo dõi!\nKhi muốn nhận tin trở lại, bạn chỉ cần gửi " + start + "."
@@ -164,7 +164,7 @@ func stoppedText(caps Capabilities, kind string) string {
 
 // notSubscribedText answers /stop, /topics, "bật N" or a topic button from a chat that
 // is not subscribed.
-func notSubscribedText(caps Capabilities, kind string) string {
+func notSubscribedText(caps Capabilities, kind chat.Kind) string {
 	start := say(caps, "start")
 	if kind == kindPrivate {
 		return "Bạn chưa đăng ký nhận tin. Vui lòng gửi " + start + " để đăng ký."
@@ -174,7 +174,7 @@ func notSubscribedText(caps Capabilities, kind string) string {
 }
 
 // startNotAdminText answers /start in a group from someone who is not a loa admin.
-func startNotAdminText(caps Capabilities, kind, _ string) string {
+func startNotAdminText(caps Capabilities, kind chat.Kind, _ string) string {
 	_, lower := who(kind)
 	return "Xin lỗi, chỉ quản trị viên hệ thống mới có thể đăng ký nhận tin cho " + lower + ". " +
 		"Bạn có thể nhắn tin riêng cho bot và gửi " + say(caps, "start") + " để nhận tin cá nhân."
@@ -182,13 +182,13 @@ func startNotAdminText(caps Capabilities, kind, _ string) string {
 
 // adminOnlyText answers a group command that only loa admins may use; command is
 // named as the chat asks for it ("/stop", "“chủ đề”").
-func adminOnlyText(_ Capabilities, kind, command string) string {
+func adminOnlyText(_ Capabilities, kind chat.Kind, command string) string {
 	_, lower := who(kind)
 	return "Xin lỗi, trong " + lower + " chỉ quản trị viên hệ thống mới dùng được lệnh " + command + "."
 }
 
 // topicsText heads the topic keyboard.
-func topicsText(kind string) string {
+func topicsText(kind chat.Kind) string {
 	if kind == kindPrivate {
 		return "Chọn các chủ đề bạn muốn nhận (✅ đang nhận, ⬜ đã tắt). Nhấn vào một chủ đề để bật hoặc tắt."
 	}
@@ -217,7 +217,7 @@ const (
 )
 
 // notSubscribedToast is notSubscribedText, short enough for a toast.
-func notSubscribedToast(kind string) string {
+func notSubscribedToast(kind chat.Kind) string {
 	capital, _ := who(kind)
 	return capital + " chưa đăng ký nhận tin. Vui lòng gửi /start trước."
 }
@@ -281,7 +281,7 @@ func upcomingText(lines []string, more int) string {
 var noUpcomingText = "Không có ngày kỷ niệm nào trong " + strconv.Itoa(upcomingDays) + " ngày tới."
 
 // helpText answers /help.
-func (b *Bot) helpText(kind string, forum bool) string {
+func (b *Bot) helpText(kind chat.Kind, forum bool) string {
 	_, lower := who(kind)
 	return "Bot gửi đến " + lower + " tin bài mới của Cổng thông tin điện tử, thông báo các ngày kỷ niệm, " +
 		"ngày lễ lớn và các thông báo chính thức.\n\n" + b.commandsText(kind, forum, "")
@@ -311,7 +311,7 @@ func hintText(caps Capabilities) string {
 }
 
 // privateOnlyText refuses in a group a command that belongs in a private chat.
-func privateOnlyText(_ Capabilities, _, command string) string {
+func privateOnlyText(_ Capabilities, _ chat.Kind, command string) string {
 	return "Lệnh " + command + " chỉ dùng được khi nhắn riêng với bot. Vui lòng nhắn tin riêng cho bot rồi gửi lại."
 }
 
@@ -325,7 +325,7 @@ const toggleTip = "Để chọn chủ đề: nhắn “chủ đề” để xem 
 const topicsTip = "Nhắn “tắt” hoặc “bật” kèm số thứ tự để đổi, ví dụ: tắt 2"
 
 // topicListText is the numbered topic list with each topic's state.
-func topicListText(kind string, topics, muted []string) string {
+func topicListText(kind chat.Kind, topics, muted []string) string {
 	_, lower := who(kind)
 	var sb strings.Builder
 	sb.WriteString("Chủ đề nhận tin của " + lower + " (" + markOn + " đang nhận, " + markOff + " đã tắt):")
@@ -360,14 +360,14 @@ const toggleUsageText = "Vui lòng nhắn “bật” hoặc “tắt” kèm s�
 
 // adminRefusedText answers an admin command (named as the chat asks for it: "/stats")
 // from someone who is not a loa admin.
-func adminRefusedText(caps Capabilities, _, command string) string {
+func adminRefusedText(caps Capabilities, _ chat.Kind, command string) string {
 	return "Xin lỗi, lệnh " + command + " chỉ dành cho quản trị viên hệ thống. Vui lòng gửi " + say(caps, "help") +
 		" để xem các lệnh bạn có thể dùng."
 }
 
 // adminRefusedStopText is adminRefusedText for /cancel and /huy, which look like
 // "unsubscribe" to a member: it points to the command that does that.
-func adminRefusedStopText(caps Capabilities, _, command string) string {
+func adminRefusedStopText(caps Capabilities, _ chat.Kind, command string) string {
 	return "Xin lỗi, lệnh " + command + " chỉ dành cho quản trị viên hệ thống. Nếu bạn muốn ngừng nhận tin, vui lòng gửi " +
 		say(caps, "stop") + "."
 }
@@ -812,7 +812,7 @@ func welcomeAdminText(caps Capabilities) string {
 
 // inviteInGroupText refuses an invite code sent in a group: the code is not used, and
 // since the group has seen it, a new one is safer.
-func inviteInGroupText(caps Capabilities, _, command string) string {
+func inviteInGroupText(caps Capabilities, _ chat.Kind, command string) string {
 	return "Mã mời chỉ dùng được khi nhắn riêng với bot: vui lòng nhắn tin riêng cho bot và gửi " + command +
 		" kèm mã. Vì mã đã hiện trong nhóm, bạn nên xin quản trị viên một mã mới."
 }

@@ -1,12 +1,15 @@
 package bot
 
-import "loa/broadcast"
+import (
+	"loa/broadcast"
+	"loa/chat"
+)
 
 // Update is one inbound event from a messenger, already parsed by its adapter
 // (bot/telegram, bot/zalo) into this messenger-independent shape.
 type Update struct {
-	// Channel is "telegram" or "zalo".
-	Channel string
+	// Channel is the messenger it came from (chat.Telegram, chat.Zalo).
+	Channel chat.Channel
 	// ID is the messenger's id of this update (Telegram's update_id, Zalo's
 	// message_id), so that an update delivered twice is handled once; "" when it has
 	// none.
@@ -27,9 +30,9 @@ type Update struct {
 
 // Chat is the chat an update comes from.
 type Chat struct {
-	Address string // chat id on its channel
-	Kind    string // private, group, supergroup or channel
-	Title   string // group title, or the member's name in a private chat
+	Address string    // chat id on its channel
+	Kind    chat.Kind // private, group, supergroup or channel
+	Title   string    // group title, or the member's name in a private chat
 	// ThreadID is the forum topic the message was written in; 0 for none.
 	ThreadID int64
 	// IsForum: a supergroup with topics.

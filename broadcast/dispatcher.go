@@ -409,10 +409,8 @@ func (d *Dispatcher) spacingFor(kind chat.Kind) time.Duration {
 // default: Telegram's pace, about one a second to a private chat and 20 a minute to a
 // group, supergroup or channel (Zalo publishes none and is kept to the same). The
 // adapters pace their replies by it, so replies and broadcasts share one rule.
-//
-// kind is a string while bot.Chat moves to chat.Chat.
-func ChatSpacing(kind string) time.Duration {
-	if chat.Kind(kind) == chat.KindPrivate {
+func ChatSpacing(kind chat.Kind) time.Duration {
+	if kind == chat.KindPrivate {
 		return DefaultChatSpacing
 	}
 	return DefaultGroupSpacing

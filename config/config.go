@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -75,6 +76,15 @@ type Config struct {
 	// NoticeHour and NoticeMinute are when, each day in Location, the day's
 	// commemorative notices go out (LOA_NOTICE_TIME, default 07:00).
 	NoticeHour, NoticeMinute int
+
+	// PublicURL is where admins reach the web console (LOA_PUBLIC_URL, e.g.
+	// https://loa.example.vn), without a trailing slash; "" when unset, and then no
+	// sign-in link can be made. Its scheme decides the session cookie's Secure flag.
+	PublicURL string
+	// TrustedProxies are the proxies whose X-Forwarded-For the web console believes
+	// (LOA_TRUSTED_PROXIES: addresses or CIDR ranges); a request from anywhere else is
+	// judged by its own address.
+	TrustedProxies []netip.Prefix
 
 	// Telegram is the Telegram channel; Token is empty when it is off.
 	Telegram Telegram
@@ -211,6 +221,8 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 	}
 	c.checkTelegram(&r)
 	c.checkZalo(&r)
+	c.PublicURL = c.checkPublicURL(&r, r.str("LOA_PUBLIC_URL", ""))
+	c.TrustedProxies = r.prefixes("LOA_TRUSTED_PROXIES")
 	tz := r.str("LOA_TIMEZONE", DefaultTimezone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -293,6 +305,32 @@ func (c *Config) checkZalo(r *reader) {
 			"(or leave it unset to derive one from the token): the secret is the only proof that an update comes from Zalo",
 			len(z.WebhookSecret), MinWebhookSecret))
 	}
+}
+
+// checkPublicURL validates LOA_PUBLIC_URL: an http(s) URL of the site's root, as the
+// admins' browsers reach it (through the TLS proxy, when there is one).
+func (c *Config) checkPublicURL(r *reader, s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
+		r.fail("LOA_PUBLIC_URL", "%q: want the address admins open in a browser, such as https://loa.example.vn", s)
+		return ""
+	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "":
+		r.fail("LOA_PUBLIC_URL", "%q: want the site's root, such as https://loa.example.vn (a path prefix is not supported: "+
+			"give the console a host name of its own)", s)
+		return ""
+	}
+	if u.Scheme == "http" {
+		host := u.Hostname()
+		if ip, err := netip.ParseAddr(host); !(host == "localhost" || err == nil && ip.IsLoopback()) {
+			c.Warnings = append(c.Warnings, "LOA_PUBLIC_URL: "+s+" is http, not https: sign-in links and session "+
+				"cookies cross the network in clear; put the console behind a TLS proxy (docs/operations.md)")
+		}
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func validToken(t string) bool {
@@ -403,6 +441,28 @@ func (r *reader) ids(name string) []int64 {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// prefixes reads a comma-separated list of IP addresses or CIDR ranges; an address
+// stands for itself alone.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(r.getenv(name), ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		r.fail(name, "%q is not an IP address or CIDR range: want e.g. 10.0.0.5,172.16.0.0/12", f)
+	}
+	return out
 }
 
 // clock reads a time of day as HH:MM.

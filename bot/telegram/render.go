@@ -10,6 +10,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/store"
 )
 
 // MaxTextLength is the longest text Telegram accepts in one message, counted in UTF-16
@@ -62,7 +63,7 @@ func render(c broadcast.Content) []run {
 		if len(runs) > 0 {
 			runs = append(runs, run{text: "\n\n"})
 		}
-		if i == 0 && c.Kind == "announcement" {
+		if i == 0 && c.Kind == store.KindAnnouncement {
 			// Admins write announcements with simple formatting (*bold*, _italic_,
 			// [text](link)); everything else is plain text.
 			for _, sp := range broadcast.ParseMarkup(tail) {

@@ -18,7 +18,11 @@ func (c *Client) Channel() string { return "telegram" }
 // MaxTextLength UTF-16 units of visible text (see renderHTML for how long content is
 // split). Every piece of the content is escaped. It returns nil only when the content
 // has nothing to show (an article without title, summary or link).
-func (c *Client) Render(content broadcast.Content) []string {
+func (c *Client) Render(content broadcast.Content) []string { return Render(content) }
+
+// Render is what Client.Render sends, without a client: the web console's preview shows
+// exactly what members will read.
+func Render(content broadcast.Content) []string {
 	return renderHTML(render(content), MaxTextLength)
 }
 

@@ -16,6 +16,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/chat"
 )
 
 // allowedUpdates are the update kinds loa asks for, polling or webhook. Edited
@@ -196,7 +197,7 @@ func canPost(m tgChatMember, chatType string) bool {
 func chatOf(c *tgChat, m *tgMessage) bot.Chat {
 	ch := bot.Chat{
 		Address: strconv.FormatInt(c.ID, 10),
-		Kind:    c.Type,
+		Kind:    chat.Kind(c.Type),
 		Title:   chatTitle(c),
 		IsForum: c.IsForum,
 	}

@@ -13,6 +13,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/store"
 )
 
 // MaxTextLength is the longest text Zalo accepts in one message: 2000 characters.
@@ -42,7 +43,7 @@ func render(c broadcast.Content) string {
 		head = mark + " " + cmp.Or(title, label)
 	}
 	body := c.Summary
-	if c.Kind == "announcement" {
+	if c.Kind == store.KindAnnouncement {
 		// Admins write announcements with simple formatting; Zalo shows plain text.
 		body = broadcast.PlainMarkup(body)
 	}

@@ -15,7 +15,11 @@ func (c *Client) Channel() string { return "zalo" }
 // MaxTextLength characters, cut at paragraph, line or word boundaries (see split).
 // Nothing is escaped: Zalo shows text as it is, so "Hà Nam & Ninh Bình <2025>" stays
 // so. It returns nil only when the content has nothing to show.
-func (c *Client) Render(content broadcast.Content) []string {
+func (c *Client) Render(content broadcast.Content) []string { return Render(content) }
+
+// Render is what Client.Render sends, without a client: the web console's preview shows
+// exactly what members will read.
+func Render(content broadcast.Content) []string {
 	return split(render(content), MaxTextLength)
 }
 

@@ -67,7 +67,8 @@ func commands() []command {
 		{"admins remove", "CHANNEL USER_ID", "remove an admin added with admins add", adminsChange(false)},
 		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", env.adminsList},
 		{"audit", "[--json] [--limit N] [--via cli|bot|web] [--actor A]", "who created, changed, cancelled or sent what, and when", env.audit},
-		// web: `loa web link` lives in web.go (the web console's group).
+		{"web link", "telegram|zalo USER_ID", "print a one-time sign-in link to the web console\n" +
+			"(LOA_PUBLIC_URL); refused for a user who is not an admin", env.webLink},
 		{"prune", "[--dry-run]", "delete history older than LOA_RETENTION / LOA_AUDIT_RETENTION\n" +
 			"(--dry-run: only count it); counts and totals stay", env.prune},
 		{"version", "", "print the version", func(e env, _ []string) error { _, err := fmt.Fprintln(e.stdout, "loa", version); return err }},

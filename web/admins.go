@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"loa/store"
+)
+
+// adminRoutes: the admins, invites for new ones, removal.
+func (c *Console) adminRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /quan-tri", c.auth(c.admins))
+	mux.Handle("POST /quan-tri/moi", c.auth(c.invite))
+	mux.Handle("POST /quan-tri/xoa", c.auth(c.removeAdmin))
+}
+
+type adminsData struct {
+	Env     []string
+	Admins  []store.Admin
+	Invites []store.Invite
+	// Code is a code just made: shown once.
+	Code string
+	Form form
+	Me   string
+}
+
+func (c *Console) admins(w http.ResponseWriter, r *http.Request) {
+	c.renderAdmins(w, r, adminsData{})
+}
+
+func (c *Console) renderAdmins(w http.ResponseWriter, r *http.Request, d adminsData) {
+	as, err := c.Store.Admins(r.Context())
+	if err != nil {
+		c.failed(w, r, "admins", err)
+		return
+	}
+	invites, err := c.Store.Invites(r.Context(), c.now())
+	if err != nil {
+		c.failed(w, r, "invites", err)
+		return
+	}
+	d.Admins, d.Invites, d.Me = as, invites, sessionOf(r).Actor()
+	for _, id := range c.EnvAdmins {
+		d.Env = append(d.Env, strconv.FormatInt(id, 10))
+	}
+	c.page(w, r, "admins", "admins", d)
+}
+
+// invite: POST /quan-tri/moi makes an invite code and shows it once.
+func (c *Console) invite(w http.ResponseWriter, r *http.Request) {
+	f := formFrom(r, "name")
+	code, _, err := c.Ops.CreateInvite(r.Context(), sessionOf(r).actor(), f.V("name"))
+	if c.refused(w, r, &f, err) {
+		c.renderAdmins(w, r, adminsData{Form: f})
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "create invite", err)
+		return
+	}
+	c.renderAdmins(w, r, adminsData{Code: code})
+}
+
+// removeAdmin: POST /quan-tri/xoa removes an admin of the database; their sessions end
+// at their next request (every request checks).
+func (c *Console) removeAdmin(w http.ResponseWriter, r *http.Request) {
+	f := formFrom(r, "channel", "user_id")
+	err := c.Ops.RemoveAdmin(r.Context(), sessionOf(r).actor(), f.V("channel"), f.V("user_id"))
+	if c.refused(w, r, &f, err) {
+		if f.Error == "" {
+			for _, m := range f.Errors {
+				f.Error = m
+			}
+		}
+		c.renderAdmins(w, r, adminsData{Form: f})
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "remove admin", err)
+		return
+	}
+	seeOther(w, r, "/quan-tri", "removed")
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"loa/calendar"
+)
+
+// calendarRoutes: the month view, the banner, exports (the edits are in events.go).
+func (c *Console) calendarRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /lich", c.auth(c.calendarMonth))
+	mux.Handle("GET /lich/su-kien.csv", c.auth(c.calendarCSV))
+	mux.Handle("GET /lich/su-kien.ics", c.auth(c.calendarICS))
+}
+
+// dayCell is one day of the month view.
+type dayCell struct {
+	Date       calendar.Date
+	Lunar      calendar.LunarDate
+	InMonth    bool
+	Today      bool
+	Events     []calendar.Occurrence
+	FirstLunar bool
+}
+
+type monthData struct {
+	Title      string
+	Prev, Next string
+	Weeks      [][]dayCell
+	Events     []calendar.Event
+	// Banner is the greeting of the range asked for, with its range.
+	BannerFrom, BannerTo string
+	Banner               string
+	BannerError          string
+	// Form is the add or edit form, with what was typed and its errors.
+	Form     form
+	Editing  int64
+	Today    calendar.Date
+	ICSYears string
+}
+
+var weekdayHeads = []string{"T2", "T3", "T4", "T5", "T6", "T7", "CN"}
+
+// monthParam reads ?thang=2026-12; the current month otherwise.
+func monthParam(r *http.Request, today calendar.Date) (int, time.Month) {
+	if t, err := time.Parse("2006-01", r.URL.Query().Get("thang")); err == nil && t.Year() >= 1900 && t.Year() <= 2199 {
+		return t.Year(), t.Month()
+	}
+	return today.Year, today.Month
+}
+
+func (c *Console) calendarMonth(w http.ResponseWriter, r *http.Request) {
+	c.renderMonth(w, r, form{}, 0)
+}
+
+// renderMonth shows the month view with the event form (f as typed, editing id when
+// not 0).
+func (c *Console) renderMonth(w http.ResponseWriter, r *http.Request, f form, editing int64) {
+	today := calendar.DateIn(c.now(), c.loc())
+	year, month := monthParam(r, today)
+	first := calendar.Date{Year: year, Month: month, Day: 1}
+	// The grid starts on the Monday on or before the first.
+	start := first.AddDays(-((int(first.Weekday()) + 6) % 7))
+	end := start.AddDays(41)
+	all, err := c.Store.Events(r.Context(), true)
+	if err != nil {
+		c.failed(w, r, "events", err)
+		return
+	}
+	var enabled []calendar.Event
+	for _, e := range all {
+		if e.Enabled {
+			enabled = append(enabled, e)
+		}
+	}
+	byDay := map[calendar.Date][]calendar.Occurrence{}
+	for _, o := range calendar.Occurrences(enabled, start, end) {
+		if !o.Advance {
+			byDay[o.Date] = append(byDay[o.Date], o)
+		}
+	}
+	d := monthData{Title: fmt.Sprintf("Tháng %d năm %d", month, year), Events: all, Form: f, Editing: editing, Today: today}
+	prev, next := first.AddDays(-1), first.AddDays(32)
+	d.Prev = fmt.Sprintf("%04d-%02d", prev.Year, prev.Month)
+	d.Next = fmt.Sprintf("%04d-%02d", next.Year, next.Month)
+	for wk := 0; wk < 6; wk++ {
+		var week []dayCell
+		for i := 0; i < 7; i++ {
+			day := start.AddDays(wk*7 + i)
+			l := day.Lunar()
+			week = append(week, dayCell{Date: day, Lunar: l, InMonth: day.Month == month, Today: day == today,
+				Events: byDay[day], FirstLunar: l.Day == 1})
+		}
+		if wk == 5 && week[0].Date.Month != month {
+			break // a month that fits in five weeks
+		}
+		d.Weeks = append(d.Weeks, week)
+	}
+	// The banner of a period (the portal's greeting), when asked.
+	q := r.URL.Query()
+	d.BannerFrom, d.BannerTo = q.Get("tu"), q.Get("den")
+	if d.BannerFrom != "" || d.BannerTo != "" {
+		from, err1 := calendar.ParseDate(d.BannerFrom)
+		to, err2 := calendar.ParseDate(d.BannerTo)
+		switch {
+		case err1 != nil || err2 != nil:
+			d.BannerError = "Vui lòng chọn ngày bắt đầu và ngày kết thúc."
+		case to.Before(from):
+			d.BannerError = "Ngày kết thúc ở trước ngày bắt đầu."
+		case to.Sub(from) > 366:
+			d.BannerError = "Khoảng thời gian dài nhất là một năm."
+		default:
+			d.Banner = calendar.Banner(calendar.Occurrences(enabled, from, to))
+			if d.Banner == "" {
+				d.BannerError = "Không có ngày kỷ niệm nào có số năm trong khoảng này."
+			}
+		}
+	}
+	c.page(w, r, "calendar", "calendar", d)
+}
+
+func (c *Console) calendarCSV(w http.ResponseWriter, r *http.Request) {
+	events, err := c.Store.Events(r.Context(), true)
+	if err != nil {
+		c.failed(w, r, "events", err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := calendar.WriteCSV(&buf, events); err != nil {
+		c.failed(w, r, "events CSV", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="lich-ky-niem.csv"`)
+	_, _ = buf.WriteTo(w)
+}
+
+// icsYears is how many years after this one an iCalendar export covers (as the CLI).
+const icsYears = 2
+
+func (c *Console) calendarICS(w http.ResponseWriter, r *http.Request) {
+	events, err := c.Store.Events(r.Context(), false)
+	if err != nil {
+		c.failed(w, r, "events", err)
+		return
+	}
+	now := c.now()
+	from := calendar.DateIn(now, c.loc()).Year
+	if y, err := strconv.Atoi(r.URL.Query().Get("tu-nam")); err == nil && y >= 1 && y <= 9990 {
+		from = y
+	}
+	var buf bytes.Buffer
+	if err := calendar.WriteICS(&buf, events, calendar.ICSOptions{FromYear: from, ToYear: from + icsYears, Now: now,
+		Name: "Ngày kỷ niệm"}); err != nil {
+		c.failed(w, r, "events iCalendar", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="lich-ky-niem.ics"`)
+	_, _ = buf.WriteTo(w)
+}

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"loa/admin"
+	"loa/calendar"
+	"loa/store"
+)
+
+// The calendar's edits: add, edit, disable and enable events, import a CSV file.
+
+func (c *Console) eventRoutes(mux *http.ServeMux) {
+	mux.Handle("POST /lich/su-kien", c.auth(c.addEvent))
+	mux.Handle("GET /lich/su-kien/{id}/sua", c.auth(c.editEventPage))
+	mux.Handle("POST /lich/su-kien/{id}/sua", c.auth(c.editEvent))
+	mux.Handle("POST /lich/su-kien/{id}/bat", c.auth(c.enableEvent(true)))
+	mux.Handle("POST /lich/su-kien/{id}/tat", c.auth(c.enableEvent(false)))
+	mux.Handle("POST /lich/nhap", c.auth(c.importEvents))
+}
+
+var eventFields = []string{"title", "kind", "date", "lunar", "leap", "founded", "category", "advance", "slug", "source", "version"}
+
+// categoryNames name the categories of events.
+var categoryNames = []option{
+	{string(calendar.Organisation), "Của cơ quan, tổ chức"},
+	{string(calendar.Province), "Của tỉnh"},
+	{string(calendar.National), "Cả nước"},
+}
+
+// eventChangeOf reads the event form. Numbers that are not numbers are refused here,
+// next to their field; the rest is the admin layer's to check.
+func eventChangeOf(f *form) (admin.EventChange, bool) {
+	var ch admin.EventChange
+	title, cat, src := f.V("title"), f.V("category"), f.V("source")
+	ch.Title, ch.Category, ch.Source = &title, &cat, &src
+	if s := strings.TrimSpace(f.V("slug")); s != "" {
+		ch.Slug = &s
+	}
+	if f.V("kind") == string(calendar.Lunar) {
+		l, leap := strings.TrimSpace(f.V("lunar")), f.V("leap") != ""
+		ch.Lunar, ch.Leap = &l, &leap
+	} else {
+		d := strings.TrimSpace(f.V("date"))
+		ch.Date = &d
+	}
+	ok := true
+	number := func(name string, dst **int) {
+		s := strings.TrimSpace(f.V(name))
+		if s == "" {
+			return
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			f.Errors[name] = "Vui lòng nhập một số."
+			ok = false
+			return
+		}
+		*dst = &n
+	}
+	number("founded", &ch.Founded)
+	number("advance", &ch.Advance)
+	if ch.Founded == nil {
+		zero := 0
+		ch.Founded = &zero
+	}
+	return ch, ok
+}
+
+func (c *Console) addEvent(w http.ResponseWriter, r *http.Request) {
+	f := formFrom(r, eventFields...)
+	ch, ok := eventChangeOf(&f)
+	if !ok {
+		c.renderMonth(w, r, f, 0)
+		return
+	}
+	ev, err := c.Ops.AddEvent(r.Context(), sessionOf(r).actor(), ch)
+	if c.refused(w, r, &f, err) {
+		c.renderMonth(w, r, f, 0)
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "add event", err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/lich?thang=%s#su-kien-%d", c.nextMonthOf(ev), ev.ID), "saved")
+}
+
+// nextMonthOf is the month of the event's next occurrence, to show it after a save.
+func (c *Console) nextMonthOf(ev calendar.Event) string {
+	today := calendar.DateIn(c.now(), c.loc())
+	for _, o := range calendar.Occurrences([]calendar.Event{ev}, today, today.AddDays(400)) {
+		if !o.Advance {
+			return fmt.Sprintf("%04d-%02d", o.Date.Year, o.Date.Month)
+		}
+	}
+	return fmt.Sprintf("%04d-%02d", today.Year, today.Month)
+}
+
+// formOfEvent fills the form with a stored event.
+func formOfEvent(ev calendar.Event) form {
+	v := map[string]string{"title": ev.Title, "kind": string(ev.Kind), "category": string(ev.Category),
+		"advance": strconv.Itoa(ev.AdvanceDays), "slug": ev.Slug, "source": ev.Source, "version": strconv.Itoa(ev.Version)}
+	if ev.FoundedYear != 0 {
+		v["founded"] = strconv.Itoa(ev.FoundedYear)
+	}
+	dm := fmt.Sprintf("%d/%d", ev.Day, ev.Month)
+	if ev.Kind == calendar.Lunar {
+		v["lunar"] = dm
+		if ev.Leap {
+			v["leap"] = "1"
+		}
+	} else {
+		v["date"] = dm
+	}
+	return form{Values: v, Errors: map[string]string{}}
+}
+
+func (c *Console) editEventPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		c.notFound(w, r, "sự kiện")
+		return
+	}
+	ev, err := c.Store.Event(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		c.notFound(w, r, "sự kiện")
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "event", err)
+		return
+	}
+	c.renderMonth(w, r, formOfEvent(ev), id)
+}
+
+func (c *Console) editEvent(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(r, "id")
+	if !ok {
+		c.notFound(w, r, "sự kiện")
+		return
+	}
+	f := formFrom(r, eventFields...)
+	ch, ok := eventChangeOf(&f)
+	if !ok {
+		c.renderMonth(w, r, f, id)
+		return
+	}
+	version, err := strconv.Atoi(f.V("version"))
+	if err != nil || version <= 0 {
+		version = -1 // a form without the version it was made from is never "current"
+	}
+	ev, err := c.Ops.EditEvent(r.Context(), sessionOf(r).actor(), id, version, ch)
+	if c.refused(w, r, &f, err) {
+		c.renderMonth(w, r, f, id)
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "edit event", err)
+		return
+	}
+	seeOther(w, r, fmt.Sprintf("/lich?thang=%s#su-kien-%d", c.nextMonthOf(ev), ev.ID), "saved")
+}
+
+func (c *Console) enableEvent(enabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := idParam(r, "id")
+		if !ok {
+			c.notFound(w, r, "sự kiện")
+			return
+		}
+		_, err := c.Ops.EnableEvent(r.Context(), sessionOf(r).actor(), id, enabled)
+		var f form
+		if c.refused(w, r, &f, err) {
+			c.renderMonth(w, r, f, 0)
+			return
+		}
+		if err != nil {
+			c.failed(w, r, "enable event", err)
+			return
+		}
+		ok2 := "disabled"
+		if enabled {
+			ok2 = "enabled"
+		}
+		seeOther(w, r, fmt.Sprintf("/lich#su-kien-%d", id), ok2)
+	}
+}
+
+// importEvents: a CSV file of events, all or nothing (the layer names the line at
+// fault).
+func (c *Console) importEvents(w http.ResponseWriter, r *http.Request) {
+	f := form{Values: map[string]string{}, Errors: map[string]string{}}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		f.Errors["file"] = "Vui lòng chọn một tệp CSV."
+		c.renderMonth(w, r, f, 0)
+		return
+	}
+	defer file.Close()
+	_, added, updated, err := c.Ops.ImportEvents(r.Context(), sessionOf(r).actor(), file, hdr.Filename)
+	if c.refused(w, r, &f, err) {
+		if msg := f.Errors[string(admin.FieldFile)]; msg != "" {
+			f.Errors["file"] = msg
+		}
+		c.renderMonth(w, r, f, 0)
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "import events", err)
+		return
+	}
+	c.log().Info("web: events imported", "added", added, "updated", updated)
+	seeOther(w, r, "/lich", "imported")
+}
