@@ -583,3 +583,32 @@ func TestAdmins(t *testing.T) {
 		t.Errorf("removing twice: %v", err)
 	}
 }
+
+// TestResumeSubscriberIsAudited: lifting a chat's pause is an admin operation, audited
+// with its front end even when the chat was not paused; an unknown id names the
+// subscriber, in English and in Vietnamese.
+func TestResumeSubscriberIsAudited(t *testing.T) {
+	t.Parallel()
+	ops, st := newOps(t)
+	ctx := context.Background()
+	sub, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-100555", Kind: "channel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ops.ResumeSubscriber(ctx, alice, sub.ID)
+	if err != nil || r.WasPaused || r.ID != sub.ID {
+		t.Fatalf("ResumeSubscriber = %+v, %v; want subscriber %d, not paused", r, err, sub.ID)
+	}
+	es, err := st.AuditEntries(ctx, store.AuditFilter{Action: "subscriber.resume"})
+	if err != nil || len(es) != 1 || es[0].Actor != alice.String() || es[0].Via != admin.ViaBot || es[0].Detail != "was not paused" {
+		t.Fatalf("audit = %+v, %v; want one entry by %s via bot", es, err, alice)
+	}
+	_, err = ops.ResumeSubscriber(ctx, cli, 4242)
+	var oe *admin.ObjectError
+	if !errors.As(err, &oe) || oe.Object != admin.ObjSubscriber || oe.ID != 4242 || !errors.Is(err, admin.ErrNotFound) {
+		t.Fatalf("resume of an unknown subscriber: %v; want ObjectError{subscriber 4242, ErrNotFound}", err)
+	}
+	if got, want := admin.Message(err), "Không tìm thấy kênh nhận tin số 4242."; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+}

@@ -320,7 +320,7 @@ func (o *Ops) CancelAnnouncement(ctx context.Context, a Actor, id int64) (Cancel
 	if err != nil {
 		return Cancelled{}, objectErr(ObjAnnouncement, id, err)
 	}
-	return Cancelled{Stopped: stopped, WasDone: cur.Status == "done"}, nil
+	return Cancelled{Stopped: stopped, WasDone: cur.Status == store.AnnouncementDone}, nil
 }
 
 // CancelBroadcast stops a broadcast's pending deliveries and says how many.
@@ -355,7 +355,7 @@ func (o *Ops) SendTest(ctx context.Context, a Actor, ann Announcement) (int64, e
 	}
 	key := fmt.Sprintf("test:%s:%d", a, o.now().UnixNano())
 	id, err := o.as(a).SendTest(ctx, chat.Channel(a.Channel), a.UserID, store.NewBroadcast{
-		SourceKey: key, Kind: "announcement", Topic: topic, Summary: text})
+		SourceKey: key, Kind: store.KindAnnouncement, Topic: topic, Summary: text})
 	if errors.Is(err, store.ErrNoPrivateChat) {
 		return 0, &ObjectError{Object: ObjAdmin, Name: a.String(), Err: ErrNoPrivateChat}
 	}

@@ -173,6 +173,7 @@ const (
 	ObjEvent        Object = "event"
 	ObjFeed         Object = "feed"
 	ObjAdmin        Object = "admin"
+	ObjSubscriber   Object = "subscriber"
 	ObjInvite       Object = "invite"
 )
 

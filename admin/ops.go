@@ -46,30 +46,29 @@ func (o *Ops) loc() *time.Location {
 // as is the store's writes on behalf of a.
 func (o *Ops) as(a Actor) store.Audited { return o.Store.As(a.audit()) }
 
-// Channels admins and audiences name.
-const (
-	channelTelegram = "telegram"
-	channelZalo     = "zalo"
-)
-
-// CheckChannel accepts a messenger's name: "telegram" or "zalo"; "" too when empty is
-// allowed (an audience on every channel).
+// CheckChannel accepts a messenger's name (chat.ParseChannel: "telegram" or "zalo"); ""
+// too when empty is allowed (an audience on every channel). A bad one is a FieldError
+// on FieldChannel.
 func CheckChannel(ch string, emptyOK bool) error {
-	switch {
-	case ch == channelTelegram || ch == channelZalo:
-		return nil
-	case ch == "" && emptyOK:
-		return nil
-	case ch == "":
-		return fieldErr(FieldChannel, CodeRequired, "", "want telegram or zalo")
+	if ch == "" {
+		if emptyOK {
+			return nil
+		}
+		return fieldErr(FieldChannel, CodeRequired, "", channelWant)
 	}
-	return fieldErr(FieldChannel, CodeInvalid, ch, "want telegram or zalo")
+	if _, err := chat.ParseChannel(ch); err != nil {
+		return fieldErr(FieldChannel, CodeInvalid, ch, channelWant)
+	}
+	return nil
 }
+
+// channelWant is CheckChannel's English hint: the channels there are.
+var channelWant = fmt.Sprintf("want %s or %s", chat.Telegram, chat.Zalo)
 
 // IsAdmin reports whether a messenger's user is a loa admin: in LOA_ADMINS (Telegram)
 // or in the database.
 func (o *Ops) IsAdmin(ctx context.Context, channel, userID string) (bool, error) {
-	if channel == channelTelegram {
+	if chat.Channel(channel) == chat.Telegram {
 		if id, err := strconv.ParseInt(userID, 10, 64); err == nil {
 			for _, x := range o.Admins {
 				if x == id {
@@ -117,7 +116,7 @@ func checkAdminID(channel, userID string) (string, error) {
 	if uid == "" || len(uid) > 64 {
 		return "", fieldErr(FieldUserID, CodeInvalid, userID, "want 1 to 64 characters")
 	}
-	if _, err := strconv.ParseInt(uid, 10, 64); channel == channelTelegram && err != nil {
+	if _, err := strconv.ParseInt(uid, 10, 64); chat.Channel(channel) == chat.Telegram && err != nil {
 		return "", fieldErr(FieldUserID, CodeInvalid, userID, "a Telegram user id is a number")
 	}
 	return uid, nil

@@ -70,6 +70,7 @@ var objectNames = map[Object]string{
 	ObjEvent:        "sự kiện",
 	ObjFeed:         "nguồn tin",
 	ObjAdmin:        "quản trị viên",
+	ObjSubscriber:   "kênh nhận tin",
 	ObjInvite:       "mã mời",
 }
 

@@ -33,10 +33,10 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 		}
 	}
 	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "20")...)
-	ann, err := st.CreateAnnouncement(ctx, store.NewAnnouncement{
+	ann, err := st.As(store.Actor{ID: "cli:test", Via: store.ViaCLI}).CreateAnnouncement(ctx, store.NewAnnouncement{
 		Body: "Hội nghị *quán triệt Nghị quyết* lúc 8 giờ, xem [giấy mời](https://portal.example.vn/gm)", Topic: store.TopicAnnouncements,
 		Schedule: store.ScheduleOnce, NextRunAt: time.Now(),
-	}, "cli:test")
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 		!strings.Contains(first[0].RawText, `<a href="https://portal.example.vn/gm">giấy mời</a>`) {
 		t.Fatalf("first chat read %+v", first)
 	}
-	stopped, err := st.CancelAnnouncement(ctx, ann.ID, "cli:test")
+	stopped, err := st.As(store.Actor{ID: "cli:test", Via: store.ViaCLI}).CancelAnnouncement(ctx, ann.ID)
 	if err != nil || stopped == 0 {
 		t.Fatalf("cancel stopped %d, %v", stopped, err)
 	}

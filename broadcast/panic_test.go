@@ -13,6 +13,7 @@ import (
 	"loa/internal/await"
 	"loa/internal/logtest"
 	"loa/internal/telegramtest"
+	"loa/store"
 )
 
 // logger logs to l.
@@ -118,7 +119,7 @@ func TestLostClaimStopsTheParts(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the second part never reached the API")
 	}
-	if _, err := e.store.CancelBroadcast(ctx, stats(t, e.store).ID, "admin"); err != nil {
+	if _, err := e.store.As(store.Actor{ID: "admin", Via: store.ViaBot}).CancelBroadcast(ctx, stats(t, e.store).ID); err != nil {
 		t.Fatal(err)
 	}
 	g.Release()

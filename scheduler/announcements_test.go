@@ -30,7 +30,7 @@ func schedule(t *testing.T, st *store.Store, na store.NewAnnouncement) store.Ann
 	if na.Topic == "" {
 		na.Topic = store.TopicAnnouncements
 	}
-	a, err := st.CreateAnnouncement(context.Background(), na, "test")
+	a, err := st.As(store.Actor{ID: "test", Via: store.ViaBot}).CreateAnnouncement(context.Background(), na)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,11 +204,11 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 	if n, err := announcer(st, c).Tick(ctx); err != nil || n != 1 {
 		t.Fatalf("tick = %d, %v", n, err)
 	}
-	stopped, err := st.CancelAnnouncement(ctx, ann.ID, "telegram:1")
+	stopped, err := st.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).CancelAnnouncement(ctx, ann.ID)
 	if err != nil || stopped != 3 {
 		t.Fatalf("cancel stopped %d, %v; want the 3 pending deliveries", stopped, err)
 	}
-	if _, err := st.CancelAnnouncement(ctx, ann.ID, "telegram:1"); err == nil || !strings.Contains(err.Error(), "already cancelled") {
+	if _, err := st.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).CancelAnnouncement(ctx, ann.ID); err == nil || !strings.Contains(err.Error(), "already cancelled") {
 		t.Fatalf("second cancel: %v", err)
 	}
 	c.set(runAt.Add(24 * time.Hour))

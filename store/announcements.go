@@ -100,7 +100,7 @@ type NewAnnouncement struct {
 }
 
 // CreateAnnouncement is As(ActorOf(actor)).CreateAnnouncement, for callers that name
-// only the actor.
+// only the actor. Only bot's tests still call it; it goes when they use As.
 func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
 	return s.As(ActorOf(actor)).CreateAnnouncement(ctx, na)
 }
@@ -190,12 +190,6 @@ func lockDraft(ctx context.Context, tx pgx.Tx, id int64, actor string) error {
 		return &NotAuthorError{ID: id, Author: author}
 	}
 	return nil
-}
-
-// ConfirmDraft is As(ActorOf(actor)).ConfirmDraft, for callers that name only the
-// actor.
-func (s *Store) ConfirmDraft(ctx context.Context, id int64, runAt time.Time, actor string) (Announcement, error) {
-	return s.As(ActorOf(actor)).ConfirmDraft(ctx, id, runAt)
 }
 
 // ConfirmDraft schedules a draft to run at runAt (the caller decides: its proposed
@@ -334,7 +328,7 @@ func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error
 }
 
 // CancelAnnouncement is As(ActorOf(actor)).CancelAnnouncement, for callers that name
-// only the actor.
+// only the actor. Only bot's tests still call it; it goes when they use As.
 func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
 	return s.As(ActorOf(actor)).CancelAnnouncement(ctx, id)
 }
@@ -476,19 +470,34 @@ type RunCount struct {
 
 // AnnouncementRuns counts an announcement's runs.
 func (s *Store) AnnouncementRuns(ctx context.Context, id int64) (RunCount, error) {
-	var rc RunCount
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'missed')
-		FROM announcement_runs WHERE announcement_id = $1`, id).Scan(&rc.Sent, &rc.Missed)
+	rcs, err := s.AnnouncementRunsOf(ctx, []int64{id})
 	if err != nil {
 		return RunCount{}, fmt.Errorf("runs of announcement %d: %w", id, err)
 	}
-	return rc, nil
+	return rcs[id], nil
 }
 
-// CancelBroadcast is As(ActorOf(actor)).CancelBroadcast, for callers that name only
-// the actor.
-func (s *Store) CancelBroadcast(ctx context.Context, id int64, actor string) (int64, error) {
-	return s.As(ActorOf(actor)).CancelBroadcast(ctx, id)
+// AnnouncementRunsOf counts the runs of the announcements ids in one query (a list of
+// announcements). An announcement without runs is missing from the map: its zero
+// RunCount is right.
+func (s *Store) AnnouncementRunsOf(ctx context.Context, ids []int64) (map[int64]RunCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT announcement_id, count(*) FILTER (WHERE status = 'sent'),
+			count(*) FILTER (WHERE status = 'missed')
+		FROM announcement_runs WHERE announcement_id = ANY($1) GROUP BY announcement_id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("runs of announcements: %w", err)
+	}
+	rcs := make(map[int64]RunCount, len(ids))
+	var id int64
+	var rc RunCount
+	_, err = pgx.ForEachRow(rows, []any{&id, &rc.Sent, &rc.Missed}, func() error {
+		rcs[id] = rc
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("runs of announcements: %w", err)
+	}
+	return rcs, nil
 }
 
 // CancelBroadcast stops a broadcast's pending deliveries and records who did it. It

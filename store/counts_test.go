@@ -88,7 +88,7 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCounts(t, s, b, "stopped, migrated")
-	if _, err := s.CancelBroadcast(ctx, b, "cli:test"); err != nil {
+	if _, err := s.As(store.Actor{ID: "cli:test", Via: store.ViaCLI}).CancelBroadcast(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	got := checkCounts(t, s, b, "cancel")

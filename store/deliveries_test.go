@@ -320,10 +320,10 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 	if _, err := s.SetDraftTime(ctx, d.ID, at, "telegram:1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); err != nil {
+	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {
+	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); !errors.Is(err, store.ErrNotDraft) {
 		t.Fatalf("second confirmation: %v, want ErrNotDraft", err)
 	}
 	if err := s.DiscardDraft(ctx, d.ID, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {

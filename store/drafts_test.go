@@ -29,7 +29,7 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 			t.Errorf("%s by another admin: %v, want a NotAuthorError naming telegram:1", what, err)
 		}
 	}
-	_, err = s.ConfirmDraft(ctx, d.ID, at, "telegram:2")
+	_, err = s.As(store.Actor{ID: "telegram:2", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at)
 	wantNotAuthor("confirm", err)
 	wantNotAuthor("discard", s.DiscardDraft(ctx, d.ID, "zalo:1"))
 	_, err = s.SetDraftTime(ctx, d.ID, at, "telegram:2")
@@ -41,10 +41,10 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 		t.Errorf("audit %+v, %v: refusals change nothing", log, err)
 	}
 	// A draft no longer open is "handled", whoever asks.
-	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:1"); err != nil {
+	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ConfirmDraft(ctx, d.ID, at, "telegram:2"); !errors.Is(err, store.ErrNotDraft) {
+	if _, err := s.As(store.Actor{ID: "telegram:2", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); !errors.Is(err, store.ErrNotDraft) {
 		t.Errorf("confirming a confirmed draft: %v, want ErrNotDraft", err)
 	}
 	if err := s.DiscardDraft(ctx, d.ID, "telegram:2"); !errors.Is(err, store.ErrNotDraft) {

@@ -91,7 +91,7 @@ func TestEndingWritesSetReasons(t *testing.T) {
 	if err := s.SetSubscriberStatus(ctx, chat.Telegram, "3", store.StatusStopped, "stopped by member"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CancelBroadcast(ctx, second, "admin"); err != nil {
+	if _, err := s.As(store.Actor{ID: "admin", Via: store.ViaBot}).CancelBroadcast(ctx, second); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
@@ -172,7 +172,7 @@ func TestSendInFlightAtCancelIsRecordedSent(t *testing.T) {
 	if len(ds) != 2 {
 		t.Fatalf("claimed %d", len(ds))
 	}
-	if n, err := s.CancelBroadcast(ctx, b, "admin"); err != nil || n != 2 {
+	if n, err := s.As(store.Actor{ID: "admin", Via: store.ViaBot}).CancelBroadcast(ctx, b); err != nil || n != 2 {
 		t.Fatalf("cancel stopped %d, %v", n, err)
 	}
 	if err := s.MarkPartSent(ctx, ds[1].ID, ds[1].Claim, 1, time.Minute); !errors.Is(err, store.ErrClaimLost) {

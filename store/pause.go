@@ -69,11 +69,13 @@ func (s *Store) ResumeChat(ctx context.Context, channel chat.Channel, address st
 }
 
 // ResumeSubscriber lifts the pause of subscriber id (an admin re-enabled it) and
-// returns it as it now is, with whether it was paused. ErrNotFound for an unknown id.
-func (s *Store) ResumeSubscriber(ctx context.Context, id int64) (sub Subscriber, wasPaused bool, err error) {
+// returns it as it now is, with whether it was paused. It is audited
+// ("subscriber.resume", whether or not it was paused). ErrNotFound for an unknown id.
+func (s Audited) ResumeSubscriber(ctx context.Context, id int64) (sub Subscriber, wasPaused bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var paused *time.Time
-		if err := tx.QueryRow(ctx, `SELECT paused_at FROM subscribers WHERE id = $1 FOR UPDATE`, id).Scan(&paused); err != nil {
+		var reason string
+		if err := tx.QueryRow(ctx, `SELECT paused_at, pause_reason FROM subscribers WHERE id = $1 FOR UPDATE`, id).Scan(&paused, &reason); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return ErrNotFound
 			}
@@ -83,7 +85,14 @@ func (s *Store) ResumeSubscriber(ctx context.Context, id int64) (sub Subscriber,
 		sub, err = scanSubscriber(tx.QueryRow(ctx, `UPDATE subscribers SET paused_at = NULL, pause_reason = '',
 			updated_at = CASE WHEN paused_at IS NULL THEN updated_at ELSE now() END
 			WHERE id = $1 RETURNING `+subscriberColumns, id))
-		return err
+		if err != nil {
+			return err
+		}
+		detail := "was not paused"
+		if wasPaused {
+			detail = "was paused (" + reason + ")"
+		}
+		return audit(ctx, tx, s.by, "subscriber.resume", fmt.Sprintf("subscriber %d", id), detail)
 	})
 	if err != nil {
 		return Subscriber{}, false, fmt.Errorf("resume subscriber %d: %w", id, err)

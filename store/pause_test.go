@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -85,11 +86,28 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	}
 	// A resume lets the first be claimed (the order holds), and a second refusal of a
 	// chat paused again reports a new pause.
-	if _, was, err := s.ResumeSubscriber(ctx, ch.ID); err != nil || !was {
+	admin := s.As(store.Actor{ID: "cli:admin", Via: store.ViaCLI})
+	if _, was, err := admin.ResumeSubscriber(ctx, ch.ID); err != nil || !was {
 		t.Fatalf("ResumeSubscriber = %v, %v", was, err)
 	}
-	if _, was, err := s.ResumeSubscriber(ctx, ch.ID); err != nil || was {
+	if _, was, err := admin.ResumeSubscriber(ctx, ch.ID); err != nil || was {
 		t.Fatalf("second ResumeSubscriber = %v, %v; want not paused", was, err)
+	}
+	// Both are audited, newest first, with what they found.
+	es, err := s.AuditEntries(ctx, store.AuditFilter{Action: "subscriber.resume"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%s %s %s: %s", e.Actor, e.Via, e.Target, e.Detail))
+	}
+	want := []string{
+		fmt.Sprintf("cli:admin cli subscriber %d: was not paused", ch.ID),
+		fmt.Sprintf("cli:admin cli subscriber %d: was paused (no_rights)", ch.ID),
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("audit of the resumes = %q, want %q", got, want)
 	}
 	d2 := claimOf(ch.ID)
 	if d2.ID != d.ID {
@@ -114,7 +132,7 @@ func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	if failed != 2 || sent != 2 {
 		t.Fatalf("failed max_age %d, sent %d; want 2 and 2", failed, sent)
 	}
-	if _, _, err := s.ResumeSubscriber(ctx, 999_999); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := admin.ResumeSubscriber(ctx, 999_999); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("resume unknown: %v; want ErrNotFound", err)
 	}
 	// A chat added again by an admin (Subscribe) is not paused any more.

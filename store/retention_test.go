@@ -65,12 +65,12 @@ func TestPrune(t *testing.T) {
 	if err := s.DiscardDraft(ctx, dropped.ID, "telegram:3"); err != nil {
 		t.Fatal(err)
 	}
-	cancelled, err := s.CreateAnnouncement(ctx, store.NewAnnouncement{Body: "Họp", Topic: "announcements",
-		Schedule: store.ScheduleOnce, NextRunAt: now.Add(time.Hour)}, "cli:admin")
+	cancelled, err := s.As(store.Actor{ID: "cli:admin", Via: store.ViaCLI}).CreateAnnouncement(ctx, store.NewAnnouncement{Body: "Họp", Topic: "announcements",
+		Schedule: store.ScheduleOnce, NextRunAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CancelAnnouncement(ctx, cancelled.ID, "cli:admin"); err != nil {
+	if _, err := s.As(store.Actor{ID: "cli:admin", Via: store.ViaCLI}).CancelAnnouncement(ctx, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
 	exec(`UPDATE announcements SET created_at = now() - interval '2 days' WHERE id <> $1`, fresh.ID)

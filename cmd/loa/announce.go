@@ -96,12 +96,17 @@ func (e env) announcementsList(args []string) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	counts, err := s.st.AnnouncementRunsOf(e.ctx, ids)
+	if err != nil {
+		return err
+	}
 	out := make([]announcementJSON, len(as))
 	for i, a := range as {
-		runs, err := s.st.AnnouncementRuns(e.ctx, a.ID)
-		if err != nil {
-			return err
-		}
+		runs := counts[a.ID]
 		out[i] = announcementJSON{ID: a.ID, Text: a.Body, Topic: a.Topic, Channel: a.Channel, Schedule: a.Schedule,
 			Cron: a.Cron, EventID: a.EventID, EventTime: a.EventTime, NextRun: a.NextRunAt, Status: a.Status,
 			CreatedBy: a.CreatedBy, Sent: runs.Sent, Missed: runs.Missed, Version: a.Version}

@@ -371,7 +371,7 @@ func fail(cmd, what string, err error) error {
 		return fmt.Errorf("%s is not an admin in the database (admins in LOA_ADMINS are removed there)", oe.Name)
 	case errors.As(err, &oe) && errors.Is(err, admin.ErrNotFound):
 		list := map[admin.Object]string{admin.ObjEvent: "calendar list --all", admin.ObjFeed: "feeds list",
-			admin.ObjBroadcast: "broadcasts list"}[oe.Object]
+			admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list"}[oe.Object]
 		if list == "" {
 			list = "announcements list"
 		}

@@ -11,11 +11,11 @@ import (
 // subscribersResume lifts a chat's pause (the bot lost its right to post there, and an
 // admin says it is back): its waiting deliveries go out.
 var subscribersResume = idCommand("subscribers resume", "subscriber", func(e env, s *session, id int64) (string, error) {
-	sub, wasPaused, err := s.st.ResumeSubscriber(e.ctx, id)
+	sub, err := s.ops.ResumeSubscriber(e.ctx, e.actor(), id)
 	if err != nil {
-		return "", notFoundHint(err, "subscribers")
+		return "", err
 	}
-	if !wasPaused {
+	if !sub.WasPaused {
 		return fmt.Sprintf("subscriber %d (%s %s) was not paused", id, sub.Channel, sub.Address), nil
 	}
 	return fmt.Sprintf("subscriber %d (%s %s) resumed; its waiting deliveries go out now", id, sub.Channel, sub.Address), nil

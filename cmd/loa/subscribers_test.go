@@ -49,7 +49,11 @@ func TestSubscribersResume(t *testing.T) {
 	if out := c.ok("subscribers", "resume", "1"); !strings.Contains(out, "was not paused") {
 		t.Fatalf("second resume said %q", out)
 	}
-	if code, _, errs := c.run("subscribers", "resume", "42"); code != 1 || !strings.Contains(errs, "not found") {
+	es, err := st.AuditEntries(ctx, store.AuditFilter{Action: "subscriber.resume"})
+	if err != nil || len(es) != 2 || es[1].Via != store.ViaCLI || es[1].Target != "subscriber 1" || es[1].Detail != "was paused (no_rights)" {
+		t.Fatalf("audit of the resumes = %+v, %v; want two, through the CLI", es, err)
+	}
+	if code, _, errs := c.run("subscribers", "resume", "42"); code != 1 || !strings.Contains(errs, "subscriber 42: not found (see loa subscribers list)") {
 		t.Fatalf("resume of an unknown subscriber: exit %d, %s", code, errs)
 	}
 	if code, _, _ := c.run("subscribers", "resume"); code == 0 {
