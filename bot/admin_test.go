@@ -78,7 +78,7 @@ func (e *env) addAnnouncement(t testing.TB, na store.NewAnnouncement) store.Anno
 	if na.Topic == "" {
 		na.Topic = store.TopicAnnouncements
 	}
-	a, err := e.store.CreateAnnouncement(context.Background(), na, "cli:vanphong")
+	a, err := e.store.As(store.Actor{ID: "cli:vanphong", Via: store.ViaCLI}).CreateAnnouncement(context.Background(), na)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func (e *env) seedSchedule(t testing.TB) {
 		NextRunAt: vn(2024, 6, 18, 7, 0)})
 	e.draft(t, "/announce Bản nháp chưa xác nhận")
 	gone := e.addAnnouncement(t, store.NewAnnouncement{Body: "Đã huỷ", Schedule: store.ScheduleOnce, NextRunAt: vn(2024, 6, 9, 7, 0)})
-	if _, err := e.store.CancelAnnouncement(ctx, gone.ID, "cli:vanphong"); err != nil {
+	if _, err := e.store.As(store.Actor{ID: "cli:vanphong", Via: store.ViaCLI}).CancelAnnouncement(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -99,12 +99,6 @@ type NewAnnouncement struct {
 	NextRunAt time.Time
 }
 
-// CreateAnnouncement is As(ActorOf(actor)).CreateAnnouncement, for callers that name
-// only the actor. Only bot's tests still call it; it goes when they use As.
-func (s *Store) CreateAnnouncement(ctx context.Context, na NewAnnouncement, actor string) (Announcement, error) {
-	return s.As(ActorOf(actor)).CreateAnnouncement(ctx, na)
-}
-
 // CreateAnnouncement stores an announcement and records who scheduled it, in one
 // transaction.
 func (s Audited) CreateAnnouncement(ctx context.Context, na NewAnnouncement) (Announcement, error) {
@@ -325,12 +319,6 @@ func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error
 		return Announcement{}, fmt.Errorf("announcement %d: %w", id, err)
 	}
 	return a, nil
-}
-
-// CancelAnnouncement is As(ActorOf(actor)).CancelAnnouncement, for callers that name
-// only the actor. Only bot's tests still call it; it goes when they use As.
-func (s *Store) CancelAnnouncement(ctx context.Context, id int64, actor string) (int64, error) {
-	return s.As(ActorOf(actor)).CancelAnnouncement(ctx, id)
 }
 
 // CancelAnnouncement stops an announcement's future runs and the pending deliveries of

@@ -32,19 +32,6 @@ type Actor struct {
 // Service is loa itself, the actor of announcement runs.
 var Service = Actor{ID: "loa", Via: ViaService}
 
-// ActorOf is the actor of a caller that names only who acted (code written before the
-// front end was recorded): "cli:…" came through the CLI, "loa" is the service, anyone
-// else is a chat user in the bot. Migration 014 filled in old rows by the same rule.
-func ActorOf(id string) Actor {
-	switch {
-	case strings.HasPrefix(id, "cli:"):
-		return Actor{ID: id, Via: ViaCLI}
-	case id == Service.ID:
-		return Service
-	}
-	return Actor{ID: id, Via: ViaBot}
-}
-
 // AuditEntry is one line of the audit log: who did what, when, through which front end.
 type AuditEntry struct {
 	ID     int64
