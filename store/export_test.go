@@ -220,3 +220,6 @@ func (s *Store) MigrateTo(ctx context.Context, version int, extra map[string]str
 	}
 	return s.migrate(ctx, append(keep, more...))
 }
+
+// DefaultMigrationLockTimeout is how long a migration waits for a lock by default.
+const DefaultMigrationLockTimeout = defaultMigrationLockTimeout

@@ -83,6 +83,11 @@ CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS deliveries_one_per_subscriber ON 
 	}
 }
 
+// writerLockLimit bounds how long the writer's statements may wait on a lock during
+// the upgrade: the migrations' own lock wait (DefaultMigrationLockTimeout, while the
+// writes queue behind it) and a moment.
+const writerLockLimit = store.DefaultMigrationLockTimeout + time.Second
+
 // writer stands for sending during an upgrade: a claim-like UPDATE of pending rows, the
 // outcome UPDATE, and a fan-out INSERT of a new broadcast's deliveries, in a loop on
 // its own connection, recording how long each took and when it finished.
@@ -101,6 +106,14 @@ func (w *writer) run(ctx context.Context, url string, live int64) {
 		return
 	}
 	defer conn.Close(context.Background())
+	// A write that waits on a lock longer than this fails the test: a migration may hold
+	// up sending for its own bounded lock wait (DefaultMigrationLockTimeout) and a
+	// moment, never for its length or for a scan of the table. Lock waits, not the
+	// stopwatch, so that a busy machine's slowness is not taken for a blocking migration.
+	if _, err := conn.Exec(context.Background(), fmt.Sprintf(`SET lock_timeout = %d`, writerLockLimit.Milliseconds())); err != nil {
+		w.fail(err)
+		return
+	}
 	for i := 0; ctx.Err() == nil; i++ {
 		for _, q := range []string{
 			`WITH c AS (SELECT id FROM deliveries WHERE broadcast_id = $1 AND status = 'pending' LIMIT 5 FOR UPDATE SKIP LOCKED)
@@ -117,7 +130,7 @@ func (w *writer) run(ctx context.Context, url string, live int64) {
 			_, err := conn.Exec(context.Background(), q, live, i)
 			took := time.Since(start)
 			if err != nil {
-				w.fail(err)
+				w.fail(fmt.Errorf("%s after %s: %w", strings.Join(strings.Fields(q)[:2], " "), took.Round(time.Millisecond), err))
 				return
 			}
 			w.mu.Lock()
@@ -222,11 +235,9 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_upgrade_test_idx ON deliverie
 		t.Fatalf("a write failed during the upgrade: %v", w.err)
 	}
 	t.Logf("slowest write: %s (%s) over %d writes", w.slowest.Round(time.Millisecond), w.slowStmt, len(w.done))
-	// "A moment": a lock wait bounded by the migration's lock_timeout, plus the
-	// machine's noise, never the length of the migration or of a scan of the table.
-	if w.slowest > time.Second {
-		t.Errorf("a write waited %s (%s) during the upgrade", w.slowest, w.slowStmt)
-	}
+	// No write waited on a lock beyond writerLockLimit (the writer's lock_timeout would
+	// have failed it above); the slowest write's time is logged, not judged: on a busy
+	// machine it includes waiting for the CPU.
 	rows, err := conn.Query(ctx, `SELECT id FROM broadcasts WHERE source_key LIKE 'old:%' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
