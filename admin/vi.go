@@ -259,3 +259,16 @@ func number(n int) string {
 	}
 	return sign + s
 }
+
+// ResumedMessage says what lifting a chat's pause did (ResumeSubscriber): its waiting
+// messages go out now, or nothing changed because it was not paused.
+func ResumedMessage(r Resumed) string {
+	who := numbered(ObjSubscriber, r.ID)
+	if t := strings.TrimSpace(r.Title); t != "" {
+		who += " («" + t + "»)"
+	}
+	if !r.WasPaused {
+		return capital(who) + " không bị tạm dừng; không có gì thay đổi."
+	}
+	return "Đã cho gửi tiếp tới " + who + ": các tin đang chờ sẽ được gửi ngay."
+}

@@ -19,6 +19,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/tien-do", c.authQuiet(c.progressJSON))
 	c.announcementRoutes(mux)
 	c.readRoutes(mux)
+	c.subscriberRoutes(mux)
 	c.calendarRoutes(mux)
 	c.eventRoutes(mux)
 	c.feedRoutes(mux)

@@ -151,6 +151,7 @@ var flashText = map[string]string{
 	"disabled": "Đã tắt.",
 	"imported": "Đã nhập.",
 	"len-lich": "Đã lên lịch.",
+	"gui-tiep": "Đã cho gửi tiếp: các tin đang chờ sẽ được gửi ngay.",
 }
 
 // seeOther redirects after a successful POST, naming the outcome.
