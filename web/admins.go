@@ -4,13 +4,16 @@ import (
 	"net/http"
 	"strconv"
 
+	"loa/chat"
 	"loa/store"
 )
 
-// adminRoutes: the admins, invites for new ones, removal.
+// adminRoutes: the admins, invites for new ones, adding one by user id (as loa admins
+// add), removal.
 func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /quan-tri", c.auth(c.admins))
 	mux.Handle("POST /quan-tri/moi", c.auth(c.invite))
+	mux.Handle("POST /quan-tri/them", c.auth(c.addAdmin))
 	mux.Handle("POST /quan-tri/xoa", c.auth(c.removeAdmin))
 }
 
@@ -20,8 +23,11 @@ type adminsData struct {
 	Invites []store.Invite
 	// Code is a code just made: shown once.
 	Code string
-	Form form
-	Me   string
+	// Form is the invite's form, or a refused removal; Add is the add form.
+	Form     form
+	Add      form
+	Me       string
+	Channels []chat.Channel
 }
 
 func (c *Console) admins(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +45,7 @@ func (c *Console) renderAdmins(w http.ResponseWriter, r *http.Request, d adminsD
 		c.failed(w, r, "invites", err)
 		return
 	}
-	d.Admins, d.Invites, d.Me = as, invites, sessionOf(r).Actor()
+	d.Admins, d.Invites, d.Me, d.Channels = as, invites, sessionOf(r).Actor(), chat.Channels()
 	for _, id := range c.EnvAdmins {
 		d.Env = append(d.Env, strconv.FormatInt(id, 10))
 	}
@@ -80,4 +86,20 @@ func (c *Console) removeAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, "/quan-tri", "removed")
+}
+
+// addAdmin: POST /quan-tri/them makes a messenger's user an admin by their user id, as
+// `loa admins add` does; a refused field is shown next to it, with what was typed.
+func (c *Console) addAdmin(w http.ResponseWriter, r *http.Request) {
+	f := formFrom(r, "channel", "user_id", "name")
+	_, err := c.Ops.AddAdmin(r.Context(), sessionOf(r).actor(), f.V("channel"), f.V("user_id"), f.V("name"))
+	if c.refused(w, r, &f, err) {
+		c.renderAdmins(w, r, adminsData{Add: f})
+		return
+	}
+	if err != nil {
+		c.failed(w, r, "add admin", err)
+		return
+	}
+	seeOther(w, r, "/quan-tri", "added")
 }

@@ -74,3 +74,30 @@ func TestInviteFromTheConsole(t *testing.T) {
 		t.Fatalf("admins page after the invite:\n%s", body)
 	}
 }
+
+// TestAddAdminFromTheConsole: an admin adds another by channel and user id (as loa
+// admins add), audited as coming from the web; adding them twice is refused next to the
+// user id, with what was typed kept.
+func TestAddAdminFromTheConsole(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	c, page := r.signIn("telegram", "1001")
+	add := url.Values{"csrf": {csrfOf(t, page)}, "channel": {"zalo"}, "user_id": {"3918274650"}, "name": {"Chị Lan"}}
+	code, body := do(t, c, "POST", r.srv.URL+"/quan-tri/them", add)
+	if code != http.StatusOK || !strings.Contains(body, "Đã thêm quản trị viên.") || !strings.Contains(body, "<code>3918274650</code>") {
+		t.Fatalf("add: %d\n%s", code, body)
+	}
+	ctx := context.Background()
+	if ok, err := r.st.IsAdmin(ctx, "zalo", "3918274650"); !ok || err != nil {
+		t.Fatalf("IsAdmin = %v, %v", ok, err)
+	}
+	es, err := r.st.AuditEntries(ctx, store.AuditFilter{Action: "admin.add"})
+	if err != nil || len(es) != 1 || es[0].Via != store.ViaWeb || es[0].Actor != "telegram:1001" {
+		t.Fatalf("audit = %+v, %v; want one admin.add by telegram:1001 via web", es, err)
+	}
+	code, body = do(t, c, "POST", r.srv.URL+"/quan-tri/them", add)
+	if code != http.StatusOK || !regexp.MustCompile(`id="add-user-err"><p class="field-error" role="alert">Người dùng zalo:3918274650 đã là quản trị viên.`).MatchString(body) ||
+		!strings.Contains(body, `name="name" value="Chị Lan"`) {
+		t.Fatalf("adding twice: %d\n%s", code, body)
+	}
+}

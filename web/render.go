@@ -147,6 +147,7 @@ var flashText = map[string]string{
 	"sent":     "Đã gửi.",
 	"test":     "Đã gửi thử cho bạn. Hãy xem trong tin nhắn riêng với bot.",
 	"removed":  "Đã xoá.",
+	"added":    "Đã thêm quản trị viên.",
 	"enabled":  "Đã bật lại.",
 	"disabled": "Đã tắt.",
 	"imported": "Đã nhập.",
