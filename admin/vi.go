@@ -272,3 +272,14 @@ func ResumedMessage(r Resumed) string {
 	}
 	return "Đã cho gửi tiếp tới " + who + ": các tin đang chờ sẽ được gửi ngay."
 }
+
+// ConversionText says a date conversion (ConvertDate) in a sentence, the date asked
+// about first: "Thứ Tư, 2/12/2026 dương lịch là ngày 13 tháng 10 năm Bính Ngọ (2026) âm
+// lịch", or with toSolar the lunar date "… là thứ Tư, 2/12/2026 dương lịch".
+func ConversionText(solar calendar.Date, lunar calendar.LunarDate, toSolar bool) string {
+	s := weekdayNames[solar.Weekday()] + ", " + solar.DMY() + " dương lịch"
+	if toSolar {
+		return capital(lunar.LongString()) + " là " + s
+	}
+	return capital(s) + " là " + lunar.LongString()
+}

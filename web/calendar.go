@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/calendar"
 )
 
@@ -36,6 +38,15 @@ type monthData struct {
 	BannerFrom, BannerTo string
 	Banner               string
 	BannerError          string
+	// Convert is the date converter (as loa calendar convert): the form as typed, and
+	// its answer.
+	Convert    form
+	Conversion string
+	// Upcoming is the notices of the coming days (as loa calendar upcoming): the form,
+	// the notices and the last day.
+	Upcoming      form
+	Notices       []calendar.Occurrence
+	UpcomingUntil calendar.Date
 	// Form is the add or edit form, with what was typed and its errors.
 	Form     form
 	Editing  int64
@@ -100,27 +111,79 @@ func (c *Console) renderMonth(w http.ResponseWriter, r *http.Request, f form, ed
 		}
 		d.Weeks = append(d.Weeks, week)
 	}
-	// The banner of a period (the portal's greeting), when asked.
-	q := r.URL.Query()
-	d.BannerFrom, d.BannerTo = q.Get("tu"), q.Get("den")
-	if d.BannerFrom != "" || d.BannerTo != "" {
-		from, err1 := calendar.ParseDate(d.BannerFrom)
-		to, err2 := calendar.ParseDate(d.BannerTo)
-		switch {
-		case err1 != nil || err2 != nil:
-			d.BannerError = "Vui lòng chọn ngày bắt đầu và ngày kết thúc."
-		case to.Before(from):
-			d.BannerError = "Ngày kết thúc ở trước ngày bắt đầu."
-		case to.Sub(from) > 366:
-			d.BannerError = "Khoảng thời gian dài nhất là một năm."
-		default:
-			d.Banner = calendar.Banner(calendar.Occurrences(enabled, from, to))
-			if d.Banner == "" {
-				d.BannerError = "Không có ngày kỷ niệm nào có số năm trong khoảng này."
-			}
-		}
+	if !c.calendarTools(w, r, &d) {
+		return
 	}
 	c.page(w, r, "calendar", "calendar", d)
+}
+
+// calendarTools answers the page's three questions, each from its GET form: the
+// portal's banner for a period, a solar↔lunar conversion, the notices of the coming
+// days (by default the next admin.DefaultUpcomingDays). Refusals are admin's wording,
+// next to the form; false when the page cannot be shown (the database).
+func (c *Console) calendarTools(w http.ResponseWriter, r *http.Request, d *monthData) bool {
+	q := r.URL.Query()
+	ctx := r.Context()
+	d.BannerFrom, d.BannerTo = q.Get("tu"), q.Get("den")
+	if d.BannerFrom != "" || d.BannerTo != "" {
+		from, err := admin.ParseDate(d.BannerFrom, admin.FieldFrom)
+		var to calendar.Date
+		if err == nil {
+			to, err = admin.ParseDate(d.BannerTo, admin.FieldTo)
+		}
+		if err == nil {
+			d.Banner, err = c.Ops.Banner(ctx, from, to)
+		}
+		var f form
+		switch {
+		case c.refused(w, r, &f, err):
+			for _, m := range f.Errors {
+				d.BannerError = m
+			}
+		case err != nil:
+			c.failed(w, r, "banner", err)
+			return false
+		case d.Banner == "":
+			d.BannerError = "Không có ngày kỷ niệm nào có số năm trong khoảng này."
+		}
+	}
+
+	d.Convert = form{Values: map[string]string{"ngay": q.Get("doi-ngay"), "chieu": q.Get("chieu"), "nhuan": q.Get("nhuan")},
+		Errors: map[string]string{}}
+	if s := strings.TrimSpace(d.Convert.V("ngay")); s != "" {
+		toSolar := d.Convert.V("chieu") == "am"
+		solar, lunar, err := admin.ConvertDate(s, toSolar, d.Convert.V("nhuan") != "")
+		if c.refused(w, r, &d.Convert, err) {
+			for _, m := range d.Convert.Errors {
+				d.Convert.Errors["ngay"] = m
+			}
+		} else if err == nil {
+			d.Conversion = admin.ConversionText(solar, lunar, toSolar)
+		}
+	}
+
+	d.Upcoming = form{Values: map[string]string{"from": q.Get("sap-toi-tu"), "days": q.Get("so-ngay")}, Errors: map[string]string{}}
+	if d.Upcoming.V("days") == "" {
+		d.Upcoming.Values["days"] = strconv.Itoa(admin.DefaultUpcomingDays)
+	}
+	var from calendar.Date // today
+	var err error
+	if s := strings.TrimSpace(d.Upcoming.V("from")); s != "" {
+		from, err = admin.ParseDate(s, admin.FieldFrom)
+	}
+	s := strings.TrimSpace(d.Upcoming.V("days"))
+	days, convErr := strconv.Atoi(s)
+	if convErr != nil && err == nil {
+		err = &admin.FieldError{Field: admin.FieldDays, Code: admin.CodeInvalid, Value: s}
+	}
+	if err == nil {
+		d.Notices, d.UpcomingUntil, err = c.Ops.Upcoming(ctx, from, days)
+	}
+	if !c.refused(w, r, &d.Upcoming, err) && err != nil {
+		c.failed(w, r, "upcoming notices", err)
+		return false
+	}
+	return true
 }
 
 func (c *Console) calendarCSV(w http.ResponseWriter, r *http.Request) {

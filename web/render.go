@@ -201,6 +201,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"isLunar":    func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
 		"categories": func() []option { return categoryNames },
 		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
+		"notice":     calendar.NoticeText,
 	}
 }
 
