@@ -202,6 +202,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"categories": func() []option { return categoryNames },
 		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
 		"notice":     calendar.NoticeText,
+		"reasonText": admin.ReasonText,
 	}
 }
 
