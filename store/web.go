@@ -422,7 +422,7 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Su
 // missed.
 type AnnouncementRunItem struct {
 	RunAt       time.Time
-	Status      string
+	Status      RunStatus
 	BroadcastID *int64
 }
 

@@ -31,8 +31,8 @@ func (c *Console) announcementRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /thong-bao/{id}", c.auth(c.announcementPage))
 	mux.Handle("GET /thong-bao/{id}/sua", c.auth(c.editAnnouncement))
 	mux.Handle("POST /thong-bao/{id}/sua", c.auth(c.postAnnouncement))
-	mux.Handle("POST /thong-bao/{id}/huy", c.auth(c.cancelAnnouncement))
-	mux.Handle("POST /ban-tin/{id}/huy", c.auth(c.cancelBroadcast))
+	mux.Handle("POST /thong-bao/{id}/huy", c.auth(c.cancelAnnouncement()))
+	mux.Handle("POST /ban-tin/{id}/huy", c.auth(c.cancelBroadcast()))
 }
 
 // announcementFields are the form's inputs; those named as admin.Field get the layer's
@@ -510,48 +510,35 @@ func (c *Console) loadAnnouncement(w http.ResponseWriter, r *http.Request, id in
 	return d, true
 }
 
-func (c *Console) cancelAnnouncement(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		c.notFound(w, r, "thông báo")
-		return
-	}
-	_, err := c.Ops.CancelAnnouncement(r.Context(), sessionOf(r).actor(), id)
-	var f form
-	if c.refused(w, r, &f, err) {
-		d, found := c.loadAnnouncement(w, r, id)
-		if found {
-			d.Error = f.Error
+// cancelAnnouncement: POST /thong-bao/{id}/huy stops its future runs and pending
+// deliveries; a refusal (already cancelled) shows on its page.
+func (c *Console) cancelAnnouncement() http.HandlerFunc {
+	return c.onObject("thông báo", func(w http.ResponseWriter, r *http.Request, id int64) error {
+		if _, err := c.Ops.CancelAnnouncement(r.Context(), sessionOf(r).actor(), id); err != nil {
+			return err
+		}
+		seeOther(w, r, "/thong-bao/"+strconv.FormatInt(id, 10), "huy")
+		return nil
+	}, func(w http.ResponseWriter, r *http.Request, id int64, refusal string) {
+		if d, found := c.loadAnnouncement(w, r, id); found {
+			d.Error = refusal
 			c.page(w, r, "announcement", "announcements", d)
 		}
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "cancel announcement", err)
-		return
-	}
-	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(id, 10), "huy")
+	})
 }
 
-func (c *Console) cancelBroadcast(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		c.notFound(w, r, "bản tin")
-		return
-	}
-	_, err := c.Ops.CancelBroadcast(r.Context(), sessionOf(r).actor(), id)
-	var f form
-	if c.refused(w, r, &f, err) {
-		d, found := c.loadBroadcast(w, r, id)
-		if found {
-			d.Error = f.Error
+// cancelBroadcast: POST /ban-tin/{id}/huy stops a broadcast's pending deliveries.
+func (c *Console) cancelBroadcast() http.HandlerFunc {
+	return c.onObject("bản tin", func(w http.ResponseWriter, r *http.Request, id int64) error {
+		if _, err := c.Ops.CancelBroadcast(r.Context(), sessionOf(r).actor(), id); err != nil {
+			return err
+		}
+		seeOther(w, r, "/ban-tin/"+strconv.FormatInt(id, 10), "huy")
+		return nil
+	}, func(w http.ResponseWriter, r *http.Request, id int64, refusal string) {
+		if d, found := c.loadBroadcast(w, r, id); found {
+			d.Error = refusal
 			c.page(w, r, "broadcast", "broadcasts", d)
 		}
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "cancel broadcast", err)
-		return
-	}
-	seeOther(w, r, "/ban-tin/"+strconv.FormatInt(id, 10), "huy")
+	})
 }

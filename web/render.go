@@ -203,6 +203,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
 		"notice":     calendar.NoticeText,
 		"reasonText": admin.ReasonText,
+		"topicAll":   func() string { return store.TopicAll },
 	}
 }
 
@@ -280,4 +281,26 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, f *form, err e
 		return false
 	}
 	return true
+}
+
+// onObject is the handler of a POST on the object {id} of the path (what names it when
+// the id is not one): act runs the admin operation and answers; a refusal it returns
+// goes to refused with admin's wording, any other error is the failure page.
+func (c *Console) onObject(what string, act func(w http.ResponseWriter, r *http.Request, id int64) error,
+	refused func(w http.ResponseWriter, r *http.Request, id int64, refusal string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := idParam(r, "id")
+		if !ok {
+			c.notFound(w, r, what)
+			return
+		}
+		err := act(w, r, id)
+		var f form
+		switch {
+		case c.refused(w, r, &f, err):
+			refused(w, r, id, f.Error)
+		case err != nil:
+			c.failed(w, r, r.Method+" "+r.URL.Path, err)
+		}
+	}
 }
