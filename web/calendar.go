@@ -15,8 +15,8 @@ import (
 // calendarRoutes: the month view, the banner, exports (the edits are in events.go).
 func (c *Console) calendarRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /lich", c.auth(c.calendarMonth))
-	mux.Handle("GET /lich/su-kien.csv", c.auth(c.calendarCSV))
-	mux.Handle("GET /lich/su-kien.ics", c.auth(c.calendarICS))
+	mux.Handle("GET /lich/su-kien.csv", c.auth(c.calendarExport(admin.FormatCSV, "text/csv; charset=utf-8", "lich-ky-niem.csv")))
+	mux.Handle("GET /lich/su-kien.ics", c.auth(c.calendarExport(admin.FormatICS, "text/calendar; charset=utf-8", "lich-ky-niem.ics")))
 }
 
 // dayCell is one day of the month view.
@@ -186,43 +186,36 @@ func (c *Console) calendarTools(w http.ResponseWriter, r *http.Request, d *month
 	return true
 }
 
-func (c *Console) calendarCSV(w http.ResponseWriter, r *http.Request) {
-	events, err := c.Store.Events(r.Context(), true)
-	if err != nil {
-		c.failed(w, r, "events", err)
-		return
+// calendarExport answers with the calendar as admin.ExportEvents writes it for `loa
+// calendar export`: CSV (every event, for import) or iCalendar (the enabled events of
+// ?tu-nam to ?den-nam; by default this year and admin.ICSYearsAhead after it).
+func (c *Console) calendarExport(format, contentType, file string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var years [2]int
+		for i, k := range []string{"tu-nam", "den-nam"} {
+			if s := strings.TrimSpace(r.URL.Query().Get(k)); s != "" {
+				y, err := strconv.Atoi(s)
+				if err != nil {
+					y = -1 // not a year: refused as out of range
+				}
+				years[i] = y
+			}
+		}
+		var buf bytes.Buffer
+		err := c.Ops.ExportEvents(r.Context(), &buf, format, years[0], years[1])
+		var f form
+		switch {
+		case c.refused(w, r, &f, err):
+			for _, m := range f.Errors {
+				f.Error = m
+			}
+			c.render(w, r, http.StatusBadRequest, "message", message{Title: "Không xuất được lịch", Text: f.Error, Back: "/lich#cac-ngay"})
+		case err != nil:
+			c.failed(w, r, "export events", err)
+		default:
+			w.Header().Set("Content-Type", contentType)
+			w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+			_, _ = buf.WriteTo(w)
+		}
 	}
-	var buf bytes.Buffer
-	if err := calendar.WriteCSV(&buf, events); err != nil {
-		c.failed(w, r, "events CSV", err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="lich-ky-niem.csv"`)
-	_, _ = buf.WriteTo(w)
-}
-
-// icsYears is how many years after this one an iCalendar export covers (as the CLI).
-const icsYears = 2
-
-func (c *Console) calendarICS(w http.ResponseWriter, r *http.Request) {
-	events, err := c.Store.Events(r.Context(), false)
-	if err != nil {
-		c.failed(w, r, "events", err)
-		return
-	}
-	now := c.now()
-	from := calendar.DateIn(now, c.loc()).Year
-	if y, err := strconv.Atoi(r.URL.Query().Get("tu-nam")); err == nil && y >= 1 && y <= 9990 {
-		from = y
-	}
-	var buf bytes.Buffer
-	if err := calendar.WriteICS(&buf, events, calendar.ICSOptions{FromYear: from, ToYear: from + icsYears, Now: now,
-		Name: "Ngày kỷ niệm"}); err != nil {
-		c.failed(w, r, "events iCalendar", err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="lich-ky-niem.ics"`)
-	_, _ = buf.WriteTo(w)
 }

@@ -40,4 +40,20 @@ func TestCalendarTools(t *testing.T) {
 			}
 		})
 	}
+	// Exports, as loa calendar export writes them.
+	for _, tt := range []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/lich/su-kien.csv", http.StatusOK, "thanh-lap-tinh"},
+		{"/lich/su-kien.ics", http.StatusOK, "DTSTART;VALUE=DATE:20261210"},
+		{"/lich/su-kien.ics?tu-nam=2030&den-nam=2031", http.StatusOK, "DTSTART;VALUE=DATE:20301210"},
+		{"/lich/su-kien.ics?tu-nam=2031&den-nam=2030", http.StatusBadRequest, "Năm kết thúc chưa hợp lệ."},
+	} {
+		code, body := do(t, c, "GET", r.srv.URL+tt.path, nil)
+		if code != tt.code || !strings.Contains(html.UnescapeString(body), tt.want) {
+			t.Errorf("GET %s: %d, want %d with %q in\n%s", tt.path, code, tt.code, tt.want, body)
+		}
+	}
 }

@@ -192,18 +192,19 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return strconv.FormatFloat(float64(part)*100/float64(total), 'f', 1, 64)
 		},
-		"add":        func(a, b int) int { return a + b },
-		"kindName":   kindName,
-		"statusName": statusName,
-		"chatKind":   func(k chat.Kind) string { return chatKindNames[k] },
-		"dur":        formatDuration,
-		"weekdays":   func() []string { return weekdayHeads },
-		"isLunar":    func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
-		"categories": func() []option { return categoryNames },
-		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
-		"notice":     calendar.NoticeText,
-		"reasonText": admin.ReasonText,
-		"topicAll":   func() string { return store.TopicAll },
+		"add":           func(a, b int) int { return a + b },
+		"kindName":      kindName,
+		"statusName":    statusName,
+		"chatKind":      func(k chat.Kind) string { return chatKindNames[k] },
+		"dur":           formatDuration,
+		"weekdays":      func() []string { return weekdayHeads },
+		"isLunar":       func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
+		"categories":    func() []option { return categoryNames },
+		"label":         func(b store.BroadcastStat) string { return label(b.Broadcast) },
+		"notice":        calendar.NoticeText,
+		"reasonText":    admin.ReasonText,
+		"topicAll":      func() string { return store.TopicAll },
+		"icsYearsAhead": func() int { return admin.ICSYearsAhead },
 	}
 }
 
