@@ -137,9 +137,7 @@ func (c *Console) calendarTools(w http.ResponseWriter, r *http.Request, d *month
 		var f form
 		switch {
 		case c.refused(w, r, &f, err):
-			for _, m := range f.Errors {
-				d.BannerError = m
-			}
+			d.BannerError = f.Message()
 		case err != nil:
 			c.failed(w, r, "banner", err)
 			return false
@@ -154,9 +152,7 @@ func (c *Console) calendarTools(w http.ResponseWriter, r *http.Request, d *month
 		toSolar := d.Convert.V("chieu") == "am"
 		solar, lunar, err := admin.ConvertDate(s, toSolar, d.Convert.V("nhuan") != "")
 		if c.refused(w, r, &d.Convert, err) {
-			for _, m := range d.Convert.Errors {
-				d.Convert.Errors["ngay"] = m
-			}
+			d.Convert.Errors["ngay"] = d.Convert.Message()
 		} else if err == nil {
 			d.Conversion = admin.ConversionText(solar, lunar, toSolar)
 		}
@@ -206,10 +202,7 @@ func (c *Console) calendarExport(format, contentType, file string) http.HandlerF
 		var f form
 		switch {
 		case c.refused(w, r, &f, err):
-			for _, m := range f.Errors {
-				f.Error = m
-			}
-			c.render(w, r, http.StatusBadRequest, "message", message{Title: "Không xuất được lịch", Text: f.Error, Back: "/lich#cac-ngay"})
+			c.render(w, r, http.StatusBadRequest, "message", message{Title: "Không xuất được lịch", Text: f.Message(), Back: "/lich#cac-ngay"})
 		case err != nil:
 			c.failed(w, r, "export events", err)
 		default:

@@ -284,6 +284,17 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, f *form, err e
 	return true
 }
 
+// Message is the form's refusal in one sentence: about the whole form, else a field's.
+func (f form) Message() string {
+	if f.Error != "" {
+		return f.Error
+	}
+	for _, m := range f.Errors {
+		return m
+	}
+	return ""
+}
+
 // onObject is the handler of a POST on the object {id} of the path (what names it when
 // the id is not one): act runs the admin operation and answers; a refusal it returns
 // goes to refused with admin's wording, any other error is the failure page.
