@@ -46,11 +46,16 @@ type HistoryRead struct {
 func HistoryReads(id int64, since time.Time) []HistoryRead {
 	return []HistoryRead{
 		{"ReportFinished", finishedSQL, nil},
-		{"BroadcastStats", broadcastStatsSQL, []any{10}},
+		broadcastPageRead(10),
 		{"BroadcastDetail", broadcastDetailSQL, []any{id}},
 		{"BroadcastDetail failures", broadcastFailuresSQL, []any{id}},
 		{"ActivitySince", activitySQL, []any{since}},
 	}
+}
+
+func broadcastPageRead(size int) HistoryRead {
+	sql, args := broadcastPageQuery(Page{Size: size})
+	return HistoryRead{"BroadcastStats", sql, args}
 }
 
 // MigrationCount is how many migrations the binary carries (numbers may have gaps

@@ -391,12 +391,17 @@ type SubscriberFilter struct {
 	Topic string
 	// Query matches the title or the address, case-insensitively.
 	Query string
-	Limit int
 }
 
-// SearchSubscribers returns the first Limit subscribers matching f, by id, and how many
-// match in all.
-func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Subscriber, int, error) {
+// subscriberOrder is the subscribers list's order: by id, oldest first, on the primary
+// key.
+var subscriberOrder = listOrder{idCol: "id"}
+
+// SearchSubscribers returns one page of the subscribers matching f, by id, and how many
+// match in all. The count is exact: it reads every subscriber (one row per chat, a
+// hundred thousand at most for an office), the same on every page; the page itself
+// walks the primary key from its cursor.
+func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter, p Page) (Paged[Subscriber], int, error) {
 	const where = `WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR kind = $2) AND ($3 = '' OR status = $3)
 		AND ($4 = '' OR NOT ($4 = ANY (muted_topics)))
 		AND ($5 = '' OR title ILIKE '%' || $5 || '%' OR address ILIKE '%' || $5 || '%')`
@@ -404,18 +409,19 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Su
 	args := []any{string(f.Channel), string(f.Kind), string(f.Status), f.Topic, q}
 	var total int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM subscribers `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers `+where+` ORDER BY id LIMIT $6`,
-		append(args, f.Limit)...)
+	cond, order, kargs := subscriberOrder.keyset(p, 7)
+	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers `+where+` AND `+cond+` ORDER BY `+order+` LIMIT $6`,
+		append(append(args, p.size()+1), kargs...)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
 	}
 	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
 	}
-	return subs, total, nil
+	return pageOf(subs, p, func(s Subscriber) Cursor { return Cursor{ID: s.ID} }), total, nil
 }
 
 // AnnouncementRunItem is one run of an announcement: made (with its broadcast) or
