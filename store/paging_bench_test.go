@@ -20,11 +20,9 @@ import (
 // page reads; the OFFSET page and the generic plan of the filters written as
 // "($n = '' OR …)" are there for contrast.
 func BenchmarkPaging(b *testing.B) {
-	n := dbtest.BenchHistory(b, 1_000_000)
-	url := dbtest.URL(b)
-	s := dbtest.StoreAt(b, url)
-	conn := dbtest.Conn(b, url)
+	url, s, conn := schema(b)
 	ctx := context.Background()
+	n := dbtest.BenchHistory(b, 1_000_000)
 	exec := func(sql string, args ...any) {
 		b.Helper()
 		if _, err := conn.Exec(ctx, sql, args...); err != nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
@@ -118,11 +120,17 @@ func walkPages[T any](t *testing.T, size int, want []int64, fetch func(store.Pag
 // whole list, and more than it.
 func pageSizes(n int) []int { return []int{1, 2, 3, n, n + 1} }
 
+// schema is a test schema of its own: its URL, a store on it, and a connection for
+// what only SQL can set up (times that tie, years of history).
+func schema(tb testing.TB) (string, *store.Store, *pgx.Conn) {
+	tb.Helper()
+	url := dbtest.URL(tb)
+	return url, dbtest.StoreAt(tb, url), dbtest.Conn(tb, url)
+}
+
 func TestBroadcastPage(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
-	conn := dbtest.Conn(t, url)
+	_, s, conn := schema(t)
 	ctx := context.Background()
 	fetch := func(p store.Page) (store.Paged[store.BroadcastStat], error) { return s.BroadcastPage(ctx, p) }
 	id := func(b store.BroadcastStat) int64 { return b.ID }
@@ -165,9 +173,7 @@ func TestBroadcastPage(t *testing.T) {
 
 func TestAuditPage(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
-	conn := dbtest.Conn(t, url)
+	_, s, conn := schema(t)
 	ctx := context.Background()
 	id := func(e store.AuditEntry) int64 { return e.ID }
 	pageOf := func(f store.AuditFilter) func(store.Page) (store.Paged[store.AuditEntry], error) {
