@@ -59,7 +59,7 @@ func BenchmarkPaging(b *testing.B) {
 		var c store.Cursor
 		// A smaller LOA_BENCH_HISTORY may not have that page: the last one then.
 		err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT %s, id FROM %s WHERE %s ORDER BY %s DESC, id DESC
-			OFFSET least($1, (SELECT count(*) FROM %[2]s WHERE %[3]s) / $2 * $2 - 1) LIMIT 1`, col, table, where, col),
+			OFFSET greatest(0, least($1, (SELECT count(*) FROM %[2]s WHERE %[3]s) / $2 * $2 - 1)) LIMIT 1`, col, table, where, col),
 			(page-1)*size-1, size).Scan(&c.At, &c.ID)
 		if err != nil {
 			b.Fatalf("cursor of page %d of %s: %v", page, table, err)
