@@ -69,10 +69,8 @@ func walkPages[T any](t *testing.T, size int, want []int64, fetch func(store.Pag
 	if pg.HasBefore {
 		t.Errorf("size %d: the first page says rows come before it", size)
 	}
-	last := pg
 	for {
 		fwd = append(fwd, ids(pg))
-		last = pg
 		if !pg.HasAfter {
 			break
 		}
@@ -99,8 +97,7 @@ func walkPages[T any](t *testing.T, size int, want []int64, fetch func(store.Pag
 		return
 	}
 	// Back, from the last page, by each page's first row.
-	back := [][]int64{ids(last)}
-	pg = last
+	back := [][]int64{ids(pg)} // pg is the last page
 	for pg.HasBefore {
 		pg = get(store.Page{Before: pg.First})
 		if !pg.HasAfter {
