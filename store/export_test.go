@@ -48,11 +48,56 @@ type HistoryRead struct {
 func HistoryReads(id int64, since time.Time) []HistoryRead {
 	return []HistoryRead{
 		{"ReportFinished", finishedSQL, nil},
-		{"BroadcastStats", broadcastStatsSQL, []any{10}},
+		broadcastPageRead(10),
 		{"BroadcastDetail", broadcastDetailSQL, []any{id}},
 		{"BroadcastDetail failures", broadcastFailuresSQL, []any{id}},
 		{"ActivitySince", activitySQL, []any{since}},
 	}
+}
+
+func broadcastPageRead(size int) HistoryRead {
+	sql, args := broadcastPageQuery(Page{Size: size})
+	return HistoryRead{"BroadcastStats", sql, args}
+}
+
+// BroadcastPageRead is the statement of one page of the broadcasts list.
+func BroadcastPageRead(p Page) HistoryRead {
+	sql, args := broadcastPageQuery(p)
+	return HistoryRead{"BroadcastPage", sql, args}
+}
+
+// AuditPageRead is the statement of one page of the audit log.
+func AuditPageRead(f AuditFilter, p Page) HistoryRead {
+	sql, args := auditPageQuery(f, p)
+	return HistoryRead{"AuditPage", sql, args}
+}
+
+// SubscriberSearchReads are the statements of one page of a subscriber search: the
+// count, then the page.
+func SubscriberSearchReads(f SubscriberFilter, p Page) (count, page HistoryRead) {
+	c, pg, args, pargs := subscriberSearchQueries(f, p)
+	return HistoryRead{"SubscriberCount", c, args}, HistoryRead{"SubscriberPage", pg, pargs}
+}
+
+// QueryPlanMode runs sql (reading every row) on one connection whose plan_cache_mode
+// is mode: force_generic_plan shows what a statement costs once PostgreSQL reuses a
+// generic plan for it (pgx prepares every statement).
+func (s *Store) QueryPlanMode(ctx context.Context, mode, sql string, args ...any) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = `+pgx.Identifier{mode}.Sanitize()); err != nil {
+		return err
+	}
+	defer conn.Exec(ctx, `RESET plan_cache_mode`) //nolint:errcheck // the connection is still usable either way
+	rows, err := conn.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // MigrationCount is how many migrations the binary carries (numbers may have gaps
