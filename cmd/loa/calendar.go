@@ -3,216 +3,98 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"loa/admin"
 	"loa/calendar"
 )
 
-// openCalendar opens a session with the built-in events seeded, so that a fresh install
-// lists them. Seeding adds only the built-in slugs not there yet: an admin's edits and
-// disables stay.
-func (e env) openCalendar() (*session, error) {
-	s, err := e.open()
-	if err != nil {
-		return nil, err
-	}
-	builtin, err := calendar.Builtin()
-	if err == nil {
-		_, err = s.st.SeedBuiltinEvents(e.ctx, builtin)
-	}
-	return s, err
-}
-
-// eventDate writes an event's day the short way: "5/6", "10/3 âm lịch",
-// "17/6 nhuận âm lịch".
-func eventDate(ev calendar.Event) string {
-	s := strconv.Itoa(ev.Day) + "/" + strconv.Itoa(ev.Month)
-	if ev.Kind == calendar.Lunar {
-		if ev.Leap {
-			s += " nhuận"
-		}
-		s += " âm lịch"
-	}
-	return s
-}
-
-// eventJSON is an event as `calendar list --json` prints it.
-type eventJSON struct {
-	ID          int64  `json:"id"`
-	Slug        string `json:"slug"`
-	Kind        string `json:"kind"`
-	Day         int    `json:"day"`
-	Month       int    `json:"month"`
-	Leap        bool   `json:"leap"`
-	Date        string `json:"date"`
-	FoundedYear int    `json:"founded_year,omitempty"`
-	Title       string `json:"title"`
-	Category    string `json:"category"`
-	AdvanceDays int    `json:"advance_days"`
-	Enabled     bool   `json:"enabled"`
-	Source      string `json:"source"`
-}
-
-func (e env) calendarList(args []string) error {
-	fs := newFlags("calendar list")
-	all := fs.Bool("all", false, "include disabled events")
-	asJSON, err := jsonFlag(fs, args)
+func calendarList(c *call) error {
+	all := c.flag("all")
+	s, _, err := c.open()
 	if err != nil {
 		return err
 	}
-	s, err := e.openCalendar()
-	if err != nil {
-		return err
-	}
-	events, err := s.st.Events(e.ctx, *all)
-	if err != nil {
-		return err
-	}
-	out := make([]eventJSON, len(events))
-	for i, ev := range events {
-		out[i] = eventJSON{ID: ev.ID, Slug: ev.Slug, Kind: string(ev.Kind), Day: ev.Day, Month: ev.Month,
-			Leap: ev.Leap, Date: eventDate(ev), FoundedYear: ev.FoundedYear, Title: ev.Title,
-			Category: string(ev.Category), AdvanceDays: ev.AdvanceDays, Enabled: ev.Enabled, Source: ev.Source}
-	}
-	return show(e, asJSON, out, "no enabled events; see them all with: loa calendar list --all",
-		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev eventJSON) []any {
-			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear),
-				clip(ev.Title, 60), ev.Category, ev.AdvanceDays, yesNo(ev.Enabled), orDash(clip(ev.Source, 40))}
+	events, err := s.ops.Events(c.ctx, *all)
+	return show(c, events, err, "no enabled events; see them all with: loa calendar list --all",
+		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev admin.EventView) []any {
+			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear), clip(ev.Title, 60), ev.Category,
+				ev.AdvanceDays, ev.Enabled, clip(ev.Source, 40)}
 		})
 }
 
-// eventFlags are the flags of calendar add and edit; change is what was given.
-func eventFlags(fs *flag.FlagSet) (change func() admin.EventChange) {
-	var c admin.EventChange
-	str := map[string]**string{"title": &c.Title, "date": &c.Date, "lunar": &c.Lunar, "category": &c.Category,
-		"slug": &c.Slug, "source": &c.Source}
-	vals := map[string]*string{
-		"title":    fs.String("title", "", "the title, written to follow \"Kỷ niệm N năm \""),
-		"date":     fs.String("date", "", "solar day/month, or day/month/founding year"),
-		"lunar":    fs.String("lunar", "", "lunar day/month"),
-		"category": fs.String("category", string(admin.DefaultCategory), "national, province or organisation"),
-		"slug":     fs.String("slug", "", "identifier, like thanh-lap-dang-bo (default: from the title)"),
-		"source":   fs.String("source", "", "the document the day comes from"),
-	}
-	leap := fs.Bool("leap", false, "the lunar month is a leap month")
-	founded := fs.Int("founded", 0, "the founding year (0: anniversaries not counted)")
-	advance := fs.Int("advance", calendar.DefaultAdvanceDays, "days before a round anniversary for the advance notice (0: none)")
+// eventFlags declares the flags of calendar add and edit; change is what was given.
+func eventFlags(c *call) (change func() admin.EventChange) {
+	title, date, lunar, slug, source := c.str("title", ""), c.str("date", ""), c.str("lunar", ""), c.str("slug", ""), c.str("source", "")
+	category, leap := c.str("category", string(admin.DefaultCategory)), c.flag("leap")
+	founded, advance := c.num("founded", 0), c.num("advance", calendar.DefaultAdvanceDays)
 	return func() admin.EventChange {
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "leap":
-				c.Leap = leap
-			case "founded":
-				c.Founded = founded
-			case "advance":
-				c.Advance = advance
-			default:
-				*str[f.Name] = vals[f.Name]
-			}
-		})
-		return c
+		return admin.EventChange{Title: given(c, "title", title), Date: given(c, "date", date), Lunar: given(c, "lunar", lunar),
+			Leap: given(c, "leap", leap), Founded: given(c, "founded", founded), Category: given(c, "category", category),
+			Advance: given(c, "advance", advance), Slug: given(c, "slug", slug), Source: given(c, "source", source)}
 	}
 }
 
-// nextNotice describes the event's next anniversary notice from today on.
-func nextNotice(ev calendar.Event, from calendar.Date) string {
-	for _, o := range calendar.Occurrences([]calendar.Event{ev}, from, from.AddDays(2*366)) {
-		if !o.Advance {
-			return o.Date.DMY() + ": " + calendar.NoticeText(o)
-		}
+// printEvent says what became of an event, and its next notice.
+func printEvent(c *call, s *session, verb string, ev calendar.Event, err error) error {
+	if err != nil {
+		return c.fail(map[string]string{"added": "event not added", "changed": "event not changed"}[verb], err)
 	}
-	return "none in the next two years"
-}
-
-func (e env) printEvent(s *session, verb string, ev calendar.Event) error {
-	founded, state := "", ""
+	founded, state, next := "", "", ""
 	if ev.FoundedYear != 0 {
 		founded = fmt.Sprintf(", founded %d", ev.FoundedYear)
 	}
 	if !ev.Enabled {
 		state = ", disabled"
+	} else if o, ok := admin.NextNotice(ev, calendar.DateIn(time.Now(), s.cfg.Location)); ok {
+		next = "  next notice: " + o.Date.DMY() + ": " + calendar.NoticeText(o) + "\n"
+	} else {
+		next = "  next notice: none in the next two years\n"
 	}
-	fmt.Fprintf(e.stdout, "%s event %d: %s\n  %s (%s%s), %s%s\n", verb, ev.ID, ev.Slug, ev.Title,
-		eventDate(ev), founded, ev.Category, state)
-	if ev.Enabled {
-		fmt.Fprintf(e.stdout, "  next notice: %s\n", nextNotice(ev, calendar.DateIn(time.Now(), s.cfg.Location)))
-	}
-	return nil
+	return c.say("%s event %d: %s\n  %s (%s%s), %s%s\n%s", verb, ev.ID, ev.Slug, ev.Title,
+		admin.EventDate(ev), founded, ev.Category, state, next)
 }
 
-func (e env) calendarAdd(args []string) error {
-	fs := newFlags("calendar add")
-	change := eventFlags(fs)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	s, err := e.openCalendar()
+func calendarAdd(c *call) error {
+	change := eventFlags(c)
+	s, _, err := c.open()
 	if err != nil {
 		return err
 	}
-	ev, err := s.ops.AddEvent(e.ctx, e.actor(), change())
-	if err != nil {
-		return fail("calendar add", "event not added", err)
-	}
-	return e.printEvent(s, "added", ev)
+	ev, err := s.ops.AddEvent(c.ctx, c.actor(), change())
+	return printEvent(c, s, "added", ev, err)
 }
 
-func (e env) calendarEdit(args []string) error {
-	fs := newFlags("calendar edit")
-	change := eventFlags(fs)
-	pos, err := parseArgs(fs, args, "ID")
+func calendarEdit(c *call) error {
+	change := eventFlags(c)
+	s, id, err := c.openID("event")
 	if err != nil {
 		return err
 	}
-	id, err := admin.ParseID(pos[0])
-	if err != nil {
-		return usagef("calendar edit: %q is not an event id (see loa calendar list --all)", pos[0])
-	}
-	c := change()
-	if len(c.Fields()) == 0 {
+	ch := change()
+	if len(ch.Fields()) == 0 {
 		return usagef("calendar edit: nothing to change; give --title, --date, --lunar, --leap, --founded, --category, --advance, --slug or --source")
 	}
-	s, err := e.openCalendar()
-	if err != nil {
-		return err
-	}
-	ev, err := s.ops.EditEvent(e.ctx, e.actor(), id, 0, c)
-	if err != nil {
-		return fail("calendar edit", "event not changed", err)
-	}
-	return e.printEvent(s, "changed", ev)
+	ev, err := s.ops.EditEvent(c.ctx, c.actor(), id, 0, ch)
+	return printEvent(c, s, "changed", ev, err)
 }
 
 // calendarEnable is calendar enable (or disable).
-func calendarEnable(enable bool) func(env, []string) error {
-	cmd, verb := "calendar disable", "disabled"
-	if enable {
-		cmd, verb = "calendar enable", "enabled"
-	}
-	return func(e env, args []string) error {
-		id, err := oneID(cmd, "event", args)
+func calendarEnable(enable bool) func(*call) error {
+	return func(c *call) error {
+		s, id, err := c.openID("event")
 		if err != nil {
 			return err
 		}
-		s, err := e.openCalendar()
-		if err != nil {
-			return err
-		}
-		ev, err := s.ops.EnableEvent(e.ctx, e.actor(), id, enable)
-		if err != nil {
-			return fail(cmd, "", err)
-		}
-		return e.printEvent(s, verb, ev)
+		ev, err := s.ops.EnableEvent(c.ctx, c.actor(), id, enable)
+		return printEvent(c, s, map[bool]string{true: "enabled", false: "disabled"}[enable], ev, err)
 	}
 }
 
-func (e env) calendarImport(args []string) error {
-	pos, err := parseArgs(newFlags("calendar import"), args, "FILE.csv")
+func calendarImport(c *call) error {
+	pos, err := c.parse("FILE.csv")
 	if err != nil {
 		return err
 	}
@@ -221,114 +103,81 @@ func (e env) calendarImport(args []string) error {
 		return err
 	}
 	defer file.Close()
-	s, err := e.openCalendar()
+	s, err := c.session()
 	if err != nil {
 		return err
 	}
-	read, added, updated, err := s.ops.ImportEvents(e.ctx, e.actor(), file, pos[0])
+	read, added, updated, err := s.ops.ImportEvents(c.ctx, c.actor(), file, pos[0])
 	if err != nil {
-		return fail("calendar import", "nothing imported", err)
+		return c.fail("nothing imported", err)
 	}
-	_, err = fmt.Fprintf(e.stdout, "imported %d events from %s: %d added, %d updated\n", read, pos[0], added, updated)
-	return err
+	return c.say("imported %d events from %s: %d added, %d updated\n", read, pos[0], added, updated)
 }
 
-func (e env) calendarExport(args []string) error {
-	fs := newFlags("calendar export")
-	format := fs.String("format", admin.FormatCSV, "csv (every event, for calendar import) or ics (iCalendar, enabled events)")
-	fromYear := fs.Int("from-year", 0, "first year of an ics export (default: this year)")
-	toYear := fs.Int("to-year", 0, fmt.Sprintf("last year of an ics export (default: %d years after --from-year)", admin.ICSYearsAhead))
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	s, err := e.openCalendar()
+func calendarExport(c *call) error {
+	format, fromYear, toYear := c.str("format", admin.FormatCSV), c.num("from-year", 0), c.num("to-year", 0)
+	s, _, err := c.open()
 	if err != nil {
 		return err
 	}
-	return fail("calendar export", "", s.ops.ExportEvents(e.ctx, e.stdout, *format, *fromYear, *toYear))
+	return c.fail("", s.ops.ExportEvents(c.ctx, c.stdout, *format, *fromYear, *toYear))
 }
 
-func (e env) calendarBanner(args []string) error {
-	fs := newFlags("calendar banner")
-	fromS := fs.String("from", "", "first day (2024-06-01 or 1/6/2024)")
-	toS := fs.String("to", "", "last day")
-	if _, err := parseArgs(fs, args); err != nil {
+func calendarBanner(c *call) error {
+	fromS, toS := c.str("from", ""), c.str("to", "")
+	if _, err := c.parse(); err != nil {
 		return err
 	}
 	from, err := admin.ParseDate(*fromS, admin.FieldFrom)
 	if err != nil {
-		return fail("calendar banner", "", err)
+		return c.fail("", err)
 	}
 	to, err := admin.ParseDate(*toS, admin.FieldTo)
 	if err != nil {
-		return fail("calendar banner", "", err)
+		return c.fail("", err)
 	}
-	s, err := e.openCalendar()
+	s, err := c.session()
 	if err != nil {
 		return err
 	}
-	banner, err := s.ops.Banner(e.ctx, from, to)
+	banner, err := s.ops.Banner(c.ctx, from, to)
 	switch {
 	case err != nil:
-		return fail("calendar banner", "", err)
+		return c.fail("", err)
 	case banner == "":
-		fmt.Fprintf(e.stderr, "loa: no anniversaries between %s and %s\n", from.DMY(), to.DMY())
+		fmt.Fprintf(c.stderr, "loa: no anniversaries between %s and %s\n", from.DMY(), to.DMY())
 		return nil
 	}
-	_, err = fmt.Fprintln(e.stdout, banner)
-	return err
+	return c.say("%s\n", banner)
 }
 
-// occurrenceJSON is a notice as `calendar upcoming --json` prints it.
-type occurrenceJSON struct {
-	Date        calendar.Date       `json:"date"`
-	Anniversary calendar.Date       `json:"anniversary"`
-	EventID     int64               `json:"event_id"`
-	Slug        string              `json:"slug"`
-	Title       string              `json:"title"`
-	Category    string              `json:"category"`
-	Years       int                 `json:"years,omitempty"`
-	Round       string              `json:"round,omitempty"`
-	Advance     bool                `json:"advance"`
-	Lunar       *calendar.LunarDate `json:"lunar,omitempty"`
-	Notice      string              `json:"notice"`
-}
-
-func (e env) calendarUpcoming(args []string) error {
-	fs := newFlags("calendar upcoming")
-	fromS := fs.String("from", "", "first day (default: today in LOA_TIMEZONE)")
-	days := fs.Int("days", admin.DefaultUpcomingDays, "how many days")
-	asJSON, err := jsonFlag(fs, args)
-	if err != nil {
+func calendarUpcoming(c *call) error {
+	fromS, days := c.str("from", ""), c.num("days", admin.DefaultUpcomingDays)
+	if _, err := c.parse(); err != nil {
 		return err
 	}
 	var from calendar.Date
+	var err error
 	if *fromS != "" {
 		if from, err = admin.ParseDate(*fromS, admin.FieldFrom); err != nil {
-			return fail("calendar upcoming", "", err)
+			return c.fail("", err)
 		}
 	}
-	s, err := e.openCalendar()
+	s, err := c.session()
 	if err != nil {
 		return err
 	}
-	occs, to, err := s.ops.Upcoming(e.ctx, from, *days)
+	occs, to, err := s.ops.Upcoming(c.ctx, from, *days)
 	if err != nil {
-		return fail("calendar upcoming", "", err)
+		return c.fail("", err)
 	}
-	out := make([]occurrenceJSON, len(occs))
-	for i, o := range occs {
-		out[i] = occurrenceJSON{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
-			Title: o.Event.Title, Category: string(o.Event.Category), Years: o.Years, Round: o.Round,
-			Advance: o.Advance, Lunar: o.Lunar, Notice: calendar.NoticeText(o)}
-	}
-	return show(e, asJSON, out, fmt.Sprintf("no notices from %s to %s", to.AddDays(1-*days).DMY(), to.DMY()),
-		"DATE\tYEARS\tROUND\tLUNAR\tNOTICE", func(o occurrenceJSON) []any {
-			lunar := "-"
+	return show(c, admin.ViewOccurrences(occs), nil, fmt.Sprintf("no notices from %s to %s", to.AddDays(1-*days).DMY(), to.DMY()),
+		"DATE\tYEARS\tROUND\tLUNAR\tNOTICE", func(o admin.OccurrenceView) []any {
+			lunar := ""
 			if o.Lunar != nil {
 				lunar = o.Lunar.String()
 			}
-			return []any{o.Date.DMY(), dashIfZero(o.Years), orDash(o.Round), lunar, o.Notice}
+			return []any{o.Date.DMY(), dashIfZero(o.Years), o.Round, lunar, o.Notice}
 		})
 }
 
@@ -336,42 +185,42 @@ func (e env) calendarUpcoming(args []string) error {
 var weekdayNames = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
 
 // calendarConvert converts between solar and lunar dates; it needs no database.
-func (e env) calendarConvert(args []string) error {
-	fs := newFlags("calendar convert")
-	toSolar := fs.Bool("to-solar", false, "DATE is a lunar date: convert it to solar")
-	leap := fs.Bool("leap", false, "with --to-solar: the lunar month is a leap month")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args, "DATE")
+func calendarConvert(c *call) error {
+	toSolar, leap := c.flag("to-solar"), c.flag("leap")
+	pos, err := c.parse("DATE")
 	if err != nil {
 		return err
 	}
 	if *leap && !*toSolar {
 		return usagef("calendar convert: --leap is for a lunar date, with --to-solar")
 	}
-	var c struct {
+	var v struct {
 		Solar calendar.Date      `json:"solar"`
 		Lunar calendar.LunarDate `json:"lunar"`
 	}
-	if c.Solar, c.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); err != nil {
+	if v.Solar, v.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); err != nil {
 		var fe *admin.FieldError
 		if errors.As(err, &fe) {
 			return usagef("calendar convert: %s", fe.ErrorAs("", ""))
 		}
 		return err
 	}
-	if *asJSON {
-		b, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+	solar := weekdayNames[v.Solar.Weekday()] + ", " + v.Solar.DMY() + " dương lịch"
+	switch b, err := json.Marshal(v); {
+	case err != nil:
 		return err
+	case *c.json:
+		return c.say("%s\n", b)
+	case *toSolar:
+		return c.say("%s là %s\n", v.Lunar.LongString(), solar)
 	}
-	solar := weekdayNames[c.Solar.Weekday()] + ", " + c.Solar.DMY() + " dương lịch"
-	if *toSolar {
-		_, err = fmt.Fprintf(e.stdout, "%s là %s\n", c.Lunar.LongString(), solar)
-	} else {
-		_, err = fmt.Fprintf(e.stdout, "%s là %s\n", solar, c.Lunar.LongString())
+	return c.say("%s là %s\n", solar, v.Lunar.LongString())
+}
+
+// dashIfZero writes n, or "-" for 0 (none).
+func dashIfZero(n int) any {
+	if n == 0 {
+		return ""
 	}
-	return err
+	return n
 }

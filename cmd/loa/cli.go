@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -20,58 +19,58 @@ import (
 )
 
 // command is one line of the usage and what runs it: the words that name it ("feeds
-// add"), what follows them ("\n" starts a continuation line), one line of help.
+// add"), what follows them ("\n" starts a continuation line; "[--json]" gives the
+// command its --json flag, call.json), one line of help.
 type command struct {
 	words, args, help string
-	run               func(e env, args []string) error
+	run               func(c *call) error
 }
 
 // commands is the one table of the CLI: the usage text and the dispatch both come from
-// it. Each group lives in its own file (feeds.go, calendar.go, …); the web console's
-// group goes in web.go.
+// it. Each group lives in its own file (feeds.go, calendar.go, …).
 func commands() []command {
 	return []command{
-		{"serve", "", "run the service (migrates the database first)", env.serve},
-		{"migrate", "", "apply database migrations and exit", env.migrate},
-		{"feeds add", "URL [--topic T] [--interval D]", "check that URL is a feed and add it", env.feedsAdd},
-		{"feeds list", "[--json]", "list feeds and their polling state", env.feedsList},
-		{"feeds edit", "ID [--topic T] [--interval D]", "change a feed's topic or poll interval", env.feedsEdit},
+		{"serve", "", "run the service (migrates the database first)", serve},
+		{"migrate", "", "apply database migrations and exit", migrate},
+		{"feeds add", "URL [--topic T] [--interval D]", "check that URL is a feed and add it", feedsAdd},
+		{"feeds list", "[--json]", "list feeds and their polling state", feedsList},
+		{"feeds edit", "ID [--topic T] [--interval D]", "change a feed's topic or poll interval", feedsEdit},
 		{"feeds remove", "ID", "remove a feed (its broadcasts stay)", feedsRemove},
 		{"feeds disable", "ID", "stop polling a feed (enable ID brings it back)", feedsDisable},
 		{"feeds enable", "ID", "poll a disabled feed again", feedsEnable},
-		{"feeds import", "FILE.opml [--interval D]", "add every feed of an OPML file", env.feedsImport},
-		{"feeds export", "", "print the feeds as OPML", env.feedsExport},
-		{"broadcasts list", "[--json]", "broadcasts with delivery progress", env.broadcastsList},
-		{"broadcasts show", "ID", "one broadcast, failures counted by reason", env.broadcastsShow},
+		{"feeds import", "FILE.opml [--interval D]", "add every feed of an OPML file", feedsImport},
+		{"feeds export", "", "print the feeds as OPML", feedsExport},
+		{"broadcasts list", "[--json]", "broadcasts with delivery progress", broadcastsList},
+		{"broadcasts show", "ID", "one broadcast, failures counted by reason", broadcastsShow},
 		{"broadcasts cancel", "ID", "stop a broadcast's pending deliveries", broadcastsCancel},
-		{"subscribers list", "[--json]", "chats that subscribed, their status and topics", env.subscribersList},
-		{"subscribers stats", "[--json]", "subscribers counted by channel, kind and status", env.subscribersStats},
+		{"subscribers list", "[--json]", "chats that subscribed, their status and topics", subscribersList},
+		{"subscribers stats", "[--json]", "subscribers counted by channel, kind and status", subscribersStats},
 		{"subscribers resume", "ID", "resume a chat paused because the bot lost its right to post", subscribersResume},
-		{"calendar list", "[--json] [--all]", "commemorative days (--all: with the disabled ones)", env.calendarList},
+		{"calendar list", "[--json] [--all]", "commemorative days (--all: with the disabled ones)", calendarList},
 		{"calendar add", "--title T (--date d/m[/yyyy] | --lunar d/m [--leap]) [--founded YYYY]\n" +
-			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]", "add an event", env.calendarAdd},
-		{"calendar edit", "ID [the flags of add]", "change what the flags say, nothing else", env.calendarEdit},
+			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]", "add an event", calendarAdd},
+		{"calendar edit", "ID [the flags of add]", "change what the flags say, nothing else", calendarEdit},
 		{"calendar disable", "ID", "stop an event's notices (enable ID brings them back)", calendarEnable(false)},
 		{"calendar enable", "ID", "send an event's notices again", calendarEnable(true)},
-		{"calendar import", "FILE.csv", "add or update events from CSV, all or nothing", env.calendarImport},
-		{"calendar export", "[--format csv|ics] [--from-year Y] [--to-year Y]", "print the events as CSV or iCalendar", env.calendarExport},
-		{"calendar banner", "--from DATE --to DATE", "the greeting for the anniversaries in that range", env.calendarBanner},
-		{"calendar upcoming", "[--from DATE] [--days N] [--json]", "the notices of the coming days (default: 30 from today)", env.calendarUpcoming},
-		{"calendar convert", "DATE [--json]\n--to-solar LUNAR-DATE [--leap] [--json]", "solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025)", env.calendarConvert},
+		{"calendar import", "FILE.csv", "add or update events from CSV, all or nothing", calendarImport},
+		{"calendar export", "[--format csv|ics] [--from-year Y] [--to-year Y]", "print the events as CSV or iCalendar", calendarExport},
+		{"calendar banner", "--from DATE --to DATE", "the greeting for the anniversaries in that range", calendarBanner},
+		{"calendar upcoming", "[--from DATE] [--days N] [--json]", "the notices of the coming days (default: 30 from today)", calendarUpcoming},
+		{"calendar convert", "DATE [--json]\n--to-solar LUNAR-DATE [--leap] [--json]", "solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025)", calendarConvert},
 		{"announce", `--text T [--at "2024-06-05 07:00" | --cron "0 7 5 6 *" | --event ID [--time 07:00]]` + "\n" +
 			"[--topic T] [--channel telegram|zalo]", "schedule an announcement (now, once, recurring, or every\n" +
-			"year on a calendar event's day)", env.announce},
-		{"announcements list", "[--json] [--all]", "scheduled announcements (--all: with the finished ones)", env.announcementsList},
+			"year on a calendar event's day)", announce},
+		{"announcements list", "[--json] [--all]", "scheduled announcements (--all: with the finished ones)", announcementsList},
 		{"announcements cancel", "ID", "stop future runs and pending deliveries", announcementsCancel},
 		{"admins add", "CHANNEL USER_ID [--name N]", "make a Telegram or Zalo user an admin", adminsChange(true)},
 		{"admins remove", "CHANNEL USER_ID", "remove an admin added with admins add", adminsChange(false)},
-		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", env.adminsList},
-		{"audit", "[--json] [--limit N] [--via cli|bot|web] [--actor A]", "who created, changed, cancelled or sent what, and when", env.audit},
+		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", adminsList},
+		{"audit", "[--json] [--limit N] [--via cli|bot|web] [--actor A]", "who created, changed, cancelled or sent what, and when", audit},
 		{"web link", "telegram|zalo USER_ID", "print a one-time sign-in link to the web console\n" +
-			"(LOA_PUBLIC_URL); refused for a user who is not an admin", env.webLink},
+			"(LOA_PUBLIC_URL); refused for a user who is not an admin", webLink},
 		{"prune", "[--dry-run]", "delete history older than LOA_RETENTION / LOA_AUDIT_RETENTION\n" +
-			"(--dry-run: only count it); counts and totals stay", env.prune},
-		{"version", "", "print the version", func(e env, _ []string) error { _, err := fmt.Fprintln(e.stdout, "loa", version); return err }},
+			"(--dry-run: only count it); counts and totals stay", prune},
+		{"version", "", "print the version", func(c *call) error { return c.say("loa %s\n", version) }},
 	}
 }
 
@@ -105,21 +104,29 @@ func usage() string {
 // exitUsage is the exit code for a command line that could not be understood.
 const exitUsage = 2
 
-// env is what a command gets from its surroundings; tests supply their own.
-type env struct {
-	ctx    context.Context
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	// db is the command's session, opened on first use (open) and closed by run.
-	db *lazySession
+// call is one command line being run: its surroundings (tests supply their own), the
+// command's flags (a flag set named by its words) and its database session, opened on
+// first use.
+type call struct {
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	fs             *flag.FlagSet
+	args           []string
+	// json is --json, for the commands whose usage offers it.
+	json *bool
+	s    *session
 }
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, db: &lazySession{}}
-	defer e.db.close()
+	c := &call{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	defer func() {
+		if c.s != nil {
+			c.s.st.Close()
+		}
+	}()
 	var err error
 	switch {
 	case len(args) == 0:
@@ -130,7 +137,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case args[0] == "--version":
 		fmt.Fprintln(stdout, "loa", version)
 	default:
-		err = dispatch(e, args)
+		err = c.dispatch(args)
 	}
 	var ue usageError
 	switch {
@@ -146,12 +153,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // dispatch runs the command args name, or says which there are.
-func dispatch(e env, args []string) error {
+func (c *call) dispatch(args []string) error {
 	var subs []string
-	for _, c := range commands() {
-		words := strings.Fields(c.words)
+	for _, cmd := range commands() {
+		words := strings.Fields(cmd.words)
 		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
-			return c.run(e, args[len(words):])
+			c.fs, c.args = flag.NewFlagSet(cmd.words, flag.ContinueOnError), args[len(words):]
+			c.fs.SetOutput(io.Discard)
+			if strings.Contains(cmd.args, "[--json]") {
+				c.json = c.flag("json")
+			}
+			return cmd.run(c)
 		}
 		if len(words) == 2 && words[0] == args[0] {
 			subs = append(subs, words[1])
@@ -173,16 +185,31 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-// parseArgs parses fs from args, allowing flags after positional arguments ("feeds add
+// The command's flags, declared before parse; `loa help` documents them.
+func (c *call) str(name, def string) *string  { return c.fs.String(name, def, "") }
+func (c *call) num(name string, def int) *int { return c.fs.Int(name, def, "") }
+func (c *call) flag(name string) *bool        { return c.fs.Bool(name, false, "") }
+
+// given is p when the flag name was given, else nil: what an edit changes.
+func given[T any](c *call, name string, p *T) *T {
+	set := false
+	c.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	if set {
+		return p
+	}
+	return nil
+}
+
+// parse reads the flags declared, allowing them after positional arguments ("feeds add
 // URL --topic T"), and checks that the positional arguments are exactly the ones named.
-func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
-	fs.SetOutput(io.Discard)
+func (c *call) parse(names ...string) ([]string, error) {
 	var pos []string
+	args := c.args
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%s: %v", fs.Name(), err)
+		if err := c.fs.Parse(args); err != nil {
+			return nil, usagef("%s: %v", c.fs.Name(), err)
 		}
-		if args = fs.Args(); len(args) == 0 {
+		if args = c.fs.Args(); len(args) == 0 {
 			break
 		}
 		pos, args = append(pos, args[0]), args[1:]
@@ -191,146 +218,123 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, erro
 	case len(pos) == len(names):
 		return pos, nil
 	case len(names) == 0:
-		return nil, usagef("%s takes no arguments, got %q", fs.Name(), strings.Join(pos, " "))
+		return nil, usagef("%s takes no arguments, got %q", c.fs.Name(), strings.Join(pos, " "))
 	}
-	return nil, usagef("%s needs %s", fs.Name(), strings.Join(names, " "))
+	return nil, usagef("%s needs %s", c.fs.Name(), strings.Join(names, " "))
 }
 
-// idArgs parses the flags of a command that takes one ID argument and reads the id.
-func idArgs(fs *flag.FlagSet, args []string, what string) (int64, error) {
-	pos, err := parseArgs(fs, args, "ID")
+// open parses the command line (parse) and opens the database session.
+func (c *call) open(names ...string) (*session, []string, error) {
+	pos, err := c.parse(names...)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
+	}
+	s, err := c.session()
+	return s, pos, err
+}
+
+// openID is open for a command on one object, named by its ID, of a what.
+func (c *call) openID(what string) (*session, int64, error) {
+	pos, err := c.parse("ID")
+	if err != nil {
+		return nil, 0, err
 	}
 	id, err := admin.ParseID(pos[0])
 	if err != nil {
-		return 0, usagef("%s: %q is not a%s %s id", fs.Name(), pos[0], article(what), what)
+		article := map[bool]string{true: "n"}[strings.ContainsRune("aeiou", rune(what[0]))]
+		return nil, 0, usagef("%s: %q is not a%s %s id", c.fs.Name(), pos[0], article, what)
 	}
-	return id, nil
+	s, err := c.session()
+	return s, id, err
 }
 
-// oneID reads the one ID argument of a command without flags.
-func oneID(cmd, what string, args []string) (int64, error) {
-	return idArgs(flag.NewFlagSet(cmd, flag.ContinueOnError), args, what)
-}
-
-func article(word string) string {
-	if strings.ContainsRune("aeiou", rune(word[0])) {
-		return "n"
-	}
-	return ""
-}
-
-// jsonFlag parses the flags of a list command: --json, and the others fs has.
-func jsonFlag(fs *flag.FlagSet, args []string) (bool, error) {
-	j := fs.Bool("json", false, "print JSON")
-	_, err := parseArgs(fs, args)
-	return *j, err
-}
-
-func newFlags(cmd string) *flag.FlagSet { return flag.NewFlagSet(cmd, flag.ContinueOnError) }
-
-func (e env) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// table writes rows under a header, in aligned columns.
-func (e env) table(header string, rows [][]any) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, header)
-	for _, r := range rows {
-		s := make([]string, len(r))
-		for i, v := range r {
-			s[i] = fmt.Sprint(v)
+// idCommand is a command that acts on one object, of a what, named by its id: do
+// returns what to print, or an error that fail words.
+func idCommand(what string, do func(c *call, s *session, id int64) (string, error)) func(*call) error {
+	return func(c *call) error {
+		s, id, err := c.openID(what)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintln(tw, strings.Join(s, "\t"))
+		out, err := do(c, s, id)
+		if err != nil {
+			return c.fail("", err)
+		}
+		return c.say("%s\n", out)
+	}
+}
+
+// say prints to standard output.
+func (c *call) say(format string, args ...any) error {
+	_, err := fmt.Fprintf(c.stdout, format, args...)
+	return err
+}
+
+// show prints a list fetched with err: as JSON with --json, or a line saying it is
+// empty, or a table of row(x) under header (its columns separated by tabs).
+func show[T any](c *call, list []T, err error, empty, header string, row func(T) []any) error {
+	switch {
+	case err != nil:
+		return err
+	case *c.json:
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(append([]T{}, list...))
+	case len(list) == 0:
+		return c.say("%s\n", empty)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, x := range list {
+		var cells []string
+		for _, v := range row(x) {
+			switch v := v.(type) {
+			case string:
+				cells = append(cells, orDash(v))
+			case bool:
+				cells = append(cells, map[bool]string{true: "yes", false: "no"}[v])
+			default:
+				cells = append(cells, fmt.Sprint(v))
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
 }
 
-// show prints a list: as JSON, or a line saying it is empty, or a table of row(x) under
-// header.
-func show[T any](e env, asJSON bool, list []T, empty, header string, row func(T) []any) error {
-	switch {
-	case asJSON:
-		if list == nil {
-			list = []T{}
-		}
-		return e.printJSON(list)
-	case len(list) == 0:
-		_, err := fmt.Fprintln(e.stdout, empty)
-		return err
-	}
-	rows := make([][]any, len(list))
-	for i, x := range list {
-		rows[i] = row(x)
-	}
-	return e.table(header, rows)
-}
-
-// idCommand is a command that acts on one object named by its id: do returns what to
-// print, or an error that fail words.
-func idCommand(cmd, what string, do func(e env, s *session, id int64) (string, error)) func(env, []string) error {
-	return func(e env, args []string) error {
-		id, err := oneID(cmd, what, args)
-		if err != nil {
-			return err
-		}
-		s, err := e.open()
-		if err != nil {
-			return err
-		}
-		out, err := do(e, s, id)
-		if err != nil {
-			return fail(cmd, "", err)
-		}
-		_, err = fmt.Fprintln(e.stdout, out)
-		return err
-	}
-}
-
-// session is what a command that uses the database has: the store, the configuration
-// and the admin operations (built the way the service builds them).
+// session is what a command that uses the database has: the store, prepared as the
+// service prepares it (app.Prepare), the configuration and the admin operations.
 type session struct {
-	st  *store.Store
-	cfg config.Config
-	ops *admin.Ops
+	st      *store.Store
+	cfg     config.Config
+	ops     *admin.Ops
+	applied []int
 }
 
-// lazySession is a session opened when a command first needs it.
-type lazySession struct{ s *session }
-
-func (l *lazySession) close() {
-	if l.s != nil {
-		l.s.st.Close()
+// session loads the configuration and opens a prepared store, once per command line.
+func (c *call) session() (*session, error) {
+	if c.s != nil {
+		return c.s, nil
 	}
-}
-
-// open loads the configuration and opens a migrated store, once per command line.
-func (e env) open() (*session, error) {
-	if e.db.s != nil {
-		return e.db.s, nil
-	}
-	cfg, err := config.Load(e.getenv, os.ReadFile)
+	cfg, err := config.Load(c.getenv, os.ReadFile)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(e.ctx, cfg.DatabaseURL)
+	st, err := store.Open(c.ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := st.Migrate(e.ctx); err != nil {
+	applied, _, err := app.Prepare(c.ctx, st)
+	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, err
 	}
-	e.db.s = &session{st: st, cfg: cfg, ops: app.NewOps(cfg, st, version)}
-	return e.db.s, nil
+	c.s = &session{st: st, cfg: cfg, ops: app.NewOps(cfg, st, version), applied: applied}
+	return c.s, nil
 }
 
 // actor is who runs a command, for the audit log: the operating system user.
-func (e env) actor() admin.Actor { return admin.CLI(e.getenv("USER")) }
+func (c *call) actor() admin.Actor { return admin.CLI(c.getenv("USER")) }
 
 // flags name the fields of package admin's errors as the CLI's flags; positional
 // arguments are named by their value alone.
@@ -343,16 +347,19 @@ func flagName(f admin.Field) string {
 	return "--" + strings.ReplaceAll(string(f), "_", "-")
 }
 
-// fail says what went wrong in cmd the CLI's way: a field to fix is a usage error
-// naming its flag (exit 2); anything else exits 1, after what ("feed not added"), and
-// an id not found points at the list of its kind.
-func fail(cmd, what string, err error) error {
+// lists name the command that lists the objects of a kind, for "not found".
+var lists = map[admin.Object]string{admin.ObjEvent: "calendar list --all", admin.ObjFeed: "feeds list",
+	admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list", admin.ObjAnnouncement: "announcements list", admin.ObjDraft: "announcements list"}
+
+// fail says what went wrong the CLI's way: a field to fix is a usage error naming its
+// flag (exit 2); anything else exits 1, after what ("feed not added"), and an id not
+// found points at the list of its kind.
+func (c *call) fail(what string, err error) error {
 	var fe *admin.FieldError
 	var oe *admin.ObjectError
 	var ie *admin.ImportError
-	prefix := ""
 	if what != "" {
-		prefix = what + ": "
+		what += ": "
 	}
 	switch {
 	case errors.As(err, &fe):
@@ -360,34 +367,21 @@ func fail(cmd, what string, err error) error {
 		switch {
 		case fe.Field == admin.FieldFile || slices.Contains([]admin.Code{admin.CodeTaken, admin.CodeNotFound,
 			admin.CodeNotFeed, admin.CodeBuiltin}, fe.Code):
-			return errors.New(prefix + msg)
+			return errors.New(what + msg)
 		case strings.HasPrefix(msg, "needs "):
-			return usagef("%s %s", cmd, msg)
+			return usagef("%s %s", c.fs.Name(), msg)
 		}
-		return usagef("%s: %s", cmd, msg)
+		return usagef("%s: %s", c.fs.Name(), msg)
 	case errors.As(err, &ie):
-		return errors.New(prefix + ie.Error())
+		return errors.New(what + ie.Error())
 	case errors.As(err, &oe) && oe.Object == admin.ObjAdmin && errors.Is(err, admin.ErrNotFound):
 		return fmt.Errorf("%s is not an admin in the database (admins in LOA_ADMINS are removed there)", oe.Name)
 	case errors.As(err, &oe) && errors.Is(err, admin.ErrNotFound):
-		list := map[admin.Object]string{admin.ObjEvent: "calendar list --all", admin.ObjFeed: "feeds list",
-			admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list"}[oe.Object]
-		if list == "" {
-			list = "announcements list"
-		}
-		return fmt.Errorf("%s%w (see loa %s)", prefix, err, list)
+		return fmt.Errorf("%s%w (see loa %s)", what, err, lists[oe.Object])
 	case err != nil:
-		return fmt.Errorf("%s%w", prefix, err)
+		return fmt.Errorf("%s%w", what, err)
 	}
 	return nil
-}
-
-// notFoundHint points a "not found" from the store at the list of its kind.
-func notFoundHint(err error, list string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w (see loa %s list)", err, list)
-	}
-	return err
 }
 
 func orDash(s string) string {
@@ -404,19 +398,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// dashIfZero writes n, or "-" for 0 (none).
-func dashIfZero(n int) string {
-	if n == 0 {
-		return "-"
-	}
-	return strconv.Itoa(n)
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

@@ -50,9 +50,9 @@ func (c *cli) ok(args ...string) string {
 	return out
 }
 
-func (c *cli) feeds() []feedJSON {
+func (c *cli) feeds() []admin.FeedView {
 	c.t.Helper()
-	var fs []feedJSON
+	var fs []admin.FeedView
 	if err := json.Unmarshal([]byte(c.ok("feeds", "list", "--json")), &fs); err != nil {
 		c.t.Fatal(err)
 	}
