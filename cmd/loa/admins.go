@@ -9,44 +9,37 @@ import (
 func adminsChange(add bool) func(*call) error {
 	return func(c *call) error {
 		name := c.str("name", "")
-		s, pos, err := c.open("CHANNEL", "USER_ID")
-		if err != nil {
+		if err := c.open("CHANNEL", "USER_ID"); err != nil {
 			return err
 		}
-		done := "is now an admin"
+		ch, id := c.pos[0], c.pos[1]
 		if add {
-			_, err = s.ops.AddAdmin(c.ctx, c.actor(), pos[0], pos[1], *name)
-		} else {
-			err, done = s.ops.RemoveAdmin(c.ctx, c.actor(), pos[0], pos[1]), "is no longer an admin"
+			_, err := c.ops.AddAdmin(c.ctx, c.actor(), ch, id, *name)
+			return c.done(err, "", "%s user %s is now an admin\n", ch, id)
 		}
-		if err != nil {
-			return c.fail("", err)
-		}
-		return c.say("%s user %s %s\n", pos[0], pos[1], done)
+		return c.done(c.ops.RemoveAdmin(c.ctx, c.actor(), ch, id), "", "%s user %s is no longer an admin\n", ch, id)
 	}
 }
 
 func adminsList(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	list, err := s.ops.AdminList(c.ctx)
+	list, err := c.ops.AdminList(c.ctx)
 	return show(c, list, err, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID",
 		"CHANNEL\tUSER ID\tNAME\tSOURCE", func(a admin.AdminView) []any { return []any{a.Channel, a.UserID, a.Name, a.Source} })
 }
 
 func audit(c *call) error {
 	limit, via, actor := c.num("limit", 100), c.str("via", ""), c.str("actor", "")
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
 	if *limit <= 0 {
 		return usagef("audit: --limit must be above 0")
 	}
-	list, err := s.ops.Audit(c.ctx, store.AuditFilter{Limit: *limit, Via: store.Via(*via), Actor: *actor})
+	list, err := c.ops.Audit(c.ctx, store.AuditFilter{Limit: *limit, Via: store.Via(*via), Actor: *actor})
 	return show(c, list, err, "no audit entries", "WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", func(x admin.AuditView) []any {
-		return []any{x.At.In(s.cfg.Location).Format("2006-01-02 15:04:05"), x.Actor, x.Action, x.Target, x.Detail, x.Via}
+		return []any{x.At, x.Actor, x.Action, x.Target, x.Detail, x.Via}
 	})
 }

@@ -7,29 +7,28 @@ import (
 )
 
 func broadcastsList(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	list, err := s.ops.Broadcasts(c.ctx, 1000)
+	list, err := c.ops.Broadcasts(c.ctx, 1000)
 	return show(c, list, err, "no broadcasts yet", "ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE",
 		func(b admin.BroadcastView) []any {
-			return []any{b.ID, b.Source, b.Topic, b.Created.In(s.cfg.Location).Format("2006-01-02 15:04"),
+			return []any{b.ID, b.Source, b.Topic, b.Created.In(c.cfg.Location).Format("2006-01-02 15:04"),
 				b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
 		})
 }
 
 func broadcastsShow(c *call) error {
-	s, id, err := c.openID("broadcast")
+	id, err := c.openID("broadcast")
 	if err != nil {
 		return err
 	}
-	b, fails, err := s.ops.Broadcast(c.ctx, id)
+	b, fails, err := c.ops.Broadcast(c.ctx, id)
 	if err != nil {
 		return c.fail("", err)
 	}
 	c.say("broadcast %d\n  source:  %s\n  kind:    %s\n  topic:   %s\n  created: %s\n  title:   %s\n",
-		b.ID, b.SourceKey, b.Kind, b.Topic, b.CreatedAt.In(s.cfg.Location).Format("2006-01-02 15:04:05"), b.Title)
+		b.ID, b.SourceKey, b.Kind, b.Topic, b.CreatedAt.In(c.cfg.Location).Format("2006-01-02 15:04:05"), b.Title)
 	if b.Link != "" {
 		c.say("  link:    %s\n", b.Link)
 	}
@@ -41,7 +40,7 @@ func broadcastsShow(c *call) error {
 	return nil
 }
 
-var broadcastsCancel = idCommand("broadcast", func(c *call, s *session, id int64) (string, error) {
-	stopped, err := s.ops.CancelBroadcast(c.ctx, c.actor(), id)
+var broadcastsCancel = idCommand("broadcast", func(c *call, id int64) (string, error) {
+	stopped, err := c.ops.CancelBroadcast(c.ctx, c.actor(), id)
 	return fmt.Sprintf("broadcast %d cancelled; %d pending deliveries stopped", id, stopped), err
 })

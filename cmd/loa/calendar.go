@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,11 +14,10 @@ import (
 
 func calendarList(c *call) error {
 	all := c.flag("all")
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	events, err := s.ops.Events(c.ctx, *all)
+	events, err := c.ops.Events(c.ctx, *all)
 	return show(c, events, err, "no enabled events; see them all with: loa calendar list --all",
 		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev admin.EventView) []any {
 			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear), clip(ev.Title, 60), ev.Category,
@@ -37,21 +37,19 @@ func eventFlags(c *call) (change func() admin.EventChange) {
 	}
 }
 
-// printEvent says what became of an event, and its next notice.
-func printEvent(c *call, s *session, verb string, ev calendar.Event, err error) error {
+// printEvent says what became of an event (verb), and its next notice.
+func printEvent(c *call, verb string, ev calendar.Event, err error) error {
 	if err != nil {
 		return c.fail(map[string]string{"added": "event not added", "changed": "event not changed"}[verb], err)
 	}
-	founded, state, next := "", "", ""
+	founded, state, next := "", "", "  next notice: none in the next two years\n"
 	if ev.FoundedYear != 0 {
 		founded = fmt.Sprintf(", founded %d", ev.FoundedYear)
 	}
-	if !ev.Enabled {
-		state = ", disabled"
-	} else if o, ok := admin.NextNotice(ev, calendar.DateIn(time.Now(), s.cfg.Location)); ok {
+	if o, ok := admin.NextNotice(ev, calendar.DateIn(time.Now(), c.cfg.Location)); !ev.Enabled {
+		state, next = ", disabled", ""
+	} else if ok {
 		next = "  next notice: " + o.Date.DMY() + ": " + calendar.NoticeText(o) + "\n"
-	} else {
-		next = "  next notice: none in the next two years\n"
 	}
 	return c.say("%s event %d: %s\n  %s (%s%s), %s%s\n%s", verb, ev.ID, ev.Slug, ev.Title,
 		admin.EventDate(ev), founded, ev.Category, state, next)
@@ -59,17 +57,16 @@ func printEvent(c *call, s *session, verb string, ev calendar.Event, err error) 
 
 func calendarAdd(c *call) error {
 	change := eventFlags(c)
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	ev, err := s.ops.AddEvent(c.ctx, c.actor(), change())
-	return printEvent(c, s, "added", ev, err)
+	ev, err := c.ops.AddEvent(c.ctx, c.actor(), change())
+	return printEvent(c, "added", ev, err)
 }
 
 func calendarEdit(c *call) error {
 	change := eventFlags(c)
-	s, id, err := c.openID("event")
+	id, err := c.openID("event")
 	if err != nil {
 		return err
 	}
@@ -77,97 +74,76 @@ func calendarEdit(c *call) error {
 	if len(ch.Fields()) == 0 {
 		return usagef("calendar edit: nothing to change; give --title, --date, --lunar, --leap, --founded, --category, --advance, --slug or --source")
 	}
-	ev, err := s.ops.EditEvent(c.ctx, c.actor(), id, 0, ch)
-	return printEvent(c, s, "changed", ev, err)
+	ev, err := c.ops.EditEvent(c.ctx, c.actor(), id, 0, ch)
+	return printEvent(c, "changed", ev, err)
 }
 
 // calendarEnable is calendar enable (or disable).
 func calendarEnable(enable bool) func(*call) error {
 	return func(c *call) error {
-		s, id, err := c.openID("event")
+		id, err := c.openID("event")
 		if err != nil {
 			return err
 		}
-		ev, err := s.ops.EnableEvent(c.ctx, c.actor(), id, enable)
-		return printEvent(c, s, map[bool]string{true: "enabled", false: "disabled"}[enable], ev, err)
+		ev, err := c.ops.EnableEvent(c.ctx, c.actor(), id, enable)
+		return printEvent(c, map[bool]string{true: "enabled", false: "disabled"}[enable], ev, err)
 	}
 }
 
 func calendarImport(c *call) error {
-	pos, err := c.parse("FILE.csv")
-	if err != nil {
+	if err := c.open("FILE.csv"); err != nil {
 		return err
 	}
-	file, err := os.Open(pos[0])
+	file, err := os.Open(c.pos[0])
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	s, err := c.session()
-	if err != nil {
-		return err
-	}
-	read, added, updated, err := s.ops.ImportEvents(c.ctx, c.actor(), file, pos[0])
-	if err != nil {
-		return c.fail("nothing imported", err)
-	}
-	return c.say("imported %d events from %s: %d added, %d updated\n", read, pos[0], added, updated)
+	read, added, updated, err := c.ops.ImportEvents(c.ctx, c.actor(), file, c.pos[0])
+	return c.done(err, "nothing imported", "imported %d events from %s: %d added, %d updated\n", read, c.pos[0], added, updated)
 }
 
 func calendarExport(c *call) error {
 	format, fromYear, toYear := c.str("format", admin.FormatCSV), c.num("from-year", 0), c.num("to-year", 0)
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	return c.fail("", s.ops.ExportEvents(c.ctx, c.stdout, *format, *fromYear, *toYear))
+	return c.fail("", c.ops.ExportEvents(c.ctx, c.stdout, *format, *fromYear, *toYear))
 }
 
 func calendarBanner(c *call) error {
 	fromS, toS := c.str("from", ""), c.str("to", "")
-	if _, err := c.parse(); err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	from, err := admin.ParseDate(*fromS, admin.FieldFrom)
-	if err != nil {
-		return c.fail("", err)
+	from, err1 := admin.ParseDate(*fromS, admin.FieldFrom)
+	to, err2 := admin.ParseDate(*toS, admin.FieldTo)
+	banner, err := "", cmp.Or(err1, err2)
+	if err == nil {
+		banner, err = c.ops.Banner(c.ctx, from, to)
 	}
-	to, err := admin.ParseDate(*toS, admin.FieldTo)
-	if err != nil {
-		return c.fail("", err)
-	}
-	s, err := c.session()
-	if err != nil {
-		return err
-	}
-	banner, err := s.ops.Banner(c.ctx, from, to)
-	switch {
-	case err != nil:
-		return c.fail("", err)
-	case banner == "":
+	if err == nil && banner == "" {
 		fmt.Fprintf(c.stderr, "loa: no anniversaries between %s and %s\n", from.DMY(), to.DMY())
 		return nil
 	}
-	return c.say("%s\n", banner)
+	return c.done(err, "", "%s\n", banner)
 }
 
 func calendarUpcoming(c *call) error {
 	fromS, days := c.str("from", ""), c.num("days", admin.DefaultUpcomingDays)
-	if _, err := c.parse(); err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
 	var from calendar.Date
 	var err error
 	if *fromS != "" {
-		if from, err = admin.ParseDate(*fromS, admin.FieldFrom); err != nil {
-			return c.fail("", err)
-		}
+		from, err = admin.ParseDate(*fromS, admin.FieldFrom)
 	}
-	s, err := c.session()
-	if err != nil {
-		return err
+	var occs []calendar.Occurrence
+	var to calendar.Date
+	if err == nil {
+		occs, to, err = c.ops.Upcoming(c.ctx, from, *days)
 	}
-	occs, to, err := s.ops.Upcoming(c.ctx, from, *days)
 	if err != nil {
 		return c.fail("", err)
 	}
@@ -198,17 +174,14 @@ func calendarConvert(c *call) error {
 		Solar calendar.Date      `json:"solar"`
 		Lunar calendar.LunarDate `json:"lunar"`
 	}
-	if v.Solar, v.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); err != nil {
-		var fe *admin.FieldError
-		if errors.As(err, &fe) {
-			return usagef("calendar convert: %s", fe.ErrorAs("", ""))
-		}
-		return err
+	var fe *admin.FieldError
+	if v.Solar, v.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); errors.As(err, &fe) {
+		return usagef("calendar convert: %s", fe.ErrorAs("", ""))
 	}
 	solar := weekdayNames[v.Solar.Weekday()] + ", " + v.Solar.DMY() + " dương lịch"
-	switch b, err := json.Marshal(v); {
-	case err != nil:
-		return err
+	switch b, jerr := json.Marshal(v); {
+	case err != nil || jerr != nil:
+		return cmp.Or(err, jerr)
 	case *c.json:
 		return c.say("%s\n", b)
 	case *toSolar:
@@ -217,7 +190,7 @@ func calendarConvert(c *call) error {
 	return c.say("%s là %s\n", solar, v.Lunar.LongString())
 }
 
-// dashIfZero writes n, or "-" for 0 (none).
+// dashIfZero is n, or "" (a table's "-") for 0.
 func dashIfZero(n int) any {
 	if n == 0 {
 		return ""

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"loa/admin"
 	"loa/app"
@@ -105,26 +106,30 @@ func usage() string {
 const exitUsage = 2
 
 // call is one command line being run: its surroundings (tests supply their own), the
-// command's flags (a flag set named by its words) and its database session, opened on
-// first use.
+// command's flags (a flag set named by its words) and positional arguments, and, once
+// opened, its database: the store, prepared as the service prepares it (app.Prepare),
+// the configuration and the admin operations.
 type call struct {
 	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	fs             *flag.FlagSet
-	args           []string
+	args, pos      []string
 	// json is --json, for the commands whose usage offers it.
-	json *bool
-	s    *session
+	json    *bool
+	st      *store.Store
+	cfg     config.Config
+	ops     *admin.Ops
+	applied []int
 }
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	c := &call{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	defer func() {
-		if c.s != nil {
-			c.s.st.Close()
+		if c.st != nil {
+			c.st.Close()
 		}
 	}()
 	var err error
@@ -223,45 +228,58 @@ func (c *call) parse(names ...string) ([]string, error) {
 	return nil, usagef("%s needs %s", c.fs.Name(), strings.Join(names, " "))
 }
 
-// open parses the command line (parse) and opens the database session.
-func (c *call) open(names ...string) (*session, []string, error) {
-	pos, err := c.parse(names...)
-	if err != nil {
-		return nil, nil, err
+// open parses the command line (parse) into c.pos and opens the database, once per
+// command line.
+func (c *call) open(names ...string) (err error) {
+	if c.pos, err = c.parse(names...); err != nil || c.st != nil {
+		return err
 	}
-	s, err := c.session()
-	return s, pos, err
+	if c.cfg, err = config.Load(c.getenv, os.ReadFile); err != nil {
+		return err
+	}
+	if c.st, err = store.Open(c.ctx, c.cfg.DatabaseURL); err != nil {
+		return err
+	}
+	if c.applied, _, err = app.Prepare(c.ctx, c.st); err != nil {
+		return err
+	}
+	c.ops = app.NewOps(c.cfg, c.st, version)
+	return nil
 }
 
 // openID is open for a command on one object, named by its ID, of a what.
-func (c *call) openID(what string) (*session, int64, error) {
-	pos, err := c.parse("ID")
-	if err != nil {
-		return nil, 0, err
+func (c *call) openID(what string) (int64, error) {
+	if err := c.open("ID"); err != nil {
+		return 0, err
 	}
-	id, err := admin.ParseID(pos[0])
+	id, err := admin.ParseID(c.pos[0])
 	if err != nil {
 		article := map[bool]string{true: "n"}[strings.ContainsRune("aeiou", rune(what[0]))]
-		return nil, 0, usagef("%s: %q is not a%s %s id", c.fs.Name(), pos[0], article, what)
+		return 0, usagef("%s: %q is not a%s %s id", c.fs.Name(), c.pos[0], article, what)
 	}
-	s, err := c.session()
-	return s, id, err
+	return id, nil
 }
 
 // idCommand is a command that acts on one object, of a what, named by its id: do
 // returns what to print, or an error that fail words.
-func idCommand(what string, do func(c *call, s *session, id int64) (string, error)) func(*call) error {
+func idCommand(what string, do func(c *call, id int64) (string, error)) func(*call) error {
 	return func(c *call) error {
-		s, id, err := c.openID(what)
+		id, err := c.openID(what)
 		if err != nil {
 			return err
 		}
-		out, err := do(c, s, id)
-		if err != nil {
-			return c.fail("", err)
-		}
-		return c.say("%s\n", out)
+		out, err := do(c, id)
+		return c.done(err, "", "%s\n", out)
 	}
+}
+
+// done ends a command: err said the CLI's way (fail, after what), or what was done
+// printed.
+func (c *call) done(err error, what, format string, args ...any) error {
+	if err != nil {
+		return c.fail(what, err)
+	}
+	return c.say(format, args...)
 }
 
 // say prints to standard output.
@@ -270,8 +288,13 @@ func (c *call) say(format string, args ...any) error {
 	return err
 }
 
+// timeLayout writes the times of a table, in LOA_TIMEZONE (JSON has them exactly).
+const timeLayout = "2006-01-02 15:04"
+
 // show prints a list fetched with err: as JSON with --json, or a line saying it is
-// empty, or a table of row(x) under header (its columns separated by tabs).
+// empty, or a table of row(x) under header (its columns separated by tabs). Cells are
+// written one way for all tables: "" and a nil time as "-", yes or no, times in
+// LOA_TIMEZONE (timeLayout).
 func show[T any](c *call, list []T, err error, empty, header string, row func(T) []any) error {
 	switch {
 	case err != nil:
@@ -293,6 +316,13 @@ func show[T any](c *call, list []T, err error, empty, header string, row func(T)
 				cells = append(cells, orDash(v))
 			case bool:
 				cells = append(cells, map[bool]string{true: "yes", false: "no"}[v])
+			case *time.Time:
+				cells = append(cells, "-")
+				if v != nil {
+					cells[len(cells)-1] = v.In(c.cfg.Location).Format(timeLayout)
+				}
+			case time.Time:
+				cells = append(cells, v.In(c.cfg.Location).Format(timeLayout))
 			default:
 				cells = append(cells, fmt.Sprint(v))
 			}
@@ -300,37 +330,6 @@ func show[T any](c *call, list []T, err error, empty, header string, row func(T)
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
-}
-
-// session is what a command that uses the database has: the store, prepared as the
-// service prepares it (app.Prepare), the configuration and the admin operations.
-type session struct {
-	st      *store.Store
-	cfg     config.Config
-	ops     *admin.Ops
-	applied []int
-}
-
-// session loads the configuration and opens a prepared store, once per command line.
-func (c *call) session() (*session, error) {
-	if c.s != nil {
-		return c.s, nil
-	}
-	cfg, err := config.Load(c.getenv, os.ReadFile)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Open(c.ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	applied, _, err := app.Prepare(c.ctx, st)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	c.s = &session{st: st, cfg: cfg, ops: app.NewOps(cfg, st, version), applied: applied}
-	return c.s, nil
 }
 
 // actor is who runs a command, for the audit log: the operating system user.

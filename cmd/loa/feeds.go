@@ -10,41 +10,32 @@ import (
 
 func feedsAdd(c *call) error {
 	topic, interval := c.str("topic", admin.DefaultFeedTopic), c.str("interval", admin.DefaultFeedInterval.String())
-	s, pos, err := c.open("URL")
-	if err != nil {
+	if err := c.open("URL"); err != nil {
 		return err
 	}
-	added, err := s.ops.AddFeed(c.ctx, c.actor(), pos[0], *topic, *interval)
-	if err != nil {
-		return c.fail("feed not added", err)
-	}
+	added, err := c.ops.AddFeed(c.ctx, c.actor(), c.pos[0], *topic, *interval)
 	f := added.Feed
 	if added.PrimeErr != nil {
 		fmt.Fprintf(c.stderr, "loa: feed %d added, but recording its current items failed (the first poll will): %v\n", f.ID, added.PrimeErr)
 	}
-	return c.say("added feed %d: %s\n  url: %s\n  topic: %s, every %s\n  %d items recorded as seen, %d announced\n",
+	return c.done(err, "feed not added", "added feed %d: %s\n  url: %s\n  topic: %s, every %s\n  %d items recorded as seen, %d announced\n",
 		f.ID, orDash(f.Title), feeds.RedactURL(f.URL), f.Topic, f.Interval, added.Recorded, added.Announced)
 }
 
 func feedsList(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	list, err := s.ops.Feeds(c.ctx)
+	list, err := c.ops.Feeds(c.ctx)
 	return show(c, list, err, "no feeds; add one with: loa feeds add URL",
 		"ID\tTOPIC\tINTERVAL\tENABLED\tLAST POLL\tFAILURES\tTITLE\tURL\tLAST ERROR", func(f admin.FeedView) []any {
-			last := "never"
-			if f.LastPolledAt != nil {
-				last = f.LastPolledAt.In(s.cfg.Location).Format("2006-01-02 15:04:05")
-			}
-			return []any{f.ID, f.Topic, f.Interval, f.Enabled, last, f.ConsecutiveFailures, f.Title, f.URL, f.LastError}
+			return []any{f.ID, f.Topic, f.Interval, f.Enabled, f.LastPolledAt, f.ConsecutiveFailures, f.Title, f.URL, f.LastError}
 		})
 }
 
 func feedsEdit(c *call) error {
 	topic, interval := c.str("topic", ""), c.str("interval", "")
-	s, id, err := c.openID("feed")
+	id, err := c.openID("feed")
 	if err != nil {
 		return err
 	}
@@ -52,46 +43,35 @@ func feedsEdit(c *call) error {
 	if ch.Topic == nil && ch.Interval == nil {
 		return usagef("feeds edit: nothing to change; give --topic or --interval")
 	}
-	f, err := s.ops.EditFeed(c.ctx, c.actor(), id, 0, ch)
-	if err != nil {
-		return c.fail("feed not changed", err)
-	}
-	return c.say("changed feed %d: topic %s, every %s\n", f.ID, f.Topic, f.Interval)
+	f, err := c.ops.EditFeed(c.ctx, c.actor(), id, 0, ch)
+	return c.done(err, "feed not changed", "changed feed %d: topic %s, every %s\n", f.ID, f.Topic, f.Interval)
 }
 
 var (
-	feedsRemove = idCommand("feed", func(c *call, s *session, id int64) (string, error) {
-		return fmt.Sprintf("removed feed %d", id), s.ops.RemoveFeed(c.ctx, c.actor(), id)
+	feedsRemove = idCommand("feed", func(c *call, id int64) (string, error) {
+		return fmt.Sprintf("removed feed %d", id), c.ops.RemoveFeed(c.ctx, c.actor(), id)
 	})
-	feedsEnable = idCommand("feed", func(c *call, s *session, id int64) (string, error) {
-		_, err := s.ops.EnableFeed(c.ctx, c.actor(), id)
+	feedsEnable = idCommand("feed", func(c *call, id int64) (string, error) {
+		_, err := c.ops.EnableFeed(c.ctx, c.actor(), id)
 		return fmt.Sprintf("enabled feed %d; it is polled on the next tick", id), err
 	})
-	feedsDisable = idCommand("feed", func(c *call, s *session, id int64) (string, error) {
-		_, err := s.ops.DisableFeed(c.ctx, c.actor(), id)
+	feedsDisable = idCommand("feed", func(c *call, id int64) (string, error) {
+		_, err := c.ops.DisableFeed(c.ctx, c.actor(), id)
 		return fmt.Sprintf("disabled feed %d; loa feeds enable %d brings it back", id, id), err
 	})
 )
 
 func feedsImport(c *call) error {
 	interval := c.str("interval", admin.DefaultFeedInterval.String())
-	pos, err := c.parse("FILE.opml")
-	if err != nil {
+	if err := c.open("FILE.opml"); err != nil {
 		return err
 	}
-	if _, err := admin.ParseInterval(*interval); err != nil {
-		return c.fail("", err)
-	}
-	file, err := os.Open(pos[0])
+	file, err := os.Open(c.pos[0])
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer file.Close()
-	s, err := c.session()
-	if err != nil {
-		return err
-	}
-	got, err := s.ops.ImportFeeds(c.ctx, c.actor(), file, pos[0], *interval)
+	got, err := c.ops.ImportFeeds(c.ctx, c.actor(), file, c.pos[0], *interval)
 	if err != nil {
 		return c.fail("", err)
 	}
@@ -106,11 +86,10 @@ func feedsImport(c *call) error {
 }
 
 func feedsExport(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	list, err := s.st.Feeds(c.ctx)
+	list, err := c.st.Feeds(c.ctx)
 	if err != nil {
 		return err
 	}

@@ -11,15 +11,14 @@ import (
 // every hour too), or with --dry-run only says what would go.
 func prune(c *call) error {
 	dry := c.flag("dry-run")
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	cfg := s.cfg
-	p, err := s.st.Prune(c.ctx, time.Now(), store.Retention{Deliveries: cfg.Retention, Audit: cfg.AuditRetention}, *dry)
-	verb := map[bool]string{false: "pruned", true: "would prune"}[*dry]
+	cfg := c.cfg
+	p, err := c.st.Prune(c.ctx, time.Now(), store.Retention{Deliveries: cfg.Retention, Audit: cfg.AuditRetention}, *dry)
 	// What went before an error went for good: say it either way.
-	c.say("%s (retention %s, audit log %s):\n", verb, days(cfg.Retention), days(cfg.AuditRetention))
+	c.say("%s (retention %s, audit log %s):\n", map[bool]string{false: "pruned", true: "would prune"}[*dry],
+		days(cfg.Retention), days(cfg.AuditRetention))
 	c.say("  deliveries     %d  per-recipient rows of finished broadcasts (their counts stay)\n", p.Deliveries)
 	c.say("  item bodies    %d  summaries of old items (the items stay)\n", p.ItemBodies)
 	c.say("  drafts         %d  never confirmed, older than a day\n", p.Drafts)

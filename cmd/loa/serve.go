@@ -28,12 +28,11 @@ func serve(c *call) error {
 // migrate prepares the database as every command does (app.Prepare) and says what it
 // applied.
 func migrate(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	if len(s.applied) == 0 {
+	if len(c.applied) == 0 {
 		return c.say("database is up to date (version %d)\n", store.LatestVersion())
 	}
-	return c.say("applied migrations %v; database is at version %d\n", s.applied, store.LatestVersion())
+	return c.say("applied migrations %v; database is at version %d\n", c.applied, store.LatestVersion())
 }

@@ -8,11 +8,10 @@ import (
 )
 
 func subscribersList(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	list, err := s.ops.Subscribers(c.ctx)
+	list, err := c.ops.Subscribers(c.ctx)
 	return show(c, list, err, "no subscribers yet", "ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE",
 		func(x admin.SubscriberView) []any {
 			status := string(x.Status)
@@ -27,11 +26,10 @@ func subscribersList(c *call) error {
 }
 
 func subscribersStats(c *call) error {
-	s, _, err := c.open()
-	if err != nil {
+	if err := c.open(); err != nil {
 		return err
 	}
-	counts, err := s.ops.SubscriberCounts(c.ctx)
+	counts, err := c.ops.SubscriberCounts(c.ctx)
 	total := admin.CountView{Status: "total"}
 	for _, x := range counts {
 		total.Count += x.Count
@@ -46,8 +44,8 @@ func subscribersStats(c *call) error {
 
 // subscribersResume lifts a chat's pause (the bot lost its right to post there, and an
 // admin says it is back): its waiting deliveries go out.
-var subscribersResume = idCommand("subscriber", func(c *call, s *session, id int64) (string, error) {
-	sub, err := s.ops.ResumeSubscriber(c.ctx, c.actor(), id)
+var subscribersResume = idCommand("subscriber", func(c *call, id int64) (string, error) {
+	sub, err := c.ops.ResumeSubscriber(c.ctx, c.actor(), id)
 	if err == nil && !sub.WasPaused {
 		return fmt.Sprintf("subscriber %d (%s %s) was not paused", id, sub.Channel, sub.Address), nil
 	}

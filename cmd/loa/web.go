@@ -12,19 +12,14 @@ import (
 // webLink: loa web link CHANNEL USER_ID prints a one-time sign-in link to the web
 // console, for an admin's first sign-in (afterwards they send /web to the bot).
 func webLink(c *call) error {
-	pos, err := c.parse("CHANNEL", "USER_ID")
-	if err != nil {
+	if err := c.open("CHANNEL", "USER_ID"); err != nil {
 		return err
 	}
-	ch, uid := pos[0], strings.TrimSpace(pos[1])
+	ch, uid := c.pos[0], strings.TrimSpace(c.pos[1])
 	if _, err := chat.ParseChannel(ch); err != nil {
 		return usagef("web link: %v", err)
 	}
-	s, err := c.session()
-	if err != nil {
-		return err
-	}
-	links := &web.Links{Store: s.st, PublicURL: s.cfg.PublicURL, IsAdmin: s.ops.IsAdmin}
+	links := &web.Links{Store: c.st, PublicURL: c.cfg.PublicURL, IsAdmin: c.ops.IsAdmin}
 	link, err := links.SignInLink(c.ctx, ch, uid)
 	switch {
 	case errors.Is(err, web.ErrNotAdmin):
