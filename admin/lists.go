@@ -2,12 +2,14 @@ package admin
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strconv"
 	"time"
 
 	"loa/calendar"
 	"loa/chat"
+	"loa/feeds"
 	"loa/store"
 )
 
@@ -92,6 +94,20 @@ func NextNotice(ev calendar.Event, from calendar.Date) (calendar.Occurrence, boo
 		}
 	}
 	return calendar.Occurrence{}, false
+}
+
+// ExportFeeds writes the feeds as OPML (feeds.WriteOPML), for ImportFeeds: with their
+// stored URLs, credentials included, so that it imports back.
+func (o *Ops) ExportFeeds(ctx context.Context, w io.Writer) error {
+	list, err := o.Store.Feeds(ctx)
+	if err != nil {
+		return err
+	}
+	outlines := make([]feeds.Outline, len(list))
+	for i, f := range list {
+		outlines[i] = feeds.Outline{URL: f.URL, Title: f.Title, Topic: f.Topic}
+	}
+	return feeds.WriteOPML(w, "loa feeds", outlines)
 }
 
 // AnnouncementView is a scheduled announcement in a list, with its runs counted.

@@ -22,24 +22,18 @@ func adminsChange(add bool) func(*call) error {
 }
 
 func adminsList(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
-	list, err := c.ops.AdminList(c.ctx)
-	return show(c, list, err, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID",
+	return list(c, func() ([]admin.AdminView, error) { return c.ops.AdminList(c.ctx) }, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID",
 		"CHANNEL\tUSER ID\tNAME\tSOURCE", func(a admin.AdminView) []any { return []any{a.Channel, a.UserID, a.Name, a.Source} })
 }
 
 func audit(c *call) error {
 	limit, via, actor := c.num("limit", 100), c.str("via", ""), c.str("actor", "")
-	if err := c.open(); err != nil {
-		return err
-	}
-	if *limit <= 0 {
-		return usagef("audit: --limit must be above 0")
-	}
-	list, err := c.ops.Audit(c.ctx, store.AuditFilter{Limit: *limit, Via: store.Via(*via), Actor: *actor})
-	return show(c, list, err, "no audit entries", "WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", func(x admin.AuditView) []any {
+	return list(c, func() ([]admin.AuditView, error) {
+		if *limit <= 0 {
+			return nil, usagef("audit: --limit must be above 0")
+		}
+		return c.ops.Audit(c.ctx, store.AuditFilter{Limit: *limit, Via: store.Via(*via), Actor: *actor})
+	}, "no audit entries", "WHEN\tWHO\tACTION\tTARGET\tDETAIL\tVIA", func(x admin.AuditView) []any {
 		return []any{x.At, x.Actor, x.Action, x.Target, x.Detail, x.Via}
 	})
 }

@@ -7,13 +7,9 @@ import (
 )
 
 func broadcastsList(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
-	list, err := c.ops.Broadcasts(c.ctx, 1000)
-	return show(c, list, err, "no broadcasts yet", "ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE",
+	return list(c, func() ([]admin.BroadcastView, error) { return c.ops.Broadcasts(c.ctx, 1000) }, "no broadcasts yet", "ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE",
 		func(b admin.BroadcastView) []any {
-			return []any{b.ID, b.Source, b.Topic, b.Created.In(c.cfg.Location).Format("2006-01-02 15:04"),
+			return []any{b.ID, b.Source, b.Topic, b.Created,
 				b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
 		})
 }

@@ -14,11 +14,7 @@ import (
 
 func calendarList(c *call) error {
 	all := c.flag("all")
-	if err := c.open(); err != nil {
-		return err
-	}
-	events, err := c.ops.Events(c.ctx, *all)
-	return show(c, events, err, "no enabled events; see them all with: loa calendar list --all",
+	return list(c, func() ([]admin.EventView, error) { return c.ops.Events(c.ctx, *all) }, "no enabled events; see them all with: loa calendar list --all",
 		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev admin.EventView) []any {
 			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear), clip(ev.Title, 60), ev.Category,
 				ev.AdvanceDays, ev.Enabled, clip(ev.Source, 40)}
@@ -134,16 +130,13 @@ func calendarUpcoming(c *call) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	var from calendar.Date
-	var err error
+	from, err := calendar.Date{}, error(nil)
 	if *fromS != "" {
-		from, err = admin.ParseDate(*fromS, admin.FieldFrom)
+		if from, err = admin.ParseDate(*fromS, admin.FieldFrom); err != nil {
+			return c.fail("", err)
+		}
 	}
-	var occs []calendar.Occurrence
-	var to calendar.Date
-	if err == nil {
-		occs, to, err = c.ops.Upcoming(c.ctx, from, *days)
-	}
+	occs, to, err := c.ops.Upcoming(c.ctx, from, *days)
 	if err != nil {
 		return c.fail("", err)
 	}
@@ -156,9 +149,6 @@ func calendarUpcoming(c *call) error {
 			return []any{o.Date.DMY(), dashIfZero(o.Years), o.Round, lunar, o.Notice}
 		})
 }
-
-// weekdayNames are the Vietnamese names of the days of the week.
-var weekdayNames = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
 
 // calendarConvert converts between solar and lunar dates; it needs no database.
 func calendarConvert(c *call) error {
@@ -178,7 +168,7 @@ func calendarConvert(c *call) error {
 	if v.Solar, v.Lunar, err = admin.ConvertDate(pos[0], *toSolar, *leap); errors.As(err, &fe) {
 		return usagef("calendar convert: %s", fe.ErrorAs("", ""))
 	}
-	solar := weekdayNames[v.Solar.Weekday()] + ", " + v.Solar.DMY() + " dương lịch"
+	solar := calendar.WeekdayName(v.Solar.Weekday()) + ", " + v.Solar.DMY() + " dương lịch"
 	switch b, jerr := json.Marshal(v); {
 	case err != nil || jerr != nil:
 		return cmp.Or(err, jerr)

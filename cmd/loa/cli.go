@@ -75,28 +75,18 @@ func commands() []command {
 	}
 }
 
-// usage is the help text, from the table.
+// usage is the help text, from the table: each command's help starts in column 33 of
+// its line, or below a line too long for it.
 func usage() string {
 	var sb strings.Builder
 	sb.WriteString("loa — chat-bot announcement broadcaster\n\nUsage:\n")
-	const col = 33
 	for _, c := range commands() {
-		lines := strings.Split(strings.TrimSpace("loa "+c.words+" "+c.args), "\n")
-		for i, l := range lines {
-			if i > 0 {
-				l = "      " + l
-			}
-			lines[i] = "  " + l
+		use := strings.ReplaceAll(strings.TrimSpace("loa "+c.words+" "+c.args), "\n", "\n        ")
+		help := strings.ReplaceAll(c.help, "\n", "\n"+strings.Repeat(" ", 33))
+		if len(use) > 29 || strings.Contains(use, "\n") {
+			use += "\n" + strings.Repeat(" ", 33)
 		}
-		help := strings.Split(c.help, "\n")
-		if last := lines[len(lines)-1]; len(lines) == 1 && len(last) < col-1 {
-			lines[0] = last + strings.Repeat(" ", col-len(last)) + help[0]
-			help = help[1:]
-		}
-		for _, h := range help {
-			lines = append(lines, strings.Repeat(" ", col)+h)
-		}
-		sb.WriteString(strings.Join(lines, "\n") + "\n")
+		fmt.Fprintf(&sb, "  %-31s%s\n", use, help)
 	}
 	sb.WriteString("\nConfiguration comes from LOA_* environment variables; see the README.\n")
 	return sb.String()
@@ -111,7 +101,6 @@ const exitUsage = 2
 // the configuration and the admin operations.
 type call struct {
 	ctx            context.Context
-	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	fs             *flag.FlagSet
@@ -125,8 +114,8 @@ type call struct {
 }
 
 // run executes one command line and returns the process exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	c := &call{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	c := &call{ctx: ctx, stdout: stdout, stderr: stderr, getenv: getenv}
 	defer func() {
 		if c.st != nil {
 			c.st.Close()
@@ -286,6 +275,15 @@ func (c *call) done(err error, what, format string, args ...any) error {
 func (c *call) say(format string, args ...any) error {
 	_, err := fmt.Fprintf(c.stdout, format, args...)
 	return err
+}
+
+// list ends a list command: it opens the database, fetches the list and shows it.
+func list[T any](c *call, fetch func() ([]T, error), empty, header string, row func(T) []any) error {
+	if err := c.open(); err != nil {
+		return err
+	}
+	xs, err := fetch()
+	return show(c, xs, err, empty, header, row)
 }
 
 // timeLayout writes the times of a table, in LOA_TIMEZONE (JSON has them exactly).

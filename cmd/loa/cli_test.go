@@ -36,7 +36,7 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return c.env[k] })
+	code = run(context.Background(), args, &out, &errb, func(k string) string { return c.env[k] })
 	return code, out.String(), errb.String()
 }
 

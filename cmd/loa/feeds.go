@@ -23,11 +23,7 @@ func feedsAdd(c *call) error {
 }
 
 func feedsList(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
-	list, err := c.ops.Feeds(c.ctx)
-	return show(c, list, err, "no feeds; add one with: loa feeds add URL",
+	return list(c, func() ([]admin.FeedView, error) { return c.ops.Feeds(c.ctx) }, "no feeds; add one with: loa feeds add URL",
 		"ID\tTOPIC\tINTERVAL\tENABLED\tLAST POLL\tFAILURES\tTITLE\tURL\tLAST ERROR", func(f admin.FeedView) []any {
 			return []any{f.ID, f.Topic, f.Interval, f.Enabled, f.LastPolledAt, f.ConsecutiveFailures, f.Title, f.URL, f.LastError}
 		})
@@ -89,14 +85,5 @@ func feedsExport(c *call) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	list, err := c.st.Feeds(c.ctx)
-	if err != nil {
-		return err
-	}
-	// The stored URLs, credentials included: the OPML must import back.
-	outlines := make([]feeds.Outline, len(list))
-	for i, f := range list {
-		outlines[i] = feeds.Outline{URL: f.URL, Title: f.Title, Topic: f.Topic}
-	}
-	return feeds.WriteOPML(c.stdout, "loa feeds", outlines)
+	return c.ops.ExportFeeds(c.ctx, c.stdout)
 }

@@ -8,11 +8,7 @@ import (
 )
 
 func subscribersList(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
-	list, err := c.ops.Subscribers(c.ctx)
-	return show(c, list, err, "no subscribers yet", "ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE",
+	return list(c, func() ([]admin.SubscriberView, error) { return c.ops.Subscribers(c.ctx) }, "no subscribers yet", "ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE",
 		func(x admin.SubscriberView) []any {
 			status := string(x.Status)
 			if x.StatusReason != "" {
