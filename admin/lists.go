@@ -17,6 +17,15 @@ import (
 // (the CLI's --json output is documented by them). The front ends choose the columns
 // and the words; what a value is, and how a rule writes it, is decided here once.
 
+// views is list (read with err) as its views, v of each.
+func views[S, V any](list []S, err error, v func(S) V) ([]V, error) {
+	out := make([]V, len(list))
+	for i, x := range list {
+		out[i] = v(x)
+	}
+	return out, err
+}
+
 // EventDate writes an event's day the short way: "5/6", "10/3 âm lịch",
 // "17/6 nhuận âm lịch".
 func EventDate(ev calendar.Event) string {
@@ -50,13 +59,11 @@ type EventView struct {
 // Events lists the enabled events (all: the disabled ones too).
 func (o *Ops) Events(ctx context.Context, all bool) ([]EventView, error) {
 	events, err := o.Store.Events(ctx, all)
-	out := make([]EventView, len(events))
-	for i, ev := range events {
-		out[i] = EventView{ID: ev.ID, Slug: ev.Slug, Kind: string(ev.Kind), Day: ev.Day, Month: ev.Month,
+	return views(events, err, func(ev calendar.Event) EventView {
+		return EventView{ID: ev.ID, Slug: ev.Slug, Kind: string(ev.Kind), Day: ev.Day, Month: ev.Month,
 			Leap: ev.Leap, Date: EventDate(ev), FoundedYear: ev.FoundedYear, Title: ev.Title,
 			Category: string(ev.Category), AdvanceDays: ev.AdvanceDays, Enabled: ev.Enabled, Source: ev.Source}
-	}
-	return out, err
+	})
 }
 
 // OccurrenceView is a notice of an event (Upcoming), with its text.
@@ -76,12 +83,11 @@ type OccurrenceView struct {
 
 // ViewOccurrences is occs as OccurrenceViews.
 func ViewOccurrences(occs []calendar.Occurrence) []OccurrenceView {
-	out := make([]OccurrenceView, len(occs))
-	for i, o := range occs {
-		out[i] = OccurrenceView{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
+	out, _ := views(occs, nil, func(o calendar.Occurrence) OccurrenceView {
+		return OccurrenceView{Date: o.Date, Anniversary: o.Anniversary, EventID: o.Event.ID, Slug: o.Event.Slug,
 			Title: o.Event.Title, Category: string(o.Event.Category), Years: o.Years, Round: o.Round,
 			Advance: o.Advance, Lunar: o.Lunar, Notice: calendar.NoticeText(o)}
-	}
+	})
 	return out
 }
 
@@ -140,14 +146,12 @@ func (o *Ops) Announcements(ctx context.Context, all bool) ([]AnnouncementView, 
 		ids[i] = a.ID
 	}
 	counts, err := o.Store.AnnouncementRunsOf(ctx, ids)
-	out := make([]AnnouncementView, len(as))
-	for i, a := range as {
+	return views(as, err, func(a store.Announcement) AnnouncementView {
 		runs := counts[a.ID]
-		out[i] = AnnouncementView{ID: a.ID, Text: a.Body, Topic: a.Topic, Channel: a.Channel, Schedule: a.Schedule,
+		return AnnouncementView{ID: a.ID, Text: a.Body, Topic: a.Topic, Channel: a.Channel, Schedule: a.Schedule,
 			Cron: a.Cron, EventID: a.EventID, EventTime: a.EventTime, NextRun: a.NextRunAt, Status: a.Status,
 			CreatedBy: a.CreatedBy, Sent: runs.Sent, Missed: runs.Missed, Version: a.Version}
-	}
-	return out, err
+	})
 }
 
 // BroadcastView is a broadcast in a list, with its deliveries counted.
@@ -169,13 +173,11 @@ type BroadcastView struct {
 // Broadcasts lists the newest limit broadcasts.
 func (o *Ops) Broadcasts(ctx context.Context, limit int) ([]BroadcastView, error) {
 	bs, err := o.Store.BroadcastStats(ctx, limit)
-	out := make([]BroadcastView, len(bs))
-	for i, b := range bs {
-		out[i] = BroadcastView{ID: b.ID, Source: b.SourceKey, Kind: b.Kind, Topic: b.Topic, Title: b.Title,
+	return views(bs, err, func(b store.BroadcastStat) BroadcastView {
+		return BroadcastView{ID: b.ID, Source: b.SourceKey, Kind: b.Kind, Topic: b.Topic, Title: b.Title,
 			Link: b.Link, Created: b.CreatedAt, Total: b.Total, Sent: b.Sent, Failed: b.Failed,
 			Cancelled: b.Cancelled, Pending: b.Pending}
-	}
-	return out, err
+	})
 }
 
 // Broadcast is one broadcast, with its failed and cancelled deliveries counted by
@@ -207,17 +209,16 @@ func (o *Ops) Subscribers(ctx context.Context) ([]SubscriberView, error) {
 		return nil, err
 	}
 	topics, err := o.Store.Topics(ctx)
-	out := make([]SubscriberView, len(subs))
-	for i, x := range subs {
+	return views(subs, err, func(x store.Subscriber) SubscriberView {
 		// A subscriber receives every topic but the muted ones.
 		received := slices.DeleteFunc(slices.Clone(topics), func(t string) bool { return slices.Contains(x.MutedTopics, t) })
-		out[i] = SubscriberView{ID: x.ID, Channel: x.Channel, Address: x.Address, Kind: x.Kind, Title: x.Title,
+		v := SubscriberView{ID: x.ID, Channel: x.Channel, Address: x.Address, Kind: x.Kind, Title: x.Title,
 			ThreadID: x.ThreadID, Status: x.Status, StatusReason: x.StatusReason, Topics: append([]string{}, received...)}
 		if x.PausedAt != nil {
-			out[i].Paused = x.PauseReason
+			v.Paused = x.PauseReason
 		}
-	}
-	return out, err
+		return v
+	})
 }
 
 // CountView is a number of subscribers of one channel, kind and status.
@@ -231,11 +232,7 @@ type CountView struct {
 // SubscriberCounts counts the subscribers by channel, kind and status.
 func (o *Ops) SubscriberCounts(ctx context.Context) ([]CountView, error) {
 	counts, err := o.Store.SubscriberStats(ctx)
-	out := make([]CountView, len(counts))
-	for i, c := range counts {
-		out[i] = CountView{c.Channel, c.Kind, c.Status, c.Count}
-	}
-	return out, err
+	return views(counts, err, func(c store.SubscriberCount) CountView { return CountView{c.Channel, c.Kind, c.Status, c.Count} })
 }
 
 // Where an admin comes from (AdminView.Source).
@@ -278,9 +275,7 @@ type AuditView struct {
 // Audit lists the audit log's entries that f picks, newest first.
 func (o *Ops) Audit(ctx context.Context, f store.AuditFilter) ([]AuditView, error) {
 	es, err := o.Store.AuditEntries(ctx, f)
-	out := make([]AuditView, len(es))
-	for i, x := range es {
-		out[i] = AuditView{x.At, x.Actor, string(x.Via), x.Action, x.Target, x.Detail}
-	}
-	return out, err
+	return views(es, err, func(x store.AuditEntry) AuditView {
+		return AuditView{x.At, x.Actor, string(x.Via), x.Action, x.Target, x.Detail}
+	})
 }

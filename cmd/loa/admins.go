@@ -22,7 +22,8 @@ func adminsChange(add bool) func(*call) error {
 }
 
 func adminsList(c *call) error {
-	return list(c, func() ([]admin.AdminView, error) { return c.ops.AdminList(c.ctx) }, "no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID",
+	return list(c, func() ([]admin.AdminView, error) { return c.ops.AdminList(c.ctx) },
+		"no admins; set LOA_ADMINS or run: loa admins add telegram USER_ID",
 		"CHANNEL\tUSER ID\tNAME\tSOURCE", func(a admin.AdminView) []any { return []any{a.Channel, a.UserID, a.Name, a.Source} })
 }
 

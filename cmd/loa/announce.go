@@ -57,7 +57,8 @@ func channelSuffix(ch chat.Channel) string {
 
 func announcementsList(c *call) error {
 	all := c.flag("all")
-	return list(c, func() ([]admin.AnnouncementView, error) { return c.ops.Announcements(c.ctx, *all) }, "no scheduled announcements; schedule one with: loa announce --text T",
+	return list(c, func() ([]admin.AnnouncementView, error) { return c.ops.Announcements(c.ctx, *all) },
+		"no scheduled announcements; schedule one with: loa announce --text T",
 		"ID\tSTATUS\tSCHEDULE\tNEXT RUN\tSENT\tMISSED\tAUDIENCE\tTEXT", func(a admin.AnnouncementView) []any {
 			return []any{a.ID, a.Status, describe(a.Schedule, a.Cron, a.EventID, a.EventTime), a.NextRun, a.Sent, a.Missed,
 				a.Topic + channelSuffix(a.Channel), clip(strings.Join(strings.Fields(a.Text), " "), 50)}

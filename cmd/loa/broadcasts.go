@@ -7,10 +7,9 @@ import (
 )
 
 func broadcastsList(c *call) error {
-	return list(c, func() ([]admin.BroadcastView, error) { return c.ops.Broadcasts(c.ctx, 1000) }, "no broadcasts yet", "ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE",
-		func(b admin.BroadcastView) []any {
-			return []any{b.ID, b.Source, b.Topic, b.Created,
-				b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
+	return list(c, func() ([]admin.BroadcastView, error) { return c.ops.Broadcasts(c.ctx, 1000) }, "no broadcasts yet",
+		"ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE", func(b admin.BroadcastView) []any {
+			return []any{b.ID, b.Source, b.Topic, b.Created, b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
 		})
 }
 

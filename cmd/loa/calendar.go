@@ -14,7 +14,8 @@ import (
 
 func calendarList(c *call) error {
 	all := c.flag("all")
-	return list(c, func() ([]admin.EventView, error) { return c.ops.Events(c.ctx, *all) }, "no enabled events; see them all with: loa calendar list --all",
+	return list(c, func() ([]admin.EventView, error) { return c.ops.Events(c.ctx, *all) },
+		"no enabled events; see them all with: loa calendar list --all",
 		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev admin.EventView) []any {
 			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear), clip(ev.Title, 60), ev.Category,
 				ev.AdvanceDays, ev.Enabled, clip(ev.Source, 40)}

@@ -346,7 +346,8 @@ func flagName(f admin.Field) string {
 
 // lists name the command that lists the objects of a kind, for "not found".
 var lists = map[admin.Object]string{admin.ObjEvent: "calendar list --all", admin.ObjFeed: "feeds list",
-	admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list", admin.ObjAnnouncement: "announcements list", admin.ObjDraft: "announcements list"}
+	admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list",
+	admin.ObjAnnouncement: "announcements list", admin.ObjDraft: "announcements list"}
 
 // fail says what went wrong the CLI's way: a field to fix is a usage error naming its
 // flag (exit 2); anything else exits 1, after what ("feed not added"), and an id not

@@ -8,8 +8,8 @@ import (
 )
 
 func subscribersList(c *call) error {
-	return list(c, func() ([]admin.SubscriberView, error) { return c.ops.Subscribers(c.ctx) }, "no subscribers yet", "ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE",
-		func(x admin.SubscriberView) []any {
+	return list(c, func() ([]admin.SubscriberView, error) { return c.ops.Subscribers(c.ctx) }, "no subscribers yet",
+		"ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE", func(x admin.SubscriberView) []any {
 			status := string(x.Status)
 			if x.StatusReason != "" {
 				status += " (" + x.StatusReason + ")"
