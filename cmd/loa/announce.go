@@ -7,6 +7,7 @@ import (
 
 	"loa/admin"
 	"loa/chat"
+	"loa/feeds"
 	"loa/store"
 )
 
@@ -61,7 +62,7 @@ func announcementsList(c *call) error {
 		"no scheduled announcements; schedule one with: loa announce --text T",
 		"ID\tSTATUS\tSCHEDULE\tNEXT RUN\tSENT\tMISSED\tAUDIENCE\tTEXT", func(a admin.AnnouncementView) []any {
 			return []any{a.ID, a.Status, describe(a.Schedule, a.Cron, a.EventID, a.EventTime), a.NextRun, a.Sent, a.Missed,
-				a.Topic + channelSuffix(a.Channel), clip(strings.Join(strings.Fields(a.Text), " "), 50)}
+				a.Topic + channelSuffix(a.Channel), feeds.Summarize(strings.Join(strings.Fields(a.Text), " "), 50)}
 		})
 }
 

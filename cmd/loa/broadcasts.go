@@ -4,12 +4,13 @@ import (
 	"fmt"
 
 	"loa/admin"
+	"loa/feeds"
 )
 
 func broadcastsList(c *call) error {
 	return list(c, func() ([]admin.BroadcastView, error) { return c.ops.Broadcasts(c.ctx, 1000) }, "no broadcasts yet",
 		"ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE", func(b admin.BroadcastView) []any {
-			return []any{b.ID, b.Source, b.Topic, b.Created, b.Total, b.Sent, b.Failed, b.Pending, clip(b.Title, 60)}
+			return []any{b.ID, b.Source, b.Topic, b.Created, b.Total, b.Sent, b.Failed, b.Pending, feeds.Summarize(b.Title, 60)}
 		})
 }
 

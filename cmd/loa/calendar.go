@@ -10,6 +10,7 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
+	"loa/feeds"
 )
 
 func calendarList(c *call) error {
@@ -17,8 +18,8 @@ func calendarList(c *call) error {
 	return list(c, func() ([]admin.EventView, error) { return c.ops.Events(c.ctx, *all) },
 		"no enabled events; see them all with: loa calendar list --all",
 		"ID\tSLUG\tDATE\tFOUNDED\tTITLE\tCATEGORY\tADVANCE\tENABLED\tSOURCE", func(ev admin.EventView) []any {
-			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear), clip(ev.Title, 60), ev.Category,
-				ev.AdvanceDays, ev.Enabled, clip(ev.Source, 40)}
+			return []any{ev.ID, ev.Slug, ev.Date, dashIfZero(ev.FoundedYear), feeds.Summarize(ev.Title, 60), ev.Category,
+				ev.AdvanceDays, ev.Enabled, feeds.Summarize(ev.Source, 40)}
 		})
 }
 

@@ -388,12 +388,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-// clip shortens s to n runes with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"loa/admin"
+	"loa/feeds"
 )
 
 func subscribersList(c *call) error {
@@ -17,7 +18,7 @@ func subscribersList(c *call) error {
 			if x.Paused != "" {
 				status += ", paused (" + x.Paused + ")"
 			}
-			return []any{x.ID, x.Channel, x.Address, x.Kind, status, strings.Join(x.Topics, ","), clip(x.Title, 40)}
+			return []any{x.ID, x.Channel, x.Address, x.Kind, status, strings.Join(x.Topics, ","), feeds.Summarize(x.Title, 40)}
 		})
 }
 
