@@ -12,17 +12,12 @@ import (
 )
 
 func announce(c *call) error {
-	text, at, cron := c.str("text", ""), c.str("at", ""), c.str("cron", "")
-	event, eventTime := c.fs.Int64("event", 0, ""), c.str("time", admin.DefaultEventTime)
-	topic, channel := c.str("topic", store.TopicAnnouncements), c.str("channel", "")
-	if err := c.open(); err != nil {
-		return err
-	}
-	ann := admin.Announcement{Text: *text, Topic: *topic, Channel: *channel,
-		When: admin.When{Cron: *cron, EventID: *event, EventTime: *eventTime}}
+	ann := admin.Announcement{Text: value(c, "text", ""), Topic: value(c, "topic", store.TopicAnnouncements),
+		Channel: value(c, "channel", ""), When: admin.When{Cron: value(c, "cron", ""),
+			EventID: int64(value(c, "event", 0)), EventTime: value(c, "time", admin.DefaultEventTime)}}
 	var err error
-	if *at != "" {
-		if ann.When.At, err = admin.ParseWhen(*at, c.cfg.Location); err != nil {
+	if at := value(c, "at", ""); at != "" {
+		if ann.When.At, err = admin.ParseWhen(at, c.cfg.Location); err != nil {
 			return c.fail("", err)
 		}
 	}
@@ -57,16 +52,15 @@ func channelSuffix(ch chat.Channel) string {
 }
 
 func announcementsList(c *call) error {
-	all := c.flag("all")
-	return list(c, func() ([]admin.AnnouncementView, error) { return c.ops.Announcements(c.ctx, *all) },
-		"no scheduled announcements; schedule one with: loa announce --text T",
+	list, err := c.ops.Announcements(c.ctx, value(c, "all", false))
+	return show(c, list, err, "no scheduled announcements; schedule one with: loa announce --text T",
 		"ID\tSTATUS\tSCHEDULE\tNEXT RUN\tSENT\tMISSED\tAUDIENCE\tTEXT", func(a admin.AnnouncementView) []any {
 			return []any{a.ID, a.Status, describe(a.Schedule, a.Cron, a.EventID, a.EventTime), a.NextRun, a.Sent, a.Missed,
 				a.Topic + channelSuffix(a.Channel), feeds.Summarize(strings.Join(strings.Fields(a.Text), " "), 50)}
 		})
 }
 
-var announcementsCancel = idCommand("announcement", func(c *call, id int64) (string, error) {
+var announcementsCancel = idCommand(func(c *call, id int64) (string, error) {
 	x, err := c.ops.CancelAnnouncement(c.ctx, c.actor(), id)
 	return fmt.Sprintf("announcement %d cancelled; %d pending deliveries stopped", id, x.Stopped), err
 })

@@ -8,18 +8,15 @@ import (
 )
 
 func broadcastsList(c *call) error {
-	return list(c, func() ([]admin.BroadcastView, error) { return c.ops.Broadcasts(c.ctx, 1000) }, "no broadcasts yet",
+	list, err := c.ops.Broadcasts(c.ctx, 1000)
+	return show(c, list, err, "no broadcasts yet",
 		"ID\tSOURCE\tTOPIC\tCREATED\tTOTAL\tSENT\tFAILED\tPENDING\tTITLE", func(b admin.BroadcastView) []any {
 			return []any{b.ID, b.Source, b.Topic, b.Created, b.Total, b.Sent, b.Failed, b.Pending, feeds.Summarize(b.Title, 60)}
 		})
 }
 
 func broadcastsShow(c *call) error {
-	id, err := c.openID("broadcast")
-	if err != nil {
-		return err
-	}
-	b, fails, err := c.ops.Broadcast(c.ctx, id)
+	b, fails, err := c.ops.Broadcast(c.ctx, c.id)
 	if err != nil {
 		return c.fail("", err)
 	}
@@ -36,7 +33,7 @@ func broadcastsShow(c *call) error {
 	return nil
 }
 
-var broadcastsCancel = idCommand("broadcast", func(c *call, id int64) (string, error) {
+var broadcastsCancel = idCommand(func(c *call, id int64) (string, error) {
 	stopped, err := c.ops.CancelBroadcast(c.ctx, c.actor(), id)
 	return fmt.Sprintf("broadcast %d cancelled; %d pending deliveries stopped", id, stopped), err
 })

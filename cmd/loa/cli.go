@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,15 +21,15 @@ import (
 )
 
 // command is one line of the usage and what runs it: the words that name it ("feeds
-// add"), what follows them ("\n" starts a continuation line; "[--json]" gives the
-// command its --json flag, call.json), one line of help.
+// add"), what follows them, which declares the command's arguments and flags (declare;
+// "\n" starts a continuation line), one line of help.
 type command struct {
 	words, args, help string
 	run               func(c *call) error
 }
 
-// commands is the one table of the CLI: the usage text and the dispatch both come from
-// it. Each group lives in its own file (feeds.go, calendar.go, …).
+// commands is the one table of the CLI: the usage text, the flags and the dispatch all
+// come from it. Each group lives in its own file (feeds.go, calendar.go, …).
 func commands() []command {
 	return []command{
 		{"serve", "", "run the service (migrates the database first)", serve},
@@ -50,20 +51,23 @@ func commands() []command {
 		{"calendar list", "[--json] [--all]", "commemorative days (--all: with the disabled ones)", calendarList},
 		{"calendar add", "--title T (--date d/m[/yyyy] | --lunar d/m [--leap]) [--founded YYYY]\n" +
 			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]", "add an event", calendarAdd},
-		{"calendar edit", "ID [the flags of add]", "change what the flags say, nothing else", calendarEdit},
+		{"calendar edit", "ID [--title T] [--date d/m[/yyyy] | --lunar d/m [--leap]] [--founded YYYY]\n" +
+			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]",
+			"change what the flags say, nothing else", calendarEdit},
 		{"calendar disable", "ID", "stop an event's notices (enable ID brings them back)", calendarEnable(false)},
 		{"calendar enable", "ID", "send an event's notices again", calendarEnable(true)},
 		{"calendar import", "FILE.csv", "add or update events from CSV, all or nothing", calendarImport},
 		{"calendar export", "[--format csv|ics] [--from-year Y] [--to-year Y]", "print the events as CSV or iCalendar", calendarExport},
 		{"calendar banner", "--from DATE --to DATE", "the greeting for the anniversaries in that range", calendarBanner},
 		{"calendar upcoming", "[--from DATE] [--days N] [--json]", "the notices of the coming days (default: 30 from today)", calendarUpcoming},
-		{"calendar convert", "DATE [--json]\n--to-solar LUNAR-DATE [--leap] [--json]", "solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025)", calendarConvert},
+		{"calendar convert", "DATE [--to-solar [--leap]] [--json]", "solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025;\n" +
+			"with --to-solar a lunar date, d/m/yyyy)", calendarConvert},
 		{"announce", `--text T [--at "2024-06-05 07:00" | --cron "0 7 5 6 *" | --event ID [--time 07:00]]` + "\n" +
 			"[--topic T] [--channel telegram|zalo]", "schedule an announcement (now, once, recurring, or every\n" +
 			"year on a calendar event's day)", announce},
 		{"announcements list", "[--json] [--all]", "scheduled announcements (--all: with the finished ones)", announcementsList},
 		{"announcements cancel", "ID", "stop future runs and pending deliveries", announcementsCancel},
-		{"admins add", "CHANNEL USER_ID [--name N]", "make a Telegram or Zalo user an admin", adminsChange(true)},
+		{"admins add", "CHANNEL USER_ID [--name NAME]", "make a Telegram or Zalo user an admin", adminsChange(true)},
 		{"admins remove", "CHANNEL USER_ID", "remove an admin added with admins add", adminsChange(false)},
 		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", adminsList},
 		{"audit", "[--json] [--limit N] [--via cli|bot|web] [--actor A]", "who created, changed, cancelled or sent what, and when", audit},
@@ -104,9 +108,9 @@ type call struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	fs             *flag.FlagSet
-	args, pos      []string
-	// json is --json, for the commands whose usage offers it.
-	json    *bool
+	// pos are the positional arguments; id is the one named ID.
+	pos     []string
+	id      int64
 	st      *store.Store
 	cfg     config.Config
 	ops     *admin.Ops
@@ -152,10 +156,8 @@ func (c *call) dispatch(args []string) error {
 	for _, cmd := range commands() {
 		words := strings.Fields(cmd.words)
 		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
-			c.fs, c.args = flag.NewFlagSet(cmd.words, flag.ContinueOnError), args[len(words):]
-			c.fs.SetOutput(io.Discard)
-			if strings.Contains(cmd.args, "[--json]") {
-				c.json = c.flag("json")
+			if err := c.parse(cmd, args[len(words):]); err != nil {
+				return err
 			}
 			return cmd.run(c)
 		}
@@ -179,50 +181,100 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-// The command's flags, declared before parse; `loa help` documents them.
-func (c *call) str(name, def string) *string  { return c.fs.String(name, def, "") }
-func (c *call) num(name string, def int) *int { return c.fs.Int(name, def, "") }
-func (c *call) flag(name string) *bool        { return c.fs.Bool(name, false, "") }
+// offline are the commands that open no database (serve opens its own).
+var offline = map[string]bool{"serve": true, "version": true, "calendar convert": true}
 
-// given is p when the flag name was given, else nil: what an edit changes.
-func given[T any](c *call, name string, p *T) *T {
-	set := false
-	c.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	if set {
-		return p
-	}
-	return nil
-}
-
-// parse reads the flags declared, allowing them after positional arguments ("feeds add
-// URL --topic T"), and checks that the positional arguments are exactly the ones named.
-func (c *call) parse(names ...string) ([]string, error) {
-	var pos []string
-	args := c.args
+// parse reads a command line of cmd (after its words): the flags its usage declares
+// (declare), allowed after positional arguments ("feeds add URL --topic T"), and the
+// positional arguments it names, exactly; an ID is read as an id. Then it opens the
+// database, unless cmd is offline.
+func (c *call) parse(cmd command, args []string) error {
+	c.fs = flag.NewFlagSet(cmd.words, flag.ContinueOnError)
+	c.fs.SetOutput(io.Discard)
+	names := c.declare(cmd.args)
 	for {
 		if err := c.fs.Parse(args); err != nil {
-			return nil, usagef("%s: %v", c.fs.Name(), err)
+			return usagef("%s: %v", cmd.words, err)
 		}
 		if args = c.fs.Args(); len(args) == 0 {
 			break
 		}
-		pos, args = append(pos, args[0]), args[1:]
+		c.pos, args = append(c.pos, args[0]), args[1:]
 	}
 	switch {
-	case len(pos) == len(names):
-		return pos, nil
-	case len(names) == 0:
-		return nil, usagef("%s takes no arguments, got %q", c.fs.Name(), strings.Join(pos, " "))
+	case len(c.pos) != len(names) && len(names) == 0:
+		return usagef("%s takes no arguments, got %q", cmd.words, strings.Join(c.pos, " "))
+	case len(c.pos) != len(names):
+		return usagef("%s needs %s", cmd.words, strings.Join(names, " "))
+	case names != nil && names[0] == "ID":
+		group := strings.Fields(cmd.words)[0] // "feeds": a feed id; "calendar": an event id
+		what := cmp.Or(map[string]string{"calendar": "event"}[group], strings.TrimSuffix(group, "s"))
+		var err error
+		if c.id, err = admin.ParseID(c.pos[0]); err != nil {
+			article := map[bool]string{true: "n"}[strings.ContainsRune("aeiou", rune(what[0]))]
+			return usagef("%s: %q is not a%s %s id", cmd.words, c.pos[0], article, what)
+		}
 	}
-	return nil, usagef("%s needs %s", c.fs.Name(), strings.Join(names, " "))
+	if offline[cmd.words] {
+		return nil
+	}
+	return c.open()
 }
 
-// open parses the command line (parse) into c.pos and opens the database, once per
-// command line.
-func (c *call) open(names ...string) (err error) {
-	if c.pos, err = c.parse(names...); err != nil || c.st != nil {
-		return err
+// declare declares the flags that a command's usage names: "--name METAVAR" takes a
+// value (a number when METAVAR is N, Y, YYYY or ID), "--name" alone is a switch. It
+// returns the positional arguments named before the first flag.
+func (c *call) declare(usage string) (names []string) {
+	for _, w := range strings.Fields(usage) {
+		if strings.ContainsAny(w[:1], "-[(") {
+			break
+		}
+		names = append(names, w)
 	}
+	ws := strings.Fields(strings.NewReplacer("[", " ", "]", " ", "(", " ", ")", " ", "|", " ").Replace(usage))
+	for i, w := range ws {
+		name, ok := strings.CutPrefix(w, "--")
+		next := "--"
+		if i+1 < len(ws) {
+			next = ws[i+1]
+		}
+		switch {
+		case !ok || c.fs.Lookup(name) != nil:
+		case strings.HasPrefix(next, "--"):
+			c.fs.Bool(name, false, "")
+		case slices.Contains([]string{"N", "Y", "YYYY", "ID"}, next):
+			c.fs.Int(name, 0, "")
+		default:
+			c.fs.String(name, "", "")
+		}
+	}
+	return names
+}
+
+// given is the value of the flag name when the command line gives it, else nil (what
+// an edit changes).
+func given[T any](c *call, name string) *T {
+	var v *T
+	c.fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			x := f.Value.(flag.Getter).Get().(T)
+			v = &x
+		}
+	})
+	return v
+}
+
+// value is the value of the flag name, or def when the command line does not give it.
+func value[T any](c *call, name string, def T) T {
+	if v := given[T](c, name); v != nil {
+		return *v
+	}
+	return def
+}
+
+// open loads the configuration and opens the database, prepared as the service
+// prepares it (app.Prepare).
+func (c *call) open() (err error) {
 	if c.cfg, err = config.Load(c.getenv, os.ReadFile); err != nil {
 		return err
 	}
@@ -236,28 +288,11 @@ func (c *call) open(names ...string) (err error) {
 	return nil
 }
 
-// openID is open for a command on one object, named by its ID, of a what.
-func (c *call) openID(what string) (int64, error) {
-	if err := c.open("ID"); err != nil {
-		return 0, err
-	}
-	id, err := admin.ParseID(c.pos[0])
-	if err != nil {
-		article := map[bool]string{true: "n"}[strings.ContainsRune("aeiou", rune(what[0]))]
-		return 0, usagef("%s: %q is not a%s %s id", c.fs.Name(), c.pos[0], article, what)
-	}
-	return id, nil
-}
-
-// idCommand is a command that acts on one object, of a what, named by its id: do
-// returns what to print, or an error that fail words.
-func idCommand(what string, do func(c *call, id int64) (string, error)) func(*call) error {
+// idCommand is a command that acts on one object, named by its ID: do returns what
+// to print, or an error that fail words.
+func idCommand(do func(c *call, id int64) (string, error)) func(*call) error {
 	return func(c *call) error {
-		id, err := c.openID(what)
-		if err != nil {
-			return err
-		}
-		out, err := do(c, id)
+		out, err := do(c, c.id)
 		return c.done(err, "", "%s\n", out)
 	}
 }
@@ -277,15 +312,6 @@ func (c *call) say(format string, args ...any) error {
 	return err
 }
 
-// list ends a list command: it opens the database, fetches the list and shows it.
-func list[T any](c *call, fetch func() ([]T, error), empty, header string, row func(T) []any) error {
-	if err := c.open(); err != nil {
-		return err
-	}
-	xs, err := fetch()
-	return show(c, xs, err, empty, header, row)
-}
-
 // timeLayout writes the times of a table, in LOA_TIMEZONE (JSON has them exactly).
 const timeLayout = "2006-01-02 15:04"
 
@@ -297,7 +323,7 @@ func show[T any](c *call, list []T, err error, empty, header string, row func(T)
 	switch {
 	case err != nil:
 		return err
-	case *c.json:
+	case value(c, "json", false):
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(append([]T{}, list...))

@@ -9,11 +9,8 @@ import (
 )
 
 func feedsAdd(c *call) error {
-	topic, interval := c.str("topic", admin.DefaultFeedTopic), c.str("interval", admin.DefaultFeedInterval.String())
-	if err := c.open("URL"); err != nil {
-		return err
-	}
-	added, err := c.ops.AddFeed(c.ctx, c.actor(), c.pos[0], *topic, *interval)
+	added, err := c.ops.AddFeed(c.ctx, c.actor(), c.pos[0], value(c, "topic", admin.DefaultFeedTopic),
+		value(c, "interval", admin.DefaultFeedInterval.String()))
 	f := added.Feed
 	if added.PrimeErr != nil {
 		fmt.Fprintf(c.stderr, "loa: feed %d added, but recording its current items failed (the first poll will): %v\n", f.ID, added.PrimeErr)
@@ -23,51 +20,43 @@ func feedsAdd(c *call) error {
 }
 
 func feedsList(c *call) error {
-	return list(c, func() ([]admin.FeedView, error) { return c.ops.Feeds(c.ctx) }, "no feeds; add one with: loa feeds add URL",
+	list, err := c.ops.Feeds(c.ctx)
+	return show(c, list, err, "no feeds; add one with: loa feeds add URL",
 		"ID\tTOPIC\tINTERVAL\tENABLED\tLAST POLL\tFAILURES\tTITLE\tURL\tLAST ERROR", func(f admin.FeedView) []any {
 			return []any{f.ID, f.Topic, f.Interval, f.Enabled, f.LastPolledAt, f.ConsecutiveFailures, f.Title, f.URL, f.LastError}
 		})
 }
 
 func feedsEdit(c *call) error {
-	topic, interval := c.str("topic", ""), c.str("interval", "")
-	id, err := c.openID("feed")
-	if err != nil {
-		return err
-	}
-	ch := admin.FeedChange{Topic: given(c, "topic", topic), Interval: given(c, "interval", interval)}
+	ch := admin.FeedChange{Topic: given[string](c, "topic"), Interval: given[string](c, "interval")}
 	if ch.Topic == nil && ch.Interval == nil {
 		return usagef("feeds edit: nothing to change; give --topic or --interval")
 	}
-	f, err := c.ops.EditFeed(c.ctx, c.actor(), id, 0, ch)
+	f, err := c.ops.EditFeed(c.ctx, c.actor(), c.id, 0, ch)
 	return c.done(err, "feed not changed", "changed feed %d: topic %s, every %s\n", f.ID, f.Topic, f.Interval)
 }
 
 var (
-	feedsRemove = idCommand("feed", func(c *call, id int64) (string, error) {
+	feedsRemove = idCommand(func(c *call, id int64) (string, error) {
 		return fmt.Sprintf("removed feed %d", id), c.ops.RemoveFeed(c.ctx, c.actor(), id)
 	})
-	feedsEnable = idCommand("feed", func(c *call, id int64) (string, error) {
+	feedsEnable = idCommand(func(c *call, id int64) (string, error) {
 		_, err := c.ops.EnableFeed(c.ctx, c.actor(), id)
 		return fmt.Sprintf("enabled feed %d; it is polled on the next tick", id), err
 	})
-	feedsDisable = idCommand("feed", func(c *call, id int64) (string, error) {
+	feedsDisable = idCommand(func(c *call, id int64) (string, error) {
 		_, err := c.ops.DisableFeed(c.ctx, c.actor(), id)
 		return fmt.Sprintf("disabled feed %d; loa feeds enable %d brings it back", id, id), err
 	})
 )
 
 func feedsImport(c *call) error {
-	interval := c.str("interval", admin.DefaultFeedInterval.String())
-	if err := c.open("FILE.opml"); err != nil {
-		return err
-	}
 	file, err := os.Open(c.pos[0])
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer file.Close()
-	got, err := c.ops.ImportFeeds(c.ctx, c.actor(), file, c.pos[0], *interval)
+	got, err := c.ops.ImportFeeds(c.ctx, c.actor(), file, c.pos[0], value(c, "interval", admin.DefaultFeedInterval.String()))
 	if err != nil {
 		return c.fail("", err)
 	}
@@ -81,9 +70,4 @@ func feedsImport(c *call) error {
 		len(got.Added), len(got.Skipped))
 }
 
-func feedsExport(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
-	return c.ops.ExportFeeds(c.ctx, c.stdout)
-}
+func feedsExport(c *call) error { return c.ops.ExportFeeds(c.ctx, c.stdout) }

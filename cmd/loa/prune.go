@@ -10,14 +10,10 @@ import (
 // prune deletes what LOA_RETENTION and LOA_AUDIT_RETENTION allow (the leader does it
 // every hour too), or with --dry-run only says what would go.
 func prune(c *call) error {
-	dry := c.flag("dry-run")
-	if err := c.open(); err != nil {
-		return err
-	}
-	cfg := c.cfg
-	p, err := c.st.Prune(c.ctx, time.Now(), store.Retention{Deliveries: cfg.Retention, Audit: cfg.AuditRetention}, *dry)
+	dry, cfg := value(c, "dry-run", false), c.cfg
+	p, err := c.st.Prune(c.ctx, time.Now(), store.Retention{Deliveries: cfg.Retention, Audit: cfg.AuditRetention}, dry)
 	// What went before an error went for good: say it either way.
-	c.say("%s (retention %s, audit log %s):\n", map[bool]string{false: "pruned", true: "would prune"}[*dry],
+	c.say("%s (retention %s, audit log %s):\n", map[bool]string{false: "pruned", true: "would prune"}[dry],
 		days(cfg.Retention), days(cfg.AuditRetention))
 	c.say("  deliveries     %d  per-recipient rows of finished broadcasts (their counts stay)\n", p.Deliveries)
 	c.say("  item bodies    %d  summaries of old items (the items stay)\n", p.ItemBodies)

@@ -10,9 +10,6 @@ import (
 )
 
 func serve(c *call) error {
-	if _, err := c.parse(); err != nil {
-		return err
-	}
 	cfg, err := config.Load(c.getenv, os.ReadFile)
 	if err != nil {
 		return err
@@ -28,9 +25,6 @@ func serve(c *call) error {
 // migrate prepares the database as every command does (app.Prepare) and says what it
 // applied.
 func migrate(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
 	if len(c.applied) == 0 {
 		return c.say("database is up to date (version %d)\n", store.LatestVersion())
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 func subscribersList(c *call) error {
-	return list(c, func() ([]admin.SubscriberView, error) { return c.ops.Subscribers(c.ctx) }, "no subscribers yet",
+	list, err := c.ops.Subscribers(c.ctx)
+	return show(c, list, err, "no subscribers yet",
 		"ID\tCHANNEL\tADDRESS\tKIND\tSTATUS\tTOPICS\tTITLE", func(x admin.SubscriberView) []any {
 			status := string(x.Status)
 			if x.StatusReason != "" {
@@ -23,15 +24,12 @@ func subscribersList(c *call) error {
 }
 
 func subscribersStats(c *call) error {
-	if err := c.open(); err != nil {
-		return err
-	}
 	counts, err := c.ops.SubscriberCounts(c.ctx)
 	total := admin.CountView{Status: "total"}
 	for _, x := range counts {
 		total.Count += x.Count
 	}
-	if !*c.json {
+	if !value(c, "json", false) {
 		counts = append(counts, total) // the table's last line
 	}
 	return show(c, counts, err, "", "CHANNEL\tKIND\tSTATUS\tCOUNT", func(x admin.CountView) []any {
@@ -41,7 +39,7 @@ func subscribersStats(c *call) error {
 
 // subscribersResume lifts a chat's pause (the bot lost its right to post there, and an
 // admin says it is back): its waiting deliveries go out.
-var subscribersResume = idCommand("subscriber", func(c *call, id int64) (string, error) {
+var subscribersResume = idCommand(func(c *call, id int64) (string, error) {
 	sub, err := c.ops.ResumeSubscriber(c.ctx, c.actor(), id)
 	if err == nil && !sub.WasPaused {
 		return fmt.Sprintf("subscriber %d (%s %s) was not paused", id, sub.Channel, sub.Address), nil

@@ -12,9 +12,6 @@ import (
 // webLink: loa web link CHANNEL USER_ID prints a one-time sign-in link to the web
 // console, for an admin's first sign-in (afterwards they send /web to the bot).
 func webLink(c *call) error {
-	if err := c.open("CHANNEL", "USER_ID"); err != nil {
-		return err
-	}
 	ch, uid := c.pos[0], strings.TrimSpace(c.pos[1])
 	if _, err := chat.ParseChannel(ch); err != nil {
 		return usagef("web link: %v", err)
