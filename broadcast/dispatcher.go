@@ -302,17 +302,29 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 	}
 	leaseUntil := claimedAt.Add(lease)
 	spacing := time.Duration(float64(time.Second) / d.Rate)
-	rctx, cancel := d.dbCtx(ctx)
-	wait, err := d.Store.ReserveSlots(rctx, ch, len(ds), spacing)
-	cancel()
-	if err != nil {
-		d.logError(ctx, "reserve send slots", err)
-		d.release(ctx, ds, "")
+	// book reserves the slots of ds[from:] and says when the first is.
+	var start time.Time
+	var first int
+	book := func(from int) bool {
+		rctx, cancel := d.dbCtx(ctx)
+		wait, err := d.Store.ReserveSlots(rctx, ch, len(ds)-from, spacing)
+		cancel()
+		if err != nil {
+			d.logError(ctx, "reserve send slots", err)
+			d.release(ctx, ds[from:], "")
+			return false
+		}
+		start, first = d.now().Add(wait), from
+		return true
+	}
+	if !book(0) {
 		return idle
 	}
-	start := d.now().Add(wait)
-	for i, del := range ds {
-		if !d.waitLoop(ctx, start.Add(time.Duration(i)*spacing)) {
+	rebooked := -1
+	for i := 0; i < len(ds); {
+		del := ds[i]
+		slot := start.Add(time.Duration(i-first) * spacing)
+		if !d.waitLoop(ctx, slot) {
 			d.release(ctx, ds[i:], "")
 			return 0
 		}
@@ -327,6 +339,23 @@ func (d *Dispatcher) step(ctx, sendCtx context.Context, sem chan struct{}, wg *s
 			d.release(ctx, ds[i:], "")
 			return 0
 		}
+		// A replica that stood still (a GC pause, a starved CPU, a slow database) wakes
+		// with its slots gone by. Sending them now would put them on top of the slots the
+		// other replicas hold, which they use on time: a burst above the API's limit that
+		// this replica's own window cannot see. Late by more than two slots, the rest of
+		// the batch takes fresh slots and the missed ones stay empty. Once per place in
+		// the batch: a replica that is always late still sends.
+		if late := d.now().Sub(slot); late > 2*spacing && rebooked != i {
+			<-sem
+			d.Log.Debug("behind the booked send slots: booking fresh ones",
+				slog.Duration("late", late), slog.Int("left", len(ds)-i))
+			if !book(i) {
+				return idle
+			}
+			rebooked = i
+			continue
+		}
+		i++
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()

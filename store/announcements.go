@@ -295,10 +295,45 @@ func channelNote(ch chat.Channel) string {
 	return ", " + string(ch) + " only"
 }
 
+// announcementsListed selects the announcements a list shows: those scheduled, and
+// when $1 (all) those finished and cancelled too; never the bot's drafts.
+const announcementsListed = `(($1 AND status NOT IN ('draft', 'discarded')) OR status = 'scheduled')`
+
+// announcementOrder is the console's announcements list's order, newest first, on the
+// primary key.
+var announcementOrder = listOrder{idCol: "id", desc: true}
+
+// AnnouncementPage returns one page of the announcements listed (all: with those
+// finished and cancelled), newest first.
+func (s *Store) AnnouncementPage(ctx context.Context, all bool, p Page) (Paged[Announcement], error) {
+	cond, order, args := announcementOrder.keyset(p, 3)
+	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
+		WHERE `+announcementsListed+` AND `+cond+` ORDER BY `+order+` LIMIT $2`, append([]any{all, p.size() + 1}, args...)...)
+	if err != nil {
+		return Paged[Announcement]{}, fmt.Errorf("list announcements: %w", err)
+	}
+	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
+	if err != nil {
+		return Paged[Announcement]{}, fmt.Errorf("list announcements: %w", err)
+	}
+	return pageOf(as, p, func(a Announcement) Cursor { return Cursor{ID: a.ID} }), nil
+}
+
+// CountAnnouncements returns how many announcements are listed (all: with those
+// finished and cancelled), exactly: one row per announcement an admin confirmed (and
+// the bot's drafts, kept a day), so the table stays small.
+func (s *Store) CountAnnouncements(ctx context.Context, all bool) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM announcements WHERE `+announcementsListed, all).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count announcements: %w", err)
+	}
+	return n, nil
+}
+
 // Announcements lists announcements by id; finished and cancelled ones only when all.
 func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
-		WHERE ($1 AND status NOT IN ('draft', 'discarded')) OR status = 'scheduled' ORDER BY id`, all)
+		WHERE `+announcementsListed+` ORDER BY id`, all)
 	if err != nil {
 		return nil, fmt.Errorf("list announcements: %w", err)
 	}

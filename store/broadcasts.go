@@ -86,12 +86,6 @@ const broadcastStatQuery = `
 	FROM broadcasts b` + progressLateral
 
 const (
-	broadcastStatsSQL = `
-	WITH b AS (SELECT * FROM broadcasts ORDER BY created_at DESC, id DESC LIMIT $1)
-	SELECT b.id, b.source_key, b.kind, b.topic, b.title, b.summary, b.link, b.item_id, b.created_at,
-		p.total, p.sent, p.failed, p.cancelled, p.pending
-	FROM b` + progressLateral + `
-	ORDER BY b.created_at DESC, b.id DESC`
 	broadcastDetailSQL = broadcastStatQuery + ` WHERE b.id = $1`
 	// A broadcast's failed and cancelled deliveries by reason code, from its counters or,
 	// not counted yet, from its rows (the scalar subquery is a one-time filter).
@@ -120,17 +114,51 @@ func scanBroadcastStat(row pgx.CollectableRow) (BroadcastStat, error) {
 	return b, err
 }
 
-// BroadcastStats returns up to limit broadcasts, newest first, with delivery counts.
+// BroadcastStats returns up to limit broadcasts, newest first, with delivery counts:
+// the first page of BroadcastPage.
 func (s *Store) BroadcastStats(ctx context.Context, limit int) ([]BroadcastStat, error) {
-	rows, err := s.pool.Query(ctx, broadcastStatsSQL, limit)
+	pg, err := s.BroadcastPage(ctx, Page{Size: limit})
+	return pg.Rows, err
+}
+
+// broadcastOrder is the broadcasts list's order, newest first, read backwards from
+// broadcasts_created_idx (created_at, id).
+var broadcastOrder = listOrder{timeCol: "created_at", idCol: "id", desc: true}
+
+// BroadcastPage returns one page of the broadcasts, newest first, with delivery counts.
+// The page's broadcasts are picked first (keyset on broadcasts_created_idx) and only
+// they are counted, so a deep page costs what the first does.
+func (s *Store) BroadcastPage(ctx context.Context, p Page) (Paged[BroadcastStat], error) {
+	sql, args := broadcastPageQuery(p)
+	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("broadcast stats: %w", err)
+		return Paged[BroadcastStat]{}, fmt.Errorf("broadcast stats: %w", err)
 	}
 	bs, err := pgx.CollectRows(rows, scanBroadcastStat)
 	if err != nil {
-		return nil, fmt.Errorf("broadcast stats: %w", err)
+		return Paged[BroadcastStat]{}, fmt.Errorf("broadcast stats: %w", err)
 	}
-	return bs, nil
+	return pageOf(bs, p, func(b BroadcastStat) Cursor { return Cursor{At: b.CreatedAt, ID: b.ID} }), nil
+}
+
+func broadcastPageQuery(p Page) (string, []any) {
+	cond, order, args := broadcastOrder.keyset(p, 2)
+	return `
+	WITH b AS (SELECT * FROM broadcasts WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT $1)
+	SELECT b.id, b.source_key, b.kind, b.topic, b.title, b.summary, b.link, b.item_id, b.created_at,
+		p.total, p.sent, p.failed, p.cancelled, p.pending
+	FROM b` + progressLateral + `
+	ORDER BY ` + order, append([]any{p.size() + 1}, args...)
+}
+
+// CountBroadcasts returns how many broadcasts there are, exactly: broadcasts is one row
+// per thing said (thousands after years), so counting them is a short index-only scan.
+func (s *Store) CountBroadcasts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM broadcasts`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count broadcasts: %w", err)
+	}
+	return n, nil
 }
 
 // FailureCount is how many deliveries of a broadcast ended unsent with one status

@@ -1,5 +1,9 @@
-// Package store keeps loa's state in PostgreSQL: feeds, the items seen in them and the
-// broadcasts they yield. All SQL lives here; callers pass values and get Go types back.
+// Package store keeps loa's state in PostgreSQL: subscribers and their topics; feeds and
+// the items seen in them; broadcasts, their deliveries and the counters and daily
+// rollups that outlive them; announcements and calendar events; admins, the audit log
+// and the web console's links and sessions; the channels' send slots and pauses, the
+// inbound updates already seen, alerts, and the leader's lease. All SQL lives here;
+// callers pass values and get Go types back.
 //
 // Every statement runs in the connection's current schema, so a deployment (or a test)
 // can live in a schema of its own by setting search_path in the database URL.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -391,31 +392,46 @@ type SubscriberFilter struct {
 	Topic string
 	// Query matches the title or the address, case-insensitively.
 	Query string
-	Limit int
 }
 
-// SearchSubscribers returns the first Limit subscribers matching f, by id, and how many
-// match in all.
-func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Subscriber, int, error) {
+// subscriberOrder is the subscribers list's order: by id, oldest first, on the primary
+// key.
+var subscriberOrder = listOrder{idCol: "id"}
+
+// SearchSubscribers returns one page of the subscribers matching f, by id, and how many
+// match in all. The count is exact: it reads every subscriber (one row per chat, a
+// hundred thousand at most for an office), the same on every page; the page itself
+// walks the primary key from its cursor.
+func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter, p Page) (Paged[Subscriber], int, error) {
+	count, page, args, pargs := subscriberSearchQueries(f, p)
+	var total int
+	if err := s.pool.QueryRow(ctx, count, args...).Scan(&total); err != nil {
+		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, page, pargs...)
+	if err != nil {
+		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
+	if err != nil {
+		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	return pageOf(subs, p, func(s Subscriber) Cursor { return Cursor{ID: s.ID} }), total, nil
+}
+
+// subscriberSearchQueries returns the statements of a search: the count of every
+// match (with args) and the page (with pargs). The order is the primary key's, which
+// every plan, custom or generic, walks from the cursor.
+func subscriberSearchQueries(f SubscriberFilter, p Page) (count, page string, args, pargs []any) {
 	const where = `WHERE ($1 = '' OR channel = $1) AND ($2 = '' OR kind = $2) AND ($3 = '' OR status = $3)
 		AND ($4 = '' OR NOT ($4 = ANY (muted_topics)))
 		AND ($5 = '' OR title ILIKE '%' || $5 || '%' OR address ILIKE '%' || $5 || '%')`
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query)
-	args := []any{string(f.Channel), string(f.Kind), string(f.Status), f.Topic, q}
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM subscribers `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search subscribers: %w", err)
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers `+where+` ORDER BY id LIMIT $6`,
-		append(args, f.Limit)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search subscribers: %w", err)
-	}
-	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
-	if err != nil {
-		return nil, 0, fmt.Errorf("search subscribers: %w", err)
-	}
-	return subs, total, nil
+	args = []any{string(f.Channel), string(f.Kind), string(f.Status), f.Topic, q}
+	cond, order, kargs := subscriberOrder.keyset(p, 7)
+	return `SELECT count(*) FROM subscribers ` + where,
+		`SELECT ` + subscriberColumns + ` FROM subscribers ` + where + ` AND ` + cond + ` ORDER BY ` + order + ` LIMIT $6`,
+		args, append(append(slices.Clip(args), p.size()+1), kargs...)
 }
 
 // AnnouncementRunItem is one run of an announcement: made (with its broadcast) or

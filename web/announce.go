@@ -387,7 +387,13 @@ type announcementRow struct {
 
 func (c *Console) announcements(w http.ResponseWriter, r *http.Request) {
 	all := r.URL.Query().Has("tat-ca")
-	as, err := c.Store.Announcements(r.Context(), all)
+	p, notice := c.pageAsked(r, false)
+	pg, err := c.Store.AnnouncementPage(r.Context(), all, p)
+	if err != nil {
+		c.failed(w, r, "announcements", err)
+		return
+	}
+	total, err := c.Store.CountAnnouncements(r.Context(), all)
 	if err != nil {
 		c.failed(w, r, "announcements", err)
 		return
@@ -398,26 +404,31 @@ func (c *Console) announcements(w http.ResponseWriter, r *http.Request) {
 			events[e.ID] = e.Title
 		}
 	}
+	ids := make([]int64, len(pg.Rows))
+	for i, a := range pg.Rows {
+		ids[i] = a.ID
+	}
+	runs, err := c.Store.AnnouncementRunsOf(r.Context(), ids)
+	if err != nil {
+		c.failed(w, r, "announcements", err)
+		return
+	}
 	var rows []announcementRow
-	for i := len(as) - 1; i >= 0; i-- { // newest first
-		a := as[i]
-		if a.Status == store.AnnouncementDraft || a.Status == store.AnnouncementDiscarded {
-			continue // the bot's drafts are their authors' until confirmed
-		}
+	for _, a := range pg.Rows { // newest first; the store lists no draft
 		row := announcementRow{Announcement: a, Label: label(store.Broadcast{Summary: broadcast.PlainMarkup(a.Body)})}
 		if a.EventID != nil {
 			row.Event = events[*a.EventID]
 		}
-		rc, err := c.Store.AnnouncementRuns(r.Context(), a.ID)
-		if err == nil {
-			row.Runs, row.Missed = rc.Sent, rc.Missed
-		}
+		row.Runs, row.Missed = runs[a.ID].Sent, runs[a.ID].Missed
 		rows = append(rows, row)
 	}
 	c.page(w, r, "announcements", "announcements", struct {
 		Rows []announcementRow
 		All  bool
-	}{rows, all})
+		// Total is exact (store.CountAnnouncements).
+		Total int
+		Pager pager
+	}{rows, all, total, pagerOf(r, pg, notice)})
 }
 
 type announcementDetail struct {

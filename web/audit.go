@@ -16,6 +16,11 @@ func (c *Console) auditRoutes(mux *http.ServeMux) {
 
 type auditData struct {
 	Entries []store.AuditEntry
+	Pager   pager
+	// About is the planner's estimate of the entries in the log (not exact; counting a
+	// million entries on every page would read them all), shown without filters only;
+	// 0 when unknown.
+	About int
 	Actor   string
 	Action  string
 	Via     string
@@ -36,14 +41,24 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 		Actions: actionGroups,
 		Vias: []option{{string(store.ViaWeb), "Bảng điều khiển web"}, {string(store.ViaBot), "Bot"},
 			{string(store.ViaCLI), "Dòng lệnh"}, {string(store.ViaService), "loa tự làm"}}}
-	f := store.AuditFilter{Actor: d.Actor, Action: d.Action, Via: store.Via(d.Via), Limit: 200}
+	f := store.AuditFilter{Actor: d.Actor, Action: d.Action, Via: store.Via(d.Via)}
 	if day, err := calendar.ParseDate(d.Since); err == nil {
 		f.Since = day.In(c.loc())
 	}
-	var err error
-	if d.Entries, err = c.Store.AuditEntries(r.Context(), f); err != nil {
+	p, notice := c.pageAsked(r, true)
+	pg, err := c.Store.AuditPage(r.Context(), f, p)
+	if err != nil {
 		c.failed(w, r, "audit log", err)
 		return
+	}
+	d.Entries, d.Pager = pg.Rows, pagerOf(r, pg, notice)
+	if f == (store.AuditFilter{}) {
+		if n, ok, err := c.Store.AuditLogEstimate(r.Context()); err != nil {
+			c.failed(w, r, "audit log", err)
+			return
+		} else if ok {
+			d.About = n
+		}
 	}
 	c.page(w, r, "audit", "audit", d)
 }

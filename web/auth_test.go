@@ -64,7 +64,8 @@ type rig struct {
 	c      *Console
 }
 
-func newRig(t *testing.T) *rig {
+// newRig starts a console on a test schema; opts adjust the console before it serves.
+func newRig(t *testing.T, opts ...func(*Console)) *rig {
 	t.Helper()
 	st := dbtest.Store(t)
 	r := &rig{t: t, st: st, clock: &clock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)},
@@ -72,6 +73,9 @@ func newRig(t *testing.T) *rig {
 	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
 	r.c = &Console{Store: st, Ops: &admin.Ops{Store: st, Location: loc, Now: r.clock.Now}, Location: loc, Now: r.clock.Now, IsAdmin: r.admins.check, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	for _, o := range opts {
+		o(r.c)
+	}
 	r.srv = httptest.NewServer(r.c.Handler())
 	t.Cleanup(r.srv.Close)
 	r.c.PublicURL = r.srv.URL

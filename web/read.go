@@ -91,17 +91,30 @@ func label(b store.Broadcast) string {
 	return s
 }
 
+type broadcastsData struct {
+	Rows []broadcastRow
+	// Total is exact (store.CountBroadcasts).
+	Total int
+	Pager pager
+}
+
 func (c *Console) broadcasts(w http.ResponseWriter, r *http.Request) {
-	bs, err := c.Store.BroadcastStats(r.Context(), 100)
+	p, notice := c.pageAsked(r, true)
+	pg, err := c.Store.BroadcastPage(r.Context(), p)
 	if err != nil {
 		c.failed(w, r, "broadcasts", err)
 		return
 	}
-	rows := make([]broadcastRow, len(bs))
-	for i, b := range bs {
-		rows[i] = broadcastRow{BroadcastStat: b, Label: label(b.Broadcast)}
+	total, err := c.Store.CountBroadcasts(r.Context())
+	if err != nil {
+		c.failed(w, r, "broadcasts", err)
+		return
 	}
-	c.page(w, r, "broadcasts", "broadcasts", rows)
+	d := broadcastsData{Rows: make([]broadcastRow, len(pg.Rows)), Total: total, Pager: pagerOf(r, pg, notice)}
+	for i, b := range pg.Rows {
+		d.Rows[i] = broadcastRow{BroadcastStat: b, Label: label(b.Broadcast)}
+	}
+	c.page(w, r, "broadcasts", "broadcasts", d)
 }
 
 type broadcastDetail struct {
@@ -184,10 +197,11 @@ func csvSafe(cells ...string) []string {
 }
 
 type subscribersData struct {
-	F        store.SubscriberFilter
-	Subs     []store.Subscriber
+	F    store.SubscriberFilter
+	Subs []store.Subscriber
+	// Total is exact: every subscriber matching the filters, on every page.
 	Total    int
-	Shown    int
+	Pager    pager
 	Counts   []subRow
 	Topics   []string
 	Channels []chat.Channel
@@ -197,14 +211,12 @@ type subscribersData struct {
 
 type option struct{ Value, Label string }
 
-// subscriberLimit bounds a search's rows on the page (the count is exact).
-const subscriberLimit = 200
-
 func (c *Console) subscribers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.SubscriberFilter{Channel: chat.Channel(q.Get("kenh")), Kind: chat.Kind(q.Get("loai")), Status: store.SubscriberStatus(q.Get("trang-thai")),
-		Topic: q.Get("chu-de"), Query: strings.TrimSpace(q.Get("q")), Limit: subscriberLimit}
-	subs, total, err := c.Store.SearchSubscribers(r.Context(), f)
+		Topic: q.Get("chu-de"), Query: strings.TrimSpace(q.Get("q"))}
+	p, notice := c.pageAsked(r, false)
+	pg, total, err := c.Store.SearchSubscribers(r.Context(), f, p)
 	if err != nil {
 		c.failed(w, r, "subscribers", err)
 		return
@@ -219,7 +231,7 @@ func (c *Console) subscribers(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "topics", err)
 		return
 	}
-	d := subscribersData{F: f, Subs: subs, Total: total, Shown: len(subs), Counts: subscriberRows(stats), Topics: topics,
+	d := subscribersData{F: f, Subs: pg.Rows, Total: total, Pager: pagerOf(r, pg, notice), Counts: subscriberRows(stats), Topics: topics,
 		Channels: chat.Channels()}
 	for _, k := range []chat.Kind{chat.KindPrivate, chat.KindGroup, chat.KindSupergroup, chat.KindChannel} {
 		d.Kinds = append(d.Kinds, option{string(k), chatKindNames[k]})

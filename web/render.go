@@ -48,7 +48,7 @@ func mustParsePages(loc *time.Location) *pages {
 	if err != nil {
 		panic(err)
 	}
-	base := template.Must(template.New("layout.html").Funcs(funcs(loc)).ParseFS(sub, "layout.html", "partials.html"))
+	base := template.Must(template.New("layout.html").Funcs(funcs(loc)).ParseFS(sub, "layout.html", "partials.html", "pager.html"))
 	entries, err := fs.ReadDir(sub, ".")
 	if err != nil {
 		panic(err)
@@ -56,7 +56,7 @@ func mustParsePages(loc *time.Location) *pages {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".html")
-		if name == "layout" || name == "partials" {
+		if name == "layout" || name == "partials" || name == "pager" {
 			continue
 		}
 		t := template.Must(template.Must(base.Clone()).ParseFS(sub, e.Name()))

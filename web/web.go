@@ -51,6 +51,8 @@ type Console struct {
 	Health func(ctx context.Context) []ChannelState
 	// Log receives what went wrong (never a token).
 	Log *slog.Logger
+	// PageSize is the rows of a list page (0: 50); tests make it small.
+	PageSize int
 
 	pages *pages
 }
