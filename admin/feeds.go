@@ -242,13 +242,11 @@ type FeedView struct {
 // Feeds lists every feed by id, as FeedView.
 func (o *Ops) Feeds(ctx context.Context) ([]FeedView, error) {
 	list, err := o.Store.Feeds(ctx)
-	out := make([]FeedView, len(list))
-	for i, f := range list {
-		out[i] = FeedView{ID: f.ID, URL: feeds.RedactURL(f.URL), Title: f.Title, Topic: f.Topic,
+	return views(list, err, func(f store.Feed) FeedView {
+		return FeedView{ID: f.ID, URL: feeds.RedactURL(f.URL), Title: f.Title, Topic: f.Topic,
 			Interval: f.Interval.String(), IntervalSeconds: f.Interval.Seconds(), Enabled: f.Enabled,
 			DisabledReason: feeds.RedactText(f.DisabledReason), LastPolledAt: f.LastPolledAt, LastSuccessAt: f.LastSuccessAt,
 			LastError: feeds.RedactText(f.LastError), ConsecutiveFailures: f.ConsecutiveFailures, NextPollAt: f.NextPollAt,
 			Version: f.Version}
-	}
-	return out, err
+	})
 }

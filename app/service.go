@@ -182,27 +182,34 @@ func (s *Service) Run(ctx context.Context) error {
 	return runErr
 }
 
-// prepare brings the database up to date: migrations (under their lock, so replicas
-// may start together) and the built-in calendar's events (only those missing, so
-// admins' edits stay).
+// prepare brings the database up to date (Prepare), and says what it did.
 func (s *Service) prepare(ctx context.Context, st *store.Store) error {
-	applied, err := st.Migrate(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
+	applied, added, err := Prepare(ctx, st)
 	if len(applied) > 0 {
 		s.Log.Info("applied migrations", slog.Any("versions", applied))
 	}
-	builtin, err := calendar.Builtin()
-	if err != nil {
-		return fmt.Errorf("built-in calendar: %w", err)
-	}
-	if added, err := st.SeedBuiltinEvents(ctx, builtin); err != nil {
-		return fmt.Errorf("seed the built-in calendar: %w", err)
-	} else if added > 0 {
+	if added > 0 {
 		s.Log.Info("added built-in calendar events", slog.Int("events", added))
 	}
-	return nil
+	return err
+}
+
+// Prepare brings the database up to date: migrations (under their lock, so replicas
+// may start together) and the built-in calendar's events (only those missing, so
+// admins' edits stay). The service and every CLI command that opens the database
+// start with it.
+func Prepare(ctx context.Context, st *store.Store) (applied []int, added int, err error) {
+	if applied, err = st.Migrate(ctx); err != nil {
+		return nil, 0, fmt.Errorf("migrate: %w", err)
+	}
+	builtin, err := calendar.Builtin()
+	if err != nil {
+		return applied, 0, fmt.Errorf("built-in calendar: %w", err)
+	}
+	if added, err = st.SeedBuiltinEvents(ctx, builtin); err != nil {
+		return applied, 0, fmt.Errorf("seed the built-in calendar: %w", err)
+	}
+	return applied, added, nil
 }
 
 // jobs is the leader's periodic work: idempotent catch-up runs on intervals.

@@ -213,3 +213,10 @@ func daysIn(y int, m time.Month) int {
 	}
 	return 31
 }
+
+// weekdayNames are the Vietnamese names of the days of the week.
+var weekdayNames = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+// WeekdayName is the Vietnamese name of w as it starts a sentence: "Thứ Hai", "Chủ
+// nhật" (mid-sentence the first letter is lower case: "thứ Hai").
+func WeekdayName(w time.Weekday) string { return weekdayNames[w] }

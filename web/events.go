@@ -92,13 +92,11 @@ func (c *Console) addEvent(w http.ResponseWriter, r *http.Request) {
 
 // nextMonthOf is the month of the event's next occurrence, to show it after a save.
 func (c *Console) nextMonthOf(ev calendar.Event) string {
-	today := calendar.DateIn(c.now(), c.loc())
-	for _, o := range calendar.Occurrences([]calendar.Event{ev}, today, today.AddDays(400)) {
-		if !o.Advance {
-			return fmt.Sprintf("%04d-%02d", o.Date.Year, o.Date.Month)
-		}
+	d := calendar.DateIn(c.now(), c.loc())
+	if o, ok := admin.NextNotice(ev, d); ok {
+		d = o.Date
 	}
-	return fmt.Sprintf("%04d-%02d", today.Year, today.Month)
+	return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
 }
 
 // formOfEvent fills the form with a stored event.

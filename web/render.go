@@ -198,7 +198,7 @@ func funcs(loc *time.Location) template.FuncMap {
 		"chatKind":      func(k chat.Kind) string { return chatKindNames[k] },
 		"dur":           formatDuration,
 		"weekdays":      func() []string { return weekdayHeads },
-		"isLunar":       func(e calendar.Event) bool { return e.Kind == calendar.Lunar },
+		"eventDate":     admin.EventDate,
 		"categories":    func() []option { return categoryNames },
 		"label":         func(b store.BroadcastStat) string { return label(b.Broadcast) },
 		"notice":        calendar.NoticeText,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"loa/admin"
 	"loa/calendar"
 	"loa/internal/dbtest"
 )
@@ -35,7 +36,7 @@ func TestAnnounceSchedulesAndCancels(t *testing.T) {
 			t.Errorf("loa %s:\n%s\nwant %q", strings.Join(tt.args, " "), out, tt.want)
 		}
 	}
-	var list []announcementJSON
+	var list []admin.AnnouncementView
 	if err := json.Unmarshal([]byte(c.ok("announcements", "list", "--json")), &list); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestAnnounceRefusesBadInput(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "calendar event 99 not found") {
 		t.Errorf("unknown event: exit %d, %q", code, errs)
 	}
-	var list []announcementJSON
+	var list []admin.AnnouncementView
 	if err := json.Unmarshal([]byte(c.ok("announcements", "list", "--json", "--all")), &list); err != nil || len(list) != 0 {
 		t.Fatalf("bad input left announcements behind: %+v, %v", list, err)
 	}

@@ -7,22 +7,23 @@ import (
 	"strings"
 	"testing"
 
+	"loa/admin"
 	"loa/calendar"
 )
 
 // orgTitle is the portal's own organisation, as an admin adds it.
 const orgTitle = "thành lập Đảng bộ Khối Cơ quan và Doanh nghiệp tỉnh"
 
-func (c *cli) events(args ...string) []eventJSON {
+func (c *cli) events(args ...string) []admin.EventView {
 	c.t.Helper()
-	var es []eventJSON
+	var es []admin.EventView
 	if err := json.Unmarshal([]byte(c.ok(append([]string{"calendar", "list", "--json"}, args...)...)), &es); err != nil {
 		c.t.Fatal(err)
 	}
 	return es
 }
 
-func (c *cli) event(slug string) eventJSON {
+func (c *cli) event(slug string) admin.EventView {
 	c.t.Helper()
 	for _, e := range c.events("--all") {
 		if e.Slug == slug {
@@ -30,7 +31,7 @@ func (c *cli) event(slug string) eventJSON {
 		}
 	}
 	c.t.Fatalf("no event %q", slug)
-	return eventJSON{}
+	return admin.EventView{}
 }
 
 // usageError runs a command that must fail with exit 2 and a message containing want.
@@ -74,7 +75,7 @@ func TestCalendarAddListEditDisable(t *testing.T) {
 		t.Fatalf("add: %s", out)
 	}
 	org := c.event("thanh-lap-dang-bo-khoi-co-quan-va-doanh-nghiep-tinh")
-	want := eventJSON{ID: org.ID, Slug: org.Slug, Kind: "solar", Day: 17, Month: 7, Date: "17/7", FoundedYear: 2019,
+	want := admin.EventView{ID: org.ID, Slug: org.Slug, Kind: "solar", Day: 17, Month: 7, Date: "17/7", FoundedYear: 2019,
 		Title: orgTitle, Category: "organisation", AdvanceDays: 7, Enabled: true, Source: "Quyết định của Tỉnh ủy"}
 	if org != want {
 		t.Fatalf("added %+v, want %+v", org, want)
@@ -302,7 +303,7 @@ func TestCalendarBannerSeedPage(t *testing.T) {
 func TestCalendarUpcoming(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	var got []occurrenceJSON
+	var got []admin.OccurrenceView
 	if err := json.Unmarshal([]byte(c.ok("calendar", "upcoming", "--from", "10/4/2024", "--days", "28", "--json")), &got); err != nil {
 		t.Fatal(err)
 	}

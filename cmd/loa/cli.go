@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +10,9 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"loa/admin"
 	"loa/app"
@@ -20,83 +21,76 @@ import (
 )
 
 // command is one line of the usage and what runs it: the words that name it ("feeds
-// add"), what follows them ("\n" starts a continuation line), one line of help.
+// add"), what follows them, which declares the command's arguments and flags (declare;
+// "\n" starts a continuation line), one line of help.
 type command struct {
 	words, args, help string
-	run               func(e env, args []string) error
+	run               func(c *call) error
 }
 
-// commands is the one table of the CLI: the usage text and the dispatch both come from
-// it. Each group lives in its own file (feeds.go, calendar.go, …); the web console's
-// group goes in web.go.
+// commands is the one table of the CLI: the usage text, the flags and the dispatch all
+// come from it. Each group lives in its own file (feeds.go, calendar.go, …).
 func commands() []command {
 	return []command{
-		{"serve", "", "run the service (migrates the database first)", env.serve},
-		{"migrate", "", "apply database migrations and exit", env.migrate},
-		{"feeds add", "URL [--topic T] [--interval D]", "check that URL is a feed and add it", env.feedsAdd},
-		{"feeds list", "[--json]", "list feeds and their polling state", env.feedsList},
-		{"feeds edit", "ID [--topic T] [--interval D]", "change a feed's topic or poll interval", env.feedsEdit},
+		{"serve", "", "run the service (migrates the database first)", serve},
+		{"migrate", "", "apply database migrations and exit", migrate},
+		{"feeds add", "URL [--topic T] [--interval D]", "check that URL is a feed and add it", feedsAdd},
+		{"feeds list", "[--json]", "list feeds and their polling state", feedsList},
+		{"feeds edit", "ID [--topic T] [--interval D]", "change a feed's topic or poll interval", feedsEdit},
 		{"feeds remove", "ID", "remove a feed (its broadcasts stay)", feedsRemove},
 		{"feeds disable", "ID", "stop polling a feed (enable ID brings it back)", feedsDisable},
 		{"feeds enable", "ID", "poll a disabled feed again", feedsEnable},
-		{"feeds import", "FILE.opml [--interval D]", "add every feed of an OPML file", env.feedsImport},
-		{"feeds export", "", "print the feeds as OPML", env.feedsExport},
-		{"broadcasts list", "[--json]", "broadcasts with delivery progress", env.broadcastsList},
-		{"broadcasts show", "ID", "one broadcast, failures counted by reason", env.broadcastsShow},
+		{"feeds import", "FILE.opml [--interval D]", "add every feed of an OPML file", feedsImport},
+		{"feeds export", "", "print the feeds as OPML", feedsExport},
+		{"broadcasts list", "[--json]", "broadcasts with delivery progress", broadcastsList},
+		{"broadcasts show", "ID", "one broadcast, failures counted by reason", broadcastsShow},
 		{"broadcasts cancel", "ID", "stop a broadcast's pending deliveries", broadcastsCancel},
-		{"subscribers list", "[--json]", "chats that subscribed, their status and topics", env.subscribersList},
-		{"subscribers stats", "[--json]", "subscribers counted by channel, kind and status", env.subscribersStats},
+		{"subscribers list", "[--json]", "chats that subscribed, their status and topics", subscribersList},
+		{"subscribers stats", "[--json]", "subscribers counted by channel, kind and status", subscribersStats},
 		{"subscribers resume", "ID", "resume a chat paused because the bot lost its right to post", subscribersResume},
-		{"calendar list", "[--json] [--all]", "commemorative days (--all: with the disabled ones)", env.calendarList},
+		{"calendar list", "[--json] [--all]", "commemorative days (--all: with the disabled ones)", calendarList},
 		{"calendar add", "--title T (--date d/m[/yyyy] | --lunar d/m [--leap]) [--founded YYYY]\n" +
-			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]", "add an event", env.calendarAdd},
-		{"calendar edit", "ID [the flags of add]", "change what the flags say, nothing else", env.calendarEdit},
+			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]", "add an event", calendarAdd},
+		{"calendar edit", "ID [--title T] [--date d/m[/yyyy] | --lunar d/m [--leap]] [--founded YYYY]\n" +
+			"[--category national|province|organisation] [--advance N] [--slug S] [--source S]",
+			"change what the flags say, nothing else", calendarEdit},
 		{"calendar disable", "ID", "stop an event's notices (enable ID brings them back)", calendarEnable(false)},
 		{"calendar enable", "ID", "send an event's notices again", calendarEnable(true)},
-		{"calendar import", "FILE.csv", "add or update events from CSV, all or nothing", env.calendarImport},
-		{"calendar export", "[--format csv|ics] [--from-year Y] [--to-year Y]", "print the events as CSV or iCalendar", env.calendarExport},
-		{"calendar banner", "--from DATE --to DATE", "the greeting for the anniversaries in that range", env.calendarBanner},
-		{"calendar upcoming", "[--from DATE] [--days N] [--json]", "the notices of the coming days (default: 30 from today)", env.calendarUpcoming},
-		{"calendar convert", "DATE [--json]\n--to-solar LUNAR-DATE [--leap] [--json]", "solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025)", env.calendarConvert},
+		{"calendar import", "FILE.csv", "add or update events from CSV, all or nothing", calendarImport},
+		{"calendar export", "[--format csv|ics] [--from-year Y] [--to-year Y]", "print the events as CSV or iCalendar", calendarExport},
+		{"calendar banner", "--from DATE --to DATE", "the greeting for the anniversaries in that range", calendarBanner},
+		{"calendar upcoming", "[--from DATE] [--days N] [--json]", "the notices of the coming days (default: 30 from today)", calendarUpcoming},
+		{"calendar convert", "DATE [--to-solar [--leap]] [--json]", "solar ↔ lunar date (DATE: 2025-08-10 or 10/8/2025;\n" +
+			"with --to-solar a lunar date, d/m/yyyy)", calendarConvert},
 		{"announce", `--text T [--at "2024-06-05 07:00" | --cron "0 7 5 6 *" | --event ID [--time 07:00]]` + "\n" +
 			"[--topic T] [--channel telegram|zalo]", "schedule an announcement (now, once, recurring, or every\n" +
-			"year on a calendar event's day)", env.announce},
-		{"announcements list", "[--json] [--all]", "scheduled announcements (--all: with the finished ones)", env.announcementsList},
+			"year on a calendar event's day)", announce},
+		{"announcements list", "[--json] [--all]", "scheduled announcements (--all: with the finished ones)", announcementsList},
 		{"announcements cancel", "ID", "stop future runs and pending deliveries", announcementsCancel},
-		{"admins add", "CHANNEL USER_ID [--name N]", "make a Telegram or Zalo user an admin", adminsChange(true)},
+		{"admins add", "CHANNEL USER_ID [--name NAME]", "make a Telegram or Zalo user an admin", adminsChange(true)},
 		{"admins remove", "CHANNEL USER_ID", "remove an admin added with admins add", adminsChange(false)},
-		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", env.adminsList},
-		{"audit", "[--json] [--limit N] [--via cli|bot|web] [--actor A]", "who created, changed, cancelled or sent what, and when", env.audit},
+		{"admins list", "[--json]", "admins from LOA_ADMINS and the database", adminsList},
+		{"audit", "[--json] [--limit N] [--via cli|bot|web] [--actor A]", "who created, changed, cancelled or sent what, and when", audit},
 		{"web link", "telegram|zalo USER_ID", "print a one-time sign-in link to the web console\n" +
-			"(LOA_PUBLIC_URL); refused for a user who is not an admin", env.webLink},
+			"(LOA_PUBLIC_URL); refused for a user who is not an admin", webLink},
 		{"prune", "[--dry-run]", "delete history older than LOA_RETENTION / LOA_AUDIT_RETENTION\n" +
-			"(--dry-run: only count it); counts and totals stay", env.prune},
-		{"version", "", "print the version", func(e env, _ []string) error { _, err := fmt.Fprintln(e.stdout, "loa", version); return err }},
+			"(--dry-run: only count it); counts and totals stay", prune},
+		{"version", "", "print the version", func(c *call) error { return c.say("loa %s\n", version) }},
 	}
 }
 
-// usage is the help text, from the table.
+// usage is the help text, from the table: each command's help starts in column 33 of
+// its line, or below a line too long for it.
 func usage() string {
 	var sb strings.Builder
 	sb.WriteString("loa — chat-bot announcement broadcaster\n\nUsage:\n")
-	const col = 33
 	for _, c := range commands() {
-		lines := strings.Split(strings.TrimSpace("loa "+c.words+" "+c.args), "\n")
-		for i, l := range lines {
-			if i > 0 {
-				l = "      " + l
-			}
-			lines[i] = "  " + l
+		use := strings.ReplaceAll(strings.TrimSpace("loa "+c.words+" "+c.args), "\n", "\n        ")
+		help := strings.ReplaceAll(c.help, "\n", "\n"+strings.Repeat(" ", 33))
+		if len(use) > 29 || strings.Contains(use, "\n") {
+			use += "\n" + strings.Repeat(" ", 33)
 		}
-		help := strings.Split(c.help, "\n")
-		if last := lines[len(lines)-1]; len(lines) == 1 && len(last) < col-1 {
-			lines[0] = last + strings.Repeat(" ", col-len(last)) + help[0]
-			help = help[1:]
-		}
-		for _, h := range help {
-			lines = append(lines, strings.Repeat(" ", col)+h)
-		}
-		sb.WriteString(strings.Join(lines, "\n") + "\n")
+		fmt.Fprintf(&sb, "  %-31s%s\n", use, help)
 	}
 	sb.WriteString("\nConfiguration comes from LOA_* environment variables; see the README.\n")
 	return sb.String()
@@ -105,21 +99,32 @@ func usage() string {
 // exitUsage is the exit code for a command line that could not be understood.
 const exitUsage = 2
 
-// env is what a command gets from its surroundings; tests supply their own.
-type env struct {
-	ctx    context.Context
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	// db is the command's session, opened on first use (open) and closed by run.
-	db *lazySession
+// call is one command line being run: its surroundings (tests supply their own), the
+// command's flags (a flag set named by its words) and positional arguments, and, once
+// opened, its database: the store, prepared as the service prepares it (app.Prepare),
+// the configuration and the admin operations.
+type call struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	fs             *flag.FlagSet
+	// pos are the positional arguments; id is the one named ID.
+	pos     []string
+	id      int64
+	st      *store.Store
+	cfg     config.Config
+	ops     *admin.Ops
+	applied []int
 }
 
 // run executes one command line and returns the process exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, db: &lazySession{}}
-	defer e.db.close()
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	c := &call{ctx: ctx, stdout: stdout, stderr: stderr, getenv: getenv}
+	defer func() {
+		if c.st != nil {
+			c.st.Close()
+		}
+	}()
 	var err error
 	switch {
 	case len(args) == 0:
@@ -130,7 +135,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case args[0] == "--version":
 		fmt.Fprintln(stdout, "loa", version)
 	default:
-		err = dispatch(e, args)
+		err = c.dispatch(args)
 	}
 	var ue usageError
 	switch {
@@ -146,12 +151,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // dispatch runs the command args name, or says which there are.
-func dispatch(e env, args []string) error {
+func (c *call) dispatch(args []string) error {
 	var subs []string
-	for _, c := range commands() {
-		words := strings.Fields(c.words)
+	for _, cmd := range commands() {
+		words := strings.Fields(cmd.words)
 		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
-			return c.run(e, args[len(words):])
+			if err := c.parse(cmd, args[len(words):]); err != nil {
+				return err
+			}
+			return cmd.run(c)
 		}
 		if len(words) == 2 && words[0] == args[0] {
 			subs = append(subs, words[1])
@@ -173,164 +181,183 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-// parseArgs parses fs from args, allowing flags after positional arguments ("feeds add
-// URL --topic T"), and checks that the positional arguments are exactly the ones named.
-func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
+// offline are the commands that open no database (serve opens its own).
+var offline = map[string]bool{"serve": true, "version": true, "calendar convert": true}
+
+// parse reads a command line of cmd (after its words): the flags its usage declares
+// (declare), allowed after positional arguments ("feeds add URL --topic T"), and the
+// positional arguments it names, exactly; an ID is read as an id. Then it opens the
+// database, unless cmd is offline.
+func (c *call) parse(cmd command, args []string) error {
+	c.fs = flag.NewFlagSet(cmd.words, flag.ContinueOnError)
+	c.fs.SetOutput(io.Discard)
+	names := c.declare(cmd.args)
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%s: %v", fs.Name(), err)
+		if err := c.fs.Parse(args); err != nil {
+			return usagef("%s: %v", cmd.words, err)
 		}
-		if args = fs.Args(); len(args) == 0 {
+		if args = c.fs.Args(); len(args) == 0 {
 			break
 		}
-		pos, args = append(pos, args[0]), args[1:]
+		c.pos, args = append(c.pos, args[0]), args[1:]
 	}
 	switch {
-	case len(pos) == len(names):
-		return pos, nil
-	case len(names) == 0:
-		return nil, usagef("%s takes no arguments, got %q", fs.Name(), strings.Join(pos, " "))
-	}
-	return nil, usagef("%s needs %s", fs.Name(), strings.Join(names, " "))
-}
-
-// idArgs parses the flags of a command that takes one ID argument and reads the id.
-func idArgs(fs *flag.FlagSet, args []string, what string) (int64, error) {
-	pos, err := parseArgs(fs, args, "ID")
-	if err != nil {
-		return 0, err
-	}
-	id, err := admin.ParseID(pos[0])
-	if err != nil {
-		return 0, usagef("%s: %q is not a%s %s id", fs.Name(), pos[0], article(what), what)
-	}
-	return id, nil
-}
-
-// oneID reads the one ID argument of a command without flags.
-func oneID(cmd, what string, args []string) (int64, error) {
-	return idArgs(flag.NewFlagSet(cmd, flag.ContinueOnError), args, what)
-}
-
-func article(word string) string {
-	if strings.ContainsRune("aeiou", rune(word[0])) {
-		return "n"
-	}
-	return ""
-}
-
-// jsonFlag parses the flags of a list command: --json, and the others fs has.
-func jsonFlag(fs *flag.FlagSet, args []string) (bool, error) {
-	j := fs.Bool("json", false, "print JSON")
-	_, err := parseArgs(fs, args)
-	return *j, err
-}
-
-func newFlags(cmd string) *flag.FlagSet { return flag.NewFlagSet(cmd, flag.ContinueOnError) }
-
-func (e env) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// table writes rows under a header, in aligned columns.
-func (e env) table(header string, rows [][]any) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, header)
-	for _, r := range rows {
-		s := make([]string, len(r))
-		for i, v := range r {
-			s[i] = fmt.Sprint(v)
+	case len(c.pos) != len(names) && len(names) == 0:
+		return usagef("%s takes no arguments, got %q", cmd.words, strings.Join(c.pos, " "))
+	case len(c.pos) != len(names):
+		return usagef("%s needs %s", cmd.words, strings.Join(names, " "))
+	case names != nil && names[0] == "ID":
+		group := strings.Fields(cmd.words)[0] // "feeds": a feed id; "calendar": an event id
+		what := cmp.Or(map[string]string{"calendar": "event"}[group], strings.TrimSuffix(group, "s"))
+		var err error
+		if c.id, err = admin.ParseID(c.pos[0]); err != nil {
+			article := map[bool]string{true: "n"}[strings.ContainsRune("aeiou", rune(what[0]))]
+			return usagef("%s: %q is not a%s %s id", cmd.words, c.pos[0], article, what)
 		}
-		fmt.Fprintln(tw, strings.Join(s, "\t"))
+	}
+	if offline[cmd.words] {
+		return nil
+	}
+	return c.open()
+}
+
+// declare declares the flags that a command's usage names: "--name METAVAR" takes a
+// value (a number when METAVAR is N, Y, YYYY or ID), "--name" alone is a switch. It
+// returns the positional arguments named before the first flag.
+func (c *call) declare(usage string) (names []string) {
+	for _, w := range strings.Fields(usage) {
+		if strings.ContainsAny(w[:1], "-[(") {
+			break
+		}
+		names = append(names, w)
+	}
+	ws := strings.Fields(strings.NewReplacer("[", " ", "]", " ", "(", " ", ")", " ", "|", " ").Replace(usage))
+	for i, w := range ws {
+		name, ok := strings.CutPrefix(w, "--")
+		next := "--"
+		if i+1 < len(ws) {
+			next = ws[i+1]
+		}
+		switch {
+		case !ok || c.fs.Lookup(name) != nil:
+		case strings.HasPrefix(next, "--"):
+			c.fs.Bool(name, false, "")
+		case slices.Contains([]string{"N", "Y", "YYYY", "ID"}, next):
+			c.fs.Int(name, 0, "")
+		default:
+			c.fs.String(name, "", "")
+		}
+	}
+	return names
+}
+
+// given is the value of the flag name when the command line gives it, else nil (what
+// an edit changes).
+func given[T any](c *call, name string) *T {
+	var v *T
+	c.fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			x := f.Value.(flag.Getter).Get().(T)
+			v = &x
+		}
+	})
+	return v
+}
+
+// value is the value of the flag name, or def when the command line does not give it.
+func value[T any](c *call, name string, def T) T {
+	if v := given[T](c, name); v != nil {
+		return *v
+	}
+	return def
+}
+
+// open loads the configuration and opens the database, prepared as the service
+// prepares it (app.Prepare).
+func (c *call) open() (err error) {
+	if c.cfg, err = config.Load(c.getenv, os.ReadFile); err != nil {
+		return err
+	}
+	if c.st, err = store.Open(c.ctx, c.cfg.DatabaseURL); err != nil {
+		return err
+	}
+	if c.applied, _, err = app.Prepare(c.ctx, c.st); err != nil {
+		return err
+	}
+	c.ops = app.NewOps(c.cfg, c.st, version)
+	return nil
+}
+
+// idCommand is a command that acts on one object, named by its ID: do returns what
+// to print, or an error that fail words.
+func idCommand(do func(c *call, id int64) (string, error)) func(*call) error {
+	return func(c *call) error {
+		out, err := do(c, c.id)
+		return c.done(err, "", "%s\n", out)
+	}
+}
+
+// done ends a command: err said the CLI's way (fail, after what), or what was done
+// printed.
+func (c *call) done(err error, what, format string, args ...any) error {
+	if err != nil {
+		return c.fail(what, err)
+	}
+	return c.say(format, args...)
+}
+
+// say prints to standard output.
+func (c *call) say(format string, args ...any) error {
+	_, err := fmt.Fprintf(c.stdout, format, args...)
+	return err
+}
+
+// timeLayout writes the times of a table, in LOA_TIMEZONE (JSON has them exactly).
+const timeLayout = "2006-01-02 15:04"
+
+// show prints a list fetched with err: as JSON with --json, or a line saying it is
+// empty, or a table of row(x) under header (its columns separated by tabs). Cells are
+// written one way for all tables: "" and a nil time as "-", yes or no, times in
+// LOA_TIMEZONE (timeLayout).
+func show[T any](c *call, list []T, err error, empty, header string, row func(T) []any) error {
+	switch {
+	case err != nil:
+		return err
+	case value(c, "json", false):
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(append([]T{}, list...))
+	case len(list) == 0:
+		return c.say("%s\n", empty)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, x := range list {
+		var cells []string
+		for _, v := range row(x) {
+			switch v := v.(type) {
+			case string:
+				cells = append(cells, orDash(v))
+			case bool:
+				cells = append(cells, map[bool]string{true: "yes", false: "no"}[v])
+			case *time.Time:
+				cells = append(cells, "-")
+				if v != nil {
+					cells[len(cells)-1] = v.In(c.cfg.Location).Format(timeLayout)
+				}
+			case time.Time:
+				cells = append(cells, v.In(c.cfg.Location).Format(timeLayout))
+			default:
+				cells = append(cells, fmt.Sprint(v))
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
 }
 
-// show prints a list: as JSON, or a line saying it is empty, or a table of row(x) under
-// header.
-func show[T any](e env, asJSON bool, list []T, empty, header string, row func(T) []any) error {
-	switch {
-	case asJSON:
-		if list == nil {
-			list = []T{}
-		}
-		return e.printJSON(list)
-	case len(list) == 0:
-		_, err := fmt.Fprintln(e.stdout, empty)
-		return err
-	}
-	rows := make([][]any, len(list))
-	for i, x := range list {
-		rows[i] = row(x)
-	}
-	return e.table(header, rows)
-}
-
-// idCommand is a command that acts on one object named by its id: do returns what to
-// print, or an error that fail words.
-func idCommand(cmd, what string, do func(e env, s *session, id int64) (string, error)) func(env, []string) error {
-	return func(e env, args []string) error {
-		id, err := oneID(cmd, what, args)
-		if err != nil {
-			return err
-		}
-		s, err := e.open()
-		if err != nil {
-			return err
-		}
-		out, err := do(e, s, id)
-		if err != nil {
-			return fail(cmd, "", err)
-		}
-		_, err = fmt.Fprintln(e.stdout, out)
-		return err
-	}
-}
-
-// session is what a command that uses the database has: the store, the configuration
-// and the admin operations (built the way the service builds them).
-type session struct {
-	st  *store.Store
-	cfg config.Config
-	ops *admin.Ops
-}
-
-// lazySession is a session opened when a command first needs it.
-type lazySession struct{ s *session }
-
-func (l *lazySession) close() {
-	if l.s != nil {
-		l.s.st.Close()
-	}
-}
-
-// open loads the configuration and opens a migrated store, once per command line.
-func (e env) open() (*session, error) {
-	if e.db.s != nil {
-		return e.db.s, nil
-	}
-	cfg, err := config.Load(e.getenv, os.ReadFile)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Open(e.ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := st.Migrate(e.ctx); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
-	e.db.s = &session{st: st, cfg: cfg, ops: app.NewOps(cfg, st, version)}
-	return e.db.s, nil
-}
-
 // actor is who runs a command, for the audit log: the operating system user.
-func (e env) actor() admin.Actor { return admin.CLI(e.getenv("USER")) }
+func (c *call) actor() admin.Actor { return admin.CLI(c.getenv("USER")) }
 
 // flags name the fields of package admin's errors as the CLI's flags; positional
 // arguments are named by their value alone.
@@ -343,16 +370,20 @@ func flagName(f admin.Field) string {
 	return "--" + strings.ReplaceAll(string(f), "_", "-")
 }
 
-// fail says what went wrong in cmd the CLI's way: a field to fix is a usage error
-// naming its flag (exit 2); anything else exits 1, after what ("feed not added"), and
-// an id not found points at the list of its kind.
-func fail(cmd, what string, err error) error {
+// lists name the command that lists the objects of a kind, for "not found".
+var lists = map[admin.Object]string{admin.ObjEvent: "calendar list --all", admin.ObjFeed: "feeds list",
+	admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list",
+	admin.ObjAnnouncement: "announcements list", admin.ObjDraft: "announcements list"}
+
+// fail says what went wrong the CLI's way: a field to fix is a usage error naming its
+// flag (exit 2); anything else exits 1, after what ("feed not added"), and an id not
+// found points at the list of its kind.
+func (c *call) fail(what string, err error) error {
 	var fe *admin.FieldError
 	var oe *admin.ObjectError
 	var ie *admin.ImportError
-	prefix := ""
 	if what != "" {
-		prefix = what + ": "
+		what += ": "
 	}
 	switch {
 	case errors.As(err, &fe):
@@ -360,34 +391,21 @@ func fail(cmd, what string, err error) error {
 		switch {
 		case fe.Field == admin.FieldFile || slices.Contains([]admin.Code{admin.CodeTaken, admin.CodeNotFound,
 			admin.CodeNotFeed, admin.CodeBuiltin}, fe.Code):
-			return errors.New(prefix + msg)
+			return errors.New(what + msg)
 		case strings.HasPrefix(msg, "needs "):
-			return usagef("%s %s", cmd, msg)
+			return usagef("%s %s", c.fs.Name(), msg)
 		}
-		return usagef("%s: %s", cmd, msg)
+		return usagef("%s: %s", c.fs.Name(), msg)
 	case errors.As(err, &ie):
-		return errors.New(prefix + ie.Error())
+		return errors.New(what + ie.Error())
 	case errors.As(err, &oe) && oe.Object == admin.ObjAdmin && errors.Is(err, admin.ErrNotFound):
 		return fmt.Errorf("%s is not an admin in the database (admins in LOA_ADMINS are removed there)", oe.Name)
 	case errors.As(err, &oe) && errors.Is(err, admin.ErrNotFound):
-		list := map[admin.Object]string{admin.ObjEvent: "calendar list --all", admin.ObjFeed: "feeds list",
-			admin.ObjBroadcast: "broadcasts list", admin.ObjSubscriber: "subscribers list"}[oe.Object]
-		if list == "" {
-			list = "announcements list"
-		}
-		return fmt.Errorf("%s%w (see loa %s)", prefix, err, list)
+		return fmt.Errorf("%s%w (see loa %s)", what, err, lists[oe.Object])
 	case err != nil:
-		return fmt.Errorf("%s%w", prefix, err)
+		return fmt.Errorf("%s%w", what, err)
 	}
 	return nil
-}
-
-// notFoundHint points a "not found" from the store at the list of its kind.
-func notFoundHint(err error, list string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w (see loa %s list)", err, list)
-	}
-	return err
 }
 
 func orDash(s string) string {
@@ -395,28 +413,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// clip shortens s to n runes with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// dashIfZero writes n, or "-" for 0 (none).
-func dashIfZero(n int) string {
-	if n == 0 {
-		return "-"
-	}
-	return strconv.Itoa(n)
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

@@ -36,7 +36,7 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return c.env[k] })
+	code = run(context.Background(), args, &out, &errb, func(k string) string { return c.env[k] })
 	return code, out.String(), errb.String()
 }
 
@@ -50,9 +50,9 @@ func (c *cli) ok(args ...string) string {
 	return out
 }
 
-func (c *cli) feeds() []feedJSON {
+func (c *cli) feeds() []admin.FeedView {
 	c.t.Helper()
-	var fs []feedJSON
+	var fs []admin.FeedView
 	if err := json.Unmarshal([]byte(c.ok("feeds", "list", "--json")), &fs); err != nil {
 		c.t.Fatal(err)
 	}

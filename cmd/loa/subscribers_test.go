@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/admin"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -39,7 +40,7 @@ func TestSubscribersResume(t *testing.T) {
 	if out := c.ok("subscribers", "resume", "1"); !strings.Contains(out, "subscriber 1 (telegram -100555) resumed") {
 		t.Fatalf("resume said %q", out)
 	}
-	var subs []subscriberJSON
+	var subs []admin.SubscriberView
 	if err := json.Unmarshal([]byte(c.ok("subscribers", "list", "--json")), &subs); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -12,28 +11,19 @@ import (
 
 // webLink: loa web link CHANNEL USER_ID prints a one-time sign-in link to the web
 // console, for an admin's first sign-in (afterwards they send /web to the bot).
-func (e env) webLink(args []string) error {
-	pos, err := parseArgs(flag.NewFlagSet("web link", flag.ContinueOnError), args, "CHANNEL", "USER_ID")
-	if err != nil {
-		return err
-	}
-	ch, uid := pos[0], strings.TrimSpace(pos[1])
+func webLink(c *call) error {
+	ch, uid := c.pos[0], strings.TrimSpace(c.pos[1])
 	if _, err := chat.ParseChannel(ch); err != nil {
 		return usagef("web link: %v", err)
 	}
-	s, err := e.open()
-	if err != nil {
-		return err
-	}
-	links := &web.Links{Store: s.st, PublicURL: s.cfg.PublicURL, IsAdmin: s.ops.IsAdmin}
-	link, err := links.SignInLink(e.ctx, ch, uid)
+	links := &web.Links{Store: c.st, PublicURL: c.cfg.PublicURL, IsAdmin: c.ops.IsAdmin}
+	link, err := links.SignInLink(c.ctx, ch, uid)
 	switch {
 	case errors.Is(err, web.ErrNotAdmin):
 		return fmt.Errorf("%s user %s is not an admin: add them first (loa admins add %s %s), or put a Telegram id in LOA_ADMINS", ch, uid, ch, uid)
 	case err != nil:
 		return err
 	}
-	fmt.Fprintln(e.stdout, link)
-	fmt.Fprintf(e.stderr, "open it within %s; it signs in once\n", web.LinkLifetime)
-	return nil
+	fmt.Fprintf(c.stderr, "open it within %s; it signs in once\n", web.LinkLifetime)
+	return c.say("%s\n", link)
 }
