@@ -73,7 +73,7 @@ const (
 // actor is the admin acting through the bot, as the admin layer and the audit log
 // name them ("telegram:1001").
 func actor(u Update) admin.Actor {
-	return admin.Actor{Channel: string(u.Channel), UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
+	return admin.Actor{Channel: string(u.Chat.Channel), UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
 }
 
 // ops is the admin operations layer: Bot.Admin, else one on the bot's store, zone and

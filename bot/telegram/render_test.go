@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/apitest"
 	"loa/internal/golden"
 	"loa/internal/telegramtest"
@@ -220,7 +221,7 @@ func TestRenderThroughFake(t *testing.T) {
 	ctx := apitest.Context(t)
 	for _, tc := range goldenCases {
 		for i, part := range c.Render(tc.content) {
-			if err := c.Send(ctx, broadcast.Chat{Channel: "telegram", Address: "1001", Kind: "private"}, part); err != nil {
+			if err := c.Send(ctx, chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}, part); err != nil {
 				t.Fatalf("%s part %d: %v", tc.name, i+1, err)
 			}
 		}

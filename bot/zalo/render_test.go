@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/apitest"
 	"loa/internal/golden"
 	"loa/internal/zalotest"
@@ -223,7 +224,7 @@ func TestRenderThroughFake(t *testing.T) {
 	var want []string
 	for _, tc := range goldenCases {
 		for _, p := range c.Render(tc.content) {
-			if err := c.Send(ctx, broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private"}, p); err != nil {
+			if err := c.Send(ctx, chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}, p); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
 			want = append(want, p)

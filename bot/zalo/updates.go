@@ -17,6 +17,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/chat"
 )
 
 // eventText is the event of a text message, the only one loa acts on. Images,
@@ -78,7 +79,7 @@ func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 	if err := json.Unmarshal(raw, &zu); err != nil {
 		return "", u, fmt.Errorf("decode update: %w", err)
 	}
-	u.Channel = "zalo"
+	u.Chat.Channel = chat.Zalo
 	m := zu.Message
 	if m != nil {
 		msgID = string(m.MessageID)
@@ -102,9 +103,9 @@ func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 	case "":
 		return msgID, u, errNoChatType
 	case "PRIVATE":
-		u.Chat = bot.Chat{Address: string(m.Chat.ID), Kind: "private", Title: u.From.Name}
+		u.Chat.Address, u.Chat.Kind, u.Chat.Title = string(m.Chat.ID), chat.KindPrivate, u.From.Name
 	case "GROUP":
-		u.Chat = bot.Chat{Address: string(m.Chat.ID), Kind: "group"}
+		u.Chat.Address, u.Chat.Kind = string(m.Chat.ID), chat.KindGroup
 	default:
 		return msgID, u, errSkip
 	}
@@ -251,7 +252,7 @@ func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
 // reply sends a plain-text reply, split like broadcasts when longer than a message. A
 // reply with a Preview first sends the preview exactly as members will receive it
 // (Render), then the text as its caption.
-func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
+func (c *Client) reply(ctx context.Context, chat chat.Chat, r bot.Reply) error {
 	var parts []string
 	if r.Preview != nil {
 		parts = c.Render(*r.Preview)
@@ -268,7 +269,7 @@ func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 // client, in a slot of the channel's shared rate, and retries once after a 429,
 // waiting its retry hint, else defaultRetryAfter, which also pauses the channel (see
 // botapi.Pacer.DoSpaced).
-func (c *Client) paced(ctx context.Context, chat bot.Chat, p sendParams) error {
+func (c *Client) paced(ctx context.Context, chat chat.Chat, p sendParams) error {
 	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
 		return err

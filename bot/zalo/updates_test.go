@@ -14,6 +14,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
@@ -32,7 +33,7 @@ func TestParseUpdate(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	hoa := bot.User{ID: hoaID, Name: "Nguyễn Thị Hoa"}
-	private := bot.Chat{Address: hoaID, Kind: "private", Title: "Nguyễn Thị Hoa"}
+	private := chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private", Title: "Nguyễn Thị Hoa"}
 	text := srv.TextMessage(hoaID, hoaID, "Nguyễn Thị Hoa", "đăng ký")
 	tests := []struct {
 		name  string
@@ -45,18 +46,18 @@ func TestParseUpdate(t *testing.T) {
 		noType bool
 	}{
 		{name: "private text", raw: marshal(t, text), msgID: text.Message.MessageID,
-			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
+			want: bot.Update{Chat: private, From: hoa, Text: "đăng ký"}},
 		{name: "name instead of display_name", raw: marshal(t, text.WithNameField()), msgID: text.Message.MessageID,
-			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
+			want: bot.Update{Chat: private, From: hoa, Text: "đăng ký"}},
 		{name: "group", raw: marshal(t, srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest")),
-			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: groupID, Kind: "group"}, From: hoa, Text: "/latest"}},
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: groupID, Kind: "group"}, From: hoa, Text: "/latest"}},
 		{name: "numeric ids, string date, lower-case type, chat title",
 			raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":12345,"display_name":"Lan","is_bot":false},
 				"chat":{"id":67890,"chat_type":"group","title":"Chi bộ 2"},"text":"chủ đề","message_id":987654321,"date":"1717574400000"}}`),
 			msgID: "987654321",
-			want:  bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
+			want:  bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
 		{name: "no event name, no sender", raw: []byte(`{"message":{"chat":{"id":"abc","chat_type":"PRIVATE"},"text":"huỷ","message_id":"m1"}}`), msgID: "m1",
-			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
 		{name: "sticker", raw: marshal(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
 		{name: "image", raw: marshal(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
 		{name: "unknown event", raw: marshal(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
@@ -367,7 +368,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)
 	ctx := apitest.Context(t)
-	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
 	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
 	msgs := srv.Messages(hoaID)
 	if len(msgs) != 3 {
@@ -409,7 +410,7 @@ func TestCarryOut(t *testing.T) {
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, logs := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
-	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
@@ -444,7 +445,7 @@ func TestCarryOutPreview(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
-	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -18,7 +19,7 @@ func TestSubscribersResume(t *testing.T) {
 	c := newCLI(t)
 	st := dbtest.StoreAt(t, c.env["LOA_DATABASE_URL"])
 	ctx := context.Background()
-	sub, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin"})
+	sub, _, err := st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin"})
 	if err != nil {
 		t.Fatal(err)
 	}
