@@ -67,7 +67,6 @@ const (
 // Layouts of times shown to admins.
 const (
 	listTimeLayout = "02/01/2006 15:04"
-	clockLayout    = "15:04"
 )
 
 // actor is the admin acting through the bot, as the admin layer and the audit log
@@ -449,11 +448,8 @@ func shorten(s string, n int) string {
 	return strings.TrimRightFunc(string(r), unicode.IsSpace) + excerptEllipsis
 }
 
-// longWhen writes a time for a sentence: "07:00, thứ Tư, ngày 5/6/2024".
-func (b *Bot) longWhen(t time.Time) string {
-	t = t.In(b.location())
-	return t.Format(clockLayout) + ", " + longDate(calendar.DateIn(t, b.location()))
-}
+// longWhen writes a time for a sentence, in the bot's zone: "07:00, thứ Tư, ngày 5/6/2024".
+func (b *Bot) longWhen(t time.Time) string { return calendar.LongTime(t.In(b.location())) }
 
 // listTime writes a time in a list: "05/06/2024 07:00".
 func (b *Bot) listTime(t time.Time) string {

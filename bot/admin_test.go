@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loa/admin"
 	"loa/broadcast"
 	"loa/calendar"
 	"loa/chat"
@@ -1018,8 +1019,8 @@ func TestWeekStart(t *testing.T) {
 func TestNumberAndExcerpt(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1.000", 12345: "12.345", 1234567: "1.234.567", -4500: "-4.500"} {
-		if got := number64(n); got != want {
-			t.Errorf("number(%d) = %q, want %q", n, got, want)
+		if got := admin.Number(n); got != want {
+			t.Errorf("admin.Number(%d) = %q, want %q", n, got, want)
 		}
 	}
 	long := strings.Repeat("Đảng bộ ", 30)

@@ -117,6 +117,22 @@ func (d Date) DMY() string {
 	return fmt.Sprintf("%d/%d/%04d", d.Day, int(d.Month), d.Year)
 }
 
+// weekdayNames name the days of the week mid-sentence, from Sunday.
+var weekdayNames = [7]string{"chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
+
+// WeekdayName names a day of the week as written mid-sentence: "thứ Hai", "chủ nhật".
+func WeekdayName(w time.Weekday) string { return weekdayNames[w] }
+
+// LongDMY writes d for a sentence, with its day of the week: "thứ Tư, ngày 5/6/2024".
+func (d Date) LongDMY() string { return WeekdayName(d.Weekday()) + ", ngày " + d.DMY() }
+
+// LongTime writes an instant for a sentence, in t's own zone (the caller picks it):
+// "07:00, thứ Tư, ngày 5/6/2024". The bot's replies and admin's errors both say times
+// so.
+func LongTime(t time.Time) string {
+	return t.Format("15:04") + ", " + DateIn(t, t.Location()).LongDMY()
+}
+
 // MarshalText encodes d as "2024-06-05".
 func (d Date) MarshalText() ([]byte, error) {
 	if err := d.check(); err != nil {
