@@ -3,17 +3,15 @@ package telegram
 import (
 	"log/slog"
 	"testing"
-	"time"
 
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
 	"loa/internal/telegramtest"
 )
 
 // newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
-func newTestClock() *apitest.Clock {
-	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
-}
+func newTestClock() *apitest.Clock { return adaptertest.NewClock() }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose
 // log goes to the returned buffer.

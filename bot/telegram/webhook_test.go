@@ -1,14 +1,13 @@
 package telegram
 
 import (
-	"context"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"loa/bot"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
@@ -146,67 +145,25 @@ func TestWebhookEndToEnd(t *testing.T) {
 	}
 }
 
-// TestWebhookRefusalsCounted: wrong-secret requests are logged one line a minute at
-// most, on the client's clock, with how many were refused.
-func TestWebhookRefusalsCounted(t *testing.T) {
-	t.Parallel()
+// webhook is this adapter's webhook for the shared tests, with a client of its own.
+func webhook(t *testing.T) adaptertest.Webhook {
+	t.Helper()
 	srv := telegramtest.NewServer(t)
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, inboxtest.NewRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
-	wrong := func() {
-		t.Helper()
-		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
-		req.Header.Set(SecretHeader, "guess")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != 401 {
-			t.Fatalf("wrong secret: status %d", rec.Code)
-		}
-	}
-	for range 3 {
-		wrong()
-	}
-	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
-		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
-	}
-	_ = clk.Sleep(context.Background(), time.Minute)
-	wrong()
-	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
-		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
+	return adaptertest.Webhook{
+		Handler: c.WebhookHandler, Header: SecretHeader, Clock: clk, Logs: logs,
+		Update: `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`,
+		ID:     "10", Chat: "1001", Sent: srv.Accepted,
 	}
 }
 
-// TestWebhookStoresThenAnswers: a webhook update is stored in the inbox and answered
-// 200 at once, before anything handles it; when the inbox refuses it the answer is 500,
-// so that Telegram delivers it again.
+func TestWebhookRefusalsCounted(t *testing.T) {
+	t.Parallel()
+	adaptertest.WebhookRefusalsCounted(t, webhook(t))
+}
+
 func TestWebhookStoresThenAnswers(t *testing.T) {
 	t.Parallel()
-	srv := telegramtest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	update := `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`
-	in := inboxtest.NewStoring(1)
-	post := func() int {
-		req := httptest.NewRequest("POST", "/telegram/webhook", strings.NewReader(update))
-		req.Header.Set(SecretHeader, "s3cret_value-for-tests")
-		rec := httptest.NewRecorder()
-		c.WebhookHandler("s3cret_value-for-tests", in).ServeHTTP(rec, req)
-		return rec.Code
-	}
-	if code := post(); code != 500 {
-		t.Fatalf("refused by the inbox: status %d, want 500", code)
-	}
-	if !strings.Contains(logs.String(), "store webhook update") {
-		t.Errorf("the refusal was not logged:\n%s", logs)
-	}
-	if code := post(); code != 200 {
-		t.Fatalf("stored: status %d, want 200", code)
-	}
-	got, _ := in.All()
-	if len(got) != 1 || got[0].ID != "10" || got[0].Chat != "1001" || string(got[0].Payload) != update {
-		t.Fatalf("stored %+v", got)
-	}
-	if n := srv.Accepted(); n != 0 {
-		t.Errorf("%d messages sent while answering the webhook: handling comes after", n)
-	}
+	adaptertest.WebhookStoresThenAnswers(t, webhook(t))
 }

@@ -11,28 +11,12 @@ import (
 
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/golden"
 	"loa/internal/zalotest"
 	"loa/store"
 )
-
-// longSummary is a real-looking article body of several messages' length.
-func longSummary() string {
-	paras := []string{
-		"Sáng 5/6, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm 6 tháng cuối năm 2024. Dự hội nghị có các đồng chí Ủy viên Ban Thường vụ, lãnh đạo các sở, ban, ngành & đoàn thể tỉnh.",
-		"Theo báo cáo, tăng trưởng kinh tế (GRDP) ước đạt 8,2% <cao hơn cùng kỳ>; thu ngân sách nhà nước đạt 56% dự toán; công tác xây dựng Đảng, hệ thống chính trị tiếp tục được chú trọng.",
-		"Phát biểu chỉ đạo, đồng chí Bí thư Tỉnh ủy nhấn mạnh: \"Các cấp ủy, tổ chức đảng cần bám sát nghị quyết, tập trung tháo gỡ khó khăn, vướng mắc cho doanh nghiệp, đẩy nhanh tiến độ giải ngân vốn đầu tư công.\"",
-	}
-	var sb strings.Builder
-	for i := 0; i < 14; i++ {
-		if i > 0 {
-			sb.WriteString("\n\n")
-		}
-		fmt.Fprintf(&sb, "%d. %s", i+1, paras[i%len(paras)])
-	}
-	return sb.String()
-}
 
 // wordsOnly is one paragraph of words, no line breaks, longer than a message.
 func wordsOnly() string {
@@ -65,7 +49,7 @@ var goldenCases = []struct {
 		Kind:    "article",
 		Topic:   "news",
 		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
-		Summary: longSummary(),
+		Summary: adaptertest.LongSummary(),
 		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
 	}},
 	{"long_words", broadcast.Content{
@@ -242,7 +226,7 @@ func TestRenderThroughFake(t *testing.T) {
 }
 
 func FuzzRender(f *testing.F) {
-	f.Add("Hà Nam & Ninh Bình <2025>", longSummary(), "https://example.vn/a?b=1&c=2")
+	f.Add("Hà Nam & Ninh Bình <2025>", adaptertest.LongSummary(), "https://example.vn/a?b=1&c=2")
 	f.Add("", strings.Repeat("x", 4500), "")
 	f.Add("😀", strings.Repeat("😀e\u0301 ", 900), "javascript:x")
 	f.Fuzz(func(t *testing.T, title, summary, link string) {

@@ -1,14 +1,13 @@
 package zalo
 
 import (
-	"context"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"loa/bot"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
@@ -169,37 +168,6 @@ func TestWebhookEndToEnd(t *testing.T) {
 	}
 }
 
-// TestWebhookRefusalsCounted: wrong-secret requests are logged one line a minute at
-// most, on the client's clock, with how many were refused.
-func TestWebhookRefusalsCounted(t *testing.T) {
-	t.Parallel()
-	srv := zalotest.NewServer(t)
-	clk := newTestClock()
-	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, inboxtest.NewRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
-	wrong := func() {
-		t.Helper()
-		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
-		req.Header.Set(SecretHeader, "guess")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != 401 {
-			t.Fatalf("wrong secret: status %d", rec.Code)
-		}
-	}
-	for range 3 {
-		wrong()
-	}
-	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
-		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
-	}
-	_ = clk.Sleep(context.Background(), time.Minute)
-	wrong()
-	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
-		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
-	}
-}
-
 // TestWebhookOtherEventsQuietly: events loa does not act on — voice messages, images,
 // stickers and names Zalo may add later — are answered 200, reach no handler and log
 // nothing above debug; a text after them is handled.
@@ -236,40 +204,25 @@ func TestWebhookOtherEventsQuietly(t *testing.T) {
 	}
 }
 
-// TestWebhookStoresThenAnswers: a webhook update is stored in the inbox and answered
-// 200 at once, before anything handles it (Zalo must never wait for the bot); a
-// redelivery is stored under the same id; when the inbox refuses the update the answer
-// is 500.
+// webhook is this adapter's webhook for the shared tests, with a client of its own.
+func webhook(t *testing.T) adaptertest.Webhook {
+	t.Helper()
+	srv := zalotest.NewServer(t)
+	clk := newTestClock()
+	c, logs := newClient(t, srv, clk)
+	return adaptertest.Webhook{
+		Handler: c.WebhookHandler, Header: SecretHeader, Clock: clk, Logs: logs,
+		Update: `{"event_name":"message.text.received","message":{"from":{"id":"u1","display_name":"Hoa"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"đăng ký","message_id":"m-77","date":1}}`,
+		ID:     "m-77", Chat: "u1", Sent: srv.Accepted,
+	}
+}
+
+func TestWebhookRefusalsCounted(t *testing.T) {
+	t.Parallel()
+	adaptertest.WebhookRefusalsCounted(t, webhook(t))
+}
+
 func TestWebhookStoresThenAnswers(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	const secret = "s3cret_value-for-tests"
-	body := `{"event_name":"message.text.received","message":{"from":{"id":"u1","display_name":"Hoa"},"chat":{"id":"u1","chat_type":"PRIVATE"},"text":"đăng ký","message_id":"m-77","date":1}}`
-	in := inboxtest.NewStoring(1)
-	post := func() int {
-		req := httptest.NewRequest("POST", "/zalo/webhook", strings.NewReader(body))
-		req.Header.Set(SecretHeader, secret)
-		rec := httptest.NewRecorder()
-		c.WebhookHandler(secret, in).ServeHTTP(rec, req)
-		return rec.Code
-	}
-	if code := post(); code != 500 {
-		t.Fatalf("refused by the inbox: status %d, want 500", code)
-	}
-	if !strings.Contains(logs.String(), "store webhook update") {
-		t.Errorf("the refusal was not logged:\n%s", logs)
-	}
-	for range 2 {
-		if code := post(); code != 200 {
-			t.Fatalf("stored: status %d, want 200", code)
-		}
-	}
-	got, _ := in.All()
-	if len(got) != 2 || got[0].ID != "m-77" || got[1].ID != "m-77" || got[0].Chat != "u1" || string(got[0].Payload) != body {
-		t.Fatalf("stored %+v; want the update under its message_id both times", got)
-	}
-	if n := srv.Accepted(); n != 0 {
-		t.Errorf("%d messages sent while answering the webhook: handling comes after", n)
-	}
+	adaptertest.WebhookStoresThenAnswers(t, webhook(t))
 }
