@@ -20,6 +20,7 @@ import (
 
 	"loa/bot"
 	"loa/bot/botapi"
+	"loa/chat"
 )
 
 // DefaultAPIEndpoint is Telegram's Bot API in the library's format: %s for the token,
@@ -151,7 +152,7 @@ func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params
 	if err == nil {
 		return resp.Result, nil
 	}
-	e := &Error{Method: method, HTTPStatus: d.status}
+	e := &Error{Channel: chat.Telegram, Method: method, HTTPStatus: d.status}
 	var apiErr *tgbotapi.Error
 	if errors.As(err, &apiErr) {
 		e.Code, e.Description = apiErr.Code, apiErr.Message
@@ -162,26 +163,17 @@ func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params
 		e.MigrateTo = apiErr.MigrateToChatID
 		return nil, e
 	}
-	e.Err = redact(err, c.token)
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), botapi.IsTimeout(err):
-		e.Timeout = true
-	case ctx.Err() != nil:
-		e.Canceled = true
+	if d.status != 0 && d.status != http.StatusOK {
+		err = fmt.Errorf("not a Bot API answer: %w", err)
 	}
+	e.Err = redact(err, c.token)
+	e.Interrupted(ctx, err)
 	return nil, e
 }
 
-// decode unmarshals a call's result.
+// decode unmarshals a call's result (see botapi.Decode).
 func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if uerr := json.Unmarshal(raw, &v); uerr != nil {
-		return v, &Error{Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
-	}
-	return v, nil
+	return botapi.Decode[T](chat.Telegram, method, raw, err)
 }
 
 // Capabilities are what Telegram chats can do for the bot: inline buttons (topic

@@ -421,7 +421,7 @@ func rateLimited(err error) (time.Duration, bool) {
 	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
 		return 0, false
 	}
-	return e.retryAfter(), true
+	return e.Wait(), true
 }
 
 // newPacer spaces the replies to each chat by the engine's pace for a private chat.
@@ -470,7 +470,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 			wait := bo.Next()
 			var e *Error
 			if errors.As(err, &e) && e.Code == http.StatusTooManyRequests {
-				wait = e.retryAfter()
+				wait = e.Wait()
 			}
 			c.log.Warn("get updates", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
 			if errors.As(err, &e) && e.Code == http.StatusConflict && strings.Contains(e.Description, "webhook") {

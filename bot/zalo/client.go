@@ -28,6 +28,7 @@ import (
 
 	"loa/bot"
 	"loa/bot/botapi"
+	"loa/chat"
 )
 
 // DefaultAPIBase is the Zalo Bot Platform's API.
@@ -179,46 +180,40 @@ type envelope struct {
 func (c *Client) call(ctx context.Context, method string, params any, timeout time.Duration) (json.RawMessage, error) {
 	body, err := json.Marshal(params)
 	if err != nil {
-		return nil, &Error{Method: method, Err: fmt.Errorf("encode parameters: %w", err)}
+		return nil, &Error{Channel: chat.Zalo, Method: method, Err: fmt.Errorf("encode parameters: %w", err)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/bot"+c.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
-		return nil, &Error{Method: method, Err: redact(err, c.token)}
+		return nil, &Error{Channel: chat.Zalo, Method: method, Err: redact(err, c.token)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		e := &Error{Method: method, Err: redact(err, c.token)}
-		switch {
-		case errors.Is(ctx.Err(), context.DeadlineExceeded), botapi.IsTimeout(err):
-			e.Timeout = true
-		case ctx.Err() != nil:
-			e.Canceled = true
-		}
+		e := &Error{Channel: chat.Zalo, Method: method, Err: redact(err, c.token)}
+		e.Interrupted(ctx, err)
 		return nil, e
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		e := &Error{Method: method, HTTPStatus: resp.StatusCode, Err: redact(fmt.Errorf("read answer: %w", err), c.token)}
-		e.Timeout = errors.Is(ctx.Err(), context.DeadlineExceeded) || botapi.IsTimeout(err)
-		e.Canceled = !e.Timeout && ctx.Err() != nil
+		e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Err: redact(fmt.Errorf("read answer: %w", err), c.token)}
+		e.Interrupted(ctx, err)
 		return nil, e
 	}
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil || (env.OK == nil && env.ErrorCode == 0 && env.ErrorCodeCamel == 0) {
 		// A proxy's HTML page, an empty body, JSON that is no Bot API answer.
-		return nil, &Error{Method: method, HTTPStatus: resp.StatusCode,
+		return nil, &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode,
 			Err: fmt.Errorf("not a Bot API answer (%d bytes of %s)", len(raw), contentType(resp))}
 	}
 	if env.OK != nil && *env.OK {
 		return env.Result, nil
 	}
 	// ok:false, with HTTP 200 as well as with an error status.
-	e := &Error{Method: method, HTTPStatus: resp.StatusCode, Code: int(env.ErrorCode), Description: scrub(env.Description, c.token)}
+	e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Code: int(env.ErrorCode), Description: scrub(env.Description, c.token)}
 	if e.Code == 0 {
 		e.Code = int(env.ErrorCodeCamel)
 	}
@@ -231,23 +226,16 @@ func (c *Client) call(ctx context.Context, method string, params any, timeout ti
 	return nil, e
 }
 
+// decode unmarshals a call's result (see botapi.Decode).
+func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
+	return botapi.Decode[T](chat.Zalo, method, raw, err)
+}
+
 func contentType(resp *http.Response) string {
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		return ct
 	}
 	return "no content type"
-}
-
-// decode unmarshals a call's result.
-func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if uerr := json.Unmarshal(raw, &v); uerr != nil {
-		return v, &Error{Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
-	}
-	return v, nil
 }
 
 // botInfo is getMe's result. The platform documents account_name; display_name and

@@ -267,7 +267,7 @@ func (c *Client) reply(ctx context.Context, chat chat.Chat, r bot.Reply) error {
 
 // paced sends to a chat no sooner than its spacing after the previous reply from this
 // client, in a slot of the channel's shared rate, and retries once after a 429,
-// waiting its retry hint, else defaultRetryAfter, which also pauses the channel (see
+// waiting its retry hint, else botapi.DefaultRetryAfter, which also pauses the channel (see
 // botapi.Pacer.DoSpaced).
 func (c *Client) paced(ctx context.Context, chat chat.Chat, p sendParams) error {
 	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
@@ -282,7 +282,7 @@ func rateLimited(err error) (time.Duration, bool) {
 	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
 		return 0, false
 	}
-	return e.retryAfter(), true
+	return e.Wait(), true
 }
 
 // newPacer spaces the replies to each chat, taking slots of shared when set.
@@ -344,7 +344,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 		default:
 			wait := bo.Next()
 			if e != nil && e.Code == http.StatusTooManyRequests {
-				wait = e.retryAfter()
+				wait = e.Wait()
 			}
 			c.log.Warn("get updates", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
 			if e != nil && e.Code == http.StatusConflict {
@@ -440,7 +440,7 @@ func (c *Client) getUpdates(ctx context.Context) ([]json.RawMessage, error) {
 	}
 	updates, err := resultUpdates(raw)
 	if err != nil {
-		return nil, &Error{Method: "getUpdates", HTTPStatus: http.StatusOK, Err: err}
+		return nil, &Error{Channel: chat.Zalo, Method: "getUpdates", HTTPStatus: http.StatusOK, Err: err}
 	}
 	return updates, nil
 }

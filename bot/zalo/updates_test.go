@@ -390,8 +390,8 @@ func TestRepliesPaced(t *testing.T) {
 	if len(msgs) != 4 || msgs[3].Text != "bốn" {
 		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
 	}
-	if d := msgs[3].At.Sub(before); d < defaultRetryAfter {
-		t.Errorf("retried %v after the 429, want the default wait (%v)", d, defaultRetryAfter)
+	if d := msgs[3].At.Sub(before); d < botapi.DefaultRetryAfter {
+		t.Errorf("retried %v after the 429, want the default wait (%v)", d, botapi.DefaultRetryAfter)
 	}
 
 	// Two 429s in a row: the reply is given up (and logged), not retried forever.
