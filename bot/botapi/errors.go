@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -128,4 +129,24 @@ func Decode[T any](channel chat.Channel, method string, raw json.RawMessage, err
 		return v, &Error{Channel: channel, Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
 	}
 	return v, nil
+}
+
+// RateLimited reports whether err is a 429, and how long to wait before calling again
+// (Wait): the retry test Pacer.DoSpaced takes.
+func RateLimited(err error) (time.Duration, bool) {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
+		return 0, false
+	}
+	return e.Wait(), true
+}
+
+// Warn logs a failed call, at debug level when it failed because ctx ended (a shutdown
+// is not a failure).
+func Warn(ctx context.Context, log *slog.Logger, msg string, err error) {
+	level := slog.LevelWarn
+	if ctx.Err() != nil {
+		level = slog.LevelDebug
+	}
+	log.Log(ctx, level, msg, slog.String("error", err.Error()))
 }

@@ -266,39 +266,29 @@ func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) 
 		p := tgbotapi.Params{"callback_query_id": u.Callback.ID}
 		p.AddNonEmpty("text", truncateRunes(resp.CallbackText, 200))
 		if _, err := c.call(ctx, "answerCallbackQuery", p, c.callTimeout); err != nil {
-			warn(ctx, log, "answer callback query", err)
+			botapi.Warn(ctx, log, "answer callback query", err)
 		}
 	}
 	if resp.Edit != nil {
 		if u.Callback == nil || u.Callback.MessageID == "" {
 			log.Warn("edit asked for an update without a message to edit")
 		} else if err := c.edit(ctx, u.Chat, u.Callback.MessageID, *resp.Edit); err != nil {
-			warn(ctx, log, "edit message", err)
+			botapi.Warn(ctx, log, "edit message", err)
 		}
 	}
 	for _, r := range resp.Replies {
 		if err := c.reply(ctx, u.Chat, r); err != nil {
-			warn(ctx, log, "send reply", err)
+			botapi.Warn(ctx, log, "send reply", err)
 			break // keep the replies in order: after a failure, stop
 		}
 	}
 	if resp.Leave {
 		if _, err := c.call(ctx, "leaveChat", tgbotapi.Params{"chat_id": u.Chat.Address}, c.callTimeout); err != nil {
-			warn(ctx, log, "leave chat", err)
+			botapi.Warn(ctx, log, "leave chat", err)
 		} else {
 			log.Info("left chat")
 		}
 	}
-}
-
-// warn logs a failed call, at debug level when it failed because ctx ended (a
-// shutdown is not a failure).
-func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
-	level := slog.LevelWarn
-	if ctx.Err() != nil {
-		level = slog.LevelDebug
-	}
-	log.Log(ctx, level, msg, slog.String("error", err.Error()))
 }
 
 // noPreview keeps command answers compact: no link previews under menus and lists.
@@ -412,16 +402,7 @@ func (c *Client) paced(ctx context.Context, chat chat.Chat, method string, p tgb
 	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, method, p, c.callTimeout)
 		return err
-	}, rateLimited)
-}
-
-// rateLimited reports whether err is a 429, and how long Telegram asked to wait.
-func rateLimited(err error) (time.Duration, bool) {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
-		return 0, false
-	}
-	return e.Wait(), true
+	}, botapi.RateLimited)
 }
 
 // newPacer spaces the replies to each chat by the engine's pace for a private chat.

@@ -230,23 +230,13 @@ func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) 
 	}
 	for _, r := range msgs {
 		if err := c.reply(ctx, u.Chat, r); err != nil {
-			warn(ctx, log, "send reply", err)
+			botapi.Warn(ctx, log, "send reply", err)
 			break // keep the replies in order: after a failure, stop
 		}
 	}
 	if resp.Leave {
 		log.Info("the bot was asked to leave the chat, which Zalo's Bot API cannot do")
 	}
-}
-
-// warn logs a failed call, at debug level when it failed because ctx ended (a
-// shutdown is not a failure).
-func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
-	level := slog.LevelWarn
-	if ctx.Err() != nil {
-		level = slog.LevelDebug
-	}
-	log.Log(ctx, level, msg, slog.String("error", err.Error()))
 }
 
 // reply sends a plain-text reply, split like broadcasts when longer than a message. A
@@ -273,16 +263,7 @@ func (c *Client) paced(ctx context.Context, chat chat.Chat, p sendParams) error 
 	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
 		return err
-	}, rateLimited)
-}
-
-// rateLimited reports whether err is a 429, and how long to wait before trying again.
-func rateLimited(err error) (time.Duration, bool) {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
-		return 0, false
-	}
-	return e.Wait(), true
+	}, botapi.RateLimited)
 }
 
 // newPacer spaces the replies to each chat, taking slots of shared when set.
