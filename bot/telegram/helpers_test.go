@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"loa/bot/botapi"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
@@ -26,7 +27,7 @@ func newClientAt(t *testing.T, endpoint, token string, clk *apitest.Clock) (*Cli
 	c, err := New(Options{
 		Token:       token,
 		APIEndpoint: endpoint,
-		Log:         slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Options:     botapi.Options{Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -440,7 +440,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 		}
 	}()
 	for ctx.Err() == nil {
-		batch, err := c.getUpdates(ctx, offset, pollTimeout)
+		batch, err := c.getUpdates(ctx, offset, botapi.PollTimeout)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -522,7 +522,7 @@ func (c *Client) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
 		return nil, err
 	}
-	raw, err := c.call(ctx, "getUpdates", p, timeout+pollGrace)
+	raw, err := c.call(ctx, "getUpdates", p, timeout+botapi.PollGrace)
 	return decode[[]json.RawMessage]("getUpdates", raw, err)
 }
 

@@ -34,16 +34,8 @@ import (
 // DefaultAPIBase is the Zalo Bot Platform's API.
 const DefaultAPIBase = "https://bot-api.zaloplatforms.com"
 
-const (
-	// callTimeout bounds one Bot API call other than a long poll.
-	callTimeout = 30 * time.Second
-	// pollTimeout is getUpdates' long-poll timeout (Zalo's default is 30 s); the call
-	// itself gets pollTimeout+pollGrace before it is abandoned.
-	pollTimeout = 25 * time.Second
-	pollGrace   = 15 * time.Second
-	// maxResponseBytes caps a Bot API answer: one update, or a send's receipt.
-	maxResponseBytes = 1 << 20
-)
+// maxResponseBytes caps a Bot API answer: one update, or a send's receipt.
+const maxResponseBytes = 1 << 20
 
 // Options configures a Client; config.Zalo supplies Token and APIBase.
 type Options struct {
@@ -52,16 +44,7 @@ type Options struct {
 	Token string
 	// APIBase is the API's base URL without a trailing slash; "" means DefaultAPIBase.
 	APIBase string
-	// HTTPClient makes the calls; nil means a client of our own with dial, TLS and
-	// overall timeouts. Every call also gets its own context deadline.
-	HTTPClient *http.Client
-	// Log receives what happened; nil discards it.
-	Log *slog.Logger
-	// Now is the clock of the webhook's refusal log; nil means time.Now.
-	Now func() time.Time
-	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
-	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
-	Replies botapi.SharedRate
+	botapi.Options
 	// Alert, when set, tells the admins about something only they can fix (app wires
 	// it to its alerts); key makes an alert once. nil: logged only.
 	Alert func(ctx context.Context, key, text string)
@@ -127,37 +110,20 @@ func New(opts Options) (*Client, error) {
 	if !strings.HasPrefix(base, "https://") && !strings.HasPrefix(base, "http://") {
 		return nil, fmt.Errorf("zalo: API base %q: want an http(s) URL such as %s", base, DefaultAPIBase)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = defaultHTTPClient()
-	}
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
+	o := opts.WithDefaults()
 	return &Client{
-		now:          now,
+		now:          o.Now,
 		token:        opts.Token,
 		base:         base,
-		hc:           hc,
-		log:          log,
-		callTimeout:  callTimeout,
-		pollTimeout:  pollTimeout,
+		hc:           o.HTTPClient,
+		log:          o.Log,
+		callTimeout:  botapi.CallTimeout,
+		pollTimeout:  botapi.PollTimeout,
 		sleep:        botapi.Sleep,
 		pace:         newPacer(time.Now, opts.Replies),
 		alert:        opts.Alert,
 		webhookCheck: cmp.Or(opts.WebhookCheckEvery, DefaultWebhookCheckEvery),
 	}, nil
-}
-
-// defaultHTTPClient is botapi's client, with a backstop timeout above the longest
-// call (a long poll).
-func defaultHTTPClient() *http.Client {
-	return botapi.NewHTTPClient(pollTimeout + pollGrace + 10*time.Second)
 }
 
 // envelope is a Bot API answer. error_code is also read as errorCode, and a number

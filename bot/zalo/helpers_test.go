@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"loa/bot/botapi"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
@@ -26,7 +27,7 @@ func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client,
 	c, err := New(Options{
 		Token:   token,
 		APIBase: base,
-		Log:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Options: botapi.Options{Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -415,7 +415,7 @@ func (c *Client) keep(ctx context.Context, in botapi.Inbox, us []botapi.Inbound)
 // result is empty).
 func (c *Client) getUpdates(ctx context.Context) ([]json.RawMessage, error) {
 	params := map[string]string{"timeout": strconv.Itoa(int(c.pollTimeout / time.Second))}
-	raw, err := c.call(ctx, "getUpdates", params, c.pollTimeout+pollGrace)
+	raw, err := c.call(ctx, "getUpdates", params, c.pollTimeout+botapi.PollGrace)
 	if err != nil {
 		return nil, err
 	}
