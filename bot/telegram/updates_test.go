@@ -18,6 +18,7 @@ import (
 	"loa/bot"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
@@ -203,10 +204,7 @@ func TestPoll(t *testing.T) {
 		}
 		return bot.Response{}
 	})
-	done := make(chan error, 1)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 
 	ids := []int{
 		srv.PushUpdate(srv.Command(privateID, hoa, "start")),
@@ -221,8 +219,7 @@ func TestPoll(t *testing.T) {
 	if err := srv.WaitUpdatesDrained(ctx); err != nil {
 		t.Fatal(err)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v, want nil after its context ended", err)
 	}
 
@@ -295,23 +292,13 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
-	select {
-	case u := <-h.Got:
-		if u.Text != "xin chào" {
-			t.Errorf("got %+v", u)
-		}
-	case <-ctx.Done():
-		t.Fatal("no update after the failures")
+	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
+		t.Errorf("got %+v", u)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v", err)
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
@@ -470,18 +457,14 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
 	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "a"))
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "b"))
 	if err := srv.WaitFor(ctx, func() bool { return len(srv.CallbackAnswers()) == 2 }); err != nil {
 		t.Fatalf("callbacks answered: %+v (%v)", srv.CallbackAnswers(), err)
 	}
-	stop()
-	<-done
+	_ = stop()
 }
 
 // TestReplyWithPreview: an announcement's preview goes out exactly as Send sends the

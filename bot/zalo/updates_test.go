@@ -15,6 +15,7 @@ import (
 	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
@@ -160,10 +161,7 @@ func TestPoll(t *testing.T) {
 	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text, Buttons: [][]bot.Button{{{Text: "x", Data: "y"}}}}}}
 	})
-	done := make(chan error, 1)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 
 	// Two idle polls first.
 	for range 2 {
@@ -185,8 +183,7 @@ func TestPoll(t *testing.T) {
 	if _, err := srv.WaitMessages(ctx, groupID, 1); err != nil {
 		t.Fatalf("waiting for the group's reply: %v", err)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v, want nil after its context ended", err)
 	}
 	if srv.Calls("deleteWebhook") == 0 {
@@ -244,23 +241,13 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
-	select {
-	case u := <-h.Got:
-		if u.Text != "xin chào" {
-			t.Errorf("got %+v", u)
-		}
-	case <-ctx.Done():
-		t.Fatal("no update after the failures")
+	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
+		t.Errorf("got %+v", u)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v", err)
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
@@ -283,20 +270,11 @@ func TestPollIdleNotAnError(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	select {
-	case <-h.Got:
-	case <-ctx.Done():
-		t.Fatal("no update after the idle polls")
-	}
-	stop()
-	<-done
+	adaptertest.Next(apitest.Context(t), t, h, "after the idle polls")
+	_ = stop()
 	if got := s.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
 		t.Errorf("waits %v, want three short pauses", got)
 	}
@@ -333,24 +311,14 @@ func TestPollSkipsMalformed(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	select {
-	case u := <-h.Got:
-		if u.Text != "/help" {
-			t.Errorf("got %+v", u)
-		}
-	case <-ctx.Done():
-		t.Fatal("no update after the malformed one")
+	if u := adaptertest.Next(apitest.Context(t), t, h, "after the malformed one"); u.Text != "/help" {
+		t.Errorf("got %+v", u)
 	}
-	stop()
-	<-done
+	_ = stop()
 	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
 		t.Errorf("the malformed update was not logged:\n%s", logs)
 	}

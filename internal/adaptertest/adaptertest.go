@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -221,5 +222,39 @@ func WebhookRequests(t *testing.T, newWebhook func(t *testing.T) Webhook, extra 
 				t.Errorf("refused request not logged:\n%s", w.Logs)
 			}
 		})
+	}
+}
+
+// StartPoll runs poll (a client's Poll) in the background, storing into in, until
+// stop is called or the test ends; stop ends it, waits for it to return and returns
+// its error (nil when Poll ended because its context did, as it must).
+func StartPoll(t *testing.T, poll func(context.Context, botapi.Inbox) error, in botapi.Inbox) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(apitest.Context(t))
+	done := make(chan error, 1)
+	go func() { done <- poll(ctx, in) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			err = <-done
+		})
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+// Next returns the next update the recorder handles, failing the test with what it
+// was waiting for when none comes before ctx ends.
+func Next(ctx context.Context, t *testing.T, h *inboxtest.Recorder, waitingFor string) bot.Update {
+	t.Helper()
+	select {
+	case u := <-h.Got:
+		return u
+	case <-ctx.Done():
+		t.Fatalf("no update %s", waitingFor)
+		return bot.Update{}
 	}
 }
