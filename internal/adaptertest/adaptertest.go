@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +20,9 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/bot/inbox"
+	"loa/broadcast"
 	"loa/internal/apitest"
+	"loa/internal/golden"
 	"loa/internal/inboxtest"
 )
 
@@ -256,5 +259,76 @@ func Next(ctx context.Context, t *testing.T, h *inboxtest.Recorder, waitingFor s
 	case <-ctx.Done():
 		t.Fatalf("no update %s", waitingFor)
 		return bot.Update{}
+	}
+}
+
+// GoldenCase is a broadcast whose rendering is kept in a golden file, Name plus the
+// adapter's extension, in testdata/golden.
+type GoldenCase struct {
+	Name    string
+	Content broadcast.Content
+}
+
+// RenderGolden renders each case and compares its parts with the golden file, each
+// part under a line that numbers it and gives its length as measure says it (measure
+// also checks the part: valid, not empty, within the limit). The golden directory
+// must hold nothing else, so a stale file from a renamed case is noticed. Run with
+// -update to rewrite the files.
+func RenderGolden(t *testing.T, cases []GoldenCase, render func(broadcast.Content) []string, ext string,
+	measure func(t testing.TB, part string) string) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, tc := range cases {
+		names[tc.Name+ext] = true
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			parts := render(tc.Content)
+			var sb strings.Builder
+			for i, p := range parts {
+				fmt.Fprintf(&sb, "----- part %d of %d: %s -----\n%s\n", i+1, len(parts), measure(t, p), p)
+			}
+			golden.Check(t, filepath.Join("testdata", "golden", tc.Name+ext), sb.String())
+		})
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !names[filepath.Base(f)] {
+			t.Errorf("stale golden file %s", f)
+		}
+	}
+}
+
+// KindCase is a broadcast and the text a member sees of it, in one message.
+type KindCase struct {
+	Content broadcast.Content
+	Want    string
+}
+
+// RenderKinds: a notice is headed by its kind's mark and its title (or the kind's
+// name), an article by its title alone; titles are made one clean line, links that
+// are no http(s) URL are dropped, broken bytes and control characters go; an article
+// with nothing to show renders to nothing. visible returns what a member sees of each
+// part the adapter renders (checking each); the adapter adds cases of its own.
+func RenderKinds(t *testing.T, visible func(t testing.TB, c broadcast.Content) []string, extra ...KindCase) {
+	t.Helper()
+	cases := append([]KindCase{
+		{broadcast.Content{Kind: "announcement", Summary: "Họp chi bộ lúc 14h."}, "📢 Thông báo\n\nHọp chi bộ lúc 14h."},
+		{broadcast.Content{Kind: "announcement", Title: "Lịch họp", Summary: "Họp chi bộ lúc 14h."}, "📢 Lịch họp\n\nHọp chi bộ lúc 14h."},
+		{broadcast.Content{Kind: "anniversary", Summary: "Ngày Thầy thuốc Việt Nam."}, "🇻🇳 Ngày kỷ niệm\n\nNgày Thầy thuốc Việt Nam."},
+		{broadcast.Content{Kind: "article", Title: "Tiêu đề", Link: "javascript:alert(1)"}, "Tiêu đề"},
+		{broadcast.Content{Kind: "article", Link: "https://example.vn/a"}, "https://example.vn/a"},
+		{broadcast.Content{Kind: "article", Title: "  Hai\ndòng\t tiêu đề "}, "Hai dòng tiêu đề"},
+		{broadcast.Content{Kind: "article", Title: "A\x00B\x1b", Summary: "x\xffy"}, "AB\n\nx\uFFFDy"},
+	}, extra...)
+	for _, tc := range cases {
+		if got := visible(t, tc.Content); len(got) != 1 || got[0] != tc.Want {
+			t.Errorf("Render(%+v) shows %q, want %q in one message", tc.Content, got, tc.Want)
+		}
+	}
+	if got := visible(t, broadcast.Content{Kind: "article", Summary: " \n "}); got != nil {
+		t.Errorf("an empty article renders %q, want nothing", got)
 	}
 }
