@@ -1,10 +1,9 @@
 package telegram
 
 import (
-	"log/slog"
+	"cmp"
 	"testing"
 
-	"loa/bot/botapi"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
@@ -23,21 +22,14 @@ func newClient(t *testing.T, srv *telegramtest.Server, clk *apitest.Clock) (*Cli
 
 func newClientAt(t *testing.T, endpoint, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
-	logs := &logtest.Buffer{}
-	c, err := New(Options{
-		Token:       token,
-		APIEndpoint: endpoint,
-		Options:     botapi.Options{Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
-	})
+	opts, logs := adaptertest.Options()
+	c, err := New(Options{Token: token, APIEndpoint: endpoint, Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if clk == nil {
-		clk = newTestClock()
-	}
+	clk = cmp.Or(clk, newTestClock())
 	c.pace = newPacer(clk.Now)
-	c.sleep = clk.Sleep
-	c.now = clk.Now
+	c.sleep, c.now = clk.Sleep, clk.Now
 	return c, logs
 }
 

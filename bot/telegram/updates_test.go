@@ -26,15 +26,6 @@ import (
 
 var hoa = telegramtest.User{ID: 501, FirstName: "Hoa", LastName: "Nguyễn", Username: "hoa_ng"}
 
-func marshal(t *testing.T, u telegramtest.Update) []byte {
-	t.Helper()
-	b, err := json.Marshal(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestParseUpdate(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
@@ -53,45 +44,45 @@ func TestParseUpdate(t *testing.T) {
 		want bot.Update
 		skip bool
 	}{
-		{name: "private text", raw: marshal(t, srv.TextMessage(privateID, hoa, "xin chào")),
+		{name: "private text", raw: adaptertest.JSON(t, srv.TextMessage(privateID, hoa, "xin chào")),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Text: "xin chào"}},
-		{name: "group command", raw: marshal(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
+		{name: "group command", raw: adaptertest.JSON(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Text: "/start@loa_test_bot"}},
-		{name: "forum topic", raw: marshal(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
+		{name: "forum topic", raw: adaptertest.JSON(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", ThreadID: int64(topic), IsForum: true}, From: from, Text: "/here"}},
-		{name: "channel post", raw: marshal(t, srv.ChannelPost(channelID, "/start")),
+		{name: "channel post", raw: adaptertest.JSON(t, srv.ChannelPost(channelID, "/start")),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
-		{name: "callback", raw: marshal(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
+		{name: "callback", raw: adaptertest.JSON(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from,
 				Callback: &bot.Callback{ID: "1234567891000001", Data: "topic:articles", MessageID: "7"}}},
-		{name: "bot added as member", raw: marshal(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
+		{name: "bot added as member", raw: adaptertest.JSON(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: true}}},
-		{name: "bot added as administrator", raw: marshal(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
+		{name: "bot added as administrator", raw: adaptertest.JSON(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from, Membership: &bot.Membership{Added: true}}},
-		{name: "bot left", raw: marshal(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
+		{name: "bot left", raw: adaptertest.JSON(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: false}}},
-		{name: "bot kicked", raw: marshal(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
+		{name: "bot kicked", raw: adaptertest.JSON(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}, From: from, Membership: &bot.Membership{Added: false}}},
-		{name: "blocked in private", raw: marshal(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
+		{name: "blocked in private", raw: adaptertest.JSON(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Membership: &bot.Membership{Added: false}}},
-		{name: "channel took the right to post", raw: marshal(t, srv.BotRightsChanged(channelID, hoa, false)),
+		{name: "channel took the right to post", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, false)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
-		{name: "channel gave the right back", raw: marshal(t, srv.BotRightsChanged(channelID, hoa, true)),
+		{name: "channel gave the right back", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, true)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
-		{name: "group restricted the bot", raw: marshal(t, srv.BotRightsChanged(groupID, hoa, false)),
+		{name: "group restricted the bot", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, false)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
-		{name: "group lifted the restriction", raw: marshal(t, srv.BotRightsChanged(groupID, hoa, true)),
+		{name: "group lifted the restriction", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, true)),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
-		{name: "migrate_to_chat_id", raw: marshal(t, migrations[0]),
+		{name: "migrate_to_chat_id", raw: adaptertest.JSON(t, migrations[0]),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, MigratedTo: "-1005005005005"}},
-		{name: "migrate_from_chat_id", raw: marshal(t, migrations[1]), skip: true},
+		{name: "migrate_from_chat_id", raw: adaptertest.JSON(t, migrations[1]), skip: true},
 		{name: "promoted", skip: true, raw: []byte(`{"update_id":1,"my_chat_member":{"chat":{"id":-2002,"type":"group"},"from":{"id":501,"first_name":"Hoa"},"date":1,
 			"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"b"}},"new_chat_member":{"status":"administrator","user":{"id":1,"is_bot":true,"first_name":"b"}}}}`)},
-		{name: "edited message", skip: true, raw: marshal(t, telegramtest.Update{EditedMessage: srv.TextMessage(privateID, hoa, "/start").Message})},
+		{name: "edited message", skip: true, raw: adaptertest.JSON(t, telegramtest.Update{EditedMessage: srv.TextMessage(privateID, hoa, "/start").Message})},
 		{name: "chat_member", skip: true, raw: []byte(`{"update_id":2,"chat_member":{}}`)},
 		{name: "reply in a non-forum supergroup", raw: []byte(`{"update_id":3,"message":{"message_id":9,"message_thread_id":5,
 			"from":{"id":501,"first_name":"Hoa"},"chat":{"id":-1003,"type":"supergroup","title":"Nhóm"},"date":1,"text":"/latest"}}`),

@@ -21,15 +21,6 @@ import (
 	"loa/internal/zalotest"
 )
 
-func marshal(t *testing.T, u zalotest.Update) []byte {
-	t.Helper()
-	b, err := json.Marshal(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestParseUpdate(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
@@ -46,11 +37,11 @@ func TestParseUpdate(t *testing.T) {
 		// noType: a message without chat_type, never taken for a private chat.
 		noType bool
 	}{
-		{name: "private text", raw: marshal(t, text), msgID: text.Message.MessageID,
+		{name: "private text", raw: adaptertest.JSON(t, text), msgID: text.Message.MessageID,
 			want: bot.Update{Chat: private, From: hoa, Text: "đăng ký"}},
-		{name: "name instead of display_name", raw: marshal(t, text.WithNameField()), msgID: text.Message.MessageID,
+		{name: "name instead of display_name", raw: adaptertest.JSON(t, text.WithNameField()), msgID: text.Message.MessageID,
 			want: bot.Update{Chat: private, From: hoa, Text: "đăng ký"}},
-		{name: "group", raw: marshal(t, srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest")),
+		{name: "group", raw: adaptertest.JSON(t, srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest")),
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: groupID, Kind: "group"}, From: hoa, Text: "/latest"}},
 		{name: "numeric ids, string date, lower-case type, chat title",
 			raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":12345,"display_name":"Lan","is_bot":false},
@@ -59,9 +50,9 @@ func TestParseUpdate(t *testing.T) {
 			want:  bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
 		{name: "no event name, no sender", raw: []byte(`{"message":{"chat":{"id":"abc","chat_type":"PRIVATE"},"text":"huỷ","message_id":"m1"}}`), msgID: "m1",
 			want: bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
-		{name: "sticker", raw: marshal(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
-		{name: "image", raw: marshal(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
-		{name: "unknown event", raw: marshal(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
+		{name: "sticker", raw: adaptertest.JSON(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
+		{name: "image", raw: adaptertest.JSON(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
+		{name: "unknown event", raw: adaptertest.JSON(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
 		{name: "event without message", raw: []byte(`{"event_name":"bot.added"}`), skip: true},
 		{name: "from a bot", raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":"b","is_bot":true},"chat":{"id":"c"},"text":"/start","message_id":"m"}}`), skip: true},
 		{name: "empty text", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":"PRIVATE"},"text":"  ","message_id":"m"}}`), skip: true},

@@ -8,7 +8,9 @@ package adaptertest
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -24,6 +26,7 @@ import (
 	"loa/internal/apitest"
 	"loa/internal/golden"
 	"loa/internal/inboxtest"
+	"loa/internal/logtest"
 )
 
 // NewClock is the clock an adapter's tests run on: it only moves when a test (or the
@@ -331,4 +334,21 @@ func RenderKinds(t *testing.T, visible func(t testing.TB, c broadcast.Content) [
 	if got := visible(t, broadcast.Content{Kind: "article", Summary: " \n "}); got != nil {
 		t.Errorf("an empty article renders %q, want nothing", got)
 	}
+}
+
+// Options are a test client's options: its log, at debug level, goes to the returned
+// buffer.
+func Options() (botapi.Options, *logtest.Buffer) {
+	logs := &logtest.Buffer{}
+	return botapi.Options{Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}, logs
+}
+
+// JSON is v as the fake server would send it (an update, a message).
+func JSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
