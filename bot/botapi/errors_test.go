@@ -10,23 +10,35 @@ import (
 	"loa/chat"
 )
 
+// TestErrorText: an error says whose API and which method failed, and how; a failure
+// that is no verdict of the API is named for the engine (TransportReason).
 func TestErrorText(t *testing.T) {
 	t.Parallel()
 	refused := errors.New("connection refused")
+	bad := errors.New("invalid character '<'")
 	for _, tt := range []struct {
-		e    Error
-		want string
+		e            Error
+		text, reason string
 	}{
 		{Error{Channel: chat.Telegram, Method: "sendMessage", Code: 403, Description: "Forbidden: bot was blocked by the user"},
-			"telegram sendMessage: 403 Forbidden: bot was blocked by the user"},
+			"telegram sendMessage: 403 Forbidden: bot was blocked by the user", "http_403"},
 		{Error{Channel: chat.Zalo, Method: "sendMessage", HTTPStatus: 200, Description: "odd"},
-			`zalo sendMessage: failed without an error code: "odd"`},
+			`zalo sendMessage: failed without an error code: "odd"`, "api_error"},
 		{Error{Channel: chat.Zalo, Method: "getMe", HTTPStatus: 502, Err: errors.New("not a Bot API answer")},
-			"zalo getMe: HTTP 502: not a Bot API answer"},
-		{Error{Channel: chat.Telegram, Method: "getMe", Err: refused}, "telegram getMe: connection refused"},
+			"zalo getMe: HTTP 502: not a Bot API answer", "http_502"},
+		{Error{Channel: chat.Telegram, Method: "getMe", HTTPStatus: 200, Err: bad},
+			"telegram getMe: HTTP 200: invalid character '<'", "bad_response"},
+		{Error{Channel: chat.Telegram, Method: "getMe", Err: refused}, "telegram getMe: connection refused", "network"},
+		{Error{Channel: chat.Zalo, Method: "getUpdates", Timeout: true, Err: context.DeadlineExceeded},
+			"zalo getUpdates: context deadline exceeded", "timeout"},
+		{Error{Channel: chat.Zalo, Method: "getUpdates", Canceled: true, Err: context.Canceled},
+			"zalo getUpdates: context canceled", "canceled"},
 	} {
-		if got := tt.e.Error(); got != tt.want {
-			t.Errorf("Error() = %q; want %q", got, tt.want)
+		if got := tt.e.Error(); got != tt.text {
+			t.Errorf("Error() = %q; want %q", got, tt.text)
+		}
+		if got := tt.e.TransportReason(); got != tt.reason {
+			t.Errorf("%s: TransportReason = %q; want %q", tt.text, got, tt.reason)
 		}
 	}
 	if e := (&Error{Err: refused}); !errors.Is(e, refused) {
@@ -54,26 +66,6 @@ func TestErrorWait(t *testing.T) {
 	}
 }
 
-func TestErrorTransportReason(t *testing.T) {
-	t.Parallel()
-	bad := errors.New("invalid character '<'")
-	for _, tt := range []struct {
-		e    Error
-		want string
-	}{
-		{Error{Code: 502}, "http_502"},
-		{Error{Timeout: true, Err: context.DeadlineExceeded}, "timeout"},
-		{Error{Canceled: true, Err: context.Canceled}, "canceled"},
-		{Error{HTTPStatus: 503, Err: bad}, "http_503"},
-		{Error{HTTPStatus: 200}, "api_error"},
-		{Error{HTTPStatus: 200, Err: bad}, "bad_response"},
-		{Error{Err: errors.New("EOF")}, "network"},
-	} {
-		if got := tt.e.TransportReason(); got != tt.want {
-			t.Errorf("%+v: TransportReason = %q; want %q", tt.e, got, tt.want)
-		}
-	}
-}
 
 func TestErrorInterrupted(t *testing.T) {
 	t.Parallel()

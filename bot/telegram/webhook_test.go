@@ -91,32 +91,17 @@ func webhook(t *testing.T) adaptertest.Webhook {
 			}
 			return texts
 		},
-		Sent: srv.Accepted,
+		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}
 }
 
-func TestDeriveWebhookSecret(t *testing.T) {
-	t.Parallel()
-	adaptertest.WebhookSecret(t, DeriveWebhookSecret, telegramtest.DefaultToken)
-}
-
-// TestWebhookHandler: the requests every webhook answers alike, and what Telegram's
+// TestWebhookHandler: what every webhook does alike (adaptertest.WebhookSuite), and what Telegram's
 // wire format makes of others.
 func TestWebhookHandler(t *testing.T) {
 	t.Parallel()
 	secret := adaptertest.Ptr("s3cret_value-for-tests")
-	adaptertest.WebhookRequests(t, webhook,
+	adaptertest.WebhookSuite(t, webhook,
 		adaptertest.WebhookCase{Name: "not an update", Secret: secret, Body: `{"update_id":11,"message":"x"}`, Status: 200},
 		adaptertest.WebhookCase{Name: "unknown kind", Secret: secret, Body: `{"update_id":12,"poll":{}}`, Status: 200},
 	)
-}
-
-func TestWebhookRefusalsCounted(t *testing.T) {
-	t.Parallel()
-	adaptertest.WebhookRefusalsCounted(t, webhook(t))
-}
-
-func TestWebhookStoresThenAnswers(t *testing.T) {
-	t.Parallel()
-	adaptertest.WebhookStoresThenAnswers(t, webhook(t))
 }

@@ -135,7 +135,7 @@ func webhook(t *testing.T) adaptertest.Webhook {
 			}
 			return texts
 		},
-		Sent: srv.Accepted,
+		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}
 }
 
@@ -146,19 +146,14 @@ func updateBody(id string) string {
 		`"chat":{"id":"` + hoaID + `","chat_type":"PRIVATE"},"text":"trợ giúp","message_id":"m-` + id + `","date":1717574400000}}`
 }
 
-func TestDeriveWebhookSecret(t *testing.T) {
-	t.Parallel()
-	adaptertest.WebhookSecret(t, DeriveWebhookSecret, zalotest.DefaultToken)
-}
-
-// TestWebhookHandler: the requests every webhook answers alike, and what Zalo's wire
+// TestWebhookHandler: what every webhook does alike (adaptertest.WebhookSuite), and what Zalo's wire
 // format makes of others: the docs' envelope, events loa does not act on, a message
 // without chat_type.
 func TestWebhookHandler(t *testing.T) {
 	t.Parallel()
 	secret := adaptertest.Ptr("s3cret_value-for-tests")
 	type tc = adaptertest.WebhookCase
-	adaptertest.WebhookRequests(t, webhook,
+	adaptertest.WebhookSuite(t, webhook,
 		tc{Name: "right secret, wrapped", Secret: secret, Body: `{"ok":true,"result":` + updateBody("1") + `}`, Status: 200, Handled: true},
 		tc{Name: "not an update", Secret: secret, Body: `{"event_name":"message.text.received","message":{"text":"x"}}`, Status: 400},
 		tc{Name: "envelope not ok", Secret: secret, Body: `{"ok":false,"result":` + updateBody("6") + `}`, Status: 400},
@@ -167,14 +162,4 @@ func TestWebhookHandler(t *testing.T) {
 		// Not handled (never as a private chat), yet no malformed request for Zalo to resend.
 		tc{Name: "no chat_type", Secret: secret, Body: strings.Replace(updateBody("7"), `,"chat_type":"PRIVATE"`, "", 1), Status: 200},
 	)
-}
-
-func TestWebhookRefusalsCounted(t *testing.T) {
-	t.Parallel()
-	adaptertest.WebhookRefusalsCounted(t, webhook(t))
-}
-
-func TestWebhookStoresThenAnswers(t *testing.T) {
-	t.Parallel()
-	adaptertest.WebhookStoresThenAnswers(t, webhook(t))
 }

@@ -72,6 +72,33 @@ type Webhook struct {
 	Update, ID, Chat, Text string
 	// Sent counts the messages the fake server accepted from the client.
 	Sent func() int
+	// Derive is the adapter's DeriveWebhookSecret; Token the fake's token.
+	Derive func(token string) string
+	Token  string
+}
+
+// WebhookSuite runs the webhook tests every adapter passes alike, each on a webhook
+// of its own from newWebhook: the derived secret, the request table (with the
+// adapter's extra cases), the refusal log, store-then-answer.
+func WebhookSuite(t *testing.T, newWebhook func(t *testing.T) Webhook, extra ...WebhookCase) {
+	t.Helper()
+	t.Run("derived secret", func(t *testing.T) {
+		t.Parallel()
+		w := newWebhook(t)
+		WebhookSecret(t, w.Derive, w.Token)
+	})
+	t.Run("requests", func(t *testing.T) {
+		t.Parallel()
+		WebhookRequests(t, newWebhook, extra...)
+	})
+	t.Run("refusals counted", func(t *testing.T) {
+		t.Parallel()
+		WebhookRefusalsCounted(t, newWebhook(t))
+	})
+	t.Run("stores then answers", func(t *testing.T) {
+		t.Parallel()
+		WebhookStoresThenAnswers(t, newWebhook(t))
+	})
 }
 
 // WebhookRefusalsCounted: wrong-secret requests are logged one line a minute at most,
