@@ -85,11 +85,7 @@ func webhook(t *testing.T) adaptertest.Webhook {
 		Update: `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`,
 		ID:     "10", Chat: "1001", Text: "/help",
 		Replies: func() []string {
-			var texts []string
-			for _, m := range srv.Messages(privateID) {
-				texts = append(texts, m.Text)
-			}
-			return texts
+			return adaptertest.Texts(srv.Messages(privateID), func(m telegramtest.SentMessage) string { return m.Text })
 		},
 		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}

@@ -129,11 +129,7 @@ func webhook(t *testing.T) adaptertest.Webhook {
 		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,
 		Update: updateBody("77"), ID: "m-77", Chat: hoaID, Text: "trợ giúp",
 		Replies: func() []string {
-			var texts []string
-			for _, m := range srv.Messages(hoaID) {
-				texts = append(texts, m.Text)
-			}
-			return texts
+			return adaptertest.Texts(srv.Messages(hoaID), func(m zalotest.SentMessage) string { return m.Text })
 		},
 		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}

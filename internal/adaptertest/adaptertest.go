@@ -379,3 +379,12 @@ func JSON(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// Texts returns the text of each message a fake recorded.
+func Texts[M any](msgs []M, text func(M) string) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, text(m))
+	}
+	return out
+}
