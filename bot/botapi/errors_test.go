@@ -66,7 +66,6 @@ func TestErrorWait(t *testing.T) {
 	}
 }
 
-
 func TestErrorInterrupted(t *testing.T) {
 	t.Parallel()
 	expired, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
