@@ -20,7 +20,7 @@ type auditData struct {
 	// About is the planner's estimate of the entries in the log (not exact; counting a
 	// million entries on every page would read them all), shown without filters only;
 	// 0 when unknown.
-	About int
+	About   int
 	Actor   string
 	Action  string
 	Via     string

@@ -11,6 +11,7 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -22,7 +23,7 @@ func TestPagesRender(t *testing.T) {
 	if _, err := r.st.AddFeed(ctx, store.NewFeed{URL: "https://user:secret@portal.example/rss", Topic: "news", Interval: 15 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
+	if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.st.AddEvent(ctx, calendar.Event{Slug: "thanh-lap-tinh", Title: "thành lập tỉnh", Kind: calendar.Solar,

@@ -69,13 +69,13 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 			kind = chat.KindGroup
 		}
 		s.fake.AddChat(telegramtest.Chat{ID: int64(7000 + i), Type: telegramtest.ChatType(kind), Title: "Nhóm", FirstName: "Người nhận"})
-		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(7000 + i), Kind: kind,
+		if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(7000 + i), Kind: kind,
 			Title: []string{"Chi bộ Văn phòng", "Anh Minh", "Chị Hoa", "Ban Tuyên giáo", "Nhóm Đảng uỷ xã"}[i%5]}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 0; i < 6; i++ {
-		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%04d", i), Kind: chat.KindPrivate, Title: "Người nhận Zalo"}); err != nil {
+		if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%04d", i), Kind: chat.KindPrivate, Title: "Người nhận Zalo"}); err != nil {
 			t.Fatal(err)
 		}
 	}
