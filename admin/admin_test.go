@@ -13,6 +13,7 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
+	"loa/chat"
 	"loa/feeds"
 	"loa/internal/dbtest"
 	"loa/scheduler"
@@ -412,7 +413,7 @@ func TestPlanListsRunsAndAudience(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ops, st := newOps(t)
-	for _, c := range []store.Chat{
+	for _, c := range []chat.Chat{
 		{Channel: "telegram", Address: "1", Kind: "private"},
 		{Channel: "telegram", Address: "2", Kind: "private"},
 		{Channel: "zalo", Address: "z1", Kind: "private"},
@@ -463,13 +464,13 @@ func TestSendTestGoesToTheAdminAlone(t *testing.T) {
 		t.Fatalf("test from the CLI: %v, want ErrNoPrivateChat", err)
 	}
 	// Alice opened the bot and stopped it; a member subscribed.
-	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "1001", Kind: "private"}); err != nil {
+	if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "1001", Kind: "private"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetSubscriberStatus(ctx, "telegram", "1001", store.StatusStopped, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "7", Kind: "private"}); err != nil {
+	if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "7", Kind: "private"}); err != nil {
 		t.Fatal(err)
 	}
 	id, err := ops.SendTest(ctx, alice, ann)
@@ -592,7 +593,7 @@ func TestResumeSubscriberIsAudited(t *testing.T) {
 	t.Parallel()
 	ops, st := newOps(t)
 	ctx := context.Background()
-	sub, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-100555", Kind: "channel"})
+	sub, _, err := st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "-100555", Kind: "channel"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"loa/calendar"
 	"loa/store"
@@ -122,10 +121,10 @@ func fieldMessage(e *FieldError) string {
 		}
 		return "Vui lòng nhập " + name + "."
 	case CodeTooLong:
-		return capital(name) + " dài " + number(e.N) + " ký tự, vượt quá giới hạn " + number(e.Limit) +
+		return capital(name) + " dài " + Number(e.N) + " ký tự, vượt quá giới hạn " + Number(e.Limit) +
 			" ký tự. Vui lòng rút gọn rồi gửi lại."
 	case CodePast:
-		return "Thời điểm " + longWhen(e.Time) + " đã qua (bây giờ là " + longWhen(e.Now) +
+		return "Thời điểm " + calendar.LongTime(e.Time) + " đã qua (bây giờ là " + calendar.LongTime(e.Now) +
 			"). Vui lòng chọn một thời điểm trong tương lai."
 	case CodeNever:
 		return "Lịch gửi này không có lần gửi nào sắp tới. Vui lòng kiểm tra lại " + name + "."
@@ -183,7 +182,7 @@ func fieldMessage(e *FieldError) string {
 		}
 		return capital(name) + " chưa hợp lệ. Vui lòng ghi theo dạng ngày/tháng/năm, ví dụ: 5/6/2024."
 	case FieldDays:
-		return "Số ngày phải từ 1 đến " + number(MaxUpcomingDays) + "."
+		return "Số ngày phải từ 1 đến " + Number(MaxUpcomingDays) + "."
 	case FieldFormat:
 		return "Định dạng phải là CSV hoặc iCalendar (ics)."
 	case FieldCron:
@@ -238,18 +237,10 @@ func conflictMessage(e *ConflictError) string {
 	return text + ". Vui lòng xem lại nội dung mới rồi sửa lại."
 }
 
-// weekdayNames name the days of the week mid-sentence.
-var weekdayNames = [7]string{"chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
-
-// longWhen writes a time for a sentence, in its own zone: "07:00, thứ Tư, ngày 5/6/2024".
-func longWhen(t time.Time) string {
-	d := calendar.DateIn(t, t.Location())
-	return t.Format("15:04") + ", " + weekdayNames[d.Weekday()] + ", ngày " + d.DMY()
-}
-
-// number writes n the Vietnamese way, with dots between thousands: 12.345.
-func number(n int) string {
-	s := strconv.Itoa(n)
+// Number writes n the Vietnamese way, with dots between thousands: 12.345. The bot's
+// replies write counts with it too.
+func Number[N ~int | ~int64](n N) string {
+	s := strconv.FormatInt(int64(n), 10)
 	sign := ""
 	if n < 0 {
 		sign, s = "-", s[1:]
@@ -277,7 +268,7 @@ func ResumedMessage(r Resumed) string {
 // about first: "Thứ Tư, 2/12/2026 dương lịch là ngày 13 tháng 10 năm Bính Ngọ (2026) âm
 // lịch", or with toSolar the lunar date "… là thứ Tư, 2/12/2026 dương lịch".
 func ConversionText(solar calendar.Date, lunar calendar.LunarDate, toSolar bool) string {
-	s := weekdayNames[solar.Weekday()] + ", " + solar.DMY() + " dương lịch"
+	s := calendar.WeekdayName(solar.Weekday()) + ", " + solar.DMY() + " dương lịch"
 	if toSolar {
 		return capital(lunar.LongString()) + " là " + s
 	}

@@ -21,7 +21,7 @@ func TestReportFailures(t *testing.T) {
 	ctx := context.Background()
 	adm := &admins{store: st, admins: []int64{42}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, addr := range []string{"1", "2", "3"} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: addr, Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: addr, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

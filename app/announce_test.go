@@ -28,7 +28,7 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	for i := range chats {
 		id := int64(40_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,7 +77,7 @@ func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
 	fake.AddChat(telegramtest.Chat{ID: 1, Type: "private", FirstName: "Admin"})
 	fake.AddChat(telegramtest.Chat{ID: 2, Type: "private", FirstName: "Member"})
 	for _, id := range []string{"1", "2"} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: id, Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: id, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,7 +118,7 @@ func TestAdminAnnouncesFromTheBotWithPreviewAndConfirmation(t *testing.T) {
 	fake.AddChat(telegramtest.Chat{ID: 9, Type: "private", FirstName: stranger.FirstName})
 	for _, id := range []int64{501, 502} {
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

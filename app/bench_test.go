@@ -17,6 +17,7 @@ import (
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // BenchmarkAnnouncement100k runs `loa serve` as its own process and measures one
@@ -27,7 +28,7 @@ import (
 // rate) and the process's peak resident memory while it sends (target ≤ 50 MB).
 func BenchmarkAnnouncement100k(b *testing.B) {
 	const members, rate = 100_000, 1000
-	history := dbtest.BenchHistory(b, 3_000_000)
+	history := storetest.BenchHistory(b, 3_000_000)
 	for b.Loop() {
 		b.StopTimer()
 		fake := telegramtest.NewServer(b, telegramtest.Unthrottled())
@@ -46,7 +47,7 @@ func BenchmarkAnnouncement100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		conn.Close(ctx)
-		dbtest.SeedHistory(b, url, history)
+		storetest.SeedHistory(b, url, history)
 
 		p := spawn(b,
 			"LOA_DATABASE_URL="+url,

@@ -10,7 +10,6 @@ import (
 	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
-	"loa/store"
 )
 
 // The service was down from 06:00 to 09:00 on 5 June 2024; the 07:00 notices go out
@@ -21,7 +20,7 @@ func TestAnniversaryNoticeMissedWhileDownGoesOutOnceOnReturn(t *testing.T) {
 	dbURL := dbtest.URL(t)
 	st := dbtest.StoreAt(t, dbURL)
 	fake.AddChat(telegramtest.Chat{ID: 301, Type: "private", FirstName: "Lan"})
-	if _, _, err := st.Subscribe(context.Background(), store.Chat{Channel: chat.Telegram, Address: "301", Kind: chat.KindPrivate}); err != nil {
+	if _, _, err := st.Subscribe(context.Background(), chat.Chat{Channel: chat.Telegram, Address: "301", Kind: chat.KindPrivate}); err != nil {
 		t.Fatal(err)
 	}
 	nineOClock := time.Date(2024, 6, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))

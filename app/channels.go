@@ -195,8 +195,8 @@ func newChannels(ctx context.Context, d deps) ([]*channel, error) {
 func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	tc := d.cfg.Telegram
 	log := d.log.With(slog.String("channel", chat.Telegram.String()))
-	client, err := telegram.New(telegram.Options{Token: tc.Token, APIEndpoint: tc.APIEndpoint, Log: log,
-		Replies: d.replyRate(chat.Telegram, tc.Rate)})
+	client, err := telegram.New(telegram.Options{Token: tc.Token, APIEndpoint: tc.APIEndpoint,
+		Options: botapi.Options{Log: log, Replies: d.replyRate(chat.Telegram, tc.Rate)}})
 	if err != nil {
 		return nil, err
 	}
@@ -233,8 +233,8 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 func newZalo(ctx context.Context, d deps) (*channel, error) {
 	zc := d.cfg.Zalo
 	log := d.log.With(slog.String("channel", chat.Zalo.String()))
-	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Log: log,
-		Replies: d.replyRate(chat.Zalo, zc.Rate), Alert: d.admins.alert})
+	client, err := zalo.New(zalo.Options{Token: zc.Token, APIBase: zc.APIBase, Alert: d.admins.alert,
+		Options: botapi.Options{Log: log, Replies: d.replyRate(chat.Zalo, zc.Rate)}})
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 	for i := range subscribers {
 		id := int64(30_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: strconv.FormatInt(id, 10), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: strconv.FormatInt(id, 10), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

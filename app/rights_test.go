@@ -28,7 +28,7 @@ func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh Đảng bộ"})
 	fake.AddChat(telegramtest.Chat{ID: member, Type: telegramtest.Private, FirstName: "Lan"})
 	fake.AddChat(telegramtest.Chat{ID: adminChat, Type: telegramtest.Private, FirstName: "Admin"})
-	for _, c := range []store.Chat{{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel},
+	for _, c := range []chat.Chat{{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel},
 		{Channel: chat.Telegram, Address: fmt.Sprint(member), Kind: chat.KindPrivate}} {
 		if _, _, err := st.Subscribe(ctx, c); err != nil {
 			t.Fatal(err)

@@ -106,16 +106,16 @@ func TestTelegramErrorPaths(t *testing.T) {
 	}
 	fake.AddChat(telegramtest.Chat{ID: group, Type: "group", Title: "Chi bộ"})
 	for _, id := range []int64{ok, blocked, deactivated, notFound, flaky, limited} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
+	if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
 		t.Fatal(err)
 	}
 	// A forum whose chosen topic was deleted: the message goes to its main thread.
 	fake.AddChat(telegramtest.Chat{ID: forum, Type: "supergroup", Title: "Đảng bộ", IsForum: true})
-	if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(forum), Kind: chat.KindSupergroup}); err != nil {
+	if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(forum), Kind: chat.KindSupergroup}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetThread(ctx, chat.Telegram, fmt.Sprint(forum), 999); err != nil {
@@ -195,7 +195,7 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 	for i := range chats {
 		id := int64(1000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -240,7 +240,7 @@ func TestTelegramThousandSubscribersUnderTheLimit(t *testing.T) {
 	for i := range chats {
 		id := int64(20_000 + i)
 		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -107,12 +107,12 @@ func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 		tg.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
 		// Every Telegram send is refused with "retry after 30" for a while.
 		tg.Script(id, telegramtest.TooManyRequests(30), telegramtest.TooManyRequests(30))
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 		zid := fmt.Sprintf("z-%d", i)
 		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -150,7 +150,7 @@ func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 	for i := range n {
 		zid := fmt.Sprintf("z-%d", i)
 		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

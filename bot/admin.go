@@ -65,13 +65,12 @@ const (
 // Layouts of times shown to admins.
 const (
 	listTimeLayout = "02/01/2006 15:04"
-	clockLayout    = "15:04"
 )
 
 // actor is the admin acting through the bot, as the admin layer and the audit log
 // name them ("telegram:1001").
 func actor(u Update) admin.Actor {
-	return admin.Actor{Channel: string(u.Channel), UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
+	return admin.Actor{Channel: string(u.Chat.Channel), UserID: u.From.ID, Name: u.From.Name, Via: admin.ViaBot}
 }
 
 // ops is the admin operations layer: Bot.Admin, else one on the bot's store, zone and
@@ -447,11 +446,8 @@ func shorten(s string, n int) string {
 	return strings.TrimRightFunc(string(r), unicode.IsSpace) + excerptEllipsis
 }
 
-// longWhen writes a time for a sentence: "07:00, thứ Tư, ngày 5/6/2024".
-func (b *Bot) longWhen(t time.Time) string {
-	t = t.In(b.location())
-	return t.Format(clockLayout) + ", " + longDate(calendar.DateIn(t, b.location()))
-}
+// longWhen writes a time for a sentence, in the bot's zone: "07:00, thứ Tư, ngày 5/6/2024".
+func (b *Bot) longWhen(t time.Time) string { return calendar.LongTime(t.In(b.location())) }
 
 // listTime writes a time in a list: "05/06/2024 07:00".
 func (b *Bot) listTime(t time.Time) string {

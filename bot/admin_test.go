@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loa/admin"
 	"loa/broadcast"
 	"loa/calendar"
 	"loa/chat"
@@ -20,7 +21,7 @@ import (
 // The admins' tests run on Wednesday 5 June 2024 at 08:15 in Vietnam.
 var (
 	zaloAdmin     = User{ID: zaloAdminID, Name: "Quản trị Zalo"}
-	zaloAdminChat = Chat{Address: zaloAdminID, Kind: "private", Title: "Quản trị Zalo"}
+	zaloAdminChat = chat.Chat{Address: zaloAdminID, Kind: "private", Title: "Quản trị Zalo"}
 )
 
 // announceBody is an announcement with every kind of formatting, on several lines.
@@ -111,7 +112,7 @@ func (e *env) seedSchedule(t testing.TB) {
 }
 
 // Chats that receive the broadcasts of the progress tests.
-var audience = []Chat{
+var audience = []chat.Chat{
 	{Address: "3001", Kind: "private", Title: "Trần Văn Bình"},
 	{Address: "3002", Kind: "private", Title: "Lê Thị Cúc"},
 	{Address: "3003", Kind: "private", Title: "Phạm Văn Dũng"},
@@ -727,7 +728,7 @@ func TestAdminRefused(t *testing.T) {
 	buttons := []string{"a:send:1", "a:time:1", "a:drop:1", confirmData(1, vn(2024, 6, 10, 7, 0)), "a:nonsense"}
 	for _, tt := range []struct {
 		name   string
-		chat   Chat
+		chat   chat.Chat
 		from   User
 		suffix string
 	}{
@@ -751,7 +752,7 @@ func TestAdminRefused(t *testing.T) {
 			}
 			for _, c := range commands {
 				name, args, _ := strings.Cut(c, " ")
-				u := Update{Channel: channel, Chat: tt.chat, From: tt.from, Text: name + tt.suffix + " " + args}
+				u := Update{Chat: on(channel, tt.chat), From: tt.from, Text: name + tt.suffix + " " + args}
 				caps := e.channelBot(channel).Capabilities
 				want := adminRefusedText(caps, tt.chat.Kind, name)
 				if name == "/cancel" || name == "/huy" {
@@ -762,7 +763,7 @@ func TestAdminRefused(t *testing.T) {
 				}
 			}
 			for _, data := range buttons {
-				u := Update{Channel: channel, Chat: tt.chat, From: tt.from, Callback: &Callback{ID: "cb", Data: data, MessageID: "42"}}
+				u := Update{Chat: on(channel, tt.chat), From: tt.from, Callback: &Callback{ID: "cb", Data: data, MessageID: "42"}}
 				if r := e.handle(u); r.CallbackText != adminButtonRefusedToast || r.Edit != nil || len(r.Replies) != 0 {
 					t.Errorf("button %s: %s", data, render(r))
 				}
@@ -847,7 +848,7 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 	t.Parallel()
 	e := newAdminEnv(t)
 	other := User{ID: "1002", Name: "Quản trị khác"}
-	otherChat := Chat{Address: other.ID, Kind: "private", Title: other.Name}
+	otherChat := chat.Chat{Address: other.ID, Kind: "private", Title: other.Name}
 	zaloOther := User{ID: "f0e1d2c3b4a596877869"}
 	e.bot.IsAdmin = func(ctx context.Context, channel, userID string) bool {
 		return isAdmin(ctx, channel, userID) || userID == other.ID || userID == zaloOther.ID
@@ -871,7 +872,7 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 		{msg(otherChat, other, "/xacnhan "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
 		{msg(otherChat, other, "/huy "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
 		{msg(otherChat, other, "/cancel "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
-		{zmsg(Chat{Address: zaloOther.ID, Kind: "private"}, zaloOther, "/xacnhan "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
+		{zmsg(chat.Chat{Address: zaloOther.ID, Kind: "private"}, zaloOther, "/xacnhan "+strconv.FormatInt(timedID, 10)), otherAdminDraftText(timedID)},
 	} {
 		if got := text(t, e.handle(tt.u)); got != tt.want {
 			t.Errorf("%s from %s: %s", tt.u.Text, tt.u.From.ID, got)
@@ -1018,8 +1019,8 @@ func TestWeekStart(t *testing.T) {
 func TestNumberAndExcerpt(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1.000", 12345: "12.345", 1234567: "1.234.567", -4500: "-4.500"} {
-		if got := number64(n); got != want {
-			t.Errorf("number(%d) = %q, want %q", n, got, want)
+		if got := admin.Number(n); got != want {
+			t.Errorf("admin.Number(%d) = %q, want %q", n, got, want)
 		}
 	}
 	long := strings.Repeat("Đảng bộ ", 30)

@@ -70,13 +70,13 @@ type Bot struct {
 // Handle answers one update. Malformed or empty updates get an empty Response; a store
 // error is logged and the member gets a short apology, never its details.
 func (b *Bot) Handle(ctx context.Context, u Update) Response {
-	if u.Channel == "" || u.Chat.Address == "" {
+	if u.Chat.Channel == "" || u.Chat.Address == "" {
 		return Response{}
 	}
 	switch u.Chat.Kind {
 	case kindPrivate, kindGroup, kindSupergroup, kindChannel:
 	default:
-		b.log().Debug("update from an unknown kind of chat", slog.String("channel", string(u.Channel)),
+		b.log().Debug("update from an unknown kind of chat", slog.String("channel", string(u.Chat.Channel)),
 			slog.String("chat_id", u.Chat.Address), slog.String("chat_kind", string(u.Chat.Kind)))
 		return Response{}
 	}
@@ -94,7 +94,7 @@ func (b *Bot) Handle(ctx context.Context, u Update) Response {
 
 // isAdmin reports whether the update's sender is a loa admin.
 func (b *Bot) isAdmin(ctx context.Context, u Update) bool {
-	return b.IsAdmin != nil && u.From.ID != "" && b.IsAdmin(ctx, string(u.Channel), u.From.ID)
+	return b.IsAdmin != nil && u.From.ID != "" && b.IsAdmin(ctx, string(u.Chat.Channel), u.From.ID)
 }
 
 func (b *Bot) log() *slog.Logger {
@@ -106,7 +106,7 @@ func (b *Bot) log() *slog.Logger {
 
 // chatLog is the logger for things that happen in the update's chat.
 func (b *Bot) chatLog(u Update) *slog.Logger {
-	return b.log().With(slog.String("channel", string(u.Channel)), slog.String("chat_id", u.Chat.Address),
+	return b.log().With(slog.String("channel", string(u.Chat.Channel)), slog.String("chat_id", u.Chat.Address),
 		slog.String("chat_kind", string(u.Chat.Kind)))
 }
 

@@ -83,11 +83,11 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func subscribeChat(c Chat) func(*testing.T, *env) {
+func subscribeChat(c chat.Chat) func(*testing.T, *env) {
 	return func(t *testing.T, e *env) { e.subscribe(t, c) }
 }
 
-func withThread(c Chat, thread int64) Chat {
+func withThread(c chat.Chat, thread int64) chat.Chat {
 	c.ThreadID = thread
 	return c
 }
@@ -100,7 +100,7 @@ func TestCommandsByWho(t *testing.T) {
 		name       string
 		subscribed bool
 		update     Update
-		want       func(Chat) string      // the reply
+		want       func(chat.Chat) string // the reply
 		wantStatus store.SubscriberStatus // the chat's status afterwards; "" for none
 	}{
 		{"start private", false, msg(privateChat, member, "/start"),
@@ -182,15 +182,15 @@ func TestCommandsByWho(t *testing.T) {
 // Telegram's answers, by the kind of chat.
 var telegramBot = &Bot{Capabilities: menuCaps}
 
-func started(c Chat) string       { return telegramBot.startText(c.Kind, false) }
-func helped(c Chat) string        { return telegramBot.helpText(c.Kind, false) }
-func startNotAdmin(c Chat) string { return startNotAdminText(menuCaps, c.Kind, "") }
-func stopped(c Chat) string       { return stoppedText(menuCaps, c.Kind) }
-func notSubscribed(c Chat) string { return notSubscribedText(menuCaps, c.Kind) }
-func adminOnly(cmd string) func(Chat) string {
-	return func(c Chat) string { return adminOnlyText(menuCaps, c.Kind, "/"+cmd) }
+func started(c chat.Chat) string       { return telegramBot.startText(c.Kind, false) }
+func helped(c chat.Chat) string        { return telegramBot.helpText(c.Kind, false) }
+func startNotAdmin(c chat.Chat) string { return startNotAdminText(menuCaps, c.Kind, "") }
+func stopped(c chat.Chat) string       { return stoppedText(menuCaps, c.Kind) }
+func notSubscribed(c chat.Chat) string { return notSubscribedText(menuCaps, c.Kind) }
+func adminOnly(cmd string) func(chat.Chat) string {
+	return func(c chat.Chat) string { return adminOnlyText(menuCaps, c.Kind, "/"+cmd) }
 }
-func fixed(s string) func(Chat) string { return func(Chat) string { return s } }
+func fixed(s string) func(chat.Chat) string { return func(chat.Chat) string { return s } }
 
 // TestSilence: updates the bot must not answer at all, in any way.
 func TestSilence(t *testing.T) {
@@ -203,9 +203,9 @@ func TestSilence(t *testing.T) {
 	}{
 		{"empty update", Update{}},
 		{"no channel", Update{Chat: privateChat, From: member, Text: "/start"}},
-		{"no chat", Update{Channel: "telegram", From: member, Text: "/start"}},
-		{"unknown chat kind", msg(Chat{Address: "5", Kind: "bot"}, member, "/start")},
-		{"no kind", msg(Chat{Address: "5"}, member, "/start")},
+		{"no chat", Update{Chat: chat.Chat{Channel: chat.Telegram}, From: member, Text: "/start"}},
+		{"unknown chat kind", msg(chat.Chat{Address: "5", Kind: "bot"}, member, "/start")},
+		{"no kind", msg(chat.Chat{Address: "5"}, member, "/start")},
 		{"empty text private", msg(privateChat, member, "")},
 		{"blank text private", msg(privateChat, member, " \n\t")},
 		{"plain text group", msg(groupChat, member, "Chào cả nhà")},
@@ -215,7 +215,7 @@ func TestSilence(t *testing.T) {
 		{"other bot in private", msg(privateChat, member, "/help@other_bot")},
 		{"unaddressed unknown in group", msg(groupChat, member, "/weather")},
 		{"unaddressed unknown in channel", msg(channelChat, boss, "/poll")},
-		{"callback without chat", Update{Channel: "telegram", From: member, Callback: &Callback{ID: "x", Data: "t0:news"}}},
+		{"callback without chat", Update{Chat: chat.Chat{Channel: chat.Telegram}, From: member, Callback: &Callback{ID: "x", Data: "t0:news"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,7 +261,7 @@ func TestStartTwice(t *testing.T) {
 // TestStopThenStart: /stop keeps the row; /start brings it back with every topic.
 func TestStopThenStart(t *testing.T) {
 	t.Parallel()
-	for _, c := range []Chat{privateChat, groupChat} {
+	for _, c := range []chat.Chat{privateChat, groupChat} {
 		t.Run(string(c.Kind), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
@@ -441,7 +441,7 @@ func TestOutdatedButtons(t *testing.T) {
 // leaves; removed, the chat is marked gone.
 func TestMembership(t *testing.T) {
 	t.Parallel()
-	for _, c := range []Chat{groupChat, forumChat, channelChat} {
+	for _, c := range []chat.Chat{groupChat, forumChat, channelChat} {
 		t.Run(string(c.Kind)+"/admin", func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
@@ -534,7 +534,7 @@ func TestHere(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		chat       Chat
+		chat       chat.Chat
 		from       User
 		want       string
 		wantThread int64
@@ -581,7 +581,7 @@ func TestMigration(t *testing.T) {
 	e.handle(press(groupChat, boss, "t0:news"))
 	before := e.subscriber(t, groupChat.Address)
 
-	u := Update{Channel: "telegram", Chat: groupChat, From: boss, MigratedTo: "-1009999"}
+	u := Update{Chat: on(chat.Telegram, groupChat), From: boss, MigratedTo: "-1009999"}
 	if r := e.handle(u); !isEmpty(r) {
 		t.Errorf("migration: %s", render(r))
 	}
@@ -654,7 +654,7 @@ func TestStoreErrors(t *testing.T) {
 	}
 	for _, u := range []Update{
 		added(groupChat, boss, false),
-		{Channel: "telegram", Chat: groupChat, MigratedTo: "-1007"},
+		{Chat: on(chat.Telegram, groupChat), MigratedTo: "-1007"},
 	} {
 		if r := e.handle(u); !isEmpty(r) {
 			t.Errorf("no reply expected: %s", render(r))
@@ -738,7 +738,7 @@ func FuzzHandle(f *testing.F) {
 	}
 	kinds := []chat.Kind{"private", "group", "supergroup", "channel", "nonsense"}
 	f.Fuzz(func(t *testing.T, text, data string, kind uint8, fromAdmin, callback bool) {
-		c := Chat{Address: "fuzz-" + string(kinds[int(kind)%len(kinds)]), Kind: kinds[int(kind)%len(kinds)], Title: text,
+		c := chat.Chat{Address: "fuzz-" + string(kinds[int(kind)%len(kinds)]), Kind: kinds[int(kind)%len(kinds)], Title: text,
 			IsForum: kind&8 != 0, ThreadID: int64(kind >> 4)}
 		from := member
 		if fromAdmin {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -22,7 +23,7 @@ func (b *Bot) membership(ctx context.Context, u Update) Response {
 		if u.Chat.Kind == kindPrivate {
 			reason = "bot blocked by member"
 		}
-		err := b.Store.SetSubscriberStatus(ctx, u.Channel, u.Chat.Address, store.StatusGone, reason)
+		err := b.Store.SetSubscriberStatus(ctx, u.Chat.Channel, u.Chat.Address, store.StatusGone, reason)
 		switch {
 		case isNotFound(err):
 		case err != nil:
@@ -40,8 +41,8 @@ func (b *Bot) membership(ctx context.Context, u Update) Response {
 		log.Warn("bot added to a chat by someone who is not an admin; leaving")
 		return Response{Replies: []Reply{{Text: notAllowedToAddText(u.Chat.Kind)}}, Leave: true}
 	}
-	if _, _, err := b.Store.Subscribe(ctx, store.Chat{
-		Channel: u.Channel, Address: u.Chat.Address, Kind: u.Chat.Kind, Title: cleanTitle(u.Chat.Title),
+	if _, _, err := b.Store.Subscribe(ctx, chat.Chat{
+		Channel: u.Chat.Channel, Address: u.Chat.Address, Kind: u.Chat.Kind, Title: cleanTitle(u.Chat.Title),
 	}); err != nil {
 		return b.failed(u, "subscribe added chat", err)
 	}
@@ -57,7 +58,7 @@ func (b *Bot) rightsChanged(ctx context.Context, u Update, log *slog.Logger) {
 		log.Info("the chat took the bot's right to post")
 		return
 	}
-	resumed, err := b.Store.ResumeChat(ctx, u.Channel, u.Chat.Address)
+	resumed, err := b.Store.ResumeChat(ctx, u.Chat.Channel, u.Chat.Address)
 	switch {
 	case err != nil:
 		log.Error("resume chat", slog.String("error", err.Error()))
@@ -70,7 +71,7 @@ func (b *Bot) rightsChanged(ctx context.Context, u Update, log *slog.Logger) {
 // there is nobody to answer.
 func (b *Bot) migrate(ctx context.Context, u Update) {
 	log := b.chatLog(u).With(slog.String("new_chat_id", u.MigratedTo))
-	sub, err := b.Store.MigrateChat(ctx, u.Channel, u.Chat.Address, u.MigratedTo)
+	sub, err := b.Store.MigrateChat(ctx, u.Chat.Channel, u.Chat.Address, u.MigratedTo)
 	switch {
 	case isNotFound(err):
 		log.Info("group migrated to a supergroup; it was not a subscriber")

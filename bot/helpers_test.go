@@ -110,7 +110,7 @@ var (
 // handle answers u as the bot of u's channel: the env's bot with that channel's
 // capabilities.
 func (e *env) handle(u Update) Response {
-	return e.channelBot(u.Channel).Handle(context.Background(), u)
+	return e.channelBot(u.Chat.Channel).Handle(context.Background(), u)
 }
 
 // channelBot is the env's bot as the service builds it for channel.
@@ -134,10 +134,10 @@ func (e *env) subscriber(t *testing.T, address string) store.Subscriber {
 }
 
 // subscribe makes the chat an active subscriber.
-func (e *env) subscribe(t testing.TB, c Chat) {
+func (e *env) subscribe(t testing.TB, c chat.Chat) {
 	t.Helper()
-	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{
-		Channel: "telegram", Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
+	if _, _, err := e.store.Subscribe(context.Background(), chat.Chat{
+		Channel: chat.Telegram, Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -166,27 +166,27 @@ var (
 	boss   = User{ID: adminID, Name: "Quản trị"}
 	member = User{ID: memberID, Name: "Nguyễn Văn An"}
 
-	privateChat = Chat{Address: memberID, Kind: "private", Title: "Nguyễn Văn An"}
-	adminChat   = Chat{Address: adminID, Kind: "private", Title: "Quản trị"}
-	groupChat   = Chat{Address: "-4001", Kind: "group", Title: "Chi bộ Văn phòng"}
-	forumChat   = Chat{Address: "-1004002", Kind: "supergroup", Title: "Đảng bộ Khối", IsForum: true, ThreadID: 7}
-	plainSuper  = Chat{Address: "-1004003", Kind: "supergroup", Title: "Ban Tuyên giáo"}
-	channelChat = Chat{Address: "-1004004", Kind: "channel", Title: "Tin Tỉnh ủy"}
+	privateChat = chat.Chat{Address: memberID, Kind: "private", Title: "Nguyễn Văn An"}
+	adminChat   = chat.Chat{Address: adminID, Kind: "private", Title: "Quản trị"}
+	groupChat   = chat.Chat{Address: "-4001", Kind: "group", Title: "Chi bộ Văn phòng"}
+	forumChat   = chat.Chat{Address: "-1004002", Kind: "supergroup", Title: "Đảng bộ Khối", IsForum: true, ThreadID: 7}
+	plainSuper  = chat.Chat{Address: "-1004003", Kind: "supergroup", Title: "Ban Tuyên giáo"}
+	channelChat = chat.Chat{Address: "-1004004", Kind: "channel", Title: "Tin Tỉnh ủy"}
 )
 
 // msg is a text message in a chat.
-func msg(c Chat, from User, text string) Update {
-	return Update{Channel: "telegram", Chat: c, From: from, Text: text}
+func msg(c chat.Chat, from User, text string) Update {
+	return Update{Chat: on(chat.Telegram, c), From: from, Text: text}
 }
 
 // press is a press on a button of the message 42 in a chat.
-func press(c Chat, from User, data string) Update {
-	return Update{Channel: "telegram", Chat: c, From: from, Callback: &Callback{ID: "cb1", Data: data, MessageID: "42"}}
+func press(c chat.Chat, from User, data string) Update {
+	return Update{Chat: on(chat.Telegram, c), From: from, Callback: &Callback{ID: "cb1", Data: data, MessageID: "42"}}
 }
 
 // added is the bot being added to (or removed from) a chat.
-func added(c Chat, from User, isAdded bool) Update {
-	return Update{Channel: "telegram", Chat: c, From: from, Membership: &Membership{Added: isAdded}}
+func added(c chat.Chat, from User, isAdded bool) Update {
+	return Update{Chat: on(chat.Telegram, c), From: from, Membership: &Membership{Added: isAdded}}
 }
 
 // text returns the only reply's text, failing the test otherwise.
@@ -220,4 +220,10 @@ func articles(n int) []store.Item {
 		})
 	}
 	return items
+}
+
+// on is c on the channel ch.
+func on(ch chat.Channel, c chat.Chat) chat.Chat {
+	c.Channel = ch
+	return c
 }

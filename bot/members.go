@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"loa/chat"
 	"loa/store"
 )
 
@@ -13,15 +14,15 @@ import (
 // topics it chose: a second /start (a member tapping it again, or unsure whether it
 // worked) should not silently undo their /topics choices.
 func (b *Bot) start(ctx context.Context, u Update, _ request) Response {
-	sub, err := b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
+	sub, err := b.Store.SubscriberByChat(ctx, u.Chat.Channel, u.Chat.Address)
 	switch {
 	case err == nil && sub.Status == store.StatusActive:
 		return reply(b.alreadyText(u.Chat.Kind, u.Chat.IsForum))
 	case err != nil && !isNotFound(err):
 		return b.failed(u, "subscribe", err)
 	}
-	if _, _, err := b.Store.Subscribe(ctx, store.Chat{
-		Channel: u.Channel, Address: u.Chat.Address, Kind: u.Chat.Kind, Title: cleanTitle(u.Chat.Title),
+	if _, _, err := b.Store.Subscribe(ctx, chat.Chat{
+		Channel: u.Chat.Channel, Address: u.Chat.Address, Kind: u.Chat.Kind, Title: cleanTitle(u.Chat.Title),
 	}); err != nil {
 		return b.failed(u, "subscribe", err)
 	}
@@ -31,7 +32,7 @@ func (b *Bot) start(ctx context.Context, u Update, _ request) Response {
 
 // stop stops the chat's subscription; the row stays, so /start brings it back.
 func (b *Bot) stop(ctx context.Context, u Update, _ request) Response {
-	sub, err := b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
+	sub, err := b.Store.SubscriberByChat(ctx, u.Chat.Channel, u.Chat.Address)
 	switch {
 	case isNotFound(err) || (err == nil && sub.Status != store.StatusActive):
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
@@ -42,7 +43,7 @@ func (b *Bot) stop(ctx context.Context, u Update, _ request) Response {
 	if u.Chat.Kind != kindPrivate {
 		reason = "stopped by admin"
 	}
-	err = b.Store.SetSubscriberStatus(ctx, u.Channel, u.Chat.Address, store.StatusStopped, reason)
+	err = b.Store.SetSubscriberStatus(ctx, u.Chat.Channel, u.Chat.Address, store.StatusStopped, reason)
 	switch {
 	case isNotFound(err):
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
@@ -87,7 +88,7 @@ func (b *Bot) here(ctx context.Context, u Update, _ request) Response {
 	if u.Chat.Kind != kindSupergroup || !u.Chat.IsForum {
 		return reply(hereNoTopicText)
 	}
-	err := b.Store.SetThread(ctx, u.Channel, u.Chat.Address, u.Chat.ThreadID)
+	err := b.Store.SetThread(ctx, u.Chat.Channel, u.Chat.Address, u.Chat.ThreadID)
 	switch {
 	case isNotFound(err):
 		return reply(hereNotSubscribedText)

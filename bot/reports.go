@@ -59,12 +59,12 @@ func (b *Bot) stats(ctx context.Context, u Update, _ request) Response {
 		var kinds []string
 		for _, k := range []string{kindPrivateText, kindGroupText, kindChannelText} {
 			if n := t.kinds[k]; n > 0 {
-				kinds = append(kinds, number(n)+" "+k)
+				kinds = append(kinds, admin.Number(n)+" "+k)
 			}
 		}
 		sb.WriteString("\n" + statsChannelLine(ch, t.active, kinds, t.stopped, t.gone))
 	}
-	sb.WriteString("\n\n" + statsWeekText(longDate(calendar.DateIn(monday, b.location())),
+	sb.WriteString("\n\n" + statsWeekText(calendar.DateIn(monday, b.location()).LongDMY(),
 		act.Broadcasts, act.Sent, act.Failed, act.Pending, act.Cancelled))
 	return reply(sb.String())
 }
@@ -113,7 +113,7 @@ func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
 	if len(fails) > 0 {
 		sb.WriteString("\n\n" + failuresHeader)
 		for _, f := range fails {
-			sb.WriteString("\n• " + number(f.Count) + " " + failureStatus(f.Status) + ": " + admin.ReasonText(f.Reason))
+			sb.WriteString("\n• " + admin.Number(f.Count) + " " + failureStatus(f.Status) + ": " + admin.ReasonText(f.Reason))
 		}
 	}
 	return reply(sb.String())

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"loa/admin"
 	"loa/calendar"
 	"loa/chat"
 	"loa/store"
@@ -232,22 +233,14 @@ const (
 
 // Texts of /today and /upcoming. Dates are written the portal's way, 5/6/2024.
 
-// weekdayNames name the days of the week mid-sentence.
-var weekdayNames = [7]string{"chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
-
-// longDate is "thứ Tư, ngày 5/6/2024".
-func longDate(d calendar.Date) string {
-	return weekdayNames[d.Weekday()] + ", ngày " + d.DMY()
-}
-
 // todayText lists today's notices.
 func todayText(d calendar.Date, notices []string) string {
-	return "Hôm nay, " + longDate(d) + ":\n\n" + bullets(notices)
+	return "Hôm nay, " + d.LongDMY() + ":\n\n" + bullets(notices)
 }
 
 // noneTodayText says there is no notice today.
 func noneTodayText(d calendar.Date) string {
-	return "Hôm nay, " + longDate(d) + ", không có ngày kỷ niệm nào."
+	return "Hôm nay, " + d.LongDMY() + ", không có ngày kỷ niệm nào."
 }
 
 // nextText shows the next day with anniversaries, days after today.
@@ -537,9 +530,9 @@ func scheduledLine(id int64, next, schedule, audience, excerpt string) string {
 
 // scheduledListText lists the scheduled announcements; more counts those left out.
 func scheduledListText(lines []string, total, more int) string {
-	text := scheduledHeader + " (" + number(total) + "):\n\n" + strings.Join(lines, "\n\n")
+	text := scheduledHeader + " (" + admin.Number(total) + "):\n\n" + strings.Join(lines, "\n\n")
 	if more > 0 {
-		text += "\n\n… và " + number(more) + " thông báo khác (xem đủ bằng lệnh loa announcements list)."
+		text += "\n\n… và " + admin.Number(more) + " thông báo khác (xem đủ bằng lệnh loa announcements list)."
 	}
 	return text + "\n\n" + scheduledFooter
 }
@@ -554,12 +547,12 @@ func cancelledText(id int64, wasDone bool, stopped int64) string {
 	n := strconv.FormatInt(id, 10)
 	switch {
 	case wasDone && stopped > 0:
-		return "Đã huỷ thông báo số " + n + ": đã dừng " + number64(stopped) + " tin còn đang chờ gửi."
+		return "Đã huỷ thông báo số " + n + ": đã dừng " + admin.Number(stopped) + " tin còn đang chờ gửi."
 	case wasDone:
 		return "Thông báo số " + n + " đã được gửi xong trước đó; không còn tin nào đang chờ gửi để dừng."
 	case stopped > 0:
 		return "Đã huỷ thông báo số " + n + ": các lần gửi sắp tới sẽ không diễn ra, và đã dừng " +
-			number64(stopped) + " tin còn đang chờ gửi."
+			admin.Number(stopped) + " tin còn đang chờ gửi."
 	}
 	return "Đã huỷ thông báo số " + n + ": các lần gửi sắp tới sẽ không diễn ra. Không có tin nào đang chờ gửi."
 }
@@ -587,15 +580,15 @@ const (
 // statsChannelLine is one channel's subscribers: active (with the breakdown by kind of
 // chat), then stopped and gone when there are any.
 func statsChannelLine(channel chat.Channel, active int, kinds []string, stopped, gone int) string {
-	line := "• " + channelName(channel) + ": " + number(active) + " " + statsActiveText
+	line := "• " + channelName(channel) + ": " + admin.Number(active) + " " + statsActiveText
 	if len(kinds) > 0 {
 		line += " (" + strings.Join(kinds, ", ") + ")"
 	}
 	if stopped > 0 {
-		line += "; " + number(stopped) + " " + statsStoppedText
+		line += "; " + admin.Number(stopped) + " " + statsStoppedText
 	}
 	if gone > 0 {
-		line += "; " + number(gone) + " " + statsGoneText
+		line += "; " + admin.Number(gone) + " " + statsGoneText
 	}
 	return line
 }
@@ -603,10 +596,10 @@ func statsChannelLine(channel chat.Channel, active int, kinds []string, stopped,
 // statsWeekText is this week's activity since monday (a long date).
 func statsWeekText(monday string, broadcasts, sent, failed, pending, cancelled int) string {
 	text := "Tuần này (từ " + monday + "):\n" +
-		"• " + number(broadcasts) + " bản tin (" + broadcastsNoteText + ")\n" +
-		"• Lượt gửi: " + number(sent) + " thành công, " + number(failed) + " thất bại, " + number(pending) + " đang chờ gửi"
+		"• " + admin.Number(broadcasts) + " bản tin (" + broadcastsNoteText + ")\n" +
+		"• Lượt gửi: " + admin.Number(sent) + " thành công, " + admin.Number(failed) + " thất bại, " + admin.Number(pending) + " đang chờ gửi"
 	if cancelled > 0 {
-		text += ", " + number(cancelled) + " đã huỷ"
+		text += ", " + admin.Number(cancelled) + " đã huỷ"
 	}
 	return text
 }
@@ -673,17 +666,17 @@ func broadcastProgress(total, sent, failed, pending, cancelled int) string {
 	if pending > 0 {
 		state = "đang gửi"
 	}
-	return "Người nhận: " + number(total) + " (" + state + ")\n" +
-		"• Đã gửi: " + number(sent) + " (" + strconv.Itoa(sent*100/total) + "%)\n" +
-		"• Thất bại: " + number(failed) + "\n" +
-		"• Đang chờ gửi: " + number(pending) + "\n" +
-		"• Đã huỷ: " + number(cancelled)
+	return "Người nhận: " + admin.Number(total) + " (" + state + ")\n" +
+		"• Đã gửi: " + admin.Number(sent) + " (" + strconv.Itoa(sent*100/total) + "%)\n" +
+		"• Thất bại: " + admin.Number(failed) + "\n" +
+		"• Đang chờ gửi: " + admin.Number(pending) + "\n" +
+		"• Đã huỷ: " + admin.Number(cancelled)
 }
 
 // recentBroadcastLine is one broadcast of the recent list.
 func recentBroadcastLine(id int64, kind store.BroadcastKind, created string, sent, total int, title string) string {
 	return "#" + strconv.FormatInt(id, 10) + " · " + kindName(kind) + " · " + created + " · đã gửi " +
-		number(sent) + "/" + number(total) + "\n" + title
+		admin.Number(sent) + "/" + admin.Number(total) + "\n" + title
 }
 
 // failureStatus names the end of a delivery that did not go out.
@@ -713,21 +706,6 @@ func (b *Bot) adminHelpText() string {
 	}
 	sb.WriteString("\n\nKhông có tin nào được gửi đi trước khi bạn xác nhận bản xem trước. " + formattingNote)
 	return sb.String()
-}
-
-// number writes n the Vietnamese way, with dots between thousands: 12.345.
-func number(n int) string { return number64(int64(n)) }
-
-func number64(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if n < 0 {
-		sign, s = "-", s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "." + s[i:]
-	}
-	return sign + s
 }
 
 // numbers writes ids as "số 9, 11".

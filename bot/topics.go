@@ -85,7 +85,7 @@ func keyboard(topics, muted []string) [][]Button {
 // activeSubscriber returns the chat's subscriber if it is active; ok is false (and err
 // nil) when the chat never subscribed or has stopped.
 func (b *Bot) activeSubscriber(ctx context.Context, u Update) (sub store.Subscriber, ok bool, err error) {
-	sub, err = b.Store.SubscriberByChat(ctx, u.Channel, u.Chat.Address)
+	sub, err = b.Store.SubscriberByChat(ctx, u.Chat.Channel, u.Chat.Address)
 	if isNotFound(err) {
 		return store.Subscriber{}, false, nil
 	}
@@ -149,7 +149,7 @@ func (b *Bot) toggle(ctx context.Context, u Update, on bool, n int) Response {
 		return reply(noSuchTopicText(n, len(topics)))
 	}
 	topic := topics[n-1]
-	sub, err := b.Store.SetTopicMuted(ctx, u.Channel, u.Chat.Address, topic, !on)
+	sub, err := b.Store.SetTopicMuted(ctx, u.Chat.Channel, u.Chat.Address, topic, !on)
 	switch {
 	case isNotFound(err):
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
@@ -192,7 +192,7 @@ func (b *Bot) callback(ctx context.Context, u Update) Response {
 	}
 	// The button says the state to set, not "toggle": a double tap changes nothing.
 	changed := slices.Contains(sub.MutedTopics, topic) == on
-	if sub, err = b.Store.SetTopicMuted(ctx, u.Channel, u.Chat.Address, topic, !on); isNotFound(err) {
+	if sub, err = b.Store.SetTopicMuted(ctx, u.Chat.Channel, u.Chat.Address, topic, !on); isNotFound(err) {
 		return Response{CallbackText: notSubscribedToast(u.Chat.Kind)}
 	} else if err != nil {
 		return b.failed(u, "toggle topic", err)

@@ -8,13 +8,14 @@ import (
 // Update is one inbound event from a messenger, already parsed by its adapter
 // (bot/telegram, bot/zalo) into this messenger-independent shape.
 type Update struct {
-	// Channel is the messenger it came from (chat.Telegram, chat.Zalo).
-	Channel chat.Channel
 	// ID is the messenger's id of this update (Telegram's update_id, Zalo's
 	// message_id), so that an update delivered twice is handled once; "" when it has
 	// none.
-	ID   string
-	Chat Chat
+	ID string
+	// Chat is the chat it comes from, on its messenger (Chat.Channel: chat.Telegram,
+	// chat.Zalo); the adapter fills Channel, Address, Kind, Title and, on Telegram,
+	// ThreadID and IsForum.
+	Chat chat.Chat
 	// From is who sent the message, pressed the button or changed the bot's membership.
 	From User
 	// Text is a message's text, commands included ("/start", "/topics@loa_bot").
@@ -26,17 +27,6 @@ type Update struct {
 	Membership *Membership
 	// MigratedTo is set when the group became a supergroup with this address.
 	MigratedTo string
-}
-
-// Chat is the chat an update comes from.
-type Chat struct {
-	Address string    // chat id on its channel
-	Kind    chat.Kind // private, group, supergroup or channel
-	Title   string    // group title, or the member's name in a private chat
-	// ThreadID is the forum topic the message was written in; 0 for none.
-	ThreadID int64
-	// IsForum: a supergroup with topics.
-	IsForum bool
 }
 
 // User is a person on a messenger.

@@ -25,7 +25,7 @@ func (b *Bot) web(ctx context.Context, u Update, _ request) Response {
 	if b.SignInLink == nil {
 		return reply(webNotConfiguredText)
 	}
-	link, err := b.SignInLink(ctx, string(u.Channel), u.From.ID)
+	link, err := b.SignInLink(ctx, string(u.Chat.Channel), u.From.ID)
 	if err != nil {
 		return b.failed(u, "sign-in link", err)
 	}
@@ -46,7 +46,7 @@ func (b *Bot) redeem(ctx context.Context, u Update, r request) Response {
 	case b.isAdmin(ctx, u):
 		return reply(alreadyAdminText(caps))
 	}
-	err := b.RedeemInvite(ctx, string(u.Channel), u.From.ID, u.From.Name, code)
+	err := b.RedeemInvite(ctx, string(u.Chat.Channel), u.From.ID, u.From.Name, code)
 	switch {
 	case errors.Is(err, ErrInviteInvalid):
 		// Logged without the code: a wrong guess must not leave a right one in the logs.

@@ -90,7 +90,7 @@ func TestWeb(t *testing.T) {
 	for _, u := range []Update{msg(adminChat, boss, "/web"), msg(adminChat, boss, "/WEB@loa_bot"),
 		zmsg(zaloAdminChat, zaloAdmin, "web"), zmsg(zaloAdminChat, zaloAdmin, "/web")} {
 		if got := text(t, e.handle(u)); got != webLinkText(h.link) {
-			t.Errorf("%s on %s: %s", u.Text, u.Channel, got)
+			t.Errorf("%s on %s: %s", u.Text, u.Chat.Channel, got)
 		}
 	}
 	want := []string{"link telegram:" + adminID, "link telegram:" + adminID, "link zalo:" + zaloAdminID, "link zalo:" + zaloAdminID}
@@ -114,9 +114,9 @@ func TestWeb(t *testing.T) {
 		{msg(groupChat, boss, "/web"), ""}, // unaddressed in a group: maybe another bot's
 		{msg(adminChat, boss, "web"), hintText(menuCaps)},
 	} {
-		r := e.channelBot(tt.u.Channel)
+		r := e.channelBot(tt.u.Chat.Channel)
 		r.Username = "loa_bot"
-		if tt.u.Channel == "zalo" {
+		if tt.u.Chat.Channel == "zalo" {
 			r.Username = ""
 		}
 		resp := r.Handle(context.Background(), tt.u)
@@ -180,11 +180,11 @@ func TestInvite(t *testing.T) {
 	} {
 		before := len(h.called())
 		if got := text(t, e.handle(tt.u)); got != tt.want {
-			t.Errorf("%q on %s: %s", tt.u.Text, tt.u.Channel, got)
+			t.Errorf("%q on %s: %s", tt.u.Text, tt.u.Chat.Channel, got)
 		}
 		calls := h.called()[before:]
 		if (tt.call == "" && len(calls) != 0) || (tt.call != "" && (len(calls) != 1 || calls[0] != tt.call)) {
-			t.Errorf("%q on %s: hook calls %q, want %q", tt.u.Text, tt.u.Channel, calls, tt.call)
+			t.Errorf("%q on %s: hook calls %q, want %q", tt.u.Text, tt.u.Chat.Channel, calls, tt.call)
 		}
 	}
 

@@ -14,20 +14,20 @@ import (
 // Zalo chats the tests talk in: ids are strings of hex digits, as on the platform.
 var (
 	zaloMember  = User{ID: "e4ea2cd5189df1c3a88c", Name: "Nguyễn Thị Hoa"}
-	zaloPrivate = Chat{Address: "e4ea2cd5189df1c3a88c", Kind: "private", Title: "Nguyễn Thị Hoa"}
-	zaloGroup   = Chat{Address: "7d1f0c9ab2e34c55a0b1", Kind: "group", Title: "Chi bộ Thôn 3"}
+	zaloPrivate = chat.Chat{Address: "e4ea2cd5189df1c3a88c", Kind: "private", Title: "Nguyễn Thị Hoa"}
+	zaloGroup   = chat.Chat{Address: "7d1f0c9ab2e34c55a0b1", Kind: "group", Title: "Chi bộ Thôn 3"}
 )
 
 // zmsg is a text message on Zalo.
-func zmsg(c Chat, from User, text string) Update {
-	return Update{Channel: "zalo", Chat: c, From: from, Text: text}
+func zmsg(c chat.Chat, from User, text string) Update {
+	return Update{Chat: on(chat.Zalo, c), From: from, Text: text}
 }
 
 // zsubscribe makes the Zalo chat an active subscriber.
-func (e *env) zsubscribe(t testing.TB, c Chat) {
+func (e *env) zsubscribe(t testing.TB, c chat.Chat) {
 	t.Helper()
-	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{
-		Channel: "zalo", Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
+	if _, _, err := e.store.Subscribe(context.Background(), chat.Chat{
+		Channel: chat.Zalo, Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func zaloTopicsSetup(t *testing.T, e *env) {
 // TestZaloGolden pins the wording of the Zalo replies in testdata/golden/zalo-*.txt.
 func TestZaloGolden(t *testing.T) {
 	t.Parallel()
-	zsub := func(c Chat) func(*testing.T, *env) { return func(t *testing.T, e *env) { e.zsubscribe(t, c) } }
+	zsub := func(c chat.Chat) func(*testing.T, *env) { return func(t *testing.T, e *env) { e.zsubscribe(t, c) } }
 	tests := []struct {
 		name   string
 		setup  func(t *testing.T, e *env)

@@ -11,11 +11,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/bot/botapi"
 	"loa/bot/telegram"
 	"loa/broadcast"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // engine is a store with n private-chat subscribers, a fake Bot API knowing their chats,
@@ -44,7 +46,7 @@ func newEngine(b testing.TB, n int, rate float64, opts ...telegramtest.Option) *
 	}
 	client, err := telegram.New(telegram.Options{
 		Token: fake.Token(), APIEndpoint: fake.Endpoint(),
-		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second},
+		Options: botapi.Options{HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -118,11 +120,11 @@ func BenchmarkThroughput(b *testing.B) {
 // second).
 func BenchmarkRateUnderLimit(b *testing.B) {
 	const n = 600
-	history := dbtest.BenchHistory(b, 1_000_000)
+	history := storetest.BenchHistory(b, 1_000_000)
 	for b.Loop() {
 		b.StopTimer()
 		e := newEngine(b, n, 29.5)
-		dbtest.SeedHistory(b, e.url, history)
+		storetest.SeedHistory(b, e.url, history)
 		b.StartTimer()
 		elapsed := e.run(b, "bench:rate")
 		achieved := float64(n) / elapsed.Seconds()

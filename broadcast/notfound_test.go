@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/await"
 	"loa/store"
 )
@@ -18,7 +19,7 @@ type notFoundSender struct {
 	refuse func(address string) bool
 }
 
-func (n notFoundSender) Send(ctx context.Context, chat broadcast.Chat, text string) error {
+func (n notFoundSender) Send(ctx context.Context, chat chat.Chat, text string) error {
 	if n.refuse(chat.Address) {
 		return &broadcast.SendError{Kind: broadcast.Rejected, Reason: "not_found", GoneIfRepeated: true}
 	}

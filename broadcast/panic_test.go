@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/await"
 	"loa/internal/logtest"
 	"loa/internal/telegramtest"
@@ -35,7 +36,7 @@ func (p panicSender) Render(c broadcast.Content) []string {
 	return p.Sender.Render(c)
 }
 
-func (p panicSender) Send(ctx context.Context, chat broadcast.Chat, text string) error {
+func (p panicSender) Send(ctx context.Context, chat chat.Chat, text string) error {
 	if p.sendPanics != nil && p.sendPanics.Add(-1) >= 0 {
 		panic("adapter bug: " + chat.Address)
 	}

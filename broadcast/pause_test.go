@@ -25,7 +25,7 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	ctx := context.Background()
 	const channel, left = -1001234567890, 10001
 	e.fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh tin chi bộ"})
-	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: "-1001234567890", Kind: chat.KindChannel}); err != nil {
+	if _, _, err := e.store.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: "-1001234567890", Kind: chat.KindChannel}); err != nil {
 		t.Fatal(err)
 	}
 	admin := telegramtest.User{ID: 7, FirstName: "Admin"}
@@ -113,7 +113,7 @@ func TestPausedChatsDeliveriesFailAtMaxAge(t *testing.T) {
 	ctx := context.Background()
 	const group = -5550
 	e.fake.AddChat(telegramtest.Chat{ID: group, Type: telegramtest.Group, Title: "Chi bộ 3"})
-	if _, _, err := e.store.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: "-5550", Kind: chat.KindGroup}); err != nil {
+	if _, _, err := e.store.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: "-5550", Kind: chat.KindGroup}); err != nil {
 		t.Fatal(err)
 	}
 	e.fake.BotRightsChanged(group, telegramtest.User{ID: 7, FirstName: "Admin"}, false)

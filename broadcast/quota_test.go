@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/await"
 	"loa/internal/logtest"
 )
@@ -22,7 +23,7 @@ type quotaSender struct {
 	refused []time.Time // when each refusal was answered
 }
 
-func (q *quotaSender) Send(ctx context.Context, chat broadcast.Chat, text string) error {
+func (q *quotaSender) Send(ctx context.Context, chat chat.Chat, text string) error {
 	q.mu.Lock()
 	refuse := len(q.plan) > 0 && q.plan[0]
 	if len(q.plan) > 0 {

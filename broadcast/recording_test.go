@@ -11,7 +11,6 @@ import (
 	"loa/chat"
 	"loa/internal/await"
 	"loa/internal/telegramtest"
-	"loa/store"
 )
 
 // TestSlowAnswerIsSentOnce: a send the API accepts at once but answers only after
@@ -53,7 +52,7 @@ func TestLongGroupMessageNotRepeated(t *testing.T) {
 	}))
 	const group = -1001
 	e.fake.AddChat(telegramtest.Chat{ID: group, Type: telegramtest.Group, Title: "Chi bộ"})
-	if _, _, err := e.store.Subscribe(context.Background(), store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
+	if _, _, err := e.store.Subscribe(context.Background(), chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
 		t.Fatal(err)
 	}
 	announce(t, e.store, "ann:long")

@@ -9,10 +9,6 @@ import (
 	"loa/store"
 )
 
-// Chat is where a delivery goes: chat.Chat, under its old name while bot/ moves to
-// chat.Chat; new code uses chat.Chat.
-type Chat = chat.Chat
-
 // Content is what a broadcast says.
 type Content struct {
 	Kind    store.BroadcastKind
@@ -24,16 +20,15 @@ type Content struct {
 
 // Sender delivers to one channel. Adapters (bot/telegram, bot/zalo) implement it.
 type Sender interface {
-	// Channel names the channel (chat.Telegram, chat.Zalo). It is a string while the
-	// adapters in bot/ move to chat.Channel.
-	Channel() string
+	// Channel names the channel (chat.Telegram, chat.Zalo).
+	Channel() chat.Channel
 	// Render turns a broadcast into the texts to send, in order: more than one when it
 	// is too long for one message. Every text is ready for the wire (escaped as the
 	// channel's format requires).
 	Render(c Content) []string
 	// Send sends one rendered text to the chat. Errors that the engine acts on are
 	// *SendError; any other error is treated as transient.
-	Send(ctx context.Context, chat Chat, text string) error
+	Send(ctx context.Context, to chat.Chat, text string) error
 }
 
 // ErrorKind says what the engine does about a failed send.

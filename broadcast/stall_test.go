@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/await"
 )
 
@@ -21,7 +22,7 @@ type stallingSender struct {
 	offset *atomic.Int64
 }
 
-func (s *stallingSender) Send(ctx context.Context, to broadcast.Chat, text string) error {
+func (s *stallingSender) Send(ctx context.Context, to chat.Chat, text string) error {
 	if s.sends.Add(1) == s.nth {
 		s.offset.Add(int64(s.stall))
 	}

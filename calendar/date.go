@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrInvalidDate is wrapped by every error about a date that cannot be parsed
@@ -117,6 +119,22 @@ func (d Date) DMY() string {
 	return fmt.Sprintf("%d/%d/%04d", d.Day, int(d.Month), d.Year)
 }
 
+// weekdayNames name the days of the week mid-sentence, from Sunday.
+var weekdayNames = [7]string{"chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
+
+// WeekdayName names a day of the week as written mid-sentence: "thứ Hai", "chủ nhật".
+func WeekdayName(w time.Weekday) string { return weekdayNames[w] }
+
+// LongDMY writes d for a sentence, with its day of the week: "thứ Tư, ngày 5/6/2024".
+func (d Date) LongDMY() string { return WeekdayName(d.Weekday()) + ", ngày " + d.DMY() }
+
+// LongTime writes an instant for a sentence, in t's own zone (the caller picks it):
+// "07:00, thứ Tư, ngày 5/6/2024". The bot's replies and admin's errors both say times
+// so.
+func LongTime(t time.Time) string {
+	return t.Format("15:04") + ", " + DateIn(t, t.Location()).LongDMY()
+}
+
 // MarshalText encodes d as "2024-06-05".
 func (d Date) MarshalText() ([]byte, error) {
 	if err := d.check(); err != nil {
@@ -214,9 +232,9 @@ func daysIn(y int, m time.Month) int {
 	return 31
 }
 
-// weekdayNames are the Vietnamese names of the days of the week.
-var weekdayNames = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
-
-// WeekdayName is the Vietnamese name of w as it starts a sentence: "Thứ Hai", "Chủ
-// nhật" (mid-sentence the first letter is lower case: "thứ Hai").
-func WeekdayName(w time.Weekday) string { return weekdayNames[w] }
+// WeekdayTitle names a day of the week as it starts a sentence: "Thứ Hai", "Chủ nhật".
+func WeekdayTitle(w time.Weekday) string {
+	name := WeekdayName(w)
+	r, size := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[size:]
+}

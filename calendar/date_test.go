@@ -189,3 +189,25 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// TestLongTime: a time for a sentence is written in its own zone, with the weekday of
+// that zone's day (00:30 in Vietnam is still the previous day in UTC).
+func TestLongTime(t *testing.T) {
+	t.Parallel()
+	vn, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2024, 6, 5, 7, 0, 0, 0, vn), "07:00, thứ Tư, ngày 5/6/2024"},
+		{time.Date(2024, 6, 9, 0, 30, 0, 0, vn), "00:30, chủ nhật, ngày 9/6/2024"},
+		{time.Date(2024, 6, 9, 0, 30, 0, 0, vn).UTC(), "17:30, thứ Bảy, ngày 8/6/2024"},
+	} {
+		if got := LongTime(tt.t); got != tt.want {
+			t.Errorf("LongTime(%v) = %q; want %q", tt.t, got, tt.want)
+		}
+	}
+}

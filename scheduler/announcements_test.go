@@ -194,7 +194,7 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 	st := dbtest.Store(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(100 + i), Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(100 + i), Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

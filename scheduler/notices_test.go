@@ -260,7 +260,7 @@ func TestMutedAnniversariesGetNoDelivery(t *testing.T) {
 	st := seededStore(t, dbtest.URL(t))
 	ctx := context.Background()
 	for _, addr := range []string{"1", "2"} {
-		if _, _, err := st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: addr, Kind: chat.KindPrivate}); err != nil {
+		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: addr, Kind: chat.KindPrivate}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"loa/chat"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -13,7 +15,7 @@ type NewAlert struct {
 	// SourceKey is unique per incident, so two replicas raising it make one alert.
 	SourceKey string
 	Text      string
-	To        []Chat
+	To        []chat.Chat
 }
 
 // CreateAlert creates an alert broadcast delivered to the given chats only, in one
@@ -21,7 +23,7 @@ type NewAlert struct {
 // configuration) is added as a stopped subscriber, so it receives alerts but not the
 // members' broadcasts. Chats that are gone are skipped. created is false when an alert
 // with the same source key exists (another replica raised it).
-func (s *Store) CreateAlert(ctx context.Context, sourceKey, text string, to []Chat) (id int64, created bool, err error) {
+func (s *Store) CreateAlert(ctx context.Context, sourceKey, text string, to []chat.Chat) (id int64, created bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		id, created, err = createAlert(ctx, tx, NewAlert{SourceKey: sourceKey, Text: text, To: to})
 		return err

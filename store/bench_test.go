@@ -10,6 +10,7 @@ import (
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // BenchmarkFanOut100k measures creating one broadcast for 100,000 active subscribers:
@@ -54,7 +55,7 @@ func BenchmarkFanOut100k(b *testing.B) {
 // deliveries, and LOA_BENCH_HISTORY's when set (e.g. 10000000).
 func benchHistories(b *testing.B) []int {
 	hs := []int{0, 1_000_000}
-	if n := dbtest.BenchHistory(b, 0); !slices.Contains(hs, n) {
+	if n := storetest.BenchHistory(b, 0); !slices.Contains(hs, n) {
 		hs = append(hs, n)
 	}
 	return hs
@@ -72,7 +73,7 @@ func BenchmarkClaim(b *testing.B) {
 			s := dbtest.StoreAt(b, url)
 			ctx := context.Background()
 			addSubscribers(b, url, subscribers)
-			dbtest.SeedHistory(b, url, history)
+			storetest.SeedHistory(b, url, history)
 			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{
 				SourceKey: "bench:live", Kind: store.KindAnnouncement, Topic: store.TopicAll, Title: "Thông báo",
 			}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // addSubscribers adds n active private-chat subscribers in one statement.
@@ -42,7 +43,7 @@ func TestClaimCostIsFlatWithHistory(t *testing.T) {
 		s := dbtest.StoreAt(t, url)
 		ctx := context.Background()
 		addSubscribers(t, url, subscribers)
-		dbtest.SeedHistory(t, url, history)
+		storetest.SeedHistory(t, url, history)
 		broadcast(t, s, "live", "news", "")
 		var w work
 		var err error

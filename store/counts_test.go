@@ -189,7 +189,7 @@ func TestReportFinished(t *testing.T) {
 	report := func(r store.BroadcastReport) (store.NewAlert, bool) {
 		reports = append(reports, r)
 		return store.NewAlert{SourceKey: fmt.Sprintf("alert:failures:%d", r.ID), Text: "failed",
-			To: []store.Chat{{Channel: chat.Telegram, Address: "99", Kind: chat.KindPrivate}}}, true
+			To: []chat.Chat{{Channel: chat.Telegram, Address: "99", Kind: chat.KindPrivate}}}, true
 	}
 	if n, err := s.ReportFinished(ctx, report); err != nil || n != 0 || len(reports) != 0 {
 		t.Fatalf("while pending: %d reported, %v", n, err)

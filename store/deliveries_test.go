@@ -18,7 +18,7 @@ import (
 
 func subscribe(t *testing.T, s *store.Store, channel chat.Channel, address string, kind chat.Kind) store.Subscriber {
 	t.Helper()
-	sub, _, err := s.Subscribe(context.Background(), store.Chat{Channel: channel, Address: address, Kind: kind})
+	sub, _, err := s.Subscribe(context.Background(), chat.Chat{Channel: channel, Address: address, Kind: kind})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"loa/internal/dbtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // BenchmarkHistory seeds a year of history (10M finished deliveries, dated 91 to 190
@@ -20,13 +21,13 @@ import (
 // 1,000), /stats; then pruning all of it while a broadcast sends at a steady rate.
 // Targets: each read ≤ 50 ms; sending ≥ 95 % of its rate while pruning.
 func BenchmarkHistory(b *testing.B) {
-	n := dbtest.BenchHistory(b, 10_000_000)
+	n := storetest.BenchHistory(b, 10_000_000)
 	url := dbtest.URL(b)
 	s := dbtest.StoreAt(b, url)
 	ctx := context.Background()
 	conn := dbtest.Conn(b, url)
 	start := time.Now()
-	dbtest.SeedHistoryOf(b, url, history(n))
+	storetest.SeedHistoryOf(b, url, history(n))
 	if _, err := conn.Exec(ctx, `UPDATE broadcasts SET created_at = created_at - interval '90 days'`); err != nil {
 		b.Fatal(err)
 	}

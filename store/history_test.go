@@ -8,13 +8,14 @@ import (
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // history is the year of sending the history tests seed: n finished deliveries in
 // broadcasts to 100,000 subscribers, days apart, every other one with failures (one in
 // 50 blocked, one in 100 cancelled) and reported.
-func history(n int) dbtest.History {
-	return dbtest.History{Deliveries: n, Recipients: 100_000, Spacing: 24 * time.Hour, Failures: true}
+func history(n int) storetest.History {
+	return storetest.History{Deliveries: n, Recipients: 100_000, Spacing: 24 * time.Hour, Failures: true}
 }
 
 // explainBuffers runs the statement under EXPLAIN (ANALYZE, BUFFERS) in a transaction it
@@ -53,7 +54,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 	for _, r := range store.HistoryReads(live, since) {
 		before[r.Name] = explainBuffers(t, s, r.SQL, r.Args...)
 	}
-	dbtest.SeedHistoryOf(t, url, history(1_000_000))
+	storetest.SeedHistoryOf(t, url, history(1_000_000))
 	// Progress is now asked of the newest history broadcast: 100,000 recipients.
 	var old int64
 	if err := conn.QueryRow(ctx, `SELECT max(id) FROM broadcasts WHERE source_key LIKE 'history:%'`).Scan(&old); err != nil {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"loa/internal/dbtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // BenchmarkPaging seeds the history of an office that has run loa for years — 1M
@@ -18,11 +18,11 @@ import (
 // console pages (50 rows, as the console), printing the time of each and the shared
 // buffers it touched (EXPLAIN (ANALYZE, BUFFERS)). Keyset pages read what the first
 // page reads; the OFFSET page and the generic plan of the filters written as
-// "($n = '' OR …)" are there for contrast.
+// "($n = ” OR …)" are there for contrast.
 func BenchmarkPaging(b *testing.B) {
 	url, s, conn := schema(b)
 	ctx := context.Background()
-	n := dbtest.BenchHistory(b, 1_000_000)
+	n := storetest.BenchHistory(b, 1_000_000)
 	exec := func(sql string, args ...any) {
 		b.Helper()
 		if _, err := conn.Exec(ctx, sql, args...); err != nil {
@@ -30,7 +30,7 @@ func BenchmarkPaging(b *testing.B) {
 		}
 	}
 	start := time.Now()
-	dbtest.SeedHistoryOf(b, url, dbtest.History{Deliveries: n, Recipients: 100, Spacing: 2 * time.Hour, Failures: true})
+	storetest.SeedHistoryOf(b, url, storetest.History{Deliveries: n, Recipients: 100, Spacing: 2 * time.Hour, Failures: true})
 	// The audit log: three entries a transaction (ties in time), over two years: the
 	// service's runs, admins in the web console, the bot and the CLI.
 	exec(`INSERT INTO audit_log (at, actor, via, action, target, detail)

@@ -252,9 +252,9 @@ func TestSearchSubscribersPages(t *testing.T) {
 	walkPages(t, 2, nil, pageOf(store.SubscriberFilter{}), id)
 	var all, zalo, anh []int64
 	for i := range 7 {
-		c := store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(100 + i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Chị Hoa %d", i)}
+		c := chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(100 + i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Chị Hoa %d", i)}
 		if i%3 == 0 {
-			c = store.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%d", i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Anh Nam %d", i)}
+			c = chat.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%d", i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Anh Nam %d", i)}
 		}
 		sub, _, err := s.Subscribe(ctx, c)
 		if err != nil {

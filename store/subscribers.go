@@ -62,13 +62,9 @@ func scanSubscriber(row pgx.Row) (Subscriber, error) {
 	return s, err
 }
 
-// Chat is chat.Chat, under its old name while bot/ moves to chat.Chat; new code uses
-// chat.Chat.
-type Chat = chat.Chat
-
 // Subscribe makes the chat an active subscriber of every topic, creating it if needed,
 // and reports whether it was already active.
-func (s *Store) Subscribe(ctx context.Context, c Chat) (sub Subscriber, wasActive bool, err error) {
+func (s *Store) Subscribe(ctx context.Context, c chat.Chat) (sub Subscriber, wasActive bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var prev SubscriberStatus
 		err := tx.QueryRow(ctx, `SELECT status FROM subscribers WHERE channel = $1 AND address = $2 FOR UPDATE`,

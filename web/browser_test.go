@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"loa/app"
+	"loa/chat"
 	"loa/config"
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
@@ -308,7 +309,7 @@ func (s *service) subscribe(ids ...int64) {
 	s.t.Helper()
 	for _, id := range ids {
 		s.fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "Người nhận"})
-		if _, _, err := s.st.Subscribe(context.Background(), store.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
+		if _, _, err := s.st.Subscribe(context.Background(), chat.Chat{Channel: "telegram", Address: fmt.Sprint(id), Kind: "private"}); err != nil {
 			s.t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
+	"loa/chat"
 	"loa/store"
 )
 
@@ -23,7 +24,7 @@ func TestPagesRender(t *testing.T) {
 	if _, err := r.st.AddFeed(ctx, store.NewFeed{URL: "https://user:secret@portal.example/rss", Topic: "news", Interval: 15 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
+	if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.st.AddEvent(ctx, calendar.Event{Slug: "thanh-lap-tinh", Title: "thành lập tỉnh", Kind: calendar.Solar,
@@ -111,11 +112,11 @@ func TestResumePausedSubscriber(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
-	sub, _, err := r.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin xã"})
+	sub, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin xã"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "502", Kind: "private", Title: "Chị Tư"}); err != nil {
+	if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "502", Kind: "private", Title: "Chị Tư"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := r.st.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "ann:1", Kind: store.KindAnnouncement,
@@ -177,7 +178,7 @@ func TestBroadcastFailuresInVietnamese(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	for _, a := range []string{"501", "502", "503"} {
-		if _, _, err := r.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: a, Kind: "private", Title: "Người " + a}); err != nil {
+		if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: a, Kind: "private", Title: "Người " + a}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -220,7 +221,7 @@ func TestCancelFromTheConsole(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx := context.Background()
-	if _, _, err := r.st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
+	if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
 		t.Fatal(err)
 	}
 	ann, err := r.c.Ops.Schedule(ctx, admin.Actor{Channel: "cli", UserID: "root", Via: admin.ViaCLI},

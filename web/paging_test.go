@@ -110,7 +110,7 @@ func TestListsPageForwardAndBack(t *testing.T) {
 	// and a search with a space and a Vietnamese letter.
 	var subs []string
 	for i := range 13 {
-		ch := store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(600 + i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Chị Hoa %d", i)}
+		ch := chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(600 + i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Chị Hoa %d", i)}
 		switch {
 		case i%4 == 1:
 			ch.Channel, ch.Address = chat.Zalo, fmt.Sprintf("z%d", i)
@@ -177,7 +177,7 @@ func TestForgedCursor(t *testing.T) {
 	ctx := context.Background()
 	c, _ := r.signIn("telegram", "1001")
 	for i := range 3 {
-		if _, _, err := r.st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(700 + i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Chị Mai %d", i)}); err != nil {
+		if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(700 + i), Kind: chat.KindPrivate, Title: fmt.Sprintf("Chị Mai %d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}

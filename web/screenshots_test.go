@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"loa/admin"
 	"loa/chat"
-	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // TestBrowserScreenshots writes the main pages to docs/screenshots/ with a fixed clock
@@ -68,13 +69,13 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 			kind = chat.KindGroup
 		}
 		s.fake.AddChat(telegramtest.Chat{ID: int64(7000 + i), Type: telegramtest.ChatType(kind), Title: "Nhóm", FirstName: "Người nhận"})
-		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: chat.Telegram, Address: fmt.Sprint(7000 + i), Kind: kind,
+		if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(7000 + i), Kind: kind,
 			Title: []string{"Chi bộ Văn phòng", "Anh Minh", "Chị Hoa", "Ban Tuyên giáo", "Nhóm Đảng uỷ xã"}[i%5]}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 0; i < 6; i++ {
-		if _, _, err := s.st.Subscribe(ctx, store.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%04d", i), Kind: chat.KindPrivate, Title: "Người nhận Zalo"}); err != nil {
+		if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Zalo, Address: fmt.Sprintf("z%04d", i), Kind: chat.KindPrivate, Title: "Người nhận Zalo"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,8 +116,8 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 		t.Fatal(err)
 	}
 	// A month of history in the daily rollups (what the charts read).
-	var hours []dbtest.DeliveryHour
-	var days []dbtest.SubscriberDay
+	var hours []storetest.DeliveryHour
+	var days []storetest.SubscriberDay
 	for d := 29; d >= 0; d-- {
 		day := fixed.AddDate(0, 0, -d)
 		hour := time.Date(day.Year(), day.Month(), day.Day(), 8, 0, 0, 0, loc)
@@ -124,13 +125,13 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 		if d%7 == 2 {
 			tg += 30 // a day with an anniversary and an announcement
 		}
-		hours = append(hours, dbtest.DeliveryHour{Hour: hour, Channel: chat.Telegram, Status: store.DeliverySent, N: tg},
-			dbtest.DeliveryHour{Hour: hour, Channel: chat.Zalo, Status: store.DeliverySent, N: 4 + (d*3)%5},
-			dbtest.DeliveryHour{Hour: hour, Channel: chat.Telegram, Status: store.DeliveryFailed, N: d % 3})
+		hours = append(hours, storetest.DeliveryHour{Hour: hour, Channel: chat.Telegram, Status: store.DeliverySent, N: tg},
+			storetest.DeliveryHour{Hour: hour, Channel: chat.Zalo, Status: store.DeliverySent, N: 4 + (d*3)%5},
+			storetest.DeliveryHour{Hour: hour, Channel: chat.Telegram, Status: store.DeliveryFailed, N: d % 3})
 		active := 9 + (29-d)/3
-		days = append(days, dbtest.SubscriberDay{Day: day, Channel: chat.Telegram, Status: store.StatusActive, N: active},
-			dbtest.SubscriberDay{Day: day, Channel: chat.Zalo, Status: store.StatusActive, N: active / 2},
-			dbtest.SubscriberDay{Day: day, Channel: chat.Telegram, Status: store.StatusStopped, N: 1 + (29-d)/12})
+		days = append(days, storetest.SubscriberDay{Day: day, Channel: chat.Telegram, Status: store.StatusActive, N: active},
+			storetest.SubscriberDay{Day: day, Channel: chat.Zalo, Status: store.StatusActive, N: active / 2},
+			storetest.SubscriberDay{Day: day, Channel: chat.Telegram, Status: store.StatusStopped, N: 1 + (29-d)/12})
 	}
-	dbtest.SeedRollups(t, s.dbURL, hours, days)
+	storetest.SeedRollups(t, s.dbURL, hours, days)
 }

@@ -1,6 +1,7 @@
 package botapi
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -112,4 +113,35 @@ func (g *WebhookGuard) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return g.Log
+}
+
+// WebhookHandler stores the updates of each webhook request in the inbox and answers
+// 200 once they are stored, so the messenger never waits for the bot; workers handle
+// them afterwards (bot/inbox). The guard checks the request first (see Read). parse
+// turns the body into the updates to store (none: an update loa does not act on,
+// answered 200); an error means the request is malformed: it is logged and answered
+// 400. When the inbox cannot store the updates the answer is 500 and the messenger
+// delivers the request again: an update is never acknowledged before it is durable.
+// Requests may arrive concurrently.
+func WebhookHandler(g *WebhookGuard, in Inbox, parse func(ctx context.Context, body []byte) ([]Inbound, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := g.Read(w, r)
+		if !ok {
+			return
+		}
+		us, err := parse(r.Context(), body)
+		if err != nil {
+			g.log().Warn("malformed webhook request", slog.String("error", err.Error()), slog.Int("bytes", len(body)))
+			http.Error(w, "malformed update", http.StatusBadRequest)
+			return
+		}
+		if len(us) > 0 {
+			if err := in.Add(r.Context(), us); err != nil {
+				g.log().Error("store webhook update: refused, the messenger will deliver it again", slog.String("error", err.Error()))
+				http.Error(w, "update not stored", http.StatusInternalServerError)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusOK)
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/bot/inbox"
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/internal/logtest"
 	"loa/store"
@@ -37,7 +38,7 @@ func (a *fakeAdapter) Parse(payload []byte) (bot.Update, error) {
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return bot.Update{}, err
 	}
-	return bot.Update{Channel: "telegram", Chat: bot.Chat{Address: p.Chat, Kind: "private"}, Text: p.Text}, nil
+	return bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: p.Chat, Kind: "private"}, Text: p.Text}, nil
 }
 
 func (a *fakeAdapter) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) {

@@ -20,22 +20,15 @@ import (
 
 	"loa/bot"
 	"loa/bot/botapi"
+	"loa/chat"
 )
 
 // DefaultAPIEndpoint is Telegram's Bot API in the library's format: %s for the token,
 // then %s for the method.
 const DefaultAPIEndpoint = tgbotapi.APIEndpoint
 
-const (
-	// callTimeout bounds one Bot API call other than a long poll.
-	callTimeout = 30 * time.Second
-	// pollTimeout is getUpdates' long-poll timeout; the call itself gets
-	// pollTimeout+pollGrace before it is abandoned.
-	pollTimeout = 25 * time.Second
-	pollGrace   = 15 * time.Second
-	// maxResponseBytes caps a Bot API answer (100 updates of a few KiB each fit easily).
-	maxResponseBytes = 16 << 20
-)
+// maxResponseBytes caps a Bot API answer (100 updates of a few KiB each fit easily).
+const maxResponseBytes = 16 << 20
 
 // Options configures a Client; config.Telegram supplies Token and APIEndpoint.
 type Options struct {
@@ -44,16 +37,7 @@ type Options struct {
 	// APIEndpoint is the Bot API URL pattern in go-telegram-bot-api's format, with %s
 	// for the token and then %s for the method; "" means DefaultAPIEndpoint.
 	APIEndpoint string
-	// HTTPClient makes the calls; nil means a client of our own with dial, TLS and
-	// overall timeouts. Every call also gets its own context deadline.
-	HTTPClient *http.Client
-	// Log receives what happened; nil discards it.
-	Log *slog.Logger
-	// Now is the clock of the webhook's refusal log; nil means time.Now.
-	Now func() time.Time
-	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
-	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
-	Replies botapi.SharedRate
+	botapi.Options
 }
 
 // Client talks to the Telegram Bot API for one bot token. It is safe for concurrent
@@ -83,35 +67,19 @@ func New(opts Options) (*Client, error) {
 	if strings.Count(opts.APIEndpoint, "%s") != 2 {
 		return nil, fmt.Errorf("telegram: API endpoint %q: want %%s for the token and %%s for the method", opts.APIEndpoint)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = defaultHTTPClient()
-	}
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	o := opts.WithDefaults()
 	c := &Client{
 		token:       opts.Token,
 		endpoint:    opts.APIEndpoint,
-		hc:          hc,
-		log:         log,
-		callTimeout: callTimeout,
+		hc:          o.HTTPClient,
+		log:         o.Log,
+		callTimeout: botapi.CallTimeout,
 		sleep:       botapi.Sleep,
-		now:         opts.Now,
-	}
-	if c.now == nil {
-		c.now = time.Now
+		now:         o.Now,
 	}
 	c.pace = newPacer(time.Now)
 	c.pace.Shared = opts.Replies
 	return c, nil
-}
-
-// defaultHTTPClient is botapi's client, with a backstop timeout above the longest
-// call (a long poll).
-func defaultHTTPClient() *http.Client {
-	return botapi.NewHTTPClient(pollTimeout + pollGrace + 10*time.Second)
 }
 
 // ctxDoer is the library's HTTPClient for one call: MakeRequest builds its request
@@ -151,7 +119,7 @@ func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params
 	if err == nil {
 		return resp.Result, nil
 	}
-	e := &Error{Method: method, HTTPStatus: d.status}
+	e := &Error{Channel: chat.Telegram, Method: method, HTTPStatus: d.status}
 	var apiErr *tgbotapi.Error
 	if errors.As(err, &apiErr) {
 		e.Code, e.Description = apiErr.Code, apiErr.Message
@@ -162,26 +130,17 @@ func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params
 		e.MigrateTo = apiErr.MigrateToChatID
 		return nil, e
 	}
-	e.Err = redact(err, c.token)
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), botapi.IsTimeout(err):
-		e.Timeout = true
-	case ctx.Err() != nil:
-		e.Canceled = true
+	if d.status != 0 && d.status != http.StatusOK {
+		err = fmt.Errorf("not a Bot API answer: %w", err)
 	}
+	e.Err = redact(err, c.token)
+	e.Interrupted(ctx, err)
 	return nil, e
 }
 
-// decode unmarshals a call's result.
+// decode unmarshals a call's result (see botapi.Decode).
 func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if uerr := json.Unmarshal(raw, &v); uerr != nil {
-		return v, &Error{Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
-	}
-	return v, nil
+	return botapi.Decode[T](chat.Telegram, method, raw, err)
 }
 
 // Capabilities are what Telegram chats can do for the bot: inline buttons (topic

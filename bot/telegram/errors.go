@@ -2,65 +2,17 @@ package telegram
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
-// Error is a failed Bot API call. Its text, and the text of every error it wraps,
-// never contains the bot token.
-type Error struct {
-	// Method is the Bot API method, e.g. "sendMessage".
-	Method string
-	// Code is the Bot API's error_code (also its HTTP status); 0 when no Bot API
-	// answer came back (a network error, a proxy's HTML page).
-	Code int
-	// Description is Telegram's text, e.g. "Forbidden: bot was blocked by the user".
-	Description string
-	// RetryAfter is parameters.retry_after (429).
-	RetryAfter time.Duration
-	// MigrateTo is parameters.migrate_to_chat_id (a group that became a supergroup).
-	MigrateTo int64
-	// HTTPStatus is the response's status; 0 when there was no response.
-	HTTPStatus int
-	// Timeout: the call's deadline passed. Canceled: the caller's context ended.
-	Timeout, Canceled bool
-	// Err is the transport or decoding error, if any, with the token removed.
-	Err error
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	switch {
-	case e.Code != 0:
-		return fmt.Sprintf("telegram %s: %d %s", e.Method, e.Code, e.Description)
-	case e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK:
-		return fmt.Sprintf("telegram %s: HTTP %d, not a Bot API answer: %v", e.Method, e.HTTPStatus, e.Err)
-	}
-	return fmt.Sprintf("telegram %s: %v", e.Method, e.Err)
-}
-
-// Unwrap returns the transport or decoding error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// retryAfter is how long Telegram asked to wait: parameters.retry_after, else the
-// number in "Too Many Requests: retry after N", else a few seconds.
-func (e *Error) retryAfter() time.Duration {
-	if e.RetryAfter > 0 {
-		return e.RetryAfter
-	}
-	if _, n, ok := strings.Cut(e.Description, "retry after "); ok {
-		if s, err := strconv.Atoi(strings.TrimSpace(n)); err == nil && s > 0 {
-			return time.Duration(s) * time.Second
-		}
-	}
-	return 5 * time.Second
-}
+// Error is a failed Bot API call (see botapi.Error); MigrateTo is set for a group
+// that became a supergroup.
+type Error = botapi.Error
 
 // sendError classifies a failed call for the broadcast engine:
 //
@@ -101,7 +53,7 @@ func sendError(err error) *broadcast.SendError {
 	}
 	switch {
 	case e.Code == http.StatusTooManyRequests:
-		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.retryAfter()
+		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.Wait()
 	case (e.Code == http.StatusForbidden || e.Code == http.StatusBadRequest) && noRights(desc):
 		se.Kind, se.Reason = broadcast.ChatPaused, "no_rights"
 	case e.Code == http.StatusForbidden:
@@ -130,18 +82,8 @@ func sendError(err error) *broadcast.SendError {
 		se.Kind, se.Reason = broadcast.Rejected, "bad_request"
 	case status == http.StatusUnauthorized || status == http.StatusNotFound:
 		se.Kind, se.Reason = broadcast.Unauthorized, "unauthorized"
-	case e.Code != 0:
-		se.Reason = "http_" + strconv.Itoa(e.Code)
-	case e.Timeout:
-		se.Reason = "timeout"
-	case e.Canceled:
-		se.Reason = "canceled"
-	case e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK:
-		se.Reason = "http_" + strconv.Itoa(e.HTTPStatus)
-	case e.HTTPStatus == http.StatusOK:
-		se.Reason = "bad_response"
 	default:
-		se.Reason = "network"
+		se.Reason = e.TransportReason()
 	}
 	return se
 }

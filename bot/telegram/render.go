@@ -1,11 +1,7 @@
 package telegram
 
 import (
-	"net/url"
-	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"loa/bot"
 	"loa/bot/botapi"
@@ -38,9 +34,9 @@ type run struct {
 // The link comes last on its own line, so the reader sees where it leads; Telegram
 // previews the first link of the message, which is the same article.
 func render(c broadcast.Content) []run {
-	title := strings.Join(strings.Fields(clean(c.Title)), " ")
-	body := cleanBody(c.Summary)
-	link := checkLink(c.Link)
+	title := strings.Join(strings.Fields(botapi.CleanText(c.Title)), " ")
+	body := botapi.TidyBody(botapi.CleanText(c.Summary))
+	link := botapi.CheckLink(c.Link)
 
 	// Notices that are not articles are headed by the kind's mark (bot.Heading), then
 	// the title in bold or, without one, the kind's name; an article (and any kind
@@ -135,51 +131,3 @@ func escapeText(s string) string { return textEscaper.Replace(s) }
 
 // escapeAttr escapes a double-quoted attribute value.
 func escapeAttr(s string) string { return attrEscaper.Replace(s) }
-
-// clean makes s valid UTF-8 with \n line ends and no control characters but \n
-// (a tab becomes a space): feeds carry all of these, and Telegram rejects or mangles
-// them.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n':
-			return r
-		case r == '\r':
-			return '\n'
-		case r == '\t':
-			return ' '
-		case unicode.IsControl(r), r == '\uFEFF':
-			return -1
-		}
-		return r
-	}, s)
-}
-
-var blankLines = regexp.MustCompile(`\n{3,}`)
-
-// cleanBody cleans a summary: lines trimmed at the end, at most one blank line between
-// paragraphs, no white space around the whole.
-func cleanBody(s string) string {
-	lines := strings.Split(clean(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
-	}
-	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.TrimSpace(s)
-}
-
-// checkLink returns the link when it is an absolute http(s) URL Telegram will accept,
-// else "".
-func checkLink(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) || !utf8.ValidString(s) {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return s
-}

@@ -3,82 +3,51 @@ package telegram
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 
 	"loa/broadcast"
+	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
-	"loa/internal/golden"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
 
-// longSummary is a real-looking article body of several messages' length.
-func longSummary() string {
-	paras := []string{
-		"Sáng 5/6, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm 6 tháng cuối năm 2024. Dự hội nghị có các đồng chí Ủy viên Ban Thường vụ, lãnh đạo các sở, ban, ngành & đoàn thể tỉnh.",
-		"Theo báo cáo, tăng trưởng kinh tế (GRDP) ước đạt 8,2% <cao hơn cùng kỳ>; thu ngân sách nhà nước đạt 56% dự toán; công tác xây dựng Đảng, hệ thống chính trị tiếp tục được chú trọng.",
-		"Phát biểu chỉ đạo, đồng chí Bí thư Tỉnh ủy nhấn mạnh: \"Các cấp ủy, tổ chức đảng cần bám sát nghị quyết, tập trung tháo gỡ khó khăn, vướng mắc cho doanh nghiệp, đẩy nhanh tiến độ giải ngân vốn đầu tư công.\"",
-	}
-	var sb strings.Builder
-	for i := 0; i < 14; i++ {
-		if i > 0 {
-			sb.WriteString("\n\n")
-		}
-		fmt.Fprintf(&sb, "%d. %s", i+1, paras[i%len(paras)])
-	}
-	return sb.String()
-}
-
-var goldenCases = []struct {
-	name    string
-	content broadcast.Content
-}{
-	{"article_escaping", broadcast.Content{
+var goldenCases = []adaptertest.GoldenCase{
+	{Name: "article_escaping", Content: broadcast.Content{
 		Kind:    "article",
 		Topic:   "tin-tuc",
 		Title:   "Hà Nam & Ninh Bình <2025>",
 		Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> không được chạy.\r\n\r\n\r\nĐoạn thứ hai.  ",
 		Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
 	}},
-	{"anniversary", broadcast.Content{
+	{Name: "anniversary", Content: broadcast.Content{
 		Kind:    "anniversary",
 		Topic:   "ky-niem",
 		Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
 		Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
 	}},
-	{"announcement", broadcast.Content{
+	{Name: "announcement", Content: broadcast.Content{
 		Kind:    "announcement",
 		Topic:   "thong-bao",
 		Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
 	}},
-	{"long_article", broadcast.Content{
+	{Name: "long_article", Content: broadcast.Content{
 		Kind:    "article",
 		Topic:   "tin-tuc",
 		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
-		Summary: strings.Repeat(longSummary()+"\n\n", 3),
+		Summary: strings.Repeat(adaptertest.LongSummary()+"\n\n", 3),
 		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
 	}},
 }
 
 func TestRenderGolden(t *testing.T) {
 	t.Parallel()
-	c := &Client{}
-	for _, tc := range goldenCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			parts := c.Render(tc.content)
-			var sb strings.Builder
-			for i, p := range parts {
-				plain := checkPart(t, p, MaxTextLength)
-				fmt.Fprintf(&sb, "----- part %d of %d: %d UTF-16 units visible -----\n%s\n", i+1, len(parts), telegramtest.UTF16Len(plain), p)
-			}
-			path := filepath.Join("testdata", "golden", tc.name+".html.txt")
-			golden.Check(t, path, sb.String())
-		})
-	}
+	adaptertest.RenderGolden(t, goldenCases, Render, ".html.txt", func(t testing.TB, p string) string {
+		return fmt.Sprintf("%d UTF-16 units visible", telegramtest.UTF16Len(checkPart(t, p, MaxTextLength)))
+	})
 }
 
 // checkPart parses a rendered part the way Telegram does (strictly) and returns its
@@ -101,7 +70,7 @@ func checkPart(t testing.TB, part string, limit int) string {
 func TestRenderArticle(t *testing.T) {
 	t.Parallel()
 	c := &Client{}
-	parts := c.Render(goldenCases[0].content)
+	parts := c.Render(goldenCases[0].Content)
 	if len(parts) != 1 {
 		t.Fatalf("got %d parts, want 1", len(parts))
 	}
@@ -120,7 +89,7 @@ func TestRenderArticle(t *testing.T) {
 	for _, e := range entities {
 		if e.Offset == 0 && e.Length == telegramtest.UTF16Len(wantTitle) {
 			bold = bold || e.Type == "bold"
-			link = link || e.Type == "text_link" && e.URL == goldenCases[0].content.Link
+			link = link || e.Type == "text_link" && e.URL == goldenCases[0].Content.Link
 		}
 	}
 	if !bold || !link {
@@ -130,32 +99,13 @@ func TestRenderArticle(t *testing.T) {
 
 func TestRenderKinds(t *testing.T) {
 	t.Parallel()
-	c := &Client{}
-	tests := []struct {
-		content broadcast.Content
-		want    string // visible text
-	}{
-		{broadcast.Content{Kind: "announcement", Summary: "Họp chi bộ lúc 14h."}, "📢 Thông báo\n\nHọp chi bộ lúc 14h."},
-		{broadcast.Content{Kind: "announcement", Title: "Lịch họp", Summary: "Họp chi bộ lúc 14h."}, "📢 Lịch họp\n\nHọp chi bộ lúc 14h."},
-		{broadcast.Content{Kind: "anniversary", Summary: "Ngày Thầy thuốc Việt Nam."}, "🇻🇳 Ngày kỷ niệm\n\nNgày Thầy thuốc Việt Nam."},
-		{broadcast.Content{Kind: "article", Title: "Tiêu đề", Link: "javascript:alert(1)"}, "Tiêu đề"},
-		{broadcast.Content{Kind: "article", Link: "https://example.vn/a"}, "https://example.vn/a"},
-		{broadcast.Content{Kind: "article", Title: "  Hai\ndòng\t tiêu đề "}, "Hai dòng tiêu đề"},
-		{broadcast.Content{Kind: "article", Title: "A\x00B\x1b", Summary: "x\xffy"}, "AB\n\nx\uFFFDy"},
-	}
-	for _, tc := range tests {
-		parts := c.Render(tc.content)
-		if len(parts) != 1 {
-			t.Errorf("Render(%+v): %d parts, want 1", tc.content, len(parts))
-			continue
+	adaptertest.RenderKinds(t, func(t testing.TB, content broadcast.Content) []string {
+		var shown []string
+		for _, p := range Render(content) {
+			shown = append(shown, checkPart(t, p, MaxTextLength))
 		}
-		if got := checkPart(t, parts[0], MaxTextLength); got != tc.want {
-			t.Errorf("Render(%+v) shows %q, want %q", tc.content, got, tc.want)
-		}
-	}
-	if parts := c.Render(broadcast.Content{Kind: "article", Summary: " \n "}); parts != nil {
-		t.Errorf("an empty article renders %q, want nothing", parts)
-	}
+		return shown
+	})
 }
 
 // TestRenderSplitsFormatting: a bold, linked title longer than a message is closed at
@@ -182,7 +132,7 @@ func TestSplitTextBoundaries(t *testing.T) {
 	text := p + "\n\n" + p + "\n" + p
 	trim := strings.TrimSpace
 	tests := []struct {
-		name  string
+		Name  string
 		s     string
 		limit int
 		want  []string
@@ -205,7 +155,7 @@ func TestSplitTextBoundaries(t *testing.T) {
 			got = append(got, tc.s[rg[0]:rg[1]])
 		}
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
-			t.Errorf("%s: splitText = %q, want %q", tc.name, got, tc.want)
+			t.Errorf("%s: splitText = %q, want %q", tc.Name, got, tc.want)
 		}
 	}
 }
@@ -219,9 +169,9 @@ func TestRenderThroughFake(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	ctx := apitest.Context(t)
 	for _, tc := range goldenCases {
-		for i, part := range c.Render(tc.content) {
-			if err := c.Send(ctx, broadcast.Chat{Channel: "telegram", Address: "1001", Kind: "private"}, part); err != nil {
-				t.Fatalf("%s part %d: %v", tc.name, i+1, err)
+		for i, part := range c.Render(tc.Content) {
+			if err := c.Send(ctx, chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}, part); err != nil {
+				t.Fatalf("%s part %d: %v", tc.Name, i+1, err)
 			}
 		}
 	}
@@ -236,7 +186,7 @@ func TestRenderThroughFake(t *testing.T) {
 
 func FuzzRender(f *testing.F) {
 	for _, tc := range goldenCases {
-		f.Add(string(tc.content.Kind), tc.content.Title, tc.content.Summary, tc.content.Link, uint16(4096))
+		f.Add(string(tc.Content.Kind), tc.Content.Title, tc.Content.Summary, tc.Content.Link, uint16(4096))
 	}
 	f.Add("article", "<b>&amp;</b>", "a\n\nb\nc d", "https://x.vn/?q=\"'<>&", uint16(3))
 	f.Add("anniversary", "", "😀👍🏽\u0301\u200d", "", uint16(2))
@@ -271,25 +221,6 @@ func noSpace(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// TestGoldenFilesMatchCases: the golden directory holds only what TestRenderGolden
-// writes, so a stale file from a renamed case is noticed.
-func TestGoldenFilesMatchCases(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := map[string]bool{}
-	for _, tc := range goldenCases {
-		names[tc.name+".html.txt"] = true
-	}
-	for _, f := range files {
-		if !names[filepath.Base(f)] {
-			t.Errorf("stale golden file %s", f)
-		}
-	}
 }
 
 func TestRenderAnnouncementFormatting(t *testing.T) {

@@ -7,12 +7,13 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"loa/broadcast"
+	"loa/chat"
 )
 
 var _ broadcast.Sender = (*Client)(nil)
 
-// Channel names the channel: "telegram".
-func (c *Client) Channel() string { return "telegram" }
+// Channel names the channel.
+func (c *Client) Channel() chat.Channel { return chat.Telegram }
 
 // Render turns a broadcast into Telegram HTML messages, in order, each at most
 // MaxTextLength UTF-16 units of visible text (see renderHTML for how long content is
@@ -29,7 +30,7 @@ func Render(content broadcast.Content) []string {
 // Send sends one rendered text (Telegram HTML) to chat.Address, in the forum topic
 // chat.ThreadID when it is not 0. A failure is a *broadcast.SendError (see sendError
 // for the mapping).
-func (c *Client) Send(ctx context.Context, chat broadcast.Chat, text string) error {
+func (c *Client) Send(ctx context.Context, chat chat.Chat, text string) error {
 	p := tgbotapi.Params{
 		"chat_id":    chat.Address,
 		"text":       text,

@@ -28,7 +28,7 @@ func TestSendErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		setup  func(srv *telegramtest.Server) broadcast.Chat
+		setup  func(srv *telegramtest.Server) chat.Chat
 		kind   broadcast.ErrorKind
 		reason string
 		check  func(t *testing.T, se *broadcast.SendError)
@@ -60,11 +60,11 @@ func TestSendErrors(t *testing.T) {
 		{name: "no rights 403", kind: broadcast.ChatPaused, reason: "no_rights",
 			setup: scripted(supergroupID, telegramtest.Fail(403, "Forbidden: not enough rights to send text messages to the chat"))},
 		{name: "chat not found", kind: broadcast.ChatGone, reason: "chat_not_found", setup: state(privateID, telegramtest.ChatGone)},
-		{name: "unknown chat", kind: broadcast.ChatGone, reason: "chat_not_found", setup: func(*telegramtest.Server) broadcast.Chat {
-			return broadcast.Chat{Address: "4242", Kind: "private"}
+		{name: "unknown chat", kind: broadcast.ChatGone, reason: "chat_not_found", setup: func(*telegramtest.Server) chat.Chat {
+			return chat.Chat{Address: "4242", Kind: "private"}
 		}},
 		{name: "migrated", kind: broadcast.Migrated, reason: "migrated",
-			setup: func(srv *telegramtest.Server) broadcast.Chat {
+			setup: func(srv *telegramtest.Server) chat.Chat {
 				srv.MigrateChat(groupID, supergroupID)
 				return chatOfID(groupID, 0)
 			},
@@ -74,7 +74,7 @@ func TestSendErrors(t *testing.T) {
 				}
 			}},
 		{name: "thread not found", kind: broadcast.ThreadGone, reason: "thread_not_found",
-			setup: func(srv *telegramtest.Server) broadcast.Chat {
+			setup: func(srv *telegramtest.Server) chat.Chat {
 				srv.AddTopic(supergroupID, "Tin tức")
 				return chatOfID(supergroupID, 999)
 			}},
@@ -126,21 +126,21 @@ func checkSendError(t *testing.T, err error, kind broadcast.ErrorKind, reason, t
 	return se
 }
 
-func scripted(chatID int64, r telegramtest.Reply) func(*telegramtest.Server) broadcast.Chat {
-	return func(srv *telegramtest.Server) broadcast.Chat {
+func scripted(chatID int64, r telegramtest.Reply) func(*telegramtest.Server) chat.Chat {
+	return func(srv *telegramtest.Server) chat.Chat {
 		srv.Script(chatID, r)
 		return chatOfID(chatID, 0)
 	}
 }
 
-func state(chatID int64, st telegramtest.ChatState) func(*telegramtest.Server) broadcast.Chat {
-	return func(srv *telegramtest.Server) broadcast.Chat {
+func state(chatID int64, st telegramtest.ChatState) func(*telegramtest.Server) chat.Chat {
+	return func(srv *telegramtest.Server) chat.Chat {
 		srv.SetState(chatID, st)
 		return chatOfID(chatID, 0)
 	}
 }
 
-func chatOfID(id int64, thread int64) broadcast.Chat {
+func chatOfID(id int64, thread int64) chat.Chat {
 	kind := "private"
 	switch {
 	case id <= -1000000000000:
@@ -148,7 +148,7 @@ func chatOfID(id int64, thread int64) broadcast.Chat {
 	case id < 0:
 		kind = "group"
 	}
-	return broadcast.Chat{Channel: "telegram", Address: strconv.FormatInt(id, 10), Kind: chat.Kind(kind), ThreadID: thread}
+	return chat.Chat{Channel: chat.Telegram, Address: strconv.FormatInt(id, 10), Kind: chat.Kind(kind), ThreadID: thread}
 }
 
 func TestSendOK(t *testing.T) {

@@ -96,11 +96,12 @@ func parseUpdate(raw []byte) (int64, bot.Update, error) {
 	}
 	u, err := convert(&tu)
 	u.ID = strconv.FormatInt(tu.UpdateID, 10)
+	u.Chat.Channel = chat.Telegram
 	return tu.UpdateID, u, err
 }
 
 func convert(tu *tgUpdate) (bot.Update, error) {
-	u := bot.Update{Channel: "telegram"}
+	var u bot.Update
 	switch {
 	case tu.Message != nil || tu.ChannelPost != nil:
 		m := tu.Message
@@ -137,7 +138,7 @@ func convert(tu *tgUpdate) (bot.Update, error) {
 		} else {
 			// A button under an inline-mode message, or one too old to be sent:
 			// still answered; anything else goes to the member privately.
-			u.Chat = bot.Chat{Address: u.From.ID, Kind: "private", Title: u.From.Name}
+			u.Chat = chat.Chat{Address: u.From.ID, Kind: chat.KindPrivate, Title: u.From.Name}
 		}
 	case tu.MyChatMember != nil:
 		mc := tu.MyChatMember
@@ -193,9 +194,10 @@ func canPost(m tgChatMember, chatType string) bool {
 	return false
 }
 
-// chatOf converts a chat; m, when given, is the message whose topic it names.
-func chatOf(c *tgChat, m *tgMessage) bot.Chat {
-	ch := bot.Chat{
+// chatOf converts a chat (its Channel is set by parseUpdate); m, when given, is the
+// message whose topic it names.
+func chatOf(c *tgChat, m *tgMessage) chat.Chat {
+	ch := chat.Chat{
 		Address: strconv.FormatInt(c.ID, 10),
 		Kind:    chat.Kind(c.Type),
 		Title:   chatTitle(c),
@@ -264,39 +266,29 @@ func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) 
 		p := tgbotapi.Params{"callback_query_id": u.Callback.ID}
 		p.AddNonEmpty("text", truncateRunes(resp.CallbackText, 200))
 		if _, err := c.call(ctx, "answerCallbackQuery", p, c.callTimeout); err != nil {
-			warn(ctx, log, "answer callback query", err)
+			botapi.Warn(ctx, log, "answer callback query", err)
 		}
 	}
 	if resp.Edit != nil {
 		if u.Callback == nil || u.Callback.MessageID == "" {
 			log.Warn("edit asked for an update without a message to edit")
 		} else if err := c.edit(ctx, u.Chat, u.Callback.MessageID, *resp.Edit); err != nil {
-			warn(ctx, log, "edit message", err)
+			botapi.Warn(ctx, log, "edit message", err)
 		}
 	}
 	for _, r := range resp.Replies {
 		if err := c.reply(ctx, u.Chat, r); err != nil {
-			warn(ctx, log, "send reply", err)
+			botapi.Warn(ctx, log, "send reply", err)
 			break // keep the replies in order: after a failure, stop
 		}
 	}
 	if resp.Leave {
 		if _, err := c.call(ctx, "leaveChat", tgbotapi.Params{"chat_id": u.Chat.Address}, c.callTimeout); err != nil {
-			warn(ctx, log, "leave chat", err)
+			botapi.Warn(ctx, log, "leave chat", err)
 		} else {
 			log.Info("left chat")
 		}
 	}
-}
-
-// warn logs a failed call, at debug level when it failed because ctx ended (a
-// shutdown is not a failure).
-func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
-	level := slog.LevelWarn
-	if ctx.Err() != nil {
-		level = slog.LevelDebug
-	}
-	log.Log(ctx, level, msg, slog.String("error", err.Error()))
 }
 
 // noPreview keeps command answers compact: no link previews under menus and lists.
@@ -305,7 +297,7 @@ const noPreview = `{"is_disabled":true}`
 // reply sends a plain-text reply (no parse mode, so nothing needs escaping), split
 // like broadcasts when longer than a message; the buttons go under its last part. A
 // reply with a Preview first sends the preview as members will receive it.
-func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
+func (c *Client) reply(ctx context.Context, chat chat.Chat, r bot.Reply) error {
 	if r.Preview != nil {
 		if err := c.preview(ctx, chat, *r.Preview); err != nil {
 			return err
@@ -335,7 +327,7 @@ func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 
 // preview sends a broadcast's content to an admin exactly as Send sends it to members:
 // rendered as Telegram HTML, in parts, link previews as Telegram shows them.
-func (c *Client) preview(ctx context.Context, chat bot.Chat, content broadcast.Content) error {
+func (c *Client) preview(ctx context.Context, chat chat.Chat, content broadcast.Content) error {
 	for _, part := range c.Render(content) {
 		p := tgbotapi.Params{
 			"chat_id":    chat.Address,
@@ -354,7 +346,7 @@ func (c *Client) preview(ctx context.Context, chat bot.Chat, content broadcast.C
 
 // edit replaces the text and keyboard of the bot's message msgID; no buttons removes
 // the keyboard. "message is not modified" (the same text again) is not a failure.
-func (c *Client) edit(ctx context.Context, chat bot.Chat, msgID string, r bot.Reply) error {
+func (c *Client) edit(ctx context.Context, chat chat.Chat, msgID string, r bot.Reply) error {
 	text := r.Text
 	if rg := splitText(text, MaxTextLength); len(rg) > 0 {
 		text = text[rg[0][0]:rg[0][1]] // an edit is one message: keep what fits
@@ -406,20 +398,11 @@ func addKeyboard(p tgbotapi.Params, rows [][]bot.Button) error {
 // paced makes a call to a chat no sooner than its spacing after the previous one from
 // this client, in a slot of the channel's shared rate, and retries it once after a
 // 429's retry_after, which also pauses the channel (see botapi.Pacer.DoSpaced).
-func (c *Client) paced(ctx context.Context, chat bot.Chat, method string, p tgbotapi.Params) error {
+func (c *Client) paced(ctx context.Context, chat chat.Chat, method string, p tgbotapi.Params) error {
 	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, method, p, c.callTimeout)
 		return err
-	}, rateLimited)
-}
-
-// rateLimited reports whether err is a 429, and how long Telegram asked to wait.
-func rateLimited(err error) (time.Duration, bool) {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
-		return 0, false
-	}
-	return e.retryAfter(), true
+	}, botapi.RateLimited)
 }
 
 // newPacer spaces the replies to each chat by the engine's pace for a private chat.
@@ -457,7 +440,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 		}
 	}()
 	for ctx.Err() == nil {
-		batch, err := c.getUpdates(ctx, offset, pollTimeout)
+		batch, err := c.getUpdates(ctx, offset, botapi.PollTimeout)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -468,7 +451,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 			wait := bo.Next()
 			var e *Error
 			if errors.As(err, &e) && e.Code == http.StatusTooManyRequests {
-				wait = e.retryAfter()
+				wait = e.Wait()
 			}
 			c.log.Warn("get updates", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
 			if errors.As(err, &e) && e.Code == http.StatusConflict && strings.Contains(e.Description, "webhook") {
@@ -539,7 +522,7 @@ func (c *Client) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
 		return nil, err
 	}
-	raw, err := c.call(ctx, "getUpdates", p, timeout+pollGrace)
+	raw, err := c.call(ctx, "getUpdates", p, timeout+botapi.PollGrace)
 	return decode[[]json.RawMessage]("getUpdates", raw, err)
 }
 

@@ -17,21 +17,14 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
 
 var hoa = telegramtest.User{ID: 501, FirstName: "Hoa", LastName: "Nguyễn", Username: "hoa_ng"}
-
-func marshal(t *testing.T, u telegramtest.Update) []byte {
-	t.Helper()
-	b, err := json.Marshal(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestParseUpdate(t *testing.T) {
 	t.Parallel()
@@ -51,49 +44,49 @@ func TestParseUpdate(t *testing.T) {
 		want bot.Update
 		skip bool
 	}{
-		{name: "private text", raw: marshal(t, srv.TextMessage(privateID, hoa, "xin chào")),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Text: "xin chào"}},
-		{name: "group command", raw: marshal(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Text: "/start@loa_test_bot"}},
-		{name: "forum topic", raw: marshal(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", ThreadID: int64(topic), IsForum: true}, From: from, Text: "/here"}},
-		{name: "channel post", raw: marshal(t, srv.ChannelPost(channelID, "/start")),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
-		{name: "callback", raw: marshal(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from,
+		{name: "private text", raw: adaptertest.JSON(t, srv.TextMessage(privateID, hoa, "xin chào")),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Text: "xin chào"}},
+		{name: "group command", raw: adaptertest.JSON(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Text: "/start@loa_test_bot"}},
+		{name: "forum topic", raw: adaptertest.JSON(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", ThreadID: int64(topic), IsForum: true}, From: from, Text: "/here"}},
+		{name: "channel post", raw: adaptertest.JSON(t, srv.ChannelPost(channelID, "/start")),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
+		{name: "callback", raw: adaptertest.JSON(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from,
 				Callback: &bot.Callback{ID: "1234567891000001", Data: "topic:articles", MessageID: "7"}}},
-		{name: "bot added as member", raw: marshal(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: true}}},
-		{name: "bot added as administrator", raw: marshal(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from, Membership: &bot.Membership{Added: true}}},
-		{name: "bot left", raw: marshal(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: false}}},
-		{name: "bot kicked", raw: marshal(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}, From: from, Membership: &bot.Membership{Added: false}}},
-		{name: "blocked in private", raw: marshal(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Membership: &bot.Membership{Added: false}}},
-		{name: "channel took the right to post", raw: marshal(t, srv.BotRightsChanged(channelID, hoa, false)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
+		{name: "bot added as member", raw: adaptertest.JSON(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: true}}},
+		{name: "bot added as administrator", raw: adaptertest.JSON(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from, Membership: &bot.Membership{Added: true}}},
+		{name: "bot left", raw: adaptertest.JSON(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: false}}},
+		{name: "bot kicked", raw: adaptertest.JSON(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}, From: from, Membership: &bot.Membership{Added: false}}},
+		{name: "blocked in private", raw: adaptertest.JSON(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Membership: &bot.Membership{Added: false}}},
+		{name: "channel took the right to post", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, false)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
-		{name: "channel gave the right back", raw: marshal(t, srv.BotRightsChanged(channelID, hoa, true)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
+		{name: "channel gave the right back", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, true)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
-		{name: "group restricted the bot", raw: marshal(t, srv.BotRightsChanged(groupID, hoa, false)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
+		{name: "group restricted the bot", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, false)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
-		{name: "group lifted the restriction", raw: marshal(t, srv.BotRightsChanged(groupID, hoa, true)),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
+		{name: "group lifted the restriction", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, true)),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
 				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
-		{name: "migrate_to_chat_id", raw: marshal(t, migrations[0]),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, MigratedTo: "-1005005005005"}},
-		{name: "migrate_from_chat_id", raw: marshal(t, migrations[1]), skip: true},
+		{name: "migrate_to_chat_id", raw: adaptertest.JSON(t, migrations[0]),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, MigratedTo: "-1005005005005"}},
+		{name: "migrate_from_chat_id", raw: adaptertest.JSON(t, migrations[1]), skip: true},
 		{name: "promoted", skip: true, raw: []byte(`{"update_id":1,"my_chat_member":{"chat":{"id":-2002,"type":"group"},"from":{"id":501,"first_name":"Hoa"},"date":1,
 			"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"b"}},"new_chat_member":{"status":"administrator","user":{"id":1,"is_bot":true,"first_name":"b"}}}}`)},
-		{name: "edited message", skip: true, raw: marshal(t, telegramtest.Update{EditedMessage: srv.TextMessage(privateID, hoa, "/start").Message})},
+		{name: "edited message", skip: true, raw: adaptertest.JSON(t, telegramtest.Update{EditedMessage: srv.TextMessage(privateID, hoa, "/start").Message})},
 		{name: "chat_member", skip: true, raw: []byte(`{"update_id":2,"chat_member":{}}`)},
 		{name: "reply in a non-forum supergroup", raw: []byte(`{"update_id":3,"message":{"message_id":9,"message_thread_id":5,
 			"from":{"id":501,"first_name":"Hoa"},"chat":{"id":-1003,"type":"supergroup","title":"Nhóm"},"date":1,"text":"/latest"}}`),
-			want: bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003", Kind: "supergroup", Title: "Nhóm"}, From: bot.User{ID: "501", Name: "Hoa"}, Text: "/latest"}},
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003", Kind: "supergroup", Title: "Nhóm"}, From: bot.User{ID: "501", Name: "Hoa"}, Text: "/latest"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,10 +195,7 @@ func TestPoll(t *testing.T) {
 		}
 		return bot.Response{}
 	})
-	done := make(chan error, 1)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 
 	ids := []int{
 		srv.PushUpdate(srv.Command(privateID, hoa, "start")),
@@ -220,8 +210,7 @@ func TestPoll(t *testing.T) {
 	if err := srv.WaitUpdatesDrained(ctx); err != nil {
 		t.Fatal(err)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v, want nil after its context ended", err)
 	}
 
@@ -294,23 +283,13 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
-	select {
-	case u := <-h.Got:
-		if u.Text != "xin chào" {
-			t.Errorf("got %+v", u)
-		}
-	case <-ctx.Done():
-		t.Fatal("no update after the failures")
+	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
+		t.Errorf("got %+v", u)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v", err)
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
@@ -406,7 +385,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, clk)
 	ctx := apitest.Context(t)
-	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "1001", Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}}
 	resp := bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}}
 	c.CarryOut(ctx, u, resp)
 	msgs := srv.Messages(privateID)
@@ -440,7 +419,7 @@ func TestReplySplitsLongText(t *testing.T) {
 	thread := srv.AddTopic(supergroupID, "Tin")
 	c, _ := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 200)
-	u := bot.Update{Channel: "telegram", Chat: bot.Chat{Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}}
 	c.CarryOut(apitest.Context(t), u, bot.Response{Replies: []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}}})
 	msgs := srv.Messages(supergroupID)
 	if len(msgs) < 3 {
@@ -469,18 +448,14 @@ func TestCallbackAlwaysAnswered(t *testing.T) {
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, nil)
 	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.HandlerFunc(func(context.Context, bot.Update) bot.Response { return bot.Response{} })
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "a"))
 	srv.PushUpdate(srv.CallbackQuery(privateID, hoa, 1, "b"))
 	if err := srv.WaitFor(ctx, func() bool { return len(srv.CallbackAnswers()) == 2 }); err != nil {
 		t.Fatalf("callbacks answered: %+v (%v)", srv.CallbackAnswers(), err)
 	}
-	stop()
-	<-done
+	_ = stop()
 }
 
 // TestReplyWithPreview: an announcement's preview goes out exactly as Send sends the
@@ -491,7 +466,7 @@ func TestReplyWithPreview(t *testing.T) {
 	srv := telegramtest.NewServer(t, telegramtest.Unthrottled())
 	thread := srv.AddTopic(supergroupID, "Điều hành")
 	c, _ := newClient(t, srv, nil)
-	chat := bot.Chat{Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}
+	forum := chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", ThreadID: int64(thread), IsForum: true}
 	keyboard := [][]bot.Button{{{Text: "Gửi ngay", Data: "a:send:1"}, {Text: "Huỷ", Data: "a:drop:1"}}}
 	for _, tt := range []struct {
 		name  string
@@ -505,7 +480,7 @@ func TestReplyWithPreview(t *testing.T) {
 			before := len(srv.Messages(supergroupID))
 			content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: tt.body}
 			resp := bot.Response{Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1.", Buttons: keyboard, Preview: &content}}}
-			c.CarryOut(apitest.Context(t), bot.Update{Channel: "telegram", Chat: chat}, resp)
+			c.CarryOut(apitest.Context(t), bot.Update{Chat: forum}, resp)
 			msgs := srv.Messages(supergroupID)[before:]
 			want := c.Render(content)
 			if len(want) != tt.parts || len(msgs) != tt.parts+1 {

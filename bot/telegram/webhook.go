@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -56,24 +55,14 @@ func (c *Client) WebhookHandler(secret string, in botapi.Inbox) http.Handler {
 		secret = DeriveWebhookSecret(c.token)
 	}
 	guard := &botapi.WebhookGuard{Header: SecretHeader, Secret: secret, Log: c.log, Now: c.now}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := guard.Read(w, r)
-		if !ok {
-			return
-		}
+	return botapi.WebhookHandler(guard, in, func(_ context.Context, body []byte) ([]botapi.Inbound, error) {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(body, &obj); err != nil {
-			c.log.Warn("malformed webhook request", slog.String("error", err.Error()), slog.Int("bytes", len(body)))
-			http.Error(w, "malformed update", http.StatusBadRequest)
-			return
+			return nil, err
 		}
 		if u, ok := c.inbound(body); ok {
-			if err := in.Add(r.Context(), []botapi.Inbound{u}); err != nil {
-				c.log.Error("store webhook update: refused, Telegram will deliver it again", slog.String("error", err.Error()))
-				http.Error(w, "update not stored", http.StatusInternalServerError)
-				return
-			}
+			return []botapi.Inbound{u}, nil
 		}
-		w.WriteHeader(http.StatusOK)
+		return nil, nil
 	})
 }

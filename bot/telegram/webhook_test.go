@@ -1,91 +1,17 @@
 package telegram
 
 import (
-	"context"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"loa/bot"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
 )
-
-func TestDeriveWebhookSecret(t *testing.T) {
-	t.Parallel()
-	a := DeriveWebhookSecret(telegramtest.DefaultToken)
-	if a != DeriveWebhookSecret(telegramtest.DefaultToken) {
-		t.Error("not deterministic")
-	}
-	if a == DeriveWebhookSecret("1:another-token") {
-		t.Error("two tokens give the same secret")
-	}
-	if len(a) != 64 || strings.Trim(a, "0123456789abcdef") != "" {
-		t.Errorf("secret %q: want 64 hex digits (Telegram allows A-Z a-z 0-9 _ -, up to 256)", a)
-	}
-	apitest.NoToken(t, "secret", a, telegramtest.DefaultToken)
-}
-
-func TestWebhookHandler(t *testing.T) {
-	t.Parallel()
-	const secret = "s3cret_value-for-tests"
-	update := `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`
-	tests := []struct {
-		name    string
-		method  string
-		header  *string
-		body    string
-		status  int
-		handled bool
-	}{
-		{name: "right secret", method: "POST", header: ptr(secret), body: update, status: 200, handled: true},
-		{name: "wrong secret", method: "POST", header: ptr("s3cret_value-for-test"), body: update, status: 401},
-		{name: "missing secret", method: "POST", body: update, status: 401},
-		{name: "empty secret", method: "POST", header: ptr(""), body: update, status: 401},
-		{name: "wrong method", method: "GET", header: ptr(secret), status: 405},
-		{name: "oversized", method: "POST", header: ptr(secret), body: `{"update_id":1,"x":"` + strings.Repeat("a", 1<<20) + `"}`, status: 413},
-		{name: "malformed", method: "POST", header: ptr(secret), body: `{"update_id":`, status: 400},
-		{name: "not an update", method: "POST", header: ptr(secret), body: `{"update_id":11,"message":"x"}`, status: 200},
-		{name: "unknown kind", method: "POST", header: ptr(secret), body: `{"update_id":12,"poll":{}}`, status: 200},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := telegramtest.NewServer(t)
-			srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
-			c, logs := newClient(t, srv, nil)
-			h := inboxtest.NewRecorder(func(bot.Update) bot.Response {
-				return bot.Response{Replies: []bot.Reply{{Text: "Trợ giúp"}}}
-			})
-			req := httptest.NewRequest(tc.method, "/telegram/webhook", strings.NewReader(tc.body))
-			if tc.header != nil {
-				req.Header.Set(SecretHeader, *tc.header)
-			}
-			rec := httptest.NewRecorder()
-			c.WebhookHandler(secret, inboxtest.NewDirect(c, h)).ServeHTTP(rec, req)
-			if rec.Code != tc.status {
-				t.Errorf("status %d, want %d (%s)", rec.Code, tc.status, rec.Body)
-			}
-			got := h.Updates()
-			if tc.handled != (len(got) == 1) {
-				t.Fatalf("handled %+v, want handled=%v", got, tc.handled)
-			}
-			if tc.handled {
-				if m := srv.Messages(privateID); len(m) != 1 || m[0].Text != "Trợ giúp" {
-					t.Errorf("reply not sent before answering: %+v", m)
-				}
-			}
-			if tc.status == 400 && !strings.Contains(logs.String(), "malformed") {
-				t.Errorf("malformed request not logged:\n%s", logs)
-			}
-		})
-	}
-}
-
-func ptr(s string) *string { return &s }
 
 // TestWebhookEndToEnd: SetWebhook registers the derived secret and the allowed
 // updates, and the fake's deliveries pass the handler's check.
@@ -146,67 +72,32 @@ func TestWebhookEndToEnd(t *testing.T) {
 	}
 }
 
-// TestWebhookRefusalsCounted: wrong-secret requests are logged one line a minute at
-// most, on the client's clock, with how many were refused.
-func TestWebhookRefusalsCounted(t *testing.T) {
-	t.Parallel()
+// webhook is this adapter's webhook for the shared tests, with a client of a fake
+// server of its own where the private chat exists.
+func webhook(t *testing.T) adaptertest.Webhook {
+	t.Helper()
 	srv := telegramtest.NewServer(t)
+	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	clk := newTestClock()
 	c, logs := newClient(t, srv, clk)
-	h := c.WebhookHandler("s3cret_value-for-tests-0123456789", inboxtest.NewDirect(c, inboxtest.NewRecorder(func(bot.Update) bot.Response { return bot.Response{} })))
-	wrong := func() {
-		t.Helper()
-		req := httptest.NewRequest("POST", "/hook", strings.NewReader(`{}`))
-		req.Header.Set(SecretHeader, "guess")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != 401 {
-			t.Fatalf("wrong secret: status %d", rec.Code)
-		}
-	}
-	for range 3 {
-		wrong()
-	}
-	if n := strings.Count(logs.String(), "without the right secret"); n != 1 {
-		t.Fatalf("%d lines for 3 refusals within a minute, want 1:\n%s", n, logs)
-	}
-	_ = clk.Sleep(context.Background(), time.Minute)
-	wrong()
-	if n := strings.Count(logs.String(), "without the right secret"); n != 2 || !strings.Contains(logs.String(), "refused=3") {
-		t.Fatalf("a minute later: %d lines, want 2, the second counting 3:\n%s", n, logs)
+	return adaptertest.Webhook{
+		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,
+		Update: `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`,
+		ID:     "10", Chat: "1001", Text: "/help",
+		Replies: func() []string {
+			return adaptertest.Texts(srv.Messages(privateID), func(m telegramtest.SentMessage) string { return m.Text })
+		},
+		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}
 }
 
-// TestWebhookStoresThenAnswers: a webhook update is stored in the inbox and answered
-// 200 at once, before anything handles it; when the inbox refuses it the answer is 500,
-// so that Telegram delivers it again.
-func TestWebhookStoresThenAnswers(t *testing.T) {
+// TestWebhookHandler: what every webhook does alike (adaptertest.WebhookSuite), and what Telegram's
+// wire format makes of others.
+func TestWebhookHandler(t *testing.T) {
 	t.Parallel()
-	srv := telegramtest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	update := `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`
-	in := inboxtest.NewStoring(1)
-	post := func() int {
-		req := httptest.NewRequest("POST", "/telegram/webhook", strings.NewReader(update))
-		req.Header.Set(SecretHeader, "s3cret_value-for-tests")
-		rec := httptest.NewRecorder()
-		c.WebhookHandler("s3cret_value-for-tests", in).ServeHTTP(rec, req)
-		return rec.Code
-	}
-	if code := post(); code != 500 {
-		t.Fatalf("refused by the inbox: status %d, want 500", code)
-	}
-	if !strings.Contains(logs.String(), "store webhook update") {
-		t.Errorf("the refusal was not logged:\n%s", logs)
-	}
-	if code := post(); code != 200 {
-		t.Fatalf("stored: status %d, want 200", code)
-	}
-	got, _ := in.All()
-	if len(got) != 1 || got[0].ID != "10" || got[0].Chat != "1001" || string(got[0].Payload) != update {
-		t.Fatalf("stored %+v", got)
-	}
-	if n := srv.Accepted(); n != 0 {
-		t.Errorf("%d messages sent while answering the webhook: handling comes after", n)
-	}
+	secret := adaptertest.Ptr("s3cret_value-for-tests")
+	adaptertest.WebhookSuite(t, webhook,
+		adaptertest.WebhookCase{Name: "not an update", Secret: secret, Body: `{"update_id":11,"message":"x"}`, Status: 200},
+		adaptertest.WebhookCase{Name: "unknown kind", Secret: secret, Body: `{"update_id":12,"poll":{}}`, Status: 200},
+	)
 }

@@ -28,21 +28,14 @@ import (
 
 	"loa/bot"
 	"loa/bot/botapi"
+	"loa/chat"
 )
 
 // DefaultAPIBase is the Zalo Bot Platform's API.
 const DefaultAPIBase = "https://bot-api.zaloplatforms.com"
 
-const (
-	// callTimeout bounds one Bot API call other than a long poll.
-	callTimeout = 30 * time.Second
-	// pollTimeout is getUpdates' long-poll timeout (Zalo's default is 30 s); the call
-	// itself gets pollTimeout+pollGrace before it is abandoned.
-	pollTimeout = 25 * time.Second
-	pollGrace   = 15 * time.Second
-	// maxResponseBytes caps a Bot API answer: one update, or a send's receipt.
-	maxResponseBytes = 1 << 20
-)
+// maxResponseBytes caps a Bot API answer: one update, or a send's receipt.
+const maxResponseBytes = 1 << 20
 
 // Options configures a Client; config.Zalo supplies Token and APIBase.
 type Options struct {
@@ -51,16 +44,7 @@ type Options struct {
 	Token string
 	// APIBase is the API's base URL without a trailing slash; "" means DefaultAPIBase.
 	APIBase string
-	// HTTPClient makes the calls; nil means a client of our own with dial, TLS and
-	// overall timeouts. Every call also gets its own context deadline.
-	HTTPClient *http.Client
-	// Log receives what happened; nil discards it.
-	Log *slog.Logger
-	// Now is the clock of the webhook's refusal log; nil means time.Now.
-	Now func() time.Time
-	// Replies, when set, is the channel's send rate shared with broadcasts: each reply
-	// takes a slot of it, and a 429 on a reply pauses the channel (app sets it).
-	Replies botapi.SharedRate
+	botapi.Options
 	// Alert, when set, tells the admins about something only they can fix (app wires
 	// it to its alerts); key makes an alert once. nil: logged only.
 	Alert func(ctx context.Context, key, text string)
@@ -126,37 +110,20 @@ func New(opts Options) (*Client, error) {
 	if !strings.HasPrefix(base, "https://") && !strings.HasPrefix(base, "http://") {
 		return nil, fmt.Errorf("zalo: API base %q: want an http(s) URL such as %s", base, DefaultAPIBase)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = defaultHTTPClient()
-	}
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
+	o := opts.WithDefaults()
 	return &Client{
-		now:          now,
+		now:          o.Now,
 		token:        opts.Token,
 		base:         base,
-		hc:           hc,
-		log:          log,
-		callTimeout:  callTimeout,
-		pollTimeout:  pollTimeout,
+		hc:           o.HTTPClient,
+		log:          o.Log,
+		callTimeout:  botapi.CallTimeout,
+		pollTimeout:  botapi.PollTimeout,
 		sleep:        botapi.Sleep,
 		pace:         newPacer(time.Now, opts.Replies),
 		alert:        opts.Alert,
 		webhookCheck: cmp.Or(opts.WebhookCheckEvery, DefaultWebhookCheckEvery),
 	}, nil
-}
-
-// defaultHTTPClient is botapi's client, with a backstop timeout above the longest
-// call (a long poll).
-func defaultHTTPClient() *http.Client {
-	return botapi.NewHTTPClient(pollTimeout + pollGrace + 10*time.Second)
 }
 
 // envelope is a Bot API answer. error_code is also read as errorCode, and a number
@@ -179,46 +146,40 @@ type envelope struct {
 func (c *Client) call(ctx context.Context, method string, params any, timeout time.Duration) (json.RawMessage, error) {
 	body, err := json.Marshal(params)
 	if err != nil {
-		return nil, &Error{Method: method, Err: fmt.Errorf("encode parameters: %w", err)}
+		return nil, &Error{Channel: chat.Zalo, Method: method, Err: fmt.Errorf("encode parameters: %w", err)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/bot"+c.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
-		return nil, &Error{Method: method, Err: redact(err, c.token)}
+		return nil, &Error{Channel: chat.Zalo, Method: method, Err: redact(err, c.token)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		e := &Error{Method: method, Err: redact(err, c.token)}
-		switch {
-		case errors.Is(ctx.Err(), context.DeadlineExceeded), botapi.IsTimeout(err):
-			e.Timeout = true
-		case ctx.Err() != nil:
-			e.Canceled = true
-		}
+		e := &Error{Channel: chat.Zalo, Method: method, Err: redact(err, c.token)}
+		e.Interrupted(ctx, err)
 		return nil, e
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		e := &Error{Method: method, HTTPStatus: resp.StatusCode, Err: redact(fmt.Errorf("read answer: %w", err), c.token)}
-		e.Timeout = errors.Is(ctx.Err(), context.DeadlineExceeded) || botapi.IsTimeout(err)
-		e.Canceled = !e.Timeout && ctx.Err() != nil
+		e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Err: redact(fmt.Errorf("read answer: %w", err), c.token)}
+		e.Interrupted(ctx, err)
 		return nil, e
 	}
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil || (env.OK == nil && env.ErrorCode == 0 && env.ErrorCodeCamel == 0) {
 		// A proxy's HTML page, an empty body, JSON that is no Bot API answer.
-		return nil, &Error{Method: method, HTTPStatus: resp.StatusCode,
+		return nil, &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode,
 			Err: fmt.Errorf("not a Bot API answer (%d bytes of %s)", len(raw), contentType(resp))}
 	}
 	if env.OK != nil && *env.OK {
 		return env.Result, nil
 	}
 	// ok:false, with HTTP 200 as well as with an error status.
-	e := &Error{Method: method, HTTPStatus: resp.StatusCode, Code: int(env.ErrorCode), Description: scrub(env.Description, c.token)}
+	e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Code: int(env.ErrorCode), Description: scrub(env.Description, c.token)}
 	if e.Code == 0 {
 		e.Code = int(env.ErrorCodeCamel)
 	}
@@ -231,23 +192,16 @@ func (c *Client) call(ctx context.Context, method string, params any, timeout ti
 	return nil, e
 }
 
+// decode unmarshals a call's result (see botapi.Decode).
+func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
+	return botapi.Decode[T](chat.Zalo, method, raw, err)
+}
+
 func contentType(resp *http.Response) string {
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		return ct
 	}
 	return "no content type"
-}
-
-// decode unmarshals a call's result.
-func decode[T any](method string, raw json.RawMessage, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if uerr := json.Unmarshal(raw, &v); uerr != nil {
-		return v, &Error{Method: method, HTTPStatus: http.StatusOK, Err: fmt.Errorf("decode result: %w", uerr)}
-	}
-	return v, nil
 }
 
 // botInfo is getMe's result. The platform documents account_name; display_name and

@@ -9,6 +9,7 @@ import (
 
 	"loa/bot"
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/apitest"
 	"loa/internal/dbtest"
 	"loa/internal/inboxtest"
@@ -87,7 +88,7 @@ func TestMemberThroughZalo(t *testing.T) {
 	// The subscriber's address is what Send takes.
 	clk.Sleep(ctx, time.Second)
 	for _, p := range c.Render(broadcast.Content{Kind: "article", Title: "Hà Nam & Ninh Bình <2025>", Link: "https://tinhuy.example.vn/a"}) {
-		if err := c.Send(ctx, broadcast.Chat{Channel: sub.Channel, Address: sub.Address, Kind: sub.Kind}, p); err != nil {
+		if err := c.Send(ctx, chat.Chat{Channel: sub.Channel, Address: sub.Address, Kind: sub.Kind}, p); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,81 +2,15 @@ package zalo
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"loa/bot/botapi"
 	"loa/broadcast"
 )
 
-// Error is a failed Bot API call. Its text, and the text of every error it wraps,
-// never contains the bot token.
-type Error struct {
-	// Method is the Bot API method, e.g. "sendMessage".
-	Method string
-	// Code is the answer's error_code (or errorCode; else its HTTP status when that is
-	// an error); 0 when no Bot API answer came back (a network error, a proxy's page).
-	Code int
-	// Description is Zalo's text, e.g. "Unauthorized".
-	Description string
-	// RetryAfter is parameters.retry_after when the answer has one (undocumented).
-	RetryAfter time.Duration
-	// HTTPStatus is the response's status; 0 when there was no response.
-	HTTPStatus int
-	// Timeout: the call's deadline passed. Canceled: the caller's context ended.
-	Timeout, Canceled bool
-	// Err is the transport or decoding error, if any, with the token removed.
-	Err error
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	switch {
-	case e.Code != 0:
-		return fmt.Sprintf("zalo %s: %d %s", e.Method, e.Code, e.Description)
-	case e.Err == nil:
-		return fmt.Sprintf("zalo %s: failed without an error code: %q", e.Method, e.Description)
-	case e.HTTPStatus != 0:
-		return fmt.Sprintf("zalo %s: HTTP %d: %v", e.Method, e.HTTPStatus, e.Err)
-	}
-	return fmt.Sprintf("zalo %s: %v", e.Method, e.Err)
-}
-
-// Unwrap returns the transport or decoding error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// defaultRetryAfter is how long a 429 without a hint pauses sending. Zalo documents
-// 429 ("quota exceeded") but no retry hint and no numbers; a few seconds lets a
-// per-second window free without hammering a quota that is longer.
-const defaultRetryAfter = 5 * time.Second
-
-// retryAfter is how long Zalo asked to wait (hinted), else defaultRetryAfter.
-func (e *Error) retryAfter() time.Duration {
-	if d := e.hinted(); d > 0 {
-		return d
-	}
-	return defaultRetryAfter
-}
-
-// hinted is how long Zalo asked to wait: parameters.retry_after, else a number in
-// "retry after N"; 0 when it named no wait (the documented 429 names none).
-func (e *Error) hinted() time.Duration {
-	if e.RetryAfter > 0 {
-		return e.RetryAfter
-	}
-	if _, n, ok := strings.Cut(strings.ToLower(e.Description), "retry after "); ok {
-		if i := strings.IndexFunc(n, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-			n = n[:i]
-		}
-		if s, err := strconv.Atoi(n); err == nil && s > 0 {
-			return time.Duration(s) * time.Second
-		}
-	}
-	return 0
-}
+// Error is a failed Bot API call (see botapi.Error).
+type Error = botapi.Error
 
 // chatGone reports whether a 400 or 404 says the chat cannot be reached any more, and
 // names the reason. Zalo documents only the codes; the wording is what the fake
@@ -129,7 +63,7 @@ func sendError(err error) *broadcast.SendError {
 	se := &broadcast.SendError{Kind: broadcast.Transient, Err: err}
 	switch e.Code {
 	case http.StatusTooManyRequests:
-		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.hinted()
+		se.Kind, se.Reason, se.RetryAfter = broadcast.RateLimited, "too_many_requests", e.Hinted()
 		return se
 	case http.StatusUnauthorized:
 		se.Kind, se.Reason = broadcast.Unauthorized, "unauthorized"
@@ -150,22 +84,7 @@ func sendError(err error) *broadcast.SendError {
 		se.Reason = "internal_error"
 		return se
 	}
-	switch {
-	case e.Code != 0:
-		se.Reason = "http_" + strconv.Itoa(e.Code)
-	case e.Timeout:
-		se.Reason = "timeout"
-	case e.Canceled:
-		se.Reason = "canceled"
-	case e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK:
-		se.Reason = "http_" + strconv.Itoa(e.HTTPStatus)
-	case e.HTTPStatus == http.StatusOK && e.Err == nil:
-		se.Reason = "api_error" // ok:false and no code at all
-	case e.HTTPStatus == http.StatusOK:
-		se.Reason = "bad_response"
-	default:
-		se.Reason = "network"
-	}
+	se.Reason = e.TransportReason()
 	return se
 }
 

@@ -1,19 +1,17 @@
 package zalo
 
 import (
-	"log/slog"
+	"cmp"
 	"testing"
-	"time"
 
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
 	"loa/internal/zalotest"
 )
 
 // newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
-func newTestClock() *apitest.Clock {
-	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
-}
+func newTestClock() *apitest.Clock { return adaptertest.NewClock() }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose log
 // goes to the returned buffer.
@@ -24,21 +22,14 @@ func newClient(t *testing.T, srv *zalotest.Server, clk *apitest.Clock) (*Client,
 
 func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
-	logs := &logtest.Buffer{}
-	c, err := New(Options{
-		Token:   token,
-		APIBase: base,
-		Log:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	opts, logs := adaptertest.Options()
+	c, err := New(Options{Token: token, APIBase: base, Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if clk == nil {
-		clk = newTestClock()
-	}
+	clk = cmp.Or(clk, newTestClock())
 	c.pace = newPacer(clk.Now, nil)
-	c.sleep = clk.Sleep
-	c.now = clk.Now
+	c.sleep, c.now = clk.Sleep, clk.Now
 	return c, logs
 }
 

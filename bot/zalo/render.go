@@ -2,11 +2,7 @@ package zalo
 
 import (
 	"cmp"
-	"net/url"
-	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -48,7 +44,7 @@ func render(c broadcast.Content) string {
 		body = broadcast.PlainMarkup(body)
 	}
 	var parts []string
-	for _, p := range []string{head, cleanBody(body), checkLink(c.Link)} {
+	for _, p := range []string{head, botapi.TidyBody(clean(body)), botapi.CheckLink(c.Link)} {
 		if p != "" {
 			parts = append(parts, p)
 		}
@@ -69,47 +65,4 @@ func split(text string, limit int) []string {
 // clean makes s valid UTF-8 in composed form (NFC: a decomposed "ệ" is one character,
 // not three, on screen and against the limit), with \n line ends and no control
 // characters but \n (a tab becomes a space).
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n':
-			return r
-		case r == '\r':
-			return '\n'
-		case r == '\t':
-			return ' '
-		case unicode.IsControl(r), r == '\uFEFF':
-			return -1
-		}
-		return r
-	}, s)
-	return norm.NFC.String(s)
-}
-
-var blankLines = regexp.MustCompile(`\n{3,}`)
-
-// cleanBody cleans a summary: lines trimmed at the end, at most one blank line between
-// paragraphs, no white space around the whole.
-func cleanBody(s string) string {
-	lines := strings.Split(clean(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
-	}
-	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.TrimSpace(s)
-}
-
-// checkLink returns the link when it is an absolute http(s) URL, else "".
-func checkLink(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) || !utf8.ValidString(s) {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return s
-}
+func clean(s string) string { return norm.NFC.String(botapi.CleanText(s)) }

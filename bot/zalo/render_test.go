@@ -2,7 +2,6 @@ package zalo
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -10,64 +9,45 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
+	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
-	"loa/internal/golden"
 	"loa/internal/zalotest"
 	"loa/store"
 )
-
-// longSummary is a real-looking article body of several messages' length.
-func longSummary() string {
-	paras := []string{
-		"Sáng 5/6, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm 6 tháng cuối năm 2024. Dự hội nghị có các đồng chí Ủy viên Ban Thường vụ, lãnh đạo các sở, ban, ngành & đoàn thể tỉnh.",
-		"Theo báo cáo, tăng trưởng kinh tế (GRDP) ước đạt 8,2% <cao hơn cùng kỳ>; thu ngân sách nhà nước đạt 56% dự toán; công tác xây dựng Đảng, hệ thống chính trị tiếp tục được chú trọng.",
-		"Phát biểu chỉ đạo, đồng chí Bí thư Tỉnh ủy nhấn mạnh: \"Các cấp ủy, tổ chức đảng cần bám sát nghị quyết, tập trung tháo gỡ khó khăn, vướng mắc cho doanh nghiệp, đẩy nhanh tiến độ giải ngân vốn đầu tư công.\"",
-	}
-	var sb strings.Builder
-	for i := 0; i < 14; i++ {
-		if i > 0 {
-			sb.WriteString("\n\n")
-		}
-		fmt.Fprintf(&sb, "%d. %s", i+1, paras[i%len(paras)])
-	}
-	return sb.String()
-}
 
 // wordsOnly is one paragraph of words, no line breaks, longer than a message.
 func wordsOnly() string {
 	return strings.TrimSpace(strings.Repeat("Đảng bộ và nhân dân tỉnh Hà Nam & Ninh Bình <2025> thi đua lập thành tích chào mừng Đại hội. ", 60))
 }
 
-var goldenCases = []struct {
-	name    string
-	content broadcast.Content
-}{
-	{"article_escaping", broadcast.Content{
+var goldenCases = []adaptertest.GoldenCase{
+	{Name: "article_escaping", Content: broadcast.Content{
 		Kind:    "article",
 		Topic:   "tin-tuc",
 		Title:   "Hà Nam & Ninh Bình <2025>",
 		Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> chỉ là chữ.\r\n\r\n\r\nĐoạn thứ hai.  ",
 		Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
 	}},
-	{"anniversary", broadcast.Content{
+	{Name: "anniversary", Content: broadcast.Content{
 		Kind:    "anniversary",
 		Topic:   "anniversaries",
 		Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
 		Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
 	}},
-	{"announcement", broadcast.Content{
+	{Name: "announcement", Content: broadcast.Content{
 		Kind:    "announcement",
 		Topic:   "announcements",
 		Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
 	}},
-	{"long_article", broadcast.Content{
+	{Name: "long_article", Content: broadcast.Content{
 		Kind:    "article",
 		Topic:   "news",
 		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
-		Summary: longSummary(),
+		Summary: adaptertest.LongSummary(),
 		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
 	}},
-	{"long_words", broadcast.Content{
+	{Name: "long_words", Content: broadcast.Content{
 		Kind:    "article",
 		Topic:   "news",
 		Title:   "Thi đua chào mừng Đại hội",
@@ -78,20 +58,10 @@ var goldenCases = []struct {
 
 func TestRenderGolden(t *testing.T) {
 	t.Parallel()
-	c := &Client{}
-	for _, tc := range goldenCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			parts := c.Render(tc.content)
-			var sb strings.Builder
-			for i, p := range parts {
-				checkPart(t, p)
-				fmt.Fprintf(&sb, "----- part %d of %d: %d characters -----\n%s\n", i+1, len(parts), utf8.RuneCountInString(p), p)
-			}
-			path := filepath.Join("testdata", "golden", tc.name+".txt")
-			golden.Check(t, path, sb.String())
-		})
-	}
+	adaptertest.RenderGolden(t, goldenCases, Render, ".txt", func(t testing.TB, p string) string {
+		checkPart(t, p)
+		return fmt.Sprintf("%d characters", utf8.RuneCountInString(p))
+	})
 }
 
 // checkPart fails when a part is empty, too long, or not trimmed.
@@ -115,7 +85,7 @@ func checkPart(t testing.TB, p string) {
 func TestRenderPlain(t *testing.T) {
 	t.Parallel()
 	c := &Client{}
-	parts := c.Render(goldenCases[0].content)
+	parts := c.Render(goldenCases[0].Content)
 	if len(parts) != 1 {
 		t.Fatalf("got %d parts, want 1", len(parts))
 	}
@@ -129,30 +99,16 @@ func TestRenderPlain(t *testing.T) {
 
 func TestRenderKinds(t *testing.T) {
 	t.Parallel()
-	c := &Client{}
-	tests := []struct {
-		content broadcast.Content
-		want    string
-	}{
-		{broadcast.Content{Kind: "announcement", Summary: "Họp chi bộ lúc 14h."}, "📢 Thông báo\n\nHọp chi bộ lúc 14h."},
-		{broadcast.Content{Kind: "announcement", Title: "Lịch họp", Summary: "Họp chi bộ lúc 14h."}, "📢 Lịch họp\n\nHọp chi bộ lúc 14h."},
-		{broadcast.Content{Kind: "anniversary", Summary: "Ngày Thầy thuốc Việt Nam."}, "🇻🇳 Ngày kỷ niệm\n\nNgày Thầy thuốc Việt Nam."},
-		{broadcast.Content{Kind: "article", Title: "Tiêu đề", Link: "javascript:alert(1)"}, "Tiêu đề"},
-		{broadcast.Content{Kind: "article", Link: "https://example.vn/a"}, "https://example.vn/a"},
-		{broadcast.Content{Kind: "article", Title: "  Hai\ndòng\t tiêu đề "}, "Hai dòng tiêu đề"},
-		{broadcast.Content{Kind: "article", Title: "A\x00B\x1b", Summary: "x\xffy"}, "AB\n\nx\uFFFDy"},
-		// Decomposed Vietnamese (NFD, as some editors save it) is composed: "Tỉnh ủy".
-		{broadcast.Content{Kind: "article", Title: "Ti\u0309nh u\u0309y"}, "Tỉnh ủy"},
-	}
-	for _, tc := range tests {
-		parts := c.Render(tc.content)
-		if len(parts) != 1 || parts[0] != tc.want {
-			t.Errorf("Render(%+v) = %q, want %q", tc.content, parts, tc.want)
+	adaptertest.RenderKinds(t, func(t testing.TB, content broadcast.Content) []string {
+		parts := Render(content)
+		for _, p := range parts {
+			checkPart(t, p)
 		}
-	}
-	if parts := c.Render(broadcast.Content{Kind: "article", Summary: " \n "}); parts != nil {
-		t.Errorf("an empty article renders %q, want nothing", parts)
-	}
+		return parts
+	},
+		// Decomposed Vietnamese (NFD, as some editors save it) is composed: "Tỉnh ủy".
+		adaptertest.KindCase{Content: broadcast.Content{Kind: "article", Title: "Ti\u0309nh u\u0309y"}, Want: "Tỉnh ủy"},
+	)
 }
 
 // TestRenderSplitsOnWords: a long text is cut only where a word ends, and the parts
@@ -161,27 +117,27 @@ func TestRenderSplitsOnWords(t *testing.T) {
 	t.Parallel()
 	c := &Client{}
 	for _, tc := range goldenCases[3:] {
-		full := render(tc.content)
-		parts := c.Render(tc.content)
+		full := render(tc.Content)
+		parts := c.Render(tc.Content)
 		if len(parts) < 2 {
-			t.Fatalf("%s: %d parts, want a split", tc.name, len(parts))
+			t.Fatalf("%s: %d parts, want a split", tc.Name, len(parts))
 		}
 		pos := 0
 		for i, p := range parts {
 			checkPart(t, p)
 			at := strings.Index(full[pos:], p)
 			if at < 0 || strings.TrimSpace(full[pos:pos+at]) != "" {
-				t.Fatalf("%s: part %d is not the text that follows part %d", tc.name, i+1, i)
+				t.Fatalf("%s: part %d is not the text that follows part %d", tc.Name, i+1, i)
 			}
 			pos += at + len(p)
 			if pos < len(full) {
 				if r, _ := utf8.DecodeRuneInString(full[pos:]); !unicode.IsSpace(r) {
-					t.Errorf("%s: part %d ends inside a word: …%q", tc.name, i+1, p[max(0, len(p)-20):])
+					t.Errorf("%s: part %d ends inside a word: …%q", tc.Name, i+1, p[max(0, len(p)-20):])
 				}
 			}
 		}
 		if strings.TrimSpace(full[pos:]) != "" {
-			t.Errorf("%s: the parts leave out %q", tc.name, full[pos:])
+			t.Errorf("%s: the parts leave out %q", tc.Name, full[pos:])
 		}
 	}
 }
@@ -191,7 +147,7 @@ func TestSplitTextBoundaries(t *testing.T) {
 	a := strings.TrimSpace(strings.Repeat("chữ ", 8)) // 31 characters
 	text := a + "\n" + a + "\n\n" + a + "\n" + a      // paragraph break at 63, line breaks at 31, 97
 	tests := []struct {
-		name  string
+		Name  string
 		text  string
 		limit int
 		want  []string
@@ -207,7 +163,7 @@ func TestSplitTextBoundaries(t *testing.T) {
 	}
 	for _, tc := range tests {
 		if got := split(tc.text, tc.limit); strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
-			t.Errorf("%s: split = %q, want %q", tc.name, got, tc.want)
+			t.Errorf("%s: split = %q, want %q", tc.Name, got, tc.want)
 		}
 	}
 }
@@ -222,9 +178,9 @@ func TestRenderThroughFake(t *testing.T) {
 	ctx := apitest.Context(t)
 	var want []string
 	for _, tc := range goldenCases {
-		for _, p := range c.Render(tc.content) {
-			if err := c.Send(ctx, broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private"}, p); err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
+		for _, p := range c.Render(tc.Content) {
+			if err := c.Send(ctx, chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}, p); err != nil {
+				t.Fatalf("%s: %v", tc.Name, err)
 			}
 			want = append(want, p)
 		}
@@ -241,7 +197,7 @@ func TestRenderThroughFake(t *testing.T) {
 }
 
 func FuzzRender(f *testing.F) {
-	f.Add("Hà Nam & Ninh Bình <2025>", longSummary(), "https://example.vn/a?b=1&c=2")
+	f.Add("Hà Nam & Ninh Bình <2025>", adaptertest.LongSummary(), "https://example.vn/a?b=1&c=2")
 	f.Add("", strings.Repeat("x", 4500), "")
 	f.Add("😀", strings.Repeat("😀e\u0301 ", 900), "javascript:x")
 	f.Fuzz(func(t *testing.T, title, summary, link string) {

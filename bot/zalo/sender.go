@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"loa/broadcast"
+	"loa/chat"
 )
 
 var _ broadcast.Sender = (*Client)(nil)
 
-// Channel names the channel: "zalo".
-func (c *Client) Channel() string { return "zalo" }
+// Channel names the channel.
+func (c *Client) Channel() chat.Channel { return chat.Zalo }
 
 // Render turns a broadcast into plain-text messages, in order, each at most
 // MaxTextLength characters, cut at paragraph, line or word boundaries (see split).
@@ -31,7 +32,7 @@ type sendParams struct {
 
 // Send sends one rendered text to chat.Address (Zalo has no threads: ThreadID is
 // ignored). A failure is a *broadcast.SendError (see sendError for the mapping).
-func (c *Client) Send(ctx context.Context, chat broadcast.Chat, text string) error {
+func (c *Client) Send(ctx context.Context, chat chat.Chat, text string) error {
 	if _, err := c.call(ctx, "sendMessage", sendParams{ChatID: chat.Address, Text: text}, c.callTimeout); err != nil {
 		return sendError(err)
 	}

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"loa/broadcast"
+	"loa/chat"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
 
-var hoaChat = broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private"}
+var hoaChat = chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}
 
 // TestSendErrors runs every failure through the fake and checks what the engine is
 // told, in both wire forms: errors with HTTP 200 and ok:false (as the live platform
@@ -127,7 +128,7 @@ func TestSendOK(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	text := "Hà Nam & Ninh Bình <2025>\n\nhttps://tinhuy.example.vn/a?b=1&c=2"
 	// ThreadID means nothing on Zalo and is ignored.
-	if err := c.Send(apitest.Context(t), broadcast.Chat{Channel: "zalo", Address: hoaID, Kind: "private", ThreadID: 7}, text); err != nil {
+	if err := c.Send(apitest.Context(t), chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private", ThreadID: 7}, text); err != nil {
 		t.Fatal(err)
 	}
 	if m := srv.Messages(hoaID); len(m) != 1 || m[0].Text != text || m[0].Kind != zalotest.KindText {

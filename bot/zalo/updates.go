@@ -17,6 +17,7 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/chat"
 )
 
 // eventText is the event of a text message, the only one loa acts on. Images,
@@ -78,7 +79,7 @@ func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 	if err := json.Unmarshal(raw, &zu); err != nil {
 		return "", u, fmt.Errorf("decode update: %w", err)
 	}
-	u.Channel = "zalo"
+	u.Chat.Channel = chat.Zalo
 	m := zu.Message
 	if m != nil {
 		msgID = string(m.MessageID)
@@ -102,9 +103,9 @@ func parseUpdate(raw []byte) (msgID string, u bot.Update, err error) {
 	case "":
 		return msgID, u, errNoChatType
 	case "PRIVATE":
-		u.Chat = bot.Chat{Address: string(m.Chat.ID), Kind: "private", Title: u.From.Name}
+		u.Chat.Address, u.Chat.Kind, u.Chat.Title = string(m.Chat.ID), chat.KindPrivate, u.From.Name
 	case "GROUP":
-		u.Chat = bot.Chat{Address: string(m.Chat.ID), Kind: "group"}
+		u.Chat.Address, u.Chat.Kind = string(m.Chat.ID), chat.KindGroup
 	default:
 		return msgID, u, errSkip
 	}
@@ -229,7 +230,7 @@ func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) 
 	}
 	for _, r := range msgs {
 		if err := c.reply(ctx, u.Chat, r); err != nil {
-			warn(ctx, log, "send reply", err)
+			botapi.Warn(ctx, log, "send reply", err)
 			break // keep the replies in order: after a failure, stop
 		}
 	}
@@ -238,20 +239,10 @@ func (c *Client) CarryOut(ctx context.Context, u bot.Update, resp bot.Response) 
 	}
 }
 
-// warn logs a failed call, at debug level when it failed because ctx ended (a
-// shutdown is not a failure).
-func warn(ctx context.Context, log *slog.Logger, msg string, err error) {
-	level := slog.LevelWarn
-	if ctx.Err() != nil {
-		level = slog.LevelDebug
-	}
-	log.Log(ctx, level, msg, slog.String("error", err.Error()))
-}
-
 // reply sends a plain-text reply, split like broadcasts when longer than a message. A
 // reply with a Preview first sends the preview exactly as members will receive it
 // (Render), then the text as its caption.
-func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
+func (c *Client) reply(ctx context.Context, chat chat.Chat, r bot.Reply) error {
 	var parts []string
 	if r.Preview != nil {
 		parts = c.Render(*r.Preview)
@@ -266,22 +257,13 @@ func (c *Client) reply(ctx context.Context, chat bot.Chat, r bot.Reply) error {
 
 // paced sends to a chat no sooner than its spacing after the previous reply from this
 // client, in a slot of the channel's shared rate, and retries once after a 429,
-// waiting its retry hint, else defaultRetryAfter, which also pauses the channel (see
+// waiting its retry hint, else botapi.DefaultRetryAfter, which also pauses the channel (see
 // botapi.Pacer.DoSpaced).
-func (c *Client) paced(ctx context.Context, chat bot.Chat, p sendParams) error {
+func (c *Client) paced(ctx context.Context, chat chat.Chat, p sendParams) error {
 	return c.pace.DoSpaced(ctx, chat.Address, broadcast.ChatSpacing(chat.Kind), c.sleep, func() error {
 		_, err := c.call(ctx, "sendMessage", p, c.callTimeout)
 		return err
-	}, rateLimited)
-}
-
-// rateLimited reports whether err is a 429, and how long to wait before trying again.
-func rateLimited(err error) (time.Duration, bool) {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != http.StatusTooManyRequests {
-		return 0, false
-	}
-	return e.retryAfter(), true
+	}, botapi.RateLimited)
 }
 
 // newPacer spaces the replies to each chat, taking slots of shared when set.
@@ -343,7 +325,7 @@ func (c *Client) Poll(ctx context.Context, in botapi.Inbox) error {
 		default:
 			wait := bo.Next()
 			if e != nil && e.Code == http.StatusTooManyRequests {
-				wait = e.retryAfter()
+				wait = e.Wait()
 			}
 			c.log.Warn("get updates", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
 			if e != nil && e.Code == http.StatusConflict {
@@ -433,13 +415,13 @@ func (c *Client) keep(ctx context.Context, in botapi.Inbox, us []botapi.Inbound)
 // result is empty).
 func (c *Client) getUpdates(ctx context.Context) ([]json.RawMessage, error) {
 	params := map[string]string{"timeout": strconv.Itoa(int(c.pollTimeout / time.Second))}
-	raw, err := c.call(ctx, "getUpdates", params, c.pollTimeout+pollGrace)
+	raw, err := c.call(ctx, "getUpdates", params, c.pollTimeout+botapi.PollGrace)
 	if err != nil {
 		return nil, err
 	}
 	updates, err := resultUpdates(raw)
 	if err != nil {
-		return nil, &Error{Method: "getUpdates", HTTPStatus: http.StatusOK, Err: err}
+		return nil, &Error{Channel: chat.Zalo, Method: "getUpdates", HTTPStatus: http.StatusOK, Err: err}
 	}
 	return updates, nil
 }

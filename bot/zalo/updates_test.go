@@ -14,25 +14,18 @@ import (
 	"loa/bot"
 	"loa/bot/botapi"
 	"loa/broadcast"
+	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
 
-func marshal(t *testing.T, u zalotest.Update) []byte {
-	t.Helper()
-	b, err := json.Marshal(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestParseUpdate(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	hoa := bot.User{ID: hoaID, Name: "Nguyễn Thị Hoa"}
-	private := bot.Chat{Address: hoaID, Kind: "private", Title: "Nguyễn Thị Hoa"}
+	private := chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private", Title: "Nguyễn Thị Hoa"}
 	text := srv.TextMessage(hoaID, hoaID, "Nguyễn Thị Hoa", "đăng ký")
 	tests := []struct {
 		name  string
@@ -44,22 +37,22 @@ func TestParseUpdate(t *testing.T) {
 		// noType: a message without chat_type, never taken for a private chat.
 		noType bool
 	}{
-		{name: "private text", raw: marshal(t, text), msgID: text.Message.MessageID,
-			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
-		{name: "name instead of display_name", raw: marshal(t, text.WithNameField()), msgID: text.Message.MessageID,
-			want: bot.Update{Channel: "zalo", Chat: private, From: hoa, Text: "đăng ký"}},
-		{name: "group", raw: marshal(t, srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest")),
-			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: groupID, Kind: "group"}, From: hoa, Text: "/latest"}},
+		{name: "private text", raw: adaptertest.JSON(t, text), msgID: text.Message.MessageID,
+			want: bot.Update{Chat: private, From: hoa, Text: "đăng ký"}},
+		{name: "name instead of display_name", raw: adaptertest.JSON(t, text.WithNameField()), msgID: text.Message.MessageID,
+			want: bot.Update{Chat: private, From: hoa, Text: "đăng ký"}},
+		{name: "group", raw: adaptertest.JSON(t, srv.TextMessage(groupID, hoaID, "Nguyễn Thị Hoa", "/latest")),
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: groupID, Kind: "group"}, From: hoa, Text: "/latest"}},
 		{name: "numeric ids, string date, lower-case type, chat title",
 			raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":12345,"display_name":"Lan","is_bot":false},
 				"chat":{"id":67890,"chat_type":"group","title":"Chi bộ 2"},"text":"chủ đề","message_id":987654321,"date":"1717574400000"}}`),
 			msgID: "987654321",
-			want:  bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
+			want:  bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: "67890", Kind: "group", Title: "Chi bộ 2"}, From: bot.User{ID: "12345", Name: "Lan"}, Text: "chủ đề"}},
 		{name: "no event name, no sender", raw: []byte(`{"message":{"chat":{"id":"abc","chat_type":"PRIVATE"},"text":"huỷ","message_id":"m1"}}`), msgID: "m1",
-			want: bot.Update{Channel: "zalo", Chat: bot.Chat{Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
-		{name: "sticker", raw: marshal(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
-		{name: "image", raw: marshal(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
-		{name: "unknown event", raw: marshal(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
+			want: bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: "abc", Kind: "private"}, From: bot.User{ID: "abc"}, Text: "huỷ"}},
+		{name: "sticker", raw: adaptertest.JSON(t, srv.EventMessage(zalotest.EventSticker, hoaID, hoaID, "Hoa")), skip: true},
+		{name: "image", raw: adaptertest.JSON(t, srv.EventMessage(zalotest.EventImage, hoaID, hoaID, "Hoa")), skip: true},
+		{name: "unknown event", raw: adaptertest.JSON(t, srv.EventMessage("user.reacted.to.message", hoaID, hoaID, "Hoa")), skip: true},
 		{name: "event without message", raw: []byte(`{"event_name":"bot.added"}`), skip: true},
 		{name: "from a bot", raw: []byte(`{"event_name":"message.text.received","message":{"from":{"id":"b","is_bot":true},"chat":{"id":"c"},"text":"/start","message_id":"m"}}`), skip: true},
 		{name: "empty text", raw: []byte(`{"event_name":"message.text.received","message":{"chat":{"id":"c","chat_type":"PRIVATE"},"text":"  ","message_id":"m"}}`), skip: true},
@@ -159,10 +152,7 @@ func TestPoll(t *testing.T) {
 	h := inboxtest.NewRecorder(func(u bot.Update) bot.Response {
 		return bot.Response{Replies: []bot.Reply{{Text: "Đã nhận: " + u.Text, Buttons: [][]bot.Button{{{Text: "x", Data: "y"}}}}}}
 	})
-	done := make(chan error, 1)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 
 	// Two idle polls first.
 	for range 2 {
@@ -184,8 +174,7 @@ func TestPoll(t *testing.T) {
 	if _, err := srv.WaitMessages(ctx, groupID, 1); err != nil {
 		t.Fatalf("waiting for the group's reply: %v", err)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v, want nil after its context ended", err)
 	}
 	if srv.Calls("deleteWebhook") == 0 {
@@ -243,23 +232,13 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
-	select {
-	case u := <-h.Got:
-		if u.Text != "xin chào" {
-			t.Errorf("got %+v", u)
-		}
-	case <-ctx.Done():
-		t.Fatal("no update after the failures")
+	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
+		t.Errorf("got %+v", u)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("Poll = %v", err)
 	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
@@ -282,20 +261,11 @@ func TestPollIdleNotAnError(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	select {
-	case <-h.Got:
-	case <-ctx.Done():
-		t.Fatal("no update after the idle polls")
-	}
-	stop()
-	<-done
+	adaptertest.Next(apitest.Context(t), t, h, "after the idle polls")
+	_ = stop()
 	if got := s.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
 		t.Errorf("waits %v, want three short pauses", got)
 	}
@@ -332,24 +302,14 @@ func TestPollSkipsMalformed(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	c, logs := newClient(t, srv, nil)
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
 	h := inboxtest.NewRecorder(nil)
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, inboxtest.NewDirect(c, h)) }()
+	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
 	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	select {
-	case u := <-h.Got:
-		if u.Text != "/help" {
-			t.Errorf("got %+v", u)
-		}
-	case <-ctx.Done():
-		t.Fatal("no update after the malformed one")
+	if u := adaptertest.Next(apitest.Context(t), t, h, "after the malformed one"); u.Text != "/help" {
+		t.Errorf("got %+v", u)
 	}
-	stop()
-	<-done
+	_ = stop()
 	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
 		t.Errorf("the malformed update was not logged:\n%s", logs)
 	}
@@ -367,7 +327,7 @@ func TestRepliesPaced(t *testing.T) {
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)
 	ctx := apitest.Context(t)
-	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
 	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
 	msgs := srv.Messages(hoaID)
 	if len(msgs) != 3 {
@@ -389,8 +349,8 @@ func TestRepliesPaced(t *testing.T) {
 	if len(msgs) != 4 || msgs[3].Text != "bốn" {
 		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
 	}
-	if d := msgs[3].At.Sub(before); d < defaultRetryAfter {
-		t.Errorf("retried %v after the 429, want the default wait (%v)", d, defaultRetryAfter)
+	if d := msgs[3].At.Sub(before); d < botapi.DefaultRetryAfter {
+		t.Errorf("retried %v after the 429, want the default wait (%v)", d, botapi.DefaultRetryAfter)
 	}
 
 	// Two 429s in a row: the reply is given up (and logged), not retried forever.
@@ -409,7 +369,7 @@ func TestCarryOut(t *testing.T) {
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, logs := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
-	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
@@ -444,7 +404,7 @@ func TestCarryOutPreview(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
-	u := bot.Update{Channel: "zalo", Chat: bot.Chat{Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},

@@ -3,7 +3,7 @@ package zalo
 import (
 	"context"
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/http"
 
 	"loa/bot/botapi"
@@ -75,37 +75,25 @@ func (c *Client) WebhookHandler(secret string, in botapi.Inbox) http.Handler {
 		secret = DeriveWebhookSecret(c.token)
 	}
 	guard := &botapi.WebhookGuard{Header: SecretHeader, Secret: secret, Log: c.log, Now: c.now}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := guard.Read(w, r)
-		if !ok {
-			return
-		}
+	return botapi.WebhookHandler(guard, in, func(ctx context.Context, body []byte) ([]botapi.Inbound, error) {
 		updates, err := updatesIn(body)
 		if err != nil {
-			c.log.Warn("malformed webhook request", slog.String("error", err.Error()), slog.Int("bytes", len(body)))
-			http.Error(w, "malformed update", http.StatusBadRequest)
-			return
+			return nil, err
 		}
 		malformed := 0
 		var us []botapi.Inbound
 		for _, raw := range updates {
-			u, ok, err := c.inbound(r.Context(), raw)
+			u, ok, err := c.inbound(ctx, raw)
 			switch {
 			case err != nil:
-				malformed++
+				malformed++ // logged by inbound
 			case ok:
 				us = append(us, u)
 			}
 		}
 		if malformed > 0 && malformed == len(updates) {
-			http.Error(w, "malformed update", http.StatusBadRequest) // logged by inbound
-			return
+			return nil, fmt.Errorf("all %d updates malformed", malformed)
 		}
-		if err := in.Add(r.Context(), us); err != nil {
-			c.log.Error("store webhook update: refused, Zalo may deliver it again", slog.String("error", err.Error()))
-			http.Error(w, "update not stored", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
+		return us, nil
 	})
 }

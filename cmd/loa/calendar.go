@@ -134,7 +134,7 @@ func calendarConvert(c *call) error {
 	if v.Solar, v.Lunar, err = admin.ConvertDate(c.pos[0], toSolar, leap); errors.As(err, &fe) {
 		return usagef("calendar convert: %s", fe.ErrorAs("", ""))
 	}
-	solar := calendar.WeekdayName(v.Solar.Weekday()) + ", " + v.Solar.DMY() + " dương lịch"
+	solar := calendar.WeekdayTitle(v.Solar.Weekday()) + ", " + v.Solar.DMY() + " dương lịch"
 	switch b, jerr := json.Marshal(v); {
 	case err != nil || jerr != nil:
 		return cmp.Or(err, jerr)

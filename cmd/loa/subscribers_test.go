@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loa/admin"
+	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -19,7 +20,7 @@ func TestSubscribersResume(t *testing.T) {
 	c := newCLI(t)
 	st := dbtest.StoreAt(t, c.env["LOA_DATABASE_URL"])
 	ctx := context.Background()
-	sub, _, err := st.Subscribe(ctx, store.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin"})
+	sub, _, err := st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin"})
 	if err != nil {
 		t.Fatal(err)
 	}

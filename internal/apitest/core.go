@@ -464,6 +464,21 @@ func (b Base[K, M, R]) URL() string { return b.c.srv.URL() }
 // Client is an HTTP client for the server.
 func (b Base[K, M, R]) Client() *http.Client { return b.c.srv.Client() }
 
+// DoAsync sends req with the server's client in the background and delivers the
+// transport error (nil when an answer came) once the call returns: for tests that
+// cancel a request the server is holding (a long poll, a gated send).
+func (b Base[K, M, R]) DoAsync(req *http.Request) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		resp, err := b.Client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	return done
+}
+
 // Token is the accepted bot token.
 func (b Base[K, M, R]) Token() string { return b.c.token }
 

@@ -453,14 +453,7 @@ func TestHold(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/bot"+s.Token()+"/sendMessage",
 		strings.NewReader(url.Values{"chat_id": {"1001"}, "text": {"x"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	done := make(chan error, 1)
-	go func() {
-		resp, err := s.Client().Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
+	done := s.DoAsync(req)
 	<-g2.Arrived()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {

@@ -152,14 +152,7 @@ func TestGetUpdatesConflictAndCancel(t *testing.T) {
 	// A poll whose client goes away ends without taking anything.
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+"/bot"+s.Token()+"/getUpdates?timeout=50&offset=999999999", nil)
-	done := make(chan error, 1)
-	go func() {
-		resp, err := s.Client().Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
+	done := s.DoAsync(req)
 	waitPolling(t, s, 3)
 	cancel()
 	if err := <-done; err == nil {

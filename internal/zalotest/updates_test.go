@@ -143,14 +143,7 @@ func TestPollEndsWithClient(t *testing.T) {
 	ctx, cancel := ctxWithCancel(t)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.MethodURL("getUpdates"), strings.NewReader(`{"timeout":"30"}`))
 	req.Header.Set("Content-Type", "application/json")
-	errc := make(chan error, 1)
-	go func() {
-		resp, err := s.Client().Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		errc <- err
-	}()
+	errc := s.DoAsync(req)
 	waitPolls(t, s, 1)
 	cancel()
 	if err := <-errc; err == nil {

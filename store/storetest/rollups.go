@@ -1,9 +1,11 @@
-package dbtest
+package storetest
 
 import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"loa/chat"
 	"loa/store"
@@ -34,7 +36,11 @@ type SubscriberDay struct {
 func SeedRollups(tb testing.TB, url string, hours []DeliveryHour, days []SubscriberDay) {
 	tb.Helper()
 	ctx := context.Background()
-	conn := Conn(tb, url)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatalf("seed rollups: %v", err)
+	}
+	defer conn.Close(ctx)
 	for _, h := range hours {
 		if _, err := conn.Exec(ctx, `INSERT INTO delivery_hours AS h (hour, channel, status, shard, n)
 			VALUES (date_trunc('hour', $1::timestamptz, 'UTC'), $2, $3, 0, $4)

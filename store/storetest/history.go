@@ -1,4 +1,8 @@
-package dbtest
+// Package storetest writes rows straight into the store's tables for tests and
+// benchmarks: months of finished deliveries in a few statements, where going through
+// the store's operations would take hours. It lives beside the schema it writes, so
+// that SQL stays inside store/ and a migration that changes these tables meets it.
+package storetest
 
 import (
 	"context"
