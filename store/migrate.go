@@ -113,11 +113,13 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx = withoutSilenceLimit(ctx) // an index build over a large table answers nothing for minutes
 	return s.migrate(ctx, ms)
 }
 
 func (s *Store) migrate(ctx context.Context, ms []migration) (applied []int, err error) {
+	// An index build over a large table answers nothing for minutes, and one built
+	// concurrently waits for every older transaction in the database first.
+	ctx = withoutSilenceLimit(ctx)
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -232,25 +234,59 @@ func (s *Store) applyNoTx(ctx context.Context, conn *pgx.Conn, m migration) erro
 		return err
 	}
 	for _, stmt := range stmts {
-		if sub := concurrentIndex.FindStringSubmatch(stmt); sub != nil {
-			var valid bool
-			err := conn.QueryRow(ctx, `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-				WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`, sub[1]).Scan(&valid)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("check index %s: %w", sub[1], err)
-			}
-			if err == nil && !valid {
-				if _, err := conn.Exec(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+pgx.Identifier{sub[1]}.Sanitize()); err != nil {
-					return fmt.Errorf("drop invalid index %s: %w", sub[1], err)
-				}
-			}
-		}
-		if _, err := conn.Exec(ctx, stmt); err != nil {
+		if err := s.applyStatement(ctx, conn, stmt); err != nil {
 			return err
 		}
 	}
 	_, err = conn.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
 	return err
+}
+
+// applyStatement runs one statement of a migration outside a transaction, after
+// dropping the invalid index an interrupted build of the same index left behind. A
+// statement that loses a deadlock runs again: CREATE INDEX CONCURRENTLY waits for every
+// older transaction in the database, so two such builds (another schema's migration,
+// another application's) can wait for each other, and PostgreSQL fails one of them.
+func (s *Store) applyStatement(ctx context.Context, conn *pgx.Conn, stmt string) error {
+	var err error
+	for attempt := 1; attempt <= migrationAttempts; attempt++ {
+		if err = dropInvalidIndex(ctx, conn, stmt); err != nil {
+			return err
+		}
+		_, err = conn.Exec(ctx, stmt)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "40P01" { // deadlock_detected
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("gave up after %d deadlocks: %w", migrationAttempts, err)
+}
+
+// dropInvalidIndex drops the index stmt builds concurrently when an earlier build of it
+// failed and left it invalid (IF NOT EXISTS would skip it).
+func dropInvalidIndex(ctx context.Context, conn *pgx.Conn, stmt string) error {
+	sub := concurrentIndex.FindStringSubmatch(stmt)
+	if sub == nil {
+		return nil
+	}
+	var valid bool
+	err := conn.QueryRow(ctx, `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`, sub[1]).Scan(&valid)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && valid) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check index %s: %w", sub[1], err)
+	}
+	if _, err := conn.Exec(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+pgx.Identifier{sub[1]}.Sanitize()); err != nil {
+		return fmt.Errorf("drop invalid index %s: %w", sub[1], err)
+	}
+	return nil
 }
 
 // splitStatements cuts SQL into statements at semicolons outside quotes, dollar-quoted

@@ -83,6 +83,34 @@ CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS deliveries_one_per_subscriber ON 
 	}
 }
 
+// TestDeadlockedStatementIsRetried: a statement of a migration outside a transaction
+// that loses a deadlock is run again. CREATE INDEX CONCURRENTLY waits for every older
+// transaction in the database, so two such builds (another schema's migration, another
+// application's) can wait for each other, and PostgreSQL fails one: the store's tests,
+// each migrating a schema of its own in parallel, met it in CI. The deadlock is
+// simulated by a statement that raises one on its first run (a sequence counts the
+// runs, as a failed statement rolls back everything else it did).
+func TestDeadlockedStatementIsRetried(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Store(t)
+	ctx := context.Background()
+	extra := map[string]string{"900_deadlock.sql": `-- loa:no-transaction
+CREATE SEQUENCE IF NOT EXISTS deadlock_test_runs;
+DO $$ BEGIN
+	IF nextval('deadlock_test_runs') < 2 THEN
+		RAISE EXCEPTION 'deadlock detected (simulated)' USING ERRCODE = 'deadlock_detected';
+	END IF;
+END $$;
+`}
+	if applied, err := s.MigrateTo(ctx, 1<<30, extra); err != nil || fmt.Sprint(applied) != "[900]" {
+		t.Fatalf("applied %v, %v; want 900 applied on the second run of its statement", applied, err)
+	}
+	var runs int
+	if err := s.QueryRow(ctx, `SELECT last_value FROM deadlock_test_runs`, &runs); err != nil || runs != 2 {
+		t.Fatalf("the statement ran %d times, %v; want 2", runs, err)
+	}
+}
+
 // writerLockLimit bounds how long the writer's statements may wait on a lock during
 // the upgrade: the migrations' own lock wait (DefaultMigrationLockTimeout, while the
 // writes queue behind it) and a moment.
