@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -611,5 +612,17 @@ func TestResumeSubscriberIsAudited(t *testing.T) {
 	}
 	if got, want := admin.Message(err), "Không tìm thấy kênh nhận tin số 4242."; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
+	}
+	for _, tt := range []struct {
+		r    admin.Resumed
+		want string
+	}{
+		{r, "Kênh nhận tin số " + strconv.FormatInt(sub.ID, 10) + " không bị tạm dừng; không có gì thay đổi."},
+		{admin.Resumed{Subscriber: store.Subscriber{ID: 7, Title: "Chi bộ 3"}, WasPaused: true},
+			"Đã cho gửi tiếp tới kênh nhận tin số 7 («Chi bộ 3»): các tin đang chờ sẽ được gửi ngay."},
+	} {
+		if got := admin.ResumedMessage(tt.r); got != tt.want {
+			t.Errorf("ResumedMessage(%+v) = %q, want %q", tt.r, got, tt.want)
+		}
 	}
 }

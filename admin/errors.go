@@ -49,7 +49,7 @@ const (
 	FieldFormat   Field = "format"
 	FieldFromYear Field = "from_year"
 	FieldToYear   Field = "to_year"
-	// FieldInviteName is the name an invite gives the admin it makes.
+	// FieldInviteName is an admin's name: given by an invite, or with AddAdmin.
 	FieldInviteName Field = "name"
 )
 

@@ -20,7 +20,7 @@ import (
 // InviteLifetime bounds how long an invite code waits to be used.
 const InviteLifetime = 7 * 24 * time.Hour
 
-// MaxInviteName bounds the name an invite gives its admin.
+// MaxInviteName bounds an admin's name, given by an invite or with AddAdmin.
 const MaxInviteName = 64
 
 // inviteAlphabet has no 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -78,9 +78,9 @@ func hashCode(code string) []byte {
 // CreateInvite makes an invite code for a new admin to be called name (optional). The
 // code is returned once; the store keeps its hash.
 func (o *Ops) CreateInvite(ctx context.Context, a Actor, name string) (string, store.Invite, error) {
-	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n > MaxInviteName {
-		return "", store.Invite{}, &FieldError{Field: FieldInviteName, Code: CodeTooLong, N: n, Limit: MaxInviteName}
+	name, err := checkAdminName(name)
+	if err != nil {
+		return "", store.Invite{}, err
 	}
 	now := o.now()
 	code := newInviteCode()
@@ -103,4 +103,13 @@ func (o *Ops) RedeemInvite(ctx context.Context, a Actor, code string) (store.Adm
 		return store.Admin{}, &ObjectError{Object: ObjAdmin, Name: a.String(), Err: ErrAlreadyAdmin}
 	}
 	return ad, err
+}
+
+// checkAdminName trims an admin's name and bounds it (MaxInviteName).
+func checkAdminName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n > MaxInviteName {
+		return "", &FieldError{Field: FieldInviteName, Code: CodeTooLong, N: n, Limit: MaxInviteName}
+	}
+	return name, nil
 }

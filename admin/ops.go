@@ -81,13 +81,16 @@ func (o *Ops) IsAdmin(ctx context.Context, channel, userID string) (bool, error)
 }
 
 // AddAdmin makes a messenger's user an admin (kept in the database). A Telegram user id
-// is a number; any id is 1 to 64 characters.
+// is a number; any id is 1 to 64 characters; the name at most MaxInviteName.
 func (o *Ops) AddAdmin(ctx context.Context, a Actor, channel, userID, name string) (store.Admin, error) {
 	userID, err := checkAdminID(channel, userID)
 	if err != nil {
 		return store.Admin{}, err
 	}
-	ad, err := o.as(a).AddAdmin(ctx, store.Admin{Channel: chat.Channel(channel), UserID: userID, Name: strings.TrimSpace(name)})
+	if name, err = checkAdminName(name); err != nil {
+		return store.Admin{}, err
+	}
+	ad, err := o.as(a).AddAdmin(ctx, store.Admin{Channel: chat.Channel(channel), UserID: userID, Name: name})
 	if errors.Is(err, store.ErrAdminExists) {
 		return store.Admin{}, &FieldError{Field: FieldUserID, Code: CodeTaken, Value: channel + ":" + userID}
 	}

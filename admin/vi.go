@@ -250,3 +250,61 @@ func Number[N ~int | ~int64](n N) string {
 	}
 	return sign + s
 }
+
+// ResumedMessage says what lifting a chat's pause did (ResumeSubscriber): its waiting
+// messages go out now, or nothing changed because it was not paused.
+func ResumedMessage(r Resumed) string {
+	who := numbered(ObjSubscriber, r.ID)
+	if t := strings.TrimSpace(r.Title); t != "" {
+		who += " («" + t + "»)"
+	}
+	if !r.WasPaused {
+		return capital(who) + " không bị tạm dừng; không có gì thay đổi."
+	}
+	return "Đã cho gửi tiếp tới " + who + ": các tin đang chờ sẽ được gửi ngay."
+}
+
+// ConversionText says a date conversion (ConvertDate) in a sentence, the date asked
+// about first: "Thứ Tư, 2/12/2026 dương lịch là ngày 13 tháng 10 năm Bính Ngọ (2026) âm
+// lịch", or with toSolar the lunar date "… là thứ Tư, 2/12/2026 dương lịch".
+func ConversionText(solar calendar.Date, lunar calendar.LunarDate, toSolar bool) string {
+	s := calendar.WeekdayName(solar.Weekday()) + ", " + solar.DMY() + " dương lịch"
+	if toSolar {
+		return capital(lunar.LongString()) + " là " + s
+	}
+	return capital(s) + " là " + lunar.LongString()
+}
+
+// reasonNames explain why deliveries failed or were cancelled, by the code they are
+// counted under (store.Reason), for the bot's reports and the console.
+var reasonNames = map[store.Reason]string{
+	store.ReasonNone:               "không rõ lý do",
+	store.ReasonBlocked:            "người nhận đã chặn bot",
+	store.ReasonDeactivated:        "tài khoản người nhận đã bị xoá",
+	store.ReasonKicked:             "bot đã bị mời ra khỏi nhóm",
+	store.ReasonChatNotFound:       "không tìm thấy cuộc trò chuyện",
+	store.ReasonNotFoundRepeatedly: "nhiều lần liền không tìm thấy cuộc trò chuyện (hơn một ngày)",
+	store.ReasonMigrated:           "nhóm đã chuyển thành siêu nhóm",
+	store.ReasonTooLong:            "tin quá dài",
+	store.ReasonRejected:           "nền tảng nhắn tin từ chối tin",
+	store.ReasonMaxAge:             "gửi lại nhiều lần không được, đã quá hạn",
+	store.ReasonBroadcastCancelled: "bản tin đã bị huỷ",
+	store.ReasonSubscriberGone:     "người nhận đã ngừng nhận tin hoặc không còn liên lạc được",
+	store.ReasonUnauthorized:       "mã bot bị từ chối",
+	store.ReasonPanic:              "lỗi nội bộ khi gửi",
+	store.ReasonLegacy:             "lý do cũ, không phân loại được",
+	// Codes rows finished before the reasons were recorded may carry (the adapters'
+	// own, counted as they were by migration 008).
+	"forbidden":        "bot không được phép gửi tin vào cuộc trò chuyện",
+	"chat_deactivated": "nhóm đã bị giải tán",
+	"not_following":    "người nhận đã bỏ theo dõi",
+}
+
+// ReasonText explains in Vietnamese why deliveries did not go out; a code without a name
+// is shown as it is.
+func ReasonText(r store.Reason) string {
+	if n, ok := reasonNames[r]; ok {
+		return n
+	}
+	return string(r)
+}

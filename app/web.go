@@ -73,11 +73,8 @@ func channelStates(st *store.Store, chans []*channel, monitor *health.Monitor, n
 		queue, _ := st.PendingDeliveries(ctx) // an unknown queue shows as 0; the page is still useful
 		var out []web.ChannelState
 		for _, ch := range chans {
-			cs := web.ChannelState{Channel: ch.name, On: true, Mode: "polling", Queue: queue[ch.name],
+			cs := web.ChannelState{Channel: ch.name, On: true, Webhook: ch.webhookURL != "", Queue: queue[ch.name],
 				Stalled: stalled["delivery "+string(ch.name)]}
-			if ch.webhookURL != "" {
-				cs.Mode = "webhook"
-			}
 			if until, reason, err := st.ChannelPause(ctx, ch.name); err == nil && until.After(now()) {
 				cs.PausedUntil, cs.PauseReason = &until, reason
 			}

@@ -49,8 +49,6 @@ const (
 	recentBroadcasts = 5
 	// excerptRunes bounds the excerpts of texts in lists.
 	excerptRunes = 80
-	// reasonRunes bounds a delivery's error as recorded, shown when it has no name.
-	reasonRunes = 160
 )
 
 // Draft buttons: "a:<action>:<announcement id>"; "Xác nhận" also carries the time it

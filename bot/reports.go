@@ -113,7 +113,7 @@ func (b *Bot) broadcast(ctx context.Context, u Update, r request) Response {
 	if len(fails) > 0 {
 		sb.WriteString("\n\n" + failuresHeader)
 		for _, f := range fails {
-			sb.WriteString("\n• " + admin.Number(f.Count) + " " + failureStatus(f.Status) + ": " + reasonText(string(f.Reason)))
+			sb.WriteString("\n• " + admin.Number(f.Count) + " " + failureStatus(f.Status) + ": " + admin.ReasonText(f.Reason))
 		}
 	}
 	return reply(sb.String())
@@ -162,16 +162,4 @@ func announcementOf(sourceKey string) int64 {
 		return 0
 	}
 	return id
-}
-
-// reasonText explains why a delivery did not go out: the usual reasons in words, any
-// other as recorded (shortened).
-func reasonText(reason string) string {
-	if name, ok := reasonNames[reason]; ok {
-		return name
-	}
-	if why, ok := strings.CutPrefix(reason, "subscriber gone: "); ok {
-		return goneReason(reasonText(why))
-	}
-	return shorten(reason, reasonRunes)
 }

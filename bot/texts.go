@@ -687,35 +687,6 @@ func failureStatus(status store.DeliveryStatus) string {
 	return "thất bại"
 }
 
-// reasonNames explain the usual reasons a delivery failed or was cancelled (the codes
-// of broadcast.SendError.Reason and the store's cancellations).
-var reasonNames = map[string]string{
-	"blocked":                "người nhận đã chặn bot",
-	"deactivated":            "tài khoản người nhận đã bị xoá",
-	"kicked":                 "bot đã bị mời ra khỏi nhóm",
-	"forbidden":              "bot không được phép gửi tin vào cuộc trò chuyện",
-	"chat_not_found":         "không tìm thấy cuộc trò chuyện",
-	"chat_deactivated":       "nhóm đã bị giải tán",
-	"not_following":          "người nhận đã bỏ theo dõi",
-	"announcement cancelled": "thông báo đã bị huỷ",
-	"broadcast cancelled":    "bản tin đã bị huỷ",
-	// The codes deliveries are counted under (store.FailureCount.Reason).
-	"broadcast_cancelled": "bản tin đã bị huỷ",
-	"subscriber_gone":     "người nhận đã ngừng nhận tin hoặc không còn liên lạc được",
-	"max_age":             "gửi lại nhiều lần không được, đã quá hạn",
-	"too_long":            "tin quá dài",
-	"rejected":            "nền tảng nhắn tin từ chối tin",
-	"migrated":            "nhóm đã chuyển thành siêu nhóm",
-	"unauthorized":        "mã bot bị từ chối",
-	"panic":               "lỗi nội bộ khi gửi",
-	"legacy":              "lý do cũ, không phân loại được",
-}
-
-// goneReason explains a delivery cancelled because its chat became unreachable.
-func goneReason(why string) string {
-	return "người nhận không còn liên lạc được (" + why + ")"
-}
-
 // adminHelpText is the admins' part of /help, in a private chat with a loa admin: the
 // admins' commands of the table, the typed confirmations only where there are no
 // buttons.

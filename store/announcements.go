@@ -44,6 +44,16 @@ const (
 	AnnouncementCancelled AnnouncementStatus = "cancelled"
 )
 
+// IsScheduled, IsDone and IsCancelled say which status s is, for templates (a
+// renamed constant then breaks the build, not a page).
+func (s AnnouncementStatus) IsScheduled() bool { return s == AnnouncementScheduled }
+
+// IsDone: see IsScheduled.
+func (s AnnouncementStatus) IsDone() bool { return s == AnnouncementDone }
+
+// IsCancelled: see IsScheduled.
+func (s AnnouncementStatus) IsCancelled() bool { return s == AnnouncementCancelled }
+
 // RunStatus is how one run of an announcement went (announcement_runs.status).
 type RunStatus string
 
@@ -54,6 +64,15 @@ const (
 	// RunMissed: the run was past its grace window; recorded, not sent.
 	RunMissed RunStatus = "missed"
 )
+
+// IsMissed says whether the run was missed (for templates, as IsScheduled).
+func (s RunStatus) IsMissed() bool { return s == RunMissed }
+
+// IsOnce and IsEvent say which schedule s is (for templates, as IsScheduled).
+func (s Schedule) IsOnce() bool { return s == ScheduleOnce }
+
+// IsEvent: see IsOnce.
+func (s Schedule) IsEvent() bool { return s == ScheduleEvent }
 
 // Announcement is an admin's message and when it goes out.
 type Announcement struct {

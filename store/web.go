@@ -438,7 +438,7 @@ func subscriberSearchQueries(f SubscriberFilter, p Page) (count, page string, ar
 // missed.
 type AnnouncementRunItem struct {
 	RunAt       time.Time
-	Status      string
+	Status      RunStatus
 	BroadcastID *int64
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -31,8 +32,16 @@ func (c *Console) announcementRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /thong-bao/{id}", c.auth(c.announcementPage))
 	mux.Handle("GET /thong-bao/{id}/sua", c.auth(c.editAnnouncement))
 	mux.Handle("POST /thong-bao/{id}/sua", c.auth(c.postAnnouncement))
-	mux.Handle("POST /thong-bao/{id}/huy", c.auth(c.cancelAnnouncement))
-	mux.Handle("POST /ban-tin/{id}/huy", c.auth(c.cancelBroadcast))
+	mux.Handle("POST /thong-bao/{id}/huy", c.auth(cancelOn(c, "thông báo", "/thong-bao/", "announcement", "announcements",
+		func(ctx context.Context, a admin.Actor, id int64) error {
+			_, err := c.Ops.CancelAnnouncement(ctx, a, id)
+			return err
+		}, c.loadAnnouncement)))
+	mux.Handle("POST /ban-tin/{id}/huy", c.auth(cancelOn(c, "bản tin", "/ban-tin/", "broadcast", "broadcasts",
+		func(ctx context.Context, a admin.Actor, id int64) error {
+			_, err := c.Ops.CancelBroadcast(ctx, a, id)
+			return err
+		}, c.loadBroadcast)))
 }
 
 // announcementFields are the form's inputs; those named as admin.Field get the layer's
@@ -521,48 +530,25 @@ func (c *Console) loadAnnouncement(w http.ResponseWriter, r *http.Request, id in
 	return d, true
 }
 
-func (c *Console) cancelAnnouncement(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		c.notFound(w, r, "thông báo")
-		return
-	}
-	_, err := c.Ops.CancelAnnouncement(r.Context(), sessionOf(r).actor(), id)
-	var f form
-	if c.refused(w, r, &f, err) {
-		d, found := c.loadAnnouncement(w, r, id)
-		if found {
-			d.Error = f.Error
-			c.page(w, r, "announcement", "announcements", d)
+// cancelOn is the POST that cancels the object {id} whose page is path+id (what names
+// it): op, then its page saying "Đã huỷ", or its page again (load) with the refusal.
+func cancelOn[T refusable](c *Console, what, path, page, nav string, op func(ctx context.Context, a admin.Actor, id int64) error,
+	load func(w http.ResponseWriter, r *http.Request, id int64) (T, bool)) http.HandlerFunc {
+	return c.onObject(what, func(w http.ResponseWriter, r *http.Request, id int64) error {
+		if err := op(r.Context(), sessionOf(r).actor(), id); err != nil {
+			return err
 		}
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "cancel announcement", err)
-		return
-	}
-	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(id, 10), "huy")
+		seeOther(w, r, path+strconv.FormatInt(id, 10), "huy")
+		return nil
+	}, func(w http.ResponseWriter, r *http.Request, id int64, refusal string) {
+		if d, found := load(w, r, id); found {
+			c.page(w, r, page, nav, d.refused(refusal))
+		}
+	})
 }
 
-func (c *Console) cancelBroadcast(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
-	if !ok {
-		c.notFound(w, r, "bản tin")
-		return
-	}
-	_, err := c.Ops.CancelBroadcast(r.Context(), sessionOf(r).actor(), id)
-	var f form
-	if c.refused(w, r, &f, err) {
-		d, found := c.loadBroadcast(w, r, id)
-		if found {
-			d.Error = f.Error
-			c.page(w, r, "broadcast", "broadcasts", d)
-		}
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "cancel broadcast", err)
-		return
-	}
-	seeOther(w, r, "/ban-tin/"+strconv.FormatInt(id, 10), "huy")
-}
+// refusable is a page's data that can show a refused action above it.
+type refusable interface{ refused(msg string) any }
+
+func (d announcementDetail) refused(msg string) any { d.Error = msg; return d }
+func (d broadcastDetail) refused(msg string) any    { d.Error = msg; return d }

@@ -234,6 +234,22 @@ func linkRefusal(state store.LinkState) (int, message) {
 		Text: "Liên kết này không phải liên kết đăng nhập của loa (có thể bị chép thiếu)." + ask}
 }
 
+// linkUsable reports whether a sign-in link's lookup (op) found it usable; otherwise it
+// has answered: the failure page, or the link's refusal, counted against the client.
+func (c *Console) linkUsable(w http.ResponseWriter, r *http.Request, op string, state store.LinkState, err error) bool {
+	if err != nil {
+		c.failed(w, r, op, err)
+		return false
+	}
+	if state != store.LinkValid {
+		c.countFailure(r)
+		status, m := linkRefusal(state)
+		c.render(w, r, status, "message", m)
+		return false
+	}
+	return true
+}
+
 // signInPage: GET /dang-nhap/{token} shows the button and uses nothing, so a chat
 // app's link preview cannot burn the link.
 func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
@@ -242,14 +258,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.PathValue("token")
 	_, state, err := c.Store.SignInLink(r.Context(), hashSecret(token), c.now())
-	if err != nil {
-		c.failed(w, r, "sign-in link", err)
-		return
-	}
-	if state != store.LinkValid {
-		c.countFailure(r)
-		status, m := linkRefusal(state)
-		c.render(w, r, status, "message", m)
+	if !c.linkUsable(w, r, "sign-in link", state, err) {
 		return
 	}
 	c.render(w, r, http.StatusOK, "signin", signInLinkPage{Token: token})
@@ -262,14 +271,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.now()
 	who, state, err := c.Store.UseSignInLink(r.Context(), hashSecret(r.PathValue("token")), now)
-	if err != nil {
-		c.failed(w, r, "use sign-in link", err)
-		return
-	}
-	if state != store.LinkValid {
-		c.countFailure(r)
-		status, m := linkRefusal(state)
-		c.render(w, r, status, "message", m)
+	if !c.linkUsable(w, r, "use sign-in link", state, err) {
 		return
 	}
 	ok, err := c.IsAdmin(r.Context(), string(who.Channel), who.UserID)

@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/calendar"
 )
 
 // calendarRoutes: the month view, the banner, exports (the edits are in events.go).
 func (c *Console) calendarRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /lich", c.auth(c.calendarMonth))
-	mux.Handle("GET /lich/su-kien.csv", c.auth(c.calendarCSV))
-	mux.Handle("GET /lich/su-kien.ics", c.auth(c.calendarICS))
+	mux.Handle("GET /lich/su-kien.csv", c.auth(c.calendarExport(admin.FormatCSV, "text/csv; charset=utf-8", "lich-ky-niem.csv")))
+	mux.Handle("GET /lich/su-kien.ics", c.auth(c.calendarExport(admin.FormatICS, "text/calendar; charset=utf-8", "lich-ky-niem.ics")))
 }
 
 // dayCell is one day of the month view.
@@ -36,6 +38,15 @@ type monthData struct {
 	BannerFrom, BannerTo string
 	Banner               string
 	BannerError          string
+	// Convert is the date converter (as loa calendar convert): the form as typed, and
+	// its answer.
+	Convert    form
+	Conversion string
+	// Upcoming is the notices of the coming days (as loa calendar upcoming): the form,
+	// the notices and the last day.
+	Upcoming      form
+	Notices       []calendar.Occurrence
+	UpcomingUntil calendar.Date
 	// Form is the add or edit form, with what was typed and its errors.
 	Form     form
 	Editing  int64
@@ -100,66 +111,104 @@ func (c *Console) renderMonth(w http.ResponseWriter, r *http.Request, f form, ed
 		}
 		d.Weeks = append(d.Weeks, week)
 	}
-	// The banner of a period (the portal's greeting), when asked.
-	q := r.URL.Query()
-	d.BannerFrom, d.BannerTo = q.Get("tu"), q.Get("den")
-	if d.BannerFrom != "" || d.BannerTo != "" {
-		from, err1 := calendar.ParseDate(d.BannerFrom)
-		to, err2 := calendar.ParseDate(d.BannerTo)
-		switch {
-		case err1 != nil || err2 != nil:
-			d.BannerError = "Vui lòng chọn ngày bắt đầu và ngày kết thúc."
-		case to.Before(from):
-			d.BannerError = "Ngày kết thúc ở trước ngày bắt đầu."
-		case to.Sub(from) > 366:
-			d.BannerError = "Khoảng thời gian dài nhất là một năm."
-		default:
-			d.Banner = calendar.Banner(calendar.Occurrences(enabled, from, to))
-			if d.Banner == "" {
-				d.BannerError = "Không có ngày kỷ niệm nào có số năm trong khoảng này."
-			}
-		}
+	if !c.calendarTools(w, r, &d) {
+		return
 	}
 	c.page(w, r, "calendar", "calendar", d)
 }
 
-func (c *Console) calendarCSV(w http.ResponseWriter, r *http.Request) {
-	events, err := c.Store.Events(r.Context(), true)
-	if err != nil {
-		c.failed(w, r, "events", err)
-		return
+// calendarTools answers the page's three questions, each from its GET form: the
+// portal's banner for a period, a solar↔lunar conversion, the notices of the coming
+// days (by default the next admin.DefaultUpcomingDays). Refusals are admin's wording,
+// next to the form; false when the page cannot be shown (the database).
+func (c *Console) calendarTools(w http.ResponseWriter, r *http.Request, d *monthData) bool {
+	q := r.URL.Query()
+	ctx := r.Context()
+	d.BannerFrom, d.BannerTo = q.Get("tu"), q.Get("den")
+	if d.BannerFrom != "" || d.BannerTo != "" {
+		from, err := admin.ParseDate(d.BannerFrom, admin.FieldFrom)
+		var to calendar.Date
+		if err == nil {
+			to, err = admin.ParseDate(d.BannerTo, admin.FieldTo)
+		}
+		if err == nil {
+			d.Banner, err = c.Ops.Banner(ctx, from, to)
+		}
+		var f form
+		switch {
+		case c.refused(w, r, &f, err):
+			d.BannerError = f.Message()
+		case err != nil:
+			c.failed(w, r, "banner", err)
+			return false
+		case d.Banner == "":
+			d.BannerError = "Không có ngày kỷ niệm nào có số năm trong khoảng này."
+		}
 	}
-	var buf bytes.Buffer
-	if err := calendar.WriteCSV(&buf, events); err != nil {
-		c.failed(w, r, "events CSV", err)
-		return
+
+	d.Convert = form{Values: map[string]string{"ngay": q.Get("doi-ngay"), "chieu": q.Get("chieu"), "nhuan": q.Get("nhuan")},
+		Errors: map[string]string{}}
+	if s := strings.TrimSpace(d.Convert.V("ngay")); s != "" {
+		toSolar := d.Convert.V("chieu") == "am"
+		solar, lunar, err := admin.ConvertDate(s, toSolar, d.Convert.V("nhuan") != "")
+		if c.refused(w, r, &d.Convert, err) {
+			d.Convert.Errors["ngay"] = d.Convert.Message()
+		} else if err == nil {
+			d.Conversion = admin.ConversionText(solar, lunar, toSolar)
+		}
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="lich-ky-niem.csv"`)
-	_, _ = buf.WriteTo(w)
+
+	d.Upcoming = form{Values: map[string]string{"from": q.Get("sap-toi-tu"), "days": q.Get("so-ngay")}, Errors: map[string]string{}}
+	if d.Upcoming.V("days") == "" {
+		d.Upcoming.Values["days"] = strconv.Itoa(admin.DefaultUpcomingDays)
+	}
+	var from calendar.Date // today
+	var err error
+	if s := strings.TrimSpace(d.Upcoming.V("from")); s != "" {
+		from, err = admin.ParseDate(s, admin.FieldFrom)
+	}
+	s := strings.TrimSpace(d.Upcoming.V("days"))
+	days, convErr := strconv.Atoi(s)
+	if convErr != nil && err == nil {
+		err = &admin.FieldError{Field: admin.FieldDays, Code: admin.CodeInvalid, Value: s}
+	}
+	if err == nil {
+		d.Notices, d.UpcomingUntil, err = c.Ops.Upcoming(ctx, from, days)
+	}
+	if !c.refused(w, r, &d.Upcoming, err) && err != nil {
+		c.failed(w, r, "upcoming notices", err)
+		return false
+	}
+	return true
 }
 
-// icsYears is how many years after this one an iCalendar export covers (as the CLI).
-const icsYears = 2
-
-func (c *Console) calendarICS(w http.ResponseWriter, r *http.Request) {
-	events, err := c.Store.Events(r.Context(), false)
-	if err != nil {
-		c.failed(w, r, "events", err)
-		return
+// calendarExport answers with the calendar as admin.ExportEvents writes it for `loa
+// calendar export`: CSV (every event, for import) or iCalendar (the enabled events of
+// ?tu-nam to ?den-nam; by default this year and admin.ICSYearsAhead after it).
+func (c *Console) calendarExport(format, contentType, file string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var years [2]int
+		for i, k := range []string{"tu-nam", "den-nam"} {
+			if s := strings.TrimSpace(r.URL.Query().Get(k)); s != "" {
+				y, err := strconv.Atoi(s)
+				if err != nil {
+					y = -1 // not a year: refused as out of range
+				}
+				years[i] = y
+			}
+		}
+		var buf bytes.Buffer
+		err := c.Ops.ExportEvents(r.Context(), &buf, format, years[0], years[1])
+		var f form
+		switch {
+		case c.refused(w, r, &f, err):
+			c.render(w, r, http.StatusBadRequest, "message", message{Title: "Không xuất được lịch", Text: f.Message(), Back: "/lich#cac-ngay"})
+		case err != nil:
+			c.failed(w, r, "export events", err)
+		default:
+			w.Header().Set("Content-Type", contentType)
+			w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+			_, _ = buf.WriteTo(w)
+		}
 	}
-	now := c.now()
-	from := calendar.DateIn(now, c.loc()).Year
-	if y, err := strconv.Atoi(r.URL.Query().Get("tu-nam")); err == nil && y >= 1 && y <= 9990 {
-		from = y
-	}
-	var buf bytes.Buffer
-	if err := calendar.WriteICS(&buf, events, calendar.ICSOptions{FromYear: from, ToYear: from + icsYears, Now: now,
-		Name: "Ngày kỷ niệm"}); err != nil {
-		c.failed(w, r, "events iCalendar", err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="lich-ky-niem.ics"`)
-	_, _ = buf.WriteTo(w)
 }

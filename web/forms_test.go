@@ -50,6 +50,10 @@ func TestBadInputIsRefusedNextToItsFieldAndKept(t *testing.T) {
 			"founded": {"năm 1930"}}, "founded", "Vui lòng nhập một số.", "năm 1930"},
 		{"feed URL not http", "/nguon-tin", url.Values{"url": {"ftp://portal.example/rss"}, "topic": {"news"}},
 			"url", "địa chỉ nguồn tin", "ftp://portal.example/rss"},
+		{"admin's Telegram id not a number", "/quan-tri/them", url.Values{"channel": {"telegram"}, "user_id": {"anh.ba"}, "name": {"Anh Ba"}},
+			"user_id", "Mã người dùng chưa hợp lệ", `value="anh.ba"`},
+		{"admin's name too long", "/quan-tri/them", url.Values{"channel": {"zalo"}, "user_id": {"z42"}, "name": {strings.Repeat("Ba ", 30)}},
+			"name", "Tên dài 89 ký tự", `<option value="zalo" selected>`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			body := post(tt.path, tt.form)
@@ -79,6 +83,9 @@ func TestBadInputIsRefusedNextToItsFieldAndKept(t *testing.T) {
 	}
 	if fs, _ := r.st.Feeds(ctx); len(fs) != 0 {
 		t.Errorf("feeds written: %+v", fs)
+	}
+	if as, _ := r.st.Admins(ctx); len(as) != 0 {
+		t.Errorf("admins written: %+v", as)
 	}
 }
 

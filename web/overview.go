@@ -19,6 +19,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/tien-do", c.authQuiet(c.progressJSON))
 	c.announcementRoutes(mux)
 	c.readRoutes(mux)
+	c.subscriberRoutes(mux)
 	c.calendarRoutes(mux)
 	c.eventRoutes(mux)
 	c.feedRoutes(mux)
@@ -111,13 +112,13 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
 			d.Alerts = append(d.Alerts, b)
 		}
 	}
-	events, err := c.Store.Events(ctx, false)
+	d.Today = calendar.DateIn(now, loc)
+	occs, _, err := c.Ops.Upcoming(ctx, d.Today, 61)
 	if err != nil {
-		c.failed(w, r, "events", err)
+		c.failed(w, r, "upcoming notices", err)
 		return
 	}
-	d.Today = calendar.DateIn(now, loc)
-	for _, o := range calendar.Occurrences(events, d.Today, d.Today.AddDays(60)) {
+	for _, o := range occs {
 		if !o.Advance && len(d.Upcoming) < 8 {
 			d.Upcoming = append(d.Upcoming, o)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"loa/admin"
 	"loa/broadcast"
 	"loa/chat"
 	"loa/feeds"
@@ -176,7 +177,7 @@ func (c *Console) recipientsCSV(w http.ResponseWriter, r *http.Request) {
 		if rc.SentAt != nil {
 			sent = rc.SentAt.In(loc).Format("2006-01-02 15:04:05")
 		}
-		return cw.Write(csvSafe(string(rc.Channel), rc.Address, chatKindNames[rc.Kind], rc.Title, statusName(rc.Status), string(rc.Reason), rc.LastError, sent))
+		return cw.Write(csvSafe(string(rc.Channel), rc.Address, chatKindNames[rc.Kind], rc.Title, statusName(rc.Status), admin.ReasonText(rc.Reason), rc.LastError, sent))
 	})
 	cw.Flush()
 	if err != nil {

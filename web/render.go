@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"loa/admin"
+	"loa/calendar"
 	"loa/chat"
 	"loa/store"
 )
@@ -146,10 +147,12 @@ var flashText = map[string]string{
 	"sent":     "Đã gửi.",
 	"test":     "Đã gửi thử cho bạn. Hãy xem trong tin nhắn riêng với bot.",
 	"removed":  "Đã xoá.",
+	"added":    "Đã thêm quản trị viên.",
 	"enabled":  "Đã bật lại.",
 	"disabled": "Đã tắt.",
 	"imported": "Đã nhập.",
 	"len-lich": "Đã lên lịch.",
+	"gui-tiep": "Đã cho gửi tiếp: các tin đang chờ sẽ được gửi ngay.",
 }
 
 // seeOther redirects after a successful POST, naming the outcome.
@@ -189,15 +192,19 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return strconv.FormatFloat(float64(part)*100/float64(total), 'f', 1, 64)
 		},
-		"add":        func(a, b int) int { return a + b },
-		"kindName":   kindName,
-		"statusName": statusName,
-		"chatKind":   func(k chat.Kind) string { return chatKindNames[k] },
-		"dur":        formatDuration,
-		"weekdays":   func() []string { return weekdayHeads },
-		"eventDate":  admin.EventDate,
-		"categories": func() []option { return categoryNames },
-		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
+		"add":           func(a, b int) int { return a + b },
+		"kindName":      kindName,
+		"statusName":    statusName,
+		"chatKind":      func(k chat.Kind) string { return chatKindNames[k] },
+		"dur":           formatDuration,
+		"weekdays":      func() []string { return weekdayHeads },
+		"eventDate":     admin.EventDate,
+		"categories":    func() []option { return categoryNames },
+		"label":         func(b store.BroadcastStat) string { return label(b.Broadcast) },
+		"notice":        calendar.NoticeText,
+		"reasonText":    admin.ReasonText,
+		"topicAll":      func() string { return store.TopicAll },
+		"icsYearsAhead": func() int { return admin.ICSYearsAhead },
 	}
 }
 
@@ -275,4 +282,37 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, f *form, err e
 		return false
 	}
 	return true
+}
+
+// Message is the form's refusal in one sentence: about the whole form, else a field's.
+func (f form) Message() string {
+	if f.Error != "" {
+		return f.Error
+	}
+	for _, m := range f.Errors {
+		return m
+	}
+	return ""
+}
+
+// onObject is the handler of a POST on the object {id} of the path (what names it when
+// the id is not one): act runs the admin operation and answers; a refusal it returns
+// goes to refused with admin's wording, any other error is the failure page.
+func (c *Console) onObject(what string, act func(w http.ResponseWriter, r *http.Request, id int64) error,
+	refused func(w http.ResponseWriter, r *http.Request, id int64, refusal string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := idParam(r, "id")
+		if !ok {
+			c.notFound(w, r, what)
+			return
+		}
+		err := act(w, r, id)
+		var f form
+		switch {
+		case c.refused(w, r, &f, err):
+			refused(w, r, id, f.Error)
+		case err != nil:
+			c.failed(w, r, r.Method+" "+r.URL.Path, err)
+		}
+	}
 }

@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
 
 	"loa/admin"
 	"loa/chat"
 	"loa/internal/telegramtest"
 	"loa/store"
+	"loa/store/storetest"
 )
 
 // TestBrowserScreenshots writes the main pages to docs/screenshots/ with a fixed clock
@@ -116,11 +116,8 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 		t.Fatal(err)
 	}
 	// A month of history in the daily rollups (what the charts read).
-	conn, err := pgx.Connect(ctx, s.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	var hours []storetest.DeliveryHour
+	var days []storetest.SubscriberDay
 	for d := 29; d >= 0; d-- {
 		day := fixed.AddDate(0, 0, -d)
 		hour := time.Date(day.Year(), day.Month(), day.Day(), 8, 0, 0, 0, loc)
@@ -128,26 +125,13 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 		if d%7 == 2 {
 			tg += 30 // a day with an anniversary and an announcement
 		}
-		zl := 4 + (d*3)%5
-		for _, row := range []struct {
-			ch     string
-			status string
-			n      int
-		}{{"telegram", "sent", tg}, {"zalo", "sent", zl}, {"telegram", "failed", d % 3}} {
-			if _, err := conn.Exec(ctx, `INSERT INTO delivery_hours (hour, channel, status, shard, n) VALUES ($1, $2, $3, 0, $4)
-				ON CONFLICT DO NOTHING`, hour, row.ch, row.status, row.n); err != nil {
-				t.Fatal(err)
-			}
-		}
+		hours = append(hours, storetest.DeliveryHour{Hour: hour, Channel: chat.Telegram, Status: store.DeliverySent, N: tg},
+			storetest.DeliveryHour{Hour: hour, Channel: chat.Zalo, Status: store.DeliverySent, N: 4 + (d*3)%5},
+			storetest.DeliveryHour{Hour: hour, Channel: chat.Telegram, Status: store.DeliveryFailed, N: d % 3})
 		active := 9 + (29-d)/3
-		for _, row := range []struct {
-			ch, status string
-			n          int
-		}{{"telegram", "active", active}, {"zalo", "active", active / 2}, {"telegram", "stopped", 1 + (29-d)/12}} {
-			if _, err := conn.Exec(ctx, `INSERT INTO subscriber_days (day, channel, status, n) VALUES ($1::date, $2, $3, $4)
-				ON CONFLICT (day, channel, status) DO UPDATE SET n = EXCLUDED.n`, day.Format(time.DateOnly), row.ch, row.status, row.n); err != nil {
-				t.Fatal(err)
-			}
-		}
+		days = append(days, storetest.SubscriberDay{Day: day, Channel: chat.Telegram, Status: store.StatusActive, N: active},
+			storetest.SubscriberDay{Day: day, Channel: chat.Zalo, Status: store.StatusActive, N: active / 2},
+			storetest.SubscriberDay{Day: day, Channel: chat.Telegram, Status: store.StatusStopped, N: 1 + (29-d)/12})
 	}
+	storetest.SeedRollups(t, s.dbURL, hours, days)
 }

@@ -62,8 +62,8 @@ type ChannelState struct {
 	Channel chat.Channel
 	// On: the channel has a token and runs on this replica.
 	On bool
-	// Mode is how updates arrive: "webhook" or "polling".
-	Mode string
+	// Webhook: updates arrive by webhook (else by long polling).
+	Webhook bool
 	// PausedUntil is set while the channel waits out a 429, a quota or a refused
 	// token; PauseReason says which.
 	PausedUntil *time.Time
