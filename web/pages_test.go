@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -135,18 +136,36 @@ func TestResumePausedSubscriber(t *testing.T) {
 		}
 	}
 	c, _ := r.signIn("telegram", "1001")
-	_, page := do(t, c, "GET", r.srv.URL+"/nguoi-nhan", nil)
+	// The list filtered to channels: after the resume it comes back filtered.
+	_, page := do(t, c, "GET", r.srv.URL+"/nguoi-nhan?loai=channel", nil)
 	resume := "/nguoi-nhan/" + itoa(sub.ID) + "/gui-tiep"
 	if strings.Count(page, `action="/nguoi-nhan/`) != 1 || !strings.Contains(page, `action="`+resume+`"`) {
 		t.Fatalf("want one resume button, on the paused chat:\n%s", page)
 	}
-	post := func(path string) (int, string) {
+	post := func(path string, more ...string) (int, string) {
 		t.Helper()
-		return do(t, c, "POST", r.srv.URL+path, url.Values{"csrf": {csrfOf(t, page)}})
+		form := url.Values{"csrf": {csrfOf(t, page)}}
+		for i := 0; i+1 < len(more); i += 2 {
+			form.Set(more[i], more[i+1])
+		}
+		return do(t, c, "POST", r.srv.URL+path, form)
 	}
-	code, body := post(resume)
+	if !strings.Contains(page, `name="ve" value="loai=channel"`) {
+		t.Fatalf("the resume form does not carry the list's filters:\n%s", page)
+	}
+	code, body := post(resume, "ve", "loai=channel")
 	if code != http.StatusOK || !strings.Contains(body, "Đã cho gửi tiếp") || strings.Contains(body, `action="`+resume+`"`) {
 		t.Fatalf("resume: %d\n%s", code, body)
+	}
+	if !strings.Contains(body, `<option value="channel" selected>`) || strings.Contains(body, "Chị Tư") {
+		t.Errorf("after the resume the list lost its filter (channels only):\n%s", body)
+	}
+	for _, ve := range []string{"https://evil.example/x?loai=channel", "//evil.example", "%zz"} {
+		req := httptest.NewRequest("POST", resume, strings.NewReader(url.Values{"ve": {ve}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if got := subscribersBack(req); !strings.HasPrefix(got, "/nguoi-nhan") || strings.Contains(got, "//") {
+			t.Errorf("a form's ve %q came back as %q; want the subscribers' list", ve, got)
+		}
 	}
 	got, err := r.st.SubscriberByChat(ctx, "telegram", "-100555")
 	if err != nil || got.PausedAt != nil {

@@ -198,7 +198,10 @@ func csvSafe(cells ...string) []string {
 }
 
 type subscribersData struct {
-	F    store.SubscriberFilter
+	F store.SubscriberFilter
+	// Query is the list's query (filters, page) without the outcome, so that an action
+	// on a row comes back to the same list.
+	Query    string
 	Subs []store.Subscriber
 	// Total is exact: every subscriber matching the filters, on every page.
 	Total    int
@@ -232,8 +235,8 @@ func (c *Console) subscribers(w http.ResponseWriter, r *http.Request) {
 		c.failed(w, r, "topics", err)
 		return
 	}
-	d := subscribersData{F: f, Subs: pg.Rows, Total: total, Pager: pagerOf(r, pg, notice), Counts: subscriberRows(stats), Topics: topics,
-		Channels: chat.Channels()}
+	d := subscribersData{F: f, Query: listQuery(r.URL.RawQuery), Subs: pg.Rows, Total: total, Pager: pagerOf(r, pg, notice),
+		Counts: subscriberRows(stats), Topics: topics, Channels: chat.Channels()}
 	for _, k := range []chat.Kind{chat.KindPrivate, chat.KindGroup, chat.KindSupergroup, chat.KindChannel} {
 		d.Kinds = append(d.Kinds, option{string(k), chatKindNames[k]})
 	}
