@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"loa/internal/netfault"
 	"loa/store"
 )
 
@@ -158,6 +159,23 @@ func Conn(tb testing.TB, url string) *pgx.Conn {
 	}
 	tb.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
+}
+
+// ViaProxy starts a fault-injecting proxy to the server at rawURL, closed when the
+// test ends, and returns it with rawURL rewritten to go through it.
+func ViaProxy(tb testing.TB, rawURL string) (*netfault.Proxy, string) {
+	tb.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := netfault.Listen(u.Host)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.Close() })
+	u.Host = p.Addr()
+	return p, u.String()
 }
 
 // Open opens a store at url without migrating it (for tests of the migrations),
