@@ -17,8 +17,8 @@ import (
 func telegramRig(t *testing.T) (*telegramtest.Server, string, *store.Store) {
 	t.Helper()
 	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	return fake, dbURL, dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
+	return fake, dbURL, st
 }
 
 // chatIDs returns n chat ids counting up from first.

@@ -193,8 +193,7 @@ func hasBroadcasts(t *testing.T, st *store.Store, n int) func() bool {
 
 func TestServiceAnnouncesEachNewArticleOnceAcrossRestart(t *testing.T) {
 	t.Parallel()
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	p := newPortal(t, 1, 2, 3)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 
@@ -219,8 +218,7 @@ func TestServiceAnnouncesEachNewArticleOnceAcrossRestart(t *testing.T) {
 
 func TestTwoInstancesAnnounceOnceAndStandbyTakesOver(t *testing.T) {
 	t.Parallel()
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	p := newPortal(t, 1)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 

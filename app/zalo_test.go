@@ -53,8 +53,7 @@ func countContaining(texts []string, sub string) int {
 func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 	t.Parallel()
 	fake := zalotest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	p := newPortal(t, 1)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 	start(t, dbURL, zaloEnv(fake)...)
@@ -123,8 +122,7 @@ func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 	t.Parallel()
 	zf := zalotest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	ctx := context.Background()
 	const n = 30
 	subscribeZalo(t, zf, st, zaloIDs(n)...)
@@ -171,8 +169,7 @@ func TestZaloWebhookStoresThenHandles(t *testing.T) {
 	t.Parallel()
 	proxy := &toReplica{}
 	fake := zalotest.NewServer(t, zalotest.BareWebhook(), zalotest.WithWebhookClient(&http.Client{Transport: proxy, Timeout: 10 * time.Second}))
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	in := start(t, dbURL, append(zaloEnv(fake), "LOA_ZALO_WEBHOOK_URL", "https://loa.test/zalo/webhook")...)
 	proxy.addr.Store(in.addr)
 	await.On(t, fake, "the webhook to be registered", 10*time.Second, func() bool { url, _, _ := fake.Webhook(); return url != "" })

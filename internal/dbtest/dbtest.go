@@ -125,6 +125,14 @@ func Store(t testing.TB) *store.Store {
 	return StoreAt(t, URL(t))
 }
 
+// StoreURL is Store that also returns the schema's URL, for what else the test opens
+// there (a raw connection, a second replica).
+func StoreURL(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	url := URL(t)
+	return StoreAt(t, url), url
+}
+
 // StoreAt opens and migrates a store at url, closed when the test ends.
 func StoreAt(t testing.TB, url string) *store.Store {
 	t.Helper()
