@@ -430,11 +430,7 @@ func TestHold(t *testing.T) {
 		_, err := bot.Send(tgbotapi.NewMessage(hoa.ID, "chậm"))
 		result <- err
 	}()
-	select {
-	case <-g.Arrived():
-	case <-apitest.Context(t).Done():
-		t.Fatal("request never reached the gate")
-	}
+	apitest.Receive(t, g.Arrived(), "the request at the gate")
 	if s.Accepted() != 0 {
 		t.Fatal("accepted while held")
 	}
@@ -636,11 +632,7 @@ func TestCloseReleasesWaiters(t *testing.T) {
 	}
 	closed := make(chan struct{})
 	go func() { s.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-apitest.Context(t).Done():
-		t.Fatal("Close did not return")
-	}
+	apitest.Receive(t, closed, "Close's return")
 	if err := <-sent; err == nil {
 		t.Error("held send succeeded after Close")
 	}

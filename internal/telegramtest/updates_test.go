@@ -32,13 +32,7 @@ type pollResult struct {
 
 func waitPoll(t *testing.T, ch <-chan pollResult) pollResult {
 	t.Helper()
-	select {
-	case r := <-ch:
-		return r
-	case <-apitest.Context(t).Done():
-		t.Fatal("getUpdates did not return")
-		return pollResult{}
-	}
+	return apitest.Receive(t, ch, "getUpdates's answer")
 }
 
 // waitPolling waits until a getUpdates is waiting for updates, the n-th call.
