@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"loa/chat"
 	"loa/internal/await"
-	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -20,18 +18,10 @@ import (
 // with its formatting; cancelling it mid-broadcast stops the deliveries still pending.
 func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
 	const chats = 150
-	for i := range chats {
-		id := int64(40_000 + i)
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, chatIDs(40_000, chats)...)
 	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "20")...)
 	ann, err := st.As(store.Actor{ID: "cli:test", Via: store.ViaCLI}).CreateAnnouncement(ctx, store.NewAnnouncement{
 		Body: "Hội nghị *quán triệt Nghị quyết* lúc 8 giờ, xem [giấy mời](https://portal.example.vn/gm)", Topic: store.TopicAnnouncements,
@@ -70,17 +60,9 @@ func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 // A feed that keeps failing is disabled, and the admins — not the members — are told.
 func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
-	fake.AddChat(telegramtest.Chat{ID: 1, Type: "private", FirstName: "Admin"})
-	fake.AddChat(telegramtest.Chat{ID: 2, Type: "private", FirstName: "Member"})
-	for _, id := range []string{"1", "2"} {
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: id, Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, 1, 2) // the admin (LOA_ADMINS=1) and a member
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down", http.StatusBadGateway)
 	}))
@@ -108,20 +90,13 @@ func TestAdminsAreAlertedWhenAFeedIsDisabled(t *testing.T) {
 // members receive it once; a non-admin's /announce is refused and nothing goes out.
 func TestAdminAnnouncesFromTheBotWithPreviewAndConfirmation(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
 	admin := telegramtest.User{ID: 1, FirstName: "Chánh Văn phòng"}
 	stranger := telegramtest.User{ID: 9, FirstName: "Khách"}
 	fake.AddChat(telegramtest.Chat{ID: 1, Type: "private", FirstName: admin.FirstName})
 	fake.AddChat(telegramtest.Chat{ID: 9, Type: "private", FirstName: stranger.FirstName})
-	for _, id := range []int64{501, 502} {
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, 501, 502)
 	start(t, dbURL, tgEnv(fake)...) // LOA_ADMINS=1
 
 	fake.PushUpdate(fake.Command(9, stranger, "/announce Tin giả"))

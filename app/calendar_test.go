@@ -1,28 +1,19 @@
 package app_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"loa/chat"
 	"loa/internal/await"
-	"loa/internal/dbtest"
-	"loa/internal/telegramtest"
 )
 
 // The service was down from 06:00 to 09:00 on 5 June 2024; the 07:00 notices go out
 // when it comes back, once, with the built-in calendar seeded at start.
 func TestAnniversaryNoticeMissedWhileDownGoesOutOnceOnReturn(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
-	fake.AddChat(telegramtest.Chat{ID: 301, Type: "private", FirstName: "Lan"})
-	if _, _, err := st.Subscribe(context.Background(), chat.Chat{Channel: chat.Telegram, Address: "301", Kind: chat.KindPrivate}); err != nil {
-		t.Fatal(err)
-	}
+	fake, dbURL, st := telegramRig(t)
+	subscribeTelegram(t, fake, st, 301)
 	nineOClock := time.Date(2024, 6, 5, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 	clock := func() time.Time { return nineOClock }
 	a := startAt(t, dbURL, clock, tgEnv(fake)...)
@@ -37,10 +28,7 @@ func TestAnniversaryNoticeMissedWhileDownGoesOutOnceOnReturn(t *testing.T) {
 	})
 	// Later ticks the same day (the notices job runs every few ticks) add nothing.
 	a.stop(t)
-	bs, err := st.BroadcastStats(context.Background(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bs := broadcastStats(t, st, 100)
 	n := 0
 	for _, b := range bs {
 		if strings.Contains(b.Title, notice) {

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,11 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"loa/chat"
 	"loa/internal/await"
-	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
-	"loa/store"
 )
 
 // buildLoa builds the loa binary once for the crash tests.
@@ -80,25 +76,10 @@ func (p *process) kill9(t *testing.T) {
 // duplicates only for sends that were in flight at a kill.
 func TestKillDashNineMidBroadcast(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
-	ctx := context.Background()
+	fake, dbURL, st := telegramRig(t)
 	const chats, broadcasts = 30, 3
-	for i := range chats {
-		id := int64(5000 + i)
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 1; i <= broadcasts; i++ {
-		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:%d", i), Kind: store.KindAnnouncement, Topic: "announcements", Title: fmt.Sprintf("Thông báo số %d", i),
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, chatIDs(5000, chats)...)
+	announceNumbered(t, st, broadcasts, "ann:%d", "Thông báo số %d")
 	env := []string{
 		"LOA_DATABASE_URL=" + dbURL,
 		"LOA_HTTP_ADDR=127.0.0.1:0",
@@ -147,11 +128,7 @@ func TestKillDashNineMidBroadcast(t *testing.T) {
 		t.Fatalf("%d duplicates after 2 kills; more than the sends that can be in flight", dups)
 	}
 	t.Logf("%d messages, %d duplicates after 2 kills", fake.Accepted(), dups)
-	bs, err := st.BroadcastStats(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range bs {
+	for _, b := range broadcastStats(t, st, 10) {
 		if b.Sent != chats || b.Pending != 0 {
 			t.Fatalf("broadcast %s: %+v; want every delivery sent", b.SourceKey, b)
 		}

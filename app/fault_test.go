@@ -2,36 +2,14 @@ package app_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"loa/chat"
 	"loa/internal/await"
 	"loa/internal/dbtest"
-	"loa/internal/netfault"
-	"loa/internal/telegramtest"
-	"loa/store"
 )
-
-// viaProxy returns a proxy to the test database and dbURL rewritten to go through it.
-func viaProxy(t *testing.T, dbURL string) (*netfault.Proxy, string) {
-	t.Helper()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := netfault.Listen(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	u.Host = p.Addr()
-	return p, u.String()
-}
 
 // A leader whose host goes silent (its database traffic neither answered nor closed, as
 // when a machine dies or is cut off) is replaced by a standby, and stops leading on its
@@ -41,7 +19,7 @@ func TestSilentLeaderIsReplaced(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
 	dbtest.StoreAt(t, dbURL)
-	proxy, proxied := viaProxy(t, dbURL)
+	proxy, proxied := dbtest.ViaProxy(t, dbURL)
 
 	a := start(t, proxied, faultEnv...)
 	await.Until(t, "a to lead", func() bool { return a.leading(t) })
@@ -62,30 +40,13 @@ func TestSilentLeaderIsReplaced(t *testing.T) {
 // connections work, abandons them and goes on sending.
 func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
 	const chats = 5
-	for i := range chats {
-		id := int64(7000 + i)
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	proxy, proxied := viaProxy(t, dbURL)
+	subscribeTelegram(t, fake, st, chatIDs(7000, chats)...)
+	proxy, proxied := dbtest.ViaProxy(t, dbURL)
 	in := start(t, proxied, append(tgEnv(fake, "LOA_TELEGRAM_RATE", "50"), faultEnv...)...)
-	announce := func(n int) {
-		t.Helper()
-		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:fault:%d", n), Kind: store.KindAnnouncement, Topic: store.TopicAnnouncements,
-			Title: fmt.Sprintf("Thông báo số %d", n),
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	announce(1)
+	announce(t, st, "ann:fault:1", "Thông báo số 1")
 	await.Until(t, "the first broadcast to be sent and recorded", func() bool {
 		bs, err := st.BroadcastStats(ctx, 1)
 		return err == nil && len(bs) == 1 && bs[0].Sent == chats
@@ -94,7 +55,7 @@ func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 	// Every connection the replica holds goes silent; new ones work.
 	proxy.Silence()
 	proxy.Restore()
-	announce(2)
+	announce(t, st, "ann:fault:2", "Thông báo số 2")
 	await.On(t, fake, "the second broadcast after the silence", 10*time.Second, func() bool { return fake.Accepted() >= 2*chats })
 	if code, body := in.get(t, "/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz = %d %s after the replica recovered", code, body)
@@ -107,10 +68,8 @@ func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 // (the replica warns about such a setting).
 func TestStuckLoopFailsHealthz(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	dbtest.StoreAt(t, dbURL)
-	proxy, proxied := viaProxy(t, dbURL)
+	fake, dbURL, _ := telegramRig(t)
+	proxy, proxied := dbtest.ViaProxy(t, dbURL)
 	in := start(t, proxied, tgEnv(fake, "LOA_DB_TIMEOUT", "4s", "LOA_STALL_LIMIT", "1s")...)
 	if code, body := in.get(t, "/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz = %d %s before the fault", code, body)
@@ -136,10 +95,8 @@ func TestStuckLoopFailsHealthz(t *testing.T) {
 // and an orchestrator does not restart every replica because the database is down.
 func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	dbtest.StoreAt(t, dbURL)
-	proxy, proxied := viaProxy(t, dbURL)
+	fake, dbURL, _ := telegramRig(t)
+	proxy, proxied := dbtest.ViaProxy(t, dbURL)
 	in := start(t, proxied, append(tgEnv(fake), faultEnv...)...)
 	await.Until(t, "to lead", func() bool { return in.leading(t) })
 

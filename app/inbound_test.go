@@ -11,7 +11,6 @@ import (
 
 	"loa/chat"
 	"loa/internal/await"
-	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -21,9 +20,7 @@ import (
 // afterwards is answered at once, not after the group's queue.
 func TestOneChatsFloodDoesNotDelayAnotherChatsAnswer(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	dbtest.StoreAt(t, dbURL)
+	fake, dbURL, _ := telegramRig(t)
 	const group, private = -700, 701
 	flooder := telegramtest.User{ID: 702, FirstName: "Tuấn"}
 	asker := telegramtest.User{ID: private, FirstName: "Mai"}
@@ -55,9 +52,7 @@ func TestOneChatsFloodDoesNotDelayAnotherChatsAnswer(t *testing.T) {
 // welcomed, not dropped as "already seen".
 func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
 	const chatID = 801
 	member := telegramtest.User{ID: chatID, FirstName: "Hùng"}
@@ -119,24 +114,11 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 // stalls on a loaded machine: bunching is the dispatcher's arrival window's business.)
 func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
-	ctx := context.Background()
+	fake, dbURL, st := telegramRig(t)
 	const subscribers, askers = 50, 40
-	for i := range subscribers {
-		id := int64(30_000 + i)
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: strconv.FormatInt(id, 10), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, chatIDs(30_000, subscribers)...)
 	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "10")...)
-	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: "ann:burst", Kind: store.KindAnnouncement, Topic: store.TopicAnnouncements, Title: "Thông báo",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	announce(t, st, "ann:burst", "Thông báo")
 	await.On(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 5 })
 	for i := range askers {
 		id := int64(40_000 + i)

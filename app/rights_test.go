@@ -9,7 +9,6 @@ import (
 
 	"loa/chat"
 	"loa/internal/await"
-	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -20,20 +19,14 @@ import (
 // when a channel admin switches "Post messages" on again) lets it go out.
 func TestChannelThatRestrictedTheBotResumesWhenRightsAreBack(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
 	const channel, member, adminChat = -1009876543210, 301, 1
 	fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh Đảng bộ"})
 	fake.AddChat(telegramtest.Chat{ID: member, Type: telegramtest.Private, FirstName: "Lan"})
 	fake.AddChat(telegramtest.Chat{ID: adminChat, Type: telegramtest.Private, FirstName: "Admin"})
-	for _, c := range []chat.Chat{{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel},
-		{Channel: chat.Telegram, Address: fmt.Sprint(member), Kind: chat.KindPrivate}} {
-		if _, _, err := st.Subscribe(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribe(t, st, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel})
+	subscribe(t, st, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(member), Kind: chat.KindPrivate})
 	admin := telegramtest.User{ID: adminChat, FirstName: "Admin"}
 	fake.BotRightsChanged(channel, admin, false)
 

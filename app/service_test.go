@@ -172,6 +172,14 @@ func articleBroadcasts(t *testing.T, st *store.Store) []string {
 	return out
 }
 
+// wantArticles fails the test unless the broadcast titles, oldest first, print as want.
+func wantArticles(t *testing.T, st *store.Store, want string) {
+	t.Helper()
+	if got := fmt.Sprint(articleBroadcasts(t, st)); got != want {
+		t.Fatalf("broadcasts = %s, want %s", got, want)
+	}
+}
+
 func primed(t *testing.T, st *store.Store, id int64) func() bool {
 	return func() bool {
 		f, err := st.Feed(context.Background(), id)
@@ -185,8 +193,7 @@ func hasBroadcasts(t *testing.T, st *store.Store, n int) func() bool {
 
 func TestServiceAnnouncesEachNewArticleOnceAcrossRestart(t *testing.T) {
 	t.Parallel()
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	p := newPortal(t, 1, 2, 3)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 
@@ -206,16 +213,12 @@ func TestServiceAnnouncesEachNewArticleOnceAcrossRestart(t *testing.T) {
 	await.Until(t, "article 5 to be announced", hasBroadcasts(t, st, 2))
 	p.publish(6)
 	await.Until(t, "article 6 to be announced", hasBroadcasts(t, st, 3))
-	want := "[Bài viết số 4 Bài viết số 5 Bài viết số 6]"
-	if got := fmt.Sprint(articleBroadcasts(t, st)); got != want {
-		t.Fatalf("broadcasts = %s, want %s", got, want)
-	}
+	wantArticles(t, st, "[Bài viết số 4 Bài viết số 5 Bài viết số 6]")
 }
 
 func TestTwoInstancesAnnounceOnceAndStandbyTakesOver(t *testing.T) {
 	t.Parallel()
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	p := newPortal(t, 1)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 
@@ -240,10 +243,7 @@ func TestTwoInstancesAnnounceOnceAndStandbyTakesOver(t *testing.T) {
 	p.publish(5)
 	await.Until(t, "article 5", hasBroadcasts(t, st, 4))
 
-	want := "[Bài viết số 2 Bài viết số 3 Bài viết số 4 Bài viết số 5]"
-	if got := fmt.Sprint(articleBroadcasts(t, st)); got != want {
-		t.Fatalf("broadcasts = %s, want %s", got, want)
-	}
+	wantArticles(t, st, "[Bài viết số 2 Bài viết số 3 Bài viết số 4 Bài viết số 5]")
 }
 
 func TestHTTPEndpoints(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 
 	"loa/chat"
 	"loa/internal/await"
-	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
@@ -47,9 +46,7 @@ func articleTexts(fake *telegramtest.Server, chat int64) []string {
 
 func TestTelegramMembersSubscribeAndReceiveEachArticleOnceInOrder(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	p := newPortal(t, 1)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 
@@ -91,9 +88,7 @@ func TestTelegramMembersSubscribeAndReceiveEachArticleOnceInOrder(t *testing.T) 
 
 func TestTelegramErrorPaths(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	fake, dbURL, st := telegramRig(t)
 	ctx := context.Background()
 
 	// A chat for each outcome, subscribed directly: the inbound side is tested above.
@@ -101,23 +96,14 @@ func TestTelegramErrorPaths(t *testing.T) {
 		ok, blocked, deactivated, notFound, flaky, limited, group, super = 201, 202, 203, 204, 205, 206, -300, -1000300
 		forum                                                            = -1000400
 	)
-	for _, id := range []int64{ok, blocked, deactivated, flaky, limited} {
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-	}
+	subscribeTelegram(t, fake, st, ok, blocked, deactivated, flaky, limited)
+	// notFound is subscribed but the fake has never seen it.
+	subscribe(t, st, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(notFound), Kind: chat.KindPrivate})
 	fake.AddChat(telegramtest.Chat{ID: group, Type: "group", Title: "Chi bộ"})
-	for _, id := range []int64{ok, blocked, deactivated, notFound, flaky, limited} {
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup}); err != nil {
-		t.Fatal(err)
-	}
+	subscribe(t, st, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(group), Kind: chat.KindGroup})
 	// A forum whose chosen topic was deleted: the message goes to its main thread.
 	fake.AddChat(telegramtest.Chat{ID: forum, Type: "supergroup", Title: "Đảng bộ", IsForum: true})
-	if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(forum), Kind: chat.KindSupergroup}); err != nil {
-		t.Fatal(err)
-	}
+	subscribe(t, st, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(forum), Kind: chat.KindSupergroup})
 	if err := st.SetThread(ctx, chat.Telegram, fmt.Sprint(forum), 999); err != nil {
 		t.Fatal(err)
 	}
@@ -128,12 +114,10 @@ func TestTelegramErrorPaths(t *testing.T) {
 	fake.Script(limited, telegramtest.TooManyRequests(1))
 
 	start(t, dbURL, tgEnv(fake)...)
-	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+	createBroadcast(t, st, store.NewBroadcast{
 		SourceKey: "ann:1", Kind: store.KindAnnouncement, Topic: store.TopicAnnouncements,
 		Title: "Thông báo", Summary: "Hội nghị học tập Nghị quyết lúc 8 giờ, thứ hai 10/6/2024 & sau đó <tổng kết>.",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	await.On(t, fake, "delivery to the healthy, flaky, rate-limited and migrated chats", 60*time.Second, func() bool {
 		return len(fake.Messages(ok)) == 1 && len(fake.Messages(flaky)) == 1 && len(fake.Messages(limited)) == 1 &&
@@ -159,14 +143,8 @@ func TestTelegramErrorPaths(t *testing.T) {
 		t.Fatalf("migrated group: %+v, %v", moved, err)
 	}
 	// The last outcome is recorded just after the fake accepted its message.
-	await.Until(t, "every outcome recorded", func() bool {
-		bs, err := st.BroadcastStats(ctx, 1)
-		return err == nil && len(bs) == 1 && bs[0].Pending == 0
-	})
-	bs, err := st.BroadcastStats(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	await.Until(t, "every outcome recorded", recorded(st, 1))
+	bs := broadcastStats(t, st, 1)
 	if b := bs[0]; b.Total != 8 || b.Sent != 5 || b.Failed != 3 || b.Pending != 0 {
 		t.Fatalf("broadcast progress = %+v; want 5 sent (ok, flaky, limited, migrated, forum), 3 failed", b)
 	}
@@ -187,30 +165,15 @@ func TestTelegramErrorPaths(t *testing.T) {
 
 func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
-	ctx := context.Background()
+	fake, dbURL, st := telegramRig(t)
 	const chats = 40
-	for i := range chats {
-		id := int64(1000 + i)
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, chatIDs(1000, chats)...)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() { start(t, dbURL, tgEnv(fake)...) })
 	}
 	wg.Wait()
-	for i := 1; i <= 3; i++ {
-		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:%d", i), Kind: store.KindAnnouncement, Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	announceNumbered(t, st, 3, "ann:%d", "Thông báo %d")
 	await.On(t, fake, "three messages in every chat", 60*time.Second, func() bool { return fake.Accepted() >= 3*chats })
 	for i := range chats {
 		id := int64(1000 + i)
@@ -232,24 +195,13 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 // exactly once, and Telegram never has to say 429.
 func TestTelegramThousandSubscribersUnderTheLimit(t *testing.T) {
 	t.Parallel()
-	fake := telegramtest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
-	ctx := context.Background()
+	fake, dbURL, st := telegramRig(t)
 	const chats = 1000
-	for i := range chats {
-		id := int64(20_000 + i)
-		fake.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeTelegram(t, fake, st, chatIDs(20_000, chats)...)
 	start(t, dbURL, tgEnv(fake)...)
-	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
+	createBroadcast(t, st, store.NewBroadcast{
 		SourceKey: "item:1", Kind: store.KindArticle, Topic: "news", Title: "Bài viết mới", Link: "https://portal.example.vn/tin/1",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	await.On(t, fake, "1,000 deliveries", 3*time.Minute, func() bool { return fake.Accepted() >= chats })
 	for i := range chats {
 		if n := len(fake.Messages(int64(20_000 + i))); n != 1 {

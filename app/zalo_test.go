@@ -29,6 +29,15 @@ func zaloTexts(fake *zalotest.Server, chat string) []string {
 	return out
 }
 
+// zaloIDs returns n Zalo chat ids: z-0, z-1, …
+func zaloIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("z-%d", i)
+	}
+	return ids
+}
+
 func countContaining(texts []string, sub string) int {
 	n := 0
 	for _, s := range texts {
@@ -44,8 +53,7 @@ func countContaining(texts []string, sub string) int {
 func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 	t.Parallel()
 	fake := zalotest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	p := newPortal(t, 1)
 	f := addFeed(t, st, p.srv.URL+"/rss")
 	start(t, dbURL, zaloEnv(fake)...)
@@ -59,28 +67,15 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 	await.Until(t, "the feed to be primed", primed(t, st, f.ID))
 
 	p.publish(2)
-	if _, _, err := st.CreateBroadcast(context.Background(), store.NewBroadcast{
+	createBroadcast(t, st, store.NewBroadcast{
 		SourceKey: "anniv:1:2024-06-05", Kind: store.KindAnniversary, Topic: store.TopicAnniversaries,
 		Title: "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	await.On(t, fake, "the article and the notice", 30*time.Second, func() bool {
 		texts := zaloTexts(fake, "u-lan")
 		return countContaining(texts, "Bài viết số 2") > 0 && countContaining(texts, "Kỷ niệm 113 năm") > 0
 	})
-	await.Until(t, "every delivery recorded", func() bool {
-		bs, err := st.BroadcastStats(context.Background(), 10)
-		if err != nil {
-			return false
-		}
-		for _, b := range bs {
-			if b.Pending > 0 {
-				return false
-			}
-		}
-		return true
-	})
+	await.Until(t, "every delivery recorded", recorded(st, 10))
 	texts := zaloTexts(fake, "u-lan")
 	if n := countContaining(texts, "Bài viết số 2"); n != 1 {
 		t.Errorf("the article arrived %d times: %q", n, texts)
@@ -96,34 +91,18 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 // A Telegram 429 storm pauses Telegram only: Zalo members keep receiving at once.
 func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 	t.Parallel()
-	tg := telegramtest.NewServer(t)
+	tg, dbURL, st := telegramRig(t)
 	zf := zalotest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
 	ctx := context.Background()
 	const n = 5
-	for i := range n {
-		id := int64(700 + i)
-		tg.AddChat(telegramtest.Chat{ID: id, Type: "private", FirstName: "x"})
+	subscribeTelegram(t, tg, st, chatIDs(700, n)...)
+	subscribeZalo(t, zf, st, zaloIDs(n)...)
+	for _, id := range chatIDs(700, n) {
 		// Every Telegram send is refused with "retry after 30" for a while.
 		tg.Script(id, telegramtest.TooManyRequests(30), telegramtest.TooManyRequests(30))
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(id), Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-		zid := fmt.Sprintf("z-%d", i)
-		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
 	}
 	start(t, dbURL, append(tgEnv(tg), zaloEnv(zf)...)...)
-	for i := 1; i <= 3; i++ {
-		if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-			SourceKey: fmt.Sprintf("ann:%d", i), Kind: store.KindAnnouncement, Topic: "announcements", Title: fmt.Sprintf("Thông báo %d", i),
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	announceNumbered(t, st, 3, "ann:%d", "Thông báo %d")
 	// Telegram is paused for 30 s from its first 429; Zalo finishes well within that.
 	await.On(t, zf, "every Zalo delivery", 25*time.Second, func() bool { return zf.Accepted() >= 3*n })
 	if tg.Count429() == 0 {
@@ -143,23 +122,12 @@ func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 	t.Parallel()
 	zf := zalotest.NewServer(t)
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	ctx := context.Background()
 	const n = 30
-	for i := range n {
-		zid := fmt.Sprintf("z-%d", i)
-		zf.AddChat(zalotest.Chat{ID: zid, Type: "PRIVATE"})
-		if _, _, err := st.Subscribe(ctx, chat.Chat{Channel: chat.Zalo, Address: zid, Kind: chat.KindPrivate}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	subscribeZalo(t, zf, st, zaloIDs(n)...)
 	start(t, dbURL, append(zaloEnv(zf), "LOA_ZALO_RATE", "10")...)
-	if _, _, err := st.CreateBroadcast(ctx, store.NewBroadcast{
-		SourceKey: "ann:1", Kind: store.KindAnnouncement, Topic: "announcements", Title: "Thông báo khẩn",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	announce(t, st, "ann:1", "Thông báo khẩn")
 	await.On(t, zf, "a few deliveries", 15*time.Second, func() bool { return zf.Accepted() >= 5 })
 	zf.RevokeToken()
 	await.Until(t, "the channel to pause on the refused token", func() bool {
@@ -173,8 +141,7 @@ func TestZaloTokenRevokedThenRestoredLosesNothing(t *testing.T) {
 		bs, err := st.BroadcastStats(ctx, 1)
 		return err == nil && bs[0].Sent == n
 	})
-	bs, _ := st.BroadcastStats(ctx, 1)
-	if bs[0].Failed != 0 || bs[0].Pending != 0 {
+	if bs := broadcastStats(t, st, 1); bs[0].Failed != 0 || bs[0].Pending != 0 {
 		t.Fatalf("after the token came back: %+v", bs[0])
 	}
 	for i := range n {
@@ -202,8 +169,7 @@ func TestZaloWebhookStoresThenHandles(t *testing.T) {
 	t.Parallel()
 	proxy := &toReplica{}
 	fake := zalotest.NewServer(t, zalotest.BareWebhook(), zalotest.WithWebhookClient(&http.Client{Transport: proxy, Timeout: 10 * time.Second}))
-	dbURL := dbtest.URL(t)
-	st := dbtest.StoreAt(t, dbURL)
+	st, dbURL := dbtest.StoreURL(t)
 	in := start(t, dbURL, append(zaloEnv(fake), "LOA_ZALO_WEBHOOK_URL", "https://loa.test/zalo/webhook")...)
 	proxy.addr.Store(in.addr)
 	await.On(t, fake, "the webhook to be registered", 10*time.Second, func() bool { url, _, _ := fake.Webhook(); return url != "" })

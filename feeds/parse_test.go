@@ -38,6 +38,12 @@ type wantItem struct {
 	HasDate                bool
 }
 
+// guidItem is the item a feed gives for an entry with a guid.
+func guidItem(guid, link, title, summary string, published time.Time, hasDate bool) wantItem {
+	return wantItem{Key: sha("guid:" + guid), GUID: guid, Link: link, Title: title, Summary: summary,
+		Published: published, HasDate: hasDate}
+}
+
 func checkItems(t *testing.T, got []Item, want []wantItem) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -146,23 +152,13 @@ func TestParseFixtures(t *testing.T) {
 			file: "rss2.xml", baseURL: "https://news.example.com/feed.xml",
 			title: "Example & Co. News", link: "https://news.example.com/",
 			items: []wantItem{
-				{
-					Key: sha("guid:https://news.example.com/2024/07/first-story"), GUID: "https://news.example.com/2024/07/first-story",
-					Link: "https://news.example.com/2024/07/first-story", Title: "First story", Summary: "One two three",
-					Published: time.Date(2024, 7, 1, 10, 0, 0, 0, time.UTC), HasDate: true,
-				},
-				{
-					// No <link>: the permalink guid serves as the link.
-					Key: sha("guid:https://news.example.com/?p=2"), GUID: "https://news.example.com/?p=2",
-					Link: "https://news.example.com/?p=2", Title: "Second story",
-					Summary:   "Only a guid permalink, no link; date from dc:date.",
-					Published: time.Date(2024, 7, 2, 6, 15, 0, 0, time.UTC), HasDate: true,
-				},
-				{
-					Key: sha("guid:tag:news.example.com,2024:3"), GUID: "tag:news.example.com,2024:3",
-					Link: "https://news.example.com/2024/07/third", Title: "Third story", Summary: "Unparseable date.",
-					Published: noDate, HasDate: false,
-				},
+				guidItem("https://news.example.com/2024/07/first-story", "https://news.example.com/2024/07/first-story", "First story", "One two three",
+					time.Date(2024, 7, 1, 10, 0, 0, 0, time.UTC), true),
+				// No <link>: the permalink guid serves as the link.
+				guidItem("https://news.example.com/?p=2", "https://news.example.com/?p=2", "Second story", "Only a guid permalink, no link; date from dc:date.",
+					time.Date(2024, 7, 2, 6, 15, 0, 0, time.UTC), true),
+				guidItem("tag:news.example.com,2024:3", "https://news.example.com/2024/07/third", "Third story", "Unparseable date.",
+					noDate, false),
 				// The fourth item repeats the first one's guid and is dropped.
 			},
 		},
@@ -170,19 +166,12 @@ func TestParseFixtures(t *testing.T) {
 			file: "atom.xml", baseURL: "https://portal.example.vn/atom.xml",
 			title: "Cổng thông tin – Atom", link: "https://portal.example.vn/",
 			items: []wantItem{
-				{
-					Key: sha("guid:urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"), GUID: "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a",
-					Link: "https://portal.example.vn/bai-viet/tin-noi-bat", Title: "Tin nổi bật", Summary: "Tóm tắt ngắn",
-					Published: time.Date(2024, 7, 3, 1, 0, 0, 0, time.UTC), HasDate: true,
-				},
-				{
-					// xml:base applies; no summary so the content is used;
-					// no published so updated is used.
-					Key: sha("guid:tag:portal.example.vn,2024:2"), GUID: "tag:portal.example.vn,2024:2",
-					Link: "https://portal.example.vn/chuyen-muc/bai-2.html", Title: "Chỉ có ngày cập nhật",
-					Summary:   "Chỉ có nội dung, không có tóm tắt.",
-					Published: time.Date(2024, 7, 2, 12, 30, 0, 0, time.UTC), HasDate: true,
-				},
+				guidItem("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "https://portal.example.vn/bai-viet/tin-noi-bat", "Tin nổi bật", "Tóm tắt ngắn",
+					time.Date(2024, 7, 3, 1, 0, 0, 0, time.UTC), true),
+				// xml:base applies; no summary so the content is used;
+				// no published so updated is used.
+				guidItem("tag:portal.example.vn,2024:2", "https://portal.example.vn/chuyen-muc/bai-2.html", "Chỉ có ngày cập nhật", "Chỉ có nội dung, không có tóm tắt.",
+					time.Date(2024, 7, 2, 12, 30, 0, 0, time.UTC), true),
 			},
 		},
 		{
@@ -226,10 +215,8 @@ func TestParseFixtures(t *testing.T) {
 		{
 			file: "feed.json", baseURL: "https://json.example.vn/feed.json",
 			title: "JSON Feed của tỉnh", link: "https://json.example.vn/",
-			items: []wantItem{{
-				Key: sha("guid:j1"), GUID: "j1", Link: "https://json.example.vn/bai/j1", Title: "Bài JSON",
-				Summary: "Nội dung JSON", Published: time.Date(2024, 7, 3, 1, 0, 0, 0, time.UTC), HasDate: true,
-			}},
+			items: []wantItem{guidItem("j1", "https://json.example.vn/bai/j1", "Bài JSON", "Nội dung JSON",
+				time.Date(2024, 7, 3, 1, 0, 0, 0, time.UTC), true)},
 		},
 	}
 	for _, tt := range tests {

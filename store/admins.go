@@ -63,18 +63,11 @@ func (s Audited) RemoveAdmin(ctx context.Context, channel chat.Channel, userID s
 // Admins lists the admins kept in the database.
 func (s *Store) Admins(ctx context.Context) ([]Admin, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, channel, user_id, name, created_at FROM admins ORDER BY channel, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list admins: %w", err)
-	}
-	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Admin, error) {
+	return collected(rows, err, "list admins", func(row pgx.CollectableRow) (Admin, error) {
 		var a Admin
 		err := row.Scan(&a.ID, &a.Channel, &a.UserID, &a.Name, &a.CreatedAt)
 		return a, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list admins: %w", err)
-	}
-	return as, nil
 }
 
 // IsAdmin reports whether the user is an admin kept in the database.

@@ -274,14 +274,7 @@ func (s *Store) DiscardDrafts(ctx context.Context, actor string) ([]int64, error
 			WHERE status = 'draft' AND created_by = $1
 			RETURNING id)
 		SELECT id FROM d ORDER BY id`, actor)
-	if err != nil {
-		return nil, fmt.Errorf("discard drafts of %s: %w", actor, err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("discard drafts of %s: %w", actor, err)
-	}
-	return ids, nil
+	return collected(rows, err, fmt.Sprintf("discard drafts of %s", actor), pgx.RowTo[int64])
 }
 
 // LatestDraft returns the newest draft of an admin, or ErrNotFound.
@@ -353,14 +346,7 @@ func (s *Store) CountAnnouncements(ctx context.Context, all bool) (int, error) {
 func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
 		WHERE `+announcementsListed+` ORDER BY id`, all)
-	if err != nil {
-		return nil, fmt.Errorf("list announcements: %w", err)
-	}
-	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
-	if err != nil {
-		return nil, fmt.Errorf("list announcements: %w", err)
-	}
-	return as, nil
+	return collected(rows, err, "list announcements", func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
 }
 
 // Announcement returns one announcement.
@@ -399,17 +385,8 @@ func (s Audited) CancelAnnouncement(ctx context.Context, id int64) (int64, error
 			cancelled_by = $2, cancelled_at = now() WHERE id = $1`, id, s.by.ID); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `
-			UPDATE deliveries SET status = 'cancelled', reason = $2, last_error = 'announcement cancelled', finished_at = now()
-			WHERE status = 'pending' AND broadcast_id IN (
-				SELECT broadcast_id FROM announcement_runs WHERE announcement_id = $1 AND broadcast_id IS NOT NULL)`,
-			id, ReasonBroadcastCancelled)
-		if err != nil {
-			return err
-		}
-		stopped = tag.RowsAffected()
-		return audit(ctx, tx, s.by, "announcement.cancel", fmt.Sprintf("announcement %d", id),
-			fmt.Sprintf("%d pending deliveries stopped", stopped))
+		stopped, err = stopPending(ctx, tx, s.by, cancelAnnouncement, id)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("cancel announcement %d: %w", id, err)
@@ -417,18 +394,34 @@ func (s Audited) CancelAnnouncement(ctx context.Context, id int64) (int64, error
 	return stopped, nil
 }
 
+// A cancelScope is what an admin cancels: its name, and the condition that picks, by
+// its id ($1), the broadcasts whose pending deliveries stop with it.
+type cancelScope struct{ noun, broadcasts string }
+
+var (
+	cancelAnnouncement = cancelScope{"announcement",
+		`broadcast_id IN (SELECT broadcast_id FROM announcement_runs WHERE announcement_id = $1 AND broadcast_id IS NOT NULL)`}
+	cancelBroadcast = cancelScope{"broadcast", `broadcast_id = $1`}
+)
+
+// stopPending cancels the pending deliveries in scope of the cancelled thing id and
+// audits the cancel in the same transaction. It returns how many it stopped.
+func stopPending(ctx context.Context, tx pgx.Tx, by Actor, scope cancelScope, id int64) (int64, error) {
+	tag, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'cancelled', reason = $2, last_error = $3, finished_at = now()
+		WHERE status = 'pending' AND `+scope.broadcasts, id, ReasonBroadcastCancelled, scope.noun+" cancelled")
+	if err != nil {
+		return 0, err
+	}
+	stopped := tag.RowsAffected()
+	return stopped, audit(ctx, tx, by, scope.noun+".cancel", fmt.Sprintf("%s %d", scope.noun, id),
+		fmt.Sprintf("%d pending deliveries stopped", stopped))
+}
+
 // DueAnnouncements returns the scheduled announcements whose next run has come.
 func (s *Store) DueAnnouncements(ctx context.Context, now time.Time) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
 		WHERE status = 'scheduled' AND next_run_at <= $1 ORDER BY next_run_at, id`, now)
-	if err != nil {
-		return nil, fmt.Errorf("due announcements: %w", err)
-	}
-	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
-	if err != nil {
-		return nil, fmt.Errorf("due announcements: %w", err)
-	}
-	return as, nil
+	return collected(rows, err, "due announcements", func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
 }
 
 // AnnouncementRun is one run of an announcement to record.
@@ -554,14 +547,8 @@ func (s Audited) CancelBroadcast(ctx context.Context, id int64) (int64, error) {
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("broadcast %d: %w", id, ErrNotFound)
 		}
-		tag, err = tx.Exec(ctx, `UPDATE deliveries SET status = 'cancelled', reason = $2, last_error = 'broadcast cancelled', finished_at = now()
-			WHERE broadcast_id = $1 AND status = 'pending'`, id, ReasonBroadcastCancelled)
-		if err != nil {
-			return err
-		}
-		stopped = tag.RowsAffected()
-		return audit(ctx, tx, s.by, "broadcast.cancel", fmt.Sprintf("broadcast %d", id),
-			fmt.Sprintf("%d pending deliveries stopped", stopped))
+		stopped, err = stopPending(ctx, tx, s.by, cancelBroadcast, id)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("cancel broadcast %d: %w", id, err)

@@ -43,18 +43,11 @@ func (s *Store) Broadcasts(ctx context.Context, limit int) ([]Broadcast, error) 
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, source_key, kind, topic, title, summary, link, item_id, created_at
 		FROM broadcasts ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list broadcasts: %w", err)
-	}
-	bs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Broadcast, error) {
+	return collected(rows, err, "list broadcasts", func(row pgx.CollectableRow) (Broadcast, error) {
 		var b Broadcast
 		err := row.Scan(&b.ID, &b.SourceKey, &b.Kind, &b.Topic, &b.Title, &b.Summary, &b.Link, &b.ItemID, &b.CreatedAt)
 		return b, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list broadcasts: %w", err)
-	}
-	return bs, nil
 }
 
 // BroadcastStat is a broadcast with the progress of its deliveries.

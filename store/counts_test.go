@@ -179,11 +179,9 @@ func TestOldBroadcastsAreCountedLater(t *testing.T) {
 // a clean one is marked finished without a report, and neither is looked at again.
 func TestReportFinished(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
-	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
+	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	withFailure := broadcast(t, s, "with-failure", "news", "")
 	var reports []store.BroadcastReport
 	report := func(r store.BroadcastReport) (store.NewAlert, bool) {

@@ -25,6 +25,14 @@ func subscribe(t *testing.T, s *store.Store, channel chat.Channel, address strin
 	return sub
 }
 
+// subscribePrivate subscribes a private chat at each address.
+func subscribePrivate(t *testing.T, s *store.Store, channel chat.Channel, addresses ...string) {
+	t.Helper()
+	for _, a := range addresses {
+		subscribe(t, s, channel, a, chat.KindPrivate)
+	}
+}
+
 func broadcast(t *testing.T, s *store.Store, key, topic string, channel chat.Channel) int64 {
 	t.Helper()
 	id, created, err := s.CreateBroadcast(context.Background(), store.NewBroadcast{
@@ -58,9 +66,8 @@ func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
-	subscribe(t, s, chat.Zalo, "z3", chat.KindPrivate)
+	subscribePrivate(t, s, chat.Telegram, "1", "2")
+	subscribePrivate(t, s, chat.Zalo, "z3")
 	subscribe(t, s, chat.Telegram, "4", chat.KindGroup)
 	if _, err := s.SetTopicMuted(ctx, chat.Telegram, "2", "news", true); err != nil { // 2 mutes news
 		t.Fatal(err)
@@ -84,11 +91,9 @@ func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
 
 func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
-	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
+	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	for _, k := range []string{"first", "second", "third"} {
 		broadcast(t, s, k, "news", "")
 	}
@@ -343,9 +348,9 @@ func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
-	subscribe(t, s, chat.Zalo, "z2", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "3", chat.KindPrivate)
+	subscribePrivate(t, s, chat.Telegram, "1")
+	subscribePrivate(t, s, chat.Zalo, "z2")
+	subscribePrivate(t, s, chat.Telegram, "3")
 	if _, err := s.SetTopicMuted(ctx, chat.Telegram, "1", store.TopicAnnouncements, true); err != nil {
 		t.Fatal(err)
 	}
@@ -365,8 +370,7 @@ func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
 // a reply after a broadcast waits out the spacing MarkSent left.
 func TestReplyTakesTheChatsPacing(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
 	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	if wait, err := s.ReserveChat(ctx, chat.Telegram, "1", time.Minute); err != nil || wait != 0 {

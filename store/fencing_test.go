@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/chat"
 	"loa/internal/dbtest"
 	"loa/store"
@@ -18,8 +16,7 @@ import (
 // ErrClaimLost and changes nothing, and B's claim goes on.
 func TestStaleReplicaCannotOverwriteNewerClaim(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
 	sub := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
@@ -69,12 +66,10 @@ func TestStaleReplicaCannotOverwriteNewerClaim(t *testing.T) {
 // the status, and keeps the detail apart.
 func TestEndingWritesSetReasons(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
 	gone := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "3", chat.KindPrivate)
+	subscribePrivate(t, s, chat.Telegram, "2", "3")
 	first := broadcast(t, s, "first", "news", "")
 	second := broadcast(t, s, "second", "news", "")
 	ds := claim(t, s, chat.Telegram, 10)
@@ -114,11 +109,7 @@ func TestEndingWritesSetReasons(t *testing.T) {
 func deliveryState(t *testing.T, url string, id int64) string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 	var st string
 	if err := conn.QueryRow(ctx, `SELECT status || '/' || reason || '/' || last_error FROM deliveries WHERE id = $1`, id).Scan(&st); err != nil {
 		t.Fatal(err)
@@ -131,11 +122,7 @@ func deliveryState(t *testing.T, url string, id int64) string {
 func reasons(t *testing.T, url string, broadcasts ...int64) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := dbtest.Conn(t, url)
 	rows, err := conn.Query(ctx, `SELECT b.title || '/' || s.address, d.status || '/' || d.reason || '/' || d.last_error
 		FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id JOIN subscribers s ON s.id = d.subscriber_id
 		WHERE d.broadcast_id = ANY ($1)`, broadcasts)
@@ -162,11 +149,9 @@ func reasons(t *testing.T, url string, broadcasts ...int64) map[string]string {
 // is not (no further part goes out), and a newer claim still fences a stale one.
 func TestSendInFlightAtCancelIsRecordedSent(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s := dbtest.Store(t)
 	ctx := context.Background()
-	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
-	subscribe(t, s, chat.Telegram, "2", chat.KindPrivate)
+	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	b := broadcast(t, s, "cancelled", "news", "")
 	ds := claim(t, s, chat.Telegram, 10)
 	if len(ds) != 2 {

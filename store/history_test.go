@@ -38,8 +38,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 		t.Skip("seeds a million deliveries")
 	}
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
 	conn := dbtest.Conn(t, url)
 

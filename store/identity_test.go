@@ -72,8 +72,7 @@ func TestItemsStoredBeforeNormalisingStaySeen(t *testing.T) {
 // it are recorded as seen, and the result says how many were held back.
 func TestRecordPollDailyCap(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
-	f := addFeed(t, s, "https://portal.example/rss")
+	s, f := storeWithFeed(t)
 	day := time.Date(2024, 6, 5, 0, 0, 0, 0, time.UTC)
 	capped := func(at time.Time) func(*store.PollSuccess) {
 		return func(ps *store.PollSuccess) {

@@ -108,18 +108,11 @@ func (s *Store) ClaimInbound(ctx context.Context, channel chat.Channel, limit in
 		WHERE inbox.id = pick.id
 		RETURNING inbox.id, inbox.channel, inbox.update_id, inbox.chat, inbox.payload, inbox.claim,
 			inbox.claims, inbox.panics, inbox.response`, channel, limit, lease)
-	if err != nil {
-		return nil, fmt.Errorf("claim %s updates: %w", channel, err)
-	}
-	us, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Inbound, error) {
+	return collected(rows, err, fmt.Sprintf("claim %s updates", channel), func(row pgx.CollectableRow) (Inbound, error) {
 		var u Inbound
 		err := row.Scan(&u.ID, &u.Channel, &u.UpdateID, &u.Chat, &u.Payload, &u.Claim, &u.Claims, &u.Panics, &u.Response)
 		return u, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("claim %s updates: %w", channel, err)
-	}
-	return us, nil
 }
 
 // RenewInbound extends a claim to lease from now, while its update is still being

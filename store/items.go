@@ -328,16 +328,9 @@ func (s *Store) LatestItems(ctx context.Context, n int) ([]Item, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, feed_id, item_key, guid, link, title, summary, published_at, first_seen_at, announced
 		FROM items ORDER BY published_at DESC, id DESC LIMIT $1`, n)
-	if err != nil {
-		return nil, fmt.Errorf("latest items: %w", err)
-	}
-	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Item, error) {
+	return collected(rows, err, "latest items", func(row pgx.CollectableRow) (Item, error) {
 		var it Item
 		err := row.Scan(&it.ID, &it.FeedID, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Summary, &it.PublishedAt, &it.FirstSeenAt, &it.Announced)
 		return it, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("latest items: %w", err)
-	}
-	return items, nil
 }

@@ -79,19 +79,25 @@ func TestLeaderTermExpiresByTheDatabaseClock(t *testing.T) {
 	}
 }
 
-func TestFencedWritesCommitOnlyForTheCurrentTerm(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
-	f := addFeed(t, s, "https://portal.example/rss")
-	old, _ := elect(t, s, "a", time.Minute)
-	if err := s.Resign(ctx, old); err != nil {
+// takeOver elects a, who resigns, then b: it returns a's term, over, and b's, current.
+func takeOver(t *testing.T, s *store.Store) (old, cur store.LeaderTerm) {
+	t.Helper()
+	old, _ = elect(t, s, "a", time.Minute)
+	if err := s.Resign(context.Background(), old); err != nil {
 		t.Fatal(err)
 	}
 	cur, ok := elect(t, s, "b", time.Minute)
 	if !ok {
 		t.Fatal("b not elected")
 	}
+	return old, cur
+}
+
+func TestFencedWritesCommitOnlyForTheCurrentTerm(t *testing.T) {
+	t.Parallel()
+	s, f := storeWithFeed(t)
+	ctx := context.Background()
+	old, cur := takeOver(t, s)
 	ps := store.PollSuccess{FeedID: f.ID, PolledAt: t0, NextPollAt: t0.Add(time.Minute), Items: items(1, 2), MaxAnnounce: 10}
 
 	// The old leader's poll, finishing after the takeover, writes nothing.
@@ -134,14 +140,7 @@ func TestNoticeFencedByTerm(t *testing.T) {
 	t.Parallel()
 	s := dbtest.Store(t)
 	ctx := context.Background()
-	old, _ := elect(t, s, "a", time.Minute)
-	if err := s.Resign(ctx, old); err != nil {
-		t.Fatal(err)
-	}
-	cur, ok := elect(t, s, "b", time.Minute)
-	if !ok {
-		t.Fatal("b not elected")
-	}
+	old, cur := takeOver(t, s)
 	nb := store.NewBroadcast{SourceKey: "anniv:1:2024-06-05", Kind: store.KindAnniversary, Topic: "anniversaries", Title: "Kỷ niệm"}
 	if _, _, err := s.CreateBroadcast(store.WithLeaderFence(ctx, old), nb); !errors.Is(err, store.ErrNotLeader) {
 		t.Fatalf("old term's notice: %v; want ErrNotLeader", err)

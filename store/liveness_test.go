@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -18,17 +17,8 @@ func proxied(t *testing.T, timeout time.Duration) (*store.Store, *netfault.Proxy
 	t.Helper()
 	dbURL := dbtest.URL(t)
 	dbtest.StoreAt(t, dbURL)
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := netfault.Listen(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	u.Host = p.Addr()
-	s, err := store.OpenWith(context.Background(), u.String(), store.Options{Timeout: timeout})
+	p, through := dbtest.ViaProxy(t, dbURL)
+	s, err := store.OpenWith(context.Background(), through, store.Options{Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,7 @@ import (
 // lets the rest be claimed again.
 func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	ctx := context.Background()
 	conn := dbtest.Conn(t, url)
 	ch := subscribe(t, s, chat.Telegram, "-100777", chat.KindChannel)

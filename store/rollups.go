@@ -30,10 +30,7 @@ func (s *Store) DailyOutcomes(ctx context.Context, loc *time.Location, today tim
 			coalesce(sum(h.n) FILTER (WHERE h.status = 'failed'), 0)::bigint
 		FROM delivery_hours h WHERE h.hour >= $2 AND h.hour < $3
 		GROUP BY 1, 2 HAVING sum(h.n) <> 0 ORDER BY 1, 2`, loc.String(), from, to)
-	if err != nil {
-		return nil, fmt.Errorf("daily outcomes: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DayOutcomes, error) {
+	return collected(rows, err, "daily outcomes", func(row pgx.CollectableRow) (DayOutcomes, error) {
 		var d DayOutcomes
 		var day string
 		if err := row.Scan(&day, &d.Channel, &d.Sent, &d.Failed); err != nil {
@@ -42,10 +39,6 @@ func (s *Store) DailyOutcomes(ctx context.Context, loc *time.Location, today tim
 		d.Day, err = time.ParseInLocation(time.DateOnly, day, loc)
 		return d, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("daily outcomes: %w", err)
-	}
-	return out, nil
 }
 
 // DaySubscribers is how many subscribers a channel had in a status at the end of a day
@@ -83,10 +76,7 @@ func (s *Store) DailySubscribers(ctx context.Context, loc *time.Location, today 
 	rows, err := s.pool.Query(ctx, `SELECT to_char(day, 'YYYY-MM-DD'), channel, status, n FROM subscriber_days
 		WHERE day >= $1::date AND day < $2::date ORDER BY day, channel, status`,
 		from.In(loc).Format(time.DateOnly), to.In(loc).Format(time.DateOnly))
-	if err != nil {
-		return nil, fmt.Errorf("daily subscribers: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DaySubscribers, error) {
+	return collected(rows, err, "daily subscribers", func(row pgx.CollectableRow) (DaySubscribers, error) {
 		var d DaySubscribers
 		var day string
 		if err := row.Scan(&day, &d.Channel, &d.Status, &d.Count); err != nil {
@@ -95,10 +85,6 @@ func (s *Store) DailySubscribers(ctx context.Context, loc *time.Location, today 
 		d.Day, err = time.ParseInLocation(time.DateOnly, day, loc)
 		return d, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("daily subscribers: %w", err)
-	}
-	return out, nil
 }
 
 // dayRange is [midnight of the first day, midnight after today) in loc, for days days.

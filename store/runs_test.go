@@ -13,8 +13,7 @@ import (
 // counted apart, and one without runs (or an id not asked for) is missing, so zero.
 func TestAnnouncementRunsOfCountsEachInOneQuery(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
-	s := dbtest.StoreAt(t, url)
+	s, url := dbtest.StoreURL(t)
 	conn := dbtest.Conn(t, url)
 	ctx := context.Background()
 	by := s.As(store.Actor{ID: "cli:admin", Via: store.ViaCLI})

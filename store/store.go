@@ -103,3 +103,16 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // ConnConfig returns a copy of the configuration the store's connections use, so that a
 // caller can open a dedicated connection (leadership) to the same database and schema.
 func (s *Store) ConnConfig() *pgx.ConnConfig { return s.pool.Config().ConnConfig.Copy() }
+
+// collected scans each row a query returned with scan; what names the read in the
+// error. It takes the query's results as they come: rows, err := q.Query(…).
+func collected[T any](rows pgx.Rows, err error, what string, scan pgx.RowToFunc[T]) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}

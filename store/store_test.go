@@ -26,6 +26,13 @@ func addFeed(t *testing.T, s *store.Store, url string) store.Feed {
 	return f
 }
 
+// storeWithFeed returns a store on a fresh schema with one feed in it.
+func storeWithFeed(t *testing.T) (*store.Store, store.Feed) {
+	t.Helper()
+	s := dbtest.Store(t)
+	return s, addFeed(t, s, "https://portal.example/rss")
+}
+
 // item builds an item whose identity, link and date derive from n.
 func item(n int) store.Item {
 	return store.Item{
@@ -116,9 +123,8 @@ func TestMigrateIsIdempotentAndSerialised(t *testing.T) {
 
 func TestFeedCRUD(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
+	s, f := storeWithFeed(t)
 	ctx := context.Background()
-	f := addFeed(t, s, "https://portal.example/rss")
 	if f.ID == 0 || !f.Enabled || f.Primed || f.Interval != 5*time.Minute || f.Topic != "news" {
 		t.Fatalf("new feed = %+v", f)
 	}
@@ -145,8 +151,7 @@ func TestFeedCRUD(t *testing.T) {
 
 func TestRecordPollPrimesThenAnnouncesOnlyNewItems(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
-	f := addFeed(t, s, "https://portal.example/rss")
+	s, f := storeWithFeed(t)
 
 	res := poll(t, s, f.ID, items(3, 2, 1))
 	if !res.Primed || res.New != 3 || len(res.Broadcasts) != 0 {
@@ -220,9 +225,8 @@ func TestRecordPollBacklogAndCap(t *testing.T) {
 
 func TestRecordPollNotModifiedDoesNotPrime(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
+	s, f := storeWithFeed(t)
 	ctx := context.Background()
-	f := addFeed(t, s, "https://portal.example/rss")
 	poll(t, s, f.ID, nil, func(ps *store.PollSuccess) { ps.NotModified = true })
 	got, err := s.Feed(ctx, f.ID)
 	if err != nil {
@@ -273,9 +277,8 @@ func TestRecordPollRedirectAndRemovedFeed(t *testing.T) {
 
 func TestRecordPollFailureDisablesAfterMax(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
+	s, f := storeWithFeed(t)
 	ctx := context.Background()
-	f := addFeed(t, s, "https://portal.example/rss")
 	for i := 1; i <= 3; i++ {
 		disabled, err := s.RecordPollFailure(ctx, store.PollFailure{
 			FeedID: f.ID, PolledAt: t0, Err: fmt.Sprintf("HTTP 500 (%d)", i), NextPollAt: t0.Add(time.Hour), MaxFailures: 3,
@@ -317,9 +320,8 @@ func TestRecordPollFailureDisablesAfterMax(t *testing.T) {
 
 func TestClaimDueFeedsLeases(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
+	s, f := storeWithFeed(t)
 	ctx := context.Background()
-	f := addFeed(t, s, "https://portal.example/rss")
 	now := time.Now().Add(time.Second) // AddFeed makes the feed due at the database's now()
 	due, err := s.ClaimDueFeeds(ctx, now, time.Minute, 10)
 	if err != nil || len(due) != 1 || due[0].ID != f.ID {
@@ -335,8 +337,7 @@ func TestClaimDueFeedsLeases(t *testing.T) {
 
 func TestRecordPollConcurrentPollersCreateOneBroadcastPerItem(t *testing.T) {
 	t.Parallel()
-	s := dbtest.Store(t)
-	f := addFeed(t, s, "https://portal.example/rss")
+	s, f := storeWithFeed(t)
 	poll(t, s, f.ID, items(1))
 	var wg sync.WaitGroup
 	results := make([]store.PollResult, 4)

@@ -242,14 +242,7 @@ func (s *Store) MigrateChat(ctx context.Context, channel chat.Channel, oldAddres
 // Subscribers lists every subscriber by id.
 func (s *Store) Subscribers(ctx context.Context) ([]Subscriber, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list subscribers: %w", err)
-	}
-	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
-	if err != nil {
-		return nil, fmt.Errorf("list subscribers: %w", err)
-	}
-	return subs, nil
+	return collected(rows, err, "list subscribers", func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
 }
 
 // SubscriberCount is how many subscribers a channel has in a status.
@@ -264,18 +257,11 @@ type SubscriberCount struct {
 func (s *Store) SubscriberStats(ctx context.Context) ([]SubscriberCount, error) {
 	rows, err := s.pool.Query(ctx, `SELECT channel, kind, status, count(*) FROM subscribers
 		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
-	if err != nil {
-		return nil, fmt.Errorf("subscriber stats: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SubscriberCount, error) {
+	return collected(rows, err, "subscriber stats", func(row pgx.CollectableRow) (SubscriberCount, error) {
 		var c SubscriberCount
 		err := row.Scan(&c.Channel, &c.Kind, &c.Status, &c.Count)
 		return c, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("subscriber stats: %w", err)
-	}
-	return out, nil
 }
 
 // Topics lists the topics a member can choose: the feeds' topics, then anniversaries

@@ -244,18 +244,11 @@ func (s Audited) CreateInvite(ctx context.Context, codeHash []byte, inv Invite) 
 func (s *Store) Invites(ctx context.Context, now time.Time) ([]Invite, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, created_by, name, created_at, expires_at, used_by, used_at
 		FROM web_invites WHERE expires_at > $1 OR used_at IS NOT NULL ORDER BY id DESC LIMIT 50`, now)
-	if err != nil {
-		return nil, fmt.Errorf("invites: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Invite, error) {
+	return collected(rows, err, "invites", func(row pgx.CollectableRow) (Invite, error) {
 		var i Invite
 		err := row.Scan(&i.ID, &i.CreatedBy, &i.Name, &i.CreatedAt, &i.ExpiresAt, &i.UsedBy, &i.UsedAt)
 		return i, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("invites: %w", err)
-	}
-	return out, nil
 }
 
 // ErrInviteInvalid is returned for a code that is unknown, used or expired.
@@ -317,14 +310,7 @@ func (s Audited) Record(ctx context.Context, action, target, detail string) erro
 func (s *Store) BroadcastsUnderWay(ctx context.Context, limit int) ([]BroadcastStat, error) {
 	rows, err := s.pool.Query(ctx, broadcastStatQuery+`
 		WHERE b.finished_at IS NULL AND b.counted AND p.pending > 0 ORDER BY b.id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("broadcasts under way: %w", err)
-	}
-	bs, err := pgx.CollectRows(rows, scanBroadcastStat)
-	if err != nil {
-		return nil, fmt.Errorf("broadcasts under way: %w", err)
-	}
-	return bs, nil
+	return collected(rows, err, "broadcasts under way", scanBroadcastStat)
 }
 
 // BroadcastProgress returns the progress of the broadcasts named, by id (the live
@@ -446,16 +432,9 @@ type AnnouncementRunItem struct {
 func (s *Store) AnnouncementRunList(ctx context.Context, id int64, limit int) ([]AnnouncementRunItem, error) {
 	rows, err := s.pool.Query(ctx, `SELECT run_at, status, broadcast_id FROM announcement_runs
 		WHERE announcement_id = $1 ORDER BY run_at DESC LIMIT $2`, id, limit)
-	if err != nil {
-		return nil, fmt.Errorf("runs of announcement %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AnnouncementRunItem, error) {
+	return collected(rows, err, fmt.Sprintf("runs of announcement %d", id), func(row pgx.CollectableRow) (AnnouncementRunItem, error) {
 		var r AnnouncementRunItem
 		err := row.Scan(&r.RunAt, &r.Status, &r.BroadcastID)
 		return r, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("runs of announcement %d: %w", id, err)
-	}
-	return out, nil
 }

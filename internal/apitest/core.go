@@ -150,6 +150,14 @@ func (c *Core[K, M, R]) Start(h http.Handler, loops ...func()) {
 	}
 }
 
+// Launch registers the fake's methods by name, then starts it as Start does.
+func (c *Core[K, M, R]) Launch(h http.Handler, methods map[string]Handler, loops ...func()) {
+	for name, fn := range methods {
+		c.Handle(name, fn)
+	}
+	c.Start(h, loops...)
+}
+
 // Base is the public API the fake embeds.
 func (c *Core[K, M, R]) Base() Base[K, M, R] { return Base[K, M, R]{c: c} }
 

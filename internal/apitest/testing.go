@@ -16,6 +16,29 @@ func Context(t testing.TB) context.Context {
 	return ctx
 }
 
+// ForTest starts a fake with start and the options applied, and closes it when the
+// test ends: each fake's NewServer.
+func ForTest[S interface{ Close() }, O any, F ~func(*O)](t testing.TB, start func(O) S, opts []F) S {
+	t.Helper()
+	s := start(Apply(opts))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Receive returns the next value from ch, failing t with "<what> did not come" if
+// none comes before Context(t) ends.
+func Receive[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-Context(t).Done():
+		t.Fatalf("%s did not come", what)
+		var zero T
+		return zero
+	}
+}
+
 // ClosedAddr is a local address, host:port, where nothing listens.
 func ClosedAddr(t testing.TB) string {
 	t.Helper()

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"loa/internal/netfault"
 	"loa/store"
 )
 
@@ -124,6 +125,14 @@ func Store(t testing.TB) *store.Store {
 	return StoreAt(t, URL(t))
 }
 
+// StoreURL is Store that also returns the schema's URL, for what else the test opens
+// there (a raw connection, a second replica).
+func StoreURL(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	url := URL(t)
+	return StoreAt(t, url), url
+}
+
 // StoreAt opens and migrates a store at url, closed when the test ends.
 func StoreAt(t testing.TB, url string) *store.Store {
 	t.Helper()
@@ -158,6 +167,23 @@ func Conn(tb testing.TB, url string) *pgx.Conn {
 	}
 	tb.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
+}
+
+// ViaProxy starts a fault-injecting proxy to the server at rawURL, closed when the
+// test ends, and returns it with rawURL rewritten to go through it.
+func ViaProxy(tb testing.TB, rawURL string) (*netfault.Proxy, string) {
+	tb.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := netfault.Listen(u.Host)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.Close() })
+	u.Host = p.Addr()
+	return p, u.String()
 }
 
 // Open opens a store at url without migrating it (for tests of the migrations),

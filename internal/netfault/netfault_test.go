@@ -82,28 +82,40 @@ func roundTrip(c net.Conn, r *bufio.Reader, line string, wait time.Duration) (st
 	return strings.TrimSuffix(got, "\n"), err
 }
 
+// rig is an echo server, a proxy to it and a client connection through the proxy.
+type rig struct {
+	e *echo
+	p *Proxy
+	c net.Conn
+	r *bufio.Reader
+}
+
+// newRig starts a rig and checks that first comes back through it.
+func newRig(t *testing.T, first string) rig {
+	t.Helper()
+	e := newEcho(t)
+	p := proxy(t, e.ln.Addr().String())
+	c, r := dial(t, p.Addr())
+	if got, err := roundTrip(c, r, first, 5*time.Second); err != nil || got != first {
+		t.Fatalf("echo %q = %q, %v", first, got, err)
+	}
+	return rig{e, p, c, r}
+}
+
 func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
 func TestProxyForwards(t *testing.T) {
 	t.Parallel()
-	e := newEcho(t)
-	p := proxy(t, e.ln.Addr().String())
-	c, r := dial(t, p.Addr())
-	for _, w := range []string{"một", "hai"} {
-		if got, err := roundTrip(c, r, w, 5*time.Second); err != nil || got != w {
-			t.Fatalf("echo %q = %q, %v", w, got, err)
-		}
+	x := newRig(t, "một")
+	if got, err := roundTrip(x.c, x.r, "hai", 5*time.Second); err != nil || got != "hai" {
+		t.Fatalf("echo %q = %q, %v", "hai", got, err)
 	}
 }
 
 func TestSilenceHangsOpenAndNewConnections(t *testing.T) {
 	t.Parallel()
-	e := newEcho(t)
-	p := proxy(t, e.ln.Addr().String())
-	old, oldR := dial(t, p.Addr())
-	if _, err := roundTrip(old, oldR, "before", 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	x := newRig(t, "before")
+	e, p, old, oldR := x.e, x.p, x.c, x.r
 	p.Silence()
 
 	// An open connection: the write succeeds (the proxy's kernel takes it), nothing
@@ -133,12 +145,8 @@ func TestSilenceHangsOpenAndNewConnections(t *testing.T) {
 
 func TestCloseClosesEverything(t *testing.T) {
 	t.Parallel()
-	e := newEcho(t)
-	p := proxy(t, e.ln.Addr().String())
-	c, r := dial(t, p.Addr())
-	if _, err := roundTrip(c, r, "x", 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	x := newRig(t, "x")
+	p, c, r := x.p, x.c, x.r
 	p.Silence()
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
@@ -154,12 +162,8 @@ func TestCloseClosesEverything(t *testing.T) {
 
 func TestLinksClosedByTheirPeersAreLetGo(t *testing.T) {
 	t.Parallel()
-	e := newEcho(t)
-	p := proxy(t, e.ln.Addr().String())
-	c, r := dial(t, p.Addr())
-	if _, err := roundTrip(c, r, "x", 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	x := newRig(t, "x")
+	e, p, c := x.e, x.p, x.c
 	e.ln.Close()
 	// The echo server's connection handlers still run; close this one from the
 	// client side and check that the proxy lets go of it (no hang in Close).

@@ -38,19 +38,7 @@ func (s *Server) editMessageText(w http.ResponseWriter, _ *http.Request, p apite
 		s.badRequest(w, textErr)
 		return
 	}
-	var markup json.RawMessage
-	if p.Has("reply_markup") {
-		var err error
-		if markup, err = checkReplyMarkup(p.Get("reply_markup")); err != nil {
-			s.badRequest(w, err.Error())
-			return
-		}
-		if !isInlineMarkup(markup) {
-			s.badRequest(w, "inline keyboard expected")
-			return
-		}
-	}
-	preview, err := checkLinkPreview(p)
+	markup, preview, err := checkMarkupAndPreview(p, true)
 	if err != nil {
 		s.badRequest(w, err.Error())
 		return

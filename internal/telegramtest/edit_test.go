@@ -105,9 +105,7 @@ func TestEditMessageText(t *testing.T) {
 
 func TestEditMessageTextChanges(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Unthrottled())
-	s.AddChat(Chat{ID: hoa.ID, Type: Private})
-	bot := newBot(t, s)
+	s, bot := hoasBot(t)
 	m := tgbotapi.NewMessage(hoa.ID, "<b>Tin mới</b>")
 	m.ParseMode = tgbotapi.ModeHTML
 	m.ReplyMarkup = keyboard("a", "b")
@@ -248,9 +246,7 @@ func TestEditMessageTextRejections(t *testing.T) {
 // read the same.
 func TestEditMessageTextSameTextRulesAsSend(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Unthrottled())
-	s.AddChat(Chat{ID: hoa.ID, Type: Private})
-	bot := newBot(t, s)
+	s, bot := hoasBot(t)
 	if _, err := bot.Send(tgbotapi.NewMessage(hoa.ID, "x")); err != nil {
 		t.Fatal(err)
 	}

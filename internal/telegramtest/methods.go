@@ -11,10 +11,10 @@ import (
 	"loa/internal/apitest"
 )
 
-// methods fills the dispatch table (the Bot API matches method names
+// methods is the dispatch table (the Bot API matches method names
 // case-insensitively).
-func (s *Server) methods() {
-	for name, h := range map[string]apitest.Handler{
+func (s *Server) methods() map[string]apitest.Handler {
+	return map[string]apitest.Handler{
 		"getMe":               s.getMe,
 		"getUpdates":          s.getUpdates,
 		"sendMessage":         s.sendMessage,
@@ -28,8 +28,6 @@ func (s *Server) methods() {
 		"answerCallbackQuery": s.answerCallbackQuery,
 		"getChatMember":       s.getChatMember,
 		"leaveChat":           s.leaveChat,
-	} {
-		s.core.Handle(name, h)
 	}
 }
 

@@ -76,15 +76,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p apitest.P
 	text := p.Get("text")
 	plain, entities, textErr := s.checkText(p)
 	thread, threadOK := p.Int("message_thread_id")
-	var markup json.RawMessage
-	if p.Has("reply_markup") {
-		var err error
-		if markup, err = checkReplyMarkup(p.Get("reply_markup")); err != nil {
-			s.badRequest(w, err.Error())
-			return
-		}
-	}
-	preview, err := checkLinkPreview(p)
+	markup, preview, err := checkMarkupAndPreview(p, false)
 	if err != nil {
 		s.badRequest(w, err.Error())
 		return
@@ -226,6 +218,22 @@ func clipEntities(entities []MessageEntity, total int) []MessageEntity {
 }
 
 // checkLinkPreview validates link_preview_options, nil when absent.
+// checkMarkupAndPreview reads the reply_markup and link_preview_options that
+// sendMessage and editMessageText share (an edit takes an inline keyboard only); the
+// error is the 400's description.
+func checkMarkupAndPreview(p apitest.Params, inlineOnly bool) (markup, preview json.RawMessage, err error) {
+	if p.Has("reply_markup") {
+		if markup, err = checkReplyMarkup(p.Get("reply_markup")); err != nil {
+			return nil, nil, err
+		}
+		if inlineOnly && !isInlineMarkup(markup) {
+			return nil, nil, errors.New("inline keyboard expected")
+		}
+	}
+	preview, err = checkLinkPreview(p)
+	return markup, preview, err
+}
+
 func checkLinkPreview(p apitest.Params) (json.RawMessage, error) {
 	if !p.Has("link_preview_options") {
 		return nil, nil

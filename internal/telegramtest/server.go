@@ -145,17 +145,14 @@ func New(opts Options) *Server {
 	s.core = apitest.NewCore[int64, SentMessage](apitest.Config[Reply]{
 		Name: "telegramtest", Token: opts.Token, FoldCase: true, Envelope: envelope{s}})
 	s.Base = s.core.Base()
-	s.methods()
-	s.core.Start(s, s.webhookLoop)
+	s.core.Launch(s, s.methods(), s.webhookLoop)
 	return s
 }
 
 // NewServer starts a server configured by opts and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := New(apitest.Apply(opts))
-	t.Cleanup(s.Close)
-	return s
+	return apitest.ForTest(t, New, opts)
 }
 
 // Endpoint is the API endpoint in go-telegram-bot-api's format,

@@ -21,6 +21,14 @@ import (
 // newClock is a settable clock for Options.Now.
 func newClock() *apitest.Clock { return apitest.NewClock(time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)) }
 
+// hoasBot is an unthrottled server that knows Hoa's private chat, and a bot on it.
+func hoasBot(t *testing.T) (*Server, *tgbotapi.BotAPI) {
+	t.Helper()
+	s := NewServer(t, Unthrottled())
+	s.AddChat(Chat{ID: hoa.ID, Type: Private})
+	return s, newBot(t, s)
+}
+
 func newBot(t *testing.T, s *Server) *tgbotapi.BotAPI {
 	t.Helper()
 	bot, err := tgbotapi.NewBotAPIWithClient(s.Token(), s.Endpoint(), s.Client())
@@ -253,9 +261,7 @@ func tgFormat(id int64) string { b, _ := json.Marshal(id); return string(b) }
 
 func TestSendMessageLimitsAccepted(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Unthrottled())
-	s.AddChat(Chat{ID: hoa.ID, Type: Private})
-	bot := newBot(t, s)
+	s, bot := hoasBot(t)
 	for _, text := range []string{
 		strings.Repeat("a", 4096),
 		strings.Repeat("😀", 2048),                     // 4096 UTF-16 units
@@ -348,9 +354,7 @@ func TestScriptedReplies(t *testing.T) {
 
 func TestScriptedTransportFailures(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t, Unthrottled())
-	s.AddChat(Chat{ID: hoa.ID, Type: Private})
-	bot := newBot(t, s)
+	s, bot := hoasBot(t)
 
 	// 502 from the front end: an HTML body, so the library fails to decode.
 	s.Script(hoa.ID, BadGateway())
@@ -430,11 +434,7 @@ func TestHold(t *testing.T) {
 		_, err := bot.Send(tgbotapi.NewMessage(hoa.ID, "chậm"))
 		result <- err
 	}()
-	select {
-	case <-g.Arrived():
-	case <-apitest.Context(t).Done():
-		t.Fatal("request never reached the gate")
-	}
+	apitest.Receive(t, g.Arrived(), "the request at the gate")
 	if s.Accepted() != 0 {
 		t.Fatal("accepted while held")
 	}
@@ -636,11 +636,7 @@ func TestCloseReleasesWaiters(t *testing.T) {
 	}
 	closed := make(chan struct{})
 	go func() { s.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-apitest.Context(t).Done():
-		t.Fatal("Close did not return")
-	}
+	apitest.Receive(t, closed, "Close's return")
 	if err := <-sent; err == nil {
 		t.Error("held send succeeded after Close")
 	}

@@ -32,13 +32,17 @@ type pollResult struct {
 
 func waitPoll(t *testing.T, ch <-chan pollResult) pollResult {
 	t.Helper()
-	select {
-	case r := <-ch:
-		return r
-	case <-apitest.Context(t).Done():
-		t.Fatal("getUpdates did not return")
-		return pollResult{}
-	}
+	return apitest.Receive(t, ch, "getUpdates's answer")
+}
+
+// polling is a server and a bot whose first long poll (50 s) is waiting.
+func polling(t *testing.T) (*Server, *tgbotapi.BotAPI, <-chan pollResult) {
+	t.Helper()
+	s := NewServer(t)
+	bot := newBot(t, s)
+	ch := poll(bot, tgbotapi.UpdateConfig{Timeout: 50})
+	waitPolling(t, s, 1)
+	return s, bot, ch
 }
 
 // waitPolling waits until a getUpdates is waiting for updates, the n-th call.
@@ -137,10 +141,7 @@ func TestGetUpdatesOffsetLimitAndFilter(t *testing.T) {
 
 func TestGetUpdatesConflictAndCancel(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t)
-	bot := newBot(t, s)
-	first := poll(bot, tgbotapi.UpdateConfig{Timeout: 50})
-	waitPolling(t, s, 1)
+	s, bot, first := polling(t)
 	second := poll(bot, tgbotapi.UpdateConfig{Timeout: 50})
 	r := waitPoll(t, first)
 	wantAPIError(t, r.err, 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
@@ -359,10 +360,7 @@ func TestWebhook(t *testing.T) {
 
 func TestWebhookSetWhilePolling(t *testing.T) {
 	t.Parallel()
-	s := NewServer(t)
-	bot := newBot(t, s)
-	res := poll(bot, tgbotapi.UpdateConfig{Timeout: 50})
-	waitPolling(t, s, 1)
+	s, bot, res := polling(t)
 	if _, err := bot.MakeRequest("setWebhook", tgbotapi.Params{"url": "https://loa.example/tg"}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,9 @@ import (
 // caption, in characters (counted as Unicode code points).
 const MaxTextLength = 2000
 
-// methods fills the dispatch table, keyed by the exact method name.
-func (s *Server) methods() {
-	for name, h := range map[string]apitest.Handler{
+// methods is the dispatch table, keyed by the exact method name.
+func (s *Server) methods() map[string]apitest.Handler {
+	return map[string]apitest.Handler{
 		"getMe":          s.getMe,
 		"getUpdates":     s.getUpdates,
 		"setWebhook":     s.setWebhook,
@@ -25,8 +25,6 @@ func (s *Server) methods() {
 		"sendMessage":    s.sendMessage,
 		"sendPhoto":      s.sendPhoto,
 		"sendChatAction": s.sendChatAction,
-	} {
-		s.core.Handle(name, h)
 	}
 }
 
@@ -109,18 +107,12 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, p apitest.Params, 
 	}
 
 	s.core.Lock()
-	cs := s.chats[chatID]
-	switch {
-	case cs == nil:
-		s.core.Unlock()
-		s.fail(w, NotFound())
-		return
-	case cs.failure != nil:
-		f := *cs.failure
+	if f, refused := s.refusalLocked(chatID); refused {
 		s.core.Unlock()
 		s.fail(w, f)
 		return
-	case invalid != "":
+	}
+	if invalid != "" {
 		s.core.Unlock()
 		s.badRequest(w, invalid)
 		return
@@ -144,6 +136,18 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, p apitest.Params, 
 	s.writeOK(w, sendResult{MessageID: rec.MessageID, Date: rec.Date})
 }
 
+// refusalLocked is how the chat refuses every call to it, if it does: unknown, or
+// set to a lasting failure.
+func (s *Server) refusalLocked(chatID string) (Reply, bool) {
+	switch cs := s.chats[chatID]; {
+	case cs == nil:
+		return NotFound(), true
+	case cs.failure != nil:
+		return *cs.failure, true
+	}
+	return Reply{}, false
+}
+
 func isHTTPURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
@@ -157,19 +161,12 @@ func (s *Server) sendChatAction(w http.ResponseWriter, _ *http.Request, p apites
 	if desc == "" && !chatActions[p.Get("action")] {
 		desc = "action must be typing or upload_photo"
 	}
-	s.core.Lock()
-	cs := s.chats[chatID]
-	switch {
-	case desc != "":
-		s.core.Unlock()
+	if desc != "" {
 		s.badRequest(w, desc)
 		return
-	case cs == nil:
-		s.core.Unlock()
-		s.fail(w, NotFound())
-		return
-	case cs.failure != nil:
-		f := *cs.failure
+	}
+	s.core.Lock()
+	if f, refused := s.refusalLocked(chatID); refused {
 		s.core.Unlock()
 		s.fail(w, f)
 		return

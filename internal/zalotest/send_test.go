@@ -252,11 +252,7 @@ func TestGate(t *testing.T) {
 
 	first := make(chan apiResp, 1)
 	go func() { first <- call(t, s, "sendMessage", text(hoa, "chậm")) }()
-	select {
-	case <-g.Arrived():
-	case <-apitest.Context(t).Done():
-		t.Fatal("the request never reached the gate")
-	}
+	apitest.Receive(t, g.Arrived(), "the request at the gate")
 	if s.Accepted() != 0 {
 		t.Fatal("a held request was processed")
 	}

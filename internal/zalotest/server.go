@@ -159,17 +159,14 @@ func New(opts Options) *Server {
 	s.core = apitest.NewCore[string, SentMessage](apitest.Config[Reply]{
 		Name: "zalotest", Token: opts.Token, Envelope: envelope{s}})
 	s.Base = s.core.Base()
-	s.methods()
-	s.core.Start(s, s.webhookLoop)
+	s.core.Launch(s, s.methods(), s.webhookLoop)
 	return s
 }
 
 // NewServer starts a server configured by opts and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := New(apitest.Apply(opts))
-	t.Cleanup(s.Close)
-	return s
+	return apitest.ForTest(t, New, opts)
 }
 
 // MethodURL is the full URL of a method with the accepted token (URL is to

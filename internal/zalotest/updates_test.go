@@ -31,13 +31,7 @@ func waitPolls(t *testing.T, s *Server, n int) {
 
 func recv(t *testing.T, ch <-chan apiResp) apiResp {
 	t.Helper()
-	select {
-	case r := <-ch:
-		return r
-	case <-apitest.Context(t).Done():
-		t.Fatal("getUpdates did not return")
-		return apiResp{}
-	}
+	return apitest.Receive(t, ch, "getUpdates's answer")
 }
 
 func TestLongPollReturnsPushedUpdate(t *testing.T) {
@@ -305,13 +299,7 @@ func newHook(t *testing.T, statuses ...int) *hook {
 
 func (h *hook) next(t *testing.T) hookReq {
 	t.Helper()
-	select {
-	case r := <-h.got:
-		return r
-	case <-apitest.Context(t).Done():
-		t.Fatal("no webhook delivery")
-		return hookReq{}
-	}
+	return apitest.Receive(t, h.got, "a webhook delivery")
 }
 
 func TestWebhookDelivery(t *testing.T) {
