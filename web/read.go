@@ -201,8 +201,8 @@ type subscribersData struct {
 	F store.SubscriberFilter
 	// Query is the list's query (filters, page) without the outcome, so that an action
 	// on a row comes back to the same list.
-	Query    string
-	Subs []store.Subscriber
+	Query string
+	Subs  []store.Subscriber
 	// Total is exact: every subscriber matching the filters, on every page.
 	Total    int
 	Pager    pager
