@@ -30,6 +30,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 // subRow is one channel's subscribers by status.
 type subRow struct {
 	Channel                      chat.Channel
+	Kind                         chat.Kind // "" in a row of the whole channel
 	Active, Stopped, Gone, Total int
 }
 
@@ -127,19 +128,34 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
 }
 
 // subscriberRows folds the store's counts (by channel, kind and status) into a row per
-// channel, every channel shown even without subscribers.
+// channel, every channel listed even with none.
 func subscriberRows(stats []store.SubscriberCount) []subRow {
 	rows := make([]subRow, len(chat.Channels()))
-	idx := map[chat.Channel]int{}
 	for i, ch := range chat.Channels() {
 		rows[i].Channel = ch
-		idx[ch] = i
+	}
+	return foldCounts(rows, stats, func(s store.SubscriberCount) subRow { return subRow{Channel: s.Channel} })
+}
+
+// subscriberKindRows folds the store's counts into a row per channel and kind of chat
+// (as loa subscribers stats counts them), in the store's order.
+func subscriberKindRows(stats []store.SubscriberCount) []subRow {
+	return foldCounts(nil, stats, func(s store.SubscriberCount) subRow { return subRow{Channel: s.Channel, Kind: s.Kind} })
+}
+
+// foldCounts adds each count to the row of its key (rows first, then new rows in the
+// order met), by status.
+func foldCounts(rows []subRow, stats []store.SubscriberCount, key func(store.SubscriberCount) subRow) []subRow {
+	idx := map[subRow]int{}
+	for i, r := range rows {
+		idx[r] = i
 	}
 	for _, s := range stats {
-		i, ok := idx[s.Channel]
+		k := key(s)
+		i, ok := idx[k]
 		if !ok {
-			idx[s.Channel] = len(rows)
-			rows = append(rows, subRow{Channel: s.Channel})
+			idx[k] = len(rows)
+			rows = append(rows, k)
 			i = len(rows) - 1
 		}
 		switch s.Status {

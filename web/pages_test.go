@@ -150,6 +150,13 @@ func TestResumePausedSubscriber(t *testing.T) {
 		}
 		return do(t, c, "POST", r.srv.URL+path, form)
 	}
+	// The counts above the list are by channel and kind of chat, as loa subscribers stats.
+	for _, kind := range []chat.Kind{chat.KindChannel, chat.KindPrivate} {
+		row := "<tr><td>" + channelName(chat.Telegram) + "</td><td>" + chatKindNames[kind] + `</td><td class="num">1</td>`
+		if !strings.Contains(page, row) {
+			t.Errorf("no count row %q:\n%s", row, page)
+		}
+	}
 	if !strings.Contains(page, `name="ve" value="loai=channel"`) {
 		t.Fatalf("the resume form does not carry the list's filters:\n%s", page)
 	}

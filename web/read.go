@@ -236,7 +236,7 @@ func (c *Console) subscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := subscribersData{F: f, Query: listQuery(r.URL.RawQuery), Subs: pg.Rows, Total: total, Pager: pagerOf(r, pg, notice),
-		Counts: subscriberRows(stats), Topics: topics, Channels: chat.Channels()}
+		Counts: subscriberKindRows(stats), Topics: topics, Channels: chat.Channels()}
 	for _, k := range []chat.Kind{chat.KindPrivate, chat.KindGroup, chat.KindSupergroup, chat.KindChannel} {
 		d.Kinds = append(d.Kinds, option{string(k), chatKindNames[k]})
 	}
