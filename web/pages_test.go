@@ -28,6 +28,12 @@ func TestPagesRender(t *testing.T) {
 	if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "501", Kind: "private", Title: "Anh Ba"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := r.st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "502", Kind: "private", Title: "Chị Năm"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.SetSubscriberStatus(ctx, chat.Telegram, "502", store.StatusGone, string(store.ReasonBlocked)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := r.st.AddEvent(ctx, calendar.Event{Slug: "thanh-lap-tinh", Title: "thành lập tỉnh", Kind: calendar.Solar,
 		Day: 10, Month: 12, FoundedYear: 1976, Category: calendar.Province, Enabled: true}); err != nil {
 		t.Fatal(err)
@@ -37,6 +43,7 @@ func TestPagesRender(t *testing.T) {
 		{"/", "thành lập tỉnh"},
 		{"/ban-tin", "Chưa có bản tin nào"},
 		{"/nguoi-nhan", "Anh Ba"},
+		{"/nguoi-nhan", "(" + admin.ReasonText(store.ReasonBlocked) + ")"}, // why a chat is gone, in words
 		{"/nguoi-nhan?kenh=zalo", "<strong>0</strong> người nhận khớp"},
 		{"/nguon-tin", "portal.example"},
 		{"/lich", "50 năm · thành lập tỉnh"},

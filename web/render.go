@@ -192,17 +192,20 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return strconv.FormatFloat(float64(part)*100/float64(total), 'f', 1, 64)
 		},
-		"add":           func(a, b int) int { return a + b },
-		"kindName":      kindName,
-		"statusName":    statusName,
-		"chatKind":      func(k chat.Kind) string { return chatKindNames[k] },
-		"dur":           formatDuration,
-		"weekdays":      func() []string { return weekdayHeads },
-		"eventDate":     admin.EventDate,
-		"categories":    func() []option { return categoryNames },
-		"label":         func(b store.BroadcastStat) string { return label(b.Broadcast) },
-		"notice":        calendar.NoticeText,
-		"reasonText":    admin.ReasonText,
+		"add":        func(a, b int) int { return a + b },
+		"kindName":   kindName,
+		"statusName": statusName,
+		"chatKind":   func(k chat.Kind) string { return chatKindNames[k] },
+		"dur":        formatDuration,
+		"weekdays":   func() []string { return weekdayHeads },
+		"eventDate":  admin.EventDate,
+		"categories": func() []option { return categoryNames },
+		"label":      func(b store.BroadcastStat) string { return label(b.Broadcast) },
+		"notice":     calendar.NoticeText,
+		"reasonText": admin.ReasonText,
+		// A subscriber's status reason is a delivery reason (blocked, kicked, …) or the
+		// command that stopped it ("/stop"), shown as it is.
+		"statusReason":  func(r string) string { return admin.ReasonText(store.Reason(r)) },
 		"topicAll":      func() string { return store.TopicAll },
 		"icsYearsAhead": func() int { return admin.ICSYearsAhead },
 	}
