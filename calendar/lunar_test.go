@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"loa/internal/shared"
 )
 
-// vectorsPath is the shared cross-check data, read in place: it is not ours to copy.
-var vectorsPath = filepath.Join("..", "..", "shared", "testdata", "lunar-vectors.json")
+// vectorsFile is the shared cross-check data, read in place: it is not ours to copy.
+const vectorsFile = "testdata/lunar-vectors.json"
 
 type lunarVector struct {
 	Solar [4]int `json:"solar"` // day, month, year, tz
@@ -24,19 +23,16 @@ type lunarVector struct {
 // facts in TestLunarKnownDates always run); under CI=true their absence fails the run.
 func loadVectors(t testing.TB) []lunarVector {
 	t.Helper()
-	b, err := os.ReadFile(vectorsPath)
-	if errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
-		t.Skipf("shared lunar vectors not found at %s (present beside CI's checkout; required when CI=true)", vectorsPath)
-	}
-	if err != nil {
-		t.Fatalf("lunar vectors are required for this test and were not found at %s (the shared test data next to the repository): %v", vectorsPath, err)
+	b, ok := shared.Read(t, vectorsFile)
+	if !ok {
+		t.Skip("the lunar cross-check needs the shared vectors")
 	}
 	var vs []lunarVector
 	if err := json.Unmarshal(b, &vs); err != nil {
-		t.Fatalf("decode %s: %v", vectorsPath, err)
+		t.Fatalf("decode %s: %v", vectorsFile, err)
 	}
 	if len(vs) != 5000 {
-		t.Fatalf("%s: %d vectors, want 5000", vectorsPath, len(vs))
+		t.Fatalf("%s: %d vectors, want 5000", vectorsFile, len(vs))
 	}
 	return vs
 }

@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"loa/internal/shared"
 )
 
 var testNow = time.Date(2024, 7, 10, 12, 0, 0, 0, time.FixedZone("ICT", 7*3600))
@@ -133,8 +134,9 @@ func TestParseVietnamesePortal(t *testing.T) {
 	if !strings.HasSuffix(s, "…") || strings.HasSuffix(s, " …") {
 		t.Errorf("summary %q should end in a word then …", s)
 	}
-	seed, err := os.ReadFile("../../shared/seeds/000_17ddd8d68bc38bf9.txt")
-	if err == nil && !strings.Contains(string(seed), strings.TrimSuffix(s, "…")) {
+	// The seed article (shared data beside CI's checkout): left out, with the reason
+	// logged, where it is missing.
+	if seed, ok := shared.Read(t, "seeds/000_17ddd8d68bc38bf9.txt"); ok && !strings.Contains(string(seed), strings.TrimSuffix(s, "…")) {
 		t.Errorf("summary is not a prefix of the seed article's text: %q", s)
 	}
 }
