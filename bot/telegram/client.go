@@ -133,7 +133,7 @@ func (c *Client) call(ctx context.Context, method string, params tgbotapi.Params
 	if d.status != 0 && d.status != http.StatusOK {
 		err = fmt.Errorf("not a Bot API answer: %w", err)
 	}
-	e.Err = redact(err, c.token)
+	e.Err = botapi.Redact(err, c.token)
 	e.Interrupted(ctx, err)
 	return nil, e
 }

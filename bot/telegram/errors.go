@@ -97,8 +97,3 @@ func sendError(err error) *broadcast.SendError {
 func noRights(desc string) bool {
 	return strings.Contains(desc, "not enough rights to") || strings.Contains(desc, "need administrator rights")
 }
-
-// redact removes the token from err's text and from every error it wraps (see
-// botapi.Redact): the library's transport errors carry the request URL, and the URL
-// carries the token.
-func redact(err error, token string) error { return botapi.Redact(err, token) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa/bot"
+	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/chat"
 	"loa/internal/apitest"
@@ -264,11 +265,11 @@ func TestTokenRedacted(t *testing.T) {
 func TestRedact(t *testing.T) {
 	t.Parallel()
 	const token = "123:ABCDEFGHIJ_secret"
-	err := redact(&url.Error{Op: "Post", URL: "https://api.telegram.org/bot" + token + "/getMe", Err: context.DeadlineExceeded}, token)
+	err := botapi.Redact(&url.Error{Op: "Post", URL: "https://api.telegram.org/bot" + token + "/getMe", Err: context.DeadlineExceeded}, token)
 	if strings.Contains(err.Error(), "ABCDEFGHIJ") || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("redact = %v (is deadline: %v)", err, errors.Is(err, context.DeadlineExceeded))
 	}
-	if plain := errors.New("no secret here"); redact(plain, token) != plain {
+	if plain := errors.New("no secret here"); botapi.Redact(plain, token) != plain {
 		t.Error("an error without the token should pass through")
 	}
 }

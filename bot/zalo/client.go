@@ -152,20 +152,20 @@ func (c *Client) call(ctx context.Context, method string, params any, timeout ti
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/bot"+c.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
-		return nil, &Error{Channel: chat.Zalo, Method: method, Err: redact(err, c.token)}
+		return nil, &Error{Channel: chat.Zalo, Method: method, Err: botapi.Redact(err, c.token)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		e := &Error{Channel: chat.Zalo, Method: method, Err: redact(err, c.token)}
+		e := &Error{Channel: chat.Zalo, Method: method, Err: botapi.Redact(err, c.token)}
 		e.Interrupted(ctx, err)
 		return nil, e
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Err: redact(fmt.Errorf("read answer: %w", err), c.token)}
+		e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Err: botapi.Redact(fmt.Errorf("read answer: %w", err), c.token)}
 		e.Interrupted(ctx, err)
 		return nil, e
 	}
@@ -179,7 +179,7 @@ func (c *Client) call(ctx context.Context, method string, params any, timeout ti
 		return env.Result, nil
 	}
 	// ok:false, with HTTP 200 as well as with an error status.
-	e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Code: int(env.ErrorCode), Description: scrub(env.Description, c.token)}
+	e := &Error{Channel: chat.Zalo, Method: method, HTTPStatus: resp.StatusCode, Code: int(env.ErrorCode), Description: botapi.Scrub(env.Description, c.token)}
 	if e.Code == 0 {
 		e.Code = int(env.ErrorCodeCamel)
 	}

@@ -94,10 +94,3 @@ func tokenRejected(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == http.StatusUnauthorized
 }
-
-// redact removes the token from err's text and from every error it wraps (see
-// botapi.Redact).
-func redact(err error, token string) error { return botapi.Redact(err, token) }
-
-// scrub replaces the token in s (see botapi.Scrub).
-func scrub(s, token string) string { return botapi.Scrub(s, token) }

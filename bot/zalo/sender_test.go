@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/chat"
 	"loa/internal/apitest"
@@ -228,15 +229,15 @@ func TestTokenRedacted(t *testing.T) {
 func TestRedact(t *testing.T) {
 	t.Parallel()
 	const token = "123:abcdefghijkl"
-	err := redact(context.DeadlineExceeded, token)
+	err := botapi.Redact(context.DeadlineExceeded, token)
 	if err != context.DeadlineExceeded {
 		t.Errorf("an error without the token changed: %v", err)
 	}
-	wrapped := redact(errors.Join(errors.New("GET /bot"+token+"/x"), context.DeadlineExceeded), token)
+	wrapped := botapi.Redact(errors.Join(errors.New("GET /bot"+token+"/x"), context.DeadlineExceeded), token)
 	if strings.Contains(wrapped.Error(), "abcdefghijkl") || !errors.Is(wrapped, context.DeadlineExceeded) {
 		t.Errorf("redact = %v", wrapped)
 	}
-	if got := scrub("a abcdefghijkl b", token); got != "a <token> b" {
+	if got := botapi.Scrub("a abcdefghijkl b", token); got != "a <token> b" {
 		t.Errorf("scrub = %q", got)
 	}
 }
