@@ -180,6 +180,9 @@ func fieldMessage(e *FieldError) string {
 		if strings.HasPrefix(e.Reason, "is before") {
 			return "Ngày kết thúc phải từ ngày bắt đầu trở đi."
 		}
+		if e.Code == CodeOutOfRange {
+			return "Khoảng thời gian dài nhất là " + Number(MaxUpcomingDays) + " ngày (mười năm)."
+		}
 		return capital(name) + " chưa hợp lệ. Vui lòng ghi theo dạng ngày/tháng/năm, ví dụ: 5/6/2024."
 	case FieldDays:
 		return "Số ngày phải từ 1 đến " + Number(MaxUpcomingDays) + "."

@@ -11,7 +11,9 @@ import (
 
 // Bounds of the calendar's views.
 const (
-	// DefaultUpcomingDays and MaxUpcomingDays (ten years) bound Upcoming.
+	// DefaultUpcomingDays and MaxUpcomingDays (ten years) bound Upcoming, and
+	// MaxUpcomingDays the period of a Banner: each is worked out day by day, and a
+	// request from the console must not ask for ten thousand years.
 	DefaultUpcomingDays = 30
 	MaxUpcomingDays     = 3660
 	// ICSYearsAhead is how many years after the first an iCalendar export covers by
@@ -45,6 +47,9 @@ func (o *Ops) today() calendar.Date { return calendar.DateIn(o.now(), o.loc()) }
 func (o *Ops) Banner(ctx context.Context, from, to calendar.Date) (string, error) {
 	if to.Before(from) {
 		return "", fieldErr(FieldTo, CodeInvalid, to.DMY(), "is before the first day, "+from.DMY())
+	}
+	if to.Sub(from) >= MaxUpcomingDays {
+		return "", fieldErr(FieldTo, CodeOutOfRange, to.DMY(), fmt.Sprintf("the period is longer than %d days", MaxUpcomingDays))
 	}
 	events, err := o.Store.Events(ctx, false)
 	if err != nil {

@@ -38,6 +38,7 @@ func TestCalendarViews(t *testing.T) {
 		code  admin.Code
 	}{
 		{"banner backwards", second(ops.Banner(ctx, day("2/6/2024"), day("1/6/2024"))), admin.FieldTo, admin.CodeInvalid},
+		{"banner over ten years", second(ops.Banner(ctx, day("1/1/1000"), day("31/12/9000"))), admin.FieldTo, admin.CodeOutOfRange},
 		{"upcoming 0 days", third(ops.Upcoming(ctx, calendar.Date{}, 0)), admin.FieldDays, admin.CodeOutOfRange},
 		{"export format", ops.ExportEvents(ctx, &buf, "pdf", 0, 0), admin.FieldFormat, admin.CodeInvalid},
 		{"csv with years", ops.ExportEvents(ctx, &buf, admin.FormatCSV, 2024, 0), admin.FieldFromYear, admin.CodeConflicting},
@@ -47,6 +48,12 @@ func TestCalendarViews(t *testing.T) {
 		{"lunar years", third(admin.ConvertDate("1/1/2500", false, false)), admin.FieldDate, admin.CodeOutOfRange},
 	} {
 		t.Run(tt.name, func(t *testing.T) { fieldError(t, tt.err, tt.field, tt.code) })
+	}
+	if _, err := ops.Banner(ctx, day("1/1/2020"), day("1/1/2020").AddDays(admin.MaxUpcomingDays-1)); err != nil {
+		t.Errorf("a banner over ten years to the day: %v", err)
+	}
+	if msg := admin.Message(second(ops.Banner(ctx, day("1/1/1000"), day("31/12/9000")))); !strings.Contains(msg, "mười năm") {
+		t.Errorf("a banner over too long a period says %q; want the longest period named", msg)
 	}
 	if d, l, err := admin.ConvertDate("10/3/2024", true, false); err != nil || d != day("18/4/2024") || l.Day != 10 {
 		t.Errorf("Giỗ Tổ 2024: %v, %v, %v", d, l, err)
