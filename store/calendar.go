@@ -35,10 +35,6 @@ func eventArgs(e calendar.Event) []any {
 		string(e.Category), e.AdvanceDays, e.Source, e.Enabled}
 }
 
-func collectEvents(rows pgx.Rows) ([]calendar.Event, error) {
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (calendar.Event, error) { return scanEvent(row) })
-}
-
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
@@ -100,14 +96,7 @@ func (s *Store) SeedBuiltinEvents(ctx context.Context, events []calendar.Event) 
 func (s *Store) Events(ctx context.Context, includeDisabled bool) ([]calendar.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM calendar_events
 		WHERE enabled OR $1 ORDER BY id`, includeDisabled)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	es, err := collectEvents(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	return es, nil
+	return collected(rows, err, "list events", rowTo(scanEvent))
 }
 
 // Event returns one event.
@@ -304,16 +293,5 @@ func (s Audited) ImportEvents(ctx context.Context, events []calendar.Event, sour
 // is nothing new.
 func (s *Store) ExistingBroadcasts(ctx context.Context, sourceKeys []string) (map[string]bool, error) {
 	rows, err := s.pool.Query(ctx, `SELECT source_key FROM broadcasts WHERE source_key = ANY ($1)`, sourceKeys)
-	if err != nil {
-		return nil, fmt.Errorf("look up broadcasts: %w", err)
-	}
-	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("look up broadcasts: %w", err)
-	}
-	out := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		out[k] = true
-	}
-	return out, nil
+	return collectedSet[string](rows, err, "look up broadcasts")
 }

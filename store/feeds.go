@@ -49,19 +49,6 @@ func scanFeed(row pgx.Row) (Feed, error) {
 	return f, err
 }
 
-func collectFeeds(rows pgx.Rows) ([]Feed, error) {
-	defer rows.Close()
-	var fs []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, f)
-	}
-	return fs, rows.Err()
-}
-
 // insertFeed adds a feed, or nothing (no row returned) when its URL is taken.
 const insertFeed = `
 	INSERT INTO feeds (url, title, topic, poll_interval)
@@ -106,14 +93,7 @@ func addFeed(ctx context.Context, q querier, nf NewFeed) (Feed, error) {
 // Feeds lists every feed by id.
 func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+feedColumns+` FROM feeds ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list feeds: %w", err)
-	}
-	fs, err := collectFeeds(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list feeds: %w", err)
-	}
-	return fs, nil
+	return collected(rows, err, "list feeds", rowTo(scanFeed))
 }
 
 // Feed returns one feed.
@@ -165,14 +145,7 @@ func (s *Store) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Dur
 			LIMIT $3
 			FOR UPDATE SKIP LOCKED)
 		RETURNING `+feedColumns, now, lease, limit)
-	if err != nil {
-		return nil, fmt.Errorf("claim due feeds: %w", err)
-	}
-	fs, err := collectFeeds(rows)
-	if err != nil {
-		return nil, fmt.Errorf("claim due feeds: %w", err)
-	}
-	return fs, nil
+	return collected(rows, err, "claim due feeds", rowTo(scanFeed))
 }
 
 // ReleaseFeed hands back a claimed feed whose poll was abandoned (the service is

@@ -254,7 +254,7 @@ func (s *Store) MigrateChat(ctx context.Context, channel chat.Channel, oldAddres
 // Subscribers lists every subscriber by id.
 func (s *Store) Subscribers(ctx context.Context) ([]Subscriber, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers ORDER BY id`)
-	return collected(rows, err, "list subscribers", func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
+	return collected(rows, err, "list subscribers", rowTo(scanSubscriber))
 }
 
 // SubscriberCount is how many subscribers a channel has in a status.
@@ -280,12 +280,9 @@ func (s *Store) SubscriberStats(ctx context.Context) ([]SubscriberCount, error) 
 // and announcements.
 func (s *Store) Topics(ctx context.Context) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT topic FROM feeds ORDER BY topic`)
+	topics, err := collected(rows, err, "list topics", pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
-	}
-	topics, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
+		return nil, err
 	}
 	for _, t := range []string{TopicAnniversaries, TopicAnnouncements} {
 		found := false
