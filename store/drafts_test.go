@@ -1,12 +1,10 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
 
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -14,9 +12,7 @@ import (
 // discard it; another admin gets a NotAuthorError naming the author, and the draft is
 // left as it was.
 func TestDraftBelongsToItsAuthor(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	d, err := s.CreateDraft(ctx, "Họp chi bộ", "telegram:1", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -24,6 +26,37 @@ func addFeed(t *testing.T, s *store.Store, url string) store.Feed {
 		t.Fatalf("add feed: %v", err)
 	}
 	return f
+}
+
+// parallelStore marks the test parallel and gives it a store on a fresh schema of its
+// own, with the context its calls take.
+func parallelStore(t *testing.T) (*store.Store, context.Context) {
+	t.Helper()
+	t.Parallel()
+	return dbtest.Store(t), context.Background()
+}
+
+// parallelStoreURL is parallelStore that also returns the schema's URL, for what else
+// the test opens there (dbtest.StoreURL).
+func parallelStoreURL(t *testing.T) (*store.Store, string, context.Context) {
+	t.Helper()
+	t.Parallel()
+	s, url := dbtest.StoreURL(t)
+	return s, url, context.Background()
+}
+
+// column runs a query of one column on conn and returns its values.
+func column[T any](tb testing.TB, conn *pgx.Conn, sql string, args ...any) []T {
+	tb.Helper()
+	rows, err := conn.Query(context.Background(), sql, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	vs, err := pgx.CollectRows(rows, pgx.RowTo[T])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return vs
 }
 
 // storeWithFeed returns a store on a fresh schema with one feed in it.
@@ -247,9 +280,7 @@ func TestRecordPollNotModifiedDoesNotPrime(t *testing.T) {
 }
 
 func TestRecordPollRedirectAndRemovedFeed(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	a := addFeed(t, s, "http://portal.example/rss")
 	b := addFeed(t, s, "https://other.example/rss")
 
