@@ -349,13 +349,7 @@ func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, er
 // Announcement returns one announcement.
 func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error) {
 	a, err := scanAnnouncement(s.pool.QueryRow(ctx, `SELECT `+announcementColumns+` FROM announcements WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Announcement{}, fmt.Errorf("announcement %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Announcement{}, fmt.Errorf("announcement %d: %w", id, err)
-	}
-	return a, nil
+	return found(a, err, "announcement", id)
 }
 
 // CancelAnnouncement stops an announcement's future runs and the pending deliveries of

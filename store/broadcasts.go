@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -172,11 +171,8 @@ func broadcastDetail(ctx context.Context, q querier, id int64) (BroadcastStat, [
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
 	b, err := pgx.CollectExactlyOneRow(rows, scanBroadcastStat)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
+	if b, err = found(b, err, "broadcast", id); err != nil {
+		return BroadcastStat{}, nil, err
 	}
 	rows, err = q.Query(ctx, broadcastFailuresSQL, id)
 	fails, err := collected(rows, err, fmt.Sprintf("broadcast %d failures", id), func(row pgx.CollectableRow) (FailureCount, error) {

@@ -102,13 +102,7 @@ func (s *Store) Events(ctx context.Context, includeDisabled bool) ([]calendar.Ev
 // Event returns one event.
 func (s *Store) Event(ctx context.Context, id int64) (calendar.Event, error) {
 	e, err := scanEvent(s.pool.QueryRow(ctx, `SELECT `+eventColumns+` FROM calendar_events WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return calendar.Event{}, fmt.Errorf("event %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return calendar.Event{}, fmt.Errorf("get event %d: %w", id, err)
-	}
-	return e, nil
+	return found(e, err, "event", id)
 }
 
 // AddEvent stores an event (e.ID is ignored) and returns it with its id, unaudited
@@ -231,13 +225,7 @@ func setEventEnabled(ctx context.Context, q querier, id int64, enabled bool) (ca
 		UPDATE calendar_events SET enabled = $2, updated_at = now()
 		WHERE id = $1
 		RETURNING `+eventColumns, id, enabled))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return calendar.Event{}, fmt.Errorf("event %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return calendar.Event{}, fmt.Errorf("set event %d enabled: %w", id, err)
-	}
-	return e, nil
+	return found(e, err, "event", id)
 }
 
 // ImportEvents stores a list of events (a CSV import) in one transaction, all or

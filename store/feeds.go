@@ -99,13 +99,7 @@ func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
 // Feed returns one feed.
 func (s *Store) Feed(ctx context.Context, id int64) (Feed, error) {
 	f, err := scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Feed{}, fmt.Errorf("feed %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Feed{}, fmt.Errorf("get feed %d: %w", id, err)
-	}
-	return f, nil
+	return found(f, err, "feed", id)
 }
 
 // RemoveFeed deletes a feed and the items seen in it, and records who did it.

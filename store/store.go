@@ -104,6 +104,19 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // caller can open a dedicated connection (leadership) to the same database and schema.
 func (s *Store) ConnConfig() *pgx.ConnConfig { return s.pool.Config().ConnConfig.Copy() }
 
+// found is the outcome of reading one object, noun id: ErrNotFound when no row came
+// back, every error wrapped as "noun id: …".
+func found[T any](v T, err error, noun string, id int64) (T, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s %d: %w", noun, id, err)
+	}
+	return v, nil
+}
+
 // rowTo makes a scanner of one row, as QueryRow gives it, a scanner for collected.
 func rowTo[T any](scan func(pgx.Row) (T, error)) pgx.RowToFunc[T] {
 	return func(row pgx.CollectableRow) (T, error) { return scan(row) }
