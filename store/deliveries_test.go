@@ -317,15 +317,8 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 	if _, err := s.SetDraftTime(ctx, d.ID, at, "telegram:1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); !errors.Is(err, store.ErrNotDraft) {
-		t.Fatalf("second confirmation: %v, want ErrNotDraft", err)
-	}
-	if err := s.DiscardDraft(ctx, d.ID, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {
-		t.Fatalf("discarding a confirmed announcement: %v", err)
-	}
+	confirmDraft(t, s, d.ID, at, "telegram:1")
+	wantHandled(t, s, d.ID, at, "telegram:1")
 	due, err := s.DueAnnouncements(ctx, at)
 	if err != nil || len(due) != 1 || due[0].Status != store.AnnouncementScheduled {
 		t.Fatalf("due after confirmation = %+v, %v", due, err)
