@@ -225,8 +225,7 @@ func TestRecordPollBacklogAndCap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := dbtest.Store(t)
-			f := addFeed(t, s, "https://portal.example/rss")
+			s, f := storeWithFeed(t)
 			// Document order is not date order: the newest are chosen by date.
 			poll(t, s, f.ID, items(2, 5, 1, 4, 3), func(ps *store.PollSuccess) {
 				ps.Backlog, ps.MaxAnnounce = tt.backlog, tt.maxAnnounce
@@ -239,8 +238,7 @@ func TestRecordPollBacklogAndCap(t *testing.T) {
 
 	t.Run("an outage backlog is capped after priming", func(t *testing.T) {
 		t.Parallel()
-		s := dbtest.Store(t)
-		f := addFeed(t, s, "https://portal.example/rss")
+		s, f := storeWithFeed(t)
 		poll(t, s, f.ID, items(1))
 		var ns []int
 		for n := 2; n <= 40; n++ {
