@@ -369,8 +369,8 @@ type execer interface {
 
 // failClaimed gives a claimed delivery up with a reason code and the detail, fenced by
 // the claim (ErrClaimLost).
-func failClaimed(ctx context.Context, tx execer, id, claim int64, reason Reason, detail string) error {
-	return held(tx.Exec(ctx, `
+func failClaimed(ctx context.Context, q execer, id, claim int64, reason Reason, detail string) error {
+	return held(q.Exec(ctx, `
 		UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
 		WHERE `+claimHeld, id, claim, reason, detail))
 }
