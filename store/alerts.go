@@ -81,12 +81,9 @@ const finishedSQL = `
 // nor made twice by two replicas. It returns how many broadcasts were reported.
 func (s *Store) ReportFinished(ctx context.Context, report func(BroadcastReport) (NewAlert, bool)) (int, error) {
 	rows, err := s.pool.Query(ctx, finishedSQL)
+	ids, err := collected(rows, err, "finished broadcasts", pgx.RowTo[int64])
 	if err != nil {
-		return 0, fmt.Errorf("finished broadcasts: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return 0, fmt.Errorf("finished broadcasts: %w", err)
+		return 0, err
 	}
 	reported := 0
 	for _, id := range ids {

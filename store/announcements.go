@@ -321,12 +321,9 @@ func (s *Store) AnnouncementPage(ctx context.Context, all bool, p Page) (Paged[A
 	cond, order, args := announcementOrder.keyset(p, 3)
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
 		WHERE `+announcementsListed+` AND `+cond+` ORDER BY `+order+` LIMIT $2`, append([]any{all, p.size() + 1}, args...)...)
+	as, err := collected(rows, err, "list announcements", rowTo(scanAnnouncement))
 	if err != nil {
-		return Paged[Announcement]{}, fmt.Errorf("list announcements: %w", err)
-	}
-	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
-	if err != nil {
-		return Paged[Announcement]{}, fmt.Errorf("list announcements: %w", err)
+		return Paged[Announcement]{}, err
 	}
 	return pageOf(as, p, func(a Announcement) Cursor { return Cursor{ID: a.ID} }), nil
 }
@@ -346,19 +343,13 @@ func (s *Store) CountAnnouncements(ctx context.Context, all bool) (int, error) {
 func (s *Store) Announcements(ctx context.Context, all bool) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
 		WHERE `+announcementsListed+` ORDER BY id`, all)
-	return collected(rows, err, "list announcements", func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
+	return collected(rows, err, "list announcements", rowTo(scanAnnouncement))
 }
 
 // Announcement returns one announcement.
 func (s *Store) Announcement(ctx context.Context, id int64) (Announcement, error) {
 	a, err := scanAnnouncement(s.pool.QueryRow(ctx, `SELECT `+announcementColumns+` FROM announcements WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Announcement{}, fmt.Errorf("announcement %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Announcement{}, fmt.Errorf("announcement %d: %w", id, err)
-	}
-	return a, nil
+	return found(a, err, "announcement", id)
 }
 
 // CancelAnnouncement stops an announcement's future runs and the pending deliveries of
@@ -421,7 +412,7 @@ func stopPending(ctx context.Context, tx pgx.Tx, by Actor, scope cancelScope, id
 func (s *Store) DueAnnouncements(ctx context.Context, now time.Time) ([]Announcement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+announcementColumns+` FROM announcements
 		WHERE status = 'scheduled' AND next_run_at <= $1 ORDER BY next_run_at, id`, now)
-	return collected(rows, err, "due announcements", func(row pgx.CollectableRow) (Announcement, error) { return scanAnnouncement(row) })
+	return collected(rows, err, "due announcements", rowTo(scanAnnouncement))
 }
 
 // AnnouncementRun is one run of an announcement to record.

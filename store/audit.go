@@ -91,16 +91,13 @@ var auditOrder = listOrder{timeCol: "at", idCol: "id", desc: true}
 func (s *Store) AuditPage(ctx context.Context, f AuditFilter, p Page) (Paged[AuditEntry], error) {
 	sql, args := auditPageQuery(f, p)
 	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return Paged[AuditEntry]{}, fmt.Errorf("audit log: %w", err)
-	}
-	es, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
+	es, err := collected(rows, err, "audit log", func(row pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
 		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Via, &e.Action, &e.Target, &e.Detail)
 		return e, err
 	})
 	if err != nil {
-		return Paged[AuditEntry]{}, fmt.Errorf("audit log: %w", err)
+		return Paged[AuditEntry]{}, err
 	}
 	return pageOf(es, p, func(e AuditEntry) Cursor { return Cursor{At: e.At, ID: e.ID} }), nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -124,12 +123,9 @@ var broadcastOrder = listOrder{timeCol: "created_at", idCol: "id", desc: true}
 func (s *Store) BroadcastPage(ctx context.Context, p Page) (Paged[BroadcastStat], error) {
 	sql, args := broadcastPageQuery(p)
 	rows, err := s.pool.Query(ctx, sql, args...)
+	bs, err := collected(rows, err, "broadcast stats", scanBroadcastStat)
 	if err != nil {
-		return Paged[BroadcastStat]{}, fmt.Errorf("broadcast stats: %w", err)
-	}
-	bs, err := pgx.CollectRows(rows, scanBroadcastStat)
-	if err != nil {
-		return Paged[BroadcastStat]{}, fmt.Errorf("broadcast stats: %w", err)
+		return Paged[BroadcastStat]{}, err
 	}
 	return pageOf(bs, p, func(b BroadcastStat) Cursor { return Cursor{At: b.CreatedAt, ID: b.ID} }), nil
 }
@@ -175,23 +171,17 @@ func broadcastDetail(ctx context.Context, q querier, id int64) (BroadcastStat, [
 		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
 	}
 	b, err := pgx.CollectExactlyOneRow(rows, scanBroadcastStat)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d: %w", id, err)
+	if b, err = found(b, err, "broadcast", id); err != nil {
+		return BroadcastStat{}, nil, err
 	}
 	rows, err = q.Query(ctx, broadcastFailuresSQL, id)
-	if err != nil {
-		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
-	}
-	fails, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (FailureCount, error) {
+	fails, err := collected(rows, err, fmt.Sprintf("broadcast %d failures", id), func(row pgx.CollectableRow) (FailureCount, error) {
 		var f FailureCount
 		err := row.Scan(&f.Status, &f.Reason, &f.Count)
 		return f, err
 	})
 	if err != nil {
-		return BroadcastStat{}, nil, fmt.Errorf("broadcast %d failures: %w", id, err)
+		return BroadcastStat{}, nil, err
 	}
 	return b, fails, nil
 }

@@ -35,10 +35,6 @@ func eventArgs(e calendar.Event) []any {
 		string(e.Category), e.AdvanceDays, e.Source, e.Enabled}
 }
 
-func collectEvents(rows pgx.Rows) ([]calendar.Event, error) {
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (calendar.Event, error) { return scanEvent(row) })
-}
-
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
@@ -100,26 +96,13 @@ func (s *Store) SeedBuiltinEvents(ctx context.Context, events []calendar.Event) 
 func (s *Store) Events(ctx context.Context, includeDisabled bool) ([]calendar.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM calendar_events
 		WHERE enabled OR $1 ORDER BY id`, includeDisabled)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	es, err := collectEvents(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	return es, nil
+	return collected(rows, err, "list events", rowTo(scanEvent))
 }
 
 // Event returns one event.
 func (s *Store) Event(ctx context.Context, id int64) (calendar.Event, error) {
 	e, err := scanEvent(s.pool.QueryRow(ctx, `SELECT `+eventColumns+` FROM calendar_events WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return calendar.Event{}, fmt.Errorf("event %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return calendar.Event{}, fmt.Errorf("get event %d: %w", id, err)
-	}
-	return e, nil
+	return found(e, err, "event", id)
 }
 
 // AddEvent stores an event (e.ID is ignored) and returns it with its id, unaudited
@@ -242,13 +225,7 @@ func setEventEnabled(ctx context.Context, q querier, id int64, enabled bool) (ca
 		UPDATE calendar_events SET enabled = $2, updated_at = now()
 		WHERE id = $1
 		RETURNING `+eventColumns, id, enabled))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return calendar.Event{}, fmt.Errorf("event %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return calendar.Event{}, fmt.Errorf("set event %d enabled: %w", id, err)
-	}
-	return e, nil
+	return found(e, err, "event", id)
 }
 
 // ImportEvents stores a list of events (a CSV import) in one transaction, all or
@@ -304,16 +281,5 @@ func (s Audited) ImportEvents(ctx context.Context, events []calendar.Event, sour
 // is nothing new.
 func (s *Store) ExistingBroadcasts(ctx context.Context, sourceKeys []string) (map[string]bool, error) {
 	rows, err := s.pool.Query(ctx, `SELECT source_key FROM broadcasts WHERE source_key = ANY ($1)`, sourceKeys)
-	if err != nil {
-		return nil, fmt.Errorf("look up broadcasts: %w", err)
-	}
-	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("look up broadcasts: %w", err)
-	}
-	out := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		out[k] = true
-	}
-	return out, nil
+	return collectedSet[string](rows, err, "look up broadcasts")
 }

@@ -29,9 +29,7 @@ func orgEvent() calendar.Event {
 }
 
 func TestSeedBuiltinEventsKeepsAdminChanges(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	builtin := builtinEvents(t)
 
 	added, err := s.SeedBuiltinEvents(ctx, builtin)
@@ -83,9 +81,7 @@ func TestSeedBuiltinEventsKeepsAdminChanges(t *testing.T) {
 }
 
 func TestAddUpdateEvents(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 
 	e, err := s.AddEvent(ctx, orgEvent())
 	if err != nil {
@@ -150,9 +146,7 @@ func TestAddUpdateEvents(t *testing.T) {
 }
 
 func TestImportEventsIsAllOrNothing(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	if _, err := s.SeedBuiltinEvents(ctx, builtinEvents(t)); err != nil {
 		t.Fatal(err)
 	}

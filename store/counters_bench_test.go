@@ -81,14 +81,7 @@ func BenchmarkCountersCost(b *testing.B) {
 			if _, _, err := s.CreateBroadcast(ctx, store.NewBroadcast{SourceKey: "bench", Kind: store.KindAnnouncement, Topic: "news", Title: "x"}); err != nil {
 				b.Fatal(err)
 			}
-			rows, err := conn.Query(ctx, `SELECT id FROM deliveries ORDER BY id`)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			if err != nil {
-				b.Fatal(err)
-			}
+			ids := column[int64](b, conn, `SELECT id FROM deliveries ORDER BY id`)
 			i := 0
 			for b.Loop() {
 				// Never claimed: claim 0 holds them; a row already sent is refused.
@@ -111,15 +104,7 @@ func BenchmarkCounterTriggerTime(b *testing.B) {
 	trigger := regexp.MustCompile(`Trigger deliveries_count_\w+(?: on \w+)?: time=([0-9.]+)`)
 	total := regexp.MustCompile(`Execution Time: ([0-9.]+)`)
 	explain := func(b *testing.B, conn *pgx.Conn, sql string, args ...any) (trig, all float64) {
-		rows, err := conn.Query(ctx, `EXPLAIN (ANALYZE) `+sql, args...)
-		if err != nil {
-			b.Fatal(err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, l := range lines {
+		for _, l := range column[string](b, conn, `EXPLAIN (ANALYZE) `+sql, args...) {
 			if m := trigger.FindStringSubmatch(l); m != nil {
 				v, _ := strconv.ParseFloat(m[1], 64)
 				trig += v

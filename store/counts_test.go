@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"loa/chat"
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -39,9 +38,7 @@ func checkCounts(t *testing.T, s *store.Store, id int64, step string) store.Broa
 // a chat migrated — each leaves the counters equal to a count of the rows, in the same
 // transaction, and deleting rows changes no count.
 func TestCountersFollowEveryWrite(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	var subs []store.Subscriber
 	for i := range 40 {
 		subs = append(subs, subscribe(t, s, chat.Telegram, fmt.Sprint(1000+i), chat.KindPrivate))
@@ -120,9 +117,7 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 // no counters, free-text reasons) reads from its rows until the leader counts it, even
 // while it is sending; the counts then equal its rows, reasons mapped to codes.
 func TestOldBroadcastsAreCountedLater(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	for i := range 30 {
 		subscribe(t, s, chat.Telegram, fmt.Sprint(i), chat.KindPrivate)
 	}
@@ -178,9 +173,7 @@ func TestOldBroadcastsAreCountedLater(t *testing.T) {
 // ends; one with failures is reported with its alert queued in the same transaction,
 // a clean one is marked finished without a report, and neither is looked at again.
 func TestReportFinished(t *testing.T) {
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	withFailure := broadcast(t, s, "with-failure", "news", "")
 	var reports []store.BroadcastReport

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"loa/chat"
 )
@@ -343,15 +344,35 @@ func (s *Store) ChannelPause(ctx context.Context, channel chat.Channel) (until t
 // key can serve it.
 const claimHeld = `id = $1 AND claim = $2 AND status NOT IN ('sent', 'failed', 'cancelled')`
 
-// fenced turns a fenced write's row count into ErrClaimLost when it changed nothing.
-func fenced(what string, id int64, n int64, err error) error {
-	if err != nil {
+// held turns the outcome of a write made under a claim into ErrClaimLost when it
+// changed nothing: the claim no longer holds the delivery.
+func held(tag pgconn.CommandTag, err error) error {
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrClaimLost
+	}
+	return err
+}
+
+// fenced is held for a write made on its own, its error naming the write and the
+// delivery.
+func fenced(what string, id int64, tag pgconn.CommandTag, err error) error {
+	if err := held(tag, err); err != nil {
 		return fmt.Errorf("%s %d: %w", what, id, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("%s %d: %w", what, id, ErrClaimLost)
-	}
 	return nil
+}
+
+// execer is what a pool and a transaction have in common for a write.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// failClaimed gives a claimed delivery up with a reason code and the detail, fenced by
+// the claim (ErrClaimLost).
+func failClaimed(ctx context.Context, q execer, id, claim int64, reason Reason, detail string) error {
+	return held(q.Exec(ctx, `
+		UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
+		WHERE `+claimHeld, id, claim, reason, detail))
 }
 
 // markSentQuery is MarkSent's statement ($1 delivery, $2 claim, $3 parts, $4 the chat's
@@ -380,7 +401,7 @@ const markSentQuery = `
 // ErrClaimLost when the claim no longer holds the delivery.
 func (s *Store) MarkSent(ctx context.Context, id, claim int64, parts int, chatSpacing time.Duration) error {
 	tag, err := s.pool.Exec(ctx, markSentQuery, id, claim, parts, chatSpacing)
-	return fenced("mark delivery sent", id, tag.RowsAffected(), err)
+	return fenced("mark delivery sent", id, tag, err)
 }
 
 // MarkPartSent records that the first parts of a long message were accepted, so a retry
@@ -389,7 +410,7 @@ func (s *Store) MarkSent(ctx context.Context, id, claim int64, parts int, chatSp
 func (s *Store) MarkPartSent(ctx context.Context, id, claim int64, parts int, lease time.Duration) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET parts_sent = $3, due_at = now() + $4::interval
 		WHERE `+claimHeld, id, claim, parts, lease)
-	return fenced("mark delivery part sent", id, tag.RowsAffected(), err)
+	return fenced("mark delivery part sent", id, tag, err)
 }
 
 // RenewLease extends the claim's lease to lease from now, by the database's clock, so
@@ -398,7 +419,7 @@ func (s *Store) MarkPartSent(ctx context.Context, id, claim int64, parts int, le
 func (s *Store) RenewLease(ctx context.Context, id, claim int64, lease time.Duration) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET due_at = now() + $3::interval
 		WHERE `+claimHeld, id, claim, lease)
-	return fenced("renew delivery lease", id, tag.RowsAffected(), err)
+	return fenced("renew delivery lease", id, tag, err)
 }
 
 // RetryDelivery puts a claimed delivery back, to be tried again after wait (by the
@@ -410,16 +431,16 @@ func (s *Store) RetryDelivery(ctx context.Context, id, claim int64, wait time.Du
 		UPDATE deliveries SET due_at = now() + $3::interval, last_error = $4, leased_by = '',
 			attempts = attempts - CASE WHEN $5 THEN 0 ELSE 1 END
 		WHERE `+claimHeld, id, claim, wait, lastError, countAttempt)
-	return fenced("retry delivery", id, tag.RowsAffected(), err)
+	return fenced("retry delivery", id, tag, err)
 }
 
 // FailDelivery gives a claimed delivery up with a reason code and the detail. Fenced by
 // the claim (ErrClaimLost).
 func (s *Store) FailDelivery(ctx context.Context, id, claim int64, reason Reason, detail string) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
-		WHERE `+claimHeld, id, claim, reason, detail)
-	return fenced("fail delivery", id, tag.RowsAffected(), err)
+	if err := failClaimed(ctx, s.pool, id, claim, reason, detail); err != nil {
+		return fmt.Errorf("fail delivery %d: %w", id, err)
+	}
+	return nil
 }
 
 // SubscriberGone fails a claimed delivery because its chat cannot be reached any more
@@ -429,21 +450,10 @@ func (s *Store) FailDelivery(ctx context.Context, id, claim int64, reason Reason
 // will meet the same answer.
 func (s *Store) SubscriberGone(ctx context.Context, deliveryID, claim, subscriberID int64, reason Reason, detail string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
-			WHERE `+claimHeld, deliveryID, claim, reason, detail)
-		if err != nil {
+		if err := failClaimed(ctx, tx, deliveryID, claim, reason, detail); err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrClaimLost
-		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE subscribers SET status = 'gone', status_reason = $2, updated_at = now()
-			WHERE id = $1`, subscriberID, string(reason)); err != nil {
-			return err
-		}
-		return cancelPending(ctx, tx, subscriberID, ReasonSubscriberGone, "subscriber gone: "+string(reason))
+		return unreachable(ctx, tx, subscriberID, reason)
 	})
 	if err != nil {
 		return fmt.Errorf("subscriber %d gone (delivery %d): %w", subscriberID, deliveryID, err)
@@ -471,19 +481,13 @@ func (s *Store) ChatNotFound(ctx context.Context, deliveryID, claim, subscriberI
 	run NotFoundRun, detail string) (gone bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		gone = false // a retried transaction starts afresh
-		tag, err := tx.Exec(ctx, `
-			UPDATE deliveries SET status = 'failed', reason = $3, last_error = $4, finished_at = now(), leased_by = ''
-			WHERE `+claimHeld, deliveryID, claim, ReasonRejected, detail)
-		if err != nil {
+		if err := failClaimed(ctx, tx, deliveryID, claim, ReasonRejected, detail); err != nil {
 			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrClaimLost
 		}
 		if !counted {
 			return nil
 		}
-		err = tx.QueryRow(ctx, `
+		err := tx.QueryRow(ctx, `
 			UPDATE subscribers SET not_found_count = not_found_count + 1,
 				not_found_since = coalesce(not_found_since, $2)
 			WHERE id = $1 AND status = 'active'
@@ -495,12 +499,7 @@ func (s *Store) ChatNotFound(ctx context.Context, deliveryID, claim, subscriberI
 		if err != nil || !gone {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE subscribers SET status = 'gone', status_reason = $2, updated_at = now()
-			WHERE id = $1`, subscriberID, string(ReasonNotFoundRepeatedly)); err != nil {
-			return err
-		}
-		return cancelPending(ctx, tx, subscriberID, ReasonSubscriberGone, "subscriber gone: "+string(ReasonNotFoundRepeatedly))
+		return unreachable(ctx, tx, subscriberID, ReasonNotFoundRepeatedly)
 	})
 	if err != nil {
 		return false, fmt.Errorf("chat of subscriber %d not found (delivery %d): %w", subscriberID, deliveryID, err)

@@ -63,9 +63,7 @@ func addresses(ds []store.Delivery) string {
 }
 
 func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	subscribePrivate(t, s, chat.Zalo, "z3")
 	subscribe(t, s, chat.Telegram, "4", chat.KindGroup)
@@ -90,9 +88,7 @@ func TestFanOutMatchesTopicChannelAndStatus(t *testing.T) {
 }
 
 func TestClaimKeepsEachChatInOrderAndPaced(t *testing.T) {
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	for _, k := range []string{"first", "second", "third"} {
 		broadcast(t, s, k, "news", "")
@@ -199,9 +195,7 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 }
 
 func TestReserveSlotsAndPause(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	now := time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
 	spacing := 40 * time.Millisecond
 	// Slots are judged by the database's clock; what comes back is a wait from now.
@@ -237,9 +231,7 @@ func TestReserveSlotsAndPause(t *testing.T) {
 }
 
 func TestSubscriberGoneCancelsTheRest(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	sub := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
 	broadcast(t, s, "b", "news", "")
@@ -281,9 +273,7 @@ func TestMigrateChat(t *testing.T) {
 		}
 	})
 	t.Run("merges into an existing supergroup", func(t *testing.T) {
-		t.Parallel()
-		s := dbtest.Store(t)
-		ctx := context.Background()
+		s, ctx := parallelStore(t)
 		subscribe(t, s, chat.Telegram, "-100", chat.KindGroup)
 		broadcast(t, s, "a", "news", "")
 		subscribe(t, s, chat.Telegram, "-1001", chat.KindSupergroup)
@@ -309,9 +299,7 @@ func TestMigrateChat(t *testing.T) {
 }
 
 func TestDraftsNeedConfirmation(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	d, err := s.CreateDraft(ctx, "Họp *chi bộ*", "telegram:1", nil)
 	if err != nil || d.Status != store.AnnouncementDraft || d.NextRunAt != nil {
 		t.Fatalf("draft = %+v, %v", d, err)
@@ -329,15 +317,8 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 	if _, err := s.SetDraftTime(ctx, d.ID, at, "telegram:1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); !errors.Is(err, store.ErrNotDraft) {
-		t.Fatalf("second confirmation: %v, want ErrNotDraft", err)
-	}
-	if err := s.DiscardDraft(ctx, d.ID, "telegram:1"); !errors.Is(err, store.ErrNotDraft) {
-		t.Fatalf("discarding a confirmed announcement: %v", err)
-	}
+	confirmDraft(t, s, d.ID, at, "telegram:1")
+	wantHandled(t, s, d.ID, at, "telegram:1")
 	due, err := s.DueAnnouncements(ctx, at)
 	if err != nil || len(due) != 1 || due[0].Status != store.AnnouncementScheduled {
 		t.Fatalf("due after confirmation = %+v, %v", due, err)
@@ -345,9 +326,7 @@ func TestDraftsNeedConfirmation(t *testing.T) {
 }
 
 func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	subscribePrivate(t, s, chat.Telegram, "1")
 	subscribePrivate(t, s, chat.Zalo, "z2")
 	subscribePrivate(t, s, chat.Telegram, "3")
@@ -369,9 +348,7 @@ func TestTopicAllReachesEveryActiveSubscriber(t *testing.T) {
 // fake Telegram answered 429 when a welcome and an article met within a second), and
 // a reply after a broadcast waits out the spacing MarkSent left.
 func TestReplyTakesTheChatsPacing(t *testing.T) {
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	if wait, err := s.ReserveChat(ctx, chat.Telegram, "1", time.Minute); err != nil || wait != 0 {
 		t.Fatalf("first reply: wait %s, %v; want at once", wait, err)

@@ -6,17 +6,35 @@ import (
 	"testing"
 	"time"
 
-	"loa/internal/dbtest"
 	"loa/store"
 )
+
+// confirmDraft confirms draft id as admin, through the bot, to go out at at.
+func confirmDraft(t *testing.T, s *store.Store, id int64, at time.Time, admin string) {
+	t.Helper()
+	if _, err := s.As(store.Actor{ID: admin, Via: store.ViaBot}).ConfirmDraft(context.Background(), id, at); err != nil {
+		t.Fatalf("%s confirming draft %d: %v", admin, id, err)
+	}
+}
+
+// wantHandled checks that admin can neither confirm nor discard draft id, confirmed
+// already: both are refused with ErrNotDraft.
+func wantHandled(t *testing.T, s *store.Store, id int64, at time.Time, admin string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.As(store.Actor{ID: admin, Via: store.ViaBot}).ConfirmDraft(ctx, id, at); !errors.Is(err, store.ErrNotDraft) {
+		t.Errorf("%s confirming a confirmed draft: %v, want ErrNotDraft", admin, err)
+	}
+	if err := s.DiscardDraft(ctx, id, admin); !errors.Is(err, store.ErrNotDraft) {
+		t.Errorf("%s discarding a confirmed draft: %v, want ErrNotDraft", admin, err)
+	}
+}
 
 // TestDraftBelongsToItsAuthor: only the admin who wrote a draft may confirm, time or
 // discard it; another admin gets a NotAuthorError naming the author, and the draft is
 // left as it was.
 func TestDraftBelongsToItsAuthor(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	d, err := s.CreateDraft(ctx, "Họp chi bộ", "telegram:1", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -41,15 +59,8 @@ func TestDraftBelongsToItsAuthor(t *testing.T) {
 		t.Errorf("audit %+v, %v: refusals change nothing", log, err)
 	}
 	// A draft no longer open is "handled", whoever asks.
-	if _, err := s.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.As(store.Actor{ID: "telegram:2", Via: store.ViaBot}).ConfirmDraft(ctx, d.ID, at); !errors.Is(err, store.ErrNotDraft) {
-		t.Errorf("confirming a confirmed draft: %v, want ErrNotDraft", err)
-	}
-	if err := s.DiscardDraft(ctx, d.ID, "telegram:2"); !errors.Is(err, store.ErrNotDraft) {
-		t.Errorf("discarding a confirmed draft: %v, want ErrNotDraft", err)
-	}
+	confirmDraft(t, s, d.ID, at, "telegram:1")
+	wantHandled(t, s, d.ID, at, "telegram:2")
 	// The author may discard their own.
 	d2, err := s.CreateDraft(ctx, "Họp chi bộ lần 2", "telegram:2", nil)
 	if err != nil {

@@ -49,19 +49,6 @@ func scanFeed(row pgx.Row) (Feed, error) {
 	return f, err
 }
 
-func collectFeeds(rows pgx.Rows) ([]Feed, error) {
-	defer rows.Close()
-	var fs []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, f)
-	}
-	return fs, rows.Err()
-}
-
 // insertFeed adds a feed, or nothing (no row returned) when its URL is taken.
 const insertFeed = `
 	INSERT INTO feeds (url, title, topic, poll_interval)
@@ -106,26 +93,13 @@ func addFeed(ctx context.Context, q querier, nf NewFeed) (Feed, error) {
 // Feeds lists every feed by id.
 func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+feedColumns+` FROM feeds ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list feeds: %w", err)
-	}
-	fs, err := collectFeeds(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list feeds: %w", err)
-	}
-	return fs, nil
+	return collected(rows, err, "list feeds", rowTo(scanFeed))
 }
 
 // Feed returns one feed.
 func (s *Store) Feed(ctx context.Context, id int64) (Feed, error) {
 	f, err := scanFeed(s.pool.QueryRow(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Feed{}, fmt.Errorf("feed %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Feed{}, fmt.Errorf("get feed %d: %w", id, err)
-	}
-	return f, nil
+	return found(f, err, "feed", id)
 }
 
 // RemoveFeed deletes a feed and the items seen in it, and records who did it.
@@ -165,14 +139,7 @@ func (s *Store) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Dur
 			LIMIT $3
 			FOR UPDATE SKIP LOCKED)
 		RETURNING `+feedColumns, now, lease, limit)
-	if err != nil {
-		return nil, fmt.Errorf("claim due feeds: %w", err)
-	}
-	fs, err := collectFeeds(rows)
-	if err != nil {
-		return nil, fmt.Errorf("claim due feeds: %w", err)
-	}
-	return fs, nil
+	return collected(rows, err, "claim due feeds", rowTo(scanFeed))
 }
 
 // ReleaseFeed hands back a claimed feed whose poll was abandoned (the service is

@@ -15,9 +15,7 @@ import (
 // its lease, replica B claims it again; every write A makes afterwards is refused with
 // ErrClaimLost and changes nothing, and B's claim goes on.
 func TestStaleReplicaCannotOverwriteNewerClaim(t *testing.T) {
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	sub := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
 	a, err := s.ClaimDeliveries(ctx, chat.Telegram, time.Minute, 10, "replica-a")
@@ -65,9 +63,7 @@ func TestStaleReplicaCannotOverwriteNewerClaim(t *testing.T) {
 // TestEndingWritesSetReasons: every write that ends a delivery sets a reason code with
 // the status, and keeps the detail apart.
 func TestEndingWritesSetReasons(t *testing.T) {
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	gone := subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	subscribePrivate(t, s, chat.Telegram, "2", "3")
 	first := broadcast(t, s, "first", "news", "")
@@ -148,9 +144,7 @@ func reasons(t *testing.T, url string, broadcasts ...int64) map[string]string {
 // (what Telegram accepted is what the store says was sent); a part of a longer message
 // is not (no further part goes out), and a newer claim still fences a stale one.
 func TestSendInFlightAtCancelIsRecordedSent(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	subscribePrivate(t, s, chat.Telegram, "1", "2")
 	b := broadcast(t, s, "cancelled", "news", "")
 	ds := claim(t, s, chat.Telegram, 10)

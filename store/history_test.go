@@ -37,9 +37,7 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds a million deliveries")
 	}
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	conn := dbtest.Conn(t, url)
 
 	// A live broadcast with 100 pending deliveries, the one the progress reads ask about.

@@ -1,14 +1,12 @@
 package store_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
 	"time"
 
 	"loa/feeds"
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -38,9 +36,7 @@ func feedItem(link, title string, published time.Time, old bool) store.Item {
 // found under its old key, one whose session id changed by its link key, filled in
 // for the old rows by that poll.
 func TestItemsStoredBeforeNormalisingStaySeen(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	f := addFeed(t, s, "https://x.vn/rss")
 	day := t0
 	before := []store.Item{

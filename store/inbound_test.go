@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"loa/chat"
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -43,9 +42,7 @@ func claimIDs(t *testing.T, s *store.Store, channel chat.Channel, limit int, lea
 // An update is stored once per (channel, update id), whatever state the first copy is
 // in: a redelivery is never handled twice.
 func TestAddInboundIsIdempotent(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	if n := addInbound(t, s, chat.Telegram, upd("1", "a"), upd("2", "a")); n != 2 {
 		t.Fatalf("added %d, want 2", n)
 	}
@@ -73,9 +70,7 @@ func TestAddInboundIsIdempotent(t *testing.T) {
 // Chats are claimed together; within a chat, the next update waits while an older one
 // is claimed, backing off, or pending.
 func TestClaimInboundKeepsEachChatInOrder(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	addInbound(t, s, chat.Telegram, upd("1", "a"), upd("2", "a"), upd("3", "b"), upd("4", "a"), upd("5", "c"))
 	addInbound(t, s, chat.Zalo, upd("6", "a"))
 	ids, first := claimIDs(t, s, chat.Telegram, 10, time.Minute)
@@ -117,9 +112,7 @@ func TestClaimInboundKeepsEachChatInOrder(t *testing.T) {
 // A claim that lapses (its replica died) is taken again, by the database's clock, and
 // the old claim's writes are refused; a handled row comes back with its answer.
 func TestInboundClaimLapsesAndIsFenced(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	addInbound(t, s, chat.Telegram, upd("1", "a"))
 	_, us := claimIDs(t, s, chat.Telegram, 1, 200*time.Millisecond)
 	old := us[0]
@@ -154,9 +147,7 @@ func TestInboundClaimLapsesAndIsFenced(t *testing.T) {
 
 // Finished updates are forgotten after the retention; pending ones never are.
 func TestForgetInbound(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	addInbound(t, s, chat.Telegram, upd("1", "a"), upd("2", "b"))
 	_, us := claimIDs(t, s, chat.Telegram, 1, time.Minute)
 	if ok, _ := s.FinishInbound(ctx, us[0].ID, us[0].Claim, store.InboxDone, ""); !ok {

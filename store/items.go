@@ -278,12 +278,9 @@ func createArticleBroadcasts(ctx context.Context, tx pgx.Tx, items []Item) ([]in
 		ORDER BY u.ord
 		ON CONFLICT (source_key) DO NOTHING
 		RETURNING id`, ids)
+	bids, err := collected(rows, err, "create broadcasts", pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("create broadcasts: %w", err)
-	}
-	bids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("create broadcasts: %w", err)
+		return nil, err
 	}
 	if _, err := fanOut(ctx, tx, bids); err != nil {
 		return nil, err

@@ -20,9 +20,7 @@ func elect(t *testing.T, s *store.Store, id string, ttl time.Duration) (store.Le
 }
 
 func TestLeaderElectionRenewalAndResignation(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 
 	a1, ok := elect(t, s, "a", time.Minute)
 	if !ok || a1.Term != 1 {
@@ -137,9 +135,7 @@ func TestFencedWritesCommitOnlyForTheCurrentTerm(t *testing.T) {
 // TestNoticeFencedByTerm: a calendar notice (CreateBroadcast) made by a leader whose term
 // is over is not written; the current leader's is, and so is one with no fence.
 func TestNoticeFencedByTerm(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	old, cur := takeOver(t, s)
 	nb := store.NewBroadcast{SourceKey: "anniv:1:2024-06-05", Kind: store.KindAnniversary, Topic: "anniversaries", Title: "Kỷ niệm"}
 	if _, _, err := s.CreateBroadcast(store.WithLeaderFence(ctx, old), nb); !errors.Is(err, store.ErrNotLeader) {

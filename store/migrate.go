@@ -360,18 +360,7 @@ type querier interface {
 
 func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {
 	rows, err := q.Query(ctx, `SELECT version FROM schema_migrations`)
-	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
-	}
-	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
-	}
-	done := make(map[int]bool, len(versions))
-	for _, v := range versions {
-		done[v] = true
-	}
-	return done, nil
+	return collectedSet[int](rows, err, "read schema_migrations")
 }
 
 // PendingMigrations returns how many of this binary's migrations the database lacks.

@@ -48,9 +48,7 @@ SELECT $1::int;
 // leaves an invalid index and the migration unrecorded; the next start drops the
 // invalid index and builds it again instead of skipping it (IF NOT EXISTS).
 func TestInterruptedConcurrentIndexIsRebuilt(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	subscribe(t, s, chat.Telegram, "1", chat.KindPrivate)
 	broadcast(t, s, "a", "news", "")
 	broadcast(t, s, "b", "news", "") // two deliveries to subscriber 1: not unique
@@ -93,9 +91,7 @@ CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS deliveries_one_per_subscriber ON 
 // simulated by a statement that raises one on its first run (a sequence counts the
 // runs, as a failed statement rolls back everything else it did).
 func TestDeadlockedStatementIsRetried(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	extra := map[string]string{"900_deadlock.sql": `-- loa:no-transaction
 CREATE SEQUENCE IF NOT EXISTS deadlock_test_runs;
 DO $$ BEGIN
@@ -209,6 +205,20 @@ func (w *writer) between(from, to time.Time) int {
 	return n
 }
 
+// storeAtVersion6 opens a store on a fresh schema as migrations 1-6 left it (before the
+// delivery counters), a migration giving up on a lock after lockTimeout, and returns it
+// with the schema's URL.
+func storeAtVersion6(t *testing.T, lockTimeout time.Duration) (*store.Store, string) {
+	t.Helper()
+	url := dbtest.URL(t)
+	s := dbtest.Open(t, url)
+	s.SetMigrationLockTimeout(lockTimeout)
+	if _, err := s.MigrateTo(context.Background(), 6, nil); err != nil {
+		t.Fatal(err)
+	}
+	return s, url
+}
+
 // TestUpgradeAYearOldDatabase: a database at migration 6 with a million deliveries
 // (nine finished broadcasts, one still sending) is upgraded while sending goes on —
 // migration 008, a CREATE INDEX CONCURRENTLY over the million rows, then the leader's
@@ -220,13 +230,8 @@ func TestUpgradeAYearOldDatabase(t *testing.T) {
 		t.Skip("seeds a million deliveries")
 	}
 	t.Parallel()
-	url := dbtest.URL(t)
+	s, url := storeAtVersion6(t, 200*time.Millisecond)
 	ctx := context.Background()
-	s := dbtest.Open(t, url)
-	s.SetMigrationLockTimeout(200 * time.Millisecond)
-	if _, err := s.MigrateTo(ctx, 6, nil); err != nil {
-		t.Fatal(err)
-	}
 	conn := dbtest.Conn(t, url)
 	// Today's schema has no counted column: seed the way migrations 1-6 left rows.
 	for _, q := range []string{
@@ -286,15 +291,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_upgrade_test_idx ON deliverie
 	// No write waited on a lock beyond writerLockLimit (the writer's lock_timeout would
 	// have failed it above); the slowest write's time is logged, not judged: on a busy
 	// machine it includes waiting for the CPU.
-	rows, err := conn.Query(ctx, `SELECT id FROM broadcasts WHERE source_key LIKE 'old:%' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range ids {
+	for _, id := range column[int64](t, conn, `SELECT id FROM broadcasts WHERE source_key LIKE 'old:%' ORDER BY id`) {
 		checkCounts(t, s, id, fmt.Sprintf("old broadcast %d after the upgrade", id))
 	}
 	var uncounted int
@@ -312,13 +309,8 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS deliveries_upgrade_test_idx ON deliverie
 // blocker; once the blocker ends, the migration is applied.
 func TestMigrationGivesWayToWriters(t *testing.T) {
 	t.Parallel()
-	url := dbtest.URL(t)
+	s, url := storeAtVersion6(t, 100*time.Millisecond)
 	ctx := context.Background()
-	s := dbtest.Open(t, url)
-	s.SetMigrationLockTimeout(100 * time.Millisecond)
-	if _, err := s.MigrateTo(ctx, 6, nil); err != nil {
-		t.Fatal(err)
-	}
 	blocker := dbtest.Conn(t, url)
 	btx, err := blocker.Begin(ctx)
 	if err != nil {

@@ -239,9 +239,7 @@ func TestAuditPage(t *testing.T) {
 }
 
 func TestSearchSubscribersPages(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	id := func(s store.Subscriber) int64 { return s.ID }
 	pageOf := func(f store.SubscriberFilter) func(store.Page) (store.Paged[store.Subscriber], error) {
 		return func(p store.Page) (store.Paged[store.Subscriber], error) {
@@ -281,9 +279,7 @@ func TestSearchSubscribersPages(t *testing.T) {
 }
 
 func TestAnnouncementPage(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	id := func(a store.Announcement) int64 { return a.ID }
 	pageOf := func(all bool) func(store.Page) (store.Paged[store.Announcement], error) {
 		return func(p store.Page) (store.Paged[store.Announcement], error) { return s.AnnouncementPage(ctx, all, p) }

@@ -31,16 +31,12 @@ const (
 // alerted once per pause. Fenced by the claim (ErrClaimLost).
 func (s *Store) PauseSubscriber(ctx context.Context, deliveryID, claim, subscriberID int64, reason PauseReason, detail string) (paused bool, at time.Time, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
+		if err := held(tx.Exec(ctx, `
 			UPDATE deliveries SET due_at = now(), last_error = $3, leased_by = '', attempts = attempts - 1
-			WHERE `+claimHeld, deliveryID, claim, detail)
-		if err != nil {
+			WHERE `+claimHeld, deliveryID, claim, detail)); err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrClaimLost
-		}
-		err = tx.QueryRow(ctx, `
+		err := tx.QueryRow(ctx, `
 			UPDATE subscribers SET paused_at = now(), pause_reason = $2, updated_at = now()
 			WHERE id = $1 AND paused_at IS NULL
 			RETURNING paused_at`, subscriberID, string(reason)).Scan(&at)

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,9 +17,7 @@ import (
 // pending and unclaimed, the max-age sweep fails only those old enough, and a resume
 // lets the rest be claimed again.
 func TestPausedChatWaitsThenExpiresOrResumes(t *testing.T) {
-	t.Parallel()
-	s, url := dbtest.StoreURL(t)
-	ctx := context.Background()
+	s, url, ctx := parallelStoreURL(t)
 	conn := dbtest.Conn(t, url)
 	ch := subscribe(t, s, chat.Telegram, "-100777", chat.KindChannel)
 	other := subscribe(t, s, chat.Telegram, "500", chat.KindPrivate)

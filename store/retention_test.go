@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"loa/chat"
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -15,9 +13,7 @@ import (
 // broadcasts (their counts stay), old item bodies (the items stay), drafts never
 // confirmed after a day, old audit entries — and a dry run counts exactly that.
 func TestPrune(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	now := time.Now()
 	for i := range 7 {
 		subscribe(t, s, chat.Telegram, fmt.Sprint(i), chat.KindPrivate)

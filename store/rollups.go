@@ -32,11 +32,7 @@ func (s *Store) DailyOutcomes(ctx context.Context, loc *time.Location, today tim
 		GROUP BY 1, 2 HAVING sum(h.n) <> 0 ORDER BY 1, 2`, loc.String(), from, to)
 	return collected(rows, err, "daily outcomes", func(row pgx.CollectableRow) (DayOutcomes, error) {
 		var d DayOutcomes
-		var day string
-		if err := row.Scan(&day, &d.Channel, &d.Sent, &d.Failed); err != nil {
-			return d, err
-		}
-		d.Day, err = time.ParseInLocation(time.DateOnly, day, loc)
+		err := scanDay(row, loc, &d.Day, &d.Channel, &d.Sent, &d.Failed)
 		return d, err
 	})
 }
@@ -78,13 +74,21 @@ func (s *Store) DailySubscribers(ctx context.Context, loc *time.Location, today 
 		from.In(loc).Format(time.DateOnly), to.In(loc).Format(time.DateOnly))
 	return collected(rows, err, "daily subscribers", func(row pgx.CollectableRow) (DaySubscribers, error) {
 		var d DaySubscribers
-		var day string
-		if err := row.Scan(&day, &d.Channel, &d.Status, &d.Count); err != nil {
-			return d, err
-		}
-		d.Day, err = time.ParseInLocation(time.DateOnly, day, loc)
+		err := scanDay(row, loc, &d.Day, &d.Channel, &d.Status, &d.Count)
 		return d, err
 	})
+}
+
+// scanDay scans a row whose first column is a day as 'YYYY-MM-DD' into day, as its
+// midnight in loc, and the other columns into rest.
+func scanDay(row pgx.CollectableRow, loc *time.Location, day *time.Time, rest ...any) error {
+	var s string
+	if err := row.Scan(append([]any{&s}, rest...)...); err != nil {
+		return err
+	}
+	var err error
+	*day, err = time.ParseInLocation(time.DateOnly, s, loc)
+	return err
 }
 
 // dayRange is [midnight of the first day, midnight after today) in loc, for days days.

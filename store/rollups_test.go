@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"loa/chat"
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -15,9 +13,7 @@ import (
 // finished, per channel, and stay counted when their rows are pruned; subscribers are
 // snapshotted per day, a later snapshot of the same day replacing the earlier one.
 func TestDailyRollups(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
 		t.Fatal(err)

@@ -104,6 +104,37 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // caller can open a dedicated connection (leadership) to the same database and schema.
 func (s *Store) ConnConfig() *pgx.ConnConfig { return s.pool.Config().ConnConfig.Copy() }
 
+// found is the outcome of reading one object, noun id: ErrNotFound when no row came
+// back, every error wrapped as "noun id: …".
+func found[T any](v T, err error, noun string, id int64) (T, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s %d: %w", noun, id, err)
+	}
+	return v, nil
+}
+
+// rowTo makes a scanner of one row, as QueryRow gives it, a scanner for collected.
+func rowTo[T any](scan func(pgx.Row) (T, error)) pgx.RowToFunc[T] {
+	return func(row pgx.CollectableRow) (T, error) { return scan(row) }
+}
+
+// collectedSet is collected for a query of one column: the set of its values.
+func collectedSet[T comparable](rows pgx.Rows, err error, what string) (map[T]bool, error) {
+	vs, err := collected(rows, err, what, pgx.RowTo[T])
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[T]bool, len(vs))
+	for _, v := range vs {
+		set[v] = true
+	}
+	return set, nil
+}
+
 // collected scans each row a query returned with scan; what names the read in the
 // error. It takes the query's results as they come: rows, err := q.Query(…).
 func collected[T any](rows pgx.Rows, err error, what string, scan pgx.RowToFunc[T]) ([]T, error) {

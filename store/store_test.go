@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -24,6 +26,37 @@ func addFeed(t *testing.T, s *store.Store, url string) store.Feed {
 		t.Fatalf("add feed: %v", err)
 	}
 	return f
+}
+
+// parallelStore marks the test parallel and gives it a store on a fresh schema of its
+// own, with the context its calls take.
+func parallelStore(t *testing.T) (*store.Store, context.Context) {
+	t.Helper()
+	t.Parallel()
+	return dbtest.Store(t), context.Background()
+}
+
+// parallelStoreURL is parallelStore that also returns the schema's URL, for what else
+// the test opens there (dbtest.StoreURL).
+func parallelStoreURL(t *testing.T) (*store.Store, string, context.Context) {
+	t.Helper()
+	t.Parallel()
+	s, url := dbtest.StoreURL(t)
+	return s, url, context.Background()
+}
+
+// column runs a query of one column on conn and returns its values.
+func column[T any](tb testing.TB, conn *pgx.Conn, sql string, args ...any) []T {
+	tb.Helper()
+	rows, err := conn.Query(context.Background(), sql, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	vs, err := pgx.CollectRows(rows, pgx.RowTo[T])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return vs
 }
 
 // storeWithFeed returns a store on a fresh schema with one feed in it.
@@ -192,8 +225,7 @@ func TestRecordPollBacklogAndCap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := dbtest.Store(t)
-			f := addFeed(t, s, "https://portal.example/rss")
+			s, f := storeWithFeed(t)
 			// Document order is not date order: the newest are chosen by date.
 			poll(t, s, f.ID, items(2, 5, 1, 4, 3), func(ps *store.PollSuccess) {
 				ps.Backlog, ps.MaxAnnounce = tt.backlog, tt.maxAnnounce
@@ -206,8 +238,7 @@ func TestRecordPollBacklogAndCap(t *testing.T) {
 
 	t.Run("an outage backlog is capped after priming", func(t *testing.T) {
 		t.Parallel()
-		s := dbtest.Store(t)
-		f := addFeed(t, s, "https://portal.example/rss")
+		s, f := storeWithFeed(t)
 		poll(t, s, f.ID, items(1))
 		var ns []int
 		for n := 2; n <= 40; n++ {
@@ -247,9 +278,7 @@ func TestRecordPollNotModifiedDoesNotPrime(t *testing.T) {
 }
 
 func TestRecordPollRedirectAndRemovedFeed(t *testing.T) {
-	t.Parallel()
-	s := dbtest.Store(t)
-	ctx := context.Background()
+	s, ctx := parallelStore(t)
 	a := addFeed(t, s, "http://portal.example/rss")
 	b := addFeed(t, s, "https://other.example/rss")
 

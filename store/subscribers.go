@@ -144,6 +144,22 @@ func cancelPending(ctx context.Context, tx pgx.Tx, subscriberID int64, reason Re
 	return err
 }
 
+// markGone marks a subscriber gone, statusReason saying why, and cancels its pending
+// deliveries with the reason code cancel and the detail (cancelPending).
+func markGone(ctx context.Context, tx pgx.Tx, subscriberID int64, statusReason string, cancel Reason, detail string) error {
+	if _, err := tx.Exec(ctx, `UPDATE subscribers SET status = 'gone', status_reason = $2, updated_at = now() WHERE id = $1`,
+		subscriberID, statusReason); err != nil {
+		return err
+	}
+	return cancelPending(ctx, tx, subscriberID, cancel, detail)
+}
+
+// unreachable is markGone for a chat that cannot be reached any more: the subscriber
+// is gone for reason, its pending deliveries cancelled as ReasonSubscriberGone.
+func unreachable(ctx context.Context, tx pgx.Tx, subscriberID int64, reason Reason) error {
+	return markGone(ctx, tx, subscriberID, string(reason), ReasonSubscriberGone, "subscriber gone: "+string(reason))
+}
+
 // SubscriberByChat returns the subscriber for a chat, or ErrNotFound.
 func (s *Store) SubscriberByChat(ctx context.Context, channel chat.Channel, address string) (Subscriber, error) {
 	sub, err := scanSubscriber(s.pool.QueryRow(ctx, `SELECT `+subscriberColumns+` FROM subscribers
@@ -227,11 +243,7 @@ func (s *Store) MigrateChat(ctx context.Context, channel chat.Channel, oldAddres
 			oldID, sub.ID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE subscribers SET status = 'gone', status_reason = $2, updated_at = now() WHERE id = $1`,
-			oldID, "migrated to supergroup "+newAddress); err != nil {
-			return err
-		}
-		return cancelPending(ctx, tx, oldID, ReasonMigrated, "migrated to supergroup "+newAddress)
+		return markGone(ctx, tx, oldID, "migrated to supergroup "+newAddress, ReasonMigrated, "migrated to supergroup "+newAddress)
 	})
 	if err != nil {
 		return Subscriber{}, fmt.Errorf("migrate %s chat %s to %s: %w", channel, oldAddress, newAddress, err)
@@ -242,7 +254,7 @@ func (s *Store) MigrateChat(ctx context.Context, channel chat.Channel, oldAddres
 // Subscribers lists every subscriber by id.
 func (s *Store) Subscribers(ctx context.Context) ([]Subscriber, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+subscriberColumns+` FROM subscribers ORDER BY id`)
-	return collected(rows, err, "list subscribers", func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
+	return collected(rows, err, "list subscribers", rowTo(scanSubscriber))
 }
 
 // SubscriberCount is how many subscribers a channel has in a status.
@@ -268,12 +280,9 @@ func (s *Store) SubscriberStats(ctx context.Context) ([]SubscriberCount, error) 
 // and announcements.
 func (s *Store) Topics(ctx context.Context) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT topic FROM feeds ORDER BY topic`)
+	topics, err := collected(rows, err, "list topics", pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
-	}
-	topics, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("list topics: %w", err)
+		return nil, err
 	}
 	for _, t := range []string{TopicAnniversaries, TopicAnnouncements} {
 		found := false

@@ -317,12 +317,9 @@ func (s *Store) BroadcastsUnderWay(ctx context.Context, limit int) ([]BroadcastS
 // progress polling).
 func (s *Store) BroadcastProgress(ctx context.Context, ids []int64) (map[int64]BroadcastStat, error) {
 	rows, err := s.pool.Query(ctx, broadcastStatQuery+` WHERE b.id = ANY($1)`, ids)
+	bs, err := collected(rows, err, "broadcast progress", scanBroadcastStat)
 	if err != nil {
-		return nil, fmt.Errorf("broadcast progress: %w", err)
-	}
-	bs, err := pgx.CollectRows(rows, scanBroadcastStat)
-	if err != nil {
-		return nil, fmt.Errorf("broadcast progress: %w", err)
+		return nil, err
 	}
 	out := make(map[int64]BroadcastStat, len(bs))
 	for _, b := range bs {
@@ -395,12 +392,9 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter, p Pag
 		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
 	}
 	rows, err := s.pool.Query(ctx, page, pargs...)
+	subs, err := collected(rows, err, "search subscribers", rowTo(scanSubscriber))
 	if err != nil {
-		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
-	}
-	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Subscriber, error) { return scanSubscriber(row) })
-	if err != nil {
-		return Paged[Subscriber]{}, 0, fmt.Errorf("search subscribers: %w", err)
+		return Paged[Subscriber]{}, 0, err
 	}
 	return pageOf(subs, p, func(s Subscriber) Cursor { return Cursor{ID: s.ID} }), total, nil
 }

@@ -136,13 +136,8 @@ func StoreURL(t testing.TB) (*store.Store, string) {
 // StoreAt opens and migrates a store at url, closed when the test ends.
 func StoreAt(t testing.TB, url string) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
+	s := Open(t, url)
+	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return s
