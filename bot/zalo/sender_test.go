@@ -11,6 +11,7 @@ import (
 	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
@@ -140,49 +141,19 @@ func TestSendOK(t *testing.T) {
 	}
 }
 
-// TestSendTimeout: a call that outlives its own deadline is a transient timeout.
-func TestSendTimeout(t *testing.T) {
+func TestSendHeld(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t)
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	gate := zalotest.NewGate()
-	t.Cleanup(gate.Release)
-	srv.Script(hoaID, zalotest.Hold(gate))
-	c, _ := newClient(t, srv, nil)
-	c.callTimeout = 50 * time.Millisecond // the call's own deadline, not the caller's
-	err := c.Send(apitest.Context(t), hoaChat, "x")
-	var se *broadcast.SendError
-	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != "timeout" {
-		t.Fatalf("Send = %v, want a transient timeout", err)
-	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("%v does not say the deadline passed", err)
-	}
-	apitest.NoToken(t, "error", err.Error(), srv.Token())
-}
-
-// TestSendCanceled: the caller's context ending is not a timeout.
-func TestSendCanceled(t *testing.T) {
-	t.Parallel()
-	srv := zalotest.NewServer(t)
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	gate := zalotest.NewGate()
-	t.Cleanup(gate.Release)
-	srv.Script(hoaID, zalotest.Hold(gate))
-	c, _ := newClient(t, srv, nil)
-	ctx, cancel := context.WithCancel(apitest.Context(t))
-	go func() {
-		<-gate.Arrived()
-		cancel()
-	}()
-	err := c.Send(ctx, hoaChat, "x")
-	var se *broadcast.SendError
-	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != "canceled" {
-		t.Fatalf("Send = %v, want transient canceled", err)
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("%v does not say it was canceled", err)
-	}
+	adaptertest.SendHeld(t, func(t *testing.T, gate *apitest.Gate, callTimeout time.Duration) adaptertest.HeldSend {
+		srv := zalotest.NewServer(t)
+		srv.AddChat(zalotest.Chat{ID: hoaID})
+		srv.Script(hoaID, zalotest.Hold(gate))
+		c, _ := newClient(t, srv, nil)
+		if callTimeout != 0 {
+			c.callTimeout = callTimeout
+		}
+		send := func(ctx context.Context) error { return c.Send(ctx, hoaChat, "x") }
+		return adaptertest.HeldSend{Send: send, Token: srv.Token()}
+	})
 }
 
 // TestTokenRedacted: transport errors carry the request URL, and so the token; none

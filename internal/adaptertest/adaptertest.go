@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -290,6 +291,57 @@ func Next(ctx context.Context, t *testing.T, h *inboxtest.Recorder, waitingFor s
 		t.Fatalf("no update %s", waitingFor)
 		return bot.Update{}
 	}
+}
+
+// HeldSend is a send to a chat whose next send the adapter's fake server holds at
+// the gate given to newHeld (a scripted Hold).
+type HeldSend struct {
+	// Send sends a text to the held chat.
+	Send func(ctx context.Context) error
+	// Token is the server's token, which no error may show.
+	Token string
+}
+
+// SendHeld: a send the server holds ends as a transient timeout, an error that is
+// context.DeadlineExceeded, once the call's own deadline passes (the client's call
+// timeout, which newHeld sets to callTimeout when it is not 0), not the caller's;
+// and as transient canceled, an error that is context.Canceled, when the caller's
+// context ends. Neither error shows the token.
+func SendHeld(t *testing.T, newHeld func(t *testing.T, gate *apitest.Gate, callTimeout time.Duration) HeldSend) {
+	t.Helper()
+	t.Run("timeout", func(t *testing.T) {
+		t.Parallel()
+		gate := apitest.NewGate()
+		t.Cleanup(gate.Release)
+		h := newHeld(t, gate, 50*time.Millisecond)
+		err := h.Send(apitest.Context(t))
+		checkHeld(t, err, "timeout", context.DeadlineExceeded, h.Token)
+	})
+	t.Run("canceled", func(t *testing.T) {
+		t.Parallel()
+		gate := apitest.NewGate()
+		t.Cleanup(gate.Release)
+		h := newHeld(t, gate, 0)
+		ctx, cancel := context.WithCancel(apitest.Context(t))
+		go func() {
+			<-gate.Arrived()
+			cancel()
+		}()
+		err := h.Send(ctx)
+		checkHeld(t, err, "canceled", context.Canceled, h.Token)
+	})
+}
+
+func checkHeld(t *testing.T, err error, reason string, cause error, token string) {
+	t.Helper()
+	var se *broadcast.SendError
+	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != reason {
+		t.Fatalf("Send = %v, want transient %s", err, reason)
+	}
+	if !errors.Is(err, cause) {
+		t.Errorf("errors.Is(%v, %v) = false", err, cause)
+	}
+	apitest.NoToken(t, "error", err.Error(), token)
 }
 
 // GoldenCase is a broadcast whose rendering is kept in a golden file, Name plus the
