@@ -283,24 +283,10 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
-	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
-	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
-		t.Errorf("got %+v", u)
-	}
-	if err := stop(); err != nil {
-		t.Errorf("Poll = %v", err)
-	}
+	p := adaptertest.Poller{Poll: c.Poll, Adapter: c, Sleeps: s, Logs: logs, Calls: srv.Calls, Token: srv.Token(),
+		Push: func(text string) { srv.PushUpdate(srv.TextMessage(privateID, hoa, text)) }}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second}
-	if got := s.Waits(); !reflect.DeepEqual(got[:len(want)], want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-	if n := srv.Calls("deleteWebhook"); n != 2 {
-		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
-	}
-	apitest.NoToken(t, "log", logs.String(), srv.Token())
+	adaptertest.PollBacksOff(t, p, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second})
 }
 
 func TestPollTokenRejected(t *testing.T) {

@@ -33,6 +33,17 @@ func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client,
 	return c, logs
 }
 
+// newPoller is a client of srv polling it, its waits recorded, its pushed texts from
+// Hoa in her private chat.
+func newPoller(t *testing.T, srv *zalotest.Server) adaptertest.Poller {
+	t.Helper()
+	c, logs := newClient(t, srv, nil)
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
+	return adaptertest.Poller{Poll: c.Poll, Adapter: c, Sleeps: s, Logs: logs, Calls: srv.Calls, Token: srv.Token(),
+		Push: func(text string) { srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", text)) }}
+}
+
 // closedPortBase is an API base where nothing listens.
 func closedPortBase(t *testing.T) string { return "http://" + apitest.ClosedAddr(t) }
 

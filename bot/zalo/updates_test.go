@@ -229,27 +229,8 @@ func TestPollBacksOff(t *testing.T) {
 		zalotest.Fail(409, "Conflict: getUpdates is not available while a webhook is set"),
 		zalotest.ServerError(503),
 	)
-	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
-	c.sleep = s.Sleep
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
-	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
-		t.Errorf("got %+v", u)
-	}
-	if err := stop(); err != nil {
-		t.Errorf("Poll = %v", err)
-	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
-	if got := s.Waits(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-	if n := srv.Calls("deleteWebhook"); n != 2 {
-		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
-	}
-	apitest.NoToken(t, "log", logs.String(), srv.Token())
+	adaptertest.PollBacksOff(t, newPoller(t, srv), []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second})
 }
 
 // TestPollIdleNotAnError: a server that answers 408 at once is polled again after a
@@ -258,19 +239,13 @@ func TestPollIdleNotAnError(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.RequestTimeout(), zalotest.RequestTimeout())
-	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
-	c.sleep = s.Sleep
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	adaptertest.Next(apitest.Context(t), t, h, "after the idle polls")
-	_ = stop()
-	if got := s.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
+	p := newPoller(t, srv)
+	adaptertest.PollPast(t, p, "/help", "after the idle polls")
+	if got := p.Sleeps.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
 		t.Errorf("waits %v, want three short pauses", got)
 	}
-	if strings.Contains(logs.String(), "level=WARN") {
-		t.Errorf("idle polls logged as problems:\n%s", logs)
+	if strings.Contains(p.Logs.String(), "level=WARN") {
+		t.Errorf("idle polls logged as problems:\n%s", p.Logs)
 	}
 }
 
@@ -301,20 +276,13 @@ func TestPollTokenRejected(t *testing.T) {
 func TestPollSkipsMalformed(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
+	p := newPoller(t, srv)
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	if u := adaptertest.Next(apitest.Context(t), t, h, "after the malformed one"); u.Text != "/help" {
-		t.Errorf("got %+v", u)
+	if got := adaptertest.PollPast(t, p, "/help", "after the malformed one"); len(got) != 1 {
+		t.Errorf("handled %d updates, want 1", len(got))
 	}
-	_ = stop()
-	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
+	if logs := p.Logs.String(); !strings.Contains(logs, "malformed update skipped") || !strings.Contains(logs, "message_id=bad1") {
 		t.Errorf("the malformed update was not logged:\n%s", logs)
-	}
-	if n := len(h.Updates()); n != 1 {
-		t.Errorf("handled %d updates, want 1", n)
 	}
 }
 

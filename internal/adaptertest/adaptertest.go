@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -342,6 +343,56 @@ func checkHeld(t *testing.T, err error, reason string, cause error, token string
 		t.Errorf("errors.Is(%v, %v) = false", err, cause)
 	}
 	apitest.NoToken(t, "error", err.Error(), token)
+}
+
+// Poller is an adapter's client polling its fake server, as the shared poll tests
+// drive it.
+type Poller struct {
+	// Poll is the client's Poll; Adapter the client, which parses what Poll stores.
+	Poll    func(context.Context, botapi.Inbox) error
+	Adapter inbox.Adapter
+	// Sleeps records the client's waits (it is the client's sleep); Logs is its log.
+	Sleeps *apitest.Sleeps
+	Logs   fmt.Stringer
+	// Push queues on the server a text message from a user in a private chat.
+	Push func(text string)
+	// Calls is the server's count of calls of a method; Token is its token.
+	Calls func(method string) int
+	Token string
+}
+
+// PollPast runs p.Poll until it has handled a text message pushed now, past whatever
+// getUpdates was scripted to answer first (waitingFor names it, for the failure),
+// stops it, which must end Poll without an error, and returns every update handled.
+func PollPast(t *testing.T, p Poller, text, waitingFor string) []bot.Update {
+	t.Helper()
+	h := inboxtest.NewRecorder(nil)
+	stop := StartPoll(t, p.Poll, inboxtest.NewDirect(p.Adapter, h))
+	p.Push(text)
+	if u := Next(apitest.Context(t), t, h, waitingFor); u.Text != text {
+		t.Errorf("handled %+v, want %q", u, text)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Poll = %v, want nil after its context ended", err)
+	}
+	return h.Updates()
+}
+
+// PollBacksOff: past the failures scripted for getUpdates, one of them a webhook
+// conflict, Poll handles the next update, having waited want between the failures
+// (the backoff, a retry_after standing in for a shorter one), deleted the webhook
+// again after the conflict (deleteWebhook called twice, counting the one at the
+// start) and logged no token.
+func PollBacksOff(t *testing.T, p Poller, want []time.Duration) {
+	t.Helper()
+	PollPast(t, p, "xin chào", "after the failures")
+	if got := p.Sleeps.Waits(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
+		t.Errorf("waits %v, want %v", got, want)
+	}
+	if n := p.Calls("deleteWebhook"); n != 2 {
+		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
+	}
+	apitest.NoToken(t, "log", p.Logs.String(), p.Token)
 }
 
 // GoldenCase is a broadcast whose rendering is kept in a golden file, Name plus the
