@@ -362,41 +362,27 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}
 }
 
-// TestRepliesPaced: replies to one chat are a second apart, on the injected clock,
-// which the fake's per-chat limit checks; a 429 is waited out and retried once.
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
 	clk := newTestClock()
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, clk)
-	ctx := apitest.Context(t)
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}}
-	resp := bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}}
-	c.CarryOut(ctx, u, resp)
-	msgs := srv.Messages(privateID)
-	if len(msgs) != 3 {
-		t.Fatalf("received %d messages, want 3", len(msgs))
-	}
-	for i := 1; i < len(msgs); i++ {
-		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
-			t.Errorf("messages %d and %d %v apart", i, i+1, d)
-		}
-	}
-	if n := srv.Count429(); n != 0 {
-		t.Errorf("%d answers were 429", n)
-	}
-
-	srv.Script(privateID, telegramtest.TooManyRequests(3))
-	before := clk.Now()
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
-	msgs = srv.Messages(privateID)
-	if len(msgs) != 4 || msgs[3].Text != "bốn" {
-		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
-	}
-	if d := msgs[3].At.Sub(before); d < 3*time.Second {
-		t.Errorf("retried %v after the 429, want its retry_after (3s)", d)
-	}
+	adaptertest.RepliesPaced(t, adaptertest.Replier{
+		CarryOut: c.CarryOut, Update: bot.Update{Chat: chatOfID(privateID, 0)}, Clock: clk,
+		Received: func() []adaptertest.Received {
+			return adaptertest.Map(srv.Messages(privateID), func(m telegramtest.SentMessage) adaptertest.Received {
+				return adaptertest.Received{Text: m.Text, At: m.At}
+			})
+		},
+		Count429: srv.Count429,
+		Throttle: func(n int) {
+			for range n {
+				srv.Script(privateID, telegramtest.TooManyRequests(3))
+			}
+		},
+		RetryAfter: 3 * time.Second,
+	})
 }
 
 func TestReplySplitsLongText(t *testing.T) {

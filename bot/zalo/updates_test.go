@@ -286,47 +286,28 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}
 }
 
-// TestRepliesPaced: replies to one chat are a second apart on the injected clock,
-// which the fake's per-chat limit checks; a 429 is waited out and retried once.
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
 	clk := newTestClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)
-	ctx := apitest.Context(t)
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
-	msgs := srv.Messages(hoaID)
-	if len(msgs) != 3 {
-		t.Fatalf("received %d messages, want 3", len(msgs))
-	}
-	for i := 1; i < len(msgs); i++ {
-		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
-			t.Errorf("messages %d and %d %v apart", i, i+1, d)
-		}
-	}
-	if n := srv.Count429(); n != 0 {
-		t.Errorf("%d answers were 429", n)
-	}
-
-	srv.Script(hoaID, zalotest.QuotaExceeded())
-	before := clk.Now()
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
-	msgs = srv.Messages(hoaID)
-	if len(msgs) != 4 || msgs[3].Text != "bốn" {
-		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
-	}
-	if d := msgs[3].At.Sub(before); d < botapi.DefaultRetryAfter {
-		t.Errorf("retried %v after the 429, want the default wait (%v)", d, botapi.DefaultRetryAfter)
-	}
-
-	// Two 429s in a row: the reply is given up (and logged), not retried forever.
-	srv.Script(hoaID, zalotest.QuotaExceeded(), zalotest.QuotaExceeded())
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "năm"}}})
-	if n := len(srv.Messages(hoaID)); n != 4 {
-		t.Errorf("received %d messages, want the reply dropped after a second 429", n)
-	}
+	adaptertest.RepliesPaced(t, adaptertest.Replier{
+		CarryOut: c.CarryOut, Update: bot.Update{Chat: hoaChat}, Clock: clk,
+		Received: func() []adaptertest.Received {
+			return adaptertest.Map(srv.Messages(hoaID), func(m zalotest.SentMessage) adaptertest.Received {
+				return adaptertest.Received{Text: m.Text, At: m.At}
+			})
+		},
+		Count429: srv.Count429,
+		// QuotaExceeded gives no hint: the adapter waits its default.
+		Throttle: func(n int) {
+			for range n {
+				srv.Script(hoaID, zalotest.QuotaExceeded())
+			}
+		},
+		RetryAfter: botapi.DefaultRetryAfter,
+	})
 }
 
 // TestCarryOut: long replies are split, buttons dropped, an edit becomes a new

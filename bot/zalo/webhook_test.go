@@ -129,7 +129,7 @@ func webhook(t *testing.T) adaptertest.Webhook {
 		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,
 		Update: updateBody("77"), ID: "m-77", Chat: hoaID, Text: "trợ giúp",
 		Replies: func() []string {
-			return adaptertest.Texts(srv.Messages(hoaID), func(m zalotest.SentMessage) string { return m.Text })
+			return adaptertest.Map(srv.Messages(hoaID), func(m zalotest.SentMessage) string { return m.Text })
 		},
 		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}

@@ -395,6 +395,66 @@ func PollBacksOff(t *testing.T, p Poller, want []time.Duration) {
 	apitest.NoToken(t, "log", p.Logs.String(), p.Token)
 }
 
+// Received is a message a fake server accepted, as the shared tests read it.
+type Received struct {
+	Text string
+	At   time.Time
+}
+
+// Replier is an adapter's client replying in a private chat of its fake server, both
+// on Clock.
+type Replier struct {
+	// CarryOut is the client's; Update is one from the chat.
+	CarryOut func(context.Context, bot.Update, bot.Response)
+	Update   bot.Update
+	Clock    *apitest.Clock
+	// Received is what the chat received, in order; Count429 is the server's count.
+	Received func() []Received
+	Count429 func() int
+	// Throttle scripts n 429s for the chat's next sends, each of which asks for (or,
+	// without a hint, gets the adapter's default) RetryAfter.
+	Throttle   func(n int)
+	RetryAfter time.Duration
+}
+
+// RepliesPaced: replies to one chat are a second apart on the injected clock, which
+// the fake's per-chat limit checks; a 429 is waited out and retried once, and a reply
+// refused twice in a row is given up, not retried forever.
+func RepliesPaced(t *testing.T, r Replier) {
+	t.Helper()
+	ctx := apitest.Context(t)
+	r.CarryOut(ctx, r.Update, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
+	msgs := r.Received()
+	if len(msgs) != 3 {
+		t.Fatalf("received %d messages, want 3", len(msgs))
+	}
+	for i := 1; i < len(msgs); i++ {
+		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
+			t.Errorf("messages %d and %d %v apart", i, i+1, d)
+		}
+	}
+	if n := r.Count429(); n != 0 {
+		t.Errorf("%d answers were 429", n)
+	}
+
+	r.Throttle(1)
+	before := r.Clock.Now()
+	r.CarryOut(ctx, r.Update, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
+	msgs = r.Received()
+	if len(msgs) != 4 || msgs[3].Text != "bốn" {
+		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
+	}
+	if d := msgs[3].At.Sub(before); d < r.RetryAfter {
+		t.Errorf("retried %v after the 429, want the wait it asked for (%v)", d, r.RetryAfter)
+	}
+
+	r.Throttle(2)
+	r.CarryOut(ctx, r.Update, bot.Response{Replies: []bot.Reply{{Text: "năm"}}})
+	if n := len(r.Received()); n != 4 {
+		t.Errorf("received %d messages, want the reply dropped after a second 429", n)
+	}
+}
+
 // GoldenCase is a broadcast whose rendering is kept in a golden file, Name plus the
 // adapter's extension, in testdata/golden.
 type GoldenCase struct {
@@ -483,11 +543,11 @@ func JSON(t testing.TB, v any) []byte {
 	return b
 }
 
-// Texts returns the text of each message a fake recorded.
-func Texts[M any](msgs []M, text func(M) string) []string {
-	var out []string
+// Map returns f of each message a fake recorded (its text, say), in order.
+func Map[M, T any](msgs []M, f func(M) T) []T {
+	var out []T
 	for _, m := range msgs {
-		out = append(out, text(m))
+		out = append(out, f(m))
 	}
 	return out
 }
