@@ -486,22 +486,9 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(2)
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, in) }()
-	id := srv.PushUpdate(srv.Command(privateID, hoa, "help"))
-	select {
-	case <-in.Added():
-	case <-ctx.Done():
-		t.Fatal("the update was never stored")
-	}
-	if err := srv.WaitUpdatesDrained(ctx); err != nil { // confirmed once stored
-		t.Fatal(err)
-	}
-	stop()
-	<-done
+	var id int
+	push := func() { id = srv.PushUpdate(srv.Command(privateID, hoa, "help")) }
+	adaptertest.PollInto(t, c.Poll, in, push, srv.WaitUpdatesDrained) // confirmed once stored
 	got, calls := in.All()
 	if len(got) != 1 || got[0].ID != strconv.Itoa(id) || calls != 3 {
 		t.Fatalf("stored %+v after %d calls; want the update once, on the third", got, calls)

@@ -380,32 +380,18 @@ func TestCarryOutPreview(t *testing.T) {
 func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
-	c.sleep = s.Sleep
+	p := newPoller(t, srv)
 	in := inboxtest.NewStoring(3)
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, in) }()
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "đăng ký"))
-	select {
-	case <-in.Added():
-	case <-ctx.Done():
-		t.Fatal("the update was never stored")
-	}
-	stop()
-	<-done
+	adaptertest.PollInto(t, p.Poll, in, func() { p.Push("đăng ký") }, nil)
 	got, calls := in.All()
 	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
 		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
 	}
-	if w := s.Waits(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
+	if w := p.Sleeps.Waits(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
 		t.Errorf("waits %v, want a backoff between attempts", w)
 	}
-	if !strings.Contains(logs.String(), "store received updates") {
-		t.Errorf("the refusals were not logged:\n%s", logs)
+	if !strings.Contains(p.Logs.String(), "store received updates") {
+		t.Errorf("the refusals were not logged:\n%s", p.Logs)
 	}
 }
 

@@ -281,6 +281,30 @@ func StartPoll(t *testing.T, poll func(context.Context, botapi.Inbox) error, in 
 	return stop
 }
 
+// PollInto runs poll (a client's Poll) into in until in has stored something after
+// push queued it and confirmed (nil: nothing) has returned, then stops it, which must
+// end Poll without an error.
+func PollInto(t *testing.T, poll func(context.Context, botapi.Inbox) error, in *inboxtest.Storing, push func(),
+	confirmed func(context.Context) error) {
+	t.Helper()
+	ctx := apitest.Context(t)
+	stop := StartPoll(t, poll, in)
+	push()
+	select {
+	case <-in.Added():
+	case <-ctx.Done():
+		t.Fatal("the update was never stored")
+	}
+	if confirmed != nil {
+		if err := confirmed(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Poll = %v, want nil after its context ended", err)
+	}
+}
+
 // Next returns the next update the recorder handles, failing the test with what it
 // was waiting for when none comes before ctx ends.
 func Next(ctx context.Context, t *testing.T, h *inboxtest.Recorder, waitingFor string) bot.Update {
