@@ -486,6 +486,41 @@ type GoldenCase struct {
 	Content broadcast.Content
 }
 
+// GoldenCases are the broadcasts both adapters keep renderings of, in this order: an
+// article whose every piece needs escaping in HTML, a notice of each kind with a
+// mark, and an article several messages long (its summary LongSummary repeated long
+// times, to pass the adapter's limit); then the adapter's own cases, extra. Topics
+// do not show in a rendering.
+func GoldenCases(long int, extra ...GoldenCase) []GoldenCase {
+	return append([]GoldenCase{
+		{Name: "article_escaping", Content: broadcast.Content{
+			Kind:    "article",
+			Topic:   "tin-tuc",
+			Title:   "Hà Nam & Ninh Bình <2025>",
+			Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> không được chạy.\r\n\r\n\r\nĐoạn thứ hai.  ",
+			Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
+		}},
+		{Name: "anniversary", Content: broadcast.Content{
+			Kind:    "anniversary",
+			Topic:   "ky-niem",
+			Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
+			Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
+		}},
+		{Name: "announcement", Content: broadcast.Content{
+			Kind:    "announcement",
+			Topic:   "thong-bao",
+			Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
+		}},
+		{Name: "long_article", Content: broadcast.Content{
+			Kind:    "article",
+			Topic:   "tin-tuc",
+			Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
+			Summary: strings.Repeat(LongSummary()+"\n\n", long),
+			Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
+		}},
+	}, extra...)
+}
+
 // RenderGolden renders each case and compares its parts with the golden file, each
 // part under a line that numbers it and gives its length as measure says it (measure
 // also checks the part: valid, not empty, within the limit). The golden directory
