@@ -8,7 +8,6 @@ import (
 	"unicode"
 
 	"loa/broadcast"
-	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/telegramtest"
@@ -145,7 +144,7 @@ func TestRenderThroughFake(t *testing.T) {
 	ctx := apitest.Context(t)
 	for _, tc := range goldenCases {
 		for i, part := range c.Render(tc.Content) {
-			if err := c.Send(ctx, chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}, part); err != nil {
+			if err := c.Send(ctx, chatOfID(privateID, 0), part); err != nil {
 				t.Fatalf("%s part %d: %v", tc.Name, i+1, err)
 			}
 		}

@@ -37,6 +37,16 @@ func TestParseUpdate(t *testing.T) {
 	topic := srv.AddTopic(supergroupID, "Tin tức")
 	from := bot.User{ID: "501", Name: "Hoa Nguyễn"}
 	migrations := srv.MigrationUpdates(groupID, -1005005005005, hoa)
+	private := chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}
+	group := chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}
+	forum := chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}
+	inTopic := forum
+	inTopic.ThreadID = int64(topic)
+	channel := chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}
+	// The bot stays a member; it may post or not.
+	rightsChanged := func(canPost bool) *bot.Membership {
+		return &bot.Membership{Added: true, RightsChanged: true, CanPost: canPost}
+	}
 
 	tests := []struct {
 		name string
@@ -45,40 +55,36 @@ func TestParseUpdate(t *testing.T) {
 		skip bool
 	}{
 		{name: "private text", raw: adaptertest.JSON(t, srv.TextMessage(privateID, hoa, "xin chào")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Text: "xin chào"}},
+			want: bot.Update{Chat: private, From: from, Text: "xin chào"}},
 		{name: "group command", raw: adaptertest.JSON(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Text: "/start@loa_test_bot"}},
+			want: bot.Update{Chat: group, From: from, Text: "/start@loa_test_bot"}},
 		{name: "forum topic", raw: adaptertest.JSON(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", ThreadID: int64(topic), IsForum: true}, From: from, Text: "/here"}},
+			want: bot.Update{Chat: inTopic, From: from, Text: "/here"}},
 		{name: "channel post", raw: adaptertest.JSON(t, srv.ChannelPost(channelID, "/start")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
+			want: bot.Update{Chat: channel, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
 		{name: "callback", raw: adaptertest.JSON(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from,
+			want: bot.Update{Chat: private, From: from,
 				Callback: &bot.Callback{ID: "1234567891000001", Data: "topic:articles", MessageID: "7"}}},
 		{name: "bot added as member", raw: adaptertest.JSON(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: true}}},
+			want: bot.Update{Chat: group, From: from, Membership: &bot.Membership{Added: true}}},
 		{name: "bot added as administrator", raw: adaptertest.JSON(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from, Membership: &bot.Membership{Added: true}}},
+			want: bot.Update{Chat: channel, From: from, Membership: &bot.Membership{Added: true}}},
 		{name: "bot left", raw: adaptertest.JSON(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: false}}},
+			want: bot.Update{Chat: group, From: from, Membership: &bot.Membership{Added: false}}},
 		{name: "bot kicked", raw: adaptertest.JSON(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}, From: from, Membership: &bot.Membership{Added: false}}},
+			want: bot.Update{Chat: forum, From: from, Membership: &bot.Membership{Added: false}}},
 		{name: "blocked in private", raw: adaptertest.JSON(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Membership: &bot.Membership{Added: false}}},
+			want: bot.Update{Chat: private, From: from, Membership: &bot.Membership{Added: false}}},
 		{name: "channel took the right to post", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, false)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
+			want: bot.Update{Chat: channel, From: from, Membership: rightsChanged(false)}},
 		{name: "channel gave the right back", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, true)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
+			want: bot.Update{Chat: channel, From: from, Membership: rightsChanged(true)}},
 		{name: "group restricted the bot", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, false)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
+			want: bot.Update{Chat: group, From: from, Membership: rightsChanged(false)}},
 		{name: "group lifted the restriction", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, true)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
+			want: bot.Update{Chat: group, From: from, Membership: rightsChanged(true)}},
 		{name: "migrate_to_chat_id", raw: adaptertest.JSON(t, migrations[0]),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, MigratedTo: "-1005005005005"}},
+			want: bot.Update{Chat: group, From: from, MigratedTo: "-1005005005005"}},
 		{name: "migrate_from_chat_id", raw: adaptertest.JSON(t, migrations[1]), skip: true},
 		{name: "promoted", skip: true, raw: []byte(`{"update_id":1,"my_chat_member":{"chat":{"id":-2002,"type":"group"},"from":{"id":501,"first_name":"Hoa"},"date":1,
 			"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"b"}},"new_chat_member":{"status":"administrator","user":{"id":1,"is_bot":true,"first_name":"b"}}}}`)},

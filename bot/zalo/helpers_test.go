@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"testing"
 
+	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
@@ -52,3 +53,6 @@ const (
 	hoaID   = "e4ea2cd5189df1c3a88c"
 	groupID = "7d1f0c9ab2e34c55a0b1"
 )
+
+// hoaChat is Hoa's private chat with the bot.
+var hoaChat = chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
-	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/zalotest"
@@ -153,7 +152,7 @@ func TestRenderThroughFake(t *testing.T) {
 	var want []string
 	for _, tc := range goldenCases {
 		for _, p := range c.Render(tc.Content) {
-			if err := c.Send(ctx, chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}, p); err != nil {
+			if err := c.Send(ctx, hoaChat, p); err != nil {
 				t.Fatalf("%s: %v", tc.Name, err)
 			}
 			want = append(want, p)

@@ -17,8 +17,6 @@ import (
 	"loa/internal/zalotest"
 )
 
-var hoaChat = chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}
-
 // TestSendErrors runs every failure through the fake and checks what the engine is
 // told, in both wire forms: errors with HTTP 200 and ok:false (as the live platform
 // answers, the fake's default) and with the code as HTTP status. Both must classify

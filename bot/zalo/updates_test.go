@@ -318,7 +318,7 @@ func TestCarryOut(t *testing.T) {
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, logs := newClient(t, srv, nil)
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: hoaChat}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
@@ -353,7 +353,7 @@ func TestCarryOutPreview(t *testing.T) {
 	c, _ := newClient(t, srv, nil)
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: hoaChat}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},
