@@ -34,6 +34,16 @@ func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client,
 	return c, logs
 }
 
+// newHoaClient is a client of a server with opts to which Hoa wrote, so the bot can
+// reach her chat.
+func newHoaClient(t *testing.T, opts ...zalotest.Option) (*zalotest.Server, *Client, *logtest.Buffer) {
+	t.Helper()
+	srv := zalotest.NewServer(t, opts...)
+	srv.AddChat(zalotest.Chat{ID: hoaID})
+	c, logs := newClient(t, srv, nil)
+	return srv, c, logs
+}
+
 // newPoller is a client of srv polling it, its waits recorded, its pushed texts from
 // Hoa in her private chat.
 func newPoller(t *testing.T, srv *zalotest.Server) adaptertest.Poller {

@@ -145,9 +145,7 @@ func TestSplitTextBoundaries(t *testing.T) {
 // which enforces Zalo's 1–2000 characters.
 func TestRenderThroughFake(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t, zalotest.Unthrottled())
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, _ := newClient(t, srv, nil)
+	srv, c, _ := newHoaClient(t, zalotest.Unthrottled())
 	ctx := apitest.Context(t)
 	var want []string
 	for _, tc := range goldenCases {

@@ -123,9 +123,7 @@ func TestSendErrors(t *testing.T) {
 
 func TestSendOK(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t)
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, _ := newClient(t, srv, nil)
+	srv, c, _ := newHoaClient(t)
 	text := "Hà Nam & Ninh Bình <2025>\n\nhttps://tinhuy.example.vn/a?b=1&c=2"
 	// ThreadID means nothing on Zalo and is ignored.
 	if err := c.Send(apitest.Context(t), chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private", ThreadID: 7}, text); err != nil {

@@ -314,9 +314,7 @@ func TestRepliesPaced(t *testing.T) {
 // message before the replies, a callback text and a request to leave do nothing.
 func TestCarryOut(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t, zalotest.Unthrottled())
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, logs := newClient(t, srv, nil)
+	srv, c, logs := newHoaClient(t, zalotest.Unthrottled())
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
 	u := bot.Update{Chat: hoaChat}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
@@ -348,9 +346,7 @@ func noSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 // (Render, in parts), then its caption; an edit's preview is ignored.
 func TestCarryOutPreview(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t, zalotest.Unthrottled())
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, _ := newClient(t, srv, nil)
+	srv, c, _ := newHoaClient(t, zalotest.Unthrottled())
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
 	u := bot.Update{Chat: hoaChat}
