@@ -172,7 +172,7 @@ func (e *editRecorder) all() []url.Values {
 
 func TestPoll(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	srv.AddChat(telegramtest.Chat{ID: groupID, Type: telegramtest.Group, Title: "Chi bộ 1"})
@@ -370,7 +370,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, clk)

@@ -78,7 +78,7 @@ func webhook(t *testing.T) adaptertest.Webhook {
 	t.Helper()
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	c, logs := newClient(t, srv, clk)
 	return adaptertest.Webhook{
 		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,

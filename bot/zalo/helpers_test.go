@@ -1,18 +1,15 @@
 package zalo
 
 import (
-	"cmp"
 	"testing"
 
+	"loa/bot/botapi"
 	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
 	"loa/internal/zalotest"
 )
-
-// newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
-func newTestClock() *apitest.Clock { return adaptertest.NewClock() }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose log
 // goes to the returned buffer.
@@ -23,12 +20,9 @@ func newClient(t *testing.T, srv *zalotest.Server, clk *apitest.Clock) (*Client,
 
 func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
-	opts, logs := adaptertest.Options()
-	c, err := New(Options{Token: token, APIBase: base, Options: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk = cmp.Or(clk, newTestClock())
+	c, clk, logs := adaptertest.NewClient(t, clk, func(o botapi.Options) (*Client, error) {
+		return New(Options{Token: token, APIBase: base, Options: o})
+	})
 	c.pace = newPacer(clk.Now, nil)
 	c.sleep, c.now = clk.Sleep, clk.Now
 	return c, logs

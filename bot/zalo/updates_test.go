@@ -140,7 +140,7 @@ func TestUpdatesIn(t *testing.T) {
 // "display_name", and the replies arrive in the fake.
 func TestPoll(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	c, logs := newClient(t, srv, clk)
 	ctx := apitest.Context(t)
@@ -288,7 +288,7 @@ func TestPollSkipsMalformed(t *testing.T) {
 
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)

@@ -20,7 +20,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	t.Parallel()
 	for _, wrapped := range []bool{false, true} {
 		name := "bare"
-		clk := newTestClock() // the fake's per-chat limit and the client's pacing agree
+		clk := adaptertest.NewClock() // the fake's per-chat limit and the client's pacing agree
 		opts := []zalotest.Option{zalotest.WithClock(clk.Now)}
 		if wrapped {
 			name, opts = "wrapped", append(opts, zalotest.WrappedWebhook())
@@ -123,7 +123,7 @@ func webhook(t *testing.T) adaptertest.Webhook {
 	t.Helper()
 	srv := zalotest.NewServer(t)
 	srv.AddChat(zalotest.Chat{ID: hoaID})
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	c, logs := newClient(t, srv, clk)
 	return adaptertest.Webhook{
 		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,

@@ -24,6 +24,21 @@ func NewClock() *apitest.Clock {
 	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 }
 
+// NewClient builds a test client with newClient, given Options, failing the test when
+// it cannot; clk is the clock the client is to run on, a new one (NewClock) when nil.
+func NewClient[C any](t testing.TB, clk *apitest.Clock, newClient func(botapi.Options) (C, error)) (C, *apitest.Clock, *logtest.Buffer) {
+	t.Helper()
+	opts, logs := Options()
+	c, err := newClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clk == nil {
+		clk = NewClock()
+	}
+	return c, clk, logs
+}
+
 // Options are a test client's options: its log, at debug level, goes to the returned
 // buffer.
 func Options() (botapi.Options, *logtest.Buffer) {
