@@ -368,6 +368,8 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}
 }
 
+// TestRepliesPaced: replies to one chat are paced, a 429 waited out once (see
+// adaptertest.RepliesPaced).
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
 	clk := adaptertest.NewClock()

@@ -137,6 +137,8 @@ func TestSendOK(t *testing.T) {
 	}
 }
 
+// TestSendHeld: a held send ends as a transient timeout at the call's own deadline
+// and as transient canceled when its caller gives up (see adaptertest.SendHeld).
 func TestSendHeld(t *testing.T) {
 	t.Parallel()
 	adaptertest.SendHeld(t, func(t *testing.T, gate *apitest.Gate, callTimeout time.Duration) adaptertest.HeldSend {
