@@ -1,17 +1,14 @@
 package telegram
 
 import (
-	"cmp"
 	"testing"
 
+	"loa/bot/botapi"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
 	"loa/internal/telegramtest"
 )
-
-// newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
-func newTestClock() *apitest.Clock { return adaptertest.NewClock() }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose
 // log goes to the returned buffer.
@@ -22,12 +19,9 @@ func newClient(t *testing.T, srv *telegramtest.Server, clk *apitest.Clock) (*Cli
 
 func newClientAt(t *testing.T, endpoint, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
-	opts, logs := adaptertest.Options()
-	c, err := New(Options{Token: token, APIEndpoint: endpoint, Options: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk = cmp.Or(clk, newTestClock())
+	c, clk, logs := adaptertest.NewClient(t, clk, func(o botapi.Options) (*Client, error) {
+		return New(Options{Token: token, APIEndpoint: endpoint, Options: o})
+	})
 	c.pace = newPacer(clk.Now)
 	c.sleep, c.now = clk.Sleep, clk.Now
 	return c, logs

@@ -8,40 +8,14 @@ import (
 	"unicode"
 
 	"loa/broadcast"
-	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/telegramtest"
 	"loa/store"
 )
 
-var goldenCases = []adaptertest.GoldenCase{
-	{Name: "article_escaping", Content: broadcast.Content{
-		Kind:    "article",
-		Topic:   "tin-tuc",
-		Title:   "Hà Nam & Ninh Bình <2025>",
-		Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> không được chạy.\r\n\r\n\r\nĐoạn thứ hai.  ",
-		Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
-	}},
-	{Name: "anniversary", Content: broadcast.Content{
-		Kind:    "anniversary",
-		Topic:   "ky-niem",
-		Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
-		Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
-	}},
-	{Name: "announcement", Content: broadcast.Content{
-		Kind:    "announcement",
-		Topic:   "thong-bao",
-		Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
-	}},
-	{Name: "long_article", Content: broadcast.Content{
-		Kind:    "article",
-		Topic:   "tin-tuc",
-		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
-		Summary: strings.Repeat(adaptertest.LongSummary()+"\n\n", 3),
-		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
-	}},
-}
+// goldenCases: a summary three times LongSummary is three messages long.
+var goldenCases = adaptertest.GoldenCases(3)
 
 func TestRenderGolden(t *testing.T) {
 	t.Parallel()
@@ -170,7 +144,7 @@ func TestRenderThroughFake(t *testing.T) {
 	ctx := apitest.Context(t)
 	for _, tc := range goldenCases {
 		for i, part := range c.Render(tc.Content) {
-			if err := c.Send(ctx, chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}, part); err != nil {
+			if err := c.Send(ctx, chatOfID(privateID, 0), part); err != nil {
 				t.Fatalf("%s part %d: %v", tc.Name, i+1, err)
 			}
 		}

@@ -31,16 +31,26 @@ func Render(content broadcast.Content) []string {
 // chat.ThreadID when it is not 0. A failure is a *broadcast.SendError (see sendError
 // for the mapping).
 func (c *Client) Send(ctx context.Context, chat chat.Chat, text string) error {
-	p := tgbotapi.Params{
-		"chat_id":    chat.Address,
-		"text":       text,
-		"parse_mode": tgbotapi.ModeHTML,
-	}
-	if chat.ThreadID != 0 {
-		p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
-	}
-	if _, err := c.call(ctx, "sendMessage", p, c.callTimeout); err != nil {
+	if _, err := c.call(ctx, "sendMessage", htmlParams(chat, text), c.callTimeout); err != nil {
 		return sendError(err)
 	}
 	return nil
+}
+
+// messageParams are sendMessage's parameters for text to chat, in its forum topic
+// when chat.ThreadID is not 0.
+func messageParams(chat chat.Chat, text string) tgbotapi.Params {
+	p := tgbotapi.Params{"chat_id": chat.Address, "text": text}
+	if chat.ThreadID != 0 {
+		p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
+	}
+	return p
+}
+
+// htmlParams are sendMessage's parameters for a rendered part (Telegram HTML): how
+// Send sends a broadcast, and a preview shows it.
+func htmlParams(chat chat.Chat, part string) tgbotapi.Params {
+	p := messageParams(chat, part)
+	p["parse_mode"] = tgbotapi.ModeHTML
+	return p
 }

@@ -13,6 +13,7 @@ import (
 	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
@@ -169,35 +170,20 @@ func TestSendOK(t *testing.T) {
 	}
 }
 
-func TestSendTimeout(t *testing.T) {
+// TestSendHeld: a held send ends as a transient timeout at the call's own deadline
+// and as transient canceled when its caller gives up (see adaptertest.SendHeld).
+func TestSendHeld(t *testing.T) {
 	t.Parallel()
-	srv := telegramtest.NewServer(t)
-	gate := telegramtest.NewGate()
-	t.Cleanup(gate.Release)
-	srv.Script(privateID, telegramtest.Hold(gate))
-	c, _ := newClient(t, srv, nil)
-	c.callTimeout = 50 * time.Millisecond // the call's own deadline, not the caller's
-	err := c.Send(apitest.Context(t), chatOfID(privateID, 0), "xin chào")
-	checkSendError(t, err, broadcast.Transient, "timeout", srv.Token())
-}
-
-func TestSendCanceled(t *testing.T) {
-	t.Parallel()
-	srv := telegramtest.NewServer(t)
-	gate := telegramtest.NewGate()
-	t.Cleanup(gate.Release)
-	srv.Script(privateID, telegramtest.Hold(gate))
-	c, _ := newClient(t, srv, nil)
-	ctx, cancel := context.WithCancel(apitest.Context(t))
-	go func() {
-		<-gate.Arrived()
-		cancel()
-	}()
-	err := c.Send(ctx, chatOfID(privateID, 0), "xin chào")
-	checkSendError(t, err, broadcast.Transient, "canceled", srv.Token())
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("errors.Is(%v, context.Canceled) = false", err)
-	}
+	adaptertest.SendHeld(t, func(t *testing.T, gate *apitest.Gate, callTimeout time.Duration) adaptertest.HeldSend {
+		srv := telegramtest.NewServer(t)
+		srv.Script(privateID, telegramtest.Hold(gate))
+		c, _ := newClient(t, srv, nil)
+		if callTimeout != 0 {
+			c.callTimeout = callTimeout
+		}
+		send := func(ctx context.Context) error { return c.Send(ctx, chatOfID(privateID, 0), "xin chào") }
+		return adaptertest.HeldSend{Send: send, Token: srv.Token()}
+	})
 }
 
 // TestTokenRedacted forces transport errors, whose library text is the request URL,

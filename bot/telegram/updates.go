@@ -305,14 +305,8 @@ func (c *Client) reply(ctx context.Context, chat chat.Chat, r bot.Reply) error {
 	}
 	ranges := splitText(r.Text, MaxTextLength)
 	for i, rg := range ranges {
-		p := tgbotapi.Params{
-			"chat_id":              chat.Address,
-			"text":                 r.Text[rg[0]:rg[1]],
-			"link_preview_options": noPreview,
-		}
-		if chat.ThreadID != 0 {
-			p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
-		}
+		p := messageParams(chat, r.Text[rg[0]:rg[1]])
+		p["link_preview_options"] = noPreview
 		if i == len(ranges)-1 {
 			if err := addKeyboard(p, r.Buttons); err != nil {
 				return err
@@ -329,15 +323,7 @@ func (c *Client) reply(ctx context.Context, chat chat.Chat, r bot.Reply) error {
 // rendered as Telegram HTML, in parts, link previews as Telegram shows them.
 func (c *Client) preview(ctx context.Context, chat chat.Chat, content broadcast.Content) error {
 	for _, part := range c.Render(content) {
-		p := tgbotapi.Params{
-			"chat_id":    chat.Address,
-			"text":       part,
-			"parse_mode": tgbotapi.ModeHTML,
-		}
-		if chat.ThreadID != 0 {
-			p["message_thread_id"] = strconv.FormatInt(chat.ThreadID, 10)
-		}
-		if err := c.paced(ctx, chat, "sendMessage", p); err != nil {
+		if err := c.paced(ctx, chat, "sendMessage", htmlParams(chat, part)); err != nil {
 			return err
 		}
 	}

@@ -37,6 +37,16 @@ func TestParseUpdate(t *testing.T) {
 	topic := srv.AddTopic(supergroupID, "Tin tức")
 	from := bot.User{ID: "501", Name: "Hoa Nguyễn"}
 	migrations := srv.MigrationUpdates(groupID, -1005005005005, hoa)
+	private := chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}
+	group := chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}
+	forum := chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}
+	inTopic := forum
+	inTopic.ThreadID = int64(topic)
+	channel := chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}
+	// The bot stays a member; it may post or not.
+	rightsChanged := func(canPost bool) *bot.Membership {
+		return &bot.Membership{Added: true, RightsChanged: true, CanPost: canPost}
+	}
 
 	tests := []struct {
 		name string
@@ -45,40 +55,36 @@ func TestParseUpdate(t *testing.T) {
 		skip bool
 	}{
 		{name: "private text", raw: adaptertest.JSON(t, srv.TextMessage(privateID, hoa, "xin chào")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Text: "xin chào"}},
+			want: bot.Update{Chat: private, From: from, Text: "xin chào"}},
 		{name: "group command", raw: adaptertest.JSON(t, srv.Command(groupID, hoa, "start@loa_test_bot")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Text: "/start@loa_test_bot"}},
+			want: bot.Update{Chat: group, From: from, Text: "/start@loa_test_bot"}},
 		{name: "forum topic", raw: adaptertest.JSON(t, srv.TopicMessage(supergroupID, topic, hoa, "/here")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", ThreadID: int64(topic), IsForum: true}, From: from, Text: "/here"}},
+			want: bot.Update{Chat: inTopic, From: from, Text: "/here"}},
 		{name: "channel post", raw: adaptertest.JSON(t, srv.ChannelPost(channelID, "/start")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
+			want: bot.Update{Chat: channel, From: bot.User{ID: "-1004004004004", Name: "Kênh tin"}, Text: "/start"}},
 		{name: "callback", raw: adaptertest.JSON(t, srv.CallbackQuery(privateID, hoa, 7, "topic:articles")),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from,
+			want: bot.Update{Chat: private, From: from,
 				Callback: &bot.Callback{ID: "1234567891000001", Data: "topic:articles", MessageID: "7"}}},
 		{name: "bot added as member", raw: adaptertest.JSON(t, srv.BotAdded(groupID, hoa, telegramtest.Member)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: true}}},
+			want: bot.Update{Chat: group, From: from, Membership: &bot.Membership{Added: true}}},
 		{name: "bot added as administrator", raw: adaptertest.JSON(t, srv.BotAdded(channelID, hoa, telegramtest.Administrator)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from, Membership: &bot.Membership{Added: true}}},
+			want: bot.Update{Chat: channel, From: from, Membership: &bot.Membership{Added: true}}},
 		{name: "bot left", raw: adaptertest.JSON(t, srv.BotRemoved(groupID, hoa, telegramtest.Left)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, Membership: &bot.Membership{Added: false}}},
+			want: bot.Update{Chat: group, From: from, Membership: &bot.Membership{Added: false}}},
 		{name: "bot kicked", raw: adaptertest.JSON(t, srv.BotRemoved(supergroupID, hoa, telegramtest.Kicked)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1003003003003", Kind: "supergroup", Title: "Đảng bộ tỉnh", IsForum: true}, From: from, Membership: &bot.Membership{Added: false}}},
+			want: bot.Update{Chat: forum, From: from, Membership: &bot.Membership{Added: false}}},
 		{name: "blocked in private", raw: adaptertest.JSON(t, srv.BotRemoved(privateID, hoa, telegramtest.Kicked)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private", Title: "Hoa Nguyễn"}, From: from, Membership: &bot.Membership{Added: false}}},
+			want: bot.Update{Chat: private, From: from, Membership: &bot.Membership{Added: false}}},
 		{name: "channel took the right to post", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, false)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
+			want: bot.Update{Chat: channel, From: from, Membership: rightsChanged(false)}},
 		{name: "channel gave the right back", raw: adaptertest.JSON(t, srv.BotRightsChanged(channelID, hoa, true)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-1004004004004", Kind: "channel", Title: "Kênh tin"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
+			want: bot.Update{Chat: channel, From: from, Membership: rightsChanged(true)}},
 		{name: "group restricted the bot", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, false)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: false}}},
+			want: bot.Update{Chat: group, From: from, Membership: rightsChanged(false)}},
 		{name: "group lifted the restriction", raw: adaptertest.JSON(t, srv.BotRightsChanged(groupID, hoa, true)),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from,
-				Membership: &bot.Membership{Added: true, RightsChanged: true, CanPost: true}}},
+			want: bot.Update{Chat: group, From: from, Membership: rightsChanged(true)}},
 		{name: "migrate_to_chat_id", raw: adaptertest.JSON(t, migrations[0]),
-			want: bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "-2002", Kind: "group", Title: "Chi bộ 1"}, From: from, MigratedTo: "-1005005005005"}},
+			want: bot.Update{Chat: group, From: from, MigratedTo: "-1005005005005"}},
 		{name: "migrate_from_chat_id", raw: adaptertest.JSON(t, migrations[1]), skip: true},
 		{name: "promoted", skip: true, raw: []byte(`{"update_id":1,"my_chat_member":{"chat":{"id":-2002,"type":"group"},"from":{"id":501,"first_name":"Hoa"},"date":1,
 			"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"b"}},"new_chat_member":{"status":"administrator","user":{"id":1,"is_bot":true,"first_name":"b"}}}}`)},
@@ -166,7 +172,7 @@ func (e *editRecorder) all() []url.Values {
 
 func TestPoll(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	srv.AddChat(telegramtest.Chat{ID: groupID, Type: telegramtest.Group, Title: "Chi bộ 1"})
@@ -283,24 +289,10 @@ func TestPollBacksOff(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
-	srv.PushUpdate(srv.TextMessage(privateID, hoa, "xin chào"))
-	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
-		t.Errorf("got %+v", u)
-	}
-	if err := stop(); err != nil {
-		t.Errorf("Poll = %v", err)
-	}
+	p := adaptertest.Poller{Poll: c.Poll, Adapter: c, Sleeps: s, Logs: logs, Calls: srv.Calls, Token: srv.Token(),
+		Push: func(text string) { srv.PushUpdate(srv.TextMessage(privateID, hoa, text)) }}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; capped at 30 s.
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second}
-	if got := s.Waits(); !reflect.DeepEqual(got[:len(want)], want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-	if n := srv.Calls("deleteWebhook"); n != 2 {
-		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
-	}
-	apitest.NoToken(t, "log", logs.String(), srv.Token())
+	adaptertest.PollBacksOff(t, p, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second})
 }
 
 func TestPollTokenRejected(t *testing.T) {
@@ -376,41 +368,29 @@ func TestPollSkipsMalformed(t *testing.T) {
 	}
 }
 
-// TestRepliesPaced: replies to one chat are a second apart, on the injected clock,
-// which the fake's per-chat limit checks; a 429 is waited out and retried once.
+// TestRepliesPaced: replies to one chat are paced, a 429 waited out once (see
+// adaptertest.RepliesPaced).
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := telegramtest.NewServer(t, telegramtest.WithClock(clk.Now))
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, _ := newClient(t, srv, clk)
-	ctx := apitest.Context(t)
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Telegram, Address: "1001", Kind: "private"}}
-	resp := bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}}
-	c.CarryOut(ctx, u, resp)
-	msgs := srv.Messages(privateID)
-	if len(msgs) != 3 {
-		t.Fatalf("received %d messages, want 3", len(msgs))
-	}
-	for i := 1; i < len(msgs); i++ {
-		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
-			t.Errorf("messages %d and %d %v apart", i, i+1, d)
-		}
-	}
-	if n := srv.Count429(); n != 0 {
-		t.Errorf("%d answers were 429", n)
-	}
-
-	srv.Script(privateID, telegramtest.TooManyRequests(3))
-	before := clk.Now()
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
-	msgs = srv.Messages(privateID)
-	if len(msgs) != 4 || msgs[3].Text != "bốn" {
-		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
-	}
-	if d := msgs[3].At.Sub(before); d < 3*time.Second {
-		t.Errorf("retried %v after the 429, want its retry_after (3s)", d)
-	}
+	adaptertest.RepliesPaced(t, adaptertest.Replier{
+		CarryOut: c.CarryOut, Update: bot.Update{Chat: chatOfID(privateID, 0)}, Clock: clk,
+		Received: func() []adaptertest.Received {
+			return adaptertest.Map(srv.Messages(privateID), func(m telegramtest.SentMessage) adaptertest.Received {
+				return adaptertest.Received{Text: m.Text, At: m.At}
+			})
+		},
+		Count429: srv.Count429,
+		Throttle: func(n int) {
+			for range n {
+				srv.Script(privateID, telegramtest.TooManyRequests(3))
+			}
+		},
+		RetryAfter: 3 * time.Second,
+	})
 }
 
 func TestReplySplitsLongText(t *testing.T) {
@@ -514,22 +494,9 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	s := &apitest.Sleeps{}
 	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(2)
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, in) }()
-	id := srv.PushUpdate(srv.Command(privateID, hoa, "help"))
-	select {
-	case <-in.Added():
-	case <-ctx.Done():
-		t.Fatal("the update was never stored")
-	}
-	if err := srv.WaitUpdatesDrained(ctx); err != nil { // confirmed once stored
-		t.Fatal(err)
-	}
-	stop()
-	<-done
+	var id int
+	push := func() { id = srv.PushUpdate(srv.Command(privateID, hoa, "help")) }
+	adaptertest.PollInto(t, c.Poll, in, push, srv.WaitUpdatesDrained) // confirmed once stored
 	got, calls := in.All()
 	if len(got) != 1 || got[0].ID != strconv.Itoa(id) || calls != 3 {
 		t.Fatalf("stored %+v after %d calls; want the update once, on the third", got, calls)

@@ -78,14 +78,14 @@ func webhook(t *testing.T) adaptertest.Webhook {
 	t.Helper()
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	c, logs := newClient(t, srv, clk)
 	return adaptertest.Webhook{
 		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,
 		Update: `{"update_id":10,"message":{"message_id":1,"from":{"id":501,"first_name":"Hoa"},"chat":{"id":1001,"type":"private","first_name":"Hoa"},"date":1,"text":"/help"}}`,
 		ID:     "10", Chat: "1001", Text: "/help",
 		Replies: func() []string {
-			return adaptertest.Texts(srv.Messages(privateID), func(m telegramtest.SentMessage) string { return m.Text })
+			return adaptertest.Map(srv.Messages(privateID), func(m telegramtest.SentMessage) string { return m.Text })
 		},
 		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}

@@ -10,6 +10,7 @@ import (
 	"loa/bot"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/dbtest"
 	"loa/internal/inboxtest"
@@ -32,7 +33,7 @@ func TestMemberThroughZalo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	c, logs := newClient(t, srv, clk)
 	b := &bot.Bot{Store: st, Capabilities: c.Capabilities()}

@@ -1,17 +1,15 @@
 package zalo
 
 import (
-	"cmp"
 	"testing"
 
+	"loa/bot/botapi"
+	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
 	"loa/internal/zalotest"
 )
-
-// newTestClock is a clock that only moves when a test (or the client's sleep) moves it.
-func newTestClock() *apitest.Clock { return adaptertest.NewClock() }
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose log
 // goes to the returned buffer.
@@ -22,15 +20,33 @@ func newClient(t *testing.T, srv *zalotest.Server, clk *apitest.Clock) (*Client,
 
 func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
-	opts, logs := adaptertest.Options()
-	c, err := New(Options{Token: token, APIBase: base, Options: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk = cmp.Or(clk, newTestClock())
+	c, clk, logs := adaptertest.NewClient(t, clk, func(o botapi.Options) (*Client, error) {
+		return New(Options{Token: token, APIBase: base, Options: o})
+	})
 	c.pace = newPacer(clk.Now, nil)
 	c.sleep, c.now = clk.Sleep, clk.Now
 	return c, logs
+}
+
+// newHoaClient is a client of a server with opts to which Hoa wrote, so the bot can
+// reach her chat.
+func newHoaClient(t *testing.T, opts ...zalotest.Option) (*zalotest.Server, *Client, *logtest.Buffer) {
+	t.Helper()
+	srv := zalotest.NewServer(t, opts...)
+	srv.AddChat(zalotest.Chat{ID: hoaID})
+	c, logs := newClient(t, srv, nil)
+	return srv, c, logs
+}
+
+// newPoller is a client of srv polling it, its waits recorded, its pushed texts from
+// Hoa in her private chat.
+func newPoller(t *testing.T, srv *zalotest.Server) adaptertest.Poller {
+	t.Helper()
+	c, logs := newClient(t, srv, nil)
+	s := &apitest.Sleeps{}
+	c.sleep = s.Sleep
+	return adaptertest.Poller{Poll: c.Poll, Adapter: c, Sleeps: s, Logs: logs, Calls: srv.Calls, Token: srv.Token(),
+		Push: func(text string) { srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", text)) }}
 }
 
 // closedPortBase is an API base where nothing listens.
@@ -41,3 +57,6 @@ const (
 	hoaID   = "e4ea2cd5189df1c3a88c"
 	groupID = "7d1f0c9ab2e34c55a0b1"
 )
+
+// hoaChat is Hoa's private chat with the bot.
+var hoaChat = chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"loa/broadcast"
-	"loa/chat"
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/zalotest"
@@ -21,40 +20,14 @@ func wordsOnly() string {
 	return strings.TrimSpace(strings.Repeat("Đảng bộ và nhân dân tỉnh Hà Nam & Ninh Bình <2025> thi đua lập thành tích chào mừng Đại hội. ", 60))
 }
 
-var goldenCases = []adaptertest.GoldenCase{
-	{Name: "article_escaping", Content: broadcast.Content{
-		Kind:    "article",
-		Topic:   "tin-tuc",
-		Title:   "Hà Nam & Ninh Bình <2025>",
-		Summary: "Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> chỉ là chữ.\r\n\r\n\r\nĐoạn thứ hai.  ",
-		Link:    "https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi",
-	}},
-	{Name: "anniversary", Content: broadcast.Content{
-		Kind:    "anniversary",
-		Topic:   "anniversaries",
-		Title:   "Kỷ niệm 113 năm Ngày Bác Hồ ra đi tìm đường cứu nước (5/6/1911 - 5/6/2024)",
-		Summary: "Ngày 5/6/1911, tại Bến cảng Nhà Rồng, người thanh niên yêu nước Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước.",
-	}},
-	{Name: "announcement", Content: broadcast.Content{
-		Kind:    "announcement",
-		Topic:   "announcements",
-		Summary: "Kính gửi các đồng chí đảng viên,\nVăn phòng Tỉnh ủy thông báo lịch sinh hoạt chi bộ tháng 6 vào 14h00 thứ Sáu, ngày 14/6/2024.\n\nTrân trọng.",
-	}},
-	{Name: "long_article", Content: broadcast.Content{
-		Kind:    "article",
-		Topic:   "news",
-		Title:   "Hội nghị sơ kết 6 tháng đầu năm 2024",
-		Summary: adaptertest.LongSummary(),
-		Link:    "https://tinhuy.example.vn/tin-tuc/so-ket-6-thang",
-	}},
-	{Name: "long_words", Content: broadcast.Content{
-		Kind:    "article",
-		Topic:   "news",
-		Title:   "Thi đua chào mừng Đại hội",
-		Summary: wordsOnly(),
-		Link:    "https://tinhuy.example.vn/tin-tuc/thi-dua",
-	}},
-}
+// goldenCases add an article of words only, with no line to cut at.
+var goldenCases = adaptertest.GoldenCases(1, adaptertest.GoldenCase{Name: "long_words", Content: broadcast.Content{
+	Kind:    "article",
+	Topic:   "news",
+	Title:   "Thi đua chào mừng Đại hội",
+	Summary: wordsOnly(),
+	Link:    "https://tinhuy.example.vn/tin-tuc/thi-dua",
+}})
 
 func TestRenderGolden(t *testing.T) {
 	t.Parallel()
@@ -90,7 +63,7 @@ func TestRenderPlain(t *testing.T) {
 		t.Fatalf("got %d parts, want 1", len(parts))
 	}
 	want := "Hà Nam & Ninh Bình <2025>\n\n" +
-		"Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> chỉ là chữ.\n\nĐoạn thứ hai.\n\n" +
+		"Hai tỉnh bàn việc \"hợp nhất\" & sắp xếp đơn vị hành chính; <script>alert(1)</script> không được chạy.\n\nĐoạn thứ hai.\n\n" +
 		"https://tinhuy.example.vn/tin-tuc/ha-nam-ninh-binh?id=2025&lang=vi"
 	if parts[0] != want {
 		t.Errorf("Render = %q\nwant %q", parts[0], want)
@@ -172,14 +145,12 @@ func TestSplitTextBoundaries(t *testing.T) {
 // which enforces Zalo's 1–2000 characters.
 func TestRenderThroughFake(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t, zalotest.Unthrottled())
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, _ := newClient(t, srv, nil)
+	srv, c, _ := newHoaClient(t, zalotest.Unthrottled())
 	ctx := apitest.Context(t)
 	var want []string
 	for _, tc := range goldenCases {
 		for _, p := range c.Render(tc.Content) {
-			if err := c.Send(ctx, chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}, p); err != nil {
+			if err := c.Send(ctx, hoaChat, p); err != nil {
 				t.Fatalf("%s: %v", tc.Name, err)
 			}
 			want = append(want, p)

@@ -11,12 +11,11 @@ import (
 	"loa/bot/botapi"
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
 )
-
-var hoaChat = chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}
 
 // TestSendErrors runs every failure through the fake and checks what the engine is
 // told, in both wire forms: errors with HTTP 200 and ok:false (as the live platform
@@ -124,9 +123,7 @@ func TestSendErrors(t *testing.T) {
 
 func TestSendOK(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t)
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, _ := newClient(t, srv, nil)
+	srv, c, _ := newHoaClient(t)
 	text := "Hà Nam & Ninh Bình <2025>\n\nhttps://tinhuy.example.vn/a?b=1&c=2"
 	// ThreadID means nothing on Zalo and is ignored.
 	if err := c.Send(apitest.Context(t), chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private", ThreadID: 7}, text); err != nil {
@@ -140,49 +137,21 @@ func TestSendOK(t *testing.T) {
 	}
 }
 
-// TestSendTimeout: a call that outlives its own deadline is a transient timeout.
-func TestSendTimeout(t *testing.T) {
+// TestSendHeld: a held send ends as a transient timeout at the call's own deadline
+// and as transient canceled when its caller gives up (see adaptertest.SendHeld).
+func TestSendHeld(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t)
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	gate := zalotest.NewGate()
-	t.Cleanup(gate.Release)
-	srv.Script(hoaID, zalotest.Hold(gate))
-	c, _ := newClient(t, srv, nil)
-	c.callTimeout = 50 * time.Millisecond // the call's own deadline, not the caller's
-	err := c.Send(apitest.Context(t), hoaChat, "x")
-	var se *broadcast.SendError
-	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != "timeout" {
-		t.Fatalf("Send = %v, want a transient timeout", err)
-	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("%v does not say the deadline passed", err)
-	}
-	apitest.NoToken(t, "error", err.Error(), srv.Token())
-}
-
-// TestSendCanceled: the caller's context ending is not a timeout.
-func TestSendCanceled(t *testing.T) {
-	t.Parallel()
-	srv := zalotest.NewServer(t)
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	gate := zalotest.NewGate()
-	t.Cleanup(gate.Release)
-	srv.Script(hoaID, zalotest.Hold(gate))
-	c, _ := newClient(t, srv, nil)
-	ctx, cancel := context.WithCancel(apitest.Context(t))
-	go func() {
-		<-gate.Arrived()
-		cancel()
-	}()
-	err := c.Send(ctx, hoaChat, "x")
-	var se *broadcast.SendError
-	if !errors.As(err, &se) || se.Kind != broadcast.Transient || se.Reason != "canceled" {
-		t.Fatalf("Send = %v, want transient canceled", err)
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("%v does not say it was canceled", err)
-	}
+	adaptertest.SendHeld(t, func(t *testing.T, gate *apitest.Gate, callTimeout time.Duration) adaptertest.HeldSend {
+		srv := zalotest.NewServer(t)
+		srv.AddChat(zalotest.Chat{ID: hoaID})
+		srv.Script(hoaID, zalotest.Hold(gate))
+		c, _ := newClient(t, srv, nil)
+		if callTimeout != 0 {
+			c.callTimeout = callTimeout
+		}
+		send := func(ctx context.Context) error { return c.Send(ctx, hoaChat, "x") }
+		return adaptertest.HeldSend{Send: send, Token: srv.Token()}
+	})
 }
 
 // TestTokenRedacted: transport errors carry the request URL, and so the token; none

@@ -140,7 +140,7 @@ func TestUpdatesIn(t *testing.T) {
 // "display_name", and the replies arrive in the fake.
 func TestPoll(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	c, logs := newClient(t, srv, clk)
 	ctx := apitest.Context(t)
@@ -229,27 +229,8 @@ func TestPollBacksOff(t *testing.T) {
 		zalotest.Fail(409, "Conflict: getUpdates is not available while a webhook is set"),
 		zalotest.ServerError(503),
 	)
-	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
-	c.sleep = s.Sleep
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "xin chào"))
-	if u := adaptertest.Next(apitest.Context(t), t, h, "after the failures"); u.Text != "xin chào" {
-		t.Errorf("got %+v", u)
-	}
-	if err := stop(); err != nil {
-		t.Errorf("Poll = %v", err)
-	}
 	// 1, 2, 4 s; the 429's own 7 s (the backoff still grows, to 8 s); 16 s; 30 s; 30 s.
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
-	if got := s.Waits(); len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
-		t.Errorf("waits %v, want %v", got, want)
-	}
-	if n := srv.Calls("deleteWebhook"); n != 2 {
-		t.Errorf("deleteWebhook called %d times, want 2 (start, after the conflict)", n)
-	}
-	apitest.NoToken(t, "log", logs.String(), srv.Token())
+	adaptertest.PollBacksOff(t, newPoller(t, srv), []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 7 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second})
 }
 
 // TestPollIdleNotAnError: a server that answers 408 at once is polled again after a
@@ -258,19 +239,13 @@ func TestPollIdleNotAnError(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
 	srv.ScriptMethod("getUpdates", zalotest.RequestTimeout(), zalotest.RequestTimeout(), zalotest.RequestTimeout())
-	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
-	c.sleep = s.Sleep
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	adaptertest.Next(apitest.Context(t), t, h, "after the idle polls")
-	_ = stop()
-	if got := s.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
+	p := newPoller(t, srv)
+	adaptertest.PollPast(t, p, "/help", "after the idle polls")
+	if got := p.Sleeps.Waits(); !reflect.DeepEqual(got, []time.Duration{minIdlePoll, minIdlePoll, minIdlePoll}) {
 		t.Errorf("waits %v, want three short pauses", got)
 	}
-	if strings.Contains(logs.String(), "level=WARN") {
-		t.Errorf("idle polls logged as problems:\n%s", logs)
+	if strings.Contains(p.Logs.String(), "level=WARN") {
+		t.Errorf("idle polls logged as problems:\n%s", p.Logs)
 	}
 }
 
@@ -301,75 +276,49 @@ func TestPollTokenRejected(t *testing.T) {
 func TestPollSkipsMalformed(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	h := inboxtest.NewRecorder(nil)
-	stop := adaptertest.StartPoll(t, c.Poll, inboxtest.NewDirect(c, h))
+	p := newPoller(t, srv)
 	srv.PushRaw([]byte(`{"event_name":"message.text.received","message":{"text":"no chat","message_id":"bad1"}}`))
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "/help"))
-	if u := adaptertest.Next(apitest.Context(t), t, h, "after the malformed one"); u.Text != "/help" {
-		t.Errorf("got %+v", u)
+	if got := adaptertest.PollPast(t, p, "/help", "after the malformed one"); len(got) != 1 {
+		t.Errorf("handled %d updates, want 1", len(got))
 	}
-	_ = stop()
-	if !strings.Contains(logs.String(), "malformed update skipped") || !strings.Contains(logs.String(), "message_id=bad1") {
+	if logs := p.Logs.String(); !strings.Contains(logs, "malformed update skipped") || !strings.Contains(logs, "message_id=bad1") {
 		t.Errorf("the malformed update was not logged:\n%s", logs)
-	}
-	if n := len(h.Updates()); n != 1 {
-		t.Errorf("handled %d updates, want 1", n)
 	}
 }
 
-// TestRepliesPaced: replies to one chat are a second apart on the injected clock,
-// which the fake's per-chat limit checks; a 429 is waited out and retried once.
+// TestRepliesPaced: replies to one chat are paced, a 429 waited out once (see
+// adaptertest.RepliesPaced).
 func TestRepliesPaced(t *testing.T) {
 	t.Parallel()
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	srv := zalotest.NewServer(t, zalotest.WithClock(clk.Now))
 	srv.AddChat(zalotest.Chat{ID: hoaID})
 	c, _ := newClient(t, srv, clk)
-	ctx := apitest.Context(t)
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "một"}, {Text: "hai"}, {Text: "ba"}}})
-	msgs := srv.Messages(hoaID)
-	if len(msgs) != 3 {
-		t.Fatalf("received %d messages, want 3", len(msgs))
-	}
-	for i := 1; i < len(msgs); i++ {
-		if d := msgs[i].At.Sub(msgs[i-1].At); d < time.Second {
-			t.Errorf("messages %d and %d %v apart", i, i+1, d)
-		}
-	}
-	if n := srv.Count429(); n != 0 {
-		t.Errorf("%d answers were 429", n)
-	}
-
-	srv.Script(hoaID, zalotest.QuotaExceeded())
-	before := clk.Now()
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "bốn"}}})
-	msgs = srv.Messages(hoaID)
-	if len(msgs) != 4 || msgs[3].Text != "bốn" {
-		t.Fatalf("the reply after a 429 was not retried: %+v", msgs)
-	}
-	if d := msgs[3].At.Sub(before); d < botapi.DefaultRetryAfter {
-		t.Errorf("retried %v after the 429, want the default wait (%v)", d, botapi.DefaultRetryAfter)
-	}
-
-	// Two 429s in a row: the reply is given up (and logged), not retried forever.
-	srv.Script(hoaID, zalotest.QuotaExceeded(), zalotest.QuotaExceeded())
-	c.CarryOut(ctx, u, bot.Response{Replies: []bot.Reply{{Text: "năm"}}})
-	if n := len(srv.Messages(hoaID)); n != 4 {
-		t.Errorf("received %d messages, want the reply dropped after a second 429", n)
-	}
+	adaptertest.RepliesPaced(t, adaptertest.Replier{
+		CarryOut: c.CarryOut, Update: bot.Update{Chat: hoaChat}, Clock: clk,
+		Received: func() []adaptertest.Received {
+			return adaptertest.Map(srv.Messages(hoaID), func(m zalotest.SentMessage) adaptertest.Received {
+				return adaptertest.Received{Text: m.Text, At: m.At}
+			})
+		},
+		Count429: srv.Count429,
+		// QuotaExceeded gives no hint: the adapter waits its default.
+		Throttle: func(n int) {
+			for range n {
+				srv.Script(hoaID, zalotest.QuotaExceeded())
+			}
+		},
+		RetryAfter: botapi.DefaultRetryAfter,
+	})
 }
 
 // TestCarryOut: long replies are split, buttons dropped, an edit becomes a new
 // message before the replies, a callback text and a request to leave do nothing.
 func TestCarryOut(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t, zalotest.Unthrottled())
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, logs := newClient(t, srv, nil)
+	srv, c, logs := newHoaClient(t, zalotest.Unthrottled())
 	long := strings.Repeat("Tin mới <b>không</b> phải HTML & vẫn hiện đúng.\n", 100) // ~4,900 characters
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: hoaChat}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:         &bot.Reply{Text: "Chủ đề đã chọn:", Buttons: [][]bot.Button{{{Text: "✅ Tin tức", Data: "t0:news"}}}},
 		Replies:      []bot.Reply{{Text: long, Buttons: [][]bot.Button{{{Text: "Xem", Data: "x"}}}}},
@@ -399,12 +348,10 @@ func noSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 // (Render, in parts), then its caption; an edit's preview is ignored.
 func TestCarryOutPreview(t *testing.T) {
 	t.Parallel()
-	srv := zalotest.NewServer(t, zalotest.Unthrottled())
-	srv.AddChat(zalotest.Chat{ID: hoaID})
-	c, _ := newClient(t, srv, nil)
+	srv, c, _ := newHoaClient(t, zalotest.Unthrottled())
 	body := strings.Repeat("Kính mời *các đồng chí* dự [họp](https://tinhuy.example.vn/hop.html).\n\n", 40) // ~3,000 characters
 	content := broadcast.Content{Kind: "announcement", Topic: "announcements", Summary: body}
-	u := bot.Update{Chat: chat.Chat{Channel: chat.Zalo, Address: hoaID, Kind: "private"}}
+	u := bot.Update{Chat: hoaChat}
 	c.CarryOut(apitest.Context(t), u, bot.Response{
 		Edit:    &bot.Reply{Text: "Đã xử lý.", Preview: &content},
 		Replies: []bot.Reply{{Text: "👆 Bản xem trước thông báo số 1. Nhắn /xacnhan 1 để gửi ngay.", Preview: &content}},
@@ -431,32 +378,18 @@ func TestCarryOutPreview(t *testing.T) {
 func TestPollKeepsUpdatesTheInboxRefused(t *testing.T) {
 	t.Parallel()
 	srv := zalotest.NewServer(t)
-	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
-	c.sleep = s.Sleep
+	p := newPoller(t, srv)
 	in := inboxtest.NewStoring(3)
-	ctx := apitest.Context(t)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- c.Poll(pctx, in) }()
-	srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", "đăng ký"))
-	select {
-	case <-in.Added():
-	case <-ctx.Done():
-		t.Fatal("the update was never stored")
-	}
-	stop()
-	<-done
+	adaptertest.PollInto(t, p.Poll, in, func() { p.Push("đăng ký") }, nil)
 	got, calls := in.All()
 	if len(got) != 1 || got[0].Chat != hoaID || calls != 4 {
 		t.Fatalf("stored %+v after %d calls; want the update, on the fourth", got, calls)
 	}
-	if w := s.Waits(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
+	if w := p.Sleeps.Waits(); !reflect.DeepEqual(w[:3], []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}) {
 		t.Errorf("waits %v, want a backoff between attempts", w)
 	}
-	if !strings.Contains(logs.String(), "store received updates") {
-		t.Errorf("the refusals were not logged:\n%s", logs)
+	if !strings.Contains(p.Logs.String(), "store received updates") {
+		t.Errorf("the refusals were not logged:\n%s", p.Logs)
 	}
 }
 

@@ -20,7 +20,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	t.Parallel()
 	for _, wrapped := range []bool{false, true} {
 		name := "bare"
-		clk := newTestClock() // the fake's per-chat limit and the client's pacing agree
+		clk := adaptertest.NewClock() // the fake's per-chat limit and the client's pacing agree
 		opts := []zalotest.Option{zalotest.WithClock(clk.Now)}
 		if wrapped {
 			name, opts = "wrapped", append(opts, zalotest.WrappedWebhook())
@@ -123,13 +123,13 @@ func webhook(t *testing.T) adaptertest.Webhook {
 	t.Helper()
 	srv := zalotest.NewServer(t)
 	srv.AddChat(zalotest.Chat{ID: hoaID})
-	clk := newTestClock()
+	clk := adaptertest.NewClock()
 	c, logs := newClient(t, srv, clk)
 	return adaptertest.Webhook{
 		Handler: c.WebhookHandler, Adapter: c, Header: SecretHeader, Clock: clk, Logs: logs,
 		Update: updateBody("77"), ID: "m-77", Chat: hoaID, Text: "trợ giúp",
 		Replies: func() []string {
-			return adaptertest.Texts(srv.Messages(hoaID), func(m zalotest.SentMessage) string { return m.Text })
+			return adaptertest.Map(srv.Messages(hoaID), func(m zalotest.SentMessage) string { return m.Text })
 		},
 		Sent: srv.Accepted, Derive: DeriveWebhookSecret, Token: srv.Token(),
 	}

@@ -110,3 +110,33 @@ func (ws *Windows[K]) For(k K) *Window {
 	}
 	return w
 }
+
+// Limiter is a fake's rate limits: one window for the bot, one per chat and, for
+// a chat that is a group, one per group (a fake whose platform has no group limit
+// passes a Limit that is off). A nil Limiter, an unthrottled fake's, allows
+// everything. It is not safe for concurrent use; the fakes guard it with their lock.
+type Limiter[K comparable] struct {
+	global        *Window
+	chats, groups *Windows[K]
+}
+
+// NewLimiter returns the limits, nil when unthrottled.
+func NewLimiter[K comparable](unthrottled bool, global, chat, group Limit) *Limiter[K] {
+	if unthrottled {
+		return nil
+	}
+	return &Limiter[K]{global: NewWindow(global), chats: NewWindows[K](chat), groups: NewWindows[K](group)}
+}
+
+// Take records a message to chat at now if every limit that applies (the group's
+// too when group) allows it; otherwise it records nothing and returns the longest
+// wait among the limits that refuse.
+func (l *Limiter[K]) Take(now time.Time, chat K, group bool) time.Duration {
+	switch {
+	case l == nil:
+		return 0
+	case group:
+		return Take(now, l.global, l.chats.For(chat), l.groups.For(chat))
+	}
+	return Take(now, l.global, l.chats.For(chat))
+}

@@ -85,3 +85,31 @@ func TestTake(t *testing.T) {
 		t.Errorf("off limit gave window %v", w)
 	}
 }
+
+// A Limiter applies the group window only to groups, and an unthrottled one allows
+// everything.
+func TestLimiter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	second := Limit{N: 1, Per: time.Second}
+	l := NewLimiter[int](false, Limit{N: 10, Per: time.Second}, second, Limit{N: 1, Per: time.Minute})
+	if d := l.Take(now, 1, true); d != 0 {
+		t.Fatalf("first message to a group waits %v", d)
+	}
+	now = now.Add(2 * time.Second)
+	if d := l.Take(now, 1, true); d != 58*time.Second {
+		t.Errorf("second message to the group waits %v, want the group's 58s", d)
+	}
+	if d := l.Take(now, 2, false); d != 0 {
+		t.Errorf("a private chat waits %v for the group limit", d)
+	}
+	if d := l.Take(now, 2, false); d != time.Second {
+		t.Errorf("second message to the private chat waits %v, want 1s", d)
+	}
+	off := NewLimiter[int](true, second, second, second)
+	for range 3 {
+		if d := off.Take(now, 1, true); d != 0 {
+			t.Fatalf("unthrottled limiter waits %v", d)
+		}
+	}
+}

@@ -109,12 +109,10 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p apitest.P
 		return
 	}
 	now := s.now()
-	if !s.opts.Unthrottled {
-		if wait := s.limiter.take(now, chatID, cs.chat.Type.isGroupLike()); wait > 0 {
-			s.core.Unlock()
-			s.fail(w, TooManyRequests(retryAfter(wait)), "")
-			return
-		}
+	if wait := s.limiter.Take(now, chatID, cs.chat.Type.isGroupLike()); wait > 0 {
+		s.core.Unlock()
+		s.fail(w, TooManyRequests(retryAfter(wait)), "")
+		return
 	}
 	cs.lastMsgID++
 	rec := SentMessage{

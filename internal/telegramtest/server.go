@@ -93,7 +93,7 @@ type Server struct {
 	usernames map[string]int64
 	users     map[int64]User
 	members   map[[2]int64]MemberStatus
-	limiter   *limiter
+	limiter   *apitest.Limiter[int64]
 	chatCalls map[int64]int // sendMessage calls per chat, for AnswerDelay
 
 	nextUpdateID int
@@ -128,14 +128,15 @@ func New(opts Options) *Server {
 		opts.Bot = User{ID: id, IsBot: true, FirstName: "Loa Test", Username: "loa_test_bot"}
 	}
 	s := &Server{
-		opts:         opts,
-		now:          opts.Now,
-		bot:          opts.Bot,
-		chats:        make(map[int64]*chatState),
-		usernames:    make(map[string]int64),
-		users:        make(map[int64]User),
-		members:      make(map[[2]int64]MemberStatus),
-		limiter:      newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit), opts.GroupLimit.Or(DefaultGroupLimit)),
+		opts:      opts,
+		now:       opts.Now,
+		bot:       opts.Bot,
+		chats:     make(map[int64]*chatState),
+		usernames: make(map[string]int64),
+		users:     make(map[int64]User),
+		members:   make(map[[2]int64]MemberStatus),
+		limiter: apitest.NewLimiter[int64](opts.Unthrottled,
+			opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit), opts.GroupLimit.Or(DefaultGroupLimit)),
 		chatCalls:    make(map[int64]int),
 		nextUpdateID: 100000001,
 		delivered:    make(map[string]bool),

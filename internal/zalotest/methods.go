@@ -118,12 +118,10 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, p apitest.Params, 
 		return
 	}
 	now := s.now()
-	if !s.opts.Unthrottled {
-		if wait := s.limiter.take(now, chatID); wait > 0 {
-			s.core.Unlock()
-			s.fail(w, QuotaExceeded())
-			return
-		}
+	if wait := s.limiter.Take(now, chatID, false); wait > 0 {
+		s.core.Unlock()
+		s.fail(w, QuotaExceeded())
+		return
 	}
 	rec.MessageID = s.nextIDLocked(sentIDTag)
 	rec.At, rec.Date = now, now.UnixMilli()

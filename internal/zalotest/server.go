@@ -131,7 +131,7 @@ type Server struct {
 	// Guarded by core's lock.
 	revoked   bool
 	chats     map[string]*chatState
-	limiter   *limiter
+	limiter   *apitest.Limiter[string]
 	actions   []ChatAction
 	msgSeq    uint64
 	queue     []queued
@@ -151,10 +151,12 @@ func New(opts Options) *Server {
 		opts.Bot = BotInfo{ID: id, AccountName: "bot.LoaTest", AccountType: "BASIC"}
 	}
 	s := &Server{
-		opts:    opts,
-		now:     opts.Now,
-		chats:   make(map[string]*chatState),
-		limiter: newLimiter(opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit)),
+		opts:  opts,
+		now:   opts.Now,
+		chats: make(map[string]*chatState),
+		// The platform has no group limit: one for a group would be off.
+		limiter: apitest.NewLimiter[string](opts.Unthrottled,
+			opts.GlobalLimit.Or(DefaultGlobalLimit), opts.ChatLimit.Or(DefaultChatLimit), Limit{}),
 	}
 	s.core = apitest.NewCore[string, SentMessage](apitest.Config[Reply]{
 		Name: "zalotest", Token: opts.Token, Envelope: envelope{s}})
