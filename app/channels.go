@@ -171,20 +171,22 @@ func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog
 
 // newChannels builds the channels whose tokens are configured.
 func newChannels(ctx context.Context, d deps) ([]*channel, error) {
-	var chs []*channel
-	if d.cfg.Telegram.Token == "" {
-		d.log.Info("telegram: no LOA_TELEGRAM_TOKEN, channel off")
-	} else {
-		ch, err := newTelegram(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		chs = append(chs, ch)
+	messengers := []struct {
+		name     chat.Channel
+		token    string
+		variable string // the token's environment variable
+		build    func(context.Context, deps) (*channel, error)
+	}{
+		{chat.Telegram, d.cfg.Telegram.Token, "LOA_TELEGRAM_TOKEN", newTelegram},
+		{chat.Zalo, d.cfg.Zalo.Token, "LOA_ZALO_TOKEN", newZalo},
 	}
-	if d.cfg.Zalo.Token == "" {
-		d.log.Info("zalo: no LOA_ZALO_TOKEN, channel off")
-	} else {
-		ch, err := newZalo(ctx, d)
+	var chs []*channel
+	for _, m := range messengers {
+		if m.token == "" {
+			d.log.Info(m.name.String() + ": no " + m.variable + ", channel off")
+			continue
+		}
+		ch, err := m.build(ctx, d)
 		if err != nil {
 			return nil, err
 		}
