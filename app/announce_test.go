@@ -18,10 +18,9 @@ import (
 // with its formatting; cancelling it mid-broadcast stops the deliveries still pending.
 func TestAnnouncementGoesOutAndCancelStopsItMidBroadcast(t *testing.T) {
 	t.Parallel()
-	fake, dbURL, st := telegramRig(t)
-	ctx := context.Background()
 	const chats = 150
-	subscribeTelegram(t, fake, st, chatIDs(40_000, chats)...)
+	fake, dbURL, st := subscribedRig(t, 40_000, chats)
+	ctx := context.Background()
 	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "20")...)
 	ann, err := st.As(store.Actor{ID: "cli:test", Via: store.ViaCLI}).CreateAnnouncement(ctx, store.NewAnnouncement{
 		Body: "Hội nghị *quán triệt Nghị quyết* lúc 8 giờ, xem [giấy mời](https://portal.example.vn/gm)", Topic: store.TopicAnnouncements,

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -170,20 +171,22 @@ func (d deps) dispatcher(sender broadcast.Sender, rate, limit float64, log *slog
 
 // newChannels builds the channels whose tokens are configured.
 func newChannels(ctx context.Context, d deps) ([]*channel, error) {
-	var chs []*channel
-	if d.cfg.Telegram.Token == "" {
-		d.log.Info("telegram: no LOA_TELEGRAM_TOKEN, channel off")
-	} else {
-		ch, err := newTelegram(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		chs = append(chs, ch)
+	messengers := []struct {
+		name     chat.Channel
+		token    string
+		variable string // the token's environment variable
+		build    func(context.Context, deps) (*channel, error)
+	}{
+		{chat.Telegram, d.cfg.Telegram.Token, "LOA_TELEGRAM_TOKEN", newTelegram},
+		{chat.Zalo, d.cfg.Zalo.Token, "LOA_ZALO_TOKEN", newZalo},
 	}
-	if d.cfg.Zalo.Token == "" {
-		d.log.Info("zalo: no LOA_ZALO_TOKEN, channel off")
-	} else {
-		ch, err := newZalo(ctx, d)
+	var chs []*channel
+	for _, m := range messengers {
+		if m.token == "" {
+			d.log.Info(m.name.String() + ": no " + m.variable + ", channel off")
+			continue
+		}
+		ch, err := m.build(ctx, d)
 		if err != nil {
 			return nil, err
 		}
@@ -200,34 +203,16 @@ func newTelegram(ctx context.Context, d deps) (*channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The bot's username tells "/start@loa_bot" from a command for another bot in a
-	// group. Telegram being down must not stop the service: without the name every
-	// command is taken as ours.
-	gctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	username, err := client.GetMe(gctx)
-	cancel()
-	if err != nil {
-		log.Warn("getMe failed; going on without the bot's username", slog.String("error", err.Error()))
-	} else {
-		log.Info("connected", slog.String("bot", username))
-	}
-	b := d.bot(username, client.Capabilities())
-	secret := tc.WebhookSecret
-	if secret == "" {
-		secret = telegram.DeriveWebhookSecret(tc.Token)
-	}
-	in := d.inbox(chat.Telegram, client, b, log)
-	return &channel{
-		name:       chat.Telegram,
-		dispatcher: d.dispatcher(client, tc.Rate, max(telegramAPILimit, tc.Rate), log),
-		inbox:      in,
-		log:        log,
-		webhookURL: tc.WebhookURL,
-		webhook:    client.WebhookHandler(secret, in),
-		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, tc.WebhookURL, secret) },
-		poll:       func(ctx context.Context) error { return client.Poll(ctx, in) },
-		setup:      func(ctx context.Context) error { return client.SetCommands(ctx, bot.Commands()) },
-	}, nil
+	ch := newChannel(ctx, d, channelSpec{
+		name: chat.Telegram, client: client, log: log,
+		webhookURL: tc.WebhookURL, secret: cmp.Or(tc.WebhookSecret, telegram.DeriveWebhookSecret(tc.Token)),
+		rate: tc.Rate, limit: max(telegramAPILimit, tc.Rate),
+		// The bot's username tells "/start@loa_bot" from a command for another bot in
+		// a group.
+		addressed: true,
+	})
+	ch.setup = func(ctx context.Context) error { return client.SetCommands(ctx, bot.Commands()) }
+	return ch, nil
 }
 
 func newZalo(ctx context.Context, d deps) (*channel, error) {
@@ -238,31 +223,68 @@ func newZalo(ctx context.Context, d deps) (*channel, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newChannel(ctx, d, channelSpec{
+		name: chat.Zalo, client: client, log: log,
+		webhookURL: zc.WebhookURL, secret: cmp.Or(zc.WebhookSecret, zalo.DeriveWebhookSecret(zc.Token)),
+		// Zalo publishes no per-second limit: the configured rate is the limit too.
+		rate: zc.Rate, limit: zc.Rate,
+	}), nil
+}
+
+// messenger is what a channel needs of its Bot API client; telegram.Client and
+// zalo.Client both provide it.
+type messenger interface {
+	broadcast.Sender
+	inbox.Adapter
+	Capabilities() bot.Capabilities
+	GetMe(ctx context.Context) (string, error)
+	SetWebhook(ctx context.Context, url, secret string) error
+	WebhookHandler(secret string, in botapi.Inbox) http.Handler
+	Poll(ctx context.Context, in botapi.Inbox) error
+}
+
+// channelSpec is what sets one messenger's channel apart from another's.
+type channelSpec struct {
+	name   chat.Channel
+	client messenger
+	log    *slog.Logger
+	// webhookURL is set in webhook mode; secret is the webhook's secret token.
+	webhookURL, secret string
+	// rate is the configured sending rate; limit the messenger's own.
+	rate, limit float64
+	// addressed: commands in groups may name the bot ("/start@loa_bot"), so the bot
+	// needs its username.
+	addressed bool
+}
+
+// newChannel builds the channel of a messenger's client. The bot's name is asked for at
+// once, but the messenger being down must not stop the service: it goes on without the
+// name, and an addressed bot then takes every command in a group as its own.
+func newChannel(ctx context.Context, d deps, spec channelSpec) *channel {
 	gctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	name, err := client.GetMe(gctx)
+	name, err := spec.client.GetMe(gctx)
 	cancel()
 	if err != nil {
-		log.Warn("getMe failed; going on", slog.String("error", err.Error()))
+		spec.log.Warn("getMe failed; going on without the bot's name", slog.String("error", err.Error()))
 	} else {
-		log.Info("connected", slog.String("bot", name))
+		spec.log.Info("connected", slog.String("bot", name))
 	}
-	b := d.bot("", client.Capabilities())
-	secret := zc.WebhookSecret
-	if secret == "" {
-		secret = zalo.DeriveWebhookSecret(zc.Token)
+	username := ""
+	if spec.addressed {
+		username = name
 	}
-	in := d.inbox(chat.Zalo, client, b, log)
+	client, secret := spec.client, spec.secret
+	in := d.inbox(spec.name, client, d.bot(username, client.Capabilities()), spec.log)
 	return &channel{
-		name: chat.Zalo,
-		// Zalo publishes no per-second limit: the configured rate is the limit too.
-		dispatcher: d.dispatcher(client, zc.Rate, zc.Rate, log),
+		name:       spec.name,
+		dispatcher: d.dispatcher(client, spec.rate, spec.limit, spec.log),
 		inbox:      in,
-		log:        log,
-		webhookURL: zc.WebhookURL,
+		log:        spec.log,
+		webhookURL: spec.webhookURL,
 		webhook:    client.WebhookHandler(secret, in),
-		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, zc.WebhookURL, secret) },
+		setWebhook: func(ctx context.Context) error { return client.SetWebhook(ctx, spec.webhookURL, secret) },
 		poll:       func(ctx context.Context) error { return client.Poll(ctx, in) },
-	}, nil
+	}
 }
 
 // mount adds the webhook endpoint, on the path of the webhook URL, in webhook mode.

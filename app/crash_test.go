@@ -76,9 +76,8 @@ func (p *process) kill9(t *testing.T) {
 // duplicates only for sends that were in flight at a kill.
 func TestKillDashNineMidBroadcast(t *testing.T) {
 	t.Parallel()
-	fake, dbURL, st := telegramRig(t)
 	const chats, broadcasts = 30, 3
-	subscribeTelegram(t, fake, st, chatIDs(5000, chats)...)
+	fake, dbURL, st := subscribedRig(t, 5000, chats)
 	announceNumbered(t, st, broadcasts, "ann:%d", "Thông báo số %d")
 	env := []string{
 		"LOA_DATABASE_URL=" + dbURL,

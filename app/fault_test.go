@@ -40,10 +40,9 @@ func TestSilentLeaderIsReplaced(t *testing.T) {
 // connections work, abandons them and goes on sending.
 func TestSilentPooledConnectionsAreAbandoned(t *testing.T) {
 	t.Parallel()
-	fake, dbURL, st := telegramRig(t)
-	ctx := context.Background()
 	const chats = 5
-	subscribeTelegram(t, fake, st, chatIDs(7000, chats)...)
+	fake, dbURL, st := subscribedRig(t, 7000, chats)
+	ctx := context.Background()
 	proxy, proxied := dbtest.ViaProxy(t, dbURL)
 	in := start(t, proxied, append(tgEnv(fake, "LOA_TELEGRAM_RATE", "50"), faultEnv...)...)
 	announce(t, st, "ann:fault:1", "Thông báo số 1")
@@ -76,18 +75,13 @@ func TestStuckLoopFailsHealthz(t *testing.T) {
 	}
 
 	proxy.Silence()
-	var body string
-	await.Until(t, "/healthz to fail", func() bool {
-		var code int
-		code, body = in.get(t, "/healthz")
-		return code == http.StatusServiceUnavailable
-	})
+	body := in.awaitStatus(t, "/healthz", http.StatusServiceUnavailable)
 	if !strings.Contains(body, `"delivery telegram":"no iteration for`) {
 		t.Errorf("/healthz = %s; want the stalled delivery loop named", body)
 	}
 	proxy.Restore()
-	await.Until(t, "/healthz to recover", func() bool { code, _ := in.get(t, "/healthz"); return code == http.StatusOK })
-	await.Until(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
+	in.awaitStatus(t, "/healthz", http.StatusOK)
+	in.awaitStatus(t, "/readyz", http.StatusOK)
 }
 
 // A database outage fails /readyz, with a reason that names no host, user or database,
@@ -101,12 +95,7 @@ func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
 	await.Until(t, "to lead", func() bool { return in.leading(t) })
 
 	proxy.Silence()
-	var ready string
-	await.Until(t, "/readyz to fail", func() bool {
-		var code int
-		code, ready = in.get(t, "/readyz")
-		return code == http.StatusServiceUnavailable
-	})
+	ready := in.awaitStatus(t, "/readyz", http.StatusServiceUnavailable)
 	if !strings.Contains(ready, `"database":"no answer within 2s"`) {
 		t.Errorf("/readyz = %s; want the database named as not answering", ready)
 	}
@@ -128,7 +117,7 @@ func TestDatabaseOutageFailsReadyzNotHealthz(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	proxy.Restore()
-	await.Until(t, "/readyz to recover", func() bool { code, _ := in.get(t, "/readyz"); return code == http.StatusOK })
+	in.awaitStatus(t, "/readyz", http.StatusOK)
 }
 
 // faultEnv tunes a replica for fault tests: a silent connection is dropped after a

@@ -21,6 +21,15 @@ func telegramRig(t *testing.T) (*telegramtest.Server, string, *store.Store) {
 	return fake, dbURL, st
 }
 
+// subscribedRig is telegramRig with n private chats subscribed, their ids counting up
+// from first: the ground of the tests that broadcast to many.
+func subscribedRig(t *testing.T, first int64, n int) (*telegramtest.Server, string, *store.Store) {
+	t.Helper()
+	fake, dbURL, st := telegramRig(t)
+	subscribeTelegram(t, fake, st, chatIDs(first, n)...)
+	return fake, dbURL, st
+}
+
 // chatIDs returns n chat ids counting up from first.
 func chatIDs(first int64, n int) []int64 {
 	ids := make([]int64, n)

@@ -114,9 +114,8 @@ func TestInterruptedUpdateIsHandledAgainByTheNextReplica(t *testing.T) {
 // stalls on a loaded machine: bunching is the dispatcher's arrival window's business.)
 func TestBurstOfAnswersDuringBroadcastDrawsNo429(t *testing.T) {
 	t.Parallel()
-	fake, dbURL, st := telegramRig(t)
 	const subscribers, askers = 50, 40
-	subscribeTelegram(t, fake, st, chatIDs(30_000, subscribers)...)
+	fake, dbURL, st := subscribedRig(t, 30_000, subscribers)
 	start(t, dbURL, tgEnv(fake, "LOA_TELEGRAM_RATE", "10")...)
 	announce(t, st, "ann:burst", "Thông báo")
 	await.On(t, fake, "the broadcast to be under way", 10*time.Second, func() bool { return fake.Accepted() >= 5 })

@@ -137,6 +137,18 @@ func (in *instance) get(t *testing.T, path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// awaitStatus waits until path answers with code and returns that answer's body.
+func (in *instance) awaitStatus(t *testing.T, path string, code int) string {
+	t.Helper()
+	var body string
+	await.Until(t, fmt.Sprintf("%s to answer %d", path, code), func() bool {
+		var got int
+		got, body = in.get(t, path)
+		return got == code
+	})
+	return body
+}
+
 func (in *instance) leading(t *testing.T) bool {
 	_, body := in.get(t, "/metrics")
 	return strings.Contains(body, "\nloa_leader 1\n")

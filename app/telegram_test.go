@@ -165,9 +165,8 @@ func TestTelegramErrorPaths(t *testing.T) {
 
 func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 	t.Parallel()
-	fake, dbURL, st := telegramRig(t)
 	const chats = 40
-	subscribeTelegram(t, fake, st, chatIDs(1000, chats)...)
+	fake, dbURL, st := subscribedRig(t, 1000, chats)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() { start(t, dbURL, tgEnv(fake)...) })
@@ -195,9 +194,8 @@ func TestTelegramTwoReplicasSendEachMessageOnce(t *testing.T) {
 // exactly once, and Telegram never has to say 429.
 func TestTelegramThousandSubscribersUnderTheLimit(t *testing.T) {
 	t.Parallel()
-	fake, dbURL, st := telegramRig(t)
 	const chats = 1000
-	subscribeTelegram(t, fake, st, chatIDs(20_000, chats)...)
+	fake, dbURL, st := subscribedRig(t, 20_000, chats)
 	start(t, dbURL, tgEnv(fake)...)
 	createBroadcast(t, st, store.NewBroadcast{
 		SourceKey: "item:1", Kind: store.KindArticle, Topic: "news", Title: "Bài viết mới", Link: "https://portal.example.vn/tin/1",

@@ -91,11 +91,10 @@ func TestZaloMemberSubscribesAndReceivesEachBroadcastOnce(t *testing.T) {
 // A Telegram 429 storm pauses Telegram only: Zalo members keep receiving at once.
 func TestTelegramRateLimitStormDoesNotDelayZalo(t *testing.T) {
 	t.Parallel()
-	tg, dbURL, st := telegramRig(t)
+	const n = 5
+	tg, dbURL, st := subscribedRig(t, 700, n)
 	zf := zalotest.NewServer(t)
 	ctx := context.Background()
-	const n = 5
-	subscribeTelegram(t, tg, st, chatIDs(700, n)...)
 	subscribeZalo(t, zf, st, zaloIDs(n)...)
 	for _, id := range chatIDs(700, n) {
 		// Every Telegram send is refused with "retry after 30" for a while.

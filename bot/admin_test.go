@@ -202,11 +202,7 @@ func TestAdminGolden(t *testing.T) {
 	draft := func(text string) func(*testing.T, *env) {
 		return func(t *testing.T, e *env) { e.draft(t, text) }
 	}
-	tests := []struct {
-		name   string
-		setup  func(t *testing.T, e *env)
-		update Update
-	}{
+	tests := []goldenCase{
 		{name: "admin-announce", update: msg(adminChat, boss, "/announce "+announceBody)},
 		{name: "admin-announce-replaces", setup: draft("/announce Bản cũ có lỗi chính tả"),
 			update: msg(adminChat, boss, "/announce Bản đã sửa")},
@@ -266,20 +262,12 @@ func TestAdminGolden(t *testing.T) {
 		{name: "admin-help", update: msg(adminChat, boss, "/help")},
 		{name: "admin-help-zalo", update: zmsg(zaloAdminChat, zaloAdmin, "trợ giúp")},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			e := newAdminEnv(t)
-			if tt.setup != nil {
-				tt.setup(t, e)
-			}
-			got := createdTimes.ReplaceAllString(render(e.handle(tt.update)), "${2}[giờ tạo]${1}")
-			golden(t, tt.name, got)
-			if strings.Contains(e.logs.String(), `"level":"ERROR"`) {
-				t.Errorf("errors logged:\n%s", e.logs)
-			}
-		})
-	}
+	runGolden(t, tests, newAdminEnv, func(t *testing.T, e *env, r Response) string {
+		if strings.Contains(e.logs.String(), `"level":"ERROR"`) {
+			t.Errorf("errors logged:\n%s", e.logs)
+		}
+		return createdTimes.ReplaceAllString(render(r), "${2}[giờ tạo]${1}")
+	})
 }
 
 // TestAnnounceSendNow: the whole flow of "Gửi ngay", from /announce to the broadcast

@@ -18,11 +18,7 @@ import (
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	longTopic := strings.Repeat("chuyen-muc-", 7) // 77 bytes: hashed button data
-	tests := []struct {
-		name   string
-		setup  func(t *testing.T, e *env)
-		update Update
-	}{
+	tests := []goldenCase{
 		{name: "start-private", update: msg(privateChat, member, "/start")},
 		{name: "start-private-again", setup: subscribeChat(privateChat), update: msg(privateChat, member, "/start")},
 		{name: "start-group-admin", update: msg(groupChat, boss, "/start")},
@@ -71,16 +67,7 @@ func TestGolden(t *testing.T) {
 		{name: "added-group-member", update: added(groupChat, member, true)},
 		{name: "added-channel-member", update: added(channelChat, member, true)},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			if tt.setup != nil {
-				tt.setup(t, e)
-			}
-			golden(t, tt.name, render(e.handle(tt.update)))
-		})
-	}
+	runGolden(t, tests, newEnv, nil)
 }
 
 func subscribeChat(c chat.Chat) func(*testing.T, *env) {

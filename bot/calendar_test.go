@@ -31,29 +31,29 @@ func (e *env) at(y int, m time.Month, d, hh, mm int) {
 // TestCalendarGolden pins the wording of /today and /upcoming.
 func TestCalendarGolden(t *testing.T) {
 	t.Parallel()
-	type when struct {
-		y      int
-		m      time.Month
-		d, hh  int
-		seeded bool
+	// at sets the bot's clock to hh:00 on the day, on a calendar seeded with the
+	// built-in events or left empty.
+	at := func(y int, m time.Month, d, hh int, seeded bool) func(*testing.T, *env) {
+		return func(t *testing.T, e *env) {
+			if seeded {
+				e.seedCalendar(t)
+			}
+			e.at(y, m, d, hh, 0)
+		}
 	}
-	tests := []struct {
-		name   string
-		when   when
-		update Update
-		setup  func(t *testing.T, e *env)
-	}{
-		{name: "today-anniversary", when: when{2024, 6, 5, 8, true}, update: msg(privateChat, member, "/today")},
-		{name: "today-with-advance", when: when{2024, 4, 30, 8, true}, update: msg(groupChat, member, "/today")},
-		{name: "today-lunar", when: when{2024, 4, 18, 8, true}, update: msg(privateChat, member, "/today")},
-		{name: "today-tet", when: when{2025, 1, 29, 8, true}, update: msg(privateChat, member, "/today")},
-		{name: "today-none", when: when{2024, 6, 7, 8, true}, update: msg(privateChat, member, "/today")},
-		{name: "today-none-tomorrow", when: when{2024, 6, 4, 8, true}, update: msg(privateChat, member, "/today")},
-		{name: "today-empty-calendar", when: when{2024, 6, 5, 8, false}, update: msg(privateChat, member, "/today")},
-		{name: "upcoming", when: when{2024, 6, 5, 8, true}, update: msg(privateChat, member, "/upcoming")},
-		{name: "upcoming-none", when: when{2024, 6, 5, 8, false}, update: msg(groupChat, member, "/upcoming@loa_bot")},
-		{name: "upcoming-more", when: when{2024, 6, 5, 8, false}, update: msg(privateChat, member, "/upcoming"),
+	tests := []goldenCase{
+		{name: "today-anniversary", setup: at(2024, 6, 5, 8, true), update: msg(privateChat, member, "/today")},
+		{name: "today-with-advance", setup: at(2024, 4, 30, 8, true), update: msg(groupChat, member, "/today")},
+		{name: "today-lunar", setup: at(2024, 4, 18, 8, true), update: msg(privateChat, member, "/today")},
+		{name: "today-tet", setup: at(2025, 1, 29, 8, true), update: msg(privateChat, member, "/today")},
+		{name: "today-none", setup: at(2024, 6, 7, 8, true), update: msg(privateChat, member, "/today")},
+		{name: "today-none-tomorrow", setup: at(2024, 6, 4, 8, true), update: msg(privateChat, member, "/today")},
+		{name: "today-empty-calendar", setup: at(2024, 6, 5, 8, false), update: msg(privateChat, member, "/today")},
+		{name: "upcoming", setup: at(2024, 6, 5, 8, true), update: msg(privateChat, member, "/upcoming")},
+		{name: "upcoming-none", setup: at(2024, 6, 5, 8, false), update: msg(groupChat, member, "/upcoming@loa_bot")},
+		{name: "upcoming-more", update: msg(privateChat, member, "/upcoming"),
 			setup: func(t *testing.T, e *env) {
+				at(2024, 6, 5, 8, false)(t, e)
 				for i := range 12 {
 					if _, err := e.store.AddEvent(context.Background(), calendar.Event{
 						Slug: fmt.Sprintf("chi-bo-%d", i+1), Kind: calendar.Solar, Day: 6 + 2*i, Month: 6,
@@ -65,20 +65,7 @@ func TestCalendarGolden(t *testing.T) {
 				}
 			}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			if tt.when.seeded {
-				e.seedCalendar(t)
-			}
-			if tt.setup != nil {
-				tt.setup(t, e)
-			}
-			e.at(tt.when.y, tt.when.m, tt.when.d, tt.when.hh, 0)
-			golden(t, tt.name, render(e.handle(tt.update)))
-		})
-	}
+	runGolden(t, tests, newEnv, nil)
 }
 
 // TestTodayUsesTheLocalDate: 00:30 on 5/6 in Vietnam is still 4/6 in UTC.

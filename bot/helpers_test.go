@@ -22,6 +22,36 @@ func golden(t *testing.T, name, got string) {
 	goldenfile.Check(t, filepath.Join("testdata", "golden", name+".txt"), got)
 }
 
+// goldenCase is one reply pinned in testdata/golden/name.txt: the answer to update,
+// after setup (if any) has run on the case's own env.
+type goldenCase struct {
+	name   string
+	setup  func(t *testing.T, e *env)
+	update Update
+}
+
+// runGolden runs each case in parallel on a fresh env made by makeEnv and compares what
+// shown makes of the response with its golden file. shown may check the response too;
+// nil shows it as render does.
+func runGolden(t *testing.T, tests []goldenCase, makeEnv func(testing.TB) *env, shown func(t *testing.T, e *env, r Response) string) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := makeEnv(t)
+			if tt.setup != nil {
+				tt.setup(t, e)
+			}
+			r := e.handle(tt.update)
+			got := render(r)
+			if shown != nil {
+				got = shown(t, e, r)
+			}
+			golden(t, tt.name, got)
+		})
+	}
+}
+
 // render writes a Response as a reviewer reads it: the messages, their buttons (with
 // their data), the edit, the toast and whether the bot leaves.
 func render(r Response) string {
@@ -123,21 +153,34 @@ func (e *env) channelBot(channel chat.Channel) *Bot {
 	return &b
 }
 
-// subscriber returns the chat's subscriber, failing the test if there is none.
+// subscriber returns the Telegram chat's subscriber, failing the test if there is none.
 func (e *env) subscriber(t *testing.T, address string) store.Subscriber {
 	t.Helper()
-	sub, err := e.store.SubscriberByChat(context.Background(), "telegram", address)
+	return e.subscriberOn(t, chat.Telegram, address)
+}
+
+// subscriberOn returns the subscriber of the chat at address on the channel, failing
+// the test if there is none.
+func (e *env) subscriberOn(t *testing.T, channel chat.Channel, address string) store.Subscriber {
+	t.Helper()
+	sub, err := e.store.SubscriberByChat(context.Background(), channel, address)
 	if err != nil {
-		t.Fatalf("subscriber %s: %v", address, err)
+		t.Fatalf("%s subscriber %s: %v", channel, address, err)
 	}
 	return sub
 }
 
-// subscribe makes the chat an active subscriber.
+// subscribe makes the chat an active subscriber on Telegram.
 func (e *env) subscribe(t testing.TB, c chat.Chat) {
 	t.Helper()
+	e.subscribeOn(t, chat.Telegram, c)
+}
+
+// subscribeOn makes the chat an active subscriber on the channel.
+func (e *env) subscribeOn(t testing.TB, channel chat.Channel, c chat.Chat) {
+	t.Helper()
 	if _, _, err := e.store.Subscribe(context.Background(), chat.Chat{
-		Channel: chat.Telegram, Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
+		Channel: channel, Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -82,17 +82,22 @@ func keyboard(topics, muted []string) [][]Button {
 	return rows
 }
 
-// activeSubscriber returns the chat's subscriber if it is active; ok is false (and err
-// nil) when the chat never subscribed or has stopped.
-func (b *Bot) activeSubscriber(ctx context.Context, u Update) (sub store.Subscriber, ok bool, err error) {
+// topicChoice returns the chat's subscriber, if it is active, and the topics it may
+// choose among, as topics, toggle and the topic buttons all need them. ok is false (and
+// err nil) when the chat never subscribed or has stopped; the topics are then not read.
+func (b *Bot) topicChoice(ctx context.Context, u Update) (sub store.Subscriber, topics []string, ok bool, err error) {
 	sub, err = b.Store.SubscriberByChat(ctx, u.Chat.Channel, u.Chat.Address)
 	if isNotFound(err) {
-		return store.Subscriber{}, false, nil
+		return store.Subscriber{}, nil, false, nil
 	}
 	if err != nil {
-		return store.Subscriber{}, false, err
+		return store.Subscriber{}, nil, false, err
 	}
-	return sub, sub.Status == store.StatusActive, nil
+	if sub.Status != store.StatusActive {
+		return sub, nil, false, nil
+	}
+	topics, err = b.Store.Topics(ctx)
+	return sub, topics, true, err
 }
 
 // topics shows the chat's topics and how to change them: a keyboard where there are
@@ -100,16 +105,12 @@ func (b *Bot) activeSubscriber(ctx context.Context, u Update) (sub store.Subscri
 func (b *Bot) topics(ctx context.Context, u Update, _ request) Response {
 	// A stopped chat's choices would be reset by the /start that brings it back, so
 	// offering them would mislead.
-	sub, ok, err := b.activeSubscriber(ctx, u)
+	sub, topics, ok, err := b.topicChoice(ctx, u)
 	if err != nil {
 		return b.failed(u, "show topics", err)
 	}
 	if !ok {
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
-	}
-	topics, err := b.Store.Topics(ctx)
-	if err != nil {
-		return b.failed(u, "show topics", err)
 	}
 	if !b.Capabilities.Buttons {
 		return reply(topicListText(u.Chat.Kind, topics, sub.MutedTopics))
@@ -134,16 +135,12 @@ func (b *Bot) toggle(ctx context.Context, u Update, on bool, n int) Response {
 	if n == 0 {
 		return reply(toggleUsageText)
 	}
-	_, ok, err := b.activeSubscriber(ctx, u)
+	_, topics, ok, err := b.topicChoice(ctx, u)
 	if err != nil {
 		return b.failed(u, "toggle topic", err)
 	}
 	if !ok {
 		return reply(notSubscribedText(b.Capabilities, u.Chat.Kind))
-	}
-	topics, err := b.Store.Topics(ctx)
-	if err != nil {
-		return b.failed(u, "toggle topic", err)
 	}
 	if n < 1 || n > len(topics) {
 		return reply(noSuchTopicText(n, len(topics)))
@@ -175,16 +172,12 @@ func (b *Bot) callback(ctx context.Context, u Update) Response {
 	if !strings.HasPrefix(data, topicPrefix) && !strings.HasPrefix(data, hashPrefix) {
 		return Response{CallbackText: outdatedToast}
 	}
-	sub, ok, err := b.activeSubscriber(ctx, u)
+	sub, topics, ok, err := b.topicChoice(ctx, u)
 	if err != nil {
 		return b.failed(u, "toggle topic", err)
 	}
 	if !ok {
 		return Response{CallbackText: notSubscribedToast(u.Chat.Kind)}
-	}
-	topics, err := b.Store.Topics(ctx)
-	if err != nil {
-		return b.failed(u, "toggle topic", err)
 	}
 	topic, on, ok := parseTopicData(data, topics)
 	if !ok {

@@ -49,33 +49,21 @@ func (e *env) withHooks() *hooks {
 // TestWebGolden pins the wording of the web console's entry points.
 func TestWebGolden(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		hooks  bool
-		update Update
-	}{
-		{"web-link", true, msg(adminChat, boss, "/web")},
-		{"web-link-zalo", true, zmsg(zaloAdminChat, zaloAdmin, "Web")},
-		{"web-not-configured", false, msg(adminChat, boss, "/web")},
-		{"web-group", true, msg(groupChat, boss, "/web@loa_bot")},
-		{"web-member", true, msg(privateChat, member, "/web")},
-		{"invite-welcome", true, msg(privateChat, member, "/moi K7QX-42MD")},
-		{"invite-welcome-zalo", true, zmsg(zaloPrivate, zaloMember, "mời K7QX-42MD")},
-		{"invite-usage", true, msg(privateChat, member, "/moi")},
-		{"invite-usage-zalo", true, zmsg(zaloPrivate, zaloMember, "Mã mời")},
-		{"invite-admin", true, msg(adminChat, boss, "/moi K7QX-42MD")},
-		{"invite-group", true, msg(groupChat, member, "/moi@loa_bot K7QX-42MD")},
+	hooked := func(_ *testing.T, e *env) { e.withHooks() }
+	tests := []goldenCase{
+		{name: "web-link", setup: hooked, update: msg(adminChat, boss, "/web")},
+		{name: "web-link-zalo", setup: hooked, update: zmsg(zaloAdminChat, zaloAdmin, "Web")},
+		{name: "web-not-configured", update: msg(adminChat, boss, "/web")},
+		{name: "web-group", setup: hooked, update: msg(groupChat, boss, "/web@loa_bot")},
+		{name: "web-member", setup: hooked, update: msg(privateChat, member, "/web")},
+		{name: "invite-welcome", setup: hooked, update: msg(privateChat, member, "/moi K7QX-42MD")},
+		{name: "invite-welcome-zalo", setup: hooked, update: zmsg(zaloPrivate, zaloMember, "mời K7QX-42MD")},
+		{name: "invite-usage", setup: hooked, update: msg(privateChat, member, "/moi")},
+		{name: "invite-usage-zalo", setup: hooked, update: zmsg(zaloPrivate, zaloMember, "Mã mời")},
+		{name: "invite-admin", setup: hooked, update: msg(adminChat, boss, "/moi K7QX-42MD")},
+		{name: "invite-group", setup: hooked, update: msg(groupChat, member, "/moi@loa_bot K7QX-42MD")},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			if tt.hooks {
-				e.withHooks()
-			}
-			golden(t, tt.name, render(e.handle(tt.update)))
-		})
-	}
+	runGolden(t, tests, newEnv, nil)
 }
 
 // TestWeb: /web gives an admin in a private chat a link from the hook, for their own

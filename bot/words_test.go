@@ -26,21 +26,13 @@ func zmsg(c chat.Chat, from User, text string) Update {
 // zsubscribe makes the Zalo chat an active subscriber.
 func (e *env) zsubscribe(t testing.TB, c chat.Chat) {
 	t.Helper()
-	if _, _, err := e.store.Subscribe(context.Background(), chat.Chat{
-		Channel: chat.Zalo, Address: c.Address, Kind: chat.Kind(c.Kind), Title: c.Title,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	e.subscribeOn(t, chat.Zalo, c)
 }
 
 // zsubscriber returns the Zalo chat's subscriber, failing the test if there is none.
 func (e *env) zsubscriber(t *testing.T, address string) store.Subscriber {
 	t.Helper()
-	sub, err := e.store.SubscriberByChat(context.Background(), "zalo", address)
-	if err != nil {
-		t.Fatalf("zalo subscriber %s: %v", address, err)
-	}
-	return sub
+	return e.subscriberOn(t, chat.Zalo, address)
 }
 
 // zaloTopicsSetup: feeds "news" and "thoi-su" (muted), so the list reads
@@ -58,11 +50,7 @@ func zaloTopicsSetup(t *testing.T, e *env) {
 func TestZaloGolden(t *testing.T) {
 	t.Parallel()
 	zsub := func(c chat.Chat) func(*testing.T, *env) { return func(t *testing.T, e *env) { e.zsubscribe(t, c) } }
-	tests := []struct {
-		name   string
-		setup  func(t *testing.T, e *env)
-		update Update
-	}{
+	tests := []goldenCase{
 		{name: "zalo-start-private", update: zmsg(zaloPrivate, zaloMember, "đăng ký")},
 		{name: "zalo-start-private-again", setup: zsub(zaloPrivate), update: zmsg(zaloPrivate, zaloMember, "Dang ky!")},
 		{name: "zalo-start-group-member", update: zmsg(zaloGroup, zaloMember, "đăng ký")},
@@ -84,25 +72,17 @@ func TestZaloGolden(t *testing.T) {
 			update: zmsg(zaloPrivate, zaloMember, "/latest")},
 		{name: "zalo-unknown-command", update: zmsg(zaloPrivate, zaloMember, "/foo")},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			if tt.setup != nil {
-				tt.setup(t, e)
+	runGolden(t, tests, newEnv, func(t *testing.T, _ *env, r Response) string {
+		for _, rp := range r.Replies {
+			if len(rp.Buttons) > 0 {
+				t.Errorf("a Zalo reply has buttons, which Zalo cannot show: %v", rp.Buttons)
 			}
-			r := e.handle(tt.update)
-			for _, rp := range r.Replies {
-				if len(rp.Buttons) > 0 {
-					t.Errorf("a Zalo reply has buttons, which Zalo cannot show: %v", rp.Buttons)
-				}
-				if n := utf8.RuneCountInString(rp.Text); n > 2000 {
-					t.Errorf("a Zalo reply has %d characters, over Zalo's 2000", n)
-				}
+			if n := utf8.RuneCountInString(rp.Text); n > 2000 {
+				t.Errorf("a Zalo reply has %d characters, over Zalo's 2000", n)
 			}
-			golden(t, tt.name, render(r))
-		})
-	}
+		}
+		return render(r)
+	})
 }
 
 // TestTypedWords: what members type is matched whatever its case, diacritics,

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"loa/chat"
 )
@@ -17,33 +18,34 @@ type Metrics struct {
 	queueDepth  *prometheus.GaugeVec
 }
 
+// byChannel labels a delivery metric with the messenger it concerns.
+var byChannel = []string{"channel"}
+
+// channelCounter is a counter by channel, registered by f.
+func channelCounter(f promauto.Factory, name, help string) *prometheus.CounterVec {
+	return f.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, byChannel)
+}
+
 // NewMetrics registers the delivery metrics with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
-		sentTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "loa_deliveries_sent_total",
-			Help: "Deliveries sent, by channel.",
-		}, []string{"channel"}),
-		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+	f := promauto.With(reg)
+	return &Metrics{
+		sentTotal: channelCounter(f, "loa_deliveries_sent_total", "Deliveries sent, by channel."),
+		failures: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "loa_send_failures_total",
 			Help: "Failed sends by channel, kind (transient, rate_limited, chat_gone, migrated, rejected, unauthorized) and reason.",
 		}, []string{"channel", "kind", "reason"}),
-		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "loa_rate_limited_total",
-			Help: "429 Too Many Requests answers seen, by channel.",
-		}, []string{"channel"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		rateLimited: channelCounter(f, "loa_rate_limited_total", "429 Too Many Requests answers seen, by channel."),
+		latency: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "loa_send_latency_seconds",
 			Help:    "Time to send one delivery (all its parts), by channel.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"channel"}),
-		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		}, byChannel),
+		queueDepth: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "loa_delivery_queue_depth",
 			Help: "Pending deliveries, by channel.",
-		}, []string{"channel"}),
+		}, byChannel),
 	}
-	reg.MustRegister(m.sentTotal, m.failures, m.rateLimited, m.latency, m.queueDepth)
-	return m
 }
 
 func (m *Metrics) sent(channel chat.Channel, d time.Duration) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
 // Metrics counts what the poller does. A nil *Metrics counts nothing, so tests that do
@@ -18,25 +19,26 @@ type Metrics struct {
 
 // NewMetrics registers the poller's metrics with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
 	m := &Metrics{
-		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+		polls: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "loa_feed_polls_total",
 			Help: "Feed polls by result: ok, not_modified (HTTP 304) or error.",
 		}, []string{"result"}),
-		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+		duration: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "loa_feed_poll_duration_seconds",
 			Help:    "Time to fetch, parse and record one feed.",
 			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
-		newItems: prometheus.NewCounter(prometheus.CounterOpts{
+		newItems: f.NewCounter(prometheus.CounterOpts{
 			Name: "loa_feed_items_new_total",
 			Help: "Items seen for the first time.",
 		}),
-		announced: prometheus.NewCounter(prometheus.CounterOpts{
+		announced: f.NewCounter(prometheus.CounterOpts{
 			Name: "loa_feed_items_announced_total",
 			Help: "Items that became broadcasts.",
 		}),
-		disables: prometheus.NewCounter(prometheus.CounterOpts{
+		disables: f.NewCounter(prometheus.CounterOpts{
 			Name: "loa_feeds_disabled_total",
 			Help: "Feeds disabled after repeated failures.",
 		}),
@@ -44,7 +46,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, r := range []string{"ok", "not_modified", "error"} {
 		m.polls.WithLabelValues(r) // export zeros, so alerts on rate() work from the start
 	}
-	reg.MustRegister(m.polls, m.duration, m.newItems, m.announced, m.disables)
 	return m
 }
 

@@ -352,27 +352,40 @@ func TestPanickingUpdateFailsAfterRetries(t *testing.T) {
 	}
 }
 
-// Heartbeat is called while the worker waits for work.
-func TestHeartbeatWhileIdle(t *testing.T) {
-	t.Parallel()
-	st := dbtest.Store(t)
+// heartbeats returns a channel that w's heartbeats arrive on; beats beyond its buffer,
+// while the test is not reading, are dropped rather than stall the worker.
+func heartbeats(w *inbox.Worker) <-chan struct{} {
 	beats := make(chan struct{}, 100)
-	w := worker(st, newAdapter(), &handler{}, nil)
 	w.Heartbeat = func() {
 		select {
 		case beats <- struct{}{}:
 		default:
 		}
 	}
-	run(t, w)
+	return beats
+}
+
+// awaitBeats waits for n heartbeats, failing with failure if they take over 10 s.
+func awaitBeats(t *testing.T, beats <-chan struct{}, n int, failure string) {
+	t.Helper()
 	timeout := time.After(10 * time.Second)
-	for range 3 {
+	for range n {
 		select {
 		case <-beats:
 		case <-timeout:
-			t.Fatal("no heartbeat while idle")
+			t.Fatal(failure)
 		}
 	}
+}
+
+// Heartbeat is called while the worker waits for work.
+func TestHeartbeatWhileIdle(t *testing.T) {
+	t.Parallel()
+	st := dbtest.Store(t)
+	w := worker(st, newAdapter(), &handler{}, nil)
+	beats := heartbeats(w)
+	run(t, w)
+	awaitBeats(t, beats, 3, "no heartbeat while idle")
 }
 
 // With the database gone, the worker keeps beating, backs off its claims and logs the
@@ -381,24 +394,12 @@ func TestDatabaseOutageBacksOffAndKeepsBeating(t *testing.T) {
 	t.Parallel()
 	st := dbtest.StoreAt(t, dbtest.URL(t))
 	st.Close() // every call now fails
-	beats := make(chan struct{}, 100)
 	logs := &logtest.Buffer{}
 	w := worker(st, newAdapter(), &handler{}, logs)
-	w.Heartbeat = func() {
-		select {
-		case beats <- struct{}{}:
-		default:
-		}
-	}
+	beats := heartbeats(w)
 	run(t, w)
-	timeout := time.After(10 * time.Second)
-	for range 60 { // about 1.2 s of 20 ms waits: claims at 0 and 1 s only, not 60 of them
-		select {
-		case <-beats:
-		case <-timeout:
-			t.Fatal("no heartbeat during the outage")
-		}
-	}
+	// About 1.2 s of 20 ms waits: claims at 0 and 1 s only, not 60 of them.
+	awaitBeats(t, beats, 60, "no heartbeat during the outage")
 	if n := strings.Count(logs.String(), "claim inbound updates"); n != 1 {
 		t.Errorf("logged %d claim failures, want 1:\n%s", n, logs)
 	}
