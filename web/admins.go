@@ -10,14 +10,8 @@ import (
 	"loa/store"
 )
 
-// adminRoutes: the admins, invites for new ones, adding one by user id (as loa admins
+// Quản trị viên: the admins, invites for new ones, adding one by user id (as loa admins
 // add), removal.
-func (c *Console) adminRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /quan-tri", c.auth(c.admins))
-	mux.Handle("POST /quan-tri/moi", c.auth(c.invite))
-	mux.Handle("POST /quan-tri/them", c.auth(c.addAdmin()))
-	mux.Handle("POST /quan-tri/xoa", c.auth(c.removeAdmin()))
-}
 
 type adminsData struct {
 	Env     []string

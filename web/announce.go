@@ -24,26 +24,6 @@ import (
 // it on yourself, choose its audience and time, confirm (with the audience's size),
 // then follow its runs; edit, cancel.
 
-func (c *Console) announcementRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /thong-bao", c.auth(c.announcements))
-	mux.Handle("GET /thong-bao/moi", c.auth(c.newAnnouncement))
-	mux.Handle("POST /thong-bao/moi", c.auth(c.postAnnouncement))
-	mux.Handle("POST /thong-bao/xem-truoc", c.authQuiet(c.previewJSON))
-	mux.Handle("GET /thong-bao/{id}", c.auth(c.announcementPage))
-	mux.Handle("GET /thong-bao/{id}/sua", c.auth(c.editAnnouncement))
-	mux.Handle("POST /thong-bao/{id}/sua", c.auth(c.postAnnouncement))
-	mux.Handle("POST /thong-bao/{id}/huy", c.auth(cancelOn(c, "thông báo", "/thong-bao/", "announcement", "announcements",
-		func(ctx context.Context, a admin.Actor, id int64) error {
-			_, err := c.Ops.CancelAnnouncement(ctx, a, id)
-			return err
-		}, c.loadAnnouncement)))
-	mux.Handle("POST /ban-tin/{id}/huy", c.auth(cancelOn(c, "bản tin", "/ban-tin/", "broadcast", "broadcasts",
-		func(ctx context.Context, a admin.Actor, id int64) error {
-			_, err := c.Ops.CancelBroadcast(ctx, a, id)
-			return err
-		}, c.loadBroadcast)))
-}
-
 // announcementFields are the form's inputs; those named as admin.Field get the layer's
 // errors next to them.
 var announcementFields = []string{"text", "topic", "channel", "when", "at_date", "at_time", "repeat", "day", "month",

@@ -14,15 +14,6 @@ import (
 
 // The calendar's edits: add, edit, disable and enable events, import a CSV file.
 
-func (c *Console) eventRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /lich/su-kien", c.auth(c.addEvent))
-	mux.Handle("GET /lich/su-kien/{id}/sua", c.auth(c.editEventPage))
-	mux.Handle("POST /lich/su-kien/{id}/sua", c.auth(c.editEvent))
-	mux.Handle("POST /lich/su-kien/{id}/bat", c.auth(c.enableEvent(true)))
-	mux.Handle("POST /lich/su-kien/{id}/tat", c.auth(c.enableEvent(false)))
-	mux.Handle("POST /lich/nhap", c.auth(c.importEvents))
-}
-
 var eventFields = []string{"title", "kind", "date", "lunar", "leap", "founded", "category", "advance", "slug", "source", "version"}
 
 // categoryNames name the categories of events.

@@ -15,17 +15,6 @@ import (
 // Nguồn tin's actions: add (checked by fetching it, as the CLI does), edit topic and
 // interval, disable, enable, remove, OPML import and export.
 
-func (c *Console) feedRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /nguon-tin", c.auth(c.addFeed))
-	mux.Handle("GET /nguon-tin/{id}/sua", c.auth(c.editFeedPage))
-	mux.Handle("POST /nguon-tin/{id}/sua", c.auth(c.editFeed))
-	mux.Handle("POST /nguon-tin/{id}/tat", c.auth(c.feedAction("disabled")))
-	mux.Handle("POST /nguon-tin/{id}/bat", c.auth(c.feedAction("enabled")))
-	mux.Handle("POST /nguon-tin/{id}/xoa", c.auth(c.feedAction("removed")))
-	mux.Handle("POST /nguon-tin/nhap", c.auth(c.importFeeds))
-	mux.Handle("GET /nguon-tin/nguon-tin.opml", c.auth(c.exportFeeds))
-}
-
 var feedFields = []string{"url", "topic", "interval", "version"}
 
 // intervals are the poll intervals the form offers.

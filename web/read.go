@@ -15,15 +15,7 @@ import (
 	"loa/store"
 )
 
-// readRoutes are the pages that show what loa did: broadcasts, subscribers, feeds'
-// health, admins.
-func (c *Console) readRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /ban-tin", c.auth(c.broadcasts))
-	mux.Handle("GET /ban-tin/{id}", c.auth(c.broadcastPage))
-	mux.Handle("GET /ban-tin/{id}/nguoi-nhan.csv", c.auth(c.recipientsCSV))
-	mux.Handle("GET /nguoi-nhan", c.auth(c.subscribers))
-	mux.Handle("GET /nguon-tin", c.auth(c.feeds))
-}
+// The pages that show what loa did: broadcasts, subscribers, feeds' health.
 
 // kindNames name the kinds of broadcast.
 var kindNames = map[store.BroadcastKind]string{
