@@ -124,3 +124,25 @@ func TestAdmins(t *testing.T) {
 		t.Fatalf("audit --json:\n%s", out)
 	}
 }
+
+// TestAdminsNameTheChannelAsTyped: a channel given positionally (admins add CHANNEL
+// USER_ID) is named "channel" in the refusal, as the usage shows it, not by a flag
+// the command does not have; announce, which takes it as --channel, says --channel.
+func TestAdminsNameTheChannelAsTyped(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	for _, tt := range []struct {
+		args     []string
+		want     string
+		unwanted string
+	}{
+		{[]string{"admins", "add", "signal", "5"}, `admins add: channel "signal": want telegram or zalo`, "--channel"},
+		{[]string{"admins", "remove", "signal", "5"}, `admins remove: channel "signal": want telegram or zalo`, "--channel"},
+		{[]string{"announce", "--text", "x", "--channel", "signal"}, `announce: --channel "signal": want telegram or zalo`, ""},
+	} {
+		code, _, errs := c.run(tt.args...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) || tt.unwanted != "" && strings.Contains(errs, tt.unwanted) {
+			t.Errorf("loa %s: exit %d, %q; want exit 2 with %q", strings.Join(tt.args, " "), code, errs, tt.want)
+		}
+	}
+}
