@@ -52,12 +52,9 @@ func (c *Console) renderAdmins(w http.ResponseWriter, r *http.Request, d adminsD
 func (c *Console) invite(w http.ResponseWriter, r *http.Request) {
 	f := formFrom(r, "name")
 	code, _, err := c.Ops.CreateInvite(r.Context(), sessionOf(r).actor(), f.V("name"))
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "create invite", func() {
 		c.renderAdmins(w, r, adminsData{Form: f})
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "create invite", err)
+	}) {
 		return
 	}
 	c.renderAdmins(w, r, adminsData{Code: code})

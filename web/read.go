@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -120,9 +119,8 @@ type broadcastDetail struct {
 }
 
 func (c *Console) broadcastPage(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "bản tin")
 	if !ok {
-		c.notFound(w, r, "bản tin")
 		return
 	}
 	d, found := c.loadBroadcast(w, r, id)
@@ -133,12 +131,7 @@ func (c *Console) broadcastPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) loadBroadcast(w http.ResponseWriter, r *http.Request, id int64) (broadcastDetail, bool) {
 	b, fails, err := c.Store.BroadcastDetail(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "bản tin")
-		return broadcastDetail{}, false
-	}
-	if err != nil {
-		c.failed(w, r, "broadcast", err)
+	if !c.found(w, r, "bản tin", "broadcast", err) {
 		return broadcastDetail{}, false
 	}
 	return broadcastDetail{B: b, Label: label(b.Broadcast), Link: feeds.RedactURL(b.Link), Failures: fails}, true
@@ -146,16 +139,11 @@ func (c *Console) loadBroadcast(w http.ResponseWriter, r *http.Request, id int64
 
 // recipientsCSV: who a broadcast reached, failed or skipped, while its rows are kept.
 func (c *Console) recipientsCSV(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "bản tin")
 	if !ok {
-		c.notFound(w, r, "bản tin")
 		return
 	}
-	if _, _, err := c.Store.BroadcastDetail(r.Context(), id); errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "bản tin")
-		return
-	} else if err != nil {
-		c.failed(w, r, "broadcast", err)
+	if _, _, err := c.Store.BroadcastDetail(r.Context(), id); !c.found(w, r, "bản tin", "broadcast", err) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
