@@ -49,6 +49,17 @@ func newOps(t *testing.T) (*admin.Ops, *store.Store) {
 	return &admin.Ops{Store: st, Location: hcm, Now: now, Poller: poller, Admins: []int64{42}}, st
 }
 
+// newEvent adds an event on a solar date (d/m[/yyyy]) as the CLI would, for a test
+// about something else.
+func newEvent(t *testing.T, ops *admin.Ops, title, date string) calendar.Event {
+	t.Helper()
+	ev, err := ops.AddEvent(context.Background(), cli, admin.EventChange{Title: ptr(title), Date: ptr(date)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
 // serveFile serves testdata files of package feeds at /<name>.
 func serveFile(t *testing.T) *httptest.Server {
 	t.Helper()
@@ -97,10 +108,7 @@ func TestEveryBadInputNamesItsFieldAndWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	ops, st := newOps(t)
 	srv := serveFile(t)
-	ev, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("thành lập Đảng bộ Khối"), Date: ptr("3/2/1950")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := newEvent(t, ops, "thành lập Đảng bộ Khối", "3/2/1950")
 	if _, err := ops.AddFeed(ctx, cli, srv.URL+"/rss2.xml", "", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -117,97 +125,59 @@ func TestEveryBadInputNamesItsFieldAndWritesNothing(t *testing.T) {
 
 	text := func(s string) admin.Announcement { return admin.Announcement{Text: s} }
 	when := func(w admin.When) admin.Announcement { return admin.Announcement{Text: "Họp", When: w} }
+	// The operations most refusals are of, run when the case runs.
+	schedule := func(a admin.Announcement) func() error {
+		return func() error { _, err := ops.Schedule(ctx, alice, a); return err }
+	}
+	addEvent := func(c admin.EventChange) func() error {
+		return func() error { _, err := ops.AddEvent(ctx, cli, c); return err }
+	}
+	addFeed := func(url, topic, interval string) func() error {
+		return func() error { _, err := ops.AddFeed(ctx, cli, url, topic, interval); return err }
+	}
 	for _, tt := range []struct {
 		name  string
 		do    func() error
 		field admin.Field
 		code  admin.Code
 	}{
-		{"empty text", func() error { _, err := ops.Schedule(ctx, alice, text("  ")); return err }, admin.FieldText, admin.CodeRequired},
-		{"blank lines", func() error { _, err := ops.Schedule(ctx, alice, text("\n \t\n")); return err }, admin.FieldText, admin.CodeRequired},
-		{"invalid UTF-8", func() error { _, err := ops.Schedule(ctx, alice, text("Họp \xff")); return err }, admin.FieldText, admin.CodeInvalid},
-		{"NUL", func() error { _, err := ops.Schedule(ctx, alice, text("Họp\x00")); return err }, admin.FieldText, admin.CodeInvalid},
-		{"too long", func() error { _, err := ops.Schedule(ctx, alice, text(strings.Repeat("ạ", 8001))); return err }, admin.FieldText, admin.CodeTooLong},
-		{"bad topic", func() error {
-			_, err := ops.Schedule(ctx, alice, admin.Announcement{Text: "Họp", Topic: "tin;tức"})
-			return err
-		}, admin.FieldTopic, admin.CodeInvalid},
-		{"bad channel", func() error {
-			_, err := ops.Schedule(ctx, alice, admin.Announcement{Text: "Họp", Channel: "viber"})
-			return err
-		}, admin.FieldChannel, admin.CodeInvalid},
-		{"past", func() error {
-			_, err := ops.Schedule(ctx, alice, when(admin.When{At: t0.Add(-2 * time.Minute)}))
-			return err
-		}, admin.FieldAt, admin.CodePast},
-		{"at and cron", func() error {
-			_, err := ops.Schedule(ctx, alice, when(admin.When{At: t0.Add(time.Hour), Cron: "0 7 * * *"}))
-			return err
-		}, admin.FieldCron, admin.CodeConflicting},
-		{"bad cron", func() error { _, err := ops.Schedule(ctx, alice, when(admin.When{Cron: "every day"})); return err }, admin.FieldCron, admin.CodeInvalid},
-		{"cron never", func() error { _, err := ops.Schedule(ctx, alice, when(admin.When{Cron: "0 7 30 2 *"})); return err }, admin.FieldCron, admin.CodeNever},
-		{"weekly without days", func() error {
-			_, err := ops.Schedule(ctx, alice, when(admin.When{Repeat: &admin.Repeat{Every: admin.Weekly, Time: "07:00"}}))
-			return err
-		}, admin.FieldWeekdays, admin.CodeRequired},
-		{"yearly 30/2", func() error {
-			_, err := ops.Schedule(ctx, alice, when(admin.When{Repeat: &admin.Repeat{Every: admin.Yearly, Day: 30, Month: 2, Time: "07:00"}}))
-			return err
-		}, admin.FieldDay, admin.CodeOutOfRange},
-		{"repeat without time", func() error {
-			_, err := ops.Schedule(ctx, alice, when(admin.When{Repeat: &admin.Repeat{Every: admin.Daily}}))
-			return err
-		}, admin.FieldTime, admin.CodeInvalid},
-		{"no such event", func() error { _, err := ops.Schedule(ctx, alice, when(admin.When{EventID: 999})); return err }, admin.FieldEvent, admin.CodeNotFound},
-		{"event time", func() error {
-			_, err := ops.Schedule(ctx, alice, when(admin.When{EventID: ev.ID, EventTime: "25:00"}))
-			return err
-		}, admin.FieldTime, admin.CodeInvalid},
+		{"empty text", schedule(text("  ")), admin.FieldText, admin.CodeRequired},
+		{"blank lines", schedule(text("\n \t\n")), admin.FieldText, admin.CodeRequired},
+		{"invalid UTF-8", schedule(text("Họp \xff")), admin.FieldText, admin.CodeInvalid},
+		{"NUL", schedule(text("Họp\x00")), admin.FieldText, admin.CodeInvalid},
+		{"too long", schedule(text(strings.Repeat("ạ", 8001))), admin.FieldText, admin.CodeTooLong},
+		{"bad topic", schedule(admin.Announcement{Text: "Họp", Topic: "tin;tức"}), admin.FieldTopic, admin.CodeInvalid},
+		{"bad channel", schedule(admin.Announcement{Text: "Họp", Channel: "viber"}), admin.FieldChannel, admin.CodeInvalid},
+		{"past", schedule(when(admin.When{At: t0.Add(-2 * time.Minute)})), admin.FieldAt, admin.CodePast},
+		{"at and cron", schedule(when(admin.When{At: t0.Add(time.Hour), Cron: "0 7 * * *"})), admin.FieldCron, admin.CodeConflicting},
+		{"bad cron", schedule(when(admin.When{Cron: "every day"})), admin.FieldCron, admin.CodeInvalid},
+		{"cron never", schedule(when(admin.When{Cron: "0 7 30 2 *"})), admin.FieldCron, admin.CodeNever},
+		{"weekly without days", schedule(when(admin.When{Repeat: &admin.Repeat{Every: admin.Weekly, Time: "07:00"}})), admin.FieldWeekdays, admin.CodeRequired},
+		{"yearly 30/2", schedule(when(admin.When{Repeat: &admin.Repeat{Every: admin.Yearly, Day: 30, Month: 2, Time: "07:00"}})), admin.FieldDay, admin.CodeOutOfRange},
+		{"repeat without time", schedule(when(admin.When{Repeat: &admin.Repeat{Every: admin.Daily}})), admin.FieldTime, admin.CodeInvalid},
+		{"no such event", schedule(when(admin.When{EventID: 999})), admin.FieldEvent, admin.CodeNotFound},
+		{"event time", schedule(when(admin.When{EventID: ev.ID, EventTime: "25:00"})), admin.FieldTime, admin.CodeInvalid},
 		{"draft in the past", func() error { _, err := ops.CreateDraft(ctx, alice, "Họp", ptr(t0)); return err }, admin.FieldAt, admin.CodePast},
-		{"event without title", func() error { _, err := ops.AddEvent(ctx, cli, admin.EventChange{Date: ptr("1/1")}); return err }, admin.FieldTitle, admin.CodeRequired},
-		{"event without date", func() error { _, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày")}); return err }, admin.FieldDate, admin.CodeRequired},
-		{"event date unreadable", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("ngày 5")})
-			return err
-		}, admin.FieldDate, admin.CodeInvalid},
-		{"event 31/4", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("31/4")})
-			return err
-		}, admin.FieldDate, admin.CodeInvalid},
-		{"date and lunar", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Lunar: ptr("1/1")})
-			return err
-		}, admin.FieldLunar, admin.CodeConflicting},
-		{"leap on a solar date", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Leap: ptr(true)})
-			return err
-		}, admin.FieldLeap, admin.CodeConflicting},
-		{"two founding years", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1/1950"), Founded: ptr(1951)})
-			return err
-		}, admin.FieldFounded, admin.CodeConflicting},
-		{"category", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Category: ptr("club")})
-			return err
-		}, admin.FieldCategory, admin.CodeInvalid},
-		{"advance", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Advance: ptr(400)})
-			return err
-		}, admin.FieldAdvance, admin.CodeInvalid},
-		{"slug taken", func() error {
-			_, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("thành lập Đảng bộ Khối"), Date: ptr("1/1")})
-			return err
-		}, admin.FieldSlug, admin.CodeTaken},
+		{"event without title", addEvent(admin.EventChange{Date: ptr("1/1")}), admin.FieldTitle, admin.CodeRequired},
+		{"event without date", addEvent(admin.EventChange{Title: ptr("Ngày")}), admin.FieldDate, admin.CodeRequired},
+		{"event date unreadable", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("ngày 5")}), admin.FieldDate, admin.CodeInvalid},
+		{"event 31/4", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("31/4")}), admin.FieldDate, admin.CodeInvalid},
+		{"date and lunar", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Lunar: ptr("1/1")}), admin.FieldLunar, admin.CodeConflicting},
+		{"leap on a solar date", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Leap: ptr(true)}), admin.FieldLeap, admin.CodeConflicting},
+		{"two founding years", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1/1950"), Founded: ptr(1951)}), admin.FieldFounded, admin.CodeConflicting},
+		{"category", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Category: ptr("club")}), admin.FieldCategory, admin.CodeInvalid},
+		{"advance", addEvent(admin.EventChange{Title: ptr("Ngày"), Date: ptr("1/1"), Advance: ptr(400)}), admin.FieldAdvance, admin.CodeInvalid},
+		{"slug taken", addEvent(admin.EventChange{Title: ptr("thành lập Đảng bộ Khối"), Date: ptr("1/1")}), admin.FieldSlug, admin.CodeTaken},
 		{"built-in slug", func() error {
 			_, err := ops.EditEvent(ctx, cli, builtinID, 0, admin.EventChange{Slug: ptr("tet")})
 			return err
 		}, admin.FieldSlug, admin.CodeBuiltin},
-		{"feed URL", func() error { _, err := ops.AddFeed(ctx, cli, "ftp://x/y", "", ""); return err }, admin.FieldURL, admin.CodeInvalid},
-		{"feed topic all", func() error { _, err := ops.AddFeed(ctx, cli, srv.URL+"/atom.xml", "all", ""); return err }, admin.FieldTopic, admin.CodeReserved},
-		{"feed interval", func() error { _, err := ops.AddFeed(ctx, cli, srv.URL+"/atom.xml", "", "5"); return err }, admin.FieldInterval, admin.CodeInvalid},
-		{"not a feed", func() error { _, err := ops.AddFeed(ctx, cli, srv.URL+"/page.html", "", ""); return err }, admin.FieldURL, admin.CodeNotFeed},
-		{"feed missing", func() error { _, err := ops.AddFeed(ctx, cli, srv.URL+"/missing.xml", "", ""); return err }, admin.FieldURL, admin.CodeNotFeed},
-		{"feed taken", func() error { _, err := ops.AddFeed(ctx, cli, srv.URL+"/rss2.xml", "", ""); return err }, admin.FieldURL, admin.CodeTaken},
+		{"feed URL", addFeed("ftp://x/y", "", ""), admin.FieldURL, admin.CodeInvalid},
+		{"feed topic all", addFeed(srv.URL+"/atom.xml", "all", ""), admin.FieldTopic, admin.CodeReserved},
+		{"feed interval", addFeed(srv.URL+"/atom.xml", "", "5"), admin.FieldInterval, admin.CodeInvalid},
+		{"not a feed", addFeed(srv.URL+"/page.html", "", ""), admin.FieldURL, admin.CodeNotFeed},
+		{"feed missing", addFeed(srv.URL+"/missing.xml", "", ""), admin.FieldURL, admin.CodeNotFeed},
+		{"feed taken", addFeed(srv.URL+"/rss2.xml", "", ""), admin.FieldURL, admin.CodeTaken},
 		{"feed edit topic all", func() error {
 			_, err := ops.EditFeed(ctx, cli, 1, 0, admin.FeedChange{Topic: ptr("all")})
 			return err
@@ -277,13 +247,10 @@ func TestDraftsAreTheirAuthors(t *testing.T) {
 func TestEditAfterAnotherEditSaysWhatChanged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ops, st := newOps(t)
+	ops, _ := newOps(t)
 	srv := serveFile(t)
 
-	ev, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("thành lập Chi bộ"), Date: ptr("3/2/1950")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := newEvent(t, ops, "thành lập Chi bộ", "3/2/1950")
 	added, err := ops.AddFeed(ctx, cli, srv.URL+"/rss2.xml", "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +318,6 @@ func TestEditAfterAnotherEditSaysWhatChanged(t *testing.T) {
 	if _, err := ops.EditAnnouncement(ctx, alice, ann.ID, 0, admin.Announcement{Text: "x"}); !errors.Is(err, admin.ErrNotScheduled) {
 		t.Errorf("editing a cancelled announcement: %v", err)
 	}
-	_ = st
 }
 
 func TestAuditRecordsTheFrontEndWithTheChange(t *testing.T) {
@@ -361,14 +327,8 @@ func TestAuditRecordsTheFrontEndWithTheChange(t *testing.T) {
 	if _, err := ops.Schedule(ctx, bob, admin.Announcement{Text: "Họp", When: admin.When{At: t0.Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày A"), Date: ptr("1/1")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := ops.AddEvent(ctx, cli, admin.EventChange{Title: ptr("Ngày B"), Date: ptr("2/1")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := newEvent(t, ops, "Ngày A", "1/1")
+	other := newEvent(t, ops, "Ngày B", "2/1")
 	if _, err := ops.EnableEvent(ctx, alice, ev.ID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +454,7 @@ func TestSendTestGoesToTheAdminAlone(t *testing.T) {
 func TestFeedsAddPrimesAndImportIsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ops, st := newOps(t)
+	ops, _ := newOps(t)
 	srv := serveFile(t)
 	added, err := ops.AddFeed(ctx, cli, srv.URL+"/rss2.xml", "tin-tinh", "10m")
 	if err != nil || added.PrimeErr != nil {
@@ -534,13 +494,12 @@ func TestFeedsAddPrimesAndImportIsAllOrNothing(t *testing.T) {
 	if err := ops.RemoveFeed(ctx, cli, got.Added[0].ID); !errors.Is(err, admin.ErrNotFound) || admin.Message(err) != "Không tìm thấy nguồn tin số 2." {
 		t.Errorf("removing it again: %v (%q)", err, admin.Message(err))
 	}
-	_ = st
 }
 
 func TestCalendarEventsAndImport(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ops, st := newOps(t)
+	ops, _ := newOps(t)
 	ev, err := ops.AddEvent(ctx, bob, admin.EventChange{Title: ptr("Giỗ Tổ Hùng Vương"), Lunar: ptr("10/3")})
 	if err != nil || ev.Slug != "gio-to-hung-vuong" || ev.Kind != calendar.Lunar || ev.Category != admin.DefaultCategory {
 		t.Fatalf("add: %+v, %v", ev, err)
@@ -559,7 +518,6 @@ func TestCalendarEventsAndImport(t *testing.T) {
 	if _, err := ops.EnableEvent(ctx, cli, 999, true); !errors.Is(err, admin.ErrNotFound) {
 		t.Errorf("enable a missing event: %v", err)
 	}
-	_ = st
 }
 
 func TestAdmins(t *testing.T) {

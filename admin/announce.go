@@ -243,18 +243,9 @@ func (o *Ops) Schedule(ctx context.Context, a Actor, ann Announcement) (store.An
 // from the version the admin saw (0: the current one). Its next run is computed again
 // from now.
 func (o *Ops) EditAnnouncement(ctx context.Context, a Actor, id int64, version int, ann Announcement) (store.Announcement, error) {
-	cur, err := o.Store.Announcement(ctx, id)
-	if err == nil && (cur.Status == store.AnnouncementDraft || cur.Status == store.AnnouncementDiscarded) {
-		err = store.ErrNotFound
-	}
+	cur, version, err := editableAnnouncement.from(ctx, o, id, version)
 	if err != nil {
-		return store.Announcement{}, objectErr(ObjAnnouncement, id, err)
-	}
-	if version == 0 {
-		version = cur.Version
-	}
-	if version != cur.Version {
-		return store.Announcement{}, o.conflict(ctx, ObjAnnouncement, id, version, cur.Version)
+		return store.Announcement{}, err
 	}
 	p, err := o.plan(ctx, ann, 1)
 	if err != nil {
@@ -262,16 +253,26 @@ func (o *Ops) EditAnnouncement(ctx context.Context, a Actor, id int64, version i
 	}
 	detail := editDetail(version+1, announcementChanges(cur, p.New))
 	out, err := o.as(a).UpdateAnnouncement(ctx, id, version, p.New, detail)
-	if errors.Is(err, store.ErrStale) {
-		if now, err := o.Store.Announcement(ctx, id); err == nil {
-			return store.Announcement{}, o.conflict(ctx, ObjAnnouncement, id, version, now.Version)
-		}
+	if ce := editableAnnouncement.staleConflict(ctx, o, id, version, err); ce != nil {
+		return store.Announcement{}, ce
 	}
 	if err != nil {
 		return store.Announcement{}, objectErr(ObjAnnouncement, id, err)
 	}
 	return out, nil
 }
+
+// editableAnnouncement: announcements are edited from the version the admin saw; a
+// draft, or a discarded one, is not an announcement to edit (not found).
+var editableAnnouncement = editable[store.Announcement]{ObjAnnouncement,
+	func(s *store.Store, ctx context.Context, id int64) (store.Announcement, error) {
+		a, err := s.Announcement(ctx, id)
+		if err == nil && (a.Status == store.AnnouncementDraft || a.Status == store.AnnouncementDiscarded) {
+			return store.Announcement{}, store.ErrNotFound
+		}
+		return a, err
+	},
+	func(a store.Announcement) int { return a.Version }}
 
 // announcementChanges names the fields an edit changes.
 func announcementChanges(cur store.Announcement, n store.NewAnnouncement) []Field {

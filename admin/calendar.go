@@ -239,28 +239,23 @@ func (o *Ops) AddEvent(ctx context.Context, a Actor, c EventChange) (calendar.Ev
 // EditEvent changes what c sets of an event, from the version the admin saw (0: the
 // current one). Enabling and disabling are EnableEvent.
 func (o *Ops) EditEvent(ctx context.Context, a Actor, id int64, version int, c EventChange) (calendar.Event, error) {
-	ev, err := o.Store.Event(ctx, id)
+	ev, version, err := editableEvent.from(ctx, o, id, version)
 	if err != nil {
-		return calendar.Event{}, objectErr(ObjEvent, id, err)
-	}
-	if version == 0 {
-		version = ev.Version
-	}
-	if version != ev.Version {
-		return calendar.Event{}, o.conflict(ctx, ObjEvent, id, version, ev.Version)
+		return calendar.Event{}, err
 	}
 	before := ev
 	if err := c.Apply(&ev); err != nil {
 		return calendar.Event{}, err
 	}
 	out, err := o.as(a).UpdateEvent(ctx, ev, editDetail(version+1, eventChanges(before, ev)))
-	if errors.Is(err, store.ErrStale) {
-		if now, err := o.Store.Event(ctx, id); err == nil {
-			return calendar.Event{}, o.conflict(ctx, ObjEvent, id, version, now.Version)
-		}
+	if ce := editableEvent.staleConflict(ctx, o, id, version, err); ce != nil {
+		return calendar.Event{}, ce
 	}
 	return out, eventErr(ev, err)
 }
+
+// editableEvent: events are edited from the version the admin saw.
+var editableEvent = editable[calendar.Event]{ObjEvent, (*store.Store).Event, func(ev calendar.Event) int { return ev.Version }}
 
 // eventChanges names the fields that differ between two versions of an event.
 func eventChanges(a, b calendar.Event) []Field {

@@ -126,15 +126,9 @@ type FeedChange struct {
 // EditFeed changes a feed's topic or poll interval, from the version the admin saw (0:
 // the current one).
 func (o *Ops) EditFeed(ctx context.Context, a Actor, id int64, version int, c FeedChange) (store.Feed, error) {
-	f, err := o.Store.Feed(ctx, id)
+	f, version, err := editableFeed.from(ctx, o, id, version)
 	if err != nil {
-		return store.Feed{}, objectErr(ObjFeed, id, err)
-	}
-	if version == 0 {
-		version = f.Version
-	}
-	if version != f.Version {
-		return store.Feed{}, o.conflict(ctx, ObjFeed, id, version, f.Version)
+		return store.Feed{}, err
 	}
 	topic, every := f.Topic, f.Interval
 	var changed []Field
@@ -156,13 +150,14 @@ func (o *Ops) EditFeed(ctx context.Context, a Actor, id int64, version int, c Fe
 		}
 	}
 	out, err := o.as(a).UpdateFeed(ctx, id, version, topic, every, editDetail(version+1, changed))
-	if errors.Is(err, store.ErrStale) {
-		if now, err := o.Store.Feed(ctx, id); err == nil {
-			return store.Feed{}, o.conflict(ctx, ObjFeed, id, version, now.Version)
-		}
+	if ce := editableFeed.staleConflict(ctx, o, id, version, err); ce != nil {
+		return store.Feed{}, ce
 	}
 	return out, objectErr(ObjFeed, id, err)
 }
+
+// editableFeed: feeds are edited from the version the admin saw.
+var editableFeed = editable[store.Feed]{ObjFeed, (*store.Store).Feed, func(f store.Feed) int { return f.Version }}
 
 // FeedsImported is what an OPML import did.
 type FeedsImported struct {

@@ -142,6 +142,47 @@ func (o *Ops) conflict(ctx context.Context, obj Object, id int64, seen, now int)
 	return ce
 }
 
+// editable is a kind of object admins edit from the version they saw, so that an edit
+// made on a page gone stale is refused with the edits since rather than undoing them:
+// how to read one, and its version.
+type editable[T any] struct {
+	obj     Object
+	load    func(s *store.Store, ctx context.Context, id int64) (T, error)
+	version func(T) int
+}
+
+// from reads object id for an edit made from version seen (0: the current one) and
+// returns it with the version the edit is made from: an unknown id is an ObjectError,
+// an object at another version than seen a ConflictError with the edits since.
+func (e editable[T]) from(ctx context.Context, o *Ops, id int64, seen int) (T, int, error) {
+	var zero T
+	cur, err := e.load(o.Store, ctx, id)
+	if err != nil {
+		return zero, 0, objectErr(e.obj, id, err)
+	}
+	if seen == 0 {
+		seen = e.version(cur)
+	}
+	if seen != e.version(cur) {
+		return zero, 0, o.conflict(ctx, e.obj, id, seen, e.version(cur))
+	}
+	return cur, seen, nil
+}
+
+// staleConflict is the ConflictError of an update the store refused as stale (another
+// edit came between from's read and the write), against the version stored now; nil
+// for any other outcome, the caller's to handle.
+func (e editable[T]) staleConflict(ctx context.Context, o *Ops, id int64, seen int, err error) error {
+	if !errors.Is(err, store.ErrStale) {
+		return nil
+	}
+	now, err := e.load(o.Store, ctx, id)
+	if err != nil {
+		return nil
+	}
+	return o.conflict(ctx, e.obj, id, seen, e.version(now))
+}
+
 // editDetail is how an edit is recorded in the audit log: "version 3: title, date".
 // conflict reads it back.
 func editDetail(version int, fields []Field) string {

@@ -261,21 +261,29 @@ func (c *Config) checkTelegram(r *reader) {
 	if tg.Token != "" && !validToken(tg.Token) {
 		r.fail("LOA_TELEGRAM_TOKEN", "does not look like a bot token (digits, a colon, then letters, digits, _ and -)")
 	}
-	if tg.WebhookURL != "" {
-		u, err := url.Parse(tg.WebhookURL)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			r.fail("LOA_TELEGRAM_WEBHOOK_URL", "%q: Telegram calls webhooks over https only; want https://host/path", tg.WebhookURL)
-		}
-		if tg.Token == "" {
-			r.fail("LOA_TELEGRAM_WEBHOOK_URL", "is set but LOA_TELEGRAM_TOKEN is not")
-		}
-	}
+	r.checkWebhook("LOA_TELEGRAM", "Telegram", tg.WebhookURL, tg.Token)
 	switch {
 	case tg.WebhookSecret != "" && !validWebhookSecret(tg.WebhookSecret):
 		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "want %d to 256 characters of A-Z, a-z, 0-9, _ and -", MinWebhookSecret)
 	case tg.WebhookSecret != "" && len(tg.WebhookSecret) < MinWebhookSecret:
 		r.fail("LOA_TELEGRAM_WEBHOOK_SECRET", "too short (%d characters): want at least %d of A-Z, a-z, 0-9, _ and -, "+
 			"or leave it unset to derive one from the token", len(tg.WebhookSecret), MinWebhookSecret)
+	}
+}
+
+// checkWebhook validates a messenger's webhook URL (prefix_WEBHOOK_URL), when set: the
+// messengers call webhooks over https only, and a webhook is of no use without the
+// bot's token (prefix_TOKEN).
+func (r *reader) checkWebhook(prefix, messenger, webhookURL, token string) {
+	if webhookURL == "" {
+		return
+	}
+	u, err := url.Parse(webhookURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		r.fail(prefix+"_WEBHOOK_URL", "%q: %s calls webhooks over https only; want https://host/path", webhookURL, messenger)
+	}
+	if token == "" {
+		r.fail(prefix+"_WEBHOOK_URL", "is set but %s_TOKEN is not", prefix)
 	}
 }
 
@@ -288,15 +296,7 @@ func (c *Config) checkZalo(r *reader) {
 	if z.Token != "" && (strings.ContainsAny(z.Token, " /?#") || len(z.Token) > 512) {
 		r.fail("LOA_ZALO_TOKEN", "does not look like a bot token (no spaces, '/', '?' or '#')")
 	}
-	if z.WebhookURL != "" {
-		u, err := url.Parse(z.WebhookURL)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			r.fail("LOA_ZALO_WEBHOOK_URL", "%q: Zalo calls webhooks over https only; want https://host/path", z.WebhookURL)
-		}
-		if z.Token == "" {
-			r.fail("LOA_ZALO_WEBHOOK_URL", "is set but LOA_ZALO_TOKEN is not")
-		}
-	}
+	r.checkWebhook("LOA_ZALO", "Zalo", z.WebhookURL, z.Token)
 	switch {
 	case z.WebhookSecret != "" && (len(z.WebhookSecret) < 8 || !validWebhookSecret(z.WebhookSecret)):
 		r.fail("LOA_ZALO_WEBHOOK_SECRET", "want 8 to 256 characters of A-Z, a-z, 0-9, _ and -")

@@ -10,14 +10,8 @@ import (
 	"loa/store"
 )
 
-// adminRoutes: the admins, invites for new ones, adding one by user id (as loa admins
+// Quản trị viên: the admins, invites for new ones, adding one by user id (as loa admins
 // add), removal.
-func (c *Console) adminRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /quan-tri", c.auth(c.admins))
-	mux.Handle("POST /quan-tri/moi", c.auth(c.invite))
-	mux.Handle("POST /quan-tri/them", c.auth(c.addAdmin()))
-	mux.Handle("POST /quan-tri/xoa", c.auth(c.removeAdmin()))
-}
 
 type adminsData struct {
 	Env     []string
@@ -58,12 +52,9 @@ func (c *Console) renderAdmins(w http.ResponseWriter, r *http.Request, d adminsD
 func (c *Console) invite(w http.ResponseWriter, r *http.Request) {
 	f := formFrom(r, "name")
 	code, _, err := c.Ops.CreateInvite(r.Context(), sessionOf(r).actor(), f.V("name"))
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "create invite", func() {
 		c.renderAdmins(w, r, adminsData{Form: f})
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "create invite", err)
+	}) {
 		return
 	}
 	c.renderAdmins(w, r, adminsData{Code: code})

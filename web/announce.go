@@ -24,30 +24,26 @@ import (
 // it on yourself, choose its audience and time, confirm (with the audience's size),
 // then follow its runs; edit, cancel.
 
-func (c *Console) announcementRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /thong-bao", c.auth(c.announcements))
-	mux.Handle("GET /thong-bao/moi", c.auth(c.newAnnouncement))
-	mux.Handle("POST /thong-bao/moi", c.auth(c.postAnnouncement))
-	mux.Handle("POST /thong-bao/xem-truoc", c.authQuiet(c.previewJSON))
-	mux.Handle("GET /thong-bao/{id}", c.auth(c.announcementPage))
-	mux.Handle("GET /thong-bao/{id}/sua", c.auth(c.editAnnouncement))
-	mux.Handle("POST /thong-bao/{id}/sua", c.auth(c.postAnnouncement))
-	mux.Handle("POST /thong-bao/{id}/huy", c.auth(cancelOn(c, "thông báo", "/thong-bao/", "announcement", "announcements",
-		func(ctx context.Context, a admin.Actor, id int64) error {
-			_, err := c.Ops.CancelAnnouncement(ctx, a, id)
-			return err
-		}, c.loadAnnouncement)))
-	mux.Handle("POST /ban-tin/{id}/huy", c.auth(cancelOn(c, "bản tin", "/ban-tin/", "broadcast", "broadcasts",
-		func(ctx context.Context, a admin.Actor, id int64) error {
-			_, err := c.Ops.CancelBroadcast(ctx, a, id)
-			return err
-		}, c.loadBroadcast)))
-}
-
 // announcementFields are the form's inputs; those named as admin.Field get the layer's
 // errors next to them.
 var announcementFields = []string{"text", "topic", "channel", "when", "at_date", "at_time", "repeat", "day", "month",
 	"time", "event", "cron", "version", "audience"}
+
+// hiddenInput is an input the page carries without showing it.
+type hiddenInput struct{ Name, Value string }
+
+// Carried are the inputs the confirmation step carries, hidden, to its post: those of
+// announcementFields as typed, but the version, which both steps carry (the checked
+// weekdays are carried from Days).
+func (d announceForm) Carried() []hiddenInput {
+	var in []hiddenInput
+	for _, name := range announcementFields {
+		if name != "version" {
+			in = append(in, hiddenInput{name, d.Form.V(name)})
+		}
+	}
+	return in
+}
 
 // Preview is an announcement as members will read it.
 type Preview struct {
@@ -110,9 +106,8 @@ func (c *Console) newAnnouncement(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) editAnnouncement(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "thông báo")
 	if !ok {
-		c.notFound(w, r, "thông báo")
 		return
 	}
 	a, err := c.Store.Announcement(r.Context(), id)
@@ -254,8 +249,7 @@ func (c *Console) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	if r.PathValue("id") != "" {
 		var ok bool
-		if id, ok = idParam(r, "id"); !ok {
-			c.notFound(w, r, "thông báo")
+		if id, ok = c.pathID(w, r, "thông báo"); !ok {
 			return
 		}
 	}
@@ -271,12 +265,9 @@ func (c *Console) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 	me := sessionOf(r).actor()
 	if action == "test" {
 		_, err := c.Ops.SendTest(ctx, me, ann)
-		if c.refused(w, r, &d.Form, err) {
+		if c.answered(w, r, &d.Form, err, "send test", func() {
 			c.renderAnnounceForm(w, r, d, nil)
-			return
-		}
-		if err != nil {
-			c.failed(w, r, "send test", err)
+		}) {
 			return
 		}
 		d.Tested = true
@@ -284,12 +275,9 @@ func (c *Console) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	plan, err := c.Ops.Plan(ctx, ann, 5)
-	if c.refused(w, r, &d.Form, err) {
+	if c.answered(w, r, &d.Form, err, "plan announcement", func() {
 		c.renderAnnounceForm(w, r, d, nil)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "plan announcement", err)
+	}) {
 		return
 	}
 	if action != "confirm" {
@@ -314,13 +302,10 @@ func (c *Console) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 		}
 		a, err = c.Ops.EditAnnouncement(ctx, me, id, version, ann)
 	}
-	if c.refused(w, r, &d.Form, err) {
+	if c.answered(w, r, &d.Form, err, "schedule announcement", func() {
 		d.Confirm = false
 		c.renderAnnounceForm(w, r, d, nil)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "schedule announcement", err)
+	}) {
 		return
 	}
 	seeOther(w, r, "/thong-bao/"+strconv.FormatInt(a.ID, 10), "len-lich")
@@ -457,9 +442,8 @@ type runRow struct {
 }
 
 func (c *Console) announcementPage(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "thông báo")
 	if !ok {
-		c.notFound(w, r, "thông báo")
 		return
 	}
 	d, found := c.loadAnnouncement(w, r, id)
@@ -474,12 +458,10 @@ func (c *Console) announcementPage(w http.ResponseWriter, r *http.Request) {
 func (c *Console) loadAnnouncement(w http.ResponseWriter, r *http.Request, id int64) (announcementDetail, bool) {
 	ctx := r.Context()
 	a, err := c.Store.Announcement(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (a.Status == store.AnnouncementDraft || a.Status == store.AnnouncementDiscarded) {
-		c.notFound(w, r, "thông báo")
-		return announcementDetail{}, false
+	if err == nil && (a.Status == store.AnnouncementDraft || a.Status == store.AnnouncementDiscarded) {
+		err = store.ErrNotFound // a draft, kept or discarded, is not an announcement yet
 	}
-	if err != nil {
-		c.failed(w, r, "announcement", err)
+	if !c.found(w, r, "thông báo", "announcement", err) {
 		return announcementDetail{}, false
 	}
 	d := announcementDetail{A: a}

@@ -10,10 +10,6 @@ import (
 
 // Nhật ký: the audit log, with filters.
 
-func (c *Console) auditRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /nhat-ky", c.auth(c.audit))
-}
-
 type auditData struct {
 	Entries []store.AuditEntry
 	Pager   pager

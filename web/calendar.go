@@ -12,12 +12,7 @@ import (
 	"loa/calendar"
 )
 
-// calendarRoutes: the month view, the banner, exports (the edits are in events.go).
-func (c *Console) calendarRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /lich", c.auth(c.calendarMonth))
-	mux.Handle("GET /lich/su-kien.csv", c.auth(c.calendarExport(admin.FormatCSV, "text/csv; charset=utf-8", "lich-ky-niem.csv")))
-	mux.Handle("GET /lich/su-kien.ics", c.auth(c.calendarExport(admin.FormatICS, "text/calendar; charset=utf-8", "lich-ky-niem.ics")))
-}
+// Lịch kỷ niệm: the month view, the banner, exports (the edits are in events.go).
 
 // dayCell is one day of the month view.
 type dayCell struct {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,19 +8,9 @@ import (
 
 	"loa/admin"
 	"loa/calendar"
-	"loa/store"
 )
 
 // The calendar's edits: add, edit, disable and enable events, import a CSV file.
-
-func (c *Console) eventRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /lich/su-kien", c.auth(c.addEvent))
-	mux.Handle("GET /lich/su-kien/{id}/sua", c.auth(c.editEventPage))
-	mux.Handle("POST /lich/su-kien/{id}/sua", c.auth(c.editEvent))
-	mux.Handle("POST /lich/su-kien/{id}/bat", c.auth(c.enableEvent(true)))
-	mux.Handle("POST /lich/su-kien/{id}/tat", c.auth(c.enableEvent(false)))
-	mux.Handle("POST /lich/nhap", c.auth(c.importEvents))
-}
 
 var eventFields = []string{"title", "kind", "date", "lunar", "leap", "founded", "category", "advance", "slug", "source", "version"}
 
@@ -79,12 +68,9 @@ func (c *Console) addEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := c.Ops.AddEvent(r.Context(), sessionOf(r).actor(), ch)
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "add event", func() {
 		c.renderMonth(w, r, f, 0)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "add event", err)
+	}) {
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/lich?thang=%s#su-kien-%d", c.nextMonthOf(ev), ev.ID), "saved")
@@ -119,27 +105,20 @@ func formOfEvent(ev calendar.Event) form {
 }
 
 func (c *Console) editEventPage(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "sự kiện")
 	if !ok {
-		c.notFound(w, r, "sự kiện")
 		return
 	}
 	ev, err := c.Store.Event(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "sự kiện")
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "event", err)
+	if !c.found(w, r, "sự kiện", "event", err) {
 		return
 	}
 	c.renderMonth(w, r, formOfEvent(ev), id)
 }
 
 func (c *Console) editEvent(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "sự kiện")
 	if !ok {
-		c.notFound(w, r, "sự kiện")
 		return
 	}
 	f := formFrom(r, eventFields...)
@@ -153,12 +132,9 @@ func (c *Console) editEvent(w http.ResponseWriter, r *http.Request) {
 		version = -1 // a form without the version it was made from is never "current"
 	}
 	ev, err := c.Ops.EditEvent(r.Context(), sessionOf(r).actor(), id, version, ch)
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "edit event", func() {
 		c.renderMonth(w, r, f, id)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "edit event", err)
+	}) {
 		return
 	}
 	seeOther(w, r, fmt.Sprintf("/lich?thang=%s#su-kien-%d", c.nextMonthOf(ev), ev.ID), "saved")
@@ -166,19 +142,15 @@ func (c *Console) editEvent(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) enableEvent(enabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := idParam(r, "id")
+		id, ok := c.pathID(w, r, "sự kiện")
 		if !ok {
-			c.notFound(w, r, "sự kiện")
 			return
 		}
 		_, err := c.Ops.EnableEvent(r.Context(), sessionOf(r).actor(), id, enabled)
 		var f form
-		if c.refused(w, r, &f, err) {
+		if c.answered(w, r, &f, err, "enable event", func() {
 			c.renderMonth(w, r, f, 0)
-			return
-		}
-		if err != nil {
-			c.failed(w, r, "enable event", err)
+		}) {
 			return
 		}
 		ok2 := "disabled"
@@ -201,15 +173,12 @@ func (c *Console) importEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	defer file.Close()
 	_, added, updated, err := c.Ops.ImportEvents(r.Context(), sessionOf(r).actor(), file, hdr.Filename)
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "import events", func() {
 		if msg := f.Errors[string(admin.FieldFile)]; msg != "" {
 			f.Errors["file"] = msg
 		}
 		c.renderMonth(w, r, f, 0)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "import events", err)
+	}) {
 		return
 	}
 	c.log().Info("web: events imported", "added", added, "updated", updated)

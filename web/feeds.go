@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,22 +8,10 @@ import (
 
 	"loa/admin"
 	"loa/feeds"
-	"loa/store"
 )
 
 // Nguồn tin's actions: add (checked by fetching it, as the CLI does), edit topic and
 // interval, disable, enable, remove, OPML import and export.
-
-func (c *Console) feedRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /nguon-tin", c.auth(c.addFeed))
-	mux.Handle("GET /nguon-tin/{id}/sua", c.auth(c.editFeedPage))
-	mux.Handle("POST /nguon-tin/{id}/sua", c.auth(c.editFeed))
-	mux.Handle("POST /nguon-tin/{id}/tat", c.auth(c.feedAction("disabled")))
-	mux.Handle("POST /nguon-tin/{id}/bat", c.auth(c.feedAction("enabled")))
-	mux.Handle("POST /nguon-tin/{id}/xoa", c.auth(c.feedAction("removed")))
-	mux.Handle("POST /nguon-tin/nhap", c.auth(c.importFeeds))
-	mux.Handle("GET /nguon-tin/nguon-tin.opml", c.auth(c.exportFeeds))
-}
 
 var feedFields = []string{"url", "topic", "interval", "version"}
 
@@ -51,31 +38,22 @@ func intervalOptions(current string) []intervalOption {
 func (c *Console) addFeed(w http.ResponseWriter, r *http.Request) {
 	f := formFrom(r, feedFields...)
 	added, err := c.Ops.AddFeed(r.Context(), sessionOf(r).actor(), f.V("url"), strings.TrimSpace(f.V("topic")), f.V("interval"))
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "add feed", func() {
 		f.Values["url"] = feeds.RedactURL(f.V("url")) // what was typed, without its password
 		c.renderFeeds(w, r, f)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "add feed", err)
+	}) {
 		return
 	}
 	seeOther(w, r, "/nguon-tin#feed-"+strconv.FormatInt(added.Feed.ID, 10), "saved")
 }
 
 func (c *Console) editFeedPage(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "nguồn tin")
 	if !ok {
-		c.notFound(w, r, "nguồn tin")
 		return
 	}
 	fd, err := c.Store.Feed(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "nguồn tin")
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "feed", err)
+	if !c.found(w, r, "nguồn tin", "feed", err) {
 		return
 	}
 	f := form{Values: map[string]string{"topic": fd.Topic, "interval": fd.Interval.String(), "version": strconv.Itoa(fd.Version),
@@ -84,9 +62,8 @@ func (c *Console) editFeedPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) editFeed(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "nguồn tin")
 	if !ok {
-		c.notFound(w, r, "nguồn tin")
 		return
 	}
 	f := formFrom(r, feedFields...)
@@ -97,15 +74,12 @@ func (c *Console) editFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	topic, interval := strings.TrimSpace(f.V("topic")), f.V("interval")
 	_, err = c.Ops.EditFeed(r.Context(), sessionOf(r).actor(), id, version, admin.FeedChange{Topic: &topic, Interval: &interval})
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "edit feed", func() {
 		if fd, err := c.Store.Feed(r.Context(), id); err == nil {
 			f.Values["url"] = feeds.RedactURL(fd.URL)
 		}
 		c.renderFeeds(w, r, f)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "edit feed", err)
+	}) {
 		return
 	}
 	seeOther(w, r, "/nguon-tin#feed-"+strconv.FormatInt(id, 10), "saved")
@@ -114,9 +88,8 @@ func (c *Console) editFeed(w http.ResponseWriter, r *http.Request) {
 // feedAction disables, enables or removes a feed.
 func (c *Console) feedAction(outcome string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := idParam(r, "id")
+		id, ok := c.pathID(w, r, "nguồn tin")
 		if !ok {
-			c.notFound(w, r, "nguồn tin")
 			return
 		}
 		me := sessionOf(r).actor()
@@ -130,12 +103,9 @@ func (c *Console) feedAction(outcome string) http.HandlerFunc {
 			err = c.Ops.RemoveFeed(r.Context(), me, id)
 		}
 		var f form
-		if c.refused(w, r, &f, err) {
+		if c.answered(w, r, &f, err, "feed "+outcome, func() {
 			c.renderFeeds(w, r, f)
-			return
-		}
-		if err != nil {
-			c.failed(w, r, "feed "+outcome, err)
+		}) {
 			return
 		}
 		seeOther(w, r, "/nguon-tin#feed-"+strconv.FormatInt(id, 10), outcome)
@@ -152,15 +122,12 @@ func (c *Console) importFeeds(w http.ResponseWriter, r *http.Request) {
 	}
 	defer file.Close()
 	_, err = c.Ops.ImportFeeds(r.Context(), sessionOf(r).actor(), file, hdr.Filename, r.PostFormValue("interval"))
-	if c.refused(w, r, &f, err) {
+	if c.answered(w, r, &f, err, "import feeds", func() {
 		if msg := f.Errors[string(admin.FieldFile)]; msg != "" {
 			f.Errors["file"] = msg
 		}
 		c.renderFeeds(w, r, f)
-		return
-	}
-	if err != nil {
-		c.failed(w, r, "import feeds", err)
+	}) {
 		return
 	}
 	seeOther(w, r, "/nguon-tin", "imported")

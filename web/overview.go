@@ -13,20 +13,6 @@ import (
 	"loa/store"
 )
 
-// routes adds the pages of signed-in admins.
-func (c *Console) routes(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", c.auth(c.overview))
-	mux.Handle("GET /api/tien-do", c.authQuiet(c.progressJSON))
-	c.announcementRoutes(mux)
-	c.readRoutes(mux)
-	c.subscriberRoutes(mux)
-	c.calendarRoutes(mux)
-	c.eventRoutes(mux)
-	c.feedRoutes(mux)
-	c.auditRoutes(mux)
-	c.adminRoutes(mux)
-}
-
 // subRow is one channel's subscribers by status.
 type subRow struct {
 	Channel                      chat.Channel

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,15 +14,7 @@ import (
 	"loa/store"
 )
 
-// readRoutes are the pages that show what loa did: broadcasts, subscribers, feeds'
-// health, admins.
-func (c *Console) readRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /ban-tin", c.auth(c.broadcasts))
-	mux.Handle("GET /ban-tin/{id}", c.auth(c.broadcastPage))
-	mux.Handle("GET /ban-tin/{id}/nguoi-nhan.csv", c.auth(c.recipientsCSV))
-	mux.Handle("GET /nguoi-nhan", c.auth(c.subscribers))
-	mux.Handle("GET /nguon-tin", c.auth(c.feeds))
-}
+// The pages that show what loa did: broadcasts, subscribers, feeds' health.
 
 // kindNames name the kinds of broadcast.
 var kindNames = map[store.BroadcastKind]string{
@@ -128,9 +119,8 @@ type broadcastDetail struct {
 }
 
 func (c *Console) broadcastPage(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "bản tin")
 	if !ok {
-		c.notFound(w, r, "bản tin")
 		return
 	}
 	d, found := c.loadBroadcast(w, r, id)
@@ -141,12 +131,7 @@ func (c *Console) broadcastPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) loadBroadcast(w http.ResponseWriter, r *http.Request, id int64) (broadcastDetail, bool) {
 	b, fails, err := c.Store.BroadcastDetail(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "bản tin")
-		return broadcastDetail{}, false
-	}
-	if err != nil {
-		c.failed(w, r, "broadcast", err)
+	if !c.found(w, r, "bản tin", "broadcast", err) {
 		return broadcastDetail{}, false
 	}
 	return broadcastDetail{B: b, Label: label(b.Broadcast), Link: feeds.RedactURL(b.Link), Failures: fails}, true
@@ -154,16 +139,11 @@ func (c *Console) loadBroadcast(w http.ResponseWriter, r *http.Request, id int64
 
 // recipientsCSV: who a broadcast reached, failed or skipped, while its rows are kept.
 func (c *Console) recipientsCSV(w http.ResponseWriter, r *http.Request) {
-	id, ok := idParam(r, "id")
+	id, ok := c.pathID(w, r, "bản tin")
 	if !ok {
-		c.notFound(w, r, "bản tin")
 		return
 	}
-	if _, _, err := c.Store.BroadcastDetail(r.Context(), id); errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "bản tin")
-		return
-	} else if err != nil {
-		c.failed(w, r, "broadcast", err)
+	if _, _, err := c.Store.BroadcastDetail(r.Context(), id); !c.found(w, r, "bản tin", "broadcast", err) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -238,10 +238,31 @@ func channelName(c any) string {
 	return strings.ToUpper(ch[:1]) + ch[1:]
 }
 
-// idParam reads a positive id from the path.
-func idParam(r *http.Request, name string) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	return id, err == nil && id > 0
+// pathID reads the positive {id} of the path; one that is not an id gets the "not
+// found" page naming what, and ok is false.
+func (c *Console) pathID(w http.ResponseWriter, r *http.Request, what string) (id int64, ok bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		c.notFound(w, r, what)
+		return 0, false
+	}
+	return id, true
+}
+
+// found answers for a read of one object that did not succeed: an unknown one
+// (store.ErrNotFound) with the "not found" page naming what, a failed read with the
+// error page (op names it in the log). It reports whether err is nil: the page is then
+// the caller's to write.
+func (c *Console) found(w http.ResponseWriter, r *http.Request, what, op string, err error) bool {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.notFound(w, r, what)
+	case err != nil:
+		c.failed(w, r, op, err)
+	default:
+		return true
+	}
+	return false
 }
 
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, what string) {
@@ -287,6 +308,22 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, f *form, err e
 	return true
 }
 
+// answered answers for an admin operation that did not succeed: a refusal goes into f
+// and again shows the form with it, another error gets the failure page (op names it
+// in the log). It reports whether it answered; when not, err was nil and the answer
+// is the caller's.
+func (c *Console) answered(w http.ResponseWriter, r *http.Request, f *form, err error, op string, again func()) bool {
+	switch {
+	case c.refused(w, r, f, err):
+		again()
+	case err != nil:
+		c.failed(w, r, op, err)
+	default:
+		return false
+	}
+	return true
+}
+
 // Message is the form's refusal in one sentence: about the whole form, else a field's.
 func (f form) Message() string {
 	if f.Error != "" {
@@ -304,9 +341,8 @@ func (f form) Message() string {
 func (c *Console) onObject(what string, act func(w http.ResponseWriter, r *http.Request, id int64) error,
 	refused func(w http.ResponseWriter, r *http.Request, id int64, refusal string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := idParam(r, "id")
+		id, ok := c.pathID(w, r, what)
 		if !ok {
-			c.notFound(w, r, what)
 			return
 		}
 		err := act(w, r, id)

@@ -10,10 +10,6 @@ import (
 // Người nhận: the list is in read.go; here the one action on a subscriber, lifting the
 // pause of a chat where the bot had lost its right to post (as `loa subscribers resume`).
 
-func (c *Console) subscriberRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /nguoi-nhan/{id}/gui-tiep", c.auth(c.resumeSubscriber()))
-}
-
 // resumeSubscriber: POST /nguoi-nhan/{id}/gui-tiep lets a paused chat's waiting
 // messages go out (audited). Back to the list, with its filters and page (the form's
 // "ve"), and the outcome; a chat that was not paused, or is unknown, gets a page saying

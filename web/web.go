@@ -102,11 +102,6 @@ func (c *Console) Handler() http.Handler {
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
-	mux.HandleFunc("GET /dang-nhap/{token}", c.signInPage)
-	mux.HandleFunc("POST /dang-nhap/{token}", c.signIn)
-	mux.HandleFunc("GET /dang-nhap", c.signedOutPage)
-	mux.Handle("POST /dang-xuat", c.auth(c.signOut))
-
 	c.routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "message", message{Title: "Không có trang này",

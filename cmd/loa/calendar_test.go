@@ -34,15 +34,6 @@ func (c *cli) event(slug string) admin.EventView {
 	return admin.EventView{}
 }
 
-// usageError runs a command that must fail with exit 2 and a message containing want.
-func (c *cli) usageError(want string, args ...string) {
-	c.t.Helper()
-	code, _, errs := c.run(args...)
-	if code != exitUsage || !strings.Contains(errs, want) {
-		c.t.Errorf("loa %s: exit %d, stderr %q; want exit 2 mentioning %q", strings.Join(args, " "), code, errs, want)
-	}
-}
-
 func builtinCount(t *testing.T) int {
 	t.Helper()
 	events, err := calendar.Builtin()
@@ -80,9 +71,8 @@ func TestCalendarAddListEditDisable(t *testing.T) {
 	if org != want {
 		t.Fatalf("added %+v, want %+v", org, want)
 	}
-	code, _, errs := c.run("calendar", "add", "--title", orgTitle, "--date", "17/7")
-	if code != 1 || !strings.Contains(errs, "another event already uses this slug") || !strings.Contains(errs, "--slug") {
-		t.Fatalf("second add: exit %d, %s", code, errs)
+	if errs := c.fails(1, "another event already uses this slug", "calendar", "add", "--title", orgTitle, "--date", "17/7"); !strings.Contains(errs, "--slug") {
+		t.Fatalf("second add does not name --slug: %s", errs)
 	}
 
 	lunar := c.ok("calendar", "add", "--title", "Ngày giỗ", "--lunar", "30/6", "--leap", "--slug", "ngay-gio",
@@ -120,14 +110,8 @@ func TestCalendarAddListEditDisable(t *testing.T) {
 		t.Errorf("after enable: %d enabled events", len(c.events()))
 	}
 	// Built-in events keep their slug; missing ids are reported.
-	code, _, errs = c.run("calendar", "edit", "1", "--slug", "tet")
-	if code != 1 || !strings.Contains(errs, "slug of a built-in event cannot change") {
-		t.Errorf("renaming a built-in event: exit %d, %s", code, errs)
-	}
-	code, _, errs = c.run("calendar", "disable", "999")
-	if code != 1 || !strings.Contains(errs, "event 999: not found") {
-		t.Errorf("disable 999: exit %d, %s", code, errs)
-	}
+	c.fails(1, "slug of a built-in event cannot change", "calendar", "edit", "1", "--slug", "tet")
+	c.fails(1, "event 999: not found", "calendar", "disable", "999")
 	// Reopening (and so re-seeding) keeps the admin's changes.
 	c.ok("calendar", "disable", "1")
 	if c.event("tet-nguyen-dan").Enabled || len(c.events("--all")) != n+2 {
@@ -209,18 +193,14 @@ func TestCalendarImportIsAllOrNothing(t *testing.T) {
 		"ngay-mot,solar,1,1,Ngày một,national\n"+
 		"ngay-hai,solar,31,4,Ngày hai,national\n"+
 		"ngay-ba,lunar,1,1,Ngày ba,nation\n")
-	code, _, errs := c.run("calendar", "import", bad)
-	if code != 1 || !strings.Contains(errs, "nothing imported") || !strings.Contains(errs, "line 3: invalid event: day 31 does not exist in month 4") ||
-		!strings.Contains(errs, "line 4:") {
-		t.Fatalf("bad file: exit %d, %s", code, errs)
+	errs := c.fails(1, "nothing imported", "calendar", "import", bad)
+	if !strings.Contains(errs, "line 3: invalid event: day 31 does not exist in month 4") || !strings.Contains(errs, "line 4:") {
+		t.Fatalf("bad file: the lines at fault are not named: %s", errs)
 	}
 	if got := len(c.events("--all")); got != n+1 {
 		t.Fatalf("a bad file changed the calendar: %d events, want %d", got, n+1)
 	}
-	code, _, errs = c.run("calendar", "import", filepath.Join(dir, "missing.csv"))
-	if code != 1 || !strings.Contains(errs, "no such file") {
-		t.Fatalf("missing file: exit %d, %s", code, errs)
-	}
+	c.fails(1, "no such file", "calendar", "import", filepath.Join(dir, "missing.csv"))
 }
 
 func TestCalendarExport(t *testing.T) {

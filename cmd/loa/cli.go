@@ -108,8 +108,10 @@ type call struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	fs             *flag.FlagSet
-	// pos are the positional arguments; id is the one named ID.
+	// pos are the positional arguments, named in the usage by names (CHANNEL, USER_ID);
+	// id is the one named ID.
 	pos     []string
+	names   []string
 	id      int64
 	st      *store.Store
 	cfg     config.Config
@@ -192,6 +194,7 @@ func (c *call) parse(cmd command, args []string) error {
 	c.fs = flag.NewFlagSet(cmd.words, flag.ContinueOnError)
 	c.fs.SetOutput(io.Discard)
 	names := c.declare(cmd.args)
+	c.names = names
 	for {
 		if err := c.fs.Parse(args); err != nil {
 			return usagef("%s: %v", cmd.words, err)
@@ -359,13 +362,16 @@ func show[T any](c *call, list []T, err error, empty, header string, row func(T)
 // actor is who runs a command, for the audit log: the operating system user.
 func (c *call) actor() admin.Actor { return admin.CLI(c.getenv("USER")) }
 
-// flags name the fields of package admin's errors as the CLI's flags; positional
-// arguments are named by their value alone.
-var flags = map[admin.Field]string{admin.FieldURL: "", admin.FieldFile: "", admin.FieldUserID: "user id", admin.FieldID: "id"}
-
-func flagName(f admin.Field) string {
-	if n, ok := flags[f]; ok {
-		return n
+// fieldName names a field of package admin's errors as this command line takes it: a
+// positional argument as its usage names it ("admins add CHANNEL USER_ID": channel,
+// user id), a URL or a file by its value alone (feeds add URL), anything else by its
+// flag (announce --channel).
+func (c *call) fieldName(f admin.Field) string {
+	if f == admin.FieldURL || f == admin.FieldFile {
+		return ""
+	}
+	if slices.Contains(c.names, strings.ToUpper(string(f))) {
+		return strings.ReplaceAll(string(f), "_", " ")
 	}
 	return "--" + strings.ReplaceAll(string(f), "_", "-")
 }
@@ -387,7 +393,7 @@ func (c *call) fail(what string, err error) error {
 	}
 	switch {
 	case errors.As(err, &fe):
-		msg := fe.ErrorAs(flagName(fe.Field), flagName(fe.Other))
+		msg := fe.ErrorAs(c.fieldName(fe.Field), c.fieldName(fe.Other))
 		switch {
 		case fe.Field == admin.FieldFile || slices.Contains([]admin.Code{admin.CodeTaken, admin.CodeNotFound,
 			admin.CodeNotFeed, admin.CodeBuiltin}, fe.Code):

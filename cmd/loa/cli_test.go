@@ -14,6 +14,7 @@ import (
 
 	"loa/admin"
 	"loa/internal/dbtest"
+	"loa/store"
 )
 
 const goodFeed = `<?xml version="1.0" encoding="UTF-8"?>
@@ -48,6 +49,30 @@ func (c *cli) ok(args ...string) string {
 		c.t.Fatalf("loa %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
 	}
 	return out
+}
+
+// fails runs a command that must fail with exit code exit and a message containing
+// want, and returns the message for what else a test looks for in it. A miss is an
+// Errorf: a table of refusals reports every case.
+func (c *cli) fails(exit int, want string, args ...string) string {
+	c.t.Helper()
+	code, _, errs := c.run(args...)
+	if code != exit || !strings.Contains(errs, want) {
+		c.t.Errorf("loa %s: exit %d, stderr %q; want exit %d mentioning %q", strings.Join(args, " "), code, errs, exit, want)
+	}
+	return errs
+}
+
+// usageError runs a command line that must not be understood (exit 2), saying want.
+func (c *cli) usageError(want string, args ...string) string {
+	c.t.Helper()
+	return c.fails(exitUsage, want, args...)
+}
+
+// store opens the CLI's test schema, for rows a test makes itself.
+func (c *cli) store() *store.Store {
+	c.t.Helper()
+	return dbtest.StoreAt(c.t, c.env["LOA_DATABASE_URL"])
 }
 
 func (c *cli) feeds() []admin.FeedView {
@@ -95,18 +120,12 @@ func TestFeedsAddListRemove(t *testing.T) {
 		t.Fatalf("feeds list:\n%s", table)
 	}
 
-	code, _, errs := c.run("feeds", "add", srv.URL+"/rss")
-	if code != 1 || !strings.Contains(errs, "is already configured") {
-		t.Fatalf("second add: exit %d, %s", code, errs)
-	}
+	c.fails(1, "is already configured", "feeds", "add", srv.URL+"/rss")
 	c.ok("feeds", "remove", "1")
 	if fs := c.feeds(); len(fs) != 0 {
 		t.Fatalf("after remove: %+v", fs)
 	}
-	code, _, errs = c.run("feeds", "remove", "1")
-	if code != 1 || !strings.Contains(errs, "feed 1: not found") {
-		t.Fatalf("remove of a missing feed: exit %d, %s", code, errs)
-	}
+	c.fails(1, "feed 1: not found", "feeds", "remove", "1")
 }
 
 func TestFeedsAddRefusesWhatIsNotAFeed(t *testing.T) {
@@ -139,9 +158,8 @@ func TestFeedsAddRefusesWhatIsNotAFeed(t *testing.T) {
 			for k, v := range tt.env {
 				c.env[k] = v
 			}
-			code, _, errs := c.run("feeds", "add", tt.url)
-			if code != 1 || !strings.Contains(errs, "feed not added: ") || !strings.Contains(errs, tt.want) {
-				t.Fatalf("exit %d, stderr %q; want a refusal mentioning %q", code, errs, tt.want)
+			if errs := c.fails(1, "feed not added: ", "feeds", "add", tt.url); !strings.Contains(errs, tt.want) {
+				t.Fatalf("stderr %q; want a refusal mentioning %q", errs, tt.want)
 			}
 			if fs := c.feeds(); len(fs) != 0 {
 				t.Fatalf("a refused feed was stored: %+v", fs)
@@ -170,9 +188,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"feeds", "list", "extra"}, "feeds list takes no arguments"},
 	}
 	for _, tt := range tests {
-		code, _, errs := c.run(tt.args...)
-		if code != exitUsage || !strings.Contains(errs, tt.want) || !strings.Contains(errs, "loa help") {
-			t.Errorf("loa %s: exit %d, stderr %q; want exit 2 mentioning %q", strings.Join(tt.args, " "), code, errs, tt.want)
+		if errs := c.usageError(tt.want, tt.args...); !strings.Contains(errs, "loa help") {
+			t.Errorf("loa %s: stderr %q does not point at loa help", strings.Join(tt.args, " "), errs)
 		}
 	}
 }
@@ -180,14 +197,12 @@ func TestUsageErrors(t *testing.T) {
 func TestBadConfigurationIsReported(t *testing.T) {
 	t.Parallel()
 	c := &cli{t: t, env: map[string]string{"LOA_DATABASE_URL": "postgres://loa:hunter2@127.0.0.1:1/loa", "LOA_TIMEZONE": "Mars/Olympus"}}
-	code, _, errs := c.run("migrate")
-	if code != 1 || !strings.Contains(errs, "LOA_TIMEZONE") || strings.Contains(errs, "hunter2") {
-		t.Fatalf("exit %d, stderr %q", code, errs)
+	if errs := c.fails(1, "LOA_TIMEZONE", "migrate"); strings.Contains(errs, "hunter2") {
+		t.Fatalf("the password shows: %q", errs)
 	}
 	delete(c.env, "LOA_TIMEZONE")
-	code, _, errs = c.run("migrate")
-	if code != 1 || !strings.Contains(errs, "connect to database") || strings.Contains(errs, "hunter2") {
-		t.Fatalf("unreachable database: exit %d, stderr %q", code, errs)
+	if errs := c.fails(1, "connect to database", "migrate"); strings.Contains(errs, "hunter2") {
+		t.Fatalf("unreachable database: the password shows: %q", errs)
 	}
 }
 
@@ -244,10 +259,7 @@ func TestFeedsImportExport(t *testing.T) {
 	if n := len(other.feeds()); n != 2 {
 		t.Fatalf("a bad file changed the feeds: %d", n)
 	}
-	code, _, errs = other.run("feeds", "import", filepath.Join(dir, "missing.opml"))
-	if code != 1 || !strings.Contains(errs, "no such file") {
-		t.Fatalf("missing file: exit %d, %s", code, errs)
-	}
+	other.fails(1, "no such file", "feeds", "import", filepath.Join(dir, "missing.opml"))
 }
 
 // TestFeedsCredentialsStayHidden: a feed URL's password and token parameters appear in
@@ -323,10 +335,7 @@ func TestNotFoundNamesTheRightList(t *testing.T) {
 		{[]string{"broadcasts", "cancel", "7"}, "(see loa broadcasts list)"},
 		{[]string{"subscribers", "resume", "7"}, "(see loa subscribers list)"},
 	} {
-		code, _, errs := c.run(tt.args...)
-		if code != 1 || !strings.Contains(errs, "not found "+tt.want) {
-			t.Errorf("%v: exit %d, %q; want not found %s", tt.args, code, errs, tt.want)
-		}
+		c.fails(1, "not found "+tt.want, tt.args...)
 	}
 }
 
@@ -355,13 +364,9 @@ func TestFeedsEditDisableAndAudit(t *testing.T) {
 		{[]string{"feeds", "edit", "1", "--topic", "all"}, `topic "all" is reserved`},
 		{[]string{"feeds", "edit", "x", "--topic", "a"}, `"x" is not a feed id`},
 	} {
-		if code, _, errs := c.run(tt.args...); code != exitUsage || !strings.Contains(errs, tt.want) {
-			t.Errorf("loa %s: exit %d, %q; want exit 2 with %q", strings.Join(tt.args, " "), code, errs, tt.want)
-		}
+		c.usageError(tt.want, tt.args...)
 	}
-	if code, _, errs := c.run("feeds", "disable", "9"); code != 1 || !strings.Contains(errs, "feed 9: not found (see loa feeds list)") {
-		t.Errorf("disable 9: exit %d, %q", code, errs)
-	}
+	c.fails(1, "feed 9: not found (see loa feeds list)", "feeds", "disable", "9")
 	var entries []struct{ Actor, Via, Action, Detail string }
 	if err := json.Unmarshal([]byte(c.ok("audit", "--json", "--via", "cli")), &entries); err != nil {
 		t.Fatal(err)

@@ -5,18 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"loa/internal/dbtest"
 )
 
 func TestPrune(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	c.ok("migrate")
-	conn, err := pgx.Connect(context.Background(), c.env["LOA_DATABASE_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := dbtest.Conn(t, c.env["LOA_DATABASE_URL"])
 	if _, err := conn.Exec(context.Background(), `INSERT INTO audit_log (at, actor, action)
 		VALUES (now() - interval '800 days', 'loa', 'old'), (now() - interval '900 days', 'loa', 'old'),
 			(now() - interval '10 days', 'loa', 'recent')`); err != nil {
@@ -33,7 +29,5 @@ func TestPrune(t *testing.T) {
 	if out := c.ok("prune", "--dry-run"); !strings.Contains(out, "audit entries  0") || !strings.Contains(out, "deliveries     0") {
 		t.Fatalf("after prune:\n%s", out)
 	}
-	if code, _, errs := c.run("prune", "now"); code != exitUsage || !strings.Contains(errs, "prune takes no arguments") {
-		t.Fatalf("prune now: exit %d, %s", code, errs)
-	}
+	c.usageError("prune takes no arguments", "prune", "now")
 }

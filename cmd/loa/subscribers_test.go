@@ -9,7 +9,6 @@ import (
 
 	"loa/admin"
 	"loa/chat"
-	"loa/internal/dbtest"
 	"loa/store"
 )
 
@@ -18,7 +17,7 @@ import (
 func TestSubscribersResume(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	st := dbtest.StoreAt(t, c.env["LOA_DATABASE_URL"])
+	st := c.store()
 	ctx := context.Background()
 	sub, _, err := st.Subscribe(ctx, chat.Chat{Channel: "telegram", Address: "-100555", Kind: "channel", Title: "Kênh tin"})
 	if err != nil {
@@ -55,9 +54,7 @@ func TestSubscribersResume(t *testing.T) {
 	if err != nil || len(es) != 2 || es[1].Via != store.ViaCLI || es[1].Target != "subscriber 1" || es[1].Detail != "was paused (no_rights)" {
 		t.Fatalf("audit of the resumes = %+v, %v; want two, through the CLI", es, err)
 	}
-	if code, _, errs := c.run("subscribers", "resume", "42"); code != 1 || !strings.Contains(errs, "subscriber 42: not found (see loa subscribers list)") {
-		t.Fatalf("resume of an unknown subscriber: exit %d, %s", code, errs)
-	}
+	c.fails(1, "subscriber 42: not found (see loa subscribers list)", "subscribers", "resume", "42")
 	if code, _, _ := c.run("subscribers", "resume"); code == 0 {
 		t.Fatal("resume without an id succeeded")
 	}
