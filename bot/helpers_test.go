@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa/chat"
+	"loa/feeds"
 	"loa/internal/dbtest"
 	goldenfile "loa/internal/golden"
 	"loa/internal/logtest"
@@ -187,7 +188,7 @@ func (e *env) subscribeOn(t testing.TB, channel chat.Channel, c chat.Chat) {
 }
 
 // addFeed adds a feed with the topic and records a poll of it with the items.
-func (e *env) addFeed(t testing.TB, topic string, items ...store.Item) {
+func (e *env) addFeed(t testing.TB, topic string, items ...feeds.Item) {
 	t.Helper()
 	ctx := context.Background()
 	f, err := e.store.AddFeed(ctx, store.NewFeed{
@@ -243,7 +244,7 @@ func text(t *testing.T, r Response) string {
 
 // articles are real-looking items, published on different days (UTC; the 17:30 one is
 // the next day in Vietnam).
-func articles(n int) []store.Item {
+func articles(n int) []feeds.Item {
 	titles := []string{
 		"Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15",
 		"Hà Nam & Ninh Bình <2025>: hợp nhất",
@@ -252,14 +253,14 @@ func articles(n int) []store.Item {
 		"Hướng dẫn tổ chức đại hội chi bộ",
 		"Tin cũ nhất",
 	}
-	var items []store.Item
+	var items []feeds.Item
 	for i := range n {
-		items = append(items, store.Item{
-			Key:         fmt.Sprintf("key-%d", i),
-			GUID:        fmt.Sprintf("guid-%d", i),
-			Link:        fmt.Sprintf("https://tinhuy.example.vn/tin/%d.html", i),
-			Title:       titles[i%len(titles)],
-			PublishedAt: time.Date(2024, 6, 5-i, 17, 30, 0, 0, time.UTC),
+		items = append(items, feeds.Item{
+			Key:       fmt.Sprintf("key-%d", i),
+			GUID:      fmt.Sprintf("guid-%d", i),
+			Link:      fmt.Sprintf("https://tinhuy.example.vn/tin/%d.html", i),
+			Title:     titles[i%len(titles)],
+			Published: time.Date(2024, 6, 5-i, 17, 30, 0, 0, time.UTC),
 		})
 	}
 	return items

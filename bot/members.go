@@ -71,8 +71,8 @@ func (b *Bot) latest(ctx context.Context, u Update, _ request) Response {
 			title = untitled
 		}
 		sb.WriteString("\n\n" + strconv.Itoa(i+1) + ". " + title)
-		if !it.PublishedAt.IsZero() {
-			sb.WriteString(" (" + it.PublishedAt.In(b.location()).Format(dateLayout) + ")")
+		if !it.Published.IsZero() {
+			sb.WriteString(" (" + it.Published.In(b.location()).Format(dateLayout) + ")")
 		}
 		if it.Link != "" {
 			sb.WriteString("\n" + it.Link)

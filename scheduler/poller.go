@@ -210,7 +210,7 @@ func (p *Poller) Record(ctx context.Context, f store.Feed, res *feeds.Result, st
 		ps.Title = res.Feed.Title
 		ps.TTL = res.Feed.TTL
 		ttl = res.Feed.TTL
-		ps.Items = storeItems(res.Feed.Items)
+		ps.Items = res.Feed.Items
 	}
 	ps.NextPollAt = start.Add(nextInterval(f.Interval, ttl))
 	return p.Store.RecordPoll(ctx, ps)
@@ -309,22 +309,4 @@ func backoff(interval time.Duration, n int) time.Duration {
 	}
 	d = min(d, max(maxBackoff, interval))
 	return d + time.Duration(rand.Int64N(int64(d)/10+1))
-}
-
-// storeItems converts parsed items to what the store records.
-func storeItems(items []feeds.Item) []store.Item {
-	out := make([]store.Item, len(items))
-	for i, it := range items {
-		out[i] = store.Item{
-			Key:         it.Key,
-			OldKey:      it.OldKey,
-			LinkKey:     it.LinkKey,
-			GUID:        it.GUID,
-			Link:        it.Link,
-			Title:       it.Title,
-			Summary:     it.Summary,
-			PublishedAt: it.Published,
-		}
-	}
-	return out
 }

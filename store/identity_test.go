@@ -18,8 +18,8 @@ func keyAsPublished(link string) string {
 
 // feedItem is an item as the feeds package identifies it, or, old, as it did before
 // links were normalised (the key of the link as published, no link key).
-func feedItem(link, title string, published time.Time, old bool) store.Item {
-	it := store.Item{Link: link, Title: title, PublishedAt: published}
+func feedItem(link, title string, published time.Time, old bool) feeds.Item {
+	it := feeds.Item{Link: link, Title: title, Published: published}
 	if old {
 		it.Key = keyAsPublished(link)
 		return it
@@ -39,7 +39,7 @@ func TestItemsStoredBeforeNormalisingStaySeen(t *testing.T) {
 	s, ctx := parallelStore(t)
 	f := addFeed(t, s, "https://x.vn/rss")
 	day := t0
-	before := []store.Item{
+	before := []feeds.Item{
 		feedItem("https://x.vn/tin.jsp;jsessionid=AAA?id=1", "Bài 1", day, true),
 		feedItem("https://x.vn/tin.jsp?id=2&utm_source=rss", "Bài 2", day.Add(time.Minute), true),
 	}
@@ -47,7 +47,7 @@ func TestItemsStoredBeforeNormalisingStaySeen(t *testing.T) {
 	if err := store.ForgetLinkKeys(ctx, s, f.ID); err != nil {
 		t.Fatal(err)
 	}
-	after := []store.Item{
+	after := []feeds.Item{
 		feedItem("https://x.vn/tin.jsp;jsessionid=BBB?id=1", "Bài 1", day, false),
 		feedItem("https://x.vn/tin.jsp?id=2&utm_source=rss", "Bài 2", day.Add(time.Minute), false),
 		feedItem("https://x.vn/tin.jsp;jsessionid=BBB?id=3", "Bài 3", day.Add(2*time.Minute), false),

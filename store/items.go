@@ -8,25 +8,18 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"loa/feeds"
 )
 
-// Item is an article as seen in a feed.
+// Item is an article as stored: the parsed entry (its fields and identity keys are
+// feeds.Item's) and what the store adds. A stored item read back carries Key, GUID,
+// Link, Title, Summary and Published; OldKey, LinkKey and HasDate matter only while
+// a poll is recorded and are not read back.
 type Item struct {
-	ID     int64
-	FeedID int64
-	Key    string // stable identity within the feed (see feeds.Item.Key)
-	// OldKey is the identity the item had before links were normalised, "" when the
-	// same: an item stored under it is this item (feeds.Item.OldKey).
-	OldKey string
-	// LinkKey is the identity of the item's normalised link when that is how it is
-	// identified (no GUID), else "": an item stored with the same link key is this
-	// item (feeds.Item.LinkKey).
-	LinkKey     string
-	GUID        string
-	Link        string
-	Title       string
-	Summary     string
-	PublishedAt time.Time
+	feeds.Item
+	ID          int64
+	FeedID      int64
 	FirstSeenAt time.Time
 	Announced   bool
 }
@@ -44,7 +37,7 @@ type PollSuccess struct {
 	TTL          time.Duration
 	NextPollAt   time.Time
 	// Items as parsed, in document order; nil when the server answered 304.
-	Items []Item
+	Items []feeds.Item
 	// NotModified: the server answered 304, Items is empty and the validators stay.
 	NotModified bool
 	// Backlog is how many of the newest items the first (priming) poll announces.
@@ -139,10 +132,10 @@ func (s *Store) RecordPoll(ctx context.Context, ps PollSuccess) (PollResult, err
 
 // dedupe drops items that repeat an earlier item's key or link within one document;
 // the first occurrence wins, as a reader scrolling the feed would see it.
-func dedupe(items []Item) []Item {
+func dedupe(items []feeds.Item) []feeds.Item {
 	keys := make(map[string]bool, len(items))
 	links := make(map[string]bool, len(items))
-	out := make([]Item, 0, len(items))
+	out := make([]feeds.Item, 0, len(items))
 	for _, it := range items {
 		if keys[it.Key] || (it.Link != "" && links[it.Link]) {
 			continue
@@ -195,7 +188,7 @@ func fillLinkKeys(ctx context.Context, tx pgx.Tx, feedID int64, linkKey func(str
 // item is known when the feed has its key or its link (ON CONFLICT, the unique
 // indexes), its old key (stored before links were normalised) or its link key (the
 // same article under another session id or tracking parameters).
-func insertItems(ctx context.Context, tx pgx.Tx, feedID int64, seen time.Time, items []Item) ([]Item, error) {
+func insertItems(ctx context.Context, tx pgx.Tx, feedID int64, seen time.Time, items []feeds.Item) ([]Item, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -206,7 +199,7 @@ func insertItems(ctx context.Context, tx pgx.Tx, feedID int64, seen time.Time, i
 	published := make([]time.Time, n)
 	for i, it := range items {
 		keys[i], oldKeys[i], linkKeys[i], guids[i], links[i] = it.Key, it.OldKey, it.LinkKey, it.GUID, it.Link
-		titles[i], summaries[i], published[i] = it.Title, it.Summary, it.PublishedAt
+		titles[i], summaries[i], published[i] = it.Title, it.Summary, it.Published
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO items (feed_id, item_key, link_key, guid, link, title, summary, published_at, first_seen_at)
@@ -225,7 +218,7 @@ func insertItems(ctx context.Context, tx pgx.Tx, feedID int64, seen time.Time, i
 	var fresh []Item
 	for rows.Next() {
 		it := Item{FeedID: feedID}
-		if err := rows.Scan(&it.ID, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Summary, &it.PublishedAt, &it.FirstSeenAt); err != nil {
+		if err := rows.Scan(&it.ID, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Summary, &it.Published, &it.FirstSeenAt); err != nil {
 			return nil, fmt.Errorf("insert items: %w", err)
 		}
 		fresh = append(fresh, it)
@@ -244,8 +237,8 @@ func newest(items []Item, n int) []Item {
 	}
 	sorted := append([]Item(nil), items...)
 	sort.SliceStable(sorted, func(i, j int) bool {
-		if !sorted[i].PublishedAt.Equal(sorted[j].PublishedAt) {
-			return sorted[i].PublishedAt.After(sorted[j].PublishedAt)
+		if !sorted[i].Published.Equal(sorted[j].Published) {
+			return sorted[i].Published.After(sorted[j].Published)
 		}
 		return sorted[i].ID < sorted[j].ID
 	})
@@ -327,7 +320,7 @@ func (s *Store) LatestItems(ctx context.Context, n int) ([]Item, error) {
 		FROM items ORDER BY published_at DESC, id DESC LIMIT $1`, n)
 	return collected(rows, err, "latest items", func(row pgx.CollectableRow) (Item, error) {
 		var it Item
-		err := row.Scan(&it.ID, &it.FeedID, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Summary, &it.PublishedAt, &it.FirstSeenAt, &it.Announced)
+		err := row.Scan(&it.ID, &it.FeedID, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Summary, &it.Published, &it.FirstSeenAt, &it.Announced)
 		return it, err
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"loa/feeds"
 	"loa/internal/dbtest"
 	"loa/store"
 )
@@ -67,25 +68,25 @@ func storeWithFeed(t *testing.T) (*store.Store, store.Feed) {
 }
 
 // item builds an item whose identity, link and date derive from n.
-func item(n int) store.Item {
-	return store.Item{
-		Key:         fmt.Sprintf("key-%d", n),
-		GUID:        fmt.Sprintf("guid-%d", n),
-		Link:        fmt.Sprintf("https://portal.example/a/%d", n),
-		Title:       fmt.Sprintf("Bài %d", n),
-		PublishedAt: t0.Add(time.Duration(n) * time.Minute),
+func item(n int) feeds.Item {
+	return feeds.Item{
+		Key:       fmt.Sprintf("key-%d", n),
+		GUID:      fmt.Sprintf("guid-%d", n),
+		Link:      fmt.Sprintf("https://portal.example/a/%d", n),
+		Title:     fmt.Sprintf("Bài %d", n),
+		Published: t0.Add(time.Duration(n) * time.Minute),
 	}
 }
 
-func items(ns ...int) []store.Item {
-	out := make([]store.Item, len(ns))
+func items(ns ...int) []feeds.Item {
+	out := make([]feeds.Item, len(ns))
 	for i, n := range ns {
 		out[i] = item(n)
 	}
 	return out
 }
 
-func poll(t *testing.T, s *store.Store, feedID int64, its []store.Item, opts ...func(*store.PollSuccess)) store.PollResult {
+func poll(t *testing.T, s *store.Store, feedID int64, its []feeds.Item, opts ...func(*store.PollSuccess)) store.PollResult {
 	t.Helper()
 	ps := store.PollSuccess{FeedID: feedID, PolledAt: t0, NextPollAt: t0.Add(time.Minute), Items: its, MaxAnnounce: 10}
 	for _, o := range opts {
@@ -201,7 +202,7 @@ func TestRecordPollPrimesThenAnnouncesOnlyNewItems(t *testing.T) {
 	// A portal that rewrites a GUID but keeps the link: not a new article.
 	changed := item(5)
 	changed.Key, changed.GUID = "key-5-rewritten", "guid-5-rewritten"
-	res = poll(t, s, f.ID, []store.Item{changed})
+	res = poll(t, s, f.ID, []feeds.Item{changed})
 	if res.New != 0 {
 		t.Fatalf("rewritten GUID, same link = %+v; want not new", res)
 	}
