@@ -2,28 +2,16 @@ package health
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/testclock"
 )
-
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func TestStalledLoops(t *testing.T) {
 	t.Parallel()
-	c := &clock{t: time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC)}
-	m := New(time.Minute, c.now)
+	c := testclock.New(time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC))
+	m := New(time.Minute, c.Now)
 	delivery := m.Loop("delivery telegram")
 	leadership := m.Loop("leadership")
 	if s := m.Stalled(); len(s) != 0 {
@@ -32,7 +20,7 @@ func TestStalledLoops(t *testing.T) {
 
 	// Both beat every second for two minutes: alive.
 	for range 120 {
-		c.add(time.Second)
+		c.Advance(time.Second)
 		delivery()
 		leadership()
 	}
@@ -42,13 +30,13 @@ func TestStalledLoops(t *testing.T) {
 
 	// The delivery loop gets stuck in one call: stalled once past the limit, not before.
 	for range 60 {
-		c.add(time.Second)
+		c.Advance(time.Second)
 		leadership()
 	}
 	if s := m.Stalled(); len(s) != 0 {
 		t.Fatalf("a loop stalled at exactly the limit: %v", s)
 	}
-	c.add(time.Second)
+	c.Advance(time.Second)
 	leadership()
 	if s := fmt.Sprint(m.Stalled()); s != "[{delivery telegram 1m1s}]" {
 		t.Fatalf("stalled = %s", s)
@@ -62,7 +50,7 @@ func TestStalledLoops(t *testing.T) {
 
 	// A loop stopped on purpose is forgotten, however long ago it beat.
 	m.Loop("inbound telegram")
-	c.add(time.Hour)
+	c.Advance(time.Hour)
 	delivery()
 	leadership()
 	m.Forget("inbound telegram")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"loa/feeds"
+	"loa/internal/alerttest"
 	"loa/internal/dbtest"
 	"loa/internal/logtest"
 	"loa/store"
@@ -239,13 +240,8 @@ func TestPollNeverShowsFeedCredentials(t *testing.T) {
 	p, c := newPoller(t)
 	logs := &logtest.Buffer{}
 	p.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	var mu sync.Mutex
-	var alerts []string
-	p.Alert = func(_ context.Context, key, text string) {
-		mu.Lock()
-		defer mu.Unlock()
-		alerts = append(alerts, key+" "+text)
-	}
+	alerts := &alerttest.Recorder{}
+	p.Alert = alerts.Alert
 	mux := http.NewServeMux()
 	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/new?token=T0kenValue&cat=5", http.StatusMovedPermanently)
@@ -275,13 +271,14 @@ func TestPollNeverShowsFeedCredentials(t *testing.T) {
 		broken = reload(t, p, broken.ID)
 		c.set(broken.NextPollAt)
 	}
-	if broken.Enabled || len(alerts) != 1 {
-		t.Fatalf("after %d failures: enabled %v, alerts %q", p.MaxFailures, broken.Enabled, alerts)
+	alerted := alerts.All()
+	if broken.Enabled || len(alerted) != 1 {
+		t.Fatalf("after %d failures: enabled %v, alerts %q", p.MaxFailures, broken.Enabled, alerted)
 	}
-	if !strings.Contains(alerts[0], "/broken?access_token=xxxxx&id=7") {
-		t.Errorf("the alert should still say which feed:\n%s", alerts[0])
+	if !strings.Contains(alerted[0].String(), "/broken?access_token=xxxxx&id=7") {
+		t.Errorf("the alert should still say which feed:\n%s", alerted[0])
 	}
-	for what, s := range map[string]string{"logs": logs.String(), "alert": alerts[0],
+	for what, s := range map[string]string{"logs": logs.String(), "alert": alerted[0].String(),
 		"last error": broken.LastError, "disabled reason": broken.DisabledReason} {
 		for _, secret := range []string{"Passw0rdValue", "T0kenValue", "K3yValue"} {
 			if strings.Contains(s, secret) {
@@ -355,15 +352,8 @@ func TestPollDailyCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.MaxPerDay, p.Location = 3, loc
-	var mu sync.Mutex
-	alerts := map[string]string{}
-	raised := 0
-	p.Alert = func(_ context.Context, key, text string) {
-		mu.Lock()
-		defer mu.Unlock()
-		alerts[key] = text
-		raised++
-	}
+	alerts := &alerttest.Recorder{}
+	p.Alert = alerts.Alert
 	portal := &churningPortal{articles: 1}
 	srv := httptest.NewServer(portal)
 	defer srv.Close()
@@ -388,18 +378,19 @@ func TestPollDailyCap(t *testing.T) {
 	if got := len(pollWith(1, time.Date(2024, 6, 5, 16, 59, 0, 0, time.UTC)).Broadcasts); got != 0 {
 		t.Fatalf("past the cap at 23:59: %d announced", got)
 	}
-	if len(alerts) != 1 || alerts["feed-day-cap:1:2024-06-05"] == "" {
-		t.Fatalf("alerts %q: want one, keyed by the feed and the local day", alerts)
+	alerted := alerts.All()
+	if len(alerted) != 1 || alerted[0].Key != "feed-day-cap:1:2024-06-05" || alerted[0].Text == "" {
+		t.Fatalf("alerts %q: want one, keyed by the feed and the local day", alerted)
 	}
 	for _, want := range []string{"#1", "3 tin", "5/6/2024", "LOA_FEED_MAX_PER_DAY"} {
-		if !strings.Contains(alerts["feed-day-cap:1:2024-06-05"], want) {
-			t.Errorf("alert lacks %q:\n%s", want, alerts["feed-day-cap:1:2024-06-05"])
+		if !strings.Contains(alerted[0].Text, want) {
+			t.Errorf("alert lacks %q:\n%s", want, alerted[0].Text)
 		}
 	}
 	if got := len(pollWith(1, time.Date(2024, 6, 5, 17, 0, 0, 0, time.UTC)).Broadcasts); got != 1 {
 		t.Fatalf("00:00 the next day in Vietnam: %d announced, want the new one", got)
 	}
-	if raised != 1 {
+	if raised := len(alerts.All()); raised != 1 {
 		t.Errorf("alert raised %d times, want once: two polls held items back that day", raised)
 	}
 }

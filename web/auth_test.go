@@ -17,6 +17,7 @@ import (
 
 	"loa/admin"
 	"loa/internal/dbtest"
+	"loa/internal/testclock"
 	"loa/store"
 )
 
@@ -25,19 +26,6 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
-}
-
-// clock is a test clock the test moves.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // adminSet is who is an admin, changeable while the test runs.
@@ -57,7 +45,7 @@ func (a *adminSet) check(_ context.Context, channel, userID string) (bool, error
 type rig struct {
 	t      *testing.T
 	st     *store.Store
-	clock  *clock
+	clock  *testclock.Clock
 	admins *adminSet
 	links  *Links
 	srv    *httptest.Server
@@ -68,7 +56,7 @@ type rig struct {
 func newRig(t *testing.T, opts ...func(*Console)) *rig {
 	t.Helper()
 	st := dbtest.Store(t)
-	r := &rig{t: t, st: st, clock: &clock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)},
+	r := &rig{t: t, st: st, clock: testclock.New(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)),
 		admins: &adminSet{m: map[string]bool{"telegram:1001": true}}}
 	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
 	r.c = &Console{Store: st, Ops: &admin.Ops{Store: st, Location: loc, Now: r.clock.Now}, Location: loc, Now: r.clock.Now, IsAdmin: r.admins.check, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
@@ -180,7 +168,7 @@ func TestSignInUsesTheLinkOnlyOnItsButton(t *testing.T) {
 	}
 	// Expired: 10 minutes after it was made.
 	late := r.link("telegram", "1001")
-	r.clock.Add(LinkLifetime)
+	r.clock.Advance(LinkLifetime)
 	if code, body := do(t, r.client(), "POST", late, url.Values{}); code != http.StatusGone || !strings.Contains(body, "hết hạn") {
 		t.Fatalf("expired link: %d\n%s", code, body)
 	}
@@ -230,20 +218,20 @@ func TestSessionsEnd(t *testing.T) {
 	}
 
 	// Idle: 12 hours without a page ends it; a page within them moves the expiry.
-	r.clock.Add(IdleTimeout - time.Minute)
+	r.clock.Advance(IdleTimeout - time.Minute)
 	if code, _ := do(t, c, "GET", r.srv.URL+"/", nil); code != 200 {
 		t.Fatalf("within the idle time: %d", code)
 	}
-	r.clock.Add(IdleTimeout - time.Minute)
+	r.clock.Advance(IdleTimeout - time.Minute)
 	if code, _ := do(t, c, "GET", r.srv.URL+"/", nil); code != 200 {
 		t.Fatalf("activity did not extend the session: %d", code)
 	}
 	// Polling progress is not activity.
-	r.clock.Add(IdleTimeout - time.Minute)
+	r.clock.Advance(IdleTimeout - time.Minute)
 	if code, _ := do(t, c, "GET", r.srv.URL+"/api/tien-do?id=1", nil); code != 200 {
 		t.Fatalf("progress: %d", code)
 	}
-	r.clock.Add(2 * time.Minute)
+	r.clock.Advance(2 * time.Minute)
 	if code, _ := do(t, c, "GET", r.srv.URL+"/", nil); code != http.StatusUnauthorized {
 		t.Fatalf("idle session still accepted: %d", code)
 	}
@@ -251,12 +239,12 @@ func TestSessionsEnd(t *testing.T) {
 	// Absolute: 7 days, however active.
 	c, _ = r.signIn("telegram", "1001")
 	for range 15 {
-		r.clock.Add(11 * time.Hour)
+		r.clock.Advance(11 * time.Hour)
 		if code, _ := do(t, c, "GET", r.srv.URL+"/", nil); code != 200 {
 			t.Fatalf("active session refused early: %d", code)
 		}
 	}
-	r.clock.Add(MaxLifetime - 15*11*time.Hour)
+	r.clock.Advance(MaxLifetime - 15*11*time.Hour)
 	if code, _ := do(t, c, "GET", r.srv.URL+"/", nil); code != http.StatusUnauthorized {
 		t.Fatalf("session past its lifetime accepted: %d", code)
 	}
@@ -320,7 +308,7 @@ func TestFailedSignInsAreLimitedPerClient(t *testing.T) {
 		t.Fatalf("spoofing the left of X-Forwarded-For escaped the limit: %d", code)
 	}
 	// The window ends.
-	r.clock.Add(failureWindow)
+	r.clock.Advance(failureWindow)
 	if code, _ := do(t, r.client(), "GET", r.link("telegram", "1001"), nil, "X-Forwarded-For", "203.0.113.7"); code != 200 {
 		t.Fatalf("after the window: %d", code)
 	}

@@ -7,34 +7,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"loa/internal/testclock"
 )
-
-// fakeClock only moves when its sleep is called, and records the waits.
-type fakeClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	waits []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	if d > 0 {
-		c.t = c.t.Add(d)
-	}
-	return ctx.Err()
-}
 
 func TestPacerReserve(t *testing.T) {
 	t.Parallel()
-	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 	p := NewPacer(clk.Now, time.Second)
 	steps := []struct {
 		chat    string
@@ -49,7 +28,7 @@ func TestPacerReserve(t *testing.T) {
 		{"a", 300 * time.Millisecond, 700 * time.Millisecond},
 	}
 	for i, s := range steps {
-		clk.t = clk.t.Add(s.advance)
+		clk.Advance(s.advance)
 		if got := p.Reserve(s.chat); got != s.want {
 			t.Errorf("step %d: Reserve(%q) = %v, want %v", i, s.chat, got, s.want)
 		}
@@ -62,12 +41,12 @@ func TestPacerReserve(t *testing.T) {
 
 func TestPacerForgetsFreeChats(t *testing.T) {
 	t.Parallel()
-	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 	p := NewPacer(clk.Now, time.Second)
 	for i := range 5000 {
 		p.Reserve(string(rune('a'+i%26)) + time.Duration(i).String())
 		if i == 2500 {
-			clk.t = clk.t.Add(time.Minute)
+			clk.Advance(time.Minute)
 		}
 	}
 	if n := len(p.next); n > 4097 {
@@ -100,7 +79,7 @@ func TestPacerDo(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+			clk := testclock.New(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 			p := NewPacer(clk.Now, time.Second)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
@@ -113,11 +92,11 @@ func TestPacerDo(t *testing.T) {
 				return tc.results[calls-1]
 			}
 			limited := func(err error) (time.Duration, bool) { return tc.wait, errors.Is(err, errLimited) }
-			if err := p.Do(ctx, "a", clk.sleep, call, limited); !errors.Is(err, tc.wantErr) {
+			if err := p.Do(ctx, "a", clk.Sleep, call, limited); !errors.Is(err, tc.wantErr) {
 				t.Errorf("Do = %v, want %v", err, tc.wantErr)
 			}
-			if calls != tc.wantCalls || !slices.Equal(clk.waits, tc.wantWaits) {
-				t.Errorf("%d calls after waits %v, want %d after %v", calls, clk.waits, tc.wantCalls, tc.wantWaits)
+			if calls != tc.wantCalls || !slices.Equal(clk.Waits(), tc.wantWaits) {
+				t.Errorf("%d calls after waits %v, want %d after %v", calls, clk.Waits(), tc.wantCalls, tc.wantWaits)
 			}
 		})
 	}
@@ -125,7 +104,7 @@ func TestPacerDo(t *testing.T) {
 
 func TestPacerDoDelaysTheChat(t *testing.T) {
 	t.Parallel()
-	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 	p := NewPacer(clk.Now, time.Second)
 	first := true
 	call := func() error {
@@ -136,7 +115,7 @@ func TestPacerDoDelaysTheChat(t *testing.T) {
 		return nil
 	}
 	limited := func(err error) (time.Duration, bool) { return 5 * time.Second, errors.Is(err, errLimited) }
-	if err := p.Do(t.Context(), "a", clk.sleep, call, limited); err != nil {
+	if err := p.Do(t.Context(), "a", clk.Sleep, call, limited); err != nil {
 		t.Fatal(err)
 	}
 	// The retry came at +5 s; the chat's next slot is a spacing after it.
@@ -194,7 +173,7 @@ func (s *sharedRate) Pause(_ context.Context, d time.Duration, _ string) error {
 // that cannot book a slot does not stop the call.
 func TestPacerSharedRate(t *testing.T) {
 	t.Parallel()
-	clk := &fakeClock{t: time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 	p := NewPacer(clk.Now, time.Second)
 	shared := &sharedRate{wait: 200 * time.Millisecond}
 	p.Shared = shared
@@ -209,12 +188,12 @@ func TestPacerSharedRate(t *testing.T) {
 		return nil
 	}
 	limited := func(err error) (time.Duration, bool) { return 5 * time.Second, errors.Is(err, errLimited) }
-	if err := p.DoSpaced(t.Context(), "g", 3*time.Second, clk.sleep, call, limited); err != nil {
+	if err := p.DoSpaced(t.Context(), "g", 3*time.Second, clk.Sleep, call, limited); err != nil {
 		t.Fatal(err)
 	}
 	want := []time.Duration{0, 200 * time.Millisecond, 5 * time.Second, 200 * time.Millisecond}
-	if calls != 2 || shared.reserved != 2 || !slices.Equal(clk.waits, want) {
-		t.Errorf("%d calls, %d slots, waits %v; want 2, 2, %v", calls, shared.reserved, clk.waits, want)
+	if calls != 2 || shared.reserved != 2 || !slices.Equal(clk.Waits(), want) {
+		t.Errorf("%d calls, %d slots, waits %v; want 2, 2, %v", calls, shared.reserved, clk.Waits(), want)
 	}
 	if !slices.Equal(shared.paused, []time.Duration{5 * time.Second}) {
 		t.Errorf("paused %v, want the 429's 5s", shared.paused)
@@ -224,7 +203,7 @@ func TestPacerSharedRate(t *testing.T) {
 		t.Errorf("group's next reply in %v", got)
 	}
 	shared.err = errors.New("database down")
-	if err := p.Do(t.Context(), "b", clk.sleep, func() error { return nil }, limited); err != nil {
+	if err := p.Do(t.Context(), "b", clk.Sleep, func() error { return nil }, limited); err != nil {
 		t.Errorf("a failed slot booking stopped the reply: %v", err)
 	}
 }

@@ -8,16 +8,17 @@ import (
 	"loa/internal/apitest"
 	"loa/internal/logtest"
 	"loa/internal/telegramtest"
+	"loa/internal/testclock"
 )
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose
 // log goes to the returned buffer.
-func newClient(t *testing.T, srv *telegramtest.Server, clk *apitest.Clock) (*Client, *logtest.Buffer) {
+func newClient(t *testing.T, srv *telegramtest.Server, clk *testclock.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
 	return newClientAt(t, srv.Endpoint(), srv.Token(), clk)
 }
 
-func newClientAt(t *testing.T, endpoint, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
+func newClientAt(t *testing.T, endpoint, token string, clk *testclock.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
 	c, clk, logs := adaptertest.NewClient(t, clk, func(o botapi.Options) (*Client, error) {
 		return New(Options{Token: token, APIEndpoint: endpoint, Options: o})

@@ -17,6 +17,7 @@ import (
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
+	"loa/internal/testclock"
 )
 
 const (
@@ -221,7 +222,7 @@ func TestTokenRedacted(t *testing.T) {
 
 	// Poll logs its failures: stop it at its first backoff.
 	pctx, cancel := context.WithCancel(ctx)
-	s := &apitest.Sleeps{After: func(int) { cancel() }}
+	s := &testclock.Sleeps{After: func(int) { cancel() }}
 	c.sleep = s.Sleep
 	if err := c.Poll(pctx, inboxtest.NewDirect(c, inboxtest.HandlerFunc(nil))); err != nil {
 		t.Errorf("Poll = %v, want nil when its context ends", err)

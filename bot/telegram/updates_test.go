@@ -22,6 +22,7 @@ import (
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/telegramtest"
+	"loa/internal/testclock"
 )
 
 var hoa = telegramtest.User{ID: 501, FirstName: "Hoa", LastName: "Nguyễn", Username: "hoa_ng"}
@@ -287,7 +288,7 @@ func TestPollBacksOff(t *testing.T) {
 		telegramtest.ServerError(500),
 	)
 	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
+	s := &testclock.Sleeps{}
 	c.sleep = s.Sleep
 	p := adaptertest.Poller{Poll: c.Poll, Adapter: c, Sleeps: s, Logs: logs, Calls: srv.Calls, Token: srv.Token(),
 		Push: func(text string) { srv.PushUpdate(srv.TextMessage(privateID, hoa, text)) }}
@@ -491,7 +492,7 @@ func TestPollConfirmsOnlyStoredUpdates(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.AddChat(telegramtest.Chat{ID: privateID, Type: telegramtest.Private, FirstName: "Hoa"})
 	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
+	s := &testclock.Sleeps{}
 	c.sleep = s.Sleep
 	in := inboxtest.NewStoring(2)
 	var id int

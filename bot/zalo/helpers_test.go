@@ -8,17 +8,18 @@ import (
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/logtest"
+	"loa/internal/testclock"
 	"loa/internal/zalotest"
 )
 
 // newClient returns a client of srv whose clock is clk (nil: a new one) and whose log
 // goes to the returned buffer.
-func newClient(t *testing.T, srv *zalotest.Server, clk *apitest.Clock) (*Client, *logtest.Buffer) {
+func newClient(t *testing.T, srv *zalotest.Server, clk *testclock.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
 	return newClientAt(t, srv.URL(), srv.Token(), clk)
 }
 
-func newClientAt(t *testing.T, base, token string, clk *apitest.Clock) (*Client, *logtest.Buffer) {
+func newClientAt(t *testing.T, base, token string, clk *testclock.Clock) (*Client, *logtest.Buffer) {
 	t.Helper()
 	c, clk, logs := adaptertest.NewClient(t, clk, func(o botapi.Options) (*Client, error) {
 		return New(Options{Token: token, APIBase: base, Options: o})
@@ -43,7 +44,7 @@ func newHoaClient(t *testing.T, opts ...zalotest.Option) (*zalotest.Server, *Cli
 func newPoller(t *testing.T, srv *zalotest.Server) adaptertest.Poller {
 	t.Helper()
 	c, logs := newClient(t, srv, nil)
-	s := &apitest.Sleeps{}
+	s := &testclock.Sleeps{}
 	c.sleep = s.Sleep
 	return adaptertest.Poller{Poll: c.Poll, Adapter: c, Sleeps: s, Logs: logs, Calls: srv.Calls, Token: srv.Token(),
 		Push: func(text string) { srv.PushUpdate(srv.TextMessage(hoaID, hoaID, "Hoa", text)) }}

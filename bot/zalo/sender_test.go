@@ -14,6 +14,7 @@ import (
 	"loa/internal/adaptertest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
+	"loa/internal/testclock"
 	"loa/internal/zalotest"
 )
 
@@ -179,7 +180,7 @@ func TestTokenRedacted(t *testing.T) {
 	}
 	apitest.NoToken(t, "GetMe error", err.Error(), token)
 	pctx, stop := context.WithCancel(ctx)
-	s := &apitest.Sleeps{}
+	s := &testclock.Sleeps{}
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		if len(s.Waits()) >= 2 {
 			stop()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"loa/broadcast"
 	"loa/chat"
 	"loa/internal/adaptertest"
+	"loa/internal/alerttest"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
 	"loa/internal/zalotest"
@@ -417,13 +417,8 @@ func TestUpdateWithoutMessageIDHasAStableID(t *testing.T) {
 func TestUpdateWithoutChatTypeIgnoredAndAlerted(t *testing.T) {
 	t.Parallel()
 	c, logs := newClient(t, zalotest.NewServer(t), nil)
-	var mu sync.Mutex
-	var alerts []string
-	c.alert = func(_ context.Context, key, text string) {
-		mu.Lock()
-		defer mu.Unlock()
-		alerts = append(alerts, key+": "+text)
-	}
+	alerts := &alerttest.Recorder{}
+	c.alert = alerts.Alert
 	for _, raw := range []string{
 		`{"event_name":"message.text.received","message":{"from":{"id":"u1"},"chat":{"id":"g1"},"text":"đăng ký","message_id":"m1"}}`,
 		`{"event_name":"message.text.received","message":{"from":{"id":"u2"},"chat":{"id":"g1"},"text":"hủy","message_id":"m2"}}`,
@@ -433,10 +428,8 @@ func TestUpdateWithoutChatTypeIgnoredAndAlerted(t *testing.T) {
 			t.Errorf("inbound(%s) = %+v, %v, %v; want ignored, not malformed", raw, in, ok, err)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(alerts) != 1 || !strings.HasPrefix(alerts[0], alertNoChatType+": ") {
-		t.Errorf("alerts %q; want one %s", alerts, alertNoChatType)
+	if a := alerts.All(); len(a) != 1 || a[0].Key != alertNoChatType {
+		t.Errorf("alerts %q; want one %s", a, alertNoChatType)
 	}
 	if !strings.Contains(logs.String(), "without chat_type") {
 		t.Errorf("no warning logged:\n%s", logs)
@@ -455,18 +448,9 @@ func TestPollWarnsOfAWebhook(t *testing.T) {
 	c, logs := newClient(t, srv, nil)
 	c.sleep = botapi.Sleep // idle polls pause for real, as in production
 	c.webhookCheck = 20 * time.Millisecond
-	var mu sync.Mutex
-	var alerts []string
-	c.alert = func(_ context.Context, key, _ string) {
-		mu.Lock()
-		defer mu.Unlock()
-		alerts = append(alerts, key)
-	}
-	got := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), alerts...)
-	}
+	alerts := &alerttest.Recorder{}
+	c.alert = alerts.Alert
+	got := alerts.Keys
 	ctx := apitest.Context(t)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -14,19 +14,19 @@ import (
 	"time"
 
 	"loa/bot/botapi"
-	"loa/internal/apitest"
 	"loa/internal/logtest"
+	"loa/internal/testclock"
 )
 
 // NewClock is the clock an adapter's tests run on: it only moves when a test (or the
 // client's sleep) moves it.
-func NewClock() *apitest.Clock {
-	return apitest.NewClock(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
+func NewClock() *testclock.Clock {
+	return testclock.New(time.Date(2024, 6, 5, 8, 0, 0, 0, time.UTC))
 }
 
 // NewClient builds a test client with newClient, given Options, failing the test when
 // it cannot; clk is the clock the client is to run on, a new one (NewClock) when nil.
-func NewClient[C any](t testing.TB, clk *apitest.Clock, newClient func(botapi.Options) (C, error)) (C, *apitest.Clock, *logtest.Buffer) {
+func NewClient[C any](t testing.TB, clk *testclock.Clock, newClient func(botapi.Options) (C, error)) (C, *testclock.Clock, *logtest.Buffer) {
 	t.Helper()
 	opts, logs := Options()
 	c, err := newClient(opts)

@@ -13,6 +13,7 @@ import (
 	"loa/bot/inbox"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
+	"loa/internal/testclock"
 )
 
 // StartPoll runs poll (a client's Poll) in the background, storing into in, until
@@ -80,7 +81,7 @@ type Poller struct {
 	Poll    func(context.Context, botapi.Inbox) error
 	Adapter inbox.Adapter
 	// Sleeps records the client's waits (it is the client's sleep); Logs is its log.
-	Sleeps *apitest.Sleeps
+	Sleeps *testclock.Sleeps
 	Logs   fmt.Stringer
 	// Push queues on the server a text message from a user in a private chat.
 	Push func(text string)

@@ -9,6 +9,7 @@ import (
 	"loa/bot"
 	"loa/broadcast"
 	"loa/internal/apitest"
+	"loa/internal/testclock"
 )
 
 // HeldSend is a send to a chat whose next send the adapter's fake server holds at
@@ -74,7 +75,7 @@ type Replier struct {
 	// CarryOut is the client's; Update is one from the chat.
 	CarryOut func(context.Context, bot.Update, bot.Response)
 	Update   bot.Update
-	Clock    *apitest.Clock
+	Clock    *testclock.Clock
 	// Received is what the chat received, in order; Count429 is the server's count.
 	Received func() []Received
 	Count429 func() int

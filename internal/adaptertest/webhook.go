@@ -15,6 +15,7 @@ import (
 	"loa/bot/inbox"
 	"loa/internal/apitest"
 	"loa/internal/inboxtest"
+	"loa/internal/testclock"
 )
 
 // Webhook is one adapter's webhook, as the shared webhook tests drive it: a client of
@@ -29,7 +30,7 @@ type Webhook struct {
 	// Header carries the secret (the adapter's SecretHeader).
 	Header string
 	// Clock is the client's clock (its refusal log runs on it); Logs its log.
-	Clock *apitest.Clock
+	Clock *testclock.Clock
 	Logs  fmt.Stringer
 	// Update is a request body holding one update, stored under ID for Chat, whose text
 	// is Text.

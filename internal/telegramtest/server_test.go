@@ -16,10 +16,11 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"loa/internal/apitest"
+	"loa/internal/testclock"
 )
 
 // newClock is a settable clock for Options.Now.
-func newClock() *apitest.Clock { return apitest.NewClock(time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)) }
+func newClock() *testclock.Clock { return testclock.New(time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)) }
 
 // hoasBot is an unthrottled server that knows Hoa's private chat, and a bot on it.
 func hoasBot(t *testing.T) (*Server, *tgbotapi.BotAPI) {

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"loa/internal/apitest"
+	"loa/internal/testclock"
 )
 
 // newClock is a settable clock for Options.Now.
-func newClock() *apitest.Clock { return apitest.NewClock(time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)) }
+func newClock() *testclock.Clock { return testclock.New(time.Date(2025, 6, 5, 8, 0, 0, 0, time.UTC)) }
 
 // apiResp is an answer as a plain client sees it.
 type apiResp struct {
