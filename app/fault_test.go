@@ -26,13 +26,7 @@ func TestSilentLeaderIsReplaced(t *testing.T) {
 	b := start(t, dbURL, faultEnv...)
 
 	proxy.Silence()
-	deadline := time.Now().Add(10 * time.Second)
-	for !b.leading(t) {
-		if time.Now().After(deadline) {
-			t.Fatal("the standby did not take over within 10 s of the leader going silent")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	await.Within(t, "the standby to take over from the silent leader", 10*time.Second, func() bool { return b.leading(t) })
 	await.Until(t, "the silent leader to step down", func() bool { return !a.leading(t) })
 }
 

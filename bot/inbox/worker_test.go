@@ -16,6 +16,7 @@ import (
 	"loa/bot/botapi"
 	"loa/bot/inbox"
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/dbtest"
 	"loa/internal/logtest"
 	"loa/store"
@@ -142,21 +143,17 @@ func worker(st *store.Store, a inbox.Adapter, h inbox.Handler, log *logtest.Buff
 	return w
 }
 
-// waitStatus waits, with a deadline, for the update to reach want (it is finished just
-// after its answer is carried out).
+// waitStatus waits for the update to reach want (it is finished just after its answer
+// is carried out) and returns its reason.
 func waitStatus(t *testing.T, st *store.Store, id string, want store.InboxStatus) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s, reason := status(t, st, id)
-		if s == want {
-			return reason
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("update %s is %s, want %s", id, s, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	var reason string
+	await.Until(t, fmt.Sprintf("update %s to be %s", id, want), func() bool {
+		var s store.InboxStatus
+		s, reason = status(t, st, id)
+		return s == want
+	})
+	return reason
 }
 
 func status(t *testing.T, st *store.Store, id string) (store.InboxStatus, string) {

@@ -36,12 +36,20 @@ const Deadline = 30 * time.Second
 // for, after Deadline.
 func Until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(Deadline)
+	Within(t, what, Deadline, cond)
+}
+
+// Within is Until with a bound of the test's own, for a wait whose length is
+// part of what the test asserts (a standby taking over within its lease); it
+// fails t, naming what it waited for and the bound, after timeout.
+func Within(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out waiting for %s (%s)", what, timeout)
 		}
 		<-tick.C
 	}
