@@ -12,6 +12,7 @@ import (
 
 	"loa/calendar"
 	"loa/chat"
+	"loa/internal/alerttest"
 	"loa/internal/dbtest"
 	"loa/internal/testclock"
 	"loa/store"
@@ -101,8 +102,8 @@ func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
 			ann := schedule(t, st, store.NewAnnouncement{Body: "Thông báo", Schedule: store.ScheduleOnce, NextRunAt: runAt})
 			c := testclock.New(runAt.Add(tt.back))
 			a := announcer(st, c)
-			var alerts []string
-			a.Alert = func(_ context.Context, _, text string) { alerts = append(alerts, text) }
+			alerts := &alerttest.Recorder{}
+			a.Alert = alerts.Alert
 			for range 2 {
 				if _, err := a.Tick(context.Background()); err != nil {
 					t.Fatal(err)
@@ -115,8 +116,8 @@ func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
 			if len(summaries(t, st)) != tt.wantSent {
 				t.Fatalf("broadcasts = %v", summaries(t, st))
 			}
-			if (len(alerts) == 1) != (tt.wantMissed == 1) || len(alerts) > 1 {
-				t.Fatalf("alerts = %q", alerts)
+			if al := alerts.All(); (len(al) == 1) != (tt.wantMissed == 1) || len(al) > 1 {
+				t.Fatalf("alerts = %q", al)
 			}
 			got, _ := st.Announcement(context.Background(), ann.ID)
 			if got.Status != store.AnnouncementDone || got.NextRunAt != nil {
@@ -133,15 +134,15 @@ func TestLongOutageOfACronAnnouncementIsOneMissedRun(t *testing.T) {
 	ann := schedule(t, st, store.NewAnnouncement{Body: "x", Schedule: store.ScheduleCron, Cron: "*/10 * * * *", NextRunAt: start})
 	c := testclock.New(start.Add(5*time.Hour + 5*time.Minute)) // back at 12:05
 	a := announcer(st, c)
-	alerts := 0
-	a.Alert = func(context.Context, string, string) { alerts++ }
+	alerts := &alerttest.Recorder{}
+	a.Alert = alerts.Alert
 	if _, err := a.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	runs, _ := st.AnnouncementRuns(context.Background(), ann.ID)
 	// One missed record for the outage, then the runs inside the last hour: 11:10 … 12:00.
-	if runs.Missed != 1 || runs.Sent != 6 || alerts != 1 {
-		t.Fatalf("runs = %+v, alerts %d; want 1 missed, 6 sent late, 1 alert", runs, alerts)
+	if raised := len(alerts.All()); runs.Missed != 1 || runs.Sent != 6 || raised != 1 {
+		t.Fatalf("runs = %+v, alerts %d; want 1 missed, 6 sent late, 1 alert", runs, raised)
 	}
 	got, _ := st.Announcement(context.Background(), ann.ID)
 	if want := time.Date(2024, 6, 5, 12, 10, 0, 0, hanoi); got.NextRunAt == nil || !got.NextRunAt.Equal(want) {
