@@ -5,10 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"loa/admin"
 	"loa/internal/dbtest"
+	"loa/internal/testclock"
 )
 
 // TestInvites: a code made by an admin makes its sender an admin once, within its
@@ -16,8 +16,8 @@ import (
 func TestInvites(t *testing.T) {
 	t.Parallel()
 	st := dbtest.Store(t)
-	now := t0
-	ops := &admin.Ops{Store: st, Location: hcm, Now: func() time.Time { return now }}
+	c := testclock.New(t0)
+	ops := &admin.Ops{Store: st, Location: hcm, Now: c.Now}
 	ctx := context.Background()
 	lan := admin.Actor{Channel: "zalo", UserID: "lan", Name: "Lan (Zalo)", Via: admin.ViaBot}
 
@@ -52,7 +52,7 @@ func TestInvites(t *testing.T) {
 	if _, err := ops.RedeemInvite(ctx, lan, code2); !errors.Is(err, admin.ErrAlreadyAdmin) {
 		t.Fatalf("an admin redeeming: %v", err)
 	}
-	now = now.Add(admin.InviteLifetime)
+	c.Advance(admin.InviteLifetime)
 	if _, err := ops.RedeemInvite(ctx, other, code2); !errors.Is(err, admin.ErrInviteInvalid) {
 		t.Fatalf("an expired code: %v", err)
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"loa/chat"
+	"loa/internal/alerttest"
 	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -32,16 +32,11 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	e.fake.BotRightsChanged(channel, admin, false)
 	e.fake.SetState(left, telegramtest.ChatLeft)
 
-	var mu sync.Mutex
-	var alerts []string
+	alerts := &alerttest.Recorder{}
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	d.GroupSpacing = 10 * time.Millisecond
 	d.ChatSpacing = 10 * time.Millisecond
-	d.Alert = func(_ context.Context, key, text string) {
-		mu.Lock()
-		defer mu.Unlock()
-		alerts = append(alerts, key+" "+text)
-	}
+	d.Alert = alerts.Alert
 	announce(t, e.store, "ann:1")
 	announce(t, e.store, "ann:2")
 	runFor(t, d)
@@ -73,12 +68,10 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	if pending != 3 || failed != 0 {
 		t.Fatalf("channel deliveries: %d pending, %d failed; want 3 pending", pending, failed)
 	}
-	mu.Lock()
-	if len(alerts) != 1 || !strings.Contains(alerts[0], "chat_paused:telegram:-1001234567890") ||
-		!strings.Contains(alerts[0], "loa subscribers resume") {
-		t.Errorf("alerts = %q; want one, keyed by the chat, saying how to resume", alerts)
+	if a := alerts.All(); len(a) != 1 || !strings.HasPrefix(a[0].Key, "chat_paused:telegram:-1001234567890:") ||
+		!strings.Contains(a[0].Text, "loa subscribers resume") {
+		t.Errorf("alerts = %q; want one, keyed by the chat, saying how to resume", a)
 	}
-	mu.Unlock()
 	gone, err := e.store.SubscriberByChat(ctx, chat.Telegram, "10001")
 	if err != nil || gone.Status != store.StatusGone || gone.StatusReason != string(store.ReasonKicked) {
 		t.Fatalf("chat the bot left: %+v, %v; want gone (kicked)", gone, err)
@@ -97,10 +90,8 @@ func TestRestrictedChannelIsPausedNotGone(t *testing.T) {
 	if strings.Join(got, ",") != "ann:1,ann:2,ann:3" {
 		t.Errorf("channel read %q; want ann:1, ann:2, ann:3 in order", got)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(alerts) != 1 {
-		t.Errorf("%d alerts; want still one", len(alerts))
+	if n := len(alerts.All()); n != 1 {
+		t.Errorf("%d alerts; want still one", n)
 	}
 }
 

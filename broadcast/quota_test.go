@@ -10,6 +10,7 @@ import (
 
 	"loa/broadcast"
 	"loa/chat"
+	"loa/internal/alerttest"
 	"loa/internal/await"
 	"loa/internal/logtest"
 )
@@ -52,15 +53,10 @@ func TestQuotaBacksOffDoubling(t *testing.T) {
 	d := e.dispatcher(t, e.fake.Token(), nil)
 	// Five refusals, a send, one refusal, a send: the two deliveries to the one chat.
 	qs := &quotaSender{Sender: d.Sender, plan: []bool{true, true, true, true, true, false, true, false}}
-	var mu sync.Mutex
-	var alerts []string
+	alerts := &alerttest.Recorder{}
 	d.Sender, d.Log, d.ChatSpacing, d.Idle = qs, logger(&log), 10*time.Millisecond, 20*time.Millisecond
 	d.QuotaBackoff, d.MaxQuotaBackoff, d.QuotaAlertAfter = 20*time.Millisecond, 80*time.Millisecond, 100*time.Millisecond
-	d.Alert = func(_ context.Context, key, text string) {
-		mu.Lock()
-		defer mu.Unlock()
-		alerts = append(alerts, key+": "+text)
-	}
+	d.Alert = alerts.Alert
 	runFor(t, d)
 	await.Until(t, "both deliveries sent", func() bool {
 		bs, err := e.store.BroadcastStats(context.Background(), 2)
@@ -88,11 +84,9 @@ func TestQuotaBacksOffDoubling(t *testing.T) {
 			t.Errorf("send %d came %v after refusal %d, inside its %v pause", i+2, gap, i+1, p*time.Millisecond)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	// The first run held sending back for at least 220 ms (> 100 ms): one alert; the
 	// second run was a single refusal.
-	if len(alerts) != 1 || !strings.HasPrefix(alerts[0], "quota:telegram:") {
-		t.Errorf("alerts %q; want one quota:telegram alert", alerts)
+	if a := alerts.All(); len(a) != 1 || !strings.HasPrefix(a[0].Key, "quota:telegram:") {
+		t.Errorf("alerts %q; want one quota:telegram alert", a)
 	}
 }

@@ -12,15 +12,17 @@ import (
 
 	"loa/calendar"
 	"loa/chat"
+	"loa/internal/alerttest"
 	"loa/internal/dbtest"
+	"loa/internal/testclock"
 	"loa/store"
 )
 
 var hanoi = time.FixedZone("ICT", 7*3600)
 
-func announcer(st *store.Store, c *clock) *Announcer {
+func announcer(st *store.Store, c *testclock.Clock) *Announcer {
 	return &Announcer{
-		Store: st, Location: hanoi, Now: c.now,
+		Store: st, Location: hanoi, Now: c.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
@@ -53,15 +55,15 @@ func summaries(t *testing.T, st *store.Store) []string {
 func TestCronAnnouncementFiresOncePerMinuteWithTwoReplicas(t *testing.T) {
 	t.Parallel()
 	st := dbtest.Store(t)
-	c := &clock{t: time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)}
-	first, err := NextRun(Schedule{Kind: store.ScheduleCron, Cron: "* 7 * * *"}, c.now().Add(-time.Second), hanoi)
+	c := testclock.New(time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi))
+	first, err := NextRun(Schedule{Kind: store.ScheduleCron, Cron: "* 7 * * *"}, c.Now().Add(-time.Second), hanoi)
 	if err != nil {
 		t.Fatal(err)
 	}
 	schedule(t, st, store.NewAnnouncement{Body: "Họp giao ban", Schedule: store.ScheduleCron, Cron: "* 7 * * *", NextRunAt: *first})
 	a, b := announcer(st, c), announcer(st, c)
 	for minute := 0; minute < 5; minute++ {
-		c.set(time.Date(2024, 6, 5, 7, minute, 30, 0, hanoi))
+		c.Set(time.Date(2024, 6, 5, 7, minute, 30, 0, hanoi))
 		var wg sync.WaitGroup
 		for _, r := range []*Announcer{a, b, a, b} {
 			wg.Go(func() {
@@ -98,10 +100,10 @@ func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
 			st := dbtest.Store(t)
 			runAt := time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)
 			ann := schedule(t, st, store.NewAnnouncement{Body: "Thông báo", Schedule: store.ScheduleOnce, NextRunAt: runAt})
-			c := &clock{t: runAt.Add(tt.back)}
+			c := testclock.New(runAt.Add(tt.back))
 			a := announcer(st, c)
-			var alerts []string
-			a.Alert = func(_ context.Context, _, text string) { alerts = append(alerts, text) }
+			alerts := &alerttest.Recorder{}
+			a.Alert = alerts.Alert
 			for range 2 {
 				if _, err := a.Tick(context.Background()); err != nil {
 					t.Fatal(err)
@@ -114,8 +116,8 @@ func TestMissedRunInsideAndOutsideTheGraceWindow(t *testing.T) {
 			if len(summaries(t, st)) != tt.wantSent {
 				t.Fatalf("broadcasts = %v", summaries(t, st))
 			}
-			if (len(alerts) == 1) != (tt.wantMissed == 1) || len(alerts) > 1 {
-				t.Fatalf("alerts = %q", alerts)
+			if al := alerts.All(); (len(al) == 1) != (tt.wantMissed == 1) || len(al) > 1 {
+				t.Fatalf("alerts = %q", al)
 			}
 			got, _ := st.Announcement(context.Background(), ann.ID)
 			if got.Status != store.AnnouncementDone || got.NextRunAt != nil {
@@ -130,17 +132,17 @@ func TestLongOutageOfACronAnnouncementIsOneMissedRun(t *testing.T) {
 	st := dbtest.Store(t)
 	start := time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)
 	ann := schedule(t, st, store.NewAnnouncement{Body: "x", Schedule: store.ScheduleCron, Cron: "*/10 * * * *", NextRunAt: start})
-	c := &clock{t: start.Add(5*time.Hour + 5*time.Minute)} // back at 12:05
+	c := testclock.New(start.Add(5*time.Hour + 5*time.Minute)) // back at 12:05
 	a := announcer(st, c)
-	alerts := 0
-	a.Alert = func(context.Context, string, string) { alerts++ }
+	alerts := &alerttest.Recorder{}
+	a.Alert = alerts.Alert
 	if _, err := a.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	runs, _ := st.AnnouncementRuns(context.Background(), ann.ID)
 	// One missed record for the outage, then the runs inside the last hour: 11:10 … 12:00.
-	if runs.Missed != 1 || runs.Sent != 6 || alerts != 1 {
-		t.Fatalf("runs = %+v, alerts %d; want 1 missed, 6 sent late, 1 alert", runs, alerts)
+	if raised := len(alerts.All()); runs.Missed != 1 || runs.Sent != 6 || raised != 1 {
+		t.Fatalf("runs = %+v, alerts %d; want 1 missed, 6 sent late, 1 alert", runs, raised)
 	}
 	got, _ := st.Announcement(context.Background(), ann.ID)
 	if want := time.Date(2024, 6, 5, 12, 10, 0, 0, hanoi); got.NextRunAt == nil || !got.NextRunAt.Equal(want) {
@@ -154,8 +156,8 @@ func TestEventGreetingEveryYearWithTheRightCount(t *testing.T) {
 	ev := calendar.Event{ID: 7, Slug: "bac-ho-ra-di", Title: "Ngày Bác Hồ ra đi tìm đường cứu nước", Kind: calendar.Solar,
 		Day: 5, Month: 6, FoundedYear: 1911, Category: calendar.National, Enabled: true}
 	sched := Schedule{Kind: store.ScheduleEvent, Event: &ev, EventTime: "07:00"}
-	c := &clock{t: time.Date(2024, 1, 1, 9, 0, 0, 0, hanoi)}
-	first, err := NextRun(sched, c.now(), hanoi)
+	c := testclock.New(time.Date(2024, 1, 1, 9, 0, 0, 0, hanoi))
+	first, err := NextRun(sched, c.Now(), hanoi)
 	if err != nil || first == nil || !first.Equal(time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)) {
 		t.Fatalf("first run = %v, %v", first, err)
 	}
@@ -177,7 +179,7 @@ func TestEventGreetingEveryYearWithTheRightCount(t *testing.T) {
 		time.Date(2024, 6, 5, 8, 0, 0, 0, hanoi), // later the same day: nothing more
 		time.Date(2025, 6, 5, 7, 1, 0, 0, hanoi),
 	} {
-		c.set(day)
+		c.Set(day)
 		if _, err := a.Tick(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +202,7 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 	}
 	runAt := time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)
 	ann := schedule(t, st, store.NewAnnouncement{Body: "Họp", Schedule: store.ScheduleCron, Cron: "0 7 * * *", NextRunAt: runAt})
-	c := &clock{t: runAt}
+	c := testclock.New(runAt)
 	if n, err := announcer(st, c).Tick(ctx); err != nil || n != 1 {
 		t.Fatalf("tick = %d, %v", n, err)
 	}
@@ -211,7 +213,7 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 	if _, err := st.As(store.Actor{ID: "telegram:1", Via: store.ViaBot}).CancelAnnouncement(ctx, ann.ID); err == nil || !strings.Contains(err.Error(), "already cancelled") {
 		t.Fatalf("second cancel: %v", err)
 	}
-	c.set(runAt.Add(24 * time.Hour))
+	c.Set(runAt.Add(24 * time.Hour))
 	if n, err := announcer(st, c).Tick(ctx); err != nil || n != 0 {
 		t.Fatalf("tick after cancel = %d, %v", n, err)
 	}
@@ -233,10 +235,10 @@ func TestCancelStopsFutureRunsAndPendingDeliveries(t *testing.T) {
 func TestAnnouncementRunPanicIsRecovered(t *testing.T) {
 	t.Parallel()
 	st := dbtest.Store(t)
-	c := &clock{t: time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi)}
+	c := testclock.New(time.Date(2024, 6, 5, 7, 0, 0, 0, hanoi))
 	id := int64(7)
-	schedule(t, st, store.NewAnnouncement{Body: "Chúc mừng", Schedule: store.ScheduleEvent, EventID: &id, EventTime: "07:00", NextRunAt: c.now()})
-	schedule(t, st, store.NewAnnouncement{Body: "Họp chi bộ", Schedule: store.ScheduleOnce, NextRunAt: c.now()})
+	schedule(t, st, store.NewAnnouncement{Body: "Chúc mừng", Schedule: store.ScheduleEvent, EventID: &id, EventTime: "07:00", NextRunAt: c.Now()})
+	schedule(t, st, store.NewAnnouncement{Body: "Họp chi bộ", Schedule: store.ScheduleOnce, NextRunAt: c.Now()})
 	a := announcer(st, c)
 	var logs strings.Builder
 	var mu sync.Mutex
@@ -252,11 +254,11 @@ func TestAnnouncementRunPanicIsRecovered(t *testing.T) {
 		t.Fatalf("tick made %d, %v, broadcasts %v; want the healthy announcement out", made, err, summaries(t, st))
 	}
 	// Held back: the next ticks within the hold do not run it again.
-	c.set(c.now().Add(panicHold / 2))
+	c.Advance(panicHold / 2)
 	if _, err := a.Tick(context.Background()); err != nil || calls != 1 {
 		t.Fatalf("ticked %d times into the bug during its hold (%v)", calls, err)
 	}
-	c.set(c.now().Add(panicHold))
+	c.Advance(panicHold)
 	if _, err := a.Tick(context.Background()); err != nil || calls != 2 {
 		t.Fatalf("after the hold the run was tried %d times (%v); want once more", calls, err)
 	}

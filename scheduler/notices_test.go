@@ -11,6 +11,7 @@ import (
 	"loa/calendar"
 	"loa/chat"
 	"loa/internal/dbtest"
+	"loa/internal/testclock"
 	"loa/store"
 )
 
@@ -43,8 +44,8 @@ func seededStore(t *testing.T, url string) *store.Store {
 }
 
 // notifier ticks at 07:00 in Vietnam by the clock c.
-func notifier(st *store.Store, c *clock) *Notifier {
-	return &Notifier{Store: st, Location: saigon, Hour: 7, Minute: 0, Now: c.now}
+func notifier(st *store.Store, c *testclock.Clock) *Notifier {
+	return &Notifier{Store: st, Location: saigon, Hour: 7, Minute: 0, Now: c.Now}
 }
 
 // eventID returns the stored id of a built-in event.
@@ -94,18 +95,18 @@ func tick(t *testing.T, n *Notifier) int {
 func TestNoticeAfterAnOutageGoesOutOnceTheSameDay(t *testing.T) {
 	t.Parallel()
 	st := seededStore(t, dbtest.URL(t))
-	c := &clock{t: local(2024, 6, 5, 5, 59)}
+	c := testclock.New(local(2024, 6, 5, 5, 59))
 	n := notifier(st, c)
 	if got := tick(t, n); got != 0 {
 		t.Fatalf("05:59: created %d", got)
 	}
 	// Down from 06:00; back at 09:00.
-	c.set(local(2024, 6, 5, 9, 0))
+	c.Set(local(2024, 6, 5, 9, 0))
 	if got := tick(t, n); got != 1 {
 		t.Fatalf("09:00: created %d, want 1", got)
 	}
 	for _, at := range []time.Time{local(2024, 6, 5, 9, 1), local(2024, 6, 5, 12, 0), local(2024, 6, 5, 23, 59)} {
-		c.set(at)
+		c.Set(at)
 		if got := tick(t, n); got != 0 {
 			t.Fatalf("%s: created %d again", at.Format("15:04"), got)
 		}
@@ -120,12 +121,12 @@ func TestNoticeAfterAnOutageGoesOutOnceTheSameDay(t *testing.T) {
 func TestNoticeWaitsForTheNoticeTime(t *testing.T) {
 	t.Parallel()
 	st := seededStore(t, dbtest.URL(t))
-	c := &clock{t: local(2024, 6, 5, 6, 59).Add(59 * time.Second)}
+	c := testclock.New(local(2024, 6, 5, 6, 59).Add(59 * time.Second))
 	n := notifier(st, c)
 	if got := tick(t, n); got != 0 || len(notices(t, st)) != 0 {
 		t.Fatalf("06:59:59: created %d", got)
 	}
-	c.set(local(2024, 6, 5, 7, 0))
+	c.Set(local(2024, 6, 5, 7, 0))
 	if got := tick(t, n); got != 1 {
 		t.Fatalf("07:00: created %d, want 1", got)
 	}
@@ -139,8 +140,8 @@ func TestNoticeUsesTheLocalDate(t *testing.T) {
 	if at.UTC().Day() != 4 {
 		t.Fatalf("test premise: %s is not the previous day in UTC", at.UTC())
 	}
-	c := &clock{t: at.UTC()}
-	n := &Notifier{Store: st, Location: saigon, Hour: 0, Minute: 15, Now: c.now}
+	c := testclock.New(at.UTC())
+	n := &Notifier{Store: st, Location: saigon, Hour: 0, Minute: 15, Now: c.Now}
 	if got := tick(t, n); got != 1 {
 		t.Fatalf("created %d, want 1", got)
 	}
@@ -156,10 +157,10 @@ func TestAdvanceNoticeOfARoundYear(t *testing.T) {
 	t.Parallel()
 	st := seededStore(t, dbtest.URL(t))
 	id := eventID(t, st, "quoc-khanh")
-	c := &clock{t: local(2025, 8, 26, 7, 0)}
+	c := testclock.New(local(2025, 8, 26, 7, 0))
 	n := notifier(st, c)
 	tick(t, n)
-	c.set(local(2025, 9, 2, 7, 0))
+	c.Set(local(2025, 9, 2, 7, 0))
 	tick(t, n)
 	got := notices(t, st)
 	advance := fmt.Sprintf("anniv:%d:2025-08-26:advance", id)
@@ -171,7 +172,7 @@ func TestAdvanceNoticeOfARoundYear(t *testing.T) {
 		t.Errorf("notice %s = %q", day, got[day])
 	}
 	// 2/9/2024 is not a round year: no advance notice on 26/8/2024.
-	c.set(local(2024, 8, 26, 7, 0))
+	c.Set(local(2024, 8, 26, 7, 0))
 	tick(t, n)
 	for k := range notices(t, st) {
 		if strings.HasPrefix(k, fmt.Sprintf("anniv:%d:2024-", id)) {
@@ -184,14 +185,14 @@ func TestAdvanceNoticeOfARoundYear(t *testing.T) {
 func TestLunarNotice(t *testing.T) {
 	t.Parallel()
 	st := seededStore(t, dbtest.URL(t))
-	c := &clock{t: local(2024, 4, 17, 7, 0)}
+	c := testclock.New(local(2024, 4, 17, 7, 0))
 	n := notifier(st, c)
 	tick(t, n)
 	key := fmt.Sprintf("anniv:%d:2024-04-18", eventID(t, st, "gio-to-hung-vuong"))
 	if _, ok := notices(t, st)[key]; ok {
 		t.Fatal("Giỗ Tổ announced on 17/4")
 	}
-	c.set(local(2024, 4, 18, 7, 0))
+	c.Set(local(2024, 4, 18, 7, 0))
 	tick(t, n)
 	if got := notices(t, st)[key]; got != "Giỗ Tổ Hùng Vương (mùng 10 tháng 3 âm lịch, tức 18/4/2024)" {
 		t.Fatalf("notice %s = %q", key, got)
@@ -204,7 +205,7 @@ func TestDisabledEventsAreSkipped(t *testing.T) {
 	if _, err := st.SetEventEnabled(context.Background(), eventID(t, st, "bac-ho-ra-di-tim-duong-cuu-nuoc"), false); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: local(2024, 6, 5, 7, 0)}
+	c := testclock.New(local(2024, 6, 5, 7, 0))
 	if got := tick(t, notifier(st, c)); got != 0 || len(notices(t, st)) != 0 {
 		t.Fatalf("created %d for a disabled event: %v", got, notices(t, st))
 	}
@@ -219,7 +220,7 @@ func TestTwoNotifiersMakeEachNoticeOnce(t *testing.T) {
 	b := dbtest.StoreAt(t, url)
 	// 2/9/2025: Quốc khánh's 80th; 26/8 also holds advance notices. Tick both days.
 	for _, day := range []time.Time{local(2025, 9, 2, 7, 0), local(2025, 8, 26, 7, 0)} {
-		c := &clock{t: day}
+		c := testclock.New(day)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		total := 0
@@ -267,7 +268,7 @@ func TestMutedAnniversariesGetNoDelivery(t *testing.T) {
 	if _, err := st.SetTopicMuted(ctx, chat.Telegram, "2", store.TopicAnniversaries, true); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: local(2024, 6, 5, 7, 0)}
+	c := testclock.New(local(2024, 6, 5, 7, 0))
 	if got := tick(t, notifier(st, c)); got != 1 {
 		t.Fatalf("created %d", got)
 	}

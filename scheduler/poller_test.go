@@ -16,6 +16,7 @@ import (
 	"loa/internal/alerttest"
 	"loa/internal/dbtest"
 	"loa/internal/logtest"
+	"loa/internal/testclock"
 	"loa/store"
 )
 
@@ -24,26 +25,16 @@ const rss = `<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Bài một</title><link>https://portal.example/1</link><guid>1</guid><pubDate>Wed, 05 Jun 2024 07:00:00 +0700</pubDate></item>
 </channel></rss>`
 
-// clock is a settable clock for the poller.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-
 var t0 = time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
 
-func newPoller(t testing.TB) (*Poller, *clock) {
+func newPoller(t testing.TB) (*Poller, *testclock.Clock) {
 	t.Helper()
-	c := &clock{t: t0}
+	c := testclock.New(t0)
 	return &Poller{
 		Store:       dbtest.Store(t),
 		Fetcher:     feeds.NewFetcher(feeds.FetcherOptions{Timeout: 5 * time.Second}),
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now:         c.now,
+		Now:         c.Now,
 		MaxAnnounce: 5,
 		MaxFailures: 3,
 	}, c
@@ -82,11 +73,11 @@ func TestPollFailuresBackOffAndDisable(t *testing.T) {
 		if f.ConsecutiveFailures != i+1 || !strings.HasSuffix(f.LastError, ": HTTP 500 Internal Server Error") {
 			t.Fatalf("after failure %d: failures %d, error %q", i+1, f.ConsecutiveFailures, f.LastError)
 		}
-		wait := f.NextPollAt.Sub(c.now())
+		wait := f.NextPollAt.Sub(c.Now())
 		if wait < wantWait || wait > wantWait+wantWait/10 {
 			t.Fatalf("after failure %d: next poll in %s, want %s plus up to 10%% jitter", i+1, wait, wantWait)
 		}
-		c.set(f.NextPollAt)
+		c.Set(f.NextPollAt)
 	}
 	if f.Enabled || !strings.Contains(f.DisabledReason, "3 consecutive failures") {
 		t.Fatalf("after 3 failures: enabled %v, reason %q", f.Enabled, f.DisabledReason)
@@ -104,7 +95,7 @@ func TestPollHonoursRetryAfter(t *testing.T) {
 	f := addFeed(t, p, srv.URL, time.Minute)
 	p.Poll(context.Background(), f)
 	f = reload(t, p, f.ID)
-	if got := f.NextPollAt.Sub(c.now()); got != time.Hour {
+	if got := f.NextPollAt.Sub(c.Now()); got != time.Hour {
 		t.Fatalf("next poll in %s, want the server's Retry-After of 1h", got)
 	}
 }
@@ -146,13 +137,13 @@ func TestPollConditionalGetAndTTL(t *testing.T) {
 			if !f.Primed || f.ETag != `"v1"` || f.Title != "Cổng thông tin" {
 				t.Fatalf("after the first poll: %+v", f)
 			}
-			if got := f.NextPollAt.Sub(c.now()); got != tt.want {
+			if got := f.NextPollAt.Sub(c.Now()); got != tt.want {
 				t.Fatalf("next poll in %s, want %s", got, tt.want)
 			}
-			c.set(f.NextPollAt)
+			c.Set(f.NextPollAt)
 			p.Poll(context.Background(), f)
 			f = reload(t, p, f.ID)
-			if got := f.NextPollAt.Sub(c.now()); got != tt.want {
+			if got := f.NextPollAt.Sub(c.Now()); got != tt.want {
 				t.Fatalf("after a 304: next poll in %s, want %s (the stored TTL)", got, tt.want)
 			}
 			mu.Lock()
@@ -178,7 +169,7 @@ func TestPollDueGoesOnPastABrokenFeed(t *testing.T) {
 	b := addFeed(t, p, broken.URL, time.Minute)
 	g := addFeed(t, p, good.URL, time.Minute)
 
-	c.set(time.Now().Add(time.Minute)) // AddFeed makes feeds due at the database's clock
+	c.Set(time.Now().Add(time.Minute)) // AddFeed makes feeds due at the database's clock
 	n, err := p.PollDue(context.Background())
 	if err != nil || n != 2 {
 		t.Fatalf("PollDue = %d, %v; want both feeds polled", n, err)
@@ -269,7 +260,7 @@ func TestPollNeverShowsFeedCredentials(t *testing.T) {
 	for range p.MaxFailures {
 		p.Poll(context.Background(), broken)
 		broken = reload(t, p, broken.ID)
-		c.set(broken.NextPollAt)
+		c.Set(broken.NextPollAt)
 	}
 	alerted := alerts.All()
 	if broken.Enabled || len(alerted) != 1 {
@@ -325,7 +316,7 @@ func TestPollChurningLinksAnnouncesOnce(t *testing.T) {
 	p.Poll(context.Background(), f) // primes: five articles seen
 	portal.publish(1)
 	for range 3 {
-		c.set(c.now().Add(time.Minute))
+		c.Advance(time.Minute)
 		p.Poll(context.Background(), reload(t, p, f.ID))
 	}
 	bs, err := p.Store.Broadcasts(context.Background(), 100)
@@ -358,21 +349,21 @@ func TestPollDailyCap(t *testing.T) {
 	srv := httptest.NewServer(portal)
 	defer srv.Close()
 	f := addFeed(t, p, srv.URL, time.Minute)
-	c.set(time.Date(2024, 6, 5, 16, 0, 0, 0, time.UTC)) // 23:00 in Vietnam
+	c.Set(time.Date(2024, 6, 5, 16, 0, 0, 0, time.UTC)) // 23:00 in Vietnam
 	p.Poll(context.Background(), f)                     // primes
 	pollWith := func(newArticles int, at time.Time) store.PollResult {
 		t.Helper()
 		portal.publish(newArticles)
-		c.set(at)
+		c.Set(at)
 		before, _ := p.Store.Broadcasts(context.Background(), 1000)
 		p.Poll(context.Background(), reload(t, p, f.ID))
 		after, _ := p.Store.Broadcasts(context.Background(), 1000)
 		return store.PollResult{Broadcasts: make([]int64, len(after)-len(before))}
 	}
-	if got := len(pollWith(2, c.now().Add(10*time.Minute)).Broadcasts); got != 2 {
+	if got := len(pollWith(2, c.Now().Add(10*time.Minute)).Broadcasts); got != 2 {
 		t.Fatalf("two new: %d announced", got)
 	}
-	if got := len(pollWith(3, c.now().Add(10*time.Minute)).Broadcasts); got != 1 {
+	if got := len(pollWith(3, c.Now().Add(10*time.Minute)).Broadcasts); got != 1 {
 		t.Fatalf("three new, one left today: %d announced", got)
 	}
 	if got := len(pollWith(1, time.Date(2024, 6, 5, 16, 59, 0, 0, time.UTC)).Broadcasts); got != 0 {
@@ -419,7 +410,7 @@ func TestPollPanicIsRecoveredAndDisablesTheFeed(t *testing.T) {
 	f := addFeed(t, p, "https://portal.example/rss", time.Minute)
 
 	for i := 1; i <= maxPanics; i++ {
-		c.set(reload(t, p, f.ID).NextPollAt)
+		c.Set(reload(t, p, f.ID).NextPollAt)
 		n, err := p.PollDue(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("poll %d: polled %d, %v", i, n, err)
@@ -428,8 +419,8 @@ func TestPollPanicIsRecoveredAndDisablesTheFeed(t *testing.T) {
 		if got.ConsecutiveFailures != i || !strings.HasPrefix(got.LastError, "panic: runtime error: index out of range") {
 			t.Fatalf("after panic %d: failures %d, last error %q", i, got.ConsecutiveFailures, got.LastError)
 		}
-		if i < maxPanics && (!got.Enabled || !got.NextPollAt.After(c.now())) {
-			t.Fatalf("after panic %d: enabled %v, next poll %s at %s; want a later retry", i, got.Enabled, got.NextPollAt, c.now())
+		if i < maxPanics && (!got.Enabled || !got.NextPollAt.After(c.Now())) {
+			t.Fatalf("after panic %d: enabled %v, next poll %s at %s; want a later retry", i, got.Enabled, got.NextPollAt, c.Now())
 		}
 	}
 	got := reload(t, p, f.ID)
@@ -467,8 +458,8 @@ func TestAbandonedPollReleasesTheFeed(t *testing.T) {
 	}))
 	defer srv.Close()
 	f := addFeed(t, p, srv.URL, time.Minute)
-	c.set(reload(t, p, f.ID).NextPollAt)
-	claimedAt := c.now()
+	c.Set(reload(t, p, f.ID).NextPollAt)
+	claimedAt := c.Now()
 	if n, err := p.PollDue(ctx); err != nil || n != 1 {
 		t.Fatalf("polled %d, %v", n, err)
 	}

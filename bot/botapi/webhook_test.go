@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"loa/internal/testclock"
 )
 
 func TestDeriveSecret(t *testing.T) {
@@ -88,9 +90,9 @@ func TestWebhookGuardRead(t *testing.T) {
 func TestWebhookRefusalsLoggedOncePerMinute(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	now := time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC)
+	c := testclock.New(time.Date(2024, 6, 5, 7, 0, 0, 0, time.UTC))
 	g := &WebhookGuard{Header: "X-Secret", Secret: "s3cretS3cretS3cretS3cretS3cret99",
-		Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }}
+		Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: c.Now}
 	refuse := func(n int) {
 		t.Helper()
 		for range n {
@@ -110,12 +112,12 @@ func TestWebhookRefusalsLoggedOncePerMinute(t *testing.T) {
 		t.Fatalf("first refusal: %q, want one line with refused=1", l)
 	}
 	refuse(500)
-	now = now.Add(59 * time.Second)
+	c.Advance(59 * time.Second)
 	refuse(10)
 	if l := lines(); len(l) != 1 {
 		t.Fatalf("within the minute: %d lines, want still 1:\n%s", len(l), logs.String())
 	}
-	now = now.Add(time.Second)
+	c.Advance(time.Second)
 	refuse(1)
 	l := lines()
 	if len(l) != 2 || !strings.Contains(l[1], "refused=511") || strings.Contains(l[1], "guess") {
