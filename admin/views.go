@@ -93,8 +93,14 @@ func (o *Ops) ExportEvents(ctx context.Context, w io.Writer, format string, from
 	if toYear == 0 {
 		toYear = fromYear + ICSYearsAhead
 	}
-	if fromYear < 1 || toYear > 9998 || toYear < fromYear {
-		return fieldErr(FieldToYear, CodeOutOfRange, strconv.Itoa(toYear),
+	// The year at fault is named: the first when it is out of 1–9998 itself, the last
+	// otherwise.
+	field, year := FieldFromYear, fromYear
+	if fromYear >= 1 && fromYear <= 9998 {
+		field, year = FieldToYear, toYear
+	}
+	if year < 1 || year > 9998 || toYear < fromYear {
+		return fieldErr(field, CodeOutOfRange, strconv.Itoa(year),
 			fmt.Sprintf("years %d–%d: want the first year ≤ the last, within 1–9998", fromYear, toYear))
 	}
 	events, err := o.Store.Events(ctx, true)

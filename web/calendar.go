@@ -43,10 +43,12 @@ type monthData struct {
 	Notices       []calendar.Occurrence
 	UpcomingUntil calendar.Date
 	// Form is the add or edit form, with what was typed and its errors.
-	Form     form
-	Editing  int64
-	Today    calendar.Date
-	ICSYears string
+	Form    form
+	Editing int64
+	Today   calendar.Date
+	// Export is the iCalendar export's year range: by default this year and
+	// admin.ICSYearsAhead after it; a refused range as typed, with its error.
+	Export form
 }
 
 var weekdayHeads = []string{"T2", "T3", "T4", "T5", "T6", "T7", "CN"}
@@ -66,6 +68,12 @@ func (c *Console) calendarMonth(w http.ResponseWriter, r *http.Request) {
 // renderMonth shows the month view with the event form (f as typed, editing id when
 // not 0).
 func (c *Console) renderMonth(w http.ResponseWriter, r *http.Request, f form, editing int64) {
+	c.month(w, r, http.StatusOK, monthData{Form: f, Editing: editing})
+}
+
+// month shows the month view with the forms d holds (the event form, a refused
+// export), answering with status.
+func (c *Console) month(w http.ResponseWriter, r *http.Request, status int, d monthData) {
 	today := calendar.DateIn(c.now(), c.loc())
 	year, month := monthParam(r, today)
 	first := calendar.Date{Year: year, Month: month, Day: 1}
@@ -89,7 +97,11 @@ func (c *Console) renderMonth(w http.ResponseWriter, r *http.Request, f form, ed
 			byDay[o.Date] = append(byDay[o.Date], o)
 		}
 	}
-	d := monthData{Title: fmt.Sprintf("Tháng %d năm %d", month, year), Events: all, Form: f, Editing: editing, Today: today}
+	d.Title, d.Events, d.Today = fmt.Sprintf("Tháng %d năm %d", month, year), all, today
+	if d.Export.Values == nil {
+		d.Export.Values = map[string]string{string(admin.FieldFromYear): strconv.Itoa(today.Year),
+			string(admin.FieldToYear): strconv.Itoa(today.Year + admin.ICSYearsAhead)}
+	}
 	prev, next := first.AddDays(-1), first.AddDays(32)
 	d.Prev = fmt.Sprintf("%04d-%02d", prev.Year, prev.Month)
 	d.Next = fmt.Sprintf("%04d-%02d", next.Year, next.Month)
@@ -109,7 +121,7 @@ func (c *Console) renderMonth(w http.ResponseWriter, r *http.Request, f form, ed
 	if !c.calendarTools(w, r, &d) {
 		return
 	}
-	c.page(w, r, "calendar", "calendar", d)
+	c.pageStatus(w, r, status, "calendar", "calendar", d)
 }
 
 // calendarTools answers the page's three questions, each from its GET form: the
@@ -182,22 +194,29 @@ func (c *Console) calendarTools(w http.ResponseWriter, r *http.Request, d *month
 // ?tu-nam to ?den-nam; by default this year and admin.ICSYearsAhead after it).
 func (c *Console) calendarExport(format, contentType, file string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// The form's fields are named as admin names them, so a refusal lands beside
+		// the year at fault.
+		fields := []admin.Field{admin.FieldFromYear, admin.FieldToYear}
+		f := form{Values: map[string]string{}, Errors: map[string]string{}}
 		var years [2]int
+		var err error
 		for i, k := range []string{"tu-nam", "den-nam"} {
-			if s := strings.TrimSpace(r.URL.Query().Get(k)); s != "" {
-				y, err := strconv.Atoi(s)
-				if err != nil {
-					y = -1 // not a year: refused as out of range
+			s := strings.TrimSpace(r.URL.Query().Get(k))
+			f.Values[string(fields[i])] = s
+			if s != "" && err == nil {
+				// 0 is admin's "not given": typed, it is no year either.
+				if years[i], err = strconv.Atoi(s); err != nil || years[i] == 0 {
+					err = &admin.FieldError{Field: fields[i], Code: admin.CodeInvalid, Value: s}
 				}
-				years[i] = y
 			}
 		}
 		var buf bytes.Buffer
-		err := c.Ops.ExportEvents(r.Context(), &buf, format, years[0], years[1])
-		var f form
+		if err == nil {
+			err = c.Ops.ExportEvents(r.Context(), &buf, format, years[0], years[1])
+		}
 		switch {
 		case c.refused(w, r, &f, err):
-			c.render(w, r, http.StatusBadRequest, "message", message{Title: "Không xuất được lịch", Text: f.Message(), Back: "/lich#cac-ngay"})
+			c.month(w, r, http.StatusBadRequest, monthData{Export: f})
 		case err != nil:
 			c.failed(w, r, "export events", err)
 		default:

@@ -345,11 +345,29 @@ func TestCalendarTools(t *testing.T) {
 		{"/lich/su-kien.csv", http.StatusOK, "thanh-lap-tinh"},
 		{"/lich/su-kien.ics", http.StatusOK, "DTSTART;VALUE=DATE:20261210"},
 		{"/lich/su-kien.ics?tu-nam=2030&den-nam=2031", http.StatusOK, "DTSTART;VALUE=DATE:20301210"},
-		{"/lich/su-kien.ics?tu-nam=2031&den-nam=2030", http.StatusBadRequest, "Năm kết thúc chưa hợp lệ."},
 	} {
 		code, body := do(t, c, "GET", r.srv.URL+tt.path, nil)
 		if code != tt.code || !strings.Contains(html.UnescapeString(body), tt.want) {
 			t.Errorf("GET %s: %d, want %d with %q in\n%s", tt.path, code, tt.code, tt.want, body)
+		}
+	}
+	// A refused year range shows the calendar page again, the error beside the year at
+	// fault and the years as typed.
+	for _, tt := range []struct {
+		query, field, typed, want string
+	}{
+		{"tu-nam=2031&den-nam=2030", "den-nam", `value="2030"`, "Năm kết thúc chưa hợp lệ."},
+		{"tu-nam=hai&den-nam=2030", "tu-nam", `value="hai"`, "Năm bắt đầu chưa hợp lệ."},
+		{"tu-nam=0&den-nam=2030", "tu-nam", `value="0"`, "Năm bắt đầu chưa hợp lệ."},
+	} {
+		code, body := do(t, c, "GET", r.srv.URL+"/lich/su-kien.ics?"+tt.query, nil)
+		body = html.UnescapeString(body)
+		field := regexp.MustCompile(`<input[^>]*id="` + tt.field + `"[^>]*>`).FindString(body)
+		if code != http.StatusBadRequest || !strings.Contains(body, "Các ngày kỷ niệm") ||
+			!strings.Contains(field, `aria-invalid="true"`) || !strings.Contains(field, tt.typed) ||
+			!strings.Contains(body, tt.want) {
+			t.Errorf("GET /lich/su-kien.ics?%s: %d, field %s; want 400, the calendar page, %s marked with %s and %q in\n%s",
+				tt.query, code, field, tt.field, tt.typed, tt.want, body)
 		}
 	}
 }

@@ -97,13 +97,18 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // page writes a page of the menu.
 func (c *Console) page(w http.ResponseWriter, r *http.Request, name, navKey string, data any) {
+	c.pageStatus(w, r, http.StatusOK, name, navKey, data)
+}
+
+// pageStatus is page answering with status (a form refused on a GET: 400).
+func (c *Console) pageStatus(w http.ResponseWriter, r *http.Request, status int, name, navKey string, data any) {
 	title := ""
 	for _, n := range nav {
 		if n.Key == navKey {
 			title = n.Title
 		}
 	}
-	c.renderNav(w, r, http.StatusOK, name, navKey, title, data)
+	c.renderNav(w, r, status, name, navKey, title, data)
 }
 
 func (c *Console) renderNav(w http.ResponseWriter, r *http.Request, status int, name, navKey, title string, data any) {
