@@ -29,6 +29,10 @@ func TestBrowserScreenshots(t *testing.T) {
 	seedScreenshotData(t, s, fixed, hcm)
 	signIn(t, ctx, s.link(adminID))
 
+	// The announcement sent now pauses the channel that took the bot's right to post
+	// (seedScreenshotData): Người nhận shows it with its "Gửi tiếp" button.
+	paused := `fetch('/nguoi-nhan').then(r => r.text()).then(t => window.pausedShown = t.includes('/gui-tiep')); window.pausedShown === true`
+	waitJS(t, ctx, "the channel without rights to be paused", paused)
 	pages := []struct{ name, path string }{
 		{"tong-quan", "/"},
 		{"thong-bao-danh-sach", "/thong-bao"},
@@ -79,8 +83,20 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 			t.Fatal(err)
 		}
 	}
-	_ = s.st.SetSubscriberStatus(ctx, chat.Telegram, "7002", store.StatusStopped, "/stop")
-	_ = s.st.SetSubscriberStatus(ctx, chat.Zalo, "z0003", store.StatusGone, "blocked")
+	// A channel that took the bot's right to post: the first send to it pauses it.
+	const channel = -1001122334455
+	s.fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh tin Đảng uỷ xã"})
+	s.fake.SetState(channel, telegramtest.ChatNoRights)
+	if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel,
+		Title: "Kênh tin Đảng uỷ xã"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.SetSubscriberStatus(ctx, chat.Telegram, "7002", store.StatusStopped, "/stop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.SetSubscriberStatus(ctx, chat.Zalo, "z0003", store.StatusGone, "blocked"); err != nil {
+		t.Fatal(err)
+	}
 	// Feeds: one healthy, one failing.
 	if _, err := s.st.As(cli).AddFeed(ctx, store.NewFeed{URL: "https://tinhuy.example.vn/rss/tin-tuc", Title: "Tin tức Tỉnh uỷ", Topic: "news", Interval: 5 * time.Minute}); err != nil {
 		t.Fatal(err)
