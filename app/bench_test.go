@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"loa/internal/dbtest"
 	"loa/internal/telegramtest"
 	"loa/store"
@@ -38,15 +36,7 @@ func BenchmarkAnnouncement100k(b *testing.B) {
 		for i := range members {
 			fake.AddChat(telegramtest.Chat{ID: int64(100_000 + i), Type: "private", FirstName: "x"})
 		}
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, `INSERT INTO subscribers (channel, address, kind)
-			SELECT 'telegram', (100000 + g)::text, 'private' FROM generate_series(0, $1 - 1) g`, members); err != nil {
-			b.Fatal(err)
-		}
-		conn.Close(ctx)
+		storetest.SeedMembers(b, url, 100_000, members)
 		storetest.SeedHistory(b, url, history)
 
 		p := spawn(b,
@@ -70,7 +60,7 @@ func BenchmarkAnnouncement100k(b *testing.B) {
 		var peak atomic.Int64
 		stopSampling := sampleRSS(p.cmd.Process.Pid, &peak)
 		wctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
-		err = fake.WaitAccepted(wctx, members)
+		err := fake.WaitAccepted(wctx, members)
 		cancel()
 		elapsed := time.Since(start)
 		stopSampling()

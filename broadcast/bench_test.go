@@ -35,15 +35,10 @@ func newEngine(b testing.TB, n int, rate float64, opts ...telegramtest.Option) *
 	url := dbtest.URL(b)
 	st := dbtest.StoreAt(b, url)
 	fake := telegramtest.NewServer(b, opts...)
-	ctx := context.Background()
 	for i := range n {
 		fake.AddChat(telegramtest.Chat{ID: int64(10_000 + i), Type: "private", FirstName: "x"})
 	}
-	conn := dbtest.Conn(b, url)
-	if _, err := conn.Exec(ctx, `INSERT INTO subscribers (channel, address, kind)
-		SELECT 'telegram', (10000 + g)::text, 'private' FROM generate_series(0, $1 - 1) g`, n); err != nil {
-		b.Fatal(err)
-	}
+	storetest.SeedMembers(b, url, 10_000, n)
 	client, err := telegram.New(telegram.Options{
 		Token: fake.Token(), APIEndpoint: fake.Endpoint(),
 		Options: botapi.Options{HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}},

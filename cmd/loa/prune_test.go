@@ -1,23 +1,20 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
+	"time"
 
-	"loa/internal/dbtest"
+	"loa/store/storetest"
 )
 
 func TestPrune(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	c.ok("migrate")
-	conn := dbtest.Conn(t, c.env["LOA_DATABASE_URL"])
-	if _, err := conn.Exec(context.Background(), `INSERT INTO audit_log (at, actor, action)
-		VALUES (now() - interval '800 days', 'loa', 'old'), (now() - interval '900 days', 'loa', 'old'),
-			(now() - interval '10 days', 'loa', 'recent')`); err != nil {
-		t.Fatal(err)
-	}
+	url := c.env["LOA_DATABASE_URL"]
+	storetest.SeedAudit(t, url, "old", 800*24*time.Hour, 900*24*time.Hour)
+	storetest.SeedAudit(t, url, "recent", 10*24*time.Hour)
 	out := c.ok("prune", "--dry-run")
 	if !strings.Contains(out, "would prune (retention 90d, audit log 730d)") || !strings.Contains(out, "audit entries  2") {
 		t.Fatalf("dry run:\n%s", out)
