@@ -10,6 +10,7 @@ import (
 
 	"loa/admin"
 	"loa/chat"
+	"loa/internal/await"
 	"loa/internal/telegramtest"
 	"loa/store"
 	"loa/store/storetest"
@@ -31,8 +32,10 @@ func TestBrowserScreenshots(t *testing.T) {
 
 	// The announcement sent now pauses the channel that took the bot's right to post
 	// (seedScreenshotData): Người nhận shows it with its "Gửi tiếp" button.
-	paused := `fetch('/nguoi-nhan').then(r => r.text()).then(t => window.pausedShown = t.includes('/gui-tiep')); window.pausedShown === true`
-	waitJS(t, ctx, "the channel without rights to be paused", paused)
+	await.Until(t, "the channel without rights to be paused", func() bool {
+		sub, err := s.st.SubscriberByChat(context.Background(), chat.Telegram, fmt.Sprint(noRightsChannel))
+		return err == nil && sub.PausedAt != nil
+	})
 	pages := []struct{ name, path string }{
 		{"tong-quan", "/"},
 		{"thong-bao-danh-sach", "/thong-bao"},
@@ -59,6 +62,9 @@ func TestBrowserScreenshots(t *testing.T) {
 	shot(t, ctx, "tong-quan-dien-thoai")
 }
 
+// noRightsChannel is the screenshots' channel that took the bot's right to post.
+const noRightsChannel = -1001122334455
+
 // seedScreenshotData fills the service with a month of a small province's use.
 func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Location) {
 	t.Helper()
@@ -84,10 +90,9 @@ func seedScreenshotData(t *testing.T, s *service, fixed time.Time, loc *time.Loc
 		}
 	}
 	// A channel that took the bot's right to post: the first send to it pauses it.
-	const channel = -1001122334455
-	s.fake.AddChat(telegramtest.Chat{ID: channel, Type: telegramtest.Channel, Title: "Kênh tin Đảng uỷ xã"})
-	s.fake.SetState(channel, telegramtest.ChatNoRights)
-	if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(channel), Kind: chat.KindChannel,
+	s.fake.AddChat(telegramtest.Chat{ID: noRightsChannel, Type: telegramtest.Channel, Title: "Kênh tin Đảng uỷ xã"})
+	s.fake.SetState(noRightsChannel, telegramtest.ChatNoRights)
+	if _, _, err := s.st.Subscribe(ctx, chat.Chat{Channel: chat.Telegram, Address: fmt.Sprint(noRightsChannel), Kind: chat.KindChannel,
 		Title: "Kênh tin Đảng uỷ xã"}); err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,6 @@ func SeedMembers(tb testing.TB, url string, first int64, n int) {
 // retention.
 func SeedAudit(tb testing.TB, url, action string, ages ...time.Duration) {
 	tb.Helper()
-	for _, age := range ages {
-		exec(tb, url, "audit entries", `INSERT INTO audit_log (at, actor, action) VALUES (now() - $1::interval, 'loa', $2)`,
-			age, action)
-	}
+	exec(tb, url, "audit entries", `INSERT INTO audit_log (at, actor, action)
+		SELECT now() - age, 'loa', $2 FROM unnest($1::interval[]) age`, ages, action)
 }
