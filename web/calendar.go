@@ -214,15 +214,11 @@ func (c *Console) calendarExport(format, contentType, file string) http.HandlerF
 		if err == nil {
 			err = c.Ops.ExportEvents(r.Context(), &buf, format, years[0], years[1])
 		}
-		switch {
-		case c.refused(w, r, &f, err):
-			c.month(w, r, http.StatusBadRequest, monthData{Export: f})
-		case err != nil:
-			c.failed(w, r, "export events", err)
-		default:
-			w.Header().Set("Content-Type", contentType)
-			w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
-			_, _ = buf.WriteTo(w)
+		if c.answered(w, r, &f, err, "export events", func() { c.month(w, r, http.StatusBadRequest, monthData{Export: f}) }) {
+			return
 		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+		_, _ = buf.WriteTo(w)
 	}
 }
